@@ -1,0 +1,93 @@
+// Package testutil finds and unpacks the shared fixtures for tests and
+// benchmarks. Fixtures live in ../shared next to the project and are never
+// copied into it.
+package testutil
+
+import (
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// SharedDir returns the shared folder beside the project root
+// ($BMTUI_SHARED overrides it).
+func SharedDir(tb testing.TB) string {
+	tb.Helper()
+	if d := os.Getenv("BMTUI_SHARED"); d != "" {
+		return d
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	d := filepath.Join(root, "..", "shared")
+	if _, err := os.Stat(d); err != nil {
+		tb.Fatalf("shared fixtures not found at %s (set BMTUI_SHARED): %v", d, err)
+	}
+	return d
+}
+
+// Shared joins path elements below the shared folder.
+func Shared(tb testing.TB, elem ...string) string {
+	tb.Helper()
+	return filepath.Join(append([]string{SharedDir(tb)}, elem...)...)
+}
+
+// OpenMaybeGzip opens path, transparently gunzipping a .gz file.
+func OpenMaybeGzip(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if filepath.Ext(path) != ".gz" {
+		return f, nil
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{zr, f}, nil
+}
+
+// Gunzip writes the gunzipped copy of src to dst, creating dst's folder.
+func Gunzip(tb testing.TB, src, dst string) {
+	tb.Helper()
+	in, err := OpenMaybeGzip(src)
+	if err != nil {
+		tb.Fatalf("open %s: %v", src, err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatalf("gunzip %s: %v", src, err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Profile unpacks a shared profile fixture state ("before", "after",
+// "after-upload") into a fresh temporary profile folder and returns it. The
+// folder holds places.sqlite and weave/bookmarks.sqlite.
+func Profile(tb testing.TB, scenario, state string) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), scenario)
+	src := Shared(tb, "fixtures", "profiles", scenario, state)
+	Gunzip(tb, filepath.Join(src, "places.sqlite.gz"), filepath.Join(dir, "places.sqlite"))
+	Gunzip(tb, filepath.Join(src, "weave", "bookmarks.sqlite.gz"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+	return dir
+}
+
+// ProfileScenarios lists the shared Firefox profile fixtures.
+var ProfileScenarios = []string{"small-clean", "small-first-sync", "twoway", "corrupt-remote", "dupes", "large-40k"}

@@ -1,0 +1,437 @@
+package tree
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrorKind classifies builder errors.
+type ErrorKind uint8
+
+const (
+	ErrDuplicateItem ErrorKind = iota + 1 // a GUID inserted twice, or the root given a parent
+	ErrInvalidParent                      // a children record names a non-folder parent
+	ErrMissingParent                      // a children record names an unknown parent
+	ErrMissingItem                        // a parentid record names an unknown child
+	ErrCycle                              // following parents from an item never reaches the root
+)
+
+var errorNames = [...]string{"", "DuplicateItem", "InvalidParent", "MissingParent", "MissingItem", "Cycle"}
+
+func (k ErrorKind) String() string {
+	if int(k) < len(errorNames) && k != 0 {
+		return errorNames[k]
+	}
+	return fmt.Sprintf("error(%d)", uint8(k))
+}
+
+// Error is a builder error naming the item involved.
+type Error struct {
+	Kind   ErrorKind
+	GUID   string
+	Parent string
+}
+
+func (e *Error) Error() string {
+	switch e.Kind {
+	case ErrCycle:
+		return fmt.Sprintf("bookmark tree has a cycle at %s", e.GUID)
+	case ErrDuplicateItem:
+		return fmt.Sprintf("item %s appears twice", e.GUID)
+	case ErrInvalidParent:
+		return fmt.Sprintf("item %s names %s as parent, which is not a folder", e.GUID, e.Parent)
+	case ErrMissingParent:
+		return fmt.Sprintf("item %s names unknown parent %s", e.GUID, e.Parent)
+	case ErrMissingItem:
+		return fmt.Sprintf("parent record for unknown item %s", e.GUID)
+	}
+	return fmt.Sprintf("%s: %s", e.Kind, e.GUID)
+}
+
+// IsErrorKind reports whether err is a builder *Error of kind k.
+func IsErrorKind(err error, k ErrorKind) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == k
+}
+
+type candidate struct {
+	by   ParentBy
+	guid string
+}
+
+type builderItem struct {
+	item      Item
+	cands     []candidate
+	childRefs []string
+}
+
+// Builder collects items and parent records and turns them into a Tree.
+// Insert items first, then parent records, then tombstones; the order of
+// items decides where reparented items are appended, and the order of
+// children records is each folder's child order.
+type Builder struct {
+	items      []builderItem
+	index      map[string]int32
+	tombstones map[string]struct{}
+	fallback   string
+}
+
+// NewBuilder starts a tree at root, reparenting orphans to unfiled_____.
+func NewBuilder(root Item) *Builder {
+	return NewBuilderSized(root, 0)
+}
+
+// NewBuilderSized is NewBuilder with room for n items.
+func NewBuilderSized(root Item, n int) *Builder {
+	b := &Builder{
+		items:      make([]builderItem, 1, n+1),
+		index:      make(map[string]int32, n+1),
+		tombstones: make(map[string]struct{}),
+		fallback:   UnfiledGUID,
+	}
+	b.items[0] = builderItem{item: root}
+	b.index[root.GUID] = 0
+	return b
+}
+
+// ReparentOrphansTo sets the folder that receives items without a usable
+// parent. An empty GUID, or one that is not a folder when building, means
+// the Places root.
+func (b *Builder) ReparentOrphansTo(guid string) { b.fallback = guid }
+
+// Item adds an item. Adding a GUID twice is an ErrDuplicateItem error and
+// keeps the first copy.
+func (b *Builder) Item(it Item) error {
+	if _, ok := b.index[it.GUID]; ok {
+		return &Error{Kind: ErrDuplicateItem, GUID: it.GUID}
+	}
+	b.index[it.GUID] = int32(len(b.items))
+	b.items = append(b.items, builderItem{item: it})
+	return nil
+}
+
+// Len is the number of items added, the root included.
+func (b *Builder) Len() int { return len(b.items) }
+
+func (b *Builder) folder(child, parent string) (int32, error) {
+	if child == b.items[0].item.GUID {
+		return 0, &Error{Kind: ErrDuplicateItem, GUID: child}
+	}
+	pi, ok := b.index[parent]
+	if !ok {
+		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
+	}
+	if !b.items[pi].item.IsFolder() {
+		return 0, &Error{Kind: ErrInvalidParent, GUID: child, Parent: parent}
+	}
+	return pi, nil
+}
+
+// ChildOf records that folder parent lists child among its children. The
+// child need not exist (a missing or deleted child).
+func (b *Builder) ChildOf(child, parent string) error {
+	pi, err := b.folder(child, parent)
+	if err != nil {
+		return err
+	}
+	b.items[pi].childRefs = append(b.items[pi].childRefs, child)
+	if ci, ok := b.index[child]; ok {
+		b.items[ci].cands = append(b.items[ci].cands, candidate{by: ByChildren, guid: parent})
+	}
+	return nil
+}
+
+// ParentID records that child's own parentid is parent, which may be
+// unknown or not a folder.
+func (b *Builder) ParentID(child, parent string) error {
+	if child == b.items[0].item.GUID {
+		return &Error{Kind: ErrDuplicateItem, GUID: child}
+	}
+	ci, ok := b.index[child]
+	if !ok {
+		return &Error{Kind: ErrMissingItem, GUID: child}
+	}
+	b.items[ci].cands = append(b.items[ci].cands, candidate{by: ByParentID, guid: parent})
+	return nil
+}
+
+// Structure records a consistent parent: both ChildOf and ParentID at once.
+func (b *Builder) Structure(child, parent string) error {
+	pi, err := b.folder(child, parent)
+	if err != nil {
+		return err
+	}
+	ci, ok := b.index[child]
+	if !ok {
+		return &Error{Kind: ErrMissingItem, GUID: child}
+	}
+	b.items[pi].childRefs = append(b.items[pi].childRefs, child)
+	c := &b.items[ci]
+	if c.cands == nil {
+		c.cands = make([]candidate, 0, 2)
+	}
+	c.cands = append(c.cands, candidate{by: ByChildren, guid: parent}, candidate{by: ByParentID, guid: parent})
+	return nil
+}
+
+// Tombstone records a deletion.
+func (b *Builder) Tombstone(guid string) { b.tombstones[guid] = struct{}{} }
+
+// placement says how an item ended up in its parent.
+type placement uint8
+
+const (
+	placedNowhere    placement = iota
+	placedConsistent           // one children and one matching parentid record
+	placedByChildren           // chosen among disagreeing candidates; listed by the winner
+	placedAppended             // by parentid or reparented: appended after the folder's children
+)
+
+// Build resolves every item's parent and returns the tree. A cycle is
+// reported as an ErrCycle error together with a usable tree in which the
+// cycle is broken (the item named is moved to the fallback folder and gets a
+// cycle problem), so a viewer can still show it while a merge must refuse.
+func (b *Builder) Build() (*Tree, error) {
+	n := len(b.items)
+	t := &Tree{
+		nodes:      make([]Node, n),
+		index:      b.index,
+		tombstones: b.tombstones,
+	}
+	parent := make([]int32, n)
+	place := make([]placement, n)
+	parent[0] = -1
+
+	fallback := int32(0)
+	if fi, ok := b.index[b.fallback]; ok && b.items[fi].item.IsFolder() {
+		fallback = fi
+	}
+
+	for i := 1; i < n; i++ {
+		bi := &b.items[i]
+		it := &bi.item
+		if it.Validity == Replace {
+			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemInvalidItem})
+		}
+		consistent := int32(-1)
+		if len(bi.cands) == 2 && bi.cands[0].by != bi.cands[1].by && bi.cands[0].guid == bi.cands[1].guid {
+			if pi, ok := b.index[bi.cands[0].guid]; ok && b.items[pi].item.IsFolder() {
+				consistent = pi
+			}
+		}
+		switch {
+		case IsBuiltInRoot(it.GUID):
+			switch {
+			case len(bi.cands) == 0:
+				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
+				parent[i], place[i] = 0, placedAppended
+			case consistent == 0:
+				parent[i], place[i] = 0, placedConsistent
+			default:
+				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemMisparentedRoot, Parents: b.parentRefs(bi.cands)})
+				parent[i], place[i] = 0, placedAppended
+			}
+		case len(bi.cands) == 0:
+			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
+			parent[i], place[i] = fallback, placedAppended
+		case consistent >= 0:
+			parent[i], place[i] = consistent, placedConsistent
+		default:
+			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemDivergedParents, Parents: b.parentRefs(bi.cands)})
+			parent[i], place[i] = b.chooseParent(bi.cands, fallback)
+		}
+		if _, ok := b.tombstones[it.GUID]; ok {
+			delete(b.tombstones, it.GUID)
+			t.nodes[i].Diverged = true
+		}
+	}
+
+	var buildErr error
+	if cyc := findCycles(parent); len(cyc) > 0 {
+		for _, i := range cyc {
+			guid := b.items[i].item.GUID
+			if buildErr == nil {
+				buildErr = &Error{Kind: ErrCycle, GUID: guid}
+			}
+			t.problems = append(t.problems, Problem{GUID: guid, Kind: ProblemCycle})
+			target := fallback
+			if !reachesRoot(parent, target) {
+				target = 0
+			}
+			parent[i], place[i] = target, placedAppended
+		}
+	}
+
+	// Items appended to each folder, in item insertion order.
+	appended := make(map[int32][]int32)
+	for i := 1; i < n; i++ {
+		if place[i] == placedAppended {
+			appended[parent[i]] = append(appended[parent[i]], int32(i))
+		}
+	}
+
+	for i := 0; i < n; i++ {
+		bi := &b.items[i]
+		node := &t.nodes[i]
+		node.Item = bi.item
+		node.Parent = parent[i]
+		if place[i] == placedByChildren || place[i] == placedAppended {
+			node.Diverged = true
+		}
+		if !bi.item.IsFolder() {
+			continue
+		}
+		var kids []int32
+		if len(bi.childRefs) > 0 {
+			kids = make([]int32, 0, len(bi.childRefs)+len(appended[int32(i)]))
+		}
+		for _, ref := range bi.childRefs {
+			ci, ok := b.index[ref]
+			if !ok {
+				node.Diverged = true
+				if _, dead := b.tombstones[ref]; dead {
+					delete(b.tombstones, ref)
+					t.problems = append(t.problems, Problem{GUID: bi.item.GUID, Kind: ProblemDeletedChild, Child: ref})
+				} else {
+					t.problems = append(t.problems, Problem{GUID: bi.item.GUID, Kind: ProblemMissingChild, Child: ref})
+				}
+				continue
+			}
+			switch place[ci] {
+			case placedConsistent:
+				if parent[ci] == int32(i) {
+					kids = append(kids, ci)
+				} else {
+					node.Diverged = true
+				}
+			case placedByChildren:
+				node.Diverged = true
+				if parent[ci] == int32(i) {
+					kids = append(kids, ci)
+				}
+			default:
+				node.Diverged = true
+			}
+		}
+		if extra := appended[int32(i)]; len(extra) > 0 {
+			kids = append(kids, extra...)
+			node.Diverged = true
+		}
+		node.Children = kids
+	}
+	t.finish()
+	return t, buildErr
+}
+
+func (b *Builder) parentRefs(cands []candidate) []ParentRef {
+	refs := make([]ParentRef, len(cands))
+	for i, c := range cands {
+		refs[i] = ParentRef{By: c.by, GUID: c.guid}
+		if c.by == ByParentID {
+			refs[i].Status = b.statusOf(c.guid)
+		}
+	}
+	return refs
+}
+
+func (b *Builder) statusOf(guid string) ParentStatus {
+	if pi, ok := b.index[guid]; ok {
+		if b.items[pi].item.IsFolder() {
+			return StatusFolder
+		}
+		return StatusNonFolder
+	}
+	if _, ok := b.tombstones[guid]; ok {
+		return StatusDeleted
+	}
+	return StatusMissing
+}
+
+// chooseParent picks among disagreeing candidates: a children candidate
+// beats a parentid one; among children candidates the newer folder (smaller
+// age) wins; ties and parentid candidates go to the earliest.
+func (b *Builder) chooseParent(cands []candidate, fallback int32) (int32, placement) {
+	best := -1
+	var bestAge int64
+	for i, c := range cands {
+		if c.by != ByChildren {
+			continue
+		}
+		age := b.items[b.index[c.guid]].item.Age
+		if best < 0 || age < bestAge {
+			best, bestAge = i, age
+		}
+	}
+	if best >= 0 {
+		return b.index[cands[best].guid], placedByChildren
+	}
+	if pi, ok := b.index[cands[0].guid]; ok && b.items[pi].item.IsFolder() {
+		return pi, placedAppended
+	}
+	return fallback, placedAppended
+}
+
+// findCycles returns, for each cycle, the item at which a slow and a fast
+// pointer walking up the parents meet, scanning items in insertion order
+// (dogear's detect_cycles). Items on verified chains are not scanned again.
+func findCycles(parent []int32) []int32 {
+	n := len(parent)
+	state := make([]uint8, n) // 0 unknown, 1 reaches the root, 2 in a reported cycle
+	state[0] = 1
+	var found []int32
+	for i := 1; i < n; i++ {
+		if state[i] != 0 {
+			continue
+		}
+		slow, fast := int32(i), int32(i)
+		cycle := int32(-1)
+		for {
+			fast = step(parent, state, fast)
+			if fast >= 0 {
+				fast = step(parent, state, fast)
+			}
+			if fast < 0 {
+				break
+			}
+			slow = parent[slow]
+			if slow == fast {
+				cycle = slow
+				break
+			}
+		}
+		mark := uint8(1)
+		if cycle >= 0 {
+			found = append(found, cycle)
+			mark = 2
+		}
+		// Mark the chain from i up to a known item.
+		for j := int32(i); j >= 0 && state[j] == 0; j = parent[j] {
+			state[j] = mark
+		}
+	}
+	return found
+}
+
+// step moves one parent up, or returns -1 once the walk reaches an item
+// already settled: known to reach the root, or on a cycle already reported
+// (which is broken before the tree is assembled).
+func step(parent []int32, state []uint8, i int32) int32 {
+	if state[i] != 0 {
+		return -1
+	}
+	p := parent[i]
+	if p < 0 || state[p] != 0 {
+		return -1
+	}
+	return p
+}
+
+func reachesRoot(parent []int32, i int32) bool {
+	for steps := 0; i >= 0 && steps <= len(parent); steps++ {
+		if i == 0 {
+			return true
+		}
+		i = parent[i]
+	}
+	return false
+}

@@ -1,0 +1,135 @@
+package tree
+
+import "sort"
+
+// Node is an item placed in a built tree. Nodes are addressed by index; the
+// root is index 0.
+type Node struct {
+	Item
+	Parent   int32   // -1 for the root
+	Children []int32 // may name a child twice when its folder listed it twice
+	Position int32   // index of the first occurrence in the parent's Children; -1 for the root
+	Level    int32   // 0 for the root, 1 for the built-in roots
+	Diverged bool    // the builder repaired this item's structure
+	Syncable bool    // under one of the built-in roots, and not a livemark or an orphaned query
+}
+
+// Tree is a built bookmark tree. It is read-only once built.
+type Tree struct {
+	nodes      []Node
+	index      map[string]int32
+	tombstones map[string]struct{}
+	problems   []Problem
+}
+
+// Len is the number of items, the root included.
+func (t *Tree) Len() int { return len(t.nodes) }
+
+// Root is the Places root.
+func (t *Tree) Root() *Node { return &t.nodes[0] }
+
+// Node returns the node at index i.
+func (t *Tree) Node(i int32) *Node { return &t.nodes[i] }
+
+// Index returns the index of the item with this GUID.
+func (t *Tree) Index(guid string) (int32, bool) {
+	i, ok := t.index[guid]
+	return i, ok
+}
+
+// Lookup returns the node with this GUID, or nil.
+func (t *Tree) Lookup(guid string) *Node {
+	if i, ok := t.index[guid]; ok {
+		return &t.nodes[i]
+	}
+	return nil
+}
+
+// ParentOf returns the node's parent, or nil for the root.
+func (t *Tree) ParentOf(n *Node) *Node {
+	if n.Parent < 0 {
+		return nil
+	}
+	return &t.nodes[n.Parent]
+}
+
+// IsTombstone reports whether guid is deleted in this tree.
+func (t *Tree) IsTombstone(guid string) bool {
+	_, ok := t.tombstones[guid]
+	return ok
+}
+
+// Mentions reports whether the tree has an item or a tombstone for guid.
+func (t *Tree) Mentions(guid string) bool {
+	if _, ok := t.index[guid]; ok {
+		return true
+	}
+	return t.IsTombstone(guid)
+}
+
+// Tombstones returns the deleted GUIDs, sorted.
+func (t *Tree) Tombstones() []string {
+	out := make([]string, 0, len(t.tombstones))
+	for g := range t.tombstones {
+		out = append(out, g)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TombstoneCount is the number of deletions.
+func (t *Tree) TombstoneCount() int { return len(t.tombstones) }
+
+// Problems returns the repairs made while building, in the order found.
+func (t *Tree) Problems() []Problem { return t.problems }
+
+// ProblemCounts sums the problems as Firefox's telemetry does.
+func (t *Tree) ProblemCounts() ProblemCounts { return CountProblems(t.problems) }
+
+// Walk visits every node once in pre-order (a folder before its children,
+// children in order), skipping repeated child references. It stops early
+// when fn returns false.
+func (t *Tree) Walk(fn func(i int32, n *Node) bool) {
+	seen := make([]bool, len(t.nodes))
+	stack := []int32{0}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[i] {
+			continue
+		}
+		seen[i] = true
+		n := &t.nodes[i]
+		if !fn(i, n) {
+			return
+		}
+		for k := len(n.Children) - 1; k >= 0; k-- {
+			stack = append(stack, n.Children[k])
+		}
+	}
+}
+
+// finish derives positions, levels and syncability, parents before children.
+func (t *Tree) finish() {
+	root := &t.nodes[0]
+	root.Parent, root.Position, root.Level, root.Syncable = -1, -1, 0, false
+	t.Walk(func(i int32, n *Node) bool {
+		for pos, c := range n.Children {
+			child := &t.nodes[c]
+			if child.Parent != i || child.Level > 0 {
+				continue // a repeated reference; the first one counts
+			}
+			child.Position = int32(pos)
+			child.Level = n.Level + 1
+			switch {
+			case IsBuiltInRoot(child.GUID):
+				child.Syncable = true
+			case child.Kind == KindLivemark, child.Kind == KindQuery && child.Diverged:
+				child.Syncable = false
+			default:
+				child.Syncable = n.Syncable
+			}
+		}
+		return true
+	})
+}

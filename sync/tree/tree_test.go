@@ -1,0 +1,211 @@
+package tree_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// TestBuildMatchesDogear rebuilds every side of every dogear fixture and
+// compares the tree with the one dogear built.
+func TestBuildMatchesDogear(t *testing.T) {
+	dir := testutil.Shared(t, "fixtures", "dogear")
+	files, err := testutil.DogearFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, _ := filepath.Glob(filepath.Join(dir, "extra", "*.json"))
+	files = append(files, extra...)
+	sides := 0
+	for _, path := range files {
+		f, err := testutil.LoadDogear(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, side := range map[string]*testutil.DogearSide{"local": f.Local, "remote": f.Remote} {
+			if side == nil {
+				continue
+			}
+			sides++
+			t.Run(f.Name+"/"+name, func(t *testing.T) {
+				got, err := side.Input.Build()
+				if f.Type == "build_error" {
+					if !tree.IsErrorKind(err, tree.ErrCycle) {
+						t.Fatalf("want cycle error, got %v", err)
+					}
+					if e := err.(*tree.Error); e.GUID != f.Expect.Error.GUID {
+						t.Fatalf("cycle named %s, want %s", e.GUID, f.Expect.Error.GUID)
+					}
+					checkIsTree(t, got)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				compareTree(t, got, side.Tree)
+			})
+		}
+	}
+	if sides < 70 {
+		t.Fatalf("only %d sides built; fixtures missing?", sides)
+	}
+}
+
+func compareTree(t *testing.T, got *tree.Tree, want *testutil.DogearTreeDump) {
+	t.Helper()
+	if got.Len() != want.Size {
+		t.Errorf("size %d, want %d", got.Len(), want.Size)
+	}
+	var order []string
+	got.Walk(func(_ int32, n *tree.Node) bool {
+		order = append(order, n.GUID)
+		return true
+	})
+	var wantOrder []string
+	for _, wn := range want.Nodes {
+		wantOrder = append(wantOrder, wn.GUID)
+		n := got.Lookup(wn.GUID)
+		if n == nil {
+			t.Errorf("%s missing", wn.GUID)
+			continue
+		}
+		var kids []string
+		for _, c := range n.Children {
+			kids = append(kids, got.Node(c).GUID)
+		}
+		if !reflect.DeepEqual(kids, wn.Children) && !(len(kids) == 0 && len(wn.Children) == 0) {
+			t.Errorf("%s children %v, want %v", wn.GUID, kids, wn.Children)
+		}
+		parent := ""
+		if p := got.ParentOf(n); p != nil {
+			parent = p.GUID
+		}
+		if wn.Parent != nil && parent != *wn.Parent {
+			t.Errorf("%s parent %s, want %s", wn.GUID, parent, *wn.Parent)
+		}
+		if wn.Position != nil && int(n.Position) != *wn.Position {
+			t.Errorf("%s position %d, want %d", wn.GUID, n.Position, *wn.Position)
+		}
+		if int(n.Level) != wn.Level {
+			t.Errorf("%s level %d, want %d", wn.GUID, n.Level, wn.Level)
+		}
+		if n.Diverged != wn.Diverged {
+			t.Errorf("%s diverged %v, want %v", wn.GUID, n.Diverged, wn.Diverged)
+		}
+		if n.Syncable != wn.Syncable {
+			t.Errorf("%s syncable %v, want %v", wn.GUID, n.Syncable, wn.Syncable)
+		}
+	}
+	if !reflect.DeepEqual(order, wantOrder) {
+		t.Errorf("pre-order %v, want %v", order, wantOrder)
+	}
+	wantTombs := append([]string{}, want.Tombstones...)
+	sort.Strings(wantTombs)
+	if gotTombs := got.Tombstones(); !reflect.DeepEqual(gotTombs, wantTombs) && len(gotTombs)+len(wantTombs) > 0 {
+		t.Errorf("tombstones %v, want %v", gotTombs, wantTombs)
+	}
+	var wantProblems []string
+	for _, p := range want.Problems {
+		wp, err := testutil.ProblemFromFixture(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblems = append(wantProblems, fmt.Sprintf("%+v", wp))
+	}
+	var gotProblems []string
+	for _, p := range got.Problems() {
+		gotProblems = append(gotProblems, fmt.Sprintf("%+v", p))
+	}
+	sort.Strings(wantProblems)
+	sort.Strings(gotProblems)
+	if !reflect.DeepEqual(gotProblems, wantProblems) {
+		t.Errorf("problems\n got %v\nwant %v", gotProblems, wantProblems)
+	}
+	if gc, wc := got.ProblemCounts(), testutil.ProblemCountsFromFixture(want.ProblemCounts); gc != wc {
+		t.Errorf("problem counts %+v, want %+v", gc, wc)
+	}
+}
+
+// TestProblemCounts checks telemetry counting on problems.json.
+func TestProblemCounts(t *testing.T) {
+	f, err := testutil.LoadDogear(testutil.Shared(t, "fixtures", "dogear", "problems.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var problems []tree.Problem
+	for _, p := range f.Expect.Problems {
+		tp, err := testutil.ProblemFromFixture(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		problems = append(problems, tp)
+	}
+	got := tree.CountProblems(problems)
+	if want := testutil.ProblemCountsFromFixture(f.Expect.ProblemCounts); got != want {
+		t.Fatalf("counts %+v, want %+v", got, want)
+	}
+}
+
+// TestGUIDValidity checks guid_is_valid.json.
+func TestGUIDValidity(t *testing.T) {
+	f, err := testutil.LoadDogear(testutil.Shared(t, "fixtures", "dogear", "guid_is_valid.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Expect.Valid) == 0 || len(f.Expect.Invalid) == 0 {
+		t.Fatal("fixture has no cases")
+	}
+	for _, g := range f.Expect.Valid {
+		if !tree.IsValidGUID(g) {
+			t.Errorf("%q should be valid", g)
+		}
+	}
+	for _, g := range f.Expect.Invalid {
+		if tree.IsValidGUID(g) {
+			t.Errorf("%q should be invalid", g)
+		}
+	}
+	for _, b := range f.Expect.InvalidUTF8 {
+		if tree.IsValidGUID(string(b)) {
+			t.Errorf("%x should be invalid", b)
+		}
+	}
+}
+
+// checkIsTree asserts the structural invariants every built tree keeps:
+// each node reachable exactly once from the root through its parent, built-in
+// roots directly under the root, no cycles.
+func checkIsTree(t *testing.T, tr *tree.Tree) {
+	t.Helper()
+	seen := 0
+	tr.Walk(func(i int32, n *tree.Node) bool {
+		seen++
+		if i != 0 {
+			p := tr.ParentOf(n)
+			if p == nil || !p.IsFolder() {
+				t.Fatalf("%s has no folder parent", n.GUID)
+			}
+			found := false
+			for _, c := range p.Children {
+				if c == i {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("%s not among its parent's children", n.GUID)
+			}
+			if tree.IsBuiltInRoot(n.GUID) && n.Parent != 0 {
+				t.Fatalf("built-in root %s not under the root", n.GUID)
+			}
+		}
+		return true
+	})
+	if seen != tr.Len() {
+		t.Fatalf("walk reached %d of %d nodes", seen, tr.Len())
+	}
+}
