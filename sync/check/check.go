@@ -47,7 +47,7 @@ const (
 // Finding is one problem on one item.
 type Finding struct {
 	Side    Side
-	GUID    string   // the item the finding is about (for child problems, the folder)
+	GUID    string // the item the finding is about (for child problems, the folder)
 	Kind    Kind
 	Detail  string   // one line for people
 	Related []string // other GUIDs involved: candidate parents, the missing child...
