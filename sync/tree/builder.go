@@ -56,13 +56,14 @@ func IsErrorKind(err error, k ErrorKind) bool {
 
 type candidate struct {
 	by   ParentBy
+	idx  int32 // the parent's index, or -1 while unknown
 	guid string
 }
 
 type builderItem struct {
 	item      Item
 	cands     []candidate
-	childRefs []string
+	childRefs []int32 // child indices; -(k+1) for unknownChildren[k]
 }
 
 // Builder collects items and parent records and turns them into a Tree.
@@ -74,6 +75,10 @@ type Builder struct {
 	index      map[string]int32
 	tombstones map[string]struct{}
 	fallback   string
+	preferred  map[string]string
+
+	unknownChildren []string    // GUIDs listed by folders but not (yet) items
+	arena           []candidate // backing store for the first two candidates of each item
 }
 
 // NewBuilder starts a tree at root, reparenting orphans to unfiled_____.
@@ -134,11 +139,30 @@ func (b *Builder) ChildOf(child, parent string) error {
 	if err != nil {
 		return err
 	}
-	b.items[pi].childRefs = append(b.items[pi].childRefs, child)
-	if ci, ok := b.index[child]; ok {
-		b.items[ci].cands = append(b.items[ci].cands, candidate{by: ByChildren, guid: parent})
+	ci, ok := b.index[child]
+	if !ok {
+		b.items[pi].childRefs = append(b.items[pi].childRefs, -int32(len(b.unknownChildren))-1)
+		b.unknownChildren = append(b.unknownChildren, child)
+		return nil
 	}
+	b.items[pi].childRefs = append(b.items[pi].childRefs, ci)
+	b.addCandidate(ci, candidate{by: ByChildren, idx: pi, guid: parent})
 	return nil
+}
+
+// addCandidate appends to an item's candidates, carving the first two slots
+// out of a shared arena to save an allocation per item.
+func (b *Builder) addCandidate(ci int32, c candidate) {
+	it := &b.items[ci]
+	if it.cands == nil {
+		if len(b.arena)+2 > cap(b.arena) {
+			b.arena = make([]candidate, 0, max(1024, 2*(cap(b.items)-len(b.items)+1)))
+		}
+		start := len(b.arena)
+		b.arena = b.arena[:start+2]
+		it.cands = b.arena[start : start : start+2]
+	}
+	it.cands = append(it.cands, c)
 }
 
 // ParentID records that child's own parentid is parent, which may be
@@ -151,7 +175,11 @@ func (b *Builder) ParentID(child, parent string) error {
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
-	b.items[ci].cands = append(b.items[ci].cands, candidate{by: ByParentID, guid: parent})
+	pi, ok := b.index[parent]
+	if !ok {
+		pi = -1
+	}
+	b.addCandidate(ci, candidate{by: ByParentID, idx: pi, guid: parent})
 	return nil
 }
 
@@ -165,13 +193,20 @@ func (b *Builder) Structure(child, parent string) error {
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
-	b.items[pi].childRefs = append(b.items[pi].childRefs, child)
-	c := &b.items[ci]
-	if c.cands == nil {
-		c.cands = make([]candidate, 0, 2)
-	}
-	c.cands = append(c.cands, candidate{by: ByChildren, guid: parent}, candidate{by: ByParentID, guid: parent})
+	b.items[pi].childRefs = append(b.items[pi].childRefs, ci)
+	b.addCandidate(ci, candidate{by: ByChildren, idx: pi, guid: parent})
+	b.addCandidate(ci, candidate{by: ByParentID, idx: pi, guid: parent})
 	return nil
+}
+
+// PreferParent makes folder the parent of child if child's parents
+// disagree and folder is one of its candidates (a user's choice of which
+// folder keeps an item claimed by several). Otherwise it has no effect.
+func (b *Builder) PreferParent(child, folder string) {
+	if b.preferred == nil {
+		b.preferred = make(map[string]string)
+	}
+	b.preferred[child] = folder
 }
 
 // Tombstone records a deletion.
@@ -207,17 +242,26 @@ func (b *Builder) Build() (*Tree, error) {
 		fallback = fi
 	}
 
+	// The root exists, so a tombstone for it is void.
+	delete(b.tombstones, b.items[0].item.GUID)
 	for i := 1; i < n; i++ {
 		bi := &b.items[i]
 		it := &bi.item
 		if it.Validity == Replace {
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemInvalidItem})
 		}
-		consistent := int32(-1)
-		if len(bi.cands) == 2 && bi.cands[0].by != bi.cands[1].by && bi.cands[0].guid == bi.cands[1].guid {
-			if pi, ok := b.index[bi.cands[0].guid]; ok && b.items[pi].item.IsFolder() {
-				consistent = pi
+		for k := range bi.cands {
+			if c := &bi.cands[k]; c.idx < 0 {
+				// A parentid naming an item inserted after the record.
+				if pi, ok := b.index[c.guid]; ok {
+					c.idx = pi
+				}
 			}
+		}
+		consistent := int32(-1)
+		if len(bi.cands) == 2 && bi.cands[0].by != bi.cands[1].by && bi.cands[0].idx >= 0 &&
+			bi.cands[0].idx == bi.cands[1].idx && b.items[bi.cands[0].idx].item.IsFolder() {
+			consistent = bi.cands[0].idx
 		}
 		switch {
 		case IsBuiltInRoot(it.GUID):
@@ -238,7 +282,7 @@ func (b *Builder) Build() (*Tree, error) {
 			parent[i], place[i] = consistent, placedConsistent
 		default:
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemDivergedParents, Parents: b.parentRefs(bi.cands)})
-			parent[i], place[i] = b.chooseParent(bi.cands, fallback)
+			parent[i], place[i] = b.chooseParent(it.GUID, bi.cands, fallback)
 		}
 		if _, ok := b.tombstones[it.GUID]; ok {
 			delete(b.tombstones, it.GUID)
@@ -285,9 +329,15 @@ func (b *Builder) Build() (*Tree, error) {
 		if len(bi.childRefs) > 0 {
 			kids = make([]int32, 0, len(bi.childRefs)+len(appended[int32(i)]))
 		}
-		for _, ref := range bi.childRefs {
-			ci, ok := b.index[ref]
-			if !ok {
+		for _, ci := range bi.childRefs {
+			if ci < 0 {
+				ref := b.unknownChildren[-ci-1]
+				if idx, ok := b.index[ref]; ok {
+					ci = idx // inserted after the folder listed it
+				}
+			}
+			if ci < 0 {
+				ref := b.unknownChildren[-ci-1]
 				node.Diverged = true
 				if _, dead := b.tombstones[ref]; dead {
 					delete(b.tombstones, ref)
@@ -328,20 +378,20 @@ func (b *Builder) parentRefs(cands []candidate) []ParentRef {
 	for i, c := range cands {
 		refs[i] = ParentRef{By: c.by, GUID: c.guid}
 		if c.by == ByParentID {
-			refs[i].Status = b.statusOf(c.guid)
+			refs[i].Status = b.statusOf(c)
 		}
 	}
 	return refs
 }
 
-func (b *Builder) statusOf(guid string) ParentStatus {
-	if pi, ok := b.index[guid]; ok {
-		if b.items[pi].item.IsFolder() {
+func (b *Builder) statusOf(c candidate) ParentStatus {
+	if c.idx >= 0 {
+		if b.items[c.idx].item.IsFolder() {
 			return StatusFolder
 		}
 		return StatusNonFolder
 	}
-	if _, ok := b.tombstones[guid]; ok {
+	if _, ok := b.tombstones[c.guid]; ok {
 		return StatusDeleted
 	}
 	return StatusMissing
@@ -350,23 +400,36 @@ func (b *Builder) statusOf(guid string) ParentStatus {
 // chooseParent picks among disagreeing candidates: a children candidate
 // beats a parentid one; among children candidates the newer folder (smaller
 // age) wins; ties and parentid candidates go to the earliest.
-func (b *Builder) chooseParent(cands []candidate, fallback int32) (int32, placement) {
+func (b *Builder) chooseParent(guid string, cands []candidate, fallback int32) (int32, placement) {
+	if want, ok := b.preferred[guid]; ok {
+		for _, c := range cands {
+			if c.guid != want {
+				continue
+			}
+			if c.by == ByChildren {
+				return c.idx, placedByChildren
+			}
+			if c.idx >= 0 && b.items[c.idx].item.IsFolder() {
+				return c.idx, placedAppended
+			}
+		}
+	}
 	best := -1
 	var bestAge int64
 	for i, c := range cands {
 		if c.by != ByChildren {
 			continue
 		}
-		age := b.items[b.index[c.guid]].item.Age
+		age := b.items[c.idx].item.Age
 		if best < 0 || age < bestAge {
 			best, bestAge = i, age
 		}
 	}
 	if best >= 0 {
-		return b.index[cands[best].guid], placedByChildren
+		return cands[best].idx, placedByChildren
 	}
-	if pi, ok := b.index[cands[0].guid]; ok && b.items[pi].item.IsFolder() {
-		return pi, placedAppended
+	if c := cands[0]; c.idx >= 0 && b.items[c.idx].item.IsFolder() {
+		return c.idx, placedAppended
 	}
 	return fallback, placedAppended
 }
