@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/jsonout"
+	"github.com/bmtui/bmtui/internal/testutil"
+)
+
+// runCLI runs bmtui with args and returns the exit code and both outputs.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestValidateCorruptRemoteMatchesFirefox(t *testing.T) {
+	dir := testutil.Profile(t, "corrupt-remote", "before")
+	code, out, stderr := runCLI(t, "validate", "--profile", dir, "--json")
+	if code != exitProblems {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitProblems, stderr)
+	}
+	var got jsonout.Validate
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if got.Remote == nil {
+		t.Fatal("no remote report")
+	}
+	// What Firefox's own validation reported for this remote tree.
+	var exp struct {
+		Telemetry struct {
+			Validation []struct {
+				Problems []struct {
+					Name  string `json:"name"`
+					Count int    `json:"count"`
+				} `json:"problems"`
+			} `json:"validation"`
+		} `json:"telemetry"`
+	}
+	raw, err := os.ReadFile(testutil.Shared(t, "fixtures", "profiles", "corrupt-remote", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, p := range exp.Telemetry.Validation[0].Problems {
+		want[p.Name] = p.Count
+	}
+	if len(want) == 0 {
+		t.Fatal("expected.json has no validation problems")
+	}
+	// Our counts, by their JSON names, must equal Firefox's; all others 0.
+	countsJSON, _ := json.Marshal(got.Remote.Counts)
+	var counts map[string]int
+	_ = json.Unmarshal(countsJSON, &counts)
+	for name, n := range counts {
+		if n != want[name] {
+			t.Errorf("remote %s = %d, Firefox reported %d", name, n, want[name])
+		}
+	}
+	for name := range want {
+		if _, ok := counts[name]; !ok {
+			t.Errorf("Firefox counter %s missing from our JSON", name)
+		}
+	}
+}
+
+func TestValidateCleanProfile(t *testing.T) {
+	dir := testutil.Profile(t, "small-clean", "before")
+	code, out, stderr := runCLI(t, "validate", "--profile", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "no problems found") {
+		t.Errorf("output does not say the profile is clean:\n%s", out)
+	}
+}
+
+func TestTreeJSON(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	for _, side := range []string{"local", "remote"} {
+		code, out, stderr := runCLI(t, "tree", "--side", side, "--profile", dir, "--json")
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", side, code, stderr)
+		}
+		var got jsonout.Tree
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: %v", side, err)
+		}
+		if got.Side != side || got.Root == nil || got.Root.GUID != "root________" {
+			t.Fatalf("%s: bad tree header %+v", side, got)
+		}
+		n := 0
+		var walk func(*jsonout.Node)
+		walk = func(x *jsonout.Node) {
+			n++
+			for _, c := range x.Children {
+				walk(c)
+			}
+		}
+		walk(got.Root)
+		if n != got.Items {
+			t.Errorf("%s: %d nodes printed, %d items", side, n, got.Items)
+		}
+	}
+	// The plain form names items by title with their GUIDs.
+	code, out, _ := runCLI(t, "tree", "--profile", dir)
+	if code != exitOK || !strings.Contains(out, "[menu________]") {
+		t.Fatalf("plain tree: exit %d\n%s", code, out)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tmp := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	clean := testutil.Profile(t, "small-clean", "before")
+	realPlaces, err := os.ReadFile(filepath.Join(clean, "places.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		contains string
+	}{
+		{"missing profile folder", []string{"validate", "--profile", filepath.Join(tmp, "nope")}, exitError, "nope"},
+		{"non-SQLite file", []string{"validate", "--places", write("text.sqlite", []byte("hello, this is not a database at all, just some text that is long enough"))}, exitError, "not an SQLite database"},
+		{"empty file", []string{"validate", "--places", write("empty.sqlite", nil)}, exitError, "empty"},
+		{"truncated database", []string{"validate", "--places", write("trunc.sqlite", realPlaces[:len(realPlaces)/3])}, exitError, "trunc.sqlite"},
+		{"wrong kind", []string{"validate", "--places", filepath.Join(clean, "weave", "bookmarks.sqlite")}, exitError, "not a Firefox Places database"},
+		{"mirror as directory", []string{"validate", "--places", filepath.Join(clean, "places.sqlite"), "--mirror", tmp}, exitError, tmp},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"bad side", []string{"tree", "--side", "middle", "--profile", clean}, exitUsage, "--side"},
+		{"bad time", []string{"validate", "--profile", clean, "--local-time", "yesterday"}, exitUsage, "--local-time"},
+		{"stray argument", []string{"validate", "extra"}, exitUsage, "unexpected argument"},
+		{"mirror without places", []string{"validate", "--mirror", "x"}, exitError, "--mirror needs --places"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout %s\nstderr %s", code, tt.code, out, stderr)
+			}
+			if !strings.Contains(stderr, tt.contains) {
+				t.Errorf("stderr %q does not mention %q", stderr, tt.contains)
+			}
+			if tt.code == exitError && strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("error is not one line: %q", stderr)
+			}
+			if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace shown: %s", stderr)
+			}
+		})
+	}
+	// Nothing was written next to the inputs: no -wal, -shm or -journal.
+	for _, dir := range []string{tmp, clean} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), "-wal") || strings.HasSuffix(e.Name(), "-shm") || strings.HasSuffix(e.Name(), "-journal") {
+				t.Errorf("%s written in %s", e.Name(), dir)
+			}
+		}
+	}
+}
+
+func TestNoProfileFound(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	code, _, stderr := runCLI(t, "validate")
+	if code != exitError || !strings.Contains(stderr, "--demo") {
+		t.Fatalf("exit %d, stderr %q: want exit 1 pointing to --demo", code, stderr)
+	}
+}

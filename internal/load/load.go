@@ -1,0 +1,156 @@
+// Package load opens a profile's two databases and turns them into the
+// trees and problem reports the commands and the UI show. It is the one
+// place that knows where the files of a profile are.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/places/profiles"
+	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/mirror"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// ErrNoProfile means no profile was named and none was found.
+var ErrNoProfile = errors.New("no Firefox profile given and none found (use --profile DIR, or --demo for a sample)")
+
+// Paths says where a profile's databases are.
+type Paths struct {
+	Dir    string // the profile folder (for lock detection)
+	Places string
+	Mirror string // "" when the profile never synced
+}
+
+// Resolve turns the profile flags into paths. With no flag it looks for
+// Firefox's default profile under home.
+func Resolve(profileDir, placesFile, mirrorFile, home, goos string) (Paths, error) {
+	var p Paths
+	switch {
+	case placesFile != "":
+		p = Paths{Dir: filepath.Dir(placesFile), Places: placesFile, Mirror: mirrorFile}
+		return p, nil
+	case mirrorFile != "":
+		return p, errors.New("--mirror needs --places (or use --profile DIR)")
+	case profileDir == "":
+		dir, err := profiles.Default(home, goos)
+		if err != nil {
+			if errors.Is(err, profiles.ErrNoProfile) {
+				return p, fmt.Errorf("%w: %v", ErrNoProfile, err)
+			}
+			return p, err
+		}
+		profileDir = dir
+	}
+	fi, err := os.Stat(profileDir)
+	if err != nil {
+		return p, fmt.Errorf("profile folder %s: %w", profileDir, err)
+	}
+	if !fi.IsDir() {
+		return p, fmt.Errorf("profile folder %s is not a folder", profileDir)
+	}
+	p = Paths{Dir: profileDir, Places: filepath.Join(profileDir, "places.sqlite")}
+	if m := filepath.Join(profileDir, "weave", "bookmarks.sqlite"); fileExists(m) {
+		p.Mirror = m
+	}
+	return p, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// Times are the two clocks ages are measured against: the local clock
+// for Places and the server's clock for the mirror.
+type Times struct {
+	Local, Remote time.Time
+}
+
+// NowMillis converts a clock reading the way Firefox hands it to the
+// merger: whole seconds, then milliseconds.
+func NowMillis(t time.Time) int64 { return t.Unix() * 1000 }
+
+// Profile is a loaded profile: both trees and what is wrong with them.
+type Profile struct {
+	Paths        Paths
+	Times        Times
+	Local        *tree.Tree
+	Remote       *tree.Tree // nil without a mirror
+	LocalReport  check.Report
+	RemoteReport check.Report
+	// LocalErr and RemoteErr hold tree errors (a cycle) that leave a
+	// viewable tree but make a merge impossible.
+	LocalErr, RemoteErr error
+	FirefoxPID          int // non-zero while Firefox holds the profile
+	Notes               []string
+
+	Places *places.DB
+	Mirror *mirror.DB
+}
+
+// Open reads both databases (from snapshots; the profile is never
+// written) and builds both trees.
+func Open(paths Paths, times Times) (*Profile, error) {
+	p := &Profile{Paths: paths, Times: times}
+	if running, pid, _ := places.FirefoxRunning(paths.Dir); running {
+		p.FirefoxPID = pid
+		p.Notes = append(p.Notes, fmt.Sprintf("Firefox is running (pid %d): showing a snapshot", pid))
+	}
+	db, err := places.Open(paths.Places)
+	if err != nil {
+		return nil, err
+	}
+	p.Places = db
+	p.Notes = append(p.Notes, db.Warnings()...)
+	p.Local, p.LocalErr = db.ReadTree(NowMillis(times.Local))
+	if p.Local == nil {
+		p.Close()
+		return nil, fmt.Errorf("read local tree from %s: %w", paths.Places, p.LocalErr)
+	}
+	p.LocalReport = check.Tree(check.Local, p.Local)
+
+	if paths.Mirror == "" {
+		p.Notes = append(p.Notes, "no Sync mirror (weave/bookmarks.sqlite): this profile never synced; showing Local only")
+		return p, nil
+	}
+	m, err := mirror.Open(paths.Mirror)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.Mirror = m
+	p.Notes = append(p.Notes, m.Warnings()...)
+	p.Remote, p.RemoteErr = m.ReadTree(NowMillis(times.Remote))
+	if p.Remote == nil {
+		p.Close()
+		return nil, fmt.Errorf("read remote tree from %s: %w", paths.Mirror, p.RemoteErr)
+	}
+	for _, s := range m.Skipped() {
+		p.Notes = append(p.Notes, "skipped mirror record: "+s.String())
+	}
+	p.RemoteReport = check.Tree(check.Remote, p.Remote)
+	return p, nil
+}
+
+// ProblemCount is the number of findings on both sides.
+func (p *Profile) ProblemCount() int {
+	return len(p.LocalReport.Findings) + len(p.RemoteReport.Findings)
+}
+
+// Close releases the snapshots.
+func (p *Profile) Close() error {
+	var errs []error
+	if p.Places != nil {
+		errs = append(errs, p.Places.Close())
+	}
+	if p.Mirror != nil {
+		errs = append(errs, p.Mirror.Close())
+	}
+	return errors.Join(errs...)
+}

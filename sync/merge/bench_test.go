@@ -1,0 +1,134 @@
+package merge_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+var benchSizes = []string{"10k", "40k", "100k"}
+
+func benchPath(tb testing.TB, size string) string {
+	return testutil.Shared(tb, "fixtures", "bench", "synthetic_"+size+".json.gz")
+}
+
+// TestBenchFixtures merges the synthetic workloads and compares the whole
+// result with dogear's.
+func TestBenchFixtures(t *testing.T) {
+	for _, size := range benchSizes {
+		t.Run(size, func(t *testing.T) {
+			if size == "100k" && testing.Short() {
+				t.Skip("100k skipped with -short")
+			}
+			f, err := testutil.LoadDogear(benchPath(t, size))
+			if err != nil {
+				t.Fatal(err)
+			}
+			local, remote := buildSides(t, f)
+			for _, explain := range []bool{false, true} {
+				res, err := merge.Merge(context.Background(), local, remote, merge.Options{Explain: explain})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkExpect(t, f, res)
+				checkConsistent(t, local, remote, res)
+			}
+		})
+	}
+}
+
+var (
+	benchMu     sync.Mutex
+	benchInputs = map[string]*testutil.DogearInputs{}
+)
+
+// inputs decodes a workload's builder inputs once per process.
+func inputs(b *testing.B, size string) *testutil.DogearInputs {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if in := benchInputs[size]; in != nil {
+		return in
+	}
+	in, err := testutil.LoadDogearInputs(benchPath(b, size))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchInputs[size] = in
+	return in
+}
+
+func buildInputs(b *testing.B, in *testutil.DogearInputs) (*tree.Tree, *tree.Tree) {
+	local, err := in.Local.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	remote, err := in.Remote.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return local, remote
+}
+
+func BenchmarkBuildAndMerge(b *testing.B) {
+	for _, size := range benchSizes {
+		for _, explain := range []bool{false, true} {
+			name := size
+			if explain {
+				name += "_explain"
+			}
+			b.Run(name, func(b *testing.B) {
+				in := inputs(b, size)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					local, remote := buildInputs(b, in)
+					if _, err := merge.Merge(context.Background(), local, remote, merge.Options{Explain: explain}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkMerge(b *testing.B) {
+	for _, size := range benchSizes {
+		for _, explain := range []bool{false, true} {
+			name := size
+			if explain {
+				name += "_explain"
+			}
+			b.Run(name, func(b *testing.B) {
+				local, remote := buildInputs(b, inputs(b, size))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					if _, err := merge.Merge(context.Background(), local, remote, merge.Options{Explain: explain}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkOps(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size, func(b *testing.B) {
+			local, remote := buildInputs(b, inputs(b, size))
+			res, err := merge.Merge(context.Background(), local, remote, merge.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				_ = res.Ops()
+			}
+		})
+	}
+}

@@ -1,0 +1,1124 @@
+package merge
+
+import (
+	"context"
+	"sort"
+
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// walk order for a pair's children (MERGE.md §4.1)
+type order uint8
+
+const (
+	orderUnchanged order = iota
+	orderLocal
+	orderRemote
+)
+
+// outcome of the structure checks (MERGE.md §4.6, §4.7)
+type status uint8
+
+const (
+	statusUnchanged status = iota
+	statusMoved
+	statusDeleted
+)
+
+type dedupeKey struct {
+	kind       tree.ContentKind
+	pos        int32
+	title, url string
+}
+
+type merger struct {
+	ctx     context.Context
+	l, r    *tree.Tree
+	newGUID func(string) (string, error)
+	explain bool
+	ov      *Overrides // nil when there are none
+
+	lToR, rToL       []int32 // same-GUID counterpart index, or -1
+	lTombR, rTombL   []bool  // local item is a remote tombstone; remote item a local tombstone
+	lMerged, rMerged []bool
+	extra            map[string]struct{} // generated GUIDs added to merged
+
+	delLocal, delRemote map[string]struct{}
+
+	dupeDone         map[int32]struct{} // local parents whose dedupe matches are computed
+	dupeL2R, dupeR2L map[int32]int32
+
+	counts Counts
+	slab   []Node
+	arena  []*Node
+	stack  []*Node
+	events []Event
+	ticks  uint32
+	err    error
+}
+
+// Merge merges the local and the remote tree. It fails without a partial
+// result on incompatible kinds, invalid GUIDs (unless opts.NewGUID is set),
+// GUID clashes and cancellation of ctx.
+func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	nl, nr := local.Len(), remote.Len()
+	m := &merger{
+		ctx:       ctx,
+		l:         local,
+		r:         remote,
+		newGUID:   opts.NewGUID,
+		explain:   opts.Explain,
+		delLocal:  make(map[string]struct{}, local.TombstoneCount()+remote.TombstoneCount()+16),
+		delRemote: make(map[string]struct{}, local.TombstoneCount()+remote.TombstoneCount()+16),
+		slab:      make([]Node, 0, max(nl, nr)+min(nl, nr)/16+16),
+		arena:     make([]*Node, 0, max(nl, nr)+min(nl, nr)/16+16),
+		stack:     make([]*Node, 0, 256),
+	}
+	if !opts.Overrides.empty() {
+		m.ov = &opts.Overrides
+	}
+	// One allocation for the per-index tables.
+	ints := make([]int32, nl+nr)
+	m.lToR, m.rToL = ints[:nl:nl], ints[nl:]
+	bools := make([]bool, 2*(nl+nr))
+	m.lTombR, m.rTombL = bools[:nl:nl], bools[nl:nl+nr:nl+nr]
+	m.lMerged, m.rMerged = bools[nl+nr:2*nl+nr:2*nl+nr], bools[2*nl+nr:]
+	for i := range m.lToR {
+		m.lToR[i] = -1
+	}
+	for j := int32(0); j < int32(nr); j++ {
+		if i, ok := local.Index(remote.Node(j).GUID); ok {
+			m.rToL[j], m.lToR[i] = i, j
+		} else {
+			m.rToL[j] = -1
+		}
+	}
+	localTombs, remoteTombs := local.Tombstones(), remote.Tombstones()
+	for _, g := range localTombs {
+		if j, ok := remote.Index(g); ok {
+			m.rTombL[j] = true
+		}
+	}
+	for _, g := range remoteTombs {
+		if i, ok := local.Index(g); ok {
+			m.lTombR[i] = true
+		}
+	}
+
+	root, err := m.mergePair(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.relocateUnmerged(root); err != nil {
+		return nil, err
+	}
+
+	// MERGE.md §4.12: tombstones nobody mentioned, then the consistency check.
+	for _, g := range localTombs {
+		if !m.mentioned(g) {
+			m.delRemote[g] = struct{}{}
+		}
+	}
+	for _, g := range remoteTombs {
+		if !m.mentioned(g) {
+			m.delLocal[g] = struct{}{}
+		}
+	}
+	for i := 1; i < nl; i++ {
+		if !m.lMerged[i] && !m.mentioned(local.Node(int32(i)).GUID) {
+			return nil, &Error{Kind: ErrUnmergedLocalItems, GUID: local.Node(int32(i)).GUID}
+		}
+	}
+	for j := 1; j < nr; j++ {
+		if !m.rMerged[j] && !m.mentioned(remote.Node(int32(j)).GUID) {
+			return nil, &Error{Kind: ErrUnmergedRemoteItems, GUID: remote.Node(int32(j)).GUID}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{
+		Root:      root,
+		Counts:    m.counts,
+		Events:    m.events,
+		local:     local,
+		remote:    remote,
+		delLocal:  m.delLocal,
+		delRemote: m.delRemote,
+	}
+	res.Deletions = make([]string, 0, len(m.delLocal)+len(m.delRemote))
+	for g := range m.delLocal {
+		res.Deletions = append(res.Deletions, g)
+		if _, ok := m.delRemote[g]; !ok {
+			res.LocalDeletions = append(res.LocalDeletions, g)
+		}
+	}
+	res.RemoteDeletions = make([]string, 0, len(m.delRemote))
+	for g := range m.delRemote {
+		res.RemoteDeletions = append(res.RemoteDeletions, g)
+		if _, ok := m.delLocal[g]; !ok {
+			res.Deletions = append(res.Deletions, g)
+		}
+	}
+	sort.Strings(res.Deletions)
+	sort.Strings(res.LocalDeletions)
+	sort.Strings(res.RemoteDeletions)
+	return res, nil
+}
+
+// tick checks for cancellation every 1024 merged nodes.
+func (m *merger) tick() error {
+	m.ticks++
+	if m.ticks&1023 == 0 {
+		return m.ctx.Err()
+	}
+	return nil
+}
+
+func (m *merger) inExtra(g string) bool {
+	if m.extra == nil {
+		return false
+	}
+	_, ok := m.extra[g]
+	return ok
+}
+
+// lDone and rDone report whether an item's GUID is already in merged.
+func (m *merger) lDone(i int32) bool {
+	return m.lMerged[i] || (m.extra != nil && m.inExtra(m.l.Node(i).GUID))
+}
+
+func (m *merger) rDone(j int32) bool {
+	return m.rMerged[j] || (m.extra != nil && m.inExtra(m.r.Node(j).GUID))
+}
+
+// mergedGUID reports whether guid is in merged.
+func (m *merger) mergedGUID(g string) bool {
+	if i, ok := m.l.Index(g); ok && m.lMerged[i] {
+		return true
+	}
+	if j, ok := m.r.Index(g); ok && m.rMerged[j] {
+		return true
+	}
+	return m.inExtra(g)
+}
+
+// mentioned reports whether guid was merged or deleted on either side.
+func (m *merger) mentioned(g string) bool {
+	if m.mergedGUID(g) {
+		return true
+	}
+	if _, ok := m.delLocal[g]; ok {
+		return true
+	}
+	_, ok := m.delRemote[g]
+	return ok
+}
+
+func (m *merger) record(e Event) {
+	e.Seq = len(m.events)
+	if !e.Overridden {
+		e.Default = e.Chosen
+	}
+	m.events = append(m.events, e)
+}
+
+// newNode allocates merged nodes from slabs.
+func (m *merger) newNode(guid string, st State, l, r *tree.Node) *Node {
+	if len(m.slab) == cap(m.slab) {
+		// Rare: more merged nodes than the larger side has items.
+		m.slab = make([]Node, 0, cap(m.slab)/4+16)
+	}
+	m.slab = m.slab[:len(m.slab)+1]
+	n := &m.slab[len(m.slab)-1]
+	n.GUID, n.State, n.Local, n.Remote = guid, st, l, r
+	return n
+}
+
+// appendChild appends c to the node whose children are being walked.
+func (m *merger) appendChild(c *Node) {
+	m.stack = append(m.stack, c)
+	m.counts.MergedNodes++
+}
+
+// finishChildren moves the children collected since start into n.
+func (m *merger) finishChildren(n *Node, start int) {
+	k := len(m.stack) - start
+	if k == 0 {
+		return
+	}
+	if len(m.arena)+k > cap(m.arena) {
+		m.arena = make([]*Node, 0, max(cap(m.arena)/4, k)+16)
+	}
+	lo := len(m.arena)
+	m.arena = m.arena[:lo+k]
+	kids := m.arena[lo : lo+k : lo+k]
+	copy(kids, m.stack[start:])
+	clear(m.stack[start:])
+	m.stack = m.stack[:start]
+	n.Children = kids
+}
+
+// replaceGUID asks the driver for a replacement of an invalid GUID and adds
+// it to merged (MERGE.md §4.2 step 3, §4.11).
+func (m *merger) replaceGUID(old string, remote bool) (string, error) {
+	if m.newGUID == nil {
+		return "", &Error{Kind: ErrInvalidGUID, GUID: old}
+	}
+	g, err := m.newGUID(old)
+	if err != nil {
+		return "", &Error{Kind: ErrInvalidGUID, GUID: old, Err: err}
+	}
+	if !tree.IsValidGUID(g) {
+		return "", &Error{Kind: ErrInvalidGUID, GUID: g}
+	}
+	if g != old && m.mergedGUID(g) {
+		return "", &Error{Kind: ErrDuplicateItem, GUID: g}
+	}
+	if m.extra == nil {
+		m.extra = make(map[string]struct{})
+	}
+	m.extra[g] = struct{}{}
+	if remote {
+		m.delRemote[old] = struct{}{}
+	}
+	if m.explain {
+		m.record(Event{GUID: old, Kind: EventGUIDReplaced, Chosen: ChoiceNone, Reason: ReasonInvalidGUID, Other: g})
+	}
+	return g, nil
+}
+
+// childrenMatch reports whether both nodes list the same child GUIDs in the
+// same order.
+func (m *merger) childrenMatch(L, R *tree.Node) bool {
+	if len(L.Children) != len(R.Children) {
+		return false
+	}
+	for k, lc := range L.Children {
+		if m.lToR[lc] != R.Children[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func newerOrder(L, R *tree.Node) order {
+	if L.Age < R.Age {
+		return orderLocal
+	}
+	return orderRemote
+}
+
+// resolveValue is MERGE.md §4.1.
+func (m *merger) resolveValue(L, R *tree.Node, placesRoot bool) (Choice, Reason, order) {
+	if placesRoot {
+		return ChoiceUnchanged, ReasonPlacesRoot, orderLocal
+	}
+	match := m.childrenMatch(L, R)
+	lRep, rRep := L.Validity == tree.Replace, R.Validity == tree.Replace
+	switch {
+	case L.NeedsMerge && R.NeedsMerge:
+		var v Choice
+		reason := ReasonValidity
+		switch {
+		case isRoot(R.GUID):
+			v, reason = ChoiceLocal, ReasonContentRoot
+		case lRep && rRep:
+			v = ChoiceUnchanged
+		case lRep:
+			v = ChoiceRemote
+		case rRep:
+			v = ChoiceLocal
+		case L.Age < R.Age:
+			v, reason = ChoiceLocal, ReasonNewer
+		default:
+			v, reason = ChoiceRemote, ReasonNewer
+		}
+		if match {
+			return v, reason, orderUnchanged
+		}
+		return v, reason, newerOrder(L, R)
+	case L.NeedsMerge:
+		v, reason := ChoiceLocal, ReasonOnlyLocalChanged
+		if lRep {
+			v, reason = ChoiceRemote, ReasonValidity
+		}
+		if match {
+			return v, reason, orderUnchanged
+		}
+		return v, reason, orderLocal
+	case R.NeedsMerge:
+		v, reason := ChoiceRemote, ReasonOnlyRemoteChanged
+		switch {
+		case isRoot(R.GUID):
+			v, reason = ChoiceUnchanged, ReasonContentRoot
+		case rRep:
+			v, reason = ChoiceLocal, ReasonValidity
+		}
+		if match {
+			return v, reason, orderUnchanged
+		}
+		return v, reason, orderRemote
+	default:
+		v, reason := ChoiceUnchanged, ReasonNeitherChanged
+		switch {
+		case lRep && rRep:
+			reason = ReasonValidity
+		case rRep:
+			v, reason = ChoiceLocal, ReasonValidity
+		case lRep:
+			v, reason = ChoiceRemote, ReasonValidity
+		}
+		if match {
+			return v, reason, orderUnchanged
+		}
+		return v, reason, newerOrder(L, R)
+	}
+}
+
+func stateFor(v Choice) State {
+	switch v {
+	case ChoiceLocal:
+		return StateLocal
+	case ChoiceRemote:
+		return StateRemote
+	}
+	return StateUnchanged
+}
+
+// valueOverride applies the user's value choice, if any and usable.
+func (m *merger) valueOverride(L, R *tree.Node, v Choice) (Choice, bool) {
+	s, ok := m.ov.Value[R.GUID]
+	if !ok && L.GUID != R.GUID {
+		s, ok = m.ov.Value[L.GUID]
+	}
+	if !ok || s == SideDefault || isRoot(R.GUID) {
+		return v, false
+	}
+	switch {
+	case s == SideLocal && L.Validity != tree.Replace:
+		return ChoiceLocal, v != ChoiceLocal
+	case s == SideRemote && R.Validity != tree.Replace:
+		return ChoiceRemote, v != ChoiceRemote
+	}
+	return v, false
+}
+
+// mergePair is MERGE.md §4.2.
+func (m *merger) mergePair(li, ri int32) (*Node, error) {
+	if err := m.tick(); err != nil {
+		return nil, err
+	}
+	L, R := m.l.Node(li), m.r.Node(ri)
+	if !tree.CompatibleKinds(L.Kind, R.Kind) {
+		return nil, &Error{Kind: ErrMismatchedItemKind, GUID: R.GUID, LocalGUID: L.GUID, LocalKind: L.Kind, RemoteKind: R.Kind}
+	}
+	m.lMerged[li], m.rMerged[ri] = true, true
+	guid := R.GUID
+	if !tree.IsValidGUID(guid) {
+		g, err := m.replaceGUID(R.GUID, true)
+		if err != nil {
+			return nil, err
+		}
+		guid = g
+	}
+	isRoot := ri == 0
+	value, reason, ord := m.resolveValue(L, R, isRoot)
+	overridden := false
+	dflt := value
+	if m.ov != nil && !isRoot {
+		value, overridden = m.valueOverride(L, R, value)
+	}
+	n := m.newNode(guid, stateFor(value), L, R)
+	if m.explain && !isRoot {
+		m.explainValue(n, L, R, value, dflt, reason, overridden, ord)
+	}
+
+	start := len(m.stack)
+	var err error
+	switch ord {
+	case orderLocal:
+		for _, lc := range L.Children {
+			if err = m.mergeLocalChild(n, lc, li, ri); err != nil {
+				return nil, err
+			}
+		}
+		for _, rc := range R.Children {
+			if err = m.mergeRemoteChild(n, rc, ri, li); err != nil {
+				return nil, err
+			}
+		}
+	case orderRemote:
+		for _, rc := range R.Children {
+			if err = m.mergeRemoteChild(n, rc, ri, li); err != nil {
+				return nil, err
+			}
+		}
+		for _, lc := range L.Children {
+			if err = m.mergeLocalChild(n, lc, li, ri); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		if err = m.mergeLockstep(n, L, R, li, ri); err != nil {
+			return nil, err
+		}
+	}
+	m.finishChildren(n, start)
+	if L.Diverged {
+		n.newLocal()
+	}
+	if R.Diverged || R.Validity != tree.Valid {
+		n.newRemote()
+	}
+	return n, nil
+}
+
+func (m *merger) explainValue(n *Node, L, R *tree.Node, value, dflt Choice, reason Reason, overridden bool, ord order) {
+	if L.NeedsMerge || R.NeedsMerge || L.Validity != tree.Valid || R.Validity != tree.Valid || overridden {
+		e := Event{GUID: n.GUID, Kind: EventValue, Chosen: value, Default: dflt, Reason: reason,
+			LocalAge: L.Age, RemoteAge: R.Age, LocalChanged: L.NeedsMerge, RemoteChanged: R.NeedsMerge,
+			Alternatives: altLocalRemote, Overridden: overridden,
+			IsConflict: L.NeedsMerge && R.NeedsMerge && reason != ReasonContentRoot}
+		if overridden {
+			e.Reason = ReasonOverride
+		}
+		if L.GUID != R.GUID {
+			e.Other = L.GUID
+		}
+		m.record(e)
+	}
+	if ord != orderUnchanged {
+		c, reason := ChoiceLocal, ReasonOnlyLocalChanged
+		if ord == orderRemote {
+			c = ChoiceRemote
+		}
+		switch {
+		case R.Parent < 0:
+			reason = ReasonPlacesRoot
+		case L.NeedsMerge && R.NeedsMerge, !L.NeedsMerge && !R.NeedsMerge:
+			reason = ReasonNewer
+		case R.NeedsMerge:
+			reason = ReasonOnlyRemoteChanged
+		}
+		m.record(Event{GUID: n.GUID, Kind: EventChildOrder, Chosen: c, Reason: reason,
+			LocalAge: L.Age, RemoteAge: R.Age, LocalChanged: L.NeedsMerge, RemoteChanged: R.NeedsMerge,
+			Alternatives: altLocalRemote, IsConflict: L.NeedsMerge && R.NeedsMerge})
+	}
+}
+
+// mergeLockstep is MERGE.md §4.3.
+func (m *merger) mergeLockstep(p *Node, L, R *tree.Node, li, ri int32) error {
+	for k, lc := range L.Children {
+		rc := R.Children[k]
+		if m.lDone(lc) || m.rDone(rc) {
+			// Listed twice by both sides: merged once.
+			p.newLocal()
+			p.newRemote()
+			continue
+		}
+		rs, err := m.checkRemote(p, rc, ri)
+		if err != nil {
+			return err
+		}
+		ls, err := m.checkLocal(p, lc, li)
+		if err != nil {
+			return err
+		}
+		rDel, lDel := rs == statusDeleted, ls == statusDeleted
+		switch {
+		case rDel && lDel:
+			p.newLocal()
+			p.newRemote()
+			continue
+		case rDel:
+			p.newRemote()
+			continue
+		case lDel:
+			p.newLocal()
+			continue
+		}
+		if m.lDone(lc) || m.rDone(rc) {
+			p.newLocal()
+			p.newRemote()
+			continue
+		}
+		c, err := m.mergePair(lc, rc)
+		if err != nil {
+			return err
+		}
+		fixups(p, c)
+		m.appendChild(c)
+	}
+	return nil
+}
+
+// fixups applies all three GUID fix-ups (MERGE.md §4.2).
+func fixups(p, c *Node) {
+	if c.LocalGUIDChanged() {
+		c.newLocal()
+	}
+	if p.RemoteGUIDChanged() {
+		c.newRemote()
+	}
+	if c.RemoteGUIDChanged() {
+		p.newRemote()
+	}
+}
+
+// resolveStructure is MERGE.md §4.8.
+func (m *merger) resolveStructure(lp, lc, rp, rc int32) (Choice, Reason, bool) {
+	RC := m.r.Node(rc)
+	if isRoot(RC.GUID) {
+		return ChoiceLocal, ReasonContentRoot, false
+	}
+	LP, LC, RP := m.l.Node(lp), m.l.Node(lc), m.r.Node(rp)
+	var c Choice
+	var reason Reason
+	switch {
+	case LP.NeedsMerge && RP.NeedsMerge:
+		reason = ReasonNewer
+		if min(LC.Age, LP.Age) < min(RC.Age, RP.Age) {
+			c = ChoiceLocal
+		} else {
+			c = ChoiceRemote
+		}
+	case LP.NeedsMerge:
+		c, reason = ChoiceLocal, ReasonOnlyLocalChanged
+	case RP.NeedsMerge:
+		c, reason = ChoiceRemote, ReasonOnlyRemoteChanged
+	default:
+		c, reason = ChoiceUnchanged, ReasonNeitherChanged
+	}
+	if m.ov != nil {
+		if s, ok := m.ov.Structure[RC.GUID]; ok {
+			switch {
+			case s == SideLocal && c != ChoiceLocal:
+				return ChoiceLocal, reason, true
+			case s == SideRemote && c == ChoiceLocal:
+				return ChoiceRemote, reason, true
+			}
+		}
+	}
+	return c, reason, false
+}
+
+func (m *merger) explainStructure(c *Node, chosen Choice, reason Reason, overridden bool, lp, rp int32, parent string) {
+	L, R := m.l.Node(lp), m.r.Node(rp)
+	e := Event{GUID: c.GUID, Kind: EventStructure, Chosen: chosen, Reason: reason,
+		LocalAge: c.Local.Age, RemoteAge: c.Remote.Age, LocalChanged: L.NeedsMerge, RemoteChanged: R.NeedsMerge,
+		Alternatives: altLocalRemote, Other: parent, Overridden: overridden,
+		IsConflict: L.NeedsMerge && R.NeedsMerge}
+	if overridden {
+		e.Reason = ReasonOverride
+		e.Default = ChoiceLocal
+		if chosen == ChoiceLocal {
+			e.Default = ChoiceRemote
+		}
+	}
+	m.record(e)
+}
+
+// mergeRemoteChild is MERGE.md §4.4: remote child rc of remote parent rp
+// into p, whose local node is lp (or -1).
+func (m *merger) mergeRemoteChild(p *Node, rc, rp, lp int32) error {
+	if m.rDone(rc) {
+		p.newRemote()
+		return nil
+	}
+	st, err := m.checkRemote(p, rc, rp)
+	if err != nil {
+		return err
+	}
+	if st == statusDeleted {
+		p.newRemote()
+		return nil
+	}
+	if li := m.rToL[rc]; li >= 0 {
+		lcp := m.l.Node(li).Parent
+		if lcp >= 0 && m.lTombR[lcp] {
+			c, err := m.mergePair(li, rc)
+			if err != nil {
+				return err
+			}
+			c.newLocal()
+			if p.RemoteGUIDChanged() {
+				c.newRemote()
+			}
+			if c.RemoteGUIDChanged() {
+				p.newRemote()
+			}
+			p.newLocal()
+			if m.explain {
+				m.explainStructure(c, ChoiceRemote, ReasonParentDeleted, false, lcp, rp, p.GUID)
+			}
+			m.appendChild(c)
+			return nil
+		}
+		if lcp < 0 {
+			lcp = 0
+		}
+		side, reason, over := m.resolveStructure(lcp, li, rp, rc)
+		if side == ChoiceLocal {
+			p.newRemote()
+			return nil
+		}
+		c, err := m.mergePair(li, rc)
+		if err != nil {
+			return err
+		}
+		if m.lToR[lcp] != rp {
+			c.newLocal()
+			if m.explain {
+				m.explainStructure(c, ChoiceRemote, reason, over, lcp, rp, p.GUID)
+			}
+		}
+		fixups(p, c)
+		p.newLocal()
+		m.appendChild(c)
+		return nil
+	}
+	var c *Node
+	if lp >= 0 {
+		if li, ok := m.localDupe(lp, rp, rc); ok {
+			if c, err = m.mergePair(li, rc); err != nil {
+				return err
+			}
+			m.counts.Dupes++
+			if m.explain {
+				m.explainDedupe(c)
+			}
+		}
+	}
+	if c == nil {
+		if c, err = m.mergeRemoteOnly(rc); err != nil {
+			return err
+		}
+	}
+	fixups(p, c)
+	p.newLocal()
+	m.appendChild(c)
+	return nil
+}
+
+// mergeLocalChild is MERGE.md §4.5: local child lc of local parent lp into
+// p, whose remote node is rp (or -1).
+func (m *merger) mergeLocalChild(p *Node, lc, lp, rp int32) error {
+	if m.lDone(lc) {
+		p.newLocal()
+		return nil
+	}
+	st, err := m.checkLocal(p, lc, lp)
+	if err != nil {
+		return err
+	}
+	if st == statusDeleted {
+		p.newLocal()
+		return nil
+	}
+	if ri := m.lToR[lc]; ri >= 0 {
+		rcp := m.r.Node(ri).Parent
+		if rcp >= 0 && m.rTombL[rcp] {
+			c, err := m.mergePair(lc, ri)
+			if err != nil {
+				return err
+			}
+			if c.LocalGUIDChanged() {
+				c.newLocal()
+			}
+			p.newRemote()
+			c.newRemote()
+			if m.explain {
+				m.explainStructure(c, ChoiceLocal, ReasonParentDeleted, false, lp, rcp, p.GUID)
+			}
+			m.appendChild(c)
+			return nil
+		}
+		if rcp < 0 {
+			rcp = 0
+		}
+		side, reason, over := m.resolveStructure(lp, lc, rcp, ri)
+		if side != ChoiceLocal {
+			p.newLocal()
+			return nil
+		}
+		c, err := m.mergePair(lc, ri)
+		if err != nil {
+			return err
+		}
+		if c.LocalGUIDChanged() {
+			c.newLocal()
+		}
+		p.newRemote()
+		if m.rToL[rcp] != lp {
+			c.newRemote()
+			if m.explain {
+				m.explainStructure(c, ChoiceLocal, reason, over, lp, rcp, p.GUID)
+			}
+		} else if p.RemoteGUIDChanged() {
+			c.newRemote()
+		}
+		m.appendChild(c)
+		return nil
+	}
+	if rp >= 0 {
+		if ri, ok := m.remoteDupe(lp, rp, lc); ok {
+			c, err := m.mergePair(lc, ri)
+			if err != nil {
+				return err
+			}
+			m.counts.Dupes++
+			if m.explain {
+				m.explainDedupe(c)
+			}
+			fixups(p, c)
+			p.newLocal()
+			m.appendChild(c)
+			return nil
+		}
+	}
+	c, err := m.mergeLocalOnly(lc)
+	if err != nil {
+		return err
+	}
+	if c.LocalGUIDChanged() {
+		c.newLocal()
+	}
+	p.newRemote()
+	c.newRemote()
+	m.appendChild(c)
+	return nil
+}
+
+// mergeLocalOnly is MERGE.md §4.11 for a local item.
+func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
+	if err := m.tick(); err != nil {
+		return nil, err
+	}
+	L := m.l.Node(li)
+	m.lMerged[li] = true
+	guid := L.GUID
+	if !tree.IsValidGUID(guid) {
+		g, err := m.replaceGUID(L.GUID, false)
+		if err != nil {
+			return nil, err
+		}
+		guid = g
+	}
+	n := m.newNode(guid, StateLocalOnly, L, nil)
+	start := len(m.stack)
+	for _, lc := range L.Children {
+		if err := m.mergeLocalChild(n, lc, li, -1); err != nil {
+			return nil, err
+		}
+	}
+	m.finishChildren(n, start)
+	if L.Diverged {
+		n.newLocal()
+	}
+	return n, nil
+}
+
+// mergeRemoteOnly is MERGE.md §4.11 for a remote item.
+func (m *merger) mergeRemoteOnly(ri int32) (*Node, error) {
+	if err := m.tick(); err != nil {
+		return nil, err
+	}
+	R := m.r.Node(ri)
+	m.rMerged[ri] = true
+	guid := R.GUID
+	if !tree.IsValidGUID(guid) {
+		g, err := m.replaceGUID(R.GUID, true)
+		if err != nil {
+			return nil, err
+		}
+		guid = g
+	}
+	n := m.newNode(guid, StateRemoteOnly, nil, R)
+	start := len(m.stack)
+	for _, rc := range R.Children {
+		if err := m.mergeRemoteChild(n, rc, ri, -1); err != nil {
+			return nil, err
+		}
+	}
+	m.finishChildren(n, start)
+	if R.Diverged || guid != R.GUID || R.Validity != tree.Valid {
+		n.newRemote()
+	}
+	return n, nil
+}
+
+// deletionOverride returns the user's keep/delete choice for guid.
+func (m *merger) deletionOverride(guid string) Resolution {
+	if m.ov == nil {
+		return ResolveDefault
+	}
+	return m.ov.Deletion[guid]
+}
+
+// checkRemote is MERGE.md §4.6 for remote node rn under remote parent rp;
+// p is the merged node receiving anything a deletion relocates.
+func (m *merger) checkRemote(p *Node, rn, rp int32) (status, error) {
+	RN := m.r.Node(rn)
+	if !RN.Syncable {
+		return statusDeleted, m.deleteRemote(p, rn, ReasonNotSyncable)
+	}
+	if !m.rTombL[rn] {
+		if li := m.rToL[rn]; li >= 0 {
+			LN := m.l.Node(li)
+			if !LN.Syncable {
+				return statusDeleted, m.deleteRemote(p, rn, ReasonNotSyncable)
+			}
+			if LN.Validity == tree.Replace && RN.Validity == tree.Replace {
+				return statusDeleted, m.deleteRemote(p, rn, ReasonInvalid)
+			}
+			if LN.Parent < 0 || m.lToR[LN.Parent] != rp {
+				return statusMoved, nil
+			}
+			return statusUnchanged, nil
+		}
+		if RN.Validity == tree.Replace {
+			return statusDeleted, m.deleteRemote(p, rn, ReasonInvalid)
+		}
+		return statusUnchanged, nil
+	}
+	// Deleted locally.
+	if RN.Validity == tree.Replace {
+		return statusDeleted, m.deleteRemote(p, rn, ReasonInvalid)
+	}
+	if isRoot(RN.GUID) {
+		return statusUnchanged, nil
+	}
+	folder := RN.IsFolder()
+	keep := RN.NeedsMerge && !folder
+	reason := ReasonChangedBeatsDelete
+	if !keep {
+		reason = ReasonUnchanged
+		if RN.NeedsMerge {
+			reason = ReasonFolderDeletion
+		}
+	}
+	dflt := keep
+	over := m.deletionOverride(RN.GUID)
+	switch over {
+	case ResolveKeep:
+		keep = true
+	case ResolveDelete:
+		keep = false
+	}
+	overridden := keep != dflt
+	if keep {
+		m.counts.RemoteRevives++
+		if m.explain {
+			m.explainDeletion(RN.GUID, EventRevived, ChoiceKeep, reason, overridden, nil, RN)
+		}
+		return statusUnchanged, nil
+	}
+	if RN.NeedsMerge {
+		m.counts.LocalDeletes++
+	}
+	if m.explain {
+		m.explainDeletion(RN.GUID, EventDeletionWon, ChoiceDelete, reason, overridden, nil, RN)
+	}
+	return statusDeleted, m.deleteRemoteNode(p, rn)
+}
+
+// checkLocal is MERGE.md §4.7 for local node ln under local parent lp.
+func (m *merger) checkLocal(p *Node, ln, lp int32) (status, error) {
+	LN := m.l.Node(ln)
+	if !LN.Syncable {
+		return statusDeleted, m.deleteLocal(p, ln, ReasonNotSyncable)
+	}
+	if !m.lTombR[ln] {
+		if ri := m.lToR[ln]; ri >= 0 {
+			RN := m.r.Node(ri)
+			if !RN.Syncable {
+				return statusDeleted, m.deleteLocal(p, ln, ReasonNotSyncable)
+			}
+			if LN.Validity == tree.Replace && RN.Validity == tree.Replace {
+				return statusDeleted, m.deleteLocal(p, ln, ReasonInvalid)
+			}
+			if RN.Parent < 0 || m.rToL[RN.Parent] != lp {
+				return statusMoved, nil
+			}
+			return statusUnchanged, nil
+		}
+		if LN.Validity == tree.Replace {
+			return statusDeleted, m.deleteLocal(p, ln, ReasonInvalid)
+		}
+		return statusUnchanged, nil
+	}
+	// Deleted remotely.
+	if LN.Validity == tree.Replace {
+		return statusDeleted, m.deleteLocal(p, ln, ReasonInvalid)
+	}
+	if isRoot(LN.GUID) {
+		return statusUnchanged, nil
+	}
+	folder := LN.IsFolder()
+	keep := LN.NeedsMerge && !folder
+	reason := ReasonChangedBeatsDelete
+	if !keep {
+		reason = ReasonUnchanged
+		if LN.NeedsMerge {
+			reason = ReasonFolderDeletion
+		}
+	}
+	dflt := keep
+	switch m.deletionOverride(LN.GUID) {
+	case ResolveKeep:
+		keep = true
+	case ResolveDelete:
+		keep = false
+	}
+	overridden := keep != dflt
+	if keep {
+		m.counts.LocalRevives++
+		if m.explain {
+			m.explainDeletion(LN.GUID, EventRevived, ChoiceKeep, reason, overridden, LN, nil)
+		}
+		return statusUnchanged, nil
+	}
+	if LN.NeedsMerge {
+		m.counts.RemoteDeletes++
+	}
+	if m.explain {
+		m.explainDeletion(LN.GUID, EventDeletionWon, ChoiceDelete, reason, overridden, LN, nil)
+	}
+	return statusDeleted, m.deleteLocalNode(p, ln)
+}
+
+func (m *merger) explainDeletion(guid string, kind EventKind, chosen Choice, reason Reason, overridden bool, L, R *tree.Node) {
+	e := Event{GUID: guid, Kind: kind, Chosen: chosen, Reason: reason, Alternatives: altKeepDelete, Overridden: overridden}
+	if L != nil {
+		e.LocalAge, e.LocalChanged = L.Age, L.NeedsMerge
+	}
+	if R != nil {
+		e.RemoteAge, e.RemoteChanged = R.Age, R.NeedsMerge
+	}
+	e.IsConflict = e.LocalChanged || e.RemoteChanged
+	if overridden {
+		e.Reason = ReasonOverride
+		e.Default = ChoiceKeep
+		if chosen == ChoiceKeep {
+			e.Default = ChoiceDelete
+		}
+	}
+	m.record(e)
+}
+
+func (m *merger) deleteRemote(p *Node, rn int32, reason Reason) error {
+	if m.explain {
+		R := m.r.Node(rn)
+		m.record(Event{GUID: R.GUID, Kind: EventDeleted, Chosen: ChoiceDelete, Reason: reason, RemoteAge: R.Age, RemoteChanged: R.NeedsMerge})
+	}
+	return m.deleteRemoteNode(p, rn)
+}
+
+func (m *merger) deleteLocal(p *Node, ln int32, reason Reason) error {
+	if m.explain {
+		L := m.l.Node(ln)
+		m.record(Event{GUID: L.GUID, Kind: EventDeleted, Chosen: ChoiceDelete, Reason: reason, LocalAge: L.Age, LocalChanged: L.NeedsMerge})
+	}
+	return m.deleteLocalNode(p, ln)
+}
+
+// deleteRemoteNode is MERGE.md §4.10a.
+func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
+	RN := m.r.Node(rn)
+	m.delRemote[RN.GUID] = struct{}{}
+	for _, rc := range RN.Children {
+		if m.rDone(rc) {
+			continue
+		}
+		st, err := m.checkRemote(p, rc, rn)
+		if err != nil {
+			return err
+		}
+		if st != statusUnchanged {
+			continue
+		}
+		var c *Node
+		if li := m.rToL[rc]; li >= 0 {
+			c, err = m.mergePair(li, rc)
+		} else {
+			c, err = m.mergeRemoteOnly(rc)
+		}
+		if err != nil {
+			return err
+		}
+		p.newLocal()
+		p.newRemote()
+		c.newLocal()
+		c.newRemote()
+		if m.explain {
+			m.explainRelocated(c, p, ReasonParentDeleted)
+		}
+		m.appendChild(c)
+	}
+	return nil
+}
+
+// deleteLocalNode is MERGE.md §4.10b.
+func (m *merger) deleteLocalNode(p *Node, ln int32) error {
+	LN := m.l.Node(ln)
+	m.delLocal[LN.GUID] = struct{}{}
+	for _, lc := range LN.Children {
+		if m.lDone(lc) {
+			continue
+		}
+		st, err := m.checkLocal(p, lc, ln)
+		if err != nil {
+			return err
+		}
+		if st != statusUnchanged {
+			continue
+		}
+		var c *Node
+		if ri := m.lToR[lc]; ri >= 0 {
+			c, err = m.mergePair(lc, ri)
+		} else {
+			c, err = m.mergeLocalOnly(lc)
+		}
+		if err != nil {
+			return err
+		}
+		p.newLocal()
+		p.newRemote()
+		c.newLocal()
+		c.newRemote()
+		if m.explain {
+			m.explainRelocated(c, p, ReasonParentDeleted)
+		}
+		m.appendChild(c)
+	}
+	return nil
+}
+
+func (m *merger) explainRelocated(c, p *Node, reason Reason) {
+	e := Event{GUID: c.GUID, Kind: EventRelocated, Chosen: ChoiceKeep, Reason: reason, Other: p.GUID,
+		Alternatives: altKeepDelete, IsConflict: true}
+	if c.Local != nil {
+		e.LocalAge, e.LocalChanged = c.Local.Age, c.Local.NeedsMerge
+	}
+	if c.Remote != nil {
+		e.RemoteAge, e.RemoteChanged = c.Remote.Age, c.Remote.NeedsMerge
+	}
+	m.record(e)
+}
+
+func (m *merger) explainDedupe(c *Node) {
+	m.record(Event{GUID: c.GUID, Kind: EventDedupe, Chosen: ChoiceMatch, Reason: ReasonSameContent, Other: c.Local.GUID,
+		LocalAge: c.Local.Age, RemoteAge: c.Remote.Age, LocalChanged: c.Local.NeedsMerge, RemoteChanged: c.Remote.NeedsMerge,
+		Alternatives: altMatch, IsConflict: true})
+}
+
+// isRoot is tree.IsBuiltInRoot with a cheap first test: every built-in root
+// GUID is 12 bytes and ends in '_'.
+func isRoot(g string) bool {
+	return len(g) == 12 && g[11] == '_' && tree.IsBuiltInRoot(g)
+}

@@ -1,0 +1,73 @@
+package ui_test
+
+import (
+	"sync"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/ui"
+	"github.com/bmtui/bmtui/ui/internal/uitest"
+)
+
+var (
+	benchOnce  sync.Once
+	benchInput ui.ExplorerInput
+)
+
+// input100k builds both trees of synthetic_100k (110,471 local and 109,853
+// remote items), once per process.
+func input100k(b *testing.B) ui.ExplorerInput {
+	b.Helper()
+	benchOnce.Do(func() {
+		f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := f.Local.Input.Build()
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := f.Remote.Input.Build()
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchInput = ui.ExplorerInput{
+			ProfileName: "bench", Local: l, Remote: r,
+			LocalReport: uitest.Report(check.Local, l), RemoteReport: uitest.Report(check.Remote, r),
+		}
+	})
+	return benchInput
+}
+
+// BenchmarkExplorerFirstFrame100k: from the two built 100k trees to the
+// first full screen (New + size + View).
+func BenchmarkExplorerFirstFrame100k(b *testing.B) {
+	in := input100k(b)
+	b.ResetTimer()
+	for b.Loop() {
+		m := ui.NewExplorer(in, ui.Options{})
+		m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+		_ = m.View()
+	}
+}
+
+// BenchmarkExplorerKeys100k: one keypress (down, page down, expand,
+// collapse in turn) through the whole explorer, plus the full View.
+func BenchmarkExplorerKeys100k(b *testing.B) {
+	in := input100k(b)
+	var m tea.Model = ui.NewExplorer(in, ui.Options{})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	ks := []tea.KeyPressMsg{
+		{Code: tea.KeyDown}, {Code: tea.KeyRight}, {Code: tea.KeyPgDown}, {Code: tea.KeyLeft},
+		{Code: tea.KeyTab}, {Code: 'L', Text: "L"}, {Code: tea.KeyPgDown}, {Code: tea.KeyDown},
+	}
+	i := 0
+	for b.Loop() {
+		m, _ = m.Update(ks[i%len(ks)])
+		i++
+		_ = m.View()
+	}
+}

@@ -1,0 +1,780 @@
+// Package ui is bmtui's Bubble Tea front end. The explorer screen shows the
+// local (Places) and remote (Sync mirror) bookmark trees side by side with
+// the details of the selected item and every problem found in either tree.
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/themes"
+	"github.com/bmtui/bmtui/ui/common"
+	"github.com/bmtui/bmtui/ui/details"
+	"github.com/bmtui/bmtui/ui/problems"
+	"github.com/bmtui/bmtui/ui/treepane"
+)
+
+// NoRemoteNote is shown when the profile has no Sync mirror.
+const NoRemoteNote = "This profile has never synced (no Sync mirror): showing the local tree only."
+
+// ExplorerInput is what the explorer shows.
+type ExplorerInput struct {
+	ProfileName  string
+	Local        *tree.Tree
+	Remote       *tree.Tree // nil when the profile never synced
+	LocalReport  check.Report
+	RemoteReport check.Report
+	Notes        []string // e.g. "Firefox is running: showing a snapshot"
+}
+
+// Options configure the explorer.
+type Options struct {
+	Theme   string // themes.ByName; "" is the default theme
+	NoColor bool   // force the monochrome theme (NO_COLOR)
+	// Now is the clock for relative dates; nil means time.Now.
+	Now func() time.Time
+}
+
+type focusArea int
+
+const (
+	focusLocal focusArea = iota
+	focusRemote
+	focusProblems
+)
+
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool {
+	return r.w > 0 && r.h > 0 && x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h
+}
+
+// Explorer is the explorer screen's root model.
+type Explorer struct {
+	in   ExplorerInput
+	opts Options
+
+	common   common.Common
+	isDark   bool
+	noColor  bool
+	themeErr error
+
+	keys     KeyMap
+	help     help.Model
+	filter   textinput.Model
+	local    treepane.Model
+	remote   treepane.Model
+	details  details.Model
+	problems problems.Model
+
+	filtering    bool // the filter input has the keyboard
+	showProblems bool
+	focus        focusArea
+	lastPane     focusArea // the pane the details follow while problems has focus
+	detailsSide  check.Side
+	width        int
+	height       int
+	status       string
+
+	localRect, remoteRect, problemsRect, detailsRect rect
+}
+
+// NewExplorer builds the explorer. It starts with the dark variant of the
+// theme and switches when the terminal reports its background.
+func NewExplorer(in ExplorerInput, opts Options) tea.Model {
+	return newExplorer(in, opts)
+}
+
+func newExplorer(in ExplorerInput, opts Options) *Explorer {
+	e := &Explorer{
+		in:       in,
+		opts:     opts,
+		isDark:   true,
+		noColor:  opts.NoColor,
+		keys:     DefaultKeyMap(),
+		help:     help.New(),
+		filter:   textinput.New(),
+		lastPane: focusLocal,
+	}
+	if in.Remote == nil {
+		e.in.Notes = append(append([]string(nil), in.Notes...), NoRemoteNote)
+	}
+	e.common = common.Common{Now: opts.Now}
+	e.local = treepane.New(in.Local, withSide(in.LocalReport.Findings, check.Local)...)
+	e.remote = treepane.New(in.Remote, withSide(in.RemoteReport.Findings, check.Remote)...)
+	e.problems = problems.New(e.common, problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, check.Local), withDefaultSide(in.RemoteReport, check.Remote)))
+	e.details = details.New(e.common)
+	e.filter.Prompt = "/ "
+	e.filter.Placeholder = "title, URL or GUID"
+	e.applyTheme()
+	e.setFocus(focusLocal)
+	e.syncSelection()
+	return e
+}
+
+func withSide(fs []check.Finding, side check.Side) []check.Finding {
+	out := make([]check.Finding, len(fs))
+	for i, f := range fs {
+		if f.Side == 0 {
+			f.Side = side
+		}
+		out[i] = f
+	}
+	return out
+}
+
+func withDefaultSide(r check.Report, side check.Side) check.Report {
+	if r.Side == 0 {
+		r.Side = side
+	}
+	return r
+}
+
+// Theme is the theme in use.
+func (e *Explorer) Theme() *themes.Theme { return e.common.Theme }
+
+// ThemeError is the error from an unknown Options.Theme (the default theme
+// is used instead), or nil.
+func (e *Explorer) ThemeError() error { return e.themeErr }
+
+// Local is the local tree pane.
+func (e *Explorer) Local() treepane.Model { return e.local }
+
+// Remote is the remote tree pane (empty when there is no remote tree).
+func (e *Explorer) Remote() treepane.Model { return e.remote }
+
+// Problems is the problems list.
+func (e *Explorer) Problems() problems.Model { return e.problems }
+
+// Details is the details panel.
+func (e *Explorer) Details() details.Model { return e.details }
+
+// ProblemsOpen reports whether the problems panel is shown.
+func (e *Explorer) ProblemsOpen() bool { return e.showProblems }
+
+// Filtering reports whether the filter input has the keyboard.
+func (e *Explorer) Filtering() bool { return e.filtering }
+
+// FilterQuery is the filter applied to the panes.
+func (e *Explorer) FilterQuery() string { return e.local.Filter() }
+
+// Focus names the focused area: "local", "remote" or "problems".
+func (e *Explorer) Focus() string {
+	switch e.focus {
+	case focusRemote:
+		return "remote"
+	case focusProblems:
+		return "problems"
+	}
+	return "local"
+}
+
+// Status is the last transient status message.
+func (e *Explorer) Status() string { return e.status }
+
+// KeyMap returns the explorer's bindings in their current enabled state.
+func (e *Explorer) KeyMap() KeyMap { return e.keys }
+
+// HelpKeys returns the bindings the help bar shows now.
+func (e *Explorer) HelpKeys() help.KeyMap { return helpKeys{e} }
+
+func (e *Explorer) hasRemote() bool { return e.in.Remote != nil }
+
+// Init asks the terminal for its background colour.
+func (e *Explorer) Init() tea.Cmd {
+	return tea.RequestBackgroundColor
+}
+
+func (e *Explorer) applyTheme() {
+	th, err := themes.Select(e.opts.Theme, e.isDark, e.noColor)
+	e.themeErr = err
+	e.common.Theme = th
+	e.local.SetCommon(e.common)
+	e.remote.SetCommon(e.common)
+	e.details.SetCommon(e.common)
+	e.problems.SetCommon(e.common)
+	st := &th.Styles
+	e.help.Styles = help.Styles{
+		Ellipsis:       st.HelpSeparator,
+		ShortKey:       st.HelpKey,
+		ShortDesc:      st.HelpDesc,
+		ShortSeparator: st.HelpSeparator,
+		FullKey:        st.HelpKey,
+		FullDesc:       st.HelpDesc,
+		FullSeparator:  st.HelpSeparator,
+	}
+	ts := textinput.Styles{
+		Focused: textinput.StyleState{Text: st.FilterText, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.FilterPrompt},
+		Blurred: textinput.StyleState{Text: st.FilterText, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Muted},
+		Cursor:  textinput.CursorStyle{Color: th.Palette.Accent, Shape: tea.CursorBlock},
+	}
+	e.filter.SetStyles(ts)
+}
+
+func (e *Explorer) setFocus(f focusArea) {
+	if f == focusRemote && !e.hasRemote() {
+		f = focusLocal
+	}
+	if f == focusProblems && !e.showProblems {
+		f = e.lastPane
+	}
+	e.focus = f
+	if f != focusProblems {
+		e.lastPane = f
+	}
+	e.local.SetFocused(f == focusLocal)
+	e.remote.SetFocused(f == focusRemote)
+	e.problems.SetFocused(f == focusProblems)
+	e.syncSelection()
+}
+
+func (e *Explorer) cycleFocus(d int) {
+	order := []focusArea{focusLocal}
+	if e.hasRemote() {
+		order = append(order, focusRemote)
+	}
+	if e.showProblems {
+		order = append(order, focusProblems)
+	}
+	i := 0
+	for k, f := range order {
+		if f == e.focus {
+			i = k
+		}
+	}
+	e.setFocus(order[(i+d+len(order))%len(order)])
+}
+
+// syncSelection shows the selected item of the pane in focus (or last in
+// focus) in the details panel and highlights it in the other pane.
+func (e *Explorer) syncSelection() {
+	pane, other := &e.local, &e.remote
+	side, otherTree := check.Local, e.in.Remote
+	if e.lastPane == focusRemote {
+		pane, other = &e.remote, &e.local
+		side, otherTree = check.Remote, e.in.Local
+	}
+	guid := pane.Selected()
+	other.SetHighlight(guid)
+	pane.SetHighlight("")
+	if guid == "" {
+		e.details.SetItem(nil)
+	} else if e.details.GUID() != guid || e.detailsSide != side {
+		it := &details.Item{Side: side, Tree: pane.Tree(), Node: pane.SelectedNode(), Findings: pane.Findings(guid)}
+		otherName := "remote"
+		if side == check.Remote {
+			otherName = "local"
+		}
+		switch {
+		case otherTree == nil:
+		case otherTree.Lookup(guid) != nil:
+			it.OtherSide = "also in " + otherName
+		case otherTree.IsTombstone(guid):
+			it.OtherSide = e.common.Theme.Glyphs.Tombstone + " deleted in " + otherName
+		default:
+			it.OtherSide = "not in " + otherName
+		}
+		e.details.SetItem(it)
+		e.detailsSide = side
+	}
+	e.updateKeys()
+}
+
+func (e *Explorer) updateKeys() {
+	k := &e.keys
+	k.ClearFilter.SetEnabled(e.filtering || e.local.Filter() != "")
+	k.ApplyFilter.SetEnabled(e.filtering)
+	k.Filter.SetEnabled(!e.filtering)
+	k.Quit.SetEnabled(!e.filtering)
+	k.Help.SetEnabled(!e.filtering)
+	n := 1
+	if e.hasRemote() {
+		n++
+	}
+	if e.showProblems {
+		n++
+	}
+	k.FocusNext.SetEnabled(!e.filtering && n > 1)
+	k.FocusPrev.SetEnabled(!e.filtering && n > 1)
+	k.ToggleProblems.SetEnabled(!e.filtering)
+	if e.showProblems {
+		k.ToggleProblems.SetHelp("P", "hide problems")
+	} else {
+		k.ToggleProblems.SetHelp("P", "problems")
+	}
+	if e.help.ShowAll {
+		k.Help.SetHelp("?", "less keys")
+	} else {
+		k.Help.SetHelp("?", "more keys")
+	}
+}
+
+func (e *Explorer) setFilter(q string) {
+	e.local.SetFilter(q)
+	e.remote.SetFilter(q)
+	e.detailsSide = 0
+	e.syncSelection()
+}
+
+// Update handles messages.
+func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		e.width, e.height = msg.Width, msg.Height
+		e.layout()
+		return e, nil
+	case tea.BackgroundColorMsg:
+		e.isDark = msg.IsDark()
+		e.applyTheme()
+		return e, nil
+	case tea.EnvMsg:
+		if v, ok := msg.LookupEnv("NO_COLOR"); ok && v != "" && !e.noColor {
+			e.noColor = true
+			e.applyTheme()
+		}
+		return e, nil
+	case problems.JumpMsg:
+		e.jump(msg)
+		return e, nil
+	case tea.MouseMsg:
+		e.handleMouse(msg)
+		return e, nil
+	case tea.KeyPressMsg:
+		return e.handleKey(msg)
+	}
+	if e.filtering {
+		var cmd tea.Cmd
+		e.filter, cmd = e.filter.Update(msg)
+		return e, cmd
+	}
+	return e, nil
+}
+
+func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := e.keys
+	if e.filtering {
+		switch {
+		case key.Matches(msg, k.ForceQuit):
+			return e, tea.Quit
+		case key.Matches(msg, k.ClearFilter):
+			e.filtering = false
+			e.filter.Blur()
+			e.filter.SetValue("")
+			e.setFilter("")
+			e.updateKeys()
+			e.layout()
+			return e, nil
+		case key.Matches(msg, k.ApplyFilter):
+			e.filtering = false
+			e.filter.Blur()
+			if e.filter.Value() == "" {
+				e.setFilter("")
+			}
+			e.updateKeys()
+			e.layout()
+			return e, nil
+		}
+		var cmd tea.Cmd
+		e.filter, cmd = e.filter.Update(msg)
+		if e.filter.Value() != e.local.Filter() {
+			e.setFilter(e.filter.Value())
+		}
+		return e, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return e, tea.Quit
+	case key.Matches(msg, k.Help):
+		e.help.ShowAll = !e.help.ShowAll
+		e.updateKeys()
+		e.layout()
+		return e, nil
+	case key.Matches(msg, k.Filter):
+		e.filtering = true
+		e.updateKeys()
+		e.layout()
+		return e, e.filter.Focus()
+	case key.Matches(msg, k.ClearFilter):
+		e.filter.SetValue("")
+		e.setFilter("")
+		e.layout()
+		return e, nil
+	case key.Matches(msg, k.FocusNext):
+		e.cycleFocus(1)
+		return e, nil
+	case key.Matches(msg, k.FocusPrev):
+		e.cycleFocus(-1)
+		return e, nil
+	case key.Matches(msg, k.ToggleProblems):
+		e.showProblems = !e.showProblems
+		if e.showProblems {
+			e.setFocus(focusProblems)
+		} else {
+			e.setFocus(e.lastPane)
+		}
+		e.layout()
+		return e, nil
+	}
+	var cmd tea.Cmd
+	switch e.focus {
+	case focusLocal:
+		e.local, cmd = e.local.Update(msg)
+	case focusRemote:
+		e.remote, cmd = e.remote.Update(msg)
+	case focusProblems:
+		e.problems, cmd = e.problems.Update(msg)
+	}
+	e.syncSelection()
+	return e, cmd
+}
+
+func (e *Explorer) jump(msg problems.JumpMsg) {
+	pane, f := &e.local, focusLocal
+	if msg.Side == check.Remote {
+		pane, f = &e.remote, focusRemote
+	}
+	if !pane.Select(msg.GUID) && pane.Filter() != "" {
+		e.filter.SetValue("")
+		e.setFilter("")
+		e.layout()
+		pane.Select(msg.GUID)
+	}
+	if pane.Selected() != msg.GUID {
+		e.status = fmt.Sprintf("%s is not in the %s tree", msg.GUID, msg.Side)
+	} else {
+		e.status = ""
+	}
+	e.setFocus(f)
+}
+
+func (e *Explorer) handleMouse(msg tea.MouseMsg) {
+	ev := msg.Mouse()
+	rel := func(r rect) tea.Mouse { return tea.Mouse{X: ev.X - r.x, Y: ev.Y - r.y, Button: ev.Button, Mod: ev.Mod} }
+	var translated func(r rect) tea.MouseMsg
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		translated = func(r rect) tea.MouseMsg { return tea.MouseWheelMsg(rel(r)) }
+	case tea.MouseClickMsg:
+		translated = func(r rect) tea.MouseMsg { return tea.MouseClickMsg(rel(r)) }
+	default:
+		return
+	}
+	_, click := msg.(tea.MouseClickMsg)
+	switch {
+	case e.localRect.contains(ev.X, ev.Y):
+		if click {
+			e.setFocus(focusLocal)
+		}
+		e.local.HandleMouse(translated(e.localRect))
+	case e.hasRemote() && e.remoteRect.contains(ev.X, ev.Y):
+		if click {
+			e.setFocus(focusRemote)
+		}
+		e.remote.HandleMouse(translated(e.remoteRect))
+	case e.showProblems && e.problemsRect.contains(ev.X, ev.Y):
+		if click {
+			e.setFocus(focusProblems)
+		}
+		if cmd := e.problems.HandleMouse(translated(e.problemsRect)); cmd != nil {
+			if jm, ok := cmd().(problems.JumpMsg); ok {
+				e.jump(jm)
+			}
+		}
+	case e.detailsRect.contains(ev.X, ev.Y):
+		if _, wheel := msg.(tea.MouseWheelMsg); wheel {
+			if ev.Button == tea.MouseWheelUp {
+				e.details.ScrollBy(-1)
+			} else if ev.Button == tea.MouseWheelDown {
+				e.details.ScrollBy(1)
+			}
+		}
+	}
+	e.syncSelection()
+}
+
+// Layout heights.
+const (
+	minPaneRows   = 3
+	bottomMin     = 6
+	bottomMax     = 14
+	paneFrameRows = 2 // top border with the title, bottom border
+)
+
+func (e *Explorer) chromeHeights() (notes, filter, status, helpH int) {
+	if len(e.in.Notes) > 0 {
+		notes = 1
+	}
+	if e.filtering || e.local.Filter() != "" {
+		filter = 1
+	}
+	status = 1
+	e.help.SetWidth(e.width)
+	helpH = lipgloss.Height(e.help.View(helpKeys{e}))
+	return
+}
+
+func (e *Explorer) layout() {
+	if e.width <= 0 || e.height <= 0 {
+		return
+	}
+	notes, filter, status, helpH := e.chromeHeights()
+	main := max(e.height-notes-filter-status-helpH, 0)
+	bottom := min(max(main/3, bottomMin), bottomMax)
+	if main-bottom < minPaneRows+paneFrameRows {
+		bottom = max(main-minPaneRows-paneFrameRows, 0)
+		if bottom < 4 {
+			bottom = 0
+		}
+	}
+	paneH := main - bottom
+	rows := max(paneH-paneFrameRows, 0)
+	lw := e.width
+	if e.hasRemote() {
+		lw = e.width - e.width/2
+	}
+	e.localRect = rect{1, notes + 1, max(lw-2, 0), rows}
+	e.local.SetSize(max(lw-2, 0), rows)
+	if e.hasRemote() {
+		rw := e.width / 2
+		e.remoteRect = rect{lw + 1, notes + 1, max(rw-2, 0), rows}
+		e.remote.SetSize(max(rw-2, 0), rows)
+	} else {
+		e.remoteRect = rect{}
+	}
+	by := notes + paneH + 1
+	bh := max(bottom-paneFrameRows, 0)
+	if e.showProblems && bottom > 0 {
+		dw := e.width * 2 / 5
+		if e.width < 100 {
+			dw = 0 // too narrow for both: problems take the whole panel
+		}
+		e.detailsRect = rect{1, by, max(dw-2, 0), bh}
+		if dw == 0 {
+			e.detailsRect = rect{}
+		}
+		e.problemsRect = rect{dw + 1, by, max(e.width-dw-2, 0), bh}
+	} else {
+		e.problemsRect = rect{}
+		e.detailsRect = rect{1, by, max(e.width-2, 0), bh}
+		if bottom == 0 {
+			e.detailsRect = rect{}
+		}
+	}
+	e.details.SetSize(e.detailsRect.w, e.detailsRect.h)
+	e.problems.SetSize(e.problemsRect.w, e.problemsRect.h)
+}
+
+// View renders the screen.
+func (e *Explorer) View() tea.View {
+	v := tea.NewView(e.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "bmtui"
+	if e.in.ProfileName != "" {
+		v.WindowTitle = "bmtui — " + e.in.ProfileName
+	}
+	return v
+}
+
+func (e *Explorer) render() string {
+	if e.width <= 0 || e.height <= 0 {
+		return "Loading…"
+	}
+	th := e.common.Theme
+	st := &th.Styles
+	var parts []string
+	if len(e.in.Notes) > 0 {
+		note := th.Glyphs.Problem + " " + strings.Join(e.in.Notes, " · ")
+		parts = append(parts, st.Warning.Render(ansi.Truncate(common.SingleLine(note), e.width, "…")))
+	}
+	// Tree panes.
+	if e.localRect.h > 0 || e.height > 0 {
+		left := e.box(e.focus == focusLocal, e.paneTitle(check.Local), e.local.View(), e.localRect)
+		if e.hasRemote() {
+			right := e.box(e.focus == focusRemote, e.paneTitle(check.Remote), e.remote.View(), e.remoteRect)
+			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, right))
+		} else {
+			parts = append(parts, left)
+		}
+	}
+	// Bottom panel.
+	var bottom []string
+	if e.detailsRect.w > 0 {
+		bottom = append(bottom, e.box(false, "Details", e.details.View(), e.detailsRect))
+	}
+	if e.problemsRect.w > 0 {
+		title := fmt.Sprintf("Problems · %d", e.problems.Len())
+		bottom = append(bottom, e.box(e.focus == focusProblems, title, e.problems.View(), e.problemsRect))
+	}
+	if len(bottom) > 0 {
+		parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, bottom...))
+	}
+	var tail []string
+	if e.filtering || e.local.Filter() != "" {
+		var suffix string
+		if q := e.local.Filter(); q != "" {
+			n := e.local.MatchCount()
+			if e.hasRemote() {
+				suffix = fmt.Sprintf("  %d local, %d remote matches", n, e.remote.MatchCount())
+			} else {
+				suffix = fmt.Sprintf("  %d matches", n)
+			}
+		}
+		e.filter.SetWidth(max(e.width-ansi.StringWidth(e.filter.Prompt)-ansi.StringWidth(suffix)-1, 4))
+		line := e.filter.View() + st.Muted.Render(suffix)
+		tail = append(tail, ansi.Truncate(line, e.width, "…"))
+	}
+	tail = append(tail, e.statusLine())
+	e.help.SetWidth(e.width)
+	tail = append(tail, e.help.View(helpKeys{e}))
+	// Never draw more lines than the terminal has; the filter, status and
+	// help lines always stay.
+	top := strings.Split(strings.Join(parts, "\n"), "\n")
+	bottomLines := strings.Split(strings.Join(tail, "\n"), "\n")
+	if len(top)+len(bottomLines) > e.height {
+		top = top[:max(e.height-len(bottomLines), 0)]
+	}
+	all := append(top, bottomLines...)
+	if len(all) > e.height {
+		all = all[len(all)-e.height:]
+	}
+	return strings.Join(all, "\n")
+}
+
+func (e *Explorer) paneTitle(side check.Side) string {
+	th := e.common.Theme
+	st, g := &th.Styles, &th.Glyphs
+	var t *tree.Tree
+	var rep check.Report
+	var name string
+	var style lipgloss.Style
+	if side == check.Remote {
+		t, rep, name, style = e.in.Remote, e.in.RemoteReport, g.Remote+" Remote (Sync mirror)", st.Remote
+	} else {
+		t, rep, name, style = e.in.Local, e.in.LocalReport, g.Local+" Local (Places)", st.Local
+	}
+	items := 0
+	if t != nil {
+		items = max(t.Len()-1, 0)
+	}
+	s := style.Render(name) + " " + st.Muted.Render(fmt.Sprintf("· %s items", thousands(items)))
+	if n := len(rep.Findings); n > 0 {
+		s += " " + st.Error.Render(fmt.Sprintf("· %s %d problems", g.Problem, n))
+	} else {
+		s += " " + st.Success.Render("· no problems")
+	}
+	if t != nil && t.TombstoneCount() > 0 {
+		s += " " + st.Muted.Render(fmt.Sprintf("· %s %d deleted", g.Tombstone, t.TombstoneCount()))
+	}
+	return s
+}
+
+func (e *Explorer) statusLine() string {
+	th := e.common.Theme
+	st, g := &th.Styles, &th.Glyphs
+	var b strings.Builder
+	b.WriteString(st.Accent.Render("bmtui"))
+	if e.in.ProfileName != "" {
+		b.WriteString(st.Muted.Render(" · profile "))
+		b.WriteString(st.Text.Render(e.in.ProfileName))
+	}
+	nl := len(e.in.LocalReport.Findings)
+	b.WriteString(st.Muted.Render(" · "))
+	b.WriteString(problemCount(st, g, "local", nl))
+	if e.hasRemote() {
+		b.WriteString(st.Muted.Render(" · "))
+		b.WriteString(problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)))
+	}
+	if e.status != "" {
+		b.WriteString(st.Muted.Render(" · "))
+		b.WriteString(st.Warning.Render(e.status))
+	}
+	if e.themeErr != nil {
+		b.WriteString(st.Muted.Render(" · "))
+		b.WriteString(st.Warning.Render(e.themeErr.Error()))
+	}
+	return ansi.Truncate(b.String(), e.width, "…")
+}
+
+func problemCount(st *themes.Styles, g *themes.Glyphs, side string, n int) string {
+	switch n {
+	case 0:
+		return st.Success.Render(side + ": no problems")
+	case 1:
+		return st.Error.Render(fmt.Sprintf("%s %s: 1 problem", g.Problem, side))
+	}
+	return st.Error.Render(fmt.Sprintf("%s %s: %d problems", g.Problem, side, n))
+}
+
+// box draws content (r.h lines of r.w cells) in a rounded border with the
+// title set into the top edge.
+func (e *Explorer) box(focused bool, title, content string, r rect) string {
+	st := &e.common.Theme.Styles
+	frame := st.Pane
+	if focused {
+		frame = st.PaneFocused
+	}
+	b := frame.GetBorderStyle()
+	edge := lipgloss.NewStyle()
+	if c := frame.GetBorderTopForeground(); c != nil {
+		if _, none := c.(lipgloss.NoColor); !none {
+			edge = edge.Foreground(c)
+		}
+	}
+	w := r.w + 2
+	var out strings.Builder
+	// Top edge with title.
+	inner := max(w-2, 0)
+	t := ansi.Truncate(" "+title+" ", max(inner-1, 0), "…")
+	tw := ansi.StringWidth(t)
+	out.WriteString(edge.Render(b.TopLeft + strings.Repeat(b.Top, min(1, inner))))
+	out.WriteString(t)
+	out.WriteString(edge.Render(strings.Repeat(b.Top, max(inner-1-tw, 0)) + b.TopRight))
+	lines := strings.Split(content, "\n")
+	left, right := edge.Render(b.Left), edge.Render(b.Right)
+	for y := 0; y < r.h; y++ {
+		out.WriteByte('\n')
+		line := ""
+		if y < len(lines) {
+			line = lines[y]
+		}
+		if d := r.w - ansi.StringWidth(line); d > 0 {
+			line += strings.Repeat(" ", d)
+		}
+		out.WriteString(left)
+		out.WriteString(line)
+		out.WriteString(right)
+	}
+	out.WriteByte('\n')
+	out.WriteString(edge.Render(b.BottomLeft + strings.Repeat(b.Bottom, inner) + b.BottomRight))
+	return out.String()
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
