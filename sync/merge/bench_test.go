@@ -43,17 +43,17 @@ func TestBenchFixtures(t *testing.T) {
 
 var (
 	benchMu     sync.Mutex
-	benchInputs = map[string]*testutil.DogearInputs{}
+	benchInputs = map[string]*testutil.Replays{}
 )
 
 // inputs decodes a workload's builder inputs once per process.
-func inputs(b *testing.B, size string) *testutil.DogearInputs {
+func inputs(b *testing.B, size string) *testutil.Replays {
 	benchMu.Lock()
 	defer benchMu.Unlock()
 	if in := benchInputs[size]; in != nil {
 		return in
 	}
-	in, err := testutil.LoadDogearInputs(benchPath(b, size))
+	in, err := testutil.LoadReplays(benchPath(b, size))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func inputs(b *testing.B, size string) *testutil.DogearInputs {
 	return in
 }
 
-func buildInputs(b *testing.B, in *testutil.DogearInputs) (*tree.Tree, *tree.Tree) {
+func buildInputs(b *testing.B, in *testutil.Replays) (*tree.Tree, *tree.Tree) {
 	local, err := in.Local.Build()
 	if err != nil {
 		b.Fatal(err)

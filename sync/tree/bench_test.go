@@ -12,17 +12,17 @@ import (
 func BenchmarkBuildBoth(b *testing.B) {
 	for _, size := range []string{"10k", "40k", "100k"} {
 		b.Run(size, func(b *testing.B) {
-			f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", fmt.Sprintf("synthetic_%s.json.gz", size)))
+			in, err := testutil.LoadReplays(testutil.Shared(b, "fixtures", "bench", fmt.Sprintf("synthetic_%s.json.gz", size)))
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := f.Local.Input.Build(); err != nil {
+				if _, err := in.Local.Build(); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := f.Remote.Input.Build(); err != nil {
+				if _, err := in.Remote.Build(); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -54,14 +54,15 @@ func IsErrorKind(err error, k ErrorKind) bool {
 	return errors.As(err, &e) && e.Kind == k
 }
 
+// candidate is a parent named for an item. idx is the parent's index, or
+// -(k+1) for unknownParents[k] when the GUID was not an item when named.
 type candidate struct {
-	by   ParentBy
-	idx  int32 // the parent's index, or -1 while unknown
-	guid string
+	idx int32
+	by  ParentBy
 }
 
+// builderItem is what the builder keeps per item besides the node itself.
 type builderItem struct {
-	item      Item
 	cands     []candidate
 	childRefs []int32 // child indices; -(k+1) for unknownChildren[k]
 }
@@ -71,6 +72,7 @@ type builderItem struct {
 // items decides where reparented items are appended, and the order of
 // children records is each folder's child order.
 type Builder struct {
+	nodes      []Node // become the tree's nodes; items are stored here from the start
 	items      []builderItem
 	index      map[string]int32
 	tombstones map[string]struct{}
@@ -78,6 +80,7 @@ type Builder struct {
 	preferred  map[string]string
 
 	unknownChildren []string    // GUIDs listed by folders but not (yet) items
+	unknownParents  []string    // GUIDs named by parentids but not (yet) items
 	arena           []candidate // backing store for the first two candidates of each item
 }
 
@@ -89,12 +92,13 @@ func NewBuilder(root Item) *Builder {
 // NewBuilderSized is NewBuilder with room for n items.
 func NewBuilderSized(root Item, n int) *Builder {
 	b := &Builder{
+		nodes:      make([]Node, 1, n+1),
 		items:      make([]builderItem, 1, n+1),
 		index:      make(map[string]int32, n+1),
 		tombstones: make(map[string]struct{}),
 		fallback:   UnfiledGUID,
 	}
-	b.items[0] = builderItem{item: root}
+	b.nodes[0].Item = root
 	b.index[root.GUID] = 0
 	return b
 }
@@ -111,7 +115,8 @@ func (b *Builder) Item(it Item) error {
 		return &Error{Kind: ErrDuplicateItem, GUID: it.GUID}
 	}
 	b.index[it.GUID] = int32(len(b.items))
-	b.items = append(b.items, builderItem{item: it})
+	b.nodes = append(b.nodes, Node{Item: it})
+	b.items = append(b.items, builderItem{})
 	return nil
 }
 
@@ -119,14 +124,14 @@ func (b *Builder) Item(it Item) error {
 func (b *Builder) Len() int { return len(b.items) }
 
 func (b *Builder) folder(child, parent string) (int32, error) {
-	if child == b.items[0].item.GUID {
+	if child == b.nodes[0].GUID {
 		return 0, &Error{Kind: ErrDuplicateItem, GUID: child}
 	}
 	pi, ok := b.index[parent]
 	if !ok {
 		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
 	}
-	if !b.items[pi].item.IsFolder() {
+	if !b.nodes[pi].IsFolder() {
 		return 0, &Error{Kind: ErrInvalidParent, GUID: child, Parent: parent}
 	}
 	return pi, nil
@@ -146,7 +151,7 @@ func (b *Builder) ChildOf(child, parent string) error {
 		return nil
 	}
 	b.items[pi].childRefs = append(b.items[pi].childRefs, ci)
-	b.addCandidate(ci, candidate{by: ByChildren, idx: pi, guid: parent})
+	b.addCandidate(ci, candidate{by: ByChildren, idx: pi})
 	return nil
 }
 
@@ -168,7 +173,7 @@ func (b *Builder) addCandidate(ci int32, c candidate) {
 // ParentID records that child's own parentid is parent, which may be
 // unknown or not a folder.
 func (b *Builder) ParentID(child, parent string) error {
-	if child == b.items[0].item.GUID {
+	if child == b.nodes[0].GUID {
 		return &Error{Kind: ErrDuplicateItem, GUID: child}
 	}
 	ci, ok := b.index[child]
@@ -177,9 +182,10 @@ func (b *Builder) ParentID(child, parent string) error {
 	}
 	pi, ok := b.index[parent]
 	if !ok {
-		pi = -1
+		pi = -int32(len(b.unknownParents)) - 1
+		b.unknownParents = append(b.unknownParents, parent)
 	}
-	b.addCandidate(ci, candidate{by: ByParentID, idx: pi, guid: parent})
+	b.addCandidate(ci, candidate{by: ByParentID, idx: pi})
 	return nil
 }
 
@@ -194,8 +200,8 @@ func (b *Builder) Structure(child, parent string) error {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
 	b.items[pi].childRefs = append(b.items[pi].childRefs, ci)
-	b.addCandidate(ci, candidate{by: ByChildren, idx: pi, guid: parent})
-	b.addCandidate(ci, candidate{by: ByParentID, idx: pi, guid: parent})
+	b.addCandidate(ci, candidate{by: ByChildren, idx: pi})
+	b.addCandidate(ci, candidate{by: ByParentID, idx: pi})
 	return nil
 }
 
@@ -226,10 +232,15 @@ const (
 // reported as an ErrCycle error together with a usable tree in which the
 // cycle is broken (the item named is moved to the fallback folder and gets a
 // cycle problem), so a viewer can still show it while a merge must refuse.
+//
+// Build hands the builder's storage to the tree: a builder builds once.
 func (b *Builder) Build() (*Tree, error) {
+	if b.nodes == nil {
+		return nil, errors.New("tree: Build called twice on one Builder")
+	}
 	n := len(b.items)
 	t := &Tree{
-		nodes:      make([]Node, n),
+		nodes:      b.nodes,
 		index:      b.index,
 		tombstones: b.tombstones,
 	}
@@ -238,29 +249,29 @@ func (b *Builder) Build() (*Tree, error) {
 	parent[0] = -1
 
 	fallback := int32(0)
-	if fi, ok := b.index[b.fallback]; ok && b.items[fi].item.IsFolder() {
+	if fi, ok := b.index[b.fallback]; ok && b.nodes[fi].IsFolder() {
 		fallback = fi
 	}
 
 	// The root exists, so a tombstone for it is void.
-	delete(b.tombstones, b.items[0].item.GUID)
+	delete(b.tombstones, b.nodes[0].GUID)
 	for i := 1; i < n; i++ {
 		bi := &b.items[i]
-		it := &bi.item
+		it := &b.nodes[i].Item
 		if it.Validity == Replace {
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemInvalidItem})
 		}
 		for k := range bi.cands {
 			if c := &bi.cands[k]; c.idx < 0 {
 				// A parentid naming an item inserted after the record.
-				if pi, ok := b.index[c.guid]; ok {
+				if pi, ok := b.index[b.unknownParents[-c.idx-1]]; ok {
 					c.idx = pi
 				}
 			}
 		}
 		consistent := int32(-1)
 		if len(bi.cands) == 2 && bi.cands[0].by != bi.cands[1].by && bi.cands[0].idx >= 0 &&
-			bi.cands[0].idx == bi.cands[1].idx && b.items[bi.cands[0].idx].item.IsFolder() {
+			bi.cands[0].idx == bi.cands[1].idx && b.nodes[bi.cands[0].idx].IsFolder() {
 			consistent = bi.cands[0].idx
 		}
 		switch {
@@ -293,7 +304,7 @@ func (b *Builder) Build() (*Tree, error) {
 	var buildErr error
 	if cyc := findCycles(parent); len(cyc) > 0 {
 		for _, i := range cyc {
-			guid := b.items[i].item.GUID
+			guid := b.nodes[i].GUID
 			if buildErr == nil {
 				buildErr = &Error{Kind: ErrCycle, GUID: guid}
 			}
@@ -317,18 +328,16 @@ func (b *Builder) Build() (*Tree, error) {
 	for i := 0; i < n; i++ {
 		bi := &b.items[i]
 		node := &t.nodes[i]
-		node.Item = bi.item
 		node.Parent = parent[i]
 		if place[i] == placedByChildren || place[i] == placedAppended {
 			node.Diverged = true
 		}
-		if !bi.item.IsFolder() {
+		if !node.IsFolder() {
 			continue
 		}
-		var kids []int32
-		if len(bi.childRefs) > 0 {
-			kids = make([]int32, 0, len(bi.childRefs)+len(appended[int32(i)]))
-		}
+		// Filter the references in place: each kept child is written at or
+		// before the position it was read from.
+		kids := bi.childRefs[:0]
 		for _, ci := range bi.childRefs {
 			if ci < 0 {
 				ref := b.unknownChildren[-ci-1]
@@ -341,9 +350,9 @@ func (b *Builder) Build() (*Tree, error) {
 				node.Diverged = true
 				if _, dead := b.tombstones[ref]; dead {
 					delete(b.tombstones, ref)
-					t.problems = append(t.problems, Problem{GUID: bi.item.GUID, Kind: ProblemDeletedChild, Child: ref})
+					t.problems = append(t.problems, Problem{GUID: node.GUID, Kind: ProblemDeletedChild, Child: ref})
 				} else {
-					t.problems = append(t.problems, Problem{GUID: bi.item.GUID, Kind: ProblemMissingChild, Child: ref})
+					t.problems = append(t.problems, Problem{GUID: node.GUID, Kind: ProblemMissingChild, Child: ref})
 				}
 				continue
 			}
@@ -367,8 +376,11 @@ func (b *Builder) Build() (*Tree, error) {
 			kids = append(kids, extra...)
 			node.Diverged = true
 		}
-		node.Children = kids
+		if len(kids) > 0 {
+			node.Children = kids
+		}
 	}
+	b.nodes, b.items, b.arena = nil, nil, nil
 	t.finish()
 	return t, buildErr
 }
@@ -376,7 +388,7 @@ func (b *Builder) Build() (*Tree, error) {
 func (b *Builder) parentRefs(cands []candidate) []ParentRef {
 	refs := make([]ParentRef, len(cands))
 	for i, c := range cands {
-		refs[i] = ParentRef{By: c.by, GUID: c.guid}
+		refs[i] = ParentRef{By: c.by, GUID: b.candidateGUID(c)}
 		if c.by == ByParentID {
 			refs[i].Status = b.statusOf(c)
 		}
@@ -386,15 +398,22 @@ func (b *Builder) parentRefs(cands []candidate) []ParentRef {
 
 func (b *Builder) statusOf(c candidate) ParentStatus {
 	if c.idx >= 0 {
-		if b.items[c.idx].item.IsFolder() {
+		if b.nodes[c.idx].IsFolder() {
 			return StatusFolder
 		}
 		return StatusNonFolder
 	}
-	if _, ok := b.tombstones[c.guid]; ok {
+	if _, ok := b.tombstones[b.candidateGUID(c)]; ok {
 		return StatusDeleted
 	}
 	return StatusMissing
+}
+
+func (b *Builder) candidateGUID(c candidate) string {
+	if c.idx >= 0 {
+		return b.nodes[c.idx].GUID
+	}
+	return b.unknownParents[-c.idx-1]
 }
 
 // chooseParent picks among disagreeing candidates: a children candidate
@@ -403,13 +422,13 @@ func (b *Builder) statusOf(c candidate) ParentStatus {
 func (b *Builder) chooseParent(guid string, cands []candidate, fallback int32) (int32, placement) {
 	if want, ok := b.preferred[guid]; ok {
 		for _, c := range cands {
-			if c.guid != want {
+			if b.candidateGUID(c) != want {
 				continue
 			}
 			if c.by == ByChildren {
 				return c.idx, placedByChildren
 			}
-			if c.idx >= 0 && b.items[c.idx].item.IsFolder() {
+			if c.idx >= 0 && b.nodes[c.idx].IsFolder() {
 				return c.idx, placedAppended
 			}
 		}
@@ -420,7 +439,7 @@ func (b *Builder) chooseParent(guid string, cands []candidate, fallback int32) (
 		if c.by != ByChildren {
 			continue
 		}
-		age := b.items[c.idx].item.Age
+		age := b.nodes[c.idx].Age
 		if best < 0 || age < bestAge {
 			best, bestAge = i, age
 		}
@@ -428,7 +447,7 @@ func (b *Builder) chooseParent(guid string, cands []candidate, fallback int32) (
 	if best >= 0 {
 		return cands[best].idx, placedByChildren
 	}
-	if c := cands[0]; c.idx >= 0 && b.items[c.idx].item.IsFolder() {
+	if c := cands[0]; c.idx >= 0 && b.nodes[c.idx].IsFolder() {
 		return c.idx, placedAppended
 	}
 	return fallback, placedAppended

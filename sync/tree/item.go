@@ -147,12 +147,12 @@ type Content struct {
 // Info is for people and is never consulted by the merge.
 type Item struct {
 	GUID       string
-	Kind       Kind
 	Age        int64 // milliseconds since the item last changed on this side
-	NeedsMerge bool
-	Validity   Validity
 	Content    *Content
 	Info       *Info
+	Kind       Kind
+	NeedsMerge bool
+	Validity   Validity
 }
 
 // IsFolder reports whether the item may have children.

@@ -6,8 +6,8 @@ import "sort"
 // root is index 0.
 type Node struct {
 	Item
-	Parent   int32   // -1 for the root
 	Children []int32 // may name a child twice when its folder listed it twice
+	Parent   int32   // -1 for the root
 	Position int32   // index of the first occurrence in the parent's Children; -1 for the root
 	Level    int32   // 0 for the root, 1 for the built-in roots
 	Diverged bool    // the builder repaired this item's structure

@@ -1,0 +1,239 @@
+package testutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// Replay is one side's builder input with every record already parsed:
+// what dogear's benchmark anchor replays (JSON decoding excluded).
+type Replay struct {
+	Root       tree.Item
+	Fallback   string
+	Items      []tree.Item
+	Parents    []ReplayParent
+	Tombstones []string
+}
+
+// ReplayParent is one parent record.
+type ReplayParent struct {
+	Child, Parent string
+	By            ReplayBy
+}
+
+// ReplayBy says which builder call a parent record is.
+type ReplayBy uint8
+
+const (
+	ByChildren ReplayBy = iota + 1
+	ByParentGUID
+	ByStructure
+)
+
+// Compile parses the input's records once.
+func (in *DogearInput) Compile() (*Replay, error) {
+	root, err := in.Root.ToItem()
+	if err != nil {
+		return nil, err
+	}
+	r := &Replay{Root: root, Items: make([]tree.Item, 0, len(in.Items)), Parents: make([]ReplayParent, 0, len(in.Parents)), Tombstones: in.Tombstones}
+	if in.ReparentOrphansTo != nil {
+		r.Fallback = *in.ReparentOrphansTo
+	}
+	for _, fi := range in.Items {
+		it, err := fi.ToItem()
+		if err != nil {
+			return nil, err
+		}
+		r.Items = append(r.Items, it)
+	}
+	for _, p := range in.Parents {
+		var by ReplayBy
+		switch p.By {
+		case "children":
+			by = ByChildren
+		case "parent_guid":
+			by = ByParentGUID
+		case "structure":
+			by = ByStructure
+		default:
+			return nil, fmt.Errorf("unknown parent record kind %q", p.By)
+		}
+		r.Parents = append(r.Parents, ReplayParent{Child: p.Child, Parent: p.Parent, By: by})
+	}
+	return r, nil
+}
+
+// Build replays the records into a new builder and builds the tree.
+func (r *Replay) Build() (*tree.Tree, error) {
+	b := tree.NewBuilderSized(r.Root, len(r.Items))
+	b.ReparentOrphansTo(r.Fallback)
+	for _, it := range r.Items {
+		if err := b.Item(it); err != nil && !tree.IsErrorKind(err, tree.ErrDuplicateItem) {
+			return nil, err
+		}
+	}
+	for _, p := range r.Parents {
+		var err error
+		switch p.By {
+		case ByChildren:
+			err = b.ChildOf(p.Child, p.Parent)
+		case ByParentGUID:
+			err = b.ParentID(p.Child, p.Parent)
+		default:
+			err = b.Structure(p.Child, p.Parent)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range r.Tombstones {
+		b.Tombstone(g)
+	}
+	return b.Build()
+}
+
+// Replays are both sides of a fixture, compiled.
+type Replays struct {
+	Local, Remote *Replay
+}
+
+// LoadReplays streams a fixture's two inputs, compiling each record as it
+// is read, so only the compact records are ever held (the 100k bench file
+// is 125 MB of JSON).
+func LoadReplays(path string) (*Replays, error) {
+	r, err := OpenMaybeGzip(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	dec := json.NewDecoder(r)
+	out := &Replays{}
+	err = streamObject(dec, func(key string) error {
+		if key != "local" && key != "remote" {
+			return skipValue(dec)
+		}
+		return streamObject(dec, func(key2 string) error {
+			if key2 != "input" {
+				return skipValue(dec)
+			}
+			rep, err := streamInput(dec)
+			if key == "local" {
+				out.Local = rep
+			} else {
+				out.Remote = rep
+			}
+			return err
+		})
+	})
+	if err == nil && (out.Local == nil || out.Remote == nil) {
+		err = fmt.Errorf("missing local or remote input")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", filepath.Base(path), err)
+	}
+	return out, nil
+}
+
+// streamObject calls fn for each key of the next JSON object; fn must
+// consume the key's value.
+func streamObject(dec *json.Decoder, fn func(key string) error) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if err := fn(key); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// streamArray decodes the next JSON array one element at a time.
+func streamArray[T any](dec *json.Decoder, fn func(*T) error) error {
+	if err := expectDelim(dec, '['); err != nil {
+		return err
+	}
+	for dec.More() {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+func streamInput(dec *json.Decoder) (*Replay, error) {
+	rep := &Replay{}
+	// Every GUID is named by its item and again by one or two parent
+	// records; share one string, as parsed records in memory would.
+	interned := make(map[string]string)
+	intern := func(s string) string {
+		if v, ok := interned[s]; ok {
+			return v
+		}
+		interned[s] = s
+		return s
+	}
+	err := streamObject(dec, func(key string) error {
+		switch key {
+		case "root":
+			var it DogearItem
+			if err := dec.Decode(&it); err != nil {
+				return err
+			}
+			root, err := it.ToItem()
+			rep.Root = root
+			return err
+		case "reparent_orphans_to":
+			var g *string
+			if err := dec.Decode(&g); err != nil {
+				return err
+			}
+			if g != nil {
+				rep.Fallback = *g
+			}
+			return nil
+		case "items":
+			return streamArray(dec, func(fi *DogearItem) error {
+				it, err := fi.ToItem()
+				it.GUID = intern(it.GUID)
+				rep.Items = append(rep.Items, it)
+				return err
+			})
+		case "parents":
+			return streamArray(dec, func(p *DogearParent) error {
+				var by ReplayBy
+				switch p.By {
+				case "children":
+					by = ByChildren
+				case "parent_guid":
+					by = ByParentGUID
+				case "structure":
+					by = ByStructure
+				default:
+					return fmt.Errorf("unknown parent record kind %q", p.By)
+				}
+				rep.Parents = append(rep.Parents, ReplayParent{Child: intern(p.Child), Parent: intern(p.Parent), By: by})
+				return nil
+			})
+		case "tombstones":
+			return dec.Decode(&rep.Tombstones)
+		}
+		return skipValue(dec)
+	})
+	return rep, err
+}
