@@ -1,0 +1,102 @@
+package backup
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/pierrec/lz4/v4"
+)
+
+// Magic starts every mozLz40 file (FORMATS.md §5.2).
+const Magic = "mozLz40\x00"
+
+const headerSize = len(Magic) + 4
+
+// maxLZ4Ratio bounds how much one byte of an LZ4 block can expand to
+// (a match-length byte of 255 adds 255 bytes), so that a forged size field
+// cannot make DecodeLZ4 allocate gigabytes for a few input bytes.
+const maxLZ4Ratio = 255
+
+// Errors DecodeLZ4 wraps, for errors.Is.
+var (
+	ErrBadMagic     = errors.New("not a mozLz40 file (bad magic)")
+	ErrTruncated    = errors.New("mozLz40 data truncated")
+	ErrSizeMismatch = errors.New("mozLz40 size field does not match the data")
+	ErrCorruptBlock = errors.New("corrupt LZ4 block")
+)
+
+// EncodeLZ4 wraps data in Firefox's mozLz40 container: the magic, the
+// uncompressed size as uint32 little-endian, then one raw LZ4 block. The
+// block is made by pierrec/lz4's CompressorCCompat, which produces the
+// same bytes as the C library's LZ4_compress_default that Firefox uses.
+// It panics if data is 4 GiB or longer, which the format cannot describe.
+func EncodeLZ4(data []byte) []byte {
+	if uint64(len(data)) > 0xFFFFFFFF {
+		panic("backup: EncodeLZ4: data too large for mozLz40")
+	}
+	out := make([]byte, headerSize+lz4.CompressBlockBound(len(data)))
+	copy(out, Magic)
+	binary.LittleEndian.PutUint32(out[len(Magic):], uint32(len(data)))
+	if len(data) == 0 {
+		return out[:headerSize]
+	}
+	var c lz4.CompressorCCompat
+	n, err := c.CompressBlock(data, out[headerSize:])
+	if err != nil || n == 0 {
+		// Cannot happen with a CompressBlockBound-sized buffer.
+		panic(fmt.Sprintf("backup: EncodeLZ4: lz4 compression failed (n=%d): %v", n, err))
+	}
+	return out[:headerSize+n]
+}
+
+// DecodeLZ4 unwraps a mozLz40 file and returns the uncompressed bytes. It
+// rejects a wrong magic, a header or block cut short, a block that is not
+// valid LZ4, and a block that does not expand to exactly the declared size.
+func DecodeLZ4(data []byte) ([]byte, error) {
+	if len(data) < len(Magic) {
+		if bytes.HasPrefix([]byte(Magic), data) {
+			return nil, fmt.Errorf("%w: %d bytes, the header needs %d", ErrTruncated, len(data), headerSize)
+		}
+		return nil, ErrBadMagic
+	}
+	if string(data[:len(Magic)]) != Magic {
+		return nil, fmt.Errorf("%w: starts with %q", ErrBadMagic, data[:len(Magic)])
+	}
+	if len(data) < headerSize {
+		return nil, fmt.Errorf("%w: %d bytes, the header needs %d", ErrTruncated, len(data), headerSize)
+	}
+	size := uint64(binary.LittleEndian.Uint32(data[len(Magic):]))
+	block := data[headerSize:]
+	if size == 0 {
+		if len(block) == 0 {
+			return []byte{}, nil
+		}
+		// An encoder may still emit the one-byte empty block.
+		n, err := lz4.UncompressBlock(block, make([]byte, 16))
+		if err != nil || n != 0 {
+			return nil, fmt.Errorf("%w: declared 0 bytes but %d bytes of block follow", ErrSizeMismatch, len(block))
+		}
+		return []byte{}, nil
+	}
+	if len(block) == 0 {
+		return nil, fmt.Errorf("%w: declared %d bytes but no block follows", ErrTruncated, size)
+	}
+	if size > maxLZ4Ratio*uint64(len(block))+16 {
+		return nil, fmt.Errorf("%w: declared %d bytes, more than a %d-byte block can hold (truncated file?)",
+			ErrSizeMismatch, size, len(block))
+	}
+	out := make([]byte, size)
+	n, err := lz4.UncompressBlock(block, out)
+	if err != nil {
+		// The decoder cannot tell a cut-off block from a damaged one, nor
+		// a block that expands to more than declared.
+		return nil, fmt.Errorf("%w (truncated, damaged, or larger than the declared %d bytes): %v",
+			ErrCorruptBlock, size, err)
+	}
+	if uint64(n) != size {
+		return nil, fmt.Errorf("%w: declared %d bytes, the block holds %d", ErrSizeMismatch, size, n)
+	}
+	return out, nil
+}

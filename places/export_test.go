@@ -1,0 +1,4 @@
+package places
+
+// StatErr exposes statErr to the external tests.
+var StatErr = statErr

@@ -1,0 +1,327 @@
+package places
+
+import (
+	"cmp"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// Places values (nsINavBookmarksService).
+const (
+	TypeBookmark  = 1
+	TypeFolder    = 2
+	TypeSeparator = 3
+
+	SyncStatusUnknown = 0
+	SyncStatusNew     = 1
+	SyncStatusNormal  = 2
+)
+
+// livemarkAnno is the annotation that marked a folder as a livemark
+// (LMANNO_FEEDURI); ESR 153 keeps moz_items_annos empty, but Firefox's
+// merger still asks.
+const livemarkAnno = "livemark/feedURI"
+
+type localRow struct {
+	guid, parentGUID string
+	typ              int64
+	changeCounter    int64
+	syncStatus       int64
+	lastModified     int64 // µs
+	dateAdded        int64 // µs
+	title            string
+	url              sql.NullString
+	fk               sql.NullInt64
+	inTagFolder      bool
+	isLivemark       bool
+	parent, position int64
+	hasParent        bool // the parent row exists
+}
+
+// ReadTree builds the local tree exactly as Firefox's merger does
+// (FORMATS.md §2.6 "Local tree", store.rs fetch_local_tree): the root row
+// first, then every other moz_bookmarks row that has a parent row, tags
+// subtree included, ordered by (parent, position), each fed as a
+// consistent (structure) parent; then every moz_bookmarks_deleted GUID as
+// a tombstone. localNowMs is the local clock in ms.
+//
+// Per item: type 1 with a URL whose scheme parses as "place" is a query,
+// other type 1 rows bookmarks, type 2 folders (livemarks when annotated),
+// type 3 separators; a URL that does not parse (WHATWG, see ParseURL)
+// makes the item validity Replace; NeedsMerge = syncChangeCounter > 0;
+// Age = max(localNowMs − lastModified/1000, 0); Content only for valid,
+// non-root items whose syncStatus is not NORMAL.
+//
+// Rows Firefox would refuse (unknown type, a parent that is not a folder,
+// no parent row) are left out and listed by Skipped. A cycle in the parent
+// links returns the (usable, cycle-broken) tree together with the builder's
+// *tree.Error.
+func (d *DB) ReadTree(localNowMs int64) (*tree.Tree, error) {
+	d.skipped = nil
+	t, err := d.readTree(localNowMs)
+	if err != nil {
+		if _, isTreeErr := err.(*tree.Error); isTreeErr {
+			return t, err
+		}
+		return nil, QueryError(What, d.path, err)
+	}
+	return t, nil
+}
+
+func (d *DB) readTree(localNowMs int64) (*tree.Tree, error) {
+	keywords, err := d.keywordsByPlace()
+	if err != nil {
+		return nil, err
+	}
+	tags, err := d.tagsByPlace()
+	if err != nil {
+		return nil, err
+	}
+
+	rootRows, err := d.localRows(`WHERE b.guid = '` + tree.RootGUID + `'`)
+	if err != nil {
+		return nil, err
+	}
+	if len(rootRows) == 0 {
+		return nil, fileErr(What, d.path, ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
+	}
+	rootRow := &rootRows[0]
+	rootRow.url = sql.NullString{} // Firefox reads the root with NULL AS url
+	root, _ := d.localItem(rootRow, localNowMs, keywords, tags)
+
+	// ORDER BY b.parent, b.position, done in Go: reading in table order
+	// and sorting is much cheaper than walking the index. The stable sort
+	// keeps rowid order among equal keys, as the index does.
+	all, err := d.localRows(`LEFT JOIN moz_bookmarks p ON p.id = b.parent WHERE b.guid <> '` + tree.RootGUID + `'`)
+	if err != nil {
+		return nil, err
+	}
+	// Rows whose parent row does not exist: Firefox's JOIN leaves them
+	// out; we report them.
+	rows := all[:0]
+	for _, r := range all {
+		if !r.hasParent {
+			d.skipped = append(d.skipped, SkippedRecord{GUID: r.guid, Reason: fmt.Sprintf("its parent row (id %d) does not exist", r.parent)})
+			continue
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(a, b localRow) int {
+		if c := cmp.Compare(a.parent, b.parent); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.position, b.position)
+	})
+
+	b := tree.NewBuilderSized(root, len(rows))
+	b.ReparentOrphansTo("") // Firefox's local builder keeps dogear's default: the Places root
+	added := make([]bool, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		it, ok := d.localItem(r, localNowMs, keywords, tags)
+		if !ok {
+			continue
+		}
+		if err := b.Item(it); err != nil {
+			d.skip(r.guid, r.parentGUID, err)
+			continue
+		}
+		added[i] = true
+	}
+	// Structure after every item exists: a child row may come before its
+	// parent folder's row (Firefox does the same, store.rs).
+	for i := range rows {
+		if !added[i] {
+			continue
+		}
+		r := &rows[i]
+		if err := b.Structure(r.guid, r.parentGUID); err != nil {
+			d.skip(r.guid, r.parentGUID, err)
+		}
+	}
+
+	trows, err := d.db.Query(`SELECT guid FROM moz_bookmarks_deleted`)
+	if err != nil {
+		return nil, err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var g string
+		if err := trows.Scan(&g); err != nil {
+			return nil, err
+		}
+		b.Tombstone(g)
+	}
+	if err := trows.Err(); err != nil {
+		return nil, err
+	}
+	return b.Build()
+}
+
+func (d *DB) skip(guid, parent string, err error) {
+	d.skipped = append(d.skipped, SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
+}
+
+func (d *DB) localRows(tail string) ([]localRow, error) {
+	livemark := "0"
+	if d.hasAnnos {
+		livemark = `EXISTS(SELECT 1 FROM moz_items_annos a JOIN moz_anno_attributes n ON n.id = a.anno_attribute_id
+			WHERE a.item_id = b.id AND n.name = '` + livemarkAnno + `')`
+	}
+	parentGUID, inTags := `''`, "0"
+	if strings.HasPrefix(tail, "LEFT JOIN") {
+		parentGUID = Text("p.guid")
+		inTags = Int(`p.parent = (SELECT id FROM moz_bookmarks WHERE guid = '` + tree.TagsGUID + `')`)
+	}
+	fields := []string{
+		Text("b.guid"), parentGUID, inTags, "IFNULL(b.type, -1)", Int("b.syncChangeCounter"), Int("b.syncStatus"),
+		Int("b.lastModified"), Int("b.dateAdded"), Text("b.title"), Text("h.url"), Int("b.fk"), livemark,
+		Int("b.parent"), Int("b.position"),
+	}
+	n, err := d.RowCount() // before the query: one connection only
+	if err != nil {
+		return nil, err
+	}
+	out := make([]localRow, 0, n)
+	err = ScanRows(d.db, fields, `FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk `+tail,
+		func() { out = out[:0] },
+		func(f []string) error {
+			var r localRow
+			r.guid, _ = FieldText(f[0])
+			r.parentGUID, r.hasParent = FieldText(f[1])
+			r.inTagFolder = f[2] == "1"
+			r.typ, r.changeCounter, r.syncStatus = FieldInt(f[3]), FieldInt(f[4]), FieldInt(f[5])
+			r.lastModified, r.dateAdded = FieldInt(f[6]), FieldInt(f[7])
+			r.title, _ = FieldText(f[8])
+			r.url.String, r.url.Valid = FieldText(f[9])
+			r.fk = sql.NullInt64{Int64: FieldInt(f[10]), Valid: f[10] != ""}
+			r.isLivemark = f[11] == "1"
+			r.parent, r.position = FieldInt(f[12]), FieldInt(f[13])
+			out = append(out, r)
+			return nil
+		})
+	return out, err
+}
+
+// localItem converts a row (store.rs local_row_to_item). ok is false when
+// Firefox would refuse the row (unknown type); it is then recorded.
+func (d *DB) localItem(r *localRow, nowMs int64, keywords map[int64]string, tags map[int64][]string) (tree.Item, bool) {
+	validity := tree.Valid
+	scheme := ""
+	if r.url.Valid {
+		s, ok := ParseURL(r.url.String)
+		if ok {
+			scheme = s
+		} else {
+			validity = tree.Replace
+		}
+	}
+	var kind tree.Kind
+	switch r.typ {
+	case TypeBookmark:
+		kind = tree.KindBookmark
+		if validity == tree.Valid && r.url.Valid && scheme == "place" {
+			kind = tree.KindQuery
+		}
+	case TypeFolder:
+		kind = tree.KindFolder
+		if r.isLivemark {
+			kind = tree.KindLivemark
+		}
+	case TypeSeparator:
+		kind = tree.KindSeparator
+	default:
+		d.skipped = append(d.skipped, SkippedRecord{GUID: r.guid, Parent: r.parentGUID,
+			Reason: fmt.Sprintf("unknown item type %d (Firefox refuses to merge)", r.typ)})
+		return tree.Item{}, false
+	}
+	it := tree.Item{
+		GUID:       r.guid,
+		Kind:       kind,
+		Age:        max(nowMs-r.lastModified/1000, 0),
+		NeedsMerge: r.changeCounter > 0,
+		Validity:   validity,
+	}
+	if validity != tree.Replace && r.guid != tree.RootGUID && r.syncStatus != SyncStatusNormal {
+		switch kind {
+		case tree.KindBookmark, tree.KindQuery:
+			if r.url.Valid {
+				it.Content = &tree.Content{Kind: tree.ContentBookmark, Title: r.title, URL: r.url.String}
+			}
+		case tree.KindFolder, tree.KindLivemark:
+			it.Content = &tree.Content{Kind: tree.ContentFolder, Title: r.title}
+		case tree.KindSeparator:
+			it.Content = &tree.Content{Kind: tree.ContentSeparator}
+		}
+	}
+	info := &tree.Info{
+		Title:             r.title,
+		URL:               r.url.String,
+		DateAdded:         r.dateAdded,
+		LastModified:      r.lastModified,
+		SyncStatus:        int(r.syncStatus),
+		SyncChangeCounter: int(r.changeCounter),
+	}
+	if r.typ == TypeBookmark && r.fk.Valid && !r.inTagFolder {
+		info.Keyword = keywords[r.fk.Int64]
+		info.Tags = tags[r.fk.Int64]
+	}
+	it.Info = info
+	return it, true
+}
+
+// keywordsByPlace maps a page id to its keyword (the alphabetically first
+// when a page has several, one per POST data).
+func (d *DB) keywordsByPlace() (map[int64]string, error) {
+	m := make(map[int64]string)
+	err := ScanRows(d.db, []string{Int("place_id"), Text("keyword")},
+		`FROM moz_keywords WHERE place_id NOT NULL AND keyword NOT NULL ORDER BY keyword DESC`,
+		func() { clear(m) },
+		func(f []string) error {
+			m[FieldInt(f[0])], _ = FieldText(f[1])
+			return nil
+		})
+	return m, err
+}
+
+// tagsByPlace maps a page id to the titles of the tag folders holding an
+// entry for it, sorted and without repeats.
+func (d *DB) tagsByPlace() (map[int64][]string, error) {
+	m := make(map[int64][]string)
+	err := ScanRows(d.db, []string{Int("e.fk"), Text("f.title")}, `FROM moz_bookmarks e
+		JOIN moz_bookmarks f ON f.id = e.parent
+		JOIN moz_bookmarks r ON r.id = f.parent
+		WHERE r.guid = '`+tree.TagsGUID+`' AND e.fk NOT NULL`,
+		func() { clear(m) },
+		func(f []string) error {
+			id := FieldInt(f[0])
+			tag, _ := FieldText(f[1])
+			m[id] = append(m[id], tag)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for id, ts := range m {
+		if len(ts) > 1 {
+			sort.Strings(ts)
+			m[id] = compactStrings(ts)
+		}
+	}
+	return m, nil
+}
+
+func compactStrings(s []string) []string {
+	out := s[:1]
+	for _, v := range s[1:] {
+		if v != out[len(out)-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,250 @@
+// Package places reads a Firefox profile's Places database (places.sqlite)
+// without ever disturbing it: every read goes to a private snapshot (see
+// Snapshot), never to the profile's file. It builds the local bookmark tree
+// exactly as Firefox's bookmark merger does (FORMATS.md §2.6), detects a
+// running Firefox, and checks the schema before trusting a file.
+package places
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// SupportedSchemaVersion is the Places user_version this package was
+// verified against (Firefox ESR 153).
+const SupportedSchemaVersion = 86
+
+// FileName is the Places database's name inside a profile.
+const FileName = "places.sqlite"
+
+// What names the Places database in messages.
+const What = "places.sqlite"
+
+// requiredPlaces lists what ReadTree and the details panel read.
+var requiredPlaces = map[string][]string{
+	"moz_bookmarks":         {"id", "type", "fk", "parent", "position", "title", "dateAdded", "lastModified", "guid", "syncStatus", "syncChangeCounter"},
+	"moz_places":            {"id", "url", "url_hash", "guid"},
+	"moz_bookmarks_deleted": {"guid", "dateRemoved"},
+	"moz_keywords":          {"keyword", "place_id"},
+	"moz_meta":              {"key", "value"},
+}
+
+// DB is an opened snapshot of a Places database. It is read-only.
+type DB struct {
+	path     string // the profile's places.sqlite
+	snap     *Snapshot
+	db       *sql.DB
+	schema   *Schema
+	warnings []string
+	skipped  []SkippedRecord
+	syncID   string
+	lastSync int64
+	hasAnnos bool
+	stats    *Stats
+}
+
+// SkippedRecord is a row a reader could not feed into the tree builder
+// (Firefox would have aborted the merge on it). Reading continues without
+// it.
+type SkippedRecord struct {
+	GUID   string
+	Parent string
+	Reason string
+	Err    error
+}
+
+func (s SkippedRecord) String() string {
+	if s.Parent != "" {
+		return fmt.Sprintf("%s (parent %s): %s", s.GUID, s.Parent, s.Reason)
+	}
+	return fmt.Sprintf("%s: %s", s.GUID, s.Reason)
+}
+
+// ResolvePath turns a profile folder into the path of its places.sqlite;
+// any other path is returned unchanged.
+func ResolvePath(path string) string {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return filepath.Join(path, FileName)
+	}
+	return path
+}
+
+// Open snapshots the Places database at path (the file, or a profile
+// folder holding places.sqlite) and opens the snapshot. It never writes to
+// the profile. Every error is a one-line *FileError naming the file and
+// matching one of ErrNotFound, ErrPermission, ErrNotAFile, ErrEmpty,
+// ErrNotSQLite, ErrCorrupt, ErrWrongKind, ErrUnsupportedSchema.
+func Open(path string) (*DB, error) {
+	path = ResolvePath(path)
+	snap, err := TakeSnapshot(What, path)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{path: snap.Source, snap: snap}
+	if err := d.init(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) init() error {
+	db, err := d.snap.OpenSQL()
+	if err != nil {
+		return QueryError(What, d.path, err)
+	}
+	d.db = db
+	s, err := ReadSchema(db)
+	if err != nil {
+		return QueryError(What, d.path, err)
+	}
+	d.schema = s
+	switch {
+	case len(s.Tables) == 0:
+		return fileErr(What, d.path, ErrWrongKind, nil, "is not a Firefox Places database (it has no tables)")
+	case s.LooksLikeMirror():
+		return fileErr(What, d.path, ErrWrongKind, nil, "is not a Firefox Places database (it looks like a Sync mirror, weave/bookmarks.sqlite)")
+	case !s.LooksLikePlaces():
+		return fileErr(What, d.path, ErrWrongKind, nil, "is not a Firefox Places database (no moz_bookmarks/moz_places tables)")
+	}
+	if missing := s.Missing(requiredPlaces); len(missing) > 0 {
+		return fileErr(What, d.path, ErrUnsupportedSchema, nil,
+			"is not a Firefox Places database this tool can read (schema version %d lacks %s)", s.UserVersion, joinMax(missing, 4))
+	}
+	if s.UserVersion != SupportedSchemaVersion {
+		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s has schema version %d; only %d (Firefox ESR 153) is fully supported",
+			What, d.path, s.UserVersion, SupportedSchemaVersion))
+	}
+	if !d.snap.Stable {
+		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s kept changing while it was copied; the snapshot may be inconsistent", What, d.path))
+	}
+	d.hasAnnos = s.Has("moz_items_annos") && s.Has("moz_anno_attributes")
+	if err := d.readMeta(); err != nil {
+		return QueryError(What, d.path, err)
+	}
+	return nil
+}
+
+func (d *DB) readMeta() error {
+	rows, err := d.db.Query(`SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var v any
+		if err := rows.Scan(&key, &v); err != nil {
+			return err
+		}
+		switch key {
+		case "sync/bookmarks/syncid":
+			d.syncID = asString(v)
+		case "sync/bookmarks/lastsync":
+			d.lastSync = AsInt64(v)
+		}
+	}
+	return rows.Err()
+}
+
+// Close closes the database and removes the snapshot.
+func (d *DB) Close() error {
+	var err error
+	if d.db != nil {
+		err = d.db.Close()
+		d.db = nil
+	}
+	if rerr := d.snap.Remove(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// Path is the profile's places.sqlite that was snapshotted.
+func (d *DB) Path() string { return d.path }
+
+// Snapshot describes the private copy being read.
+func (d *DB) Snapshot() Snapshot { return *d.snap }
+
+// SQL gives direct read access to the snapshot (query_only).
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// SchemaVersion is PRAGMA user_version.
+func (d *DB) SchemaVersion() int { return d.schema.UserVersion }
+
+// Warnings are non-fatal observations made while opening (an unsupported
+// schema version, a source that changed during the copy).
+func (d *DB) Warnings() []string { return d.warnings }
+
+// Skipped lists rows the last ReadTree could not use.
+func (d *DB) Skipped() []SkippedRecord { return d.skipped }
+
+// SyncID is moz_meta's sync/bookmarks/syncid ("" when Sync was never set
+// up).
+func (d *DB) SyncID() string { return d.syncID }
+
+// LastSync is moz_meta's sync/bookmarks/lastsync in ms (0 before the first
+// successful upload). Stored as REAL by Firefox; INTEGER is accepted too.
+func (d *DB) LastSync() int64 { return d.lastSync }
+
+// Stats are row counts for the details panel.
+type Stats struct {
+	Bookmarks  int // moz_bookmarks rows, roots and tag rows included
+	Tombstones int // moz_bookmarks_deleted rows
+	Pages      int // moz_places rows
+	Keywords   int // moz_keywords rows
+}
+
+// Stats counts rows (once; the snapshot does not change).
+func (d *DB) Stats() (Stats, error) {
+	if d.stats != nil {
+		return *d.stats, nil
+	}
+	var s Stats
+	err := d.db.QueryRow(`SELECT (SELECT count(*) FROM moz_bookmarks), (SELECT count(*) FROM moz_bookmarks_deleted),
+		(SELECT count(*) FROM moz_places), (SELECT count(*) FROM moz_keywords)`).Scan(&s.Bookmarks, &s.Tombstones, &s.Pages, &s.Keywords)
+	if err != nil {
+		return Stats{}, QueryError(What, d.path, err)
+	}
+	d.stats = &s
+	return s, nil
+}
+
+// RowCount is the number of moz_bookmarks rows.
+func (d *DB) RowCount() (int, error) {
+	s, err := d.Stats()
+	return s.Bookmarks, err
+}
+
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// AsInt64 converts an SQLite value stored as INTEGER, REAL or numeric TEXT
+// (Firefox stores ms timestamps as REAL) to an integer, truncating.
+func AsInt64(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case string:
+		var f float64
+		if _, err := fmt.Sscan(x, &f); err == nil {
+			return int64(f)
+		}
+	case []byte:
+		return AsInt64(string(x))
+	}
+	return 0
+}

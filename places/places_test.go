@@ -1,0 +1,285 @@
+package places_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/places/urls"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// beforeDump is the part of a fixture's before.json this package checks.
+type beforeDump struct {
+	ServerTime int64  `json:"serverTime"`
+	SyncID     string `json:"syncId"`
+	Local      *struct {
+		Tree  json.RawMessage `json:"tree"`
+		Items []struct {
+			GUID              string  `json:"guid"`
+			Type              int     `json:"type"`
+			ParentGUID        *string `json:"parentGuid"`
+			Position          int     `json:"position"`
+			Title             *string `json:"title"`
+			URL               *string `json:"url"`
+			Keyword           *string `json:"keyword"`
+			DateAdded         int64   `json:"dateAdded"`
+			LastModified      int64   `json:"lastModified"`
+			SyncStatus        int     `json:"syncStatus"`
+			SyncChangeCounter int     `json:"syncChangeCounter"`
+		} `json:"items"`
+		Tombstones []struct {
+			GUID string `json:"guid"`
+		} `json:"tombstones"`
+		Meta []struct {
+			Key   string `json:"key"`
+			Value any    `json:"value"`
+		} `json:"meta"`
+	} `json:"local"`
+}
+
+type treeNode struct {
+	GUID     string      `json:"guid"`
+	Tags     string      `json:"tags"`
+	Keyword  string      `json:"keyword"`
+	Children []*treeNode `json:"children"`
+}
+
+func loadBefore(t *testing.T, scenario string) *beforeDump {
+	t.Helper()
+	raw, err := os.ReadFile(testutil.Shared(t, "fixtures", "profiles", scenario, "before.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d beforeDump
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("before.json: %v", err)
+	}
+	return &d
+}
+
+func flattenTree(n *treeNode, out map[string]*treeNode) {
+	out[n.GUID] = n
+	for _, c := range n.Children {
+		flattenTree(c, out)
+	}
+}
+
+func openPlaces(t testing.TB, dir string) *places.DB {
+	t.Helper()
+	db, err := places.Open(filepath.Join(dir, "places.sqlite"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func ptr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TestLocalTreeMatchesFirefox reads every "before" profile and, for the
+// small fixtures, compares each item with Firefox's own dump.
+func TestLocalTreeMatchesFirefox(t *testing.T) {
+	for _, scenario := range testutil.ProfileScenarios {
+		t.Run(scenario, func(t *testing.T) {
+			want := loadBefore(t, scenario)
+			dir := testutil.Profile(t, scenario, "before")
+			db := openPlaces(t, dir)
+			if w := db.Warnings(); len(w) > 0 {
+				t.Errorf("warnings on a supported file: %v", w)
+			}
+			if db.SchemaVersion() != places.SupportedSchemaVersion {
+				t.Errorf("schema version %d", db.SchemaVersion())
+			}
+			if db.SyncID() != want.SyncID {
+				t.Errorf("SyncID = %q, want %q", db.SyncID(), want.SyncID)
+			}
+			const now = 1_800_000_000_000
+			tr, err := db.ReadTree(now)
+			if err != nil {
+				t.Fatalf("ReadTree: %v", err)
+			}
+			if s := db.Skipped(); len(s) > 0 {
+				t.Errorf("skipped records: %v", s)
+			}
+			if p := tr.Problems(); len(p) > 0 {
+				t.Errorf("local tree of a Firefox profile has problems: %v", p)
+			}
+			var rows, tombs int
+			if err := db.SQL().QueryRow(`SELECT (SELECT count(*) FROM moz_bookmarks), (SELECT count(*) FROM moz_bookmarks_deleted)`).Scan(&rows, &tombs); err != nil {
+				t.Fatal(err)
+			}
+			if tr.Len() != rows {
+				t.Errorf("tree has %d items, moz_bookmarks %d rows", tr.Len(), rows)
+			}
+			if n, err := db.RowCount(); err != nil || n != rows {
+				t.Errorf("RowCount = %d, %v; want %d", n, err, rows)
+			}
+			if tr.TombstoneCount() != tombs {
+				t.Errorf("tree has %d tombstones, moz_bookmarks_deleted %d rows", tr.TombstoneCount(), tombs)
+			}
+			checkInvariants(t, tr, now)
+			if want.Local == nil {
+				return // large-40k: no dumps
+			}
+			var root treeNode
+			if err := json.Unmarshal(want.Local.Tree, &root); err != nil {
+				t.Fatal(err)
+			}
+			dumped := map[string]*treeNode{}
+			flattenTree(&root, dumped)
+			if len(want.Local.Items) != tr.Len() {
+				t.Errorf("Firefox dumped %d items, tree has %d", len(want.Local.Items), tr.Len())
+			}
+			for _, w := range want.Local.Items {
+				n := tr.Lookup(w.GUID)
+				if n == nil {
+					t.Errorf("%s missing from the tree", w.GUID)
+					continue
+				}
+				parent := ""
+				if p := tr.ParentOf(n); p != nil {
+					parent = p.GUID
+				}
+				pos := int(n.Position)
+				if n.Parent < 0 {
+					pos = 0
+				}
+				if parent != ptr(w.ParentGUID) || pos != w.Position {
+					t.Errorf("%s: parent/position %s/%d, want %s/%d", w.GUID, parent, pos, ptr(w.ParentGUID), w.Position)
+				}
+				info := n.Info
+				if info.Title != ptr(w.Title) || info.URL != ptr(w.URL) || info.Keyword != ptr(w.Keyword) {
+					t.Errorf("%s: title/url/keyword %q %q %q, want %q %q %q", w.GUID, info.Title, info.URL, info.Keyword, ptr(w.Title), ptr(w.URL), ptr(w.Keyword))
+				}
+				if info.DateAdded != w.DateAdded || info.LastModified != w.LastModified ||
+					info.SyncStatus != w.SyncStatus || info.SyncChangeCounter != w.SyncChangeCounter {
+					t.Errorf("%s: dates/sync %d %d %d %d, want %d %d %d %d", w.GUID, info.DateAdded, info.LastModified, info.SyncStatus,
+						info.SyncChangeCounter, w.DateAdded, w.LastModified, w.SyncStatus, w.SyncChangeCounter)
+				}
+				if d := dumped[w.GUID]; d != nil {
+					if got := strings.Join(info.Tags, ","); got != d.Tags {
+						t.Errorf("%s: tags %q, want %q", w.GUID, got, d.Tags)
+					}
+					if d.Keyword != "" && d.Keyword != info.Keyword {
+						t.Errorf("%s: keyword %q, tree dump says %q", w.GUID, info.Keyword, d.Keyword)
+					}
+				}
+				wantKind := map[int]tree.Kind{1: tree.KindBookmark, 2: tree.KindFolder, 3: tree.KindSeparator}[w.Type]
+				if w.Type == 1 && strings.HasPrefix(ptr(w.URL), "place:") {
+					wantKind = tree.KindQuery
+				}
+				if n.Kind != wantKind {
+					t.Errorf("%s: kind %v, want %v", w.GUID, n.Kind, wantKind)
+				}
+				if n.NeedsMerge != (w.SyncChangeCounter > 0) {
+					t.Errorf("%s: NeedsMerge %v with counter %d", w.GUID, n.NeedsMerge, w.SyncChangeCounter)
+				}
+				if wantAge := max(now-w.LastModified/1000, 0); n.Age != wantAge {
+					t.Errorf("%s: age %d, want %d", w.GUID, n.Age, wantAge)
+				}
+				wantContent := w.SyncStatus != 2 && w.GUID != tree.RootGUID && n.Validity == tree.Valid
+				if (n.Content != nil) != wantContent {
+					t.Errorf("%s: content %+v with syncStatus %d", w.GUID, n.Content, w.SyncStatus)
+				}
+				if n.Content != nil && n.Content.Kind == tree.ContentBookmark && (n.Content.Title != ptr(w.Title) || n.Content.URL != ptr(w.URL)) {
+					t.Errorf("%s: content %+v", w.GUID, n.Content)
+				}
+			}
+			var wantTombs []string
+			for _, tb := range want.Local.Tombstones {
+				wantTombs = append(wantTombs, tb.GUID)
+			}
+			if got := strings.Join(tr.Tombstones(), ","); got != strings.Join(wantTombs, ",") {
+				t.Errorf("tombstones %s, want %s", got, strings.Join(wantTombs, ","))
+			}
+			for _, m := range want.Local.Meta {
+				if m.Key == "sync/bookmarks/lastsync" {
+					if f, ok := m.Value.(float64); !ok || int64(f) != db.LastSync() {
+						t.Errorf("LastSync = %d, want %v", db.LastSync(), m.Value)
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkInvariants asserts what every tree read from a Firefox profile must
+// satisfy.
+func checkInvariants(t *testing.T, tr *tree.Tree, now int64) {
+	t.Helper()
+	if tr.Root().GUID != tree.RootGUID {
+		t.Errorf("root is %s", tr.Root().GUID)
+	}
+	for _, g := range []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID} {
+		n := tr.Lookup(g)
+		if n == nil || n.Parent != 0 {
+			t.Errorf("%s not under the root", g)
+		}
+	}
+	seen := 0
+	tr.Walk(func(i int32, n *tree.Node) bool {
+		seen++
+		if n.Age < 0 || n.Info == nil {
+			t.Errorf("%s: age %d, info %v", n.GUID, n.Age, n.Info)
+		}
+		for _, c := range n.Children {
+			if tr.Node(c).Parent != i {
+				t.Errorf("%s lists %s whose parent is elsewhere", n.GUID, tr.Node(c).GUID)
+			}
+		}
+		return true
+	})
+	if seen != tr.Len() {
+		t.Errorf("walk reached %d of %d items", seen, tr.Len())
+	}
+}
+
+// TestPlacesURLHash checks url_hash against urls.Hash for every moz_places
+// row of every fixture state opened (a strong check of both the hash and
+// the reading).
+func TestPlacesURLHash(t *testing.T) {
+	for _, scenario := range testutil.ProfileScenarios {
+		states := []string{"before", "after", "after-upload"}
+		if scenario == "large-40k" && testing.Short() {
+			states = states[:1]
+		}
+		for _, state := range states {
+			t.Run(scenario+"/"+state, func(t *testing.T) {
+				db := openPlaces(t, testutil.Profile(t, scenario, state))
+				rows, err := db.SQL().Query(`SELECT url, url_hash FROM moz_places`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				n := 0
+				for rows.Next() {
+					var u string
+					var h int64
+					if err := rows.Scan(&u, &h); err != nil {
+						t.Fatal(err)
+					}
+					if got := urls.Hash(u); got != uint64(h) {
+						t.Errorf("hash(%q) = %d, url_hash %d", u, got, h)
+					}
+					n++
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					t.Error("no moz_places rows")
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,349 @@
+package mirror
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// Mirror column values (mozISyncedBookmarksMerger).
+const (
+	KindBookmark  = 1
+	KindQuery     = 2
+	KindFolder    = 3
+	KindLivemark  = 4
+	KindSeparator = 5
+
+	ValidityValid    = 1
+	ValidityReupload = 2
+	ValidityReplace  = 3
+)
+
+// ItemRow is one raw items row (NULL text reads as "").
+type ItemRow struct {
+	ID             int64
+	GUID           string
+	ParentGUID     string
+	HasParent      bool // parentGuid IS NOT NULL
+	ServerModified int64
+	NeedsMerge     bool
+	Validity       int // as stored; ReadTree may raise VALID to REUPLOAD (prepare)
+	IsDeleted      bool
+	Kind           int
+	DateAdded      int64 // ms
+	Title          string
+	URLID          int64 // 0 when NULL
+	URL            string
+	HasURL         bool // the urlId names an urls row
+	Keyword        string
+	HasKeyword     bool
+	Tags           []string // tags rows, sorted
+}
+
+// StructureRow is one raw structure row.
+type StructureRow struct {
+	GUID, ParentGUID string
+	Position         int64
+}
+
+// Items reads every items row, ordered by GUID (as Firefox's merger reads
+// them), with its URL and tags.
+func (d *DB) Items() ([]ItemRow, error) {
+	out, err := d.items()
+	if err != nil {
+		return nil, places.QueryError(What, d.path, err)
+	}
+	return out, nil
+}
+
+func (d *DB) items() ([]ItemRow, error) {
+	tags := make(map[int64][]string)
+	err := places.ScanRows(d.db, []string{places.Int("itemId"), places.Text("tag")}, `FROM tags`,
+		func() { clear(tags) },
+		func(f []string) error {
+			id := places.FieldInt(f[0])
+			tag, _ := places.FieldText(f[1])
+			tags[id] = append(tags[id], tag)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if err := d.db.QueryRow(`SELECT count(*) FROM items`).Scan(&n); err != nil {
+		return nil, err
+	}
+	out := make([]ItemRow, 0, n)
+	fields := []string{
+		places.Int("v.id"), places.Text("v.guid"), places.Text("v.parentGuid"), places.Int("v.serverModified"),
+		places.Int("v.needsMerge"), places.Int("v.validity"), places.Int("v.isDeleted"), places.Int("v.kind"),
+		places.Int("v.dateAdded"), places.Text("v.title"), places.Int("v.urlId"), places.Text("u.url"), places.Text("v.keyword"),
+	}
+	// Read in table order (sequential) and sort by GUID in Go: much
+	// cheaper than ORDER BY through the GUID index. Go's string order is
+	// SQLite's BINARY collation.
+	err = places.ScanRows(d.db, fields, `FROM items v LEFT JOIN urls u ON u.id = v.urlId`,
+		func() { out = out[:0] },
+		func(f []string) error {
+			var r ItemRow
+			r.ID = places.FieldInt(f[0])
+			r.GUID, _ = places.FieldText(f[1])
+			r.ParentGUID, r.HasParent = places.FieldText(f[2])
+			r.ServerModified = places.FieldInt(f[3])
+			r.NeedsMerge, r.Validity, r.IsDeleted = places.FieldInt(f[4]) == 1, int(places.FieldInt(f[5])), places.FieldInt(f[6]) == 1
+			r.Kind, r.DateAdded = int(places.FieldInt(f[7])), places.FieldInt(f[8])
+			r.Title, _ = places.FieldText(f[9])
+			r.URLID = places.FieldInt(f[10])
+			r.URL, r.HasURL = places.FieldText(f[11])
+			r.Keyword, r.HasKeyword = places.FieldText(f[12])
+			if ts := tags[r.ID]; len(ts) > 0 {
+				sort.Strings(ts)
+				r.Tags = ts
+			}
+			out = append(out, r)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b ItemRow) int { return strings.Compare(a.GUID, b.GUID) })
+	return out, nil
+}
+
+// Structure reads every structure row ordered by (parentGuid, position).
+func (d *DB) Structure() ([]StructureRow, error) {
+	var out []StructureRow
+	err := places.ScanRows(d.db, []string{places.Text("guid"), places.Text("parentGuid"), places.Int("position")},
+		`FROM structure`,
+		func() { out = out[:0] },
+		func(f []string) error {
+			var r StructureRow
+			r.GUID, _ = places.FieldText(f[0])
+			r.ParentGUID, _ = places.FieldText(f[1])
+			r.Position = places.FieldInt(f[2])
+			out = append(out, r)
+			return nil
+		})
+	if err != nil {
+		return nil, places.QueryError(What, d.path, err)
+	}
+	slices.SortStableFunc(out, func(a, b StructureRow) int {
+		if c := strings.Compare(a.ParentGUID, b.ParentGUID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Position, b.Position)
+	})
+	return out, nil
+}
+
+// reuploadFlags applies prepare()'s rule in memory: a VALID item whose URL
+// appears with more than one distinct keyword (NULL counts as one), or
+// whose keyword maps to more than one URL, becomes REUPLOAD. Every row
+// counts, as in Firefox's SQL. It returns the indexes to flag.
+func reuploadFlags(rows []ItemRow) map[int]bool {
+	type kwSet struct {
+		kws    map[string]struct{}
+		hasNil bool
+	}
+	byURL := make(map[int64]*kwSet)
+	byKeyword := make(map[string]map[int64]struct{})
+	for i := range rows {
+		r := &rows[i]
+		if r.URLID != 0 {
+			s := byURL[r.URLID]
+			if s == nil {
+				s = &kwSet{kws: make(map[string]struct{}, 1)}
+				byURL[r.URLID] = s
+			}
+			if r.HasKeyword {
+				s.kws[r.Keyword] = struct{}{}
+			} else {
+				s.hasNil = true
+			}
+		}
+		if r.HasKeyword {
+			m := byKeyword[r.Keyword]
+			if m == nil {
+				m = make(map[int64]struct{}, 1)
+				byKeyword[r.Keyword] = m
+			}
+			if r.URLID != 0 {
+				m[r.URLID] = struct{}{}
+			}
+		}
+	}
+	flags := make(map[int]bool)
+	for i := range rows {
+		r := &rows[i]
+		if r.Validity != ValidityValid {
+			continue
+		}
+		bad := false
+		if s := byURL[r.URLID]; r.URLID != 0 && s != nil {
+			n := len(s.kws)
+			if s.hasNil {
+				n++
+			}
+			bad = n > 1
+		}
+		if !bad && r.HasKeyword && len(byKeyword[r.Keyword]) > 1 {
+			bad = true
+		}
+		if bad {
+			flags[i] = true
+		}
+	}
+	return flags
+}
+
+var treeKinds = map[int]tree.Kind{
+	KindBookmark: tree.KindBookmark, KindQuery: tree.KindQuery, KindFolder: tree.KindFolder,
+	KindLivemark: tree.KindLivemark, KindSeparator: tree.KindSeparator,
+}
+
+var treeValidity = map[int]tree.Validity{
+	ValidityValid: tree.Valid, ValidityReupload: tree.Reupload, ValidityReplace: tree.Replace,
+}
+
+// ReadTree builds the remote tree exactly as Firefox's merger does
+// (FORMATS.md §2.6 "Remote tree", store.rs fetch_remote_tree), after
+// applying prepare()'s reupload rule in memory (nothing is written):
+//
+//   - the root root________ from its items row (synthesized as a folder,
+//     with a warning, if the row is missing; Firefox would refuse);
+//   - every other items row ordered by GUID: a tombstone with needsMerge
+//     becomes a deletion, one without is ignored; any other row an item
+//     with Age = max(remoteNowMs − serverModified, 0), NeedsMerge,
+//     Validity, the kind column, Content only when it needs merging, is
+//     not REPLACE and is not the root; and a parentid record when
+//     parentGuid is set;
+//   - every structure row but the root's self row, ordered by
+//     (parentGuid, position), as a children record;
+//   - orphans go to unfiled_____.
+//
+// A record the builder refuses (e.g. a structure row whose parent is not
+// a folder, an unknown kind) is skipped and listed by Skipped; reading
+// goes on. A cycle returns the usable tree with the builder's *tree.Error.
+func (d *DB) ReadTree(remoteNowMs int64) (*tree.Tree, error) {
+	d.skipped = nil
+	rows, err := d.Items()
+	if err != nil {
+		return nil, err
+	}
+	structure, err := d.Structure()
+	if err != nil {
+		return nil, err
+	}
+	reupload := reuploadFlags(rows)
+
+	root := tree.Item{GUID: tree.RootGUID, Kind: tree.KindFolder, Info: &tree.Info{}}
+	haveRoot := false
+	for i := range rows {
+		if rows[i].GUID == tree.RootGUID {
+			if it, ok := d.remoteItem(&rows[i], reupload[i], remoteNowMs); ok {
+				root, haveRoot = it, true
+				root.Content = nil
+			}
+			break
+		}
+	}
+	if !haveRoot {
+		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s has no usable %s row; a root folder was assumed", What, d.path, tree.RootGUID))
+	}
+
+	b := tree.NewBuilderSized(root, len(rows))
+	b.ReparentOrphansTo(tree.UnfiledGUID)
+	for i := range rows {
+		r := &rows[i]
+		if r.GUID == tree.RootGUID {
+			continue
+		}
+		if r.IsDeleted {
+			if r.NeedsMerge {
+				b.Tombstone(r.GUID)
+			}
+			continue
+		}
+		it, ok := d.remoteItem(r, reupload[i], remoteNowMs)
+		if !ok {
+			continue
+		}
+		if err := b.Item(it); err != nil {
+			d.skip(r.GUID, "", err)
+			continue
+		}
+		if r.HasParent {
+			if err := b.ParentID(r.GUID, r.ParentGUID); err != nil {
+				d.skip(r.GUID, r.ParentGUID, err)
+			}
+		}
+	}
+	for _, s := range structure {
+		if s.GUID == tree.RootGUID {
+			continue
+		}
+		if err := b.ChildOf(s.GUID, s.ParentGUID); err != nil {
+			d.skip(s.GUID, s.ParentGUID, err)
+		}
+	}
+	return b.Build()
+}
+
+func (d *DB) skip(guid, parent string, err error) {
+	d.skipped = append(d.skipped, places.SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
+}
+
+// remoteItem converts a row (store.rs remote_row_to_item). ok is false
+// for an unknown kind or validity (recorded as skipped).
+func (d *DB) remoteItem(r *ItemRow, reupload bool, nowMs int64) (tree.Item, bool) {
+	kind, ok := treeKinds[r.Kind]
+	if !ok {
+		d.skipped = append(d.skipped, places.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
+			Reason: fmt.Sprintf("unknown item kind %d (Firefox refuses to merge)", r.Kind)})
+		return tree.Item{}, false
+	}
+	validity, ok := treeValidity[r.Validity]
+	if !ok {
+		d.skipped = append(d.skipped, places.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
+			Reason: fmt.Sprintf("unknown validity %d (Firefox refuses to merge)", r.Validity)})
+		return tree.Item{}, false
+	}
+	if reupload && validity == tree.Valid {
+		validity = tree.Reupload
+	}
+	it := tree.Item{
+		GUID:       r.GUID,
+		Kind:       kind,
+		Age:        max(nowMs-r.ServerModified, 0),
+		NeedsMerge: r.NeedsMerge,
+		Validity:   validity,
+	}
+	if r.NeedsMerge && validity != tree.Replace && r.GUID != tree.RootGUID {
+		switch kind {
+		case tree.KindBookmark, tree.KindQuery:
+			if r.HasURL {
+				it.Content = &tree.Content{Kind: tree.ContentBookmark, Title: r.Title, URL: r.URL}
+			}
+		case tree.KindFolder, tree.KindLivemark:
+			it.Content = &tree.Content{Kind: tree.ContentFolder, Title: r.Title}
+		case tree.KindSeparator:
+			it.Content = &tree.Content{Kind: tree.ContentSeparator}
+		}
+	}
+	it.Info = &tree.Info{
+		Title:          r.Title,
+		URL:            r.URL,
+		Keyword:        r.Keyword,
+		Tags:           r.Tags,
+		DateAdded:      r.DateAdded * 1000,
+		LastModified:   r.ServerModified * 1000,
+		ServerModified: r.ServerModified,
+		ParentGUID:     r.ParentGUID,
+	}
+	return it, true
+}
