@@ -53,6 +53,7 @@ Usage:
   bmtui validate [profile flags] [--json]     list problems (exit 3 if any)
   bmtui tree --side local|remote [profile flags] [--json]
                                               print one tree
+  bmtui merge [profile flags] [--json]        preview Firefox's merge; writes nothing
 
 Profile flags:
   --profile DIR          a Firefox profile folder
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, io stdio) int {
 		err = runValidate(args, io)
 	case "tree":
 		err = runTree(args, io)
+	case "merge":
+		err = runMerge(ctx, args, io)
 	case "help":
 		fmt.Fprint(io.out, usage)
 		return exitOK

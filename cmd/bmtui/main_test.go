@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,7 +146,7 @@ func TestErrors(t *testing.T) {
 		{"missing profile folder", []string{"validate", "--profile", filepath.Join(tmp, "nope")}, exitError, "nope"},
 		{"non-SQLite file", []string{"validate", "--places", write("text.sqlite", []byte("hello, this is not a database at all, just some text that is long enough"))}, exitError, "not an SQLite database"},
 		{"empty file", []string{"validate", "--places", write("empty.sqlite", nil)}, exitError, "empty"},
-		{"truncated database", []string{"validate", "--places", write("trunc.sqlite", realPlaces[:len(realPlaces)/3])}, exitError, "trunc.sqlite"},
+		{"truncated database", []string{"validate", "--places", write("trunc.sqlite", realPlaces[:usedBytes(realPlaces)/2])}, exitError, "trunc.sqlite"},
 		{"wrong kind", []string{"validate", "--places", filepath.Join(clean, "weave", "bookmarks.sqlite")}, exitError, "not a Firefox Places database"},
 		{"mirror as directory", []string{"validate", "--places", filepath.Join(clean, "places.sqlite"), "--mirror", tmp}, exitError, tmp},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
@@ -180,10 +183,121 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// usedBytes is the part of an SQLite file its header says is in use
+// (Places pre-grows its file, so the file size says nothing).
+func usedBytes(db []byte) int {
+	pageSize := int(db[16])<<8 | int(db[17])
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int(db[28])<<24 | int(db[29])<<16 | int(db[30])<<8 | int(db[31])
+	return pageSize * pages
+}
+
 func TestNoProfileFound(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	code, _, stderr := runCLI(t, "validate")
 	if code != exitError || !strings.Contains(stderr, "--demo") {
 		t.Fatalf("exit %d, stderr %q: want exit 1 pointing to --demo", code, stderr)
 	}
+}
+
+// TestMergePreview runs `bmtui merge --json` on twoway with the times
+// Firefox was given, and checks the preview against what Firefox did: the
+// merged GUIDs, the telemetry counters, the outgoing record count. It also
+// checks that the profile's files are untouched.
+func TestMergePreview(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	before := snapshotFiles(t, dir)
+	var exp struct {
+		LocalTime     float64                    `json:"localTime"`
+		RemoteTime    float64                    `json:"remoteTime"`
+		OutgoingCount int                        `json:"outgoingCount"`
+		Outgoing      map[string]json.RawMessage `json:"outgoing"`
+	}
+	raw, err := os.ReadFile(testutil.Shared(t, "fixtures", "profiles", "twoway", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "merge", "--profile", dir, "--json",
+		"--local-time", fmt.Sprint(exp.LocalTime), "--remote-time", fmt.Sprint(exp.RemoteTime))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got jsonout.Merge
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	// Firefox's telemetry for this merge: localDeletes 1, localRevives 1,
+	// remoteDeletes 1, 77 items.
+	if c := got.Counts; c.MergedNodes != 77 || c.LocalDeletes != 1 || c.LocalRevives != 1 || c.RemoteDeletes != 1 {
+		t.Errorf("counts %+v, want 77 items and 1/1/1 local deletes/local revives/remote deletes", c)
+	}
+	// Every record Firefox would upload is an upload in the preview.
+	uploads := map[string]bool{}
+	for _, g := range append(got.Upload.Items, got.Upload.Tombstones...) {
+		uploads[recordID(g)] = true
+	}
+	for id := range exp.Outgoing {
+		if !uploads[id] {
+			t.Errorf("Firefox uploads %s; the preview does not", id)
+		}
+	}
+	if len(uploads) != exp.OutgoingCount {
+		t.Errorf("%d uploads, Firefox had %d", len(uploads), exp.OutgoingCount)
+	}
+	if got.Summary.Conflicts == 0 || len(got.Conflicts) != got.Summary.Conflicts {
+		t.Errorf("conflicts %d listed, summary says %d", len(got.Conflicts), got.Summary.Conflicts)
+	}
+	if got.Merged == nil || got.Merged.GUID != "root________" {
+		t.Fatal("no merged root")
+	}
+	if after := snapshotFiles(t, dir); !maps.Equal(before, after) {
+		t.Errorf("merge changed the profile: %v -> %v", before, after)
+	}
+
+	// The readable form says the same in words.
+	code, text, _ := runCLI(t, "merge", "--profile", dir, "--local-time", fmt.Sprint(exp.LocalTime), "--remote-time", fmt.Sprint(exp.RemoteTime))
+	if code != exitOK || !strings.Contains(text, "merged tree: 77 items") {
+		t.Errorf("summary:\n%s", text)
+	}
+}
+
+// recordID maps a Places GUID to its Sync record id.
+func recordID(guid string) string {
+	switch guid {
+	case "menu________":
+		return "menu"
+	case "toolbar_____":
+		return "toolbar"
+	case "unfiled_____":
+		return "unfiled"
+	case "mobile______":
+		return "mobile"
+	}
+	return guid
+}
+
+// snapshotFiles hashes every file below dir.
+func snapshotFiles(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	out := map[string][32]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[p] = sha256.Sum256(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -312,3 +312,23 @@ func TestInvalidGUIDRejectedByDefault(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestStableGUID(t *testing.T) {
+	seen := map[string]string{}
+	for _, old := range []string{"", "!@#$%^", "shortGUID", "loooooongGUID", "validGUID___"} {
+		g, err := merge.StableGUID(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tree.IsValidGUID(g) {
+			t.Fatalf("StableGUID(%q) = %q, not a valid GUID", old, g)
+		}
+		if again, _ := merge.StableGUID(old); again != g {
+			t.Fatalf("StableGUID(%q) not stable: %q then %q", old, g, again)
+		}
+		if prev, dup := seen[g]; dup {
+			t.Fatalf("%q and %q both map to %q", prev, old, g)
+		}
+		seen[g] = old
+	}
+}

@@ -1,0 +1,195 @@
+package jsonout
+
+import (
+	"github.com/bmtui/bmtui/sync/merge"
+)
+
+// MergedNode is one node of the merged tree.
+type MergedNode struct {
+	GUID       string        `json:"guid"`
+	Kind       string        `json:"kind"`
+	Title      string        `json:"title,omitempty"`
+	URL        string        `json:"url,omitempty"`
+	State      string        `json:"state"`
+	LocalGUID  string        `json:"localGuid,omitempty"`
+	RemoteGUID string        `json:"remoteGuid,omitempty"`
+	Children   []*MergedNode `json:"children,omitempty"`
+}
+
+// Decision is one recorded merge decision.
+type Decision struct {
+	Seq           int      `json:"seq"`
+	GUID          string   `json:"guid"`
+	Kind          string   `json:"kind"`
+	Chosen        string   `json:"chosen"`
+	Default       string   `json:"default"`
+	Reason        string   `json:"reason"`
+	Alternatives  []string `json:"alternatives,omitempty"`
+	Other         string   `json:"other,omitempty"`
+	LocalAge      int64    `json:"localAgeMs"`
+	RemoteAge     int64    `json:"remoteAgeMs"`
+	LocalChanged  bool     `json:"localChanged"`
+	RemoteChanged bool     `json:"remoteChanged"`
+	Conflict      bool     `json:"conflict"`
+	Overridden    bool     `json:"overridden,omitempty"`
+}
+
+// Merge is `bmtui merge --json`.
+type Merge struct {
+	LocalTime  int64       `json:"localTime"`
+	RemoteTime int64       `json:"remoteTime"`
+	Merged     *MergedNode `json:"merged"`
+	Summary    Summary     `json:"summary"`
+	Counts     struct {
+		MergedNodes   int `json:"mergedNodes"`
+		Dupes         int `json:"dupes"`
+		LocalRevives  int `json:"localRevives"`
+		RemoteRevives int `json:"remoteRevives"`
+		LocalDeletes  int `json:"localDeletes"`
+		RemoteDeletes int `json:"remoteDeletes"`
+	} `json:"counts"`
+	// What changes in Places.
+	ApplyLocally struct {
+		Values     []GUIDPair `json:"values"`
+		Moves      []Move     `json:"moves"`
+		GUIDs      []GUIDPair `json:"guidChanges"`
+		Deletions  []string   `json:"deletions"`
+		Tombstones []string   `json:"tombstones"`
+	} `json:"applyLocally"`
+	// What goes to the server.
+	Upload struct {
+		Items      []string `json:"items"`
+		Tombstones []string `json:"tombstones"`
+	} `json:"upload"`
+	Deleted struct {
+		Local  []string `json:"local"`
+		Remote []string `json:"remote"`
+	} `json:"deleted"`
+	Conflicts []Decision `json:"conflicts"`
+	Decisions []Decision `json:"decisions"`
+	Problems  struct {
+		Local  *SideReport `json:"local"`
+		Remote *SideReport `json:"remote"`
+	} `json:"problems"`
+	Notes []string `json:"notes"`
+}
+
+// Summary is the headline counts.
+type Summary struct {
+	Items          int `json:"items"`
+	AppliedLocally int `json:"appliedLocally"`
+	Uploaded       int `json:"uploaded"`
+	DeletedLocally int `json:"deletedLocally"`
+	DeletedRemote  int `json:"deletedRemotely"`
+	Conflicts      int `json:"conflicts"`
+}
+
+// GUIDPair names an item on two sides (remote → merged, local → merged).
+type GUIDPair struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Move is a new parent and position.
+type Move struct {
+	GUID     string `json:"guid"`
+	Parent   string `json:"parent"`
+	Position int    `json:"position"`
+}
+
+// NewMerge renders a merge result.
+func NewMerge(res *merge.Result) *Merge {
+	out := &Merge{Conflicts: []Decision{}, Decisions: []Decision{}}
+	out.Merged = mergedNode(res.Root)
+	c := res.Counts
+	out.Counts.MergedNodes, out.Counts.Dupes = c.MergedNodes, c.Dupes
+	out.Counts.LocalRevives, out.Counts.RemoteRevives = c.LocalRevives, c.RemoteRevives
+	out.Counts.LocalDeletes, out.Counts.RemoteDeletes = c.LocalDeletes, c.RemoteDeletes
+
+	ops := res.Ops()
+	for _, a := range ops.ApplyRemoteItems {
+		out.ApplyLocally.Values = append(out.ApplyLocally.Values, GUIDPair{From: a.Remote, To: a.Merged})
+	}
+	for _, m := range ops.ApplyNewLocalStructure {
+		out.ApplyLocally.Moves = append(out.ApplyLocally.Moves, Move{GUID: m.GUID, Parent: m.Parent, Position: m.Position})
+	}
+	for _, g := range ops.ChangeGUIDs {
+		out.ApplyLocally.GUIDs = append(out.ApplyLocally.GUIDs, GUIDPair{From: g.Local, To: g.Merged})
+	}
+	out.ApplyLocally.Deletions = nonNil(ops.DeleteLocalItems)
+	out.ApplyLocally.Tombstones = nonNil(ops.InsertLocalTombstones)
+	out.Upload.Items = nonNil(ops.UploadItems)
+	out.Upload.Tombstones = nonNil(ops.UploadTombstones)
+	out.Deleted.Local = nonNil(res.LocalDeletions)
+	out.Deleted.Remote = nonNil(res.RemoteDeletions)
+
+	applied := map[string]bool{}
+	for _, a := range ops.ApplyRemoteItems {
+		applied[a.Merged] = true
+	}
+	for _, m := range ops.ApplyNewLocalStructure {
+		applied[m.GUID] = true
+	}
+	for _, g := range ops.ChangeGUIDs {
+		applied[g.Merged] = true
+	}
+	for _, e := range res.Events {
+		d := decision(e)
+		out.Decisions = append(out.Decisions, d)
+		if e.IsConflict {
+			out.Conflicts = append(out.Conflicts, d)
+		}
+	}
+	out.Summary = Summary{
+		Items:          c.MergedNodes,
+		AppliedLocally: len(applied),
+		Uploaded:       len(ops.UploadItems) + len(ops.UploadTombstones),
+		DeletedLocally: len(ops.DeleteLocalItems),
+		DeletedRemote:  len(res.RemoteDeletions),
+		Conflicts:      len(out.Conflicts),
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func decision(e merge.Event) Decision {
+	d := Decision{
+		Seq: e.Seq, GUID: e.GUID, Kind: e.Kind.String(), Chosen: e.Chosen.String(), Default: e.Default.String(),
+		Reason: e.Reason.String(), Other: e.Other, LocalAge: e.LocalAge, RemoteAge: e.RemoteAge,
+		LocalChanged: e.LocalChanged, RemoteChanged: e.RemoteChanged, Conflict: e.IsConflict, Overridden: e.Overridden,
+	}
+	for _, a := range e.Alternatives.List() {
+		d.Alternatives = append(d.Alternatives, a.String())
+	}
+	return d
+}
+
+func mergedNode(n *merge.Node) *MergedNode {
+	src := n.Local
+	if n.State.ShouldApplyItem() || src == nil {
+		src = n.Remote
+	}
+	out := &MergedNode{GUID: n.GUID, State: n.State.String()}
+	if src != nil {
+		out.Kind = src.Kind.String()
+		if src.Info != nil {
+			out.Title, out.URL = src.Info.Title, src.Info.URL
+		}
+	}
+	if n.Local != nil && n.Local.GUID != n.GUID {
+		out.LocalGUID = n.Local.GUID
+	}
+	if n.Remote != nil && n.Remote.GUID != n.GUID {
+		out.RemoteGUID = n.Remote.GUID
+	}
+	for _, c := range n.Children {
+		out.Children = append(out.Children, mergedNode(c))
+	}
+	return out
+}
