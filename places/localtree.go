@@ -62,8 +62,16 @@ type localRow struct {
 // links returns the (usable, cycle-broken) tree together with the builder's
 // *tree.Error.
 func (d *DB) ReadTree(localNowMs int64) (*tree.Tree, error) {
+	return d.ReadTreeWith(localNowMs, nil)
+}
+
+// ReadTreeWith is ReadTree with the user's choice of parent for items
+// whose parents disagree: prefer maps a child GUID to the folder that keeps
+// it (tree.Builder.PreferParent). Places itself is always consistent, so
+// this matters only for damaged databases.
+func (d *DB) ReadTreeWith(localNowMs int64, prefer map[string]string) (*tree.Tree, error) {
 	d.skipped = nil
-	t, err := d.readTree(localNowMs)
+	t, err := d.readTree(localNowMs, prefer)
 	if err != nil {
 		if _, isTreeErr := err.(*tree.Error); isTreeErr {
 			return t, err
@@ -73,7 +81,7 @@ func (d *DB) ReadTree(localNowMs int64) (*tree.Tree, error) {
 	return t, nil
 }
 
-func (d *DB) readTree(localNowMs int64) (*tree.Tree, error) {
+func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, error) {
 	keywords, err := d.keywordsByPlace()
 	if err != nil {
 		return nil, err
@@ -120,6 +128,9 @@ func (d *DB) readTree(localNowMs int64) (*tree.Tree, error) {
 
 	b := tree.NewBuilderSized(root, len(rows))
 	b.ReparentOrphansTo("") // Firefox's local builder keeps dogear's default: the Places root
+	for child, folder := range prefer {
+		b.PreferParent(child, folder)
+	}
 	added := make([]bool, len(rows))
 	for i := range rows {
 		r := &rows[i]

@@ -252,6 +252,11 @@ func TestMergePreview(t *testing.T) {
 	if got.Summary.Conflicts == 0 || len(got.Conflicts) != got.Summary.Conflicts {
 		t.Errorf("conflicts %d listed, summary says %d", len(got.Conflicts), got.Summary.Conflicts)
 	}
+	for _, c := range got.Conflicts {
+		if c.ID == "" || c.Reason == "" || len(c.Alternatives) == 0 {
+			t.Errorf("conflict without id, reason or alternatives: %+v", c)
+		}
+	}
 	if got.Merged == nil || got.Merged.GUID != "root________" {
 		t.Fatal("no merged root")
 	}
@@ -300,4 +305,87 @@ func snapshotFiles(t *testing.T, dir string) map[string][32]byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestMergeOverrideAndSession flips twoway's rename conflict from the
+// command line, saves the session, replays it, and refuses it on another
+// profile.
+func TestMergeOverrideAndSession(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	times := []string{"--local-time", "1795397988", "--remote-time", "1700007200"}
+	mergeJSON := func(args ...string) jsonout.Merge {
+		t.Helper()
+		code, out, stderr := runCLI(t, append([]string{"merge", "--profile", dir, "--json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("merge %v: exit %d: %s", args, code, stderr)
+		}
+		var m jsonout.Merge
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	title := func(m jsonout.Merge, guid string) string {
+		var find func(n *jsonout.MergedNode) string
+		find = func(n *jsonout.MergedNode) string {
+			if n.GUID == guid {
+				return n.Title
+			}
+			for _, c := range n.Children {
+				if s := find(c); s != "" {
+					return s
+				}
+			}
+			return ""
+		}
+		return find(m.Merged)
+	}
+	conflict := func(m jsonout.Merge, id string) jsonout.Conflict {
+		for _, c := range m.Conflicts {
+			if c.ID == id {
+				return c
+			}
+		}
+		t.Fatalf("no conflict %s among %d", id, len(m.Conflicts))
+		return jsonout.Conflict{}
+	}
+
+	base := mergeJSON(times...)
+	c := conflict(base, "value:bmkHn_______")
+	if c.Decided || c.Current != c.Default || len(c.Alternatives) != 2 || c.Reason == "" {
+		t.Fatalf("default conflict %+v", c)
+	}
+	other := "remote"
+	if c.Default == "remote" {
+		other = "local"
+	}
+	before := title(base, "bmkHn_______")
+
+	session := filepath.Join(t.TempDir(), "session.json")
+	flipped := mergeJSON(append(times, "--choose", "value:bmkHn_______="+other, "--save-resolutions", session)...)
+	if fc := conflict(flipped, "value:bmkHn_______"); !fc.Decided || fc.Current != other {
+		t.Fatalf("after --choose: %+v", fc)
+	}
+	after := title(flipped, "bmkHn_______")
+	if after == before || after == "" {
+		t.Fatalf("title did not flip: %q then %q", before, after)
+	}
+
+	// The saved session replays with its own times, no time flags needed.
+	replayed := mergeJSON("--resolutions", session)
+	if got := title(replayed, "bmkHn_______"); got != after {
+		t.Fatalf("replayed title %q, want %q", got, after)
+	}
+
+	// A session is refused on a profile it was not made for.
+	otherProfile := testutil.Profile(t, "dupes", "before")
+	code, _, stderr := runCLI(t, "merge", "--profile", otherProfile, "--resolutions", session)
+	if code != exitError || !strings.Contains(stderr, "changed since the session was saved") {
+		t.Fatalf("foreign session: exit %d, %q", code, stderr)
+	}
+	// An unknown conflict is a usage error.
+	code, _, stderr = runCLI(t, append([]string{"merge", "--profile", dir, "--choose", "value:nope________=local"}, times...)...)
+	if code != exitUsage {
+		t.Fatalf("unknown conflict: exit %d, %q", code, stderr)
+	}
 }

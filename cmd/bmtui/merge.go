@@ -5,30 +5,89 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
 )
+
+// choices is the repeatable --choose CONFLICT=ALTERNATIVE flag.
+type choices []mergeview.Resolution
+
+func (c *choices) String() string { return fmt.Sprint(*c) }
+
+func (c *choices) Set(v string) error {
+	id, alt, ok := strings.Cut(v, "=")
+	if !ok || id == "" || alt == "" {
+		return fmt.Errorf("want CONFLICT=ALTERNATIVE, e.g. value:bmkMdn______=local")
+	}
+	*c = append(*c, mergeview.Resolution{Conflict: id, Choice: alt})
+	return nil
+}
 
 func runMerge(ctx context.Context, args []string, io stdio) error {
 	fs := newFlagSet("merge", io)
 	var pf profileFlags
 	pf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
+	resolutions := fs.String("resolutions", "", "replay the resolutions of a saved session file")
+	saveTo := fs.String("save-resolutions", "", "save the session (resolutions and the inputs' identity) to this file")
+	var chosen choices
+	fs.Var(&chosen, "choose", "override a decision: CONFLICT=ALTERNATIVE (repeatable; IDs as listed by --json)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var session *mergeview.Session
+	if *resolutions != "" {
+		f, err := os.Open(*resolutions)
+		if err != nil {
+			return fmt.Errorf("open resolutions: %w", err)
+		}
+		session, err = mergeview.ReadSession(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *resolutions, err)
+		}
+		// Ages depend on the clocks: replay with the session's own times
+		// unless the user names others.
+		if pf.localTime == "" {
+			pf.localTime = fmt.Sprint(session.Local.Time.Unix())
+		}
+		if pf.remoteTime == "" {
+			pf.remoteTime = fmt.Sprint(session.Remote.Time.Unix())
+		}
 	}
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	res, err := mergeProfile(ctx, prof, merge.Overrides{})
+	view, err := mergeView(ctx, prof)
 	if err != nil {
 		return err
 	}
-	out := jsonout.NewMerge(res)
+	if session != nil {
+		if view, err = view.Replay(ctx, session); err != nil {
+			return fmt.Errorf("%s: %w", *resolutions, err)
+		}
+	}
+	for _, c := range chosen {
+		if view, err = view.Choose(c.Conflict, c.Choice); err != nil {
+			return usageError{fmt.Sprintf("--choose %s=%s: %v", c.Conflict, c.Choice, err)}
+		}
+	}
+	if *saveTo != "" {
+		if err := saveSession(*saveTo, view); err != nil {
+			return err
+		}
+	}
+	out := jsonout.NewMerge(view.Result())
+	out.Conflicts = jsonout.NewConflicts(view.Conflicts())
+	out.Summary.Conflicts = len(out.Conflicts)
 	out.LocalTime, out.RemoteTime = prof.Times.Local.Unix(), prof.Times.Remote.Unix()
 	out.Problems.Local = jsonout.NewSideReport(prof.Local, prof.LocalReport)
 	out.Problems.Remote = jsonout.NewSideReport(prof.Remote, prof.RemoteReport)
@@ -45,8 +104,9 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 	return nil
 }
 
-// mergeProfile runs the merge the way Firefox would on this profile now.
-func mergeProfile(ctx context.Context, prof *load.Profile, overrides merge.Overrides) (*merge.Result, error) {
+// mergeView runs the merge the way Firefox would on this profile at the
+// profile's times, recording every decision.
+func mergeView(ctx context.Context, prof *load.Profile) (*mergeview.View, error) {
 	if prof.Remote == nil {
 		return nil, fmt.Errorf("profile %s has no Sync mirror (weave/bookmarks.sqlite): nothing to merge", prof.Paths.Dir)
 	}
@@ -56,11 +116,35 @@ func mergeProfile(ctx context.Context, prof *load.Profile, overrides merge.Overr
 	if prof.RemoteErr != nil {
 		return nil, fmt.Errorf("cannot merge: remote tree: %w", prof.RemoteErr)
 	}
-	res, err := merge.Merge(ctx, prof.Local, prof.Remote, merge.Options{NewGUID: merge.StableGUID, Overrides: overrides, Explain: true})
+	v, err := mergeview.New(ctx, mergeview.Input{
+		Local:   prof.Local,
+		Remote:  prof.Remote,
+		Now:     mergeview.Times{Local: prof.Times.Local, Remote: prof.Times.Remote},
+		NewGUID: merge.StableGUID,
+		Rebuild: func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
+			return prof.Rebuild(side == mergeview.Remote, prefer)
+		},
+		Explain: true,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("merge %s: %w", prof.Paths.Dir, err)
 	}
-	return res, nil
+	return v, nil
+}
+
+func saveSession(path string, v *mergeview.View) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("save resolutions: %w", err)
+	}
+	if err := v.Save(f); err != nil {
+		f.Close()
+		return fmt.Errorf("save resolutions %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("save resolutions %s: %w", path, err)
+	}
+	return nil
 }
 
 func printMerge(w io.Writer, m *jsonout.Merge) {
@@ -77,12 +161,13 @@ func printMerge(w io.Writer, m *jsonout.Merge) {
 	fmt.Fprintf(w, "deduplicated: %d; revived: %d local, %d remote; deletions that won: %d local, %d remote\n",
 		c.Dupes, c.LocalRevives, c.RemoteRevives, c.LocalDeletes, c.RemoteDeletes)
 	fmt.Fprintf(w, "conflicts resolved by the merge: %d\n", s.Conflicts)
-	for _, d := range m.Conflicts {
-		other := ""
-		if d.Other != "" {
-			other = " (" + d.Other + ")"
+	for _, c := range m.Conflicts {
+		mark := " "
+		if c.Decided {
+			mark = "*"
 		}
-		fmt.Fprintf(w, "  %-12s %s: %s, %s%s\n", d.Kind, d.GUID, d.Chosen, d.Reason, other)
+		fmt.Fprintf(w, " %s %-28s %s\n", mark, c.ID, c.Title)
+		fmt.Fprintf(w, "     %s: %s\n", c.Current, c.Reason)
 	}
 	p := 0
 	if m.Problems.Local != nil {

@@ -1,6 +1,7 @@
 package jsonout
 
 import (
+	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/merge"
 )
 
@@ -65,7 +66,7 @@ type Merge struct {
 		Local  []string `json:"local"`
 		Remote []string `json:"remote"`
 	} `json:"deleted"`
-	Conflicts []Decision `json:"conflicts"`
+	Conflicts []Conflict `json:"conflicts"`
 	Decisions []Decision `json:"decisions"`
 	Problems  struct {
 		Local  *SideReport `json:"local"`
@@ -99,7 +100,7 @@ type Move struct {
 
 // NewMerge renders a merge result.
 func NewMerge(res *merge.Result) *Merge {
-	out := &Merge{Conflicts: []Decision{}, Decisions: []Decision{}}
+	out := &Merge{Conflicts: []Conflict{}, Decisions: []Decision{}}
 	out.Merged = mergedNode(res.Root)
 	c := res.Counts
 	out.Counts.MergedNodes, out.Counts.Dupes = c.MergedNodes, c.Dupes
@@ -133,11 +134,11 @@ func NewMerge(res *merge.Result) *Merge {
 	for _, g := range ops.ChangeGUIDs {
 		applied[g.Merged] = true
 	}
+	conflicts := 0
 	for _, e := range res.Events {
-		d := decision(e)
-		out.Decisions = append(out.Decisions, d)
+		out.Decisions = append(out.Decisions, decision(e))
 		if e.IsConflict {
-			out.Conflicts = append(out.Conflicts, d)
+			conflicts++
 		}
 	}
 	out.Summary = Summary{
@@ -146,7 +147,7 @@ func NewMerge(res *merge.Result) *Merge {
 		Uploaded:       len(ops.UploadItems) + len(ops.UploadTombstones),
 		DeletedLocally: len(ops.DeleteLocalItems),
 		DeletedRemote:  len(res.RemoteDeletions),
-		Conflicts:      len(out.Conflicts),
+		Conflicts:      conflicts,
 	}
 	return out
 }
@@ -190,6 +191,41 @@ func mergedNode(n *merge.Node) *MergedNode {
 	}
 	for _, c := range n.Children {
 		out.Children = append(out.Children, mergedNode(c))
+	}
+	return out
+}
+
+// Conflict is a decision the user can see and override.
+type Conflict struct {
+	ID           string        `json:"id"`
+	Kind         string        `json:"kind"`
+	GUID         string        `json:"guid"`
+	Title        string        `json:"title"`
+	Alternatives []Alternative `json:"alternatives"`
+	Default      string        `json:"default"`
+	Current      string        `json:"current"`
+	Decided      bool          `json:"decided"`
+	Choosable    bool          `json:"choosable"`
+	Reason       string        `json:"reason"`
+	Related      []string      `json:"related,omitempty"`
+}
+
+// Alternative is one choice of a conflict.
+type Alternative struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// NewConflicts converts mergeview's conflict list.
+func NewConflicts(cs []mergeview.Conflict) []Conflict {
+	out := make([]Conflict, 0, len(cs))
+	for _, c := range cs {
+		j := Conflict{ID: c.ID, Kind: c.Kind.String(), GUID: c.GUID, Title: c.Title, Default: c.Default, Current: c.Current,
+			Decided: c.Decided, Choosable: c.Choosable, Reason: c.Reason, Related: c.Related}
+		for _, a := range c.Alternatives {
+			j.Alternatives = append(j.Alternatives, Alternative{ID: a.ID, Label: a.Label})
+		}
+		out = append(out, j)
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrNoProfile means no profile was named and none was found.
@@ -95,47 +96,78 @@ type Profile struct {
 }
 
 // Open reads both databases (from snapshots; the profile is never
-// written) and builds both trees.
+// written) and builds both trees. The two sides are read concurrently: the
+// SQLite reads dominate and each side has its own file.
 func Open(paths Paths, times Times) (*Profile, error) {
 	p := &Profile{Paths: paths, Times: times}
 	if running, pid, _ := places.FirefoxRunning(paths.Dir); running {
 		p.FirefoxPID = pid
 		p.Notes = append(p.Notes, fmt.Sprintf("Firefox is running (pid %d): showing a snapshot", pid))
 	}
-	db, err := places.Open(paths.Places)
-	if err != nil {
+	var g errgroup.Group
+	g.Go(func() error {
+		db, err := places.Open(paths.Places)
+		if err != nil {
+			return err
+		}
+		p.Places = db
+		p.Local, p.LocalErr = db.ReadTree(NowMillis(times.Local))
+		if p.Local == nil {
+			return fmt.Errorf("read local tree from %s: %w", paths.Places, p.LocalErr)
+		}
+		p.LocalReport = check.Tree(check.Local, p.Local)
+		return nil
+	})
+	if paths.Mirror != "" {
+		g.Go(func() error {
+			m, err := mirror.Open(paths.Mirror)
+			if err != nil {
+				return err
+			}
+			p.Mirror = m
+			p.Remote, p.RemoteErr = m.ReadTree(NowMillis(times.Remote))
+			if p.Remote == nil {
+				return fmt.Errorf("read remote tree from %s: %w", paths.Mirror, p.RemoteErr)
+			}
+			p.RemoteReport = check.Tree(check.Remote, p.Remote)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		p.Close()
 		return nil, err
 	}
-	p.Places = db
-	p.Notes = append(p.Notes, db.Warnings()...)
-	p.Local, p.LocalErr = db.ReadTree(NowMillis(times.Local))
-	if p.Local == nil {
-		p.Close()
-		return nil, fmt.Errorf("read local tree from %s: %w", paths.Places, p.LocalErr)
-	}
-	p.LocalReport = check.Tree(check.Local, p.Local)
-
-	if paths.Mirror == "" {
+	p.Notes = append(p.Notes, p.Places.Warnings()...)
+	if p.Mirror == nil {
 		p.Notes = append(p.Notes, "no Sync mirror (weave/bookmarks.sqlite): this profile never synced; showing Local only")
 		return p, nil
 	}
-	m, err := mirror.Open(paths.Mirror)
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	p.Mirror = m
-	p.Notes = append(p.Notes, m.Warnings()...)
-	p.Remote, p.RemoteErr = m.ReadTree(NowMillis(times.Remote))
-	if p.Remote == nil {
-		p.Close()
-		return nil, fmt.Errorf("read remote tree from %s: %w", paths.Mirror, p.RemoteErr)
-	}
-	for _, s := range m.Skipped() {
+	p.Notes = append(p.Notes, p.Mirror.Warnings()...)
+	for _, s := range p.Mirror.Skipped() {
 		p.Notes = append(p.Notes, "skipped mirror record: "+s.String())
 	}
-	p.RemoteReport = check.Tree(check.Remote, p.Remote)
 	return p, nil
+}
+
+// Rebuild reads one side's tree again with the user's choice of parent for
+// items several folders claim (mergeview.RebuildFunc's shape: side 0 is
+// local, anything else remote).
+func (p *Profile) Rebuild(remote bool, prefer map[string]string) (*tree.Tree, error) {
+	if !remote {
+		t, err := p.Places.ReadTreeWith(NowMillis(p.Times.Local), prefer)
+		if t == nil {
+			return nil, err
+		}
+		return t, nil
+	}
+	if p.Mirror == nil {
+		return nil, errors.New("no Sync mirror")
+	}
+	t, err := p.Mirror.ReadTreeWith(NowMillis(p.Times.Remote), prefer)
+	if t == nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // ProblemCount is the number of findings on both sides.

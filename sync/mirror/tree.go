@@ -230,6 +230,13 @@ var treeValidity = map[int]tree.Validity{
 // a folder, an unknown kind) is skipped and listed by Skipped; reading
 // goes on. A cycle returns the usable tree with the builder's *tree.Error.
 func (d *DB) ReadTree(remoteNowMs int64) (*tree.Tree, error) {
+	return d.ReadTreeWith(remoteNowMs, nil)
+}
+
+// ReadTreeWith is ReadTree with the user's choice of parent for items that
+// several folders claim: prefer maps a child GUID to the folder that keeps
+// it (tree.Builder.PreferParent).
+func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tree, error) {
 	d.skipped = nil
 	rows, err := d.Items()
 	if err != nil {
@@ -258,6 +265,9 @@ func (d *DB) ReadTree(remoteNowMs int64) (*tree.Tree, error) {
 
 	b := tree.NewBuilderSized(root, len(rows))
 	b.ReparentOrphansTo(tree.UnfiledGUID)
+	for child, folder := range prefer {
+		b.PreferParent(child, folder)
+	}
 	for i := range rows {
 		r := &rows[i]
 		if r.GUID == tree.RootGUID {

@@ -67,3 +67,22 @@ func TestPreferParent(t *testing.T) {
 		})
 	}
 }
+
+func TestIndexOf(t *testing.T) {
+	tr := claimedTwice(t, "")
+	for i := int32(0); i < int32(tr.Len()); i++ {
+		if got := tr.IndexOf(tr.Node(i)); got != i {
+			t.Fatalf("IndexOf(Node(%d)) = %d", i, got)
+		}
+	}
+	other := claimedTwice(t, "")
+	if got := tr.IndexOf(other.Node(1)); got != -1 {
+		t.Fatalf("a node of another tree gave %d", got)
+	}
+	if got := tr.IndexOf(&tree.Node{}); got != -1 {
+		t.Fatalf("a stray node gave %d", got)
+	}
+	if got := tr.IndexOf(nil); got != -1 {
+		t.Fatalf("nil gave %d", got)
+	}
+}

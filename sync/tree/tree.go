@@ -1,6 +1,9 @@
 package tree
 
-import "sort"
+import (
+	"sort"
+	"unsafe"
+)
 
 // Node is an item placed in a built tree. Nodes are addressed by index; the
 // root is index 0.
@@ -132,4 +135,19 @@ func (t *Tree) finish() {
 		}
 		return true
 	})
+}
+
+// IndexOf returns the index of a node of this tree, or -1 if n is not one
+// of its nodes.
+func (t *Tree) IndexOf(n *Node) int32 {
+	if n == nil || len(t.nodes) == 0 {
+		return -1
+	}
+	base := uintptr(unsafe.Pointer(&t.nodes[0]))
+	off := uintptr(unsafe.Pointer(n)) - base
+	size := unsafe.Sizeof(Node{})
+	if uintptr(unsafe.Pointer(n)) < base || off%size != 0 || off/size >= uintptr(len(t.nodes)) {
+		return -1
+	}
+	return int32(off / size)
 }

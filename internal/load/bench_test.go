@@ -1,0 +1,30 @@
+package load_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/internal/testutil"
+)
+
+// BenchmarkOpenLarge40k is what opening a 40k profile costs: snapshot both
+// databases, read and build both trees, check them.
+func BenchmarkOpenLarge40k(b *testing.B) {
+	dir := testutil.Profile(b, "large-40k", "before")
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := time.Unix(1700007200, 0)
+	for b.Loop() {
+		p, err := load.Open(paths, load.Times{Local: t, Remote: t})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Local.Len() < 40000 || p.Remote.Len() < 40000 {
+			b.Fatalf("trees too small: %d, %d", p.Local.Len(), p.Remote.Len())
+		}
+		p.Close()
+	}
+}
