@@ -555,7 +555,7 @@ func TestAgo(t *testing.T) {
 func BenchmarkChooseSynthetic(b *testing.B) {
 	for _, size := range []string{"40k"} {
 		b.Run(size, func(b *testing.B) {
-			in, err := testutil.LoadDogearInputs(testutil.Shared(b, "fixtures", "bench", "synthetic_"+size+".json.gz"))
+			in, err := testutil.LoadReplays(testutil.Shared(b, "fixtures", "bench", "synthetic_"+size+".json.gz"))
 			if err != nil {
 				b.Fatal(err)
 			}

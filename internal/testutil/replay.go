@@ -33,38 +33,17 @@ const (
 	ByStructure
 )
 
-// Compile parses the input's records once.
-func (in *DogearInput) Compile() (*Replay, error) {
-	root, err := in.Root.ToItem()
-	if err != nil {
-		return nil, err
+// parseBy maps a fixture's parent record kind to a builder call.
+func parseBy(by string) (ReplayBy, error) {
+	switch by {
+	case "children":
+		return ByChildren, nil
+	case "parent_guid":
+		return ByParentGUID, nil
+	case "structure":
+		return ByStructure, nil
 	}
-	r := &Replay{Root: root, Items: make([]tree.Item, 0, len(in.Items)), Parents: make([]ReplayParent, 0, len(in.Parents)), Tombstones: in.Tombstones}
-	if in.ReparentOrphansTo != nil {
-		r.Fallback = *in.ReparentOrphansTo
-	}
-	for _, fi := range in.Items {
-		it, err := fi.ToItem()
-		if err != nil {
-			return nil, err
-		}
-		r.Items = append(r.Items, it)
-	}
-	for _, p := range in.Parents {
-		var by ReplayBy
-		switch p.By {
-		case "children":
-			by = ByChildren
-		case "parent_guid":
-			by = ByParentGUID
-		case "structure":
-			by = ByStructure
-		default:
-			return nil, fmt.Errorf("unknown parent record kind %q", p.By)
-		}
-		r.Parents = append(r.Parents, ReplayParent{Child: p.Child, Parent: p.Parent, By: by})
-	}
-	return r, nil
+	return 0, fmt.Errorf("unknown parent record kind %q", by)
 }
 
 // Build replays the records into a new builder and builds the tree.
@@ -216,16 +195,9 @@ func streamInput(dec *json.Decoder) (*Replay, error) {
 			})
 		case "parents":
 			return streamArray(dec, func(p *DogearParent) error {
-				var by ReplayBy
-				switch p.By {
-				case "children":
-					by = ByChildren
-				case "parent_guid":
-					by = ByParentGUID
-				case "structure":
-					by = ByStructure
-				default:
-					return fmt.Errorf("unknown parent record kind %q", p.By)
+				by, err := parseBy(p.By)
+				if err != nil {
+					return err
 				}
 				rep.Parents = append(rep.Parents, ReplayParent{Child: intern(p.Child), Parent: intern(p.Parent), By: by})
 				return nil
@@ -236,4 +208,35 @@ func streamInput(dec *json.Decoder) (*Replay, error) {
 		return skipValue(dec)
 	})
 	return rep, err
+}
+
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return fmt.Errorf("expected %v, got %v", d, tok)
+	}
+	return nil
+}
+
+// skipValue consumes one JSON value token by token.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
 }
