@@ -54,6 +54,8 @@ Usage:
   bmtui tree --side local|remote [profile flags] [--json]
                                               print one tree
   bmtui merge [profile flags] [--json]        preview Firefox's merge; writes nothing
+  bmtui serve [profile flags] [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--redact]
+                                              the same UI over SSH for support sessions
 
 Profile flags:
   --profile DIR          a Firefox profile folder
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, io stdio) int {
 		err = runTree(args, io)
 	case "merge":
 		err = runMerge(ctx, args, io)
+	case "serve":
+		err = runServe(ctx, args, io)
 	case "help":
 		fmt.Fprint(io.out, usage)
 		return exitOK

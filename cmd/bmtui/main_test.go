@@ -154,6 +154,8 @@ func TestErrors(t *testing.T) {
 		{"bad time", []string{"validate", "--profile", clean, "--local-time", "yesterday"}, exitUsage, "--local-time"},
 		{"stray argument", []string{"validate", "extra"}, exitUsage, "unexpected argument"},
 		{"mirror without places", []string{"validate", "--mirror", "x"}, exitError, "--mirror needs --places"},
+		{"serve on a public address", []string{"serve", "--profile", clean, "--listen", "0.0.0.0:0", "--authorized-keys", filepath.Join(tmp, "none")}, exitError, "--allow-remote"},
+		{"serve without authorized keys", []string{"serve", "--profile", clean, "--listen", "127.0.0.1:0", "--authorized-keys", filepath.Join(tmp, "none"), "--host-key", filepath.Join(tmp, "hk")}, exitError, "none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/bmtui/bmtui/serve"
+	"github.com/bmtui/bmtui/serve/app"
+)
+
+func runServe(ctx context.Context, args []string, io stdio) error {
+	fs := newFlagSet("serve", io)
+	var pf profileFlags
+	pf.register(fs)
+	var cfg serve.Config
+	fs.StringVar(&cfg.Listen, "listen", serve.DefaultListen, "address to listen on")
+	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow listening on an address other machines can reach")
+	fs.StringVar(&cfg.AuthorizedKeysPath, "authorized-keys", "", "authorized_keys file (default ~/.ssh/authorized_keys); mark operators with environment=\"BMTUI_ROLE=operator\"")
+	fs.StringVar(&cfg.HostKeyPath, "host-key", "", "host key file, generated on first run (default in bmtui's config folder)")
+	fs.BoolVar(&cfg.Redact, "redact", false, "show viewers placeholders instead of titles and URLs")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "end sessions idle this long")
+	fs.IntVar(&cfg.MaxSessions, "max-sessions", serve.DefaultMaxSessions, "most sessions at once")
+	auditPath := fs.String("audit-log", "", "append JSON audit lines to this file (default: none)")
+	theme := fs.String("theme", "", "colour theme: default, high-contrast, mono")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	prof, cleanup, err := pf.open()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if *auditPath != "" {
+		f, err := os.OpenFile(*auditPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("open audit log: %w", err)
+		}
+		defer f.Close()
+		cfg.AuditLog = f
+	}
+	name := prof.Paths.Dir
+	if pf.demo {
+		name = "demo profile"
+	}
+	cfg.ModelFactory = app.Factory(prof, app.Options{ProfileName: name, Theme: *theme})
+	var mu sync.Mutex
+	connected := 0
+	cfg.OnEvent = func(e serve.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case serve.EventJoin:
+			connected++
+			fmt.Fprintf(io.out, "%s  %s joined as %s from %s (%d connected)\n", e.Time.Format(time.TimeOnly), e.Name(), e.Role, e.Remote, connected)
+		case serve.EventLeave:
+			connected--
+			fmt.Fprintf(io.out, "%s  %s left (%d connected)\n", e.Time.Format(time.TimeOnly), e.Name(), connected)
+		case serve.EventRefused:
+			fmt.Fprintf(io.out, "%s  refused %s: %s\n", e.Time.Format(time.TimeOnly), e.Remote, e.Reason)
+		case serve.EventAction:
+			fmt.Fprintf(io.out, "%s  %s: %s %s\n", e.Time.Format(time.TimeOnly), e.Name(), e.Action, e.Detail)
+		}
+	}
+	srv, err := serve.New(cfg)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe(ctx) }()
+	select {
+	case <-srv.Ready():
+		fmt.Fprintf(io.out, "bmtui serving %s on %s\nhost key %s\nCtrl+C stops.\n", name, srv.Addr(), gossh.FingerprintSHA256(srv.HostKey()))
+	case err := <-errc:
+		return err
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdownCtx)
+	}
+}
