@@ -34,6 +34,8 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 	var pf profileFlags
 	pf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
+	asTUI := fs.Bool("tui", false, "open the merge screen instead of printing")
+	theme := fs.String("theme", "", "colour theme for --tui: default, high-contrast, mono")
 	resolutions := fs.String("resolutions", "", "replay the resolutions of a saved session file")
 	saveTo := fs.String("save-resolutions", "", "save the session (resolutions and the inputs' identity) to this file")
 	var chosen choices
@@ -60,6 +62,12 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 		if pf.remoteTime == "" {
 			pf.remoteTime = fmt.Sprint(session.Remote.Time.Unix())
 		}
+	}
+	if *asTUI {
+		if *asJSON || session != nil || len(chosen) > 0 || *saveTo != "" {
+			return usageError{"--tui opens the merge screen; choose and save there (--json, --choose and the session flags are for scripts)"}
+		}
+		return runApp(ctx, &pf, *theme, true)
 	}
 	prof, cleanup, err := pf.open()
 	if err != nil {
