@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession runs the built binary in a private tmux server.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", "e2e") }
+
+func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...) }
+
+// waitFor polls the screen until ok accepts it.
+func (s *tmuxSession) waitFor(what string, ok func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := s.screen()
+		if ok(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) waitText(text string) string {
+	s.t.Helper()
+	return s.waitFor(fmt.Sprintf("%q", text), func(scr string) bool { return strings.Contains(scr, text) })
+}
+
+var decidedRe = regexp.MustCompile(`✓ (\d+) decided`)
+
+func decided(scr string) int {
+	m := decidedRe.FindStringSubmatch(scr)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestEndToEndResolveConflict builds bmtui, runs it on the demo profile in
+// tmux, opens the merge screen, flips the first conflict, undoes it, and
+// quits, reading the real screen at each step.
+func TestEndToEndResolveConflict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	bin := filepath.Join(t.TempDir(), "bmtui")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("bmtui-e2e-%d", os.Getpid())}
+	s.tmux("new-session", "-d", "-s", "e2e", "-x", "180", "-y", "45", "env", "TERM=xterm-256color", bin, "--demo")
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	s.tmux("set-option", "-t", "e2e", "remain-on-exit", "on") // keep the pane to read after quitting
+
+	s.waitText("Local (Places)")
+	s.keys("m")
+	scr := s.waitText("Conflicts · 1 of")
+	if !strings.Contains(scr, "Merged ·") || !strings.Contains(scr, "in effect, default") {
+		t.Fatalf("merge screen without merged pane or default choice:\n%s", scr)
+	}
+	if n := decided(scr); n != 0 {
+		t.Fatalf("%d conflicts decided before any choice:\n%s", n, scr)
+	}
+	// The first conflict is listed with its alternatives; pick the one that
+	// is not in effect.
+	alt := "1"
+	if strings.Contains(lineWith(scr, "[1]"), "in effect") {
+		alt = "2"
+	}
+	s.keys(alt)
+	scr = s.waitFor("one decided conflict", func(scr string) bool { return decided(scr) == 1 })
+	if !strings.Contains(lineWith(scr, "["+alt+"]"), "in effect") {
+		t.Fatalf("choice [%s] not in effect after pressing it:\n%s", alt, scr)
+	}
+	s.keys("u")
+	s.waitFor("the choice undone", func(scr string) bool { return decided(scr) == 0 })
+	s.keys("q")
+	s.waitFor("bmtui to quit", func(string) bool {
+		return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
+	})
+}
+
+// lineWith returns the first screen line containing s.
+func lineWith(scr, s string) string {
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
