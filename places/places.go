@@ -124,6 +124,11 @@ func (d *DB) init() error {
 	if err := d.readMeta(); err != nil {
 		return QueryError(What, d.path, err)
 	}
+	// Count now: the one connection must not be asked while a later
+	// query holds it open.
+	if _, err := d.Stats(); err != nil {
+		return err
+	}
 	return nil
 }
 

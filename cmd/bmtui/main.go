@@ -54,6 +54,9 @@ Usage:
   bmtui tree --side local|remote [profile flags] [--json]
                                               print one tree
   bmtui merge [profile flags] [--json]        preview Firefox's merge; writes nothing
+  bmtui apply [profile flags] [--resolutions FILE] [--choose ID=ALT]... [--yes]
+                                              write the merge to the profile (after a backup)
+  bmtui undo --profile DIR [--yes]            restore the profile from the last apply's backup
   bmtui serve [profile flags] [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--redact]
                                               the same UI over SSH for support sessions
 
@@ -83,6 +86,10 @@ func run(ctx context.Context, args []string, io stdio) int {
 		err = runTree(args, io)
 	case "merge":
 		err = runMerge(ctx, args, io)
+	case "apply":
+		err = runApply(ctx, args, io)
+	case "undo":
+		err = runUndo(args, io)
 	case "serve":
 		err = runServe(ctx, args, io)
 	case "help":

@@ -238,18 +238,32 @@ func TestMergePreview(t *testing.T) {
 	if c := got.Counts; c.MergedNodes != 77 || c.LocalDeletes != 1 || c.LocalRevives != 1 || c.RemoteDeletes != 1 {
 		t.Errorf("counts %+v, want 77 items and 1/1/1 local deletes/local revives/remote deletes", c)
 	}
-	// Every record Firefox would upload is an upload in the preview.
-	uploads := map[string]bool{}
-	for _, g := range append(got.Upload.Items, got.Upload.Tombstones...) {
-		uploads[recordID(g)] = true
+	// The preview lists exactly the records Firefox uploaded, with the
+	// same counters (weak uploads have counter 0).
+	type rec struct {
+		Counter   int64 `json:"counter"`
+		Tombstone bool  `json:"tombstone"`
 	}
-	for id := range exp.Outgoing {
-		if !uploads[id] {
-			t.Errorf("Firefox uploads %s; the preview does not", id)
+	want := map[string]rec{}
+	for id, raw := range exp.Outgoing {
+		var r rec
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
 		}
+		want[id] = r
 	}
-	if len(uploads) != exp.OutgoingCount {
-		t.Errorf("%d uploads, Firefox had %d", len(uploads), exp.OutgoingCount)
+	gotRecs := map[string]rec{}
+	for _, r := range got.Outgoing {
+		gotRecs[r.ID] = rec{Counter: r.Counter, Tombstone: r.Tombstone}
+	}
+	if !maps.Equal(gotRecs, want) || len(got.Outgoing) != exp.OutgoingCount {
+		t.Errorf("outgoing records differ from Firefox's:\n got %v\nwant %v", gotRecs, want)
+	}
+	// Every item the merge uploads is among them.
+	for _, g := range append(got.Upload.Items, got.Upload.Tombstones...) {
+		if _, ok := want[recordID(g)]; !ok {
+			t.Errorf("the preview uploads %s; Firefox does not", g)
+		}
 	}
 	if got.Summary.Conflicts == 0 || len(got.Conflicts) != got.Summary.Conflicts {
 		t.Errorf("conflicts %d listed, summary says %d", len(got.Conflicts), got.Summary.Conflicts)
@@ -293,7 +307,7 @@ func snapshotFiles(t *testing.T, dir string) map[string][32]byte {
 	t.Helper()
 	out := map[string][32]byte{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || d.Type()&os.ModeSymlink != 0 {
 			return err
 		}
 		b, err := os.ReadFile(p)
@@ -390,4 +404,111 @@ func TestMergeOverrideAndSession(t *testing.T) {
 	if code != exitUsage {
 		t.Fatalf("unknown conflict: exit %d, %q", code, stderr)
 	}
+}
+
+// TestApplyAndUndo applies twoway through the command line, checks what was
+// written and kept, then undoes it byte for byte.
+func TestApplyAndUndo(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	times := []string{"--local-time", "1795397988", "--remote-time", "1700007200"}
+	dbs := []string{filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite")}
+	before := hashFiles(t, dbs)
+
+	code, out, stderr := runCLI(t, append([]string{"apply", "--profile", dir, "--yes"}, times...)...)
+	if code != exitOK {
+		t.Fatalf("apply: exit %d: %s%s", code, out, stderr)
+	}
+	for _, want := range []string{"backup of both databases", "Firefox bookmark backup", "records Firefox will upload at its next sync: 23", "verified"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	if after := hashFiles(t, dbs); maps.Equal(before, after) {
+		t.Fatal("apply changed nothing")
+	}
+	backups, _ := filepath.Glob(filepath.Join(dir, "bookmarkbackups", "bookmarks-*.jsonlz4"))
+	if len(backups) != 1 {
+		t.Errorf("Firefox backups: %v", backups)
+	}
+	// Applying again merges the already merged profile: it must not fail.
+	if code, _, stderr := runCLI(t, append([]string{"apply", "--profile", dir, "--yes"}, times...)...); code != exitOK {
+		t.Fatalf("second apply: exit %d: %s", code, stderr)
+	}
+
+	// Undo twice: the second apply, then the first.
+	for i := 0; i < 2; i++ {
+		if code, out, stderr := runCLI(t, "undo", "--profile", dir, "--yes"); code != exitOK || !strings.Contains(out, "restored") {
+			t.Fatalf("undo %d: exit %d: %s%s", i, code, out, stderr)
+		}
+	}
+	if after := hashFiles(t, dbs); !maps.Equal(before, after) {
+		t.Fatal("undo did not bring back the original files")
+	}
+}
+
+func TestApplyRefusals(t *testing.T) {
+	times := []string{"--local-time", "1795397988", "--remote-time", "1700007200"}
+	tests := []struct {
+		name     string
+		setup    func(t *testing.T, dir string) []string // extra args
+		contains string
+	}{
+		{"no terminal and no --yes", func(t *testing.T, dir string) []string { return []string{"--profile", dir} }, "--yes"},
+		{"Firefox running", func(t *testing.T, dir string) []string {
+			if err := os.Symlink(fmt.Sprintf("127.0.0.1:+%d", os.Getpid()), filepath.Join(dir, "lock")); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"--profile", dir, "--yes"}
+		}, "Firefox is running"},
+		{"not a whole profile", func(t *testing.T, dir string) []string {
+			// The mirror elsewhere: apply writes a profile as Firefox lays it out.
+			other := filepath.Join(t.TempDir(), "bookmarks.sqlite")
+			b, err := os.ReadFile(filepath.Join(dir, "weave", "bookmarks.sqlite"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(other, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"--places", filepath.Join(dir, "places.sqlite"), "--mirror", other, "--yes"}
+		}, "--profile"},
+		{"foreign session", func(t *testing.T, dir string) []string {
+			p := filepath.Join(t.TempDir(), "s.json")
+			os.WriteFile(p, []byte(`{"format":"bmtui-merge-session/1","local":{"time":"2026-01-01T00:00:00Z","items":1,"tombstones":0,"hash":"sha256:00"},"remote":{"time":"2026-01-01T00:00:00Z","items":1,"tombstones":0,"hash":"sha256:00"},"resolutions":[]}`), 0o644)
+			return []string{"--profile", dir, "--yes", "--resolutions", p}
+		}, "changed since the session was saved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := testutil.Profile(t, "twoway", "before")
+			args := append([]string{"apply"}, tt.setup(t, dir)...)
+			if tt.name != "foreign session" {
+				args = append(args, times...)
+			}
+			before := snapshotFiles(t, dir)
+			code, _, stderr := runCLI(t, args...)
+			if code != exitError || !strings.Contains(stderr, tt.contains) {
+				t.Fatalf("exit %d, stderr %q; want exit 1 mentioning %q", code, stderr, tt.contains)
+			}
+			if after := snapshotFiles(t, dir); !maps.Equal(before, after) {
+				t.Fatal("a refused apply changed the profile")
+			}
+		})
+	}
+	if code, _, stderr := runCLI(t, "undo", "--profile", testutil.Profile(t, "twoway", "before"), "--yes"); code != exitError || !strings.Contains(stderr, "nothing to undo") {
+		t.Fatalf("undo without backup: exit %d, %q", code, stderr)
+	}
+}
+
+func hashFiles(t *testing.T, paths []string) map[string][32]byte {
+	t.Helper()
+	out := map[string][32]byte{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[p] = sha256.Sum256(b)
+	}
+	return out
 }

@@ -43,31 +43,15 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var session *mergeview.Session
-	if *resolutions != "" {
-		f, err := os.Open(*resolutions)
-		if err != nil {
-			return fmt.Errorf("open resolutions: %w", err)
-		}
-		session, err = mergeview.ReadSession(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", *resolutions, err)
-		}
-		// Ages depend on the clocks: replay with the session's own times
-		// unless the user names others.
-		if pf.localTime == "" {
-			pf.localTime = fmt.Sprint(session.Local.Time.Unix())
-		}
-		if pf.remoteTime == "" {
-			pf.remoteTime = fmt.Sprint(session.Remote.Time.Unix())
-		}
+	session, err := readSession(*resolutions, &pf)
+	if err != nil {
+		return err
 	}
 	if *asTUI {
 		if *asJSON || session != nil || len(chosen) > 0 || *saveTo != "" {
 			return usageError{"--tui opens the merge screen; choose and save there (--json, --choose and the session flags are for scripts)"}
 		}
-		return runApp(ctx, &pf, *theme, true)
+		return runApp(ctx, &pf, *theme, true, io)
 	}
 	prof, cleanup, err := pf.open()
 	if err != nil {
@@ -94,6 +78,11 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 		}
 	}
 	out := jsonout.NewMerge(view.Result())
+	if *asJSON {
+		if out.Outgoing, err = prof.OutgoingPreview(ctx, view.Result()); err != nil {
+			return fmt.Errorf("preview the outgoing records: %w", err)
+		}
+	}
 	out.Conflicts = jsonout.NewConflicts(view.Conflicts())
 	out.Summary.Conflicts = len(out.Conflicts)
 	out.LocalTime, out.RemoteTime = prof.Times.Local.Unix(), prof.Times.Remote.Unix()

@@ -1,6 +1,7 @@
 package jsonout
 
 import (
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/merge"
 )
@@ -66,8 +67,11 @@ type Merge struct {
 		Local  []string `json:"local"`
 		Remote []string `json:"remote"`
 	} `json:"deleted"`
-	Conflicts []Conflict `json:"conflicts"`
-	Decisions []Decision `json:"decisions"`
+	// Outgoing are the Sync records Firefox would upload after this merge
+	// (cleartexts, as staged by the apply), weak uploads included.
+	Outgoing  []apply.OutgoingRecord `json:"outgoing"`
+	Conflicts []Conflict             `json:"conflicts"`
+	Decisions []Decision             `json:"decisions"`
 	Problems  struct {
 		Local  *SideReport `json:"local"`
 		Remote *SideReport `json:"remote"`

@@ -4,15 +4,18 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/profiles"
 	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
 	"golang.org/x/sync/errgroup"
@@ -91,6 +94,12 @@ type Profile struct {
 	FirefoxPID          int // non-zero while Firefox holds the profile
 	Notes               []string
 
+	// What the files were when read, so an apply can refuse if they
+	// changed since the preview the user approved.
+	placesID, mirrorID apply.FileID
+	placesPrint        apply.PlacesFingerprint
+	mirrorPrint        apply.MirrorFingerprint
+
 	Places *places.DB
 	Mirror *mirror.DB
 }
@@ -106,11 +115,15 @@ func Open(paths Paths, times Times) (*Profile, error) {
 	}
 	var g errgroup.Group
 	g.Go(func() error {
+		p.placesID, _ = apply.StatFile(paths.Places, "-wal") // before the copy: a later change must show
 		db, err := places.Open(paths.Places)
 		if err != nil {
 			return err
 		}
 		p.Places = db
+		if p.placesPrint, err = apply.ReadPlacesFingerprint(db.SQL(), "main"); err != nil {
+			return fmt.Errorf("read %s: %w", paths.Places, err)
+		}
 		p.Local, p.LocalErr = db.ReadTree(NowMillis(times.Local))
 		if p.Local == nil {
 			return fmt.Errorf("read local tree from %s: %w", paths.Places, p.LocalErr)
@@ -120,11 +133,15 @@ func Open(paths Paths, times Times) (*Profile, error) {
 	})
 	if paths.Mirror != "" {
 		g.Go(func() error {
+			p.mirrorID, _ = apply.StatFile(paths.Mirror, "-journal")
 			m, err := mirror.Open(paths.Mirror)
 			if err != nil {
 				return err
 			}
 			p.Mirror = m
+			if p.mirrorPrint, err = apply.ReadMirrorFingerprint(m.SQL(), "main"); err != nil {
+				return fmt.Errorf("read %s: %w", paths.Mirror, err)
+			}
 			p.Remote, p.RemoteErr = m.ReadTree(NowMillis(times.Remote))
 			if p.Remote == nil {
 				return fmt.Errorf("read remote tree from %s: %w", paths.Mirror, p.RemoteErr)
@@ -168,6 +185,39 @@ func (p *Profile) Rebuild(remote bool, prefer map[string]string) (*tree.Tree, er
 		return nil, err
 	}
 	return t, nil
+}
+
+// Plan turns a merge of this profile into what apply needs, including
+// what the files were when they were read.
+func (p *Profile) Plan(res *merge.Result) *apply.Plan {
+	return apply.NewPlan(p.Paths.Dir, apply.Times{Local: p.Times.Local, Remote: p.Times.Remote}, res,
+		p.placesID, p.mirrorID, p.placesPrint, p.mirrorPrint)
+}
+
+// StandardLayout reports whether the databases sit where Firefox keeps
+// them (places.sqlite and weave/bookmarks.sqlite in the profile folder),
+// which is what apply writes to.
+func (p *Profile) StandardLayout() bool {
+	abs := func(s string) string {
+		a, _ := filepath.Abs(s)
+		return a
+	}
+	return p.Paths.Mirror != "" &&
+		abs(p.Paths.Places) == abs(filepath.Join(p.Paths.Dir, "places.sqlite")) &&
+		abs(p.Paths.Mirror) == abs(filepath.Join(p.Paths.Dir, "weave", "bookmarks.sqlite"))
+}
+
+// OutgoingPreview lists the records Firefox would upload after this merge,
+// by applying it to scratch copies of the snapshots that were read.
+func (p *Profile) OutgoingPreview(ctx context.Context, res *merge.Result) ([]apply.OutgoingRecord, error) {
+	if p.Mirror == nil {
+		return nil, errors.New("no Sync mirror")
+	}
+	rep, err := apply.DryRun(ctx, p.Plan(res), p.Places.Snapshot().Path, p.Mirror.Snapshot().Path)
+	if err != nil {
+		return nil, err
+	}
+	return rep.Outgoing, nil
 }
 
 // ProblemCount is the number of findings on both sides.

@@ -1,0 +1,520 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/sync/merge"
+)
+
+// Schema versions this package writes (Firefox ESR 153).
+const (
+	PlacesSchemaVersion = places.SupportedSchemaVersion // 86
+	MirrorSchemaVersion = 9
+)
+
+// Errors Apply refuses with; nothing has been written when one of them is
+// returned. Each is wrapped with a one-line explanation.
+var (
+	ErrFirefoxRunning    = errors.New("Firefox is running")
+	ErrChanged           = errors.New("changed since the preview")
+	ErrUnsupportedSchema = errors.New("unsupported schema version")
+	ErrReadOnly          = errors.New("not writable")
+	ErrLocked            = errors.New("locked by another program")
+	ErrInterrupted       = errors.New("a previous apply was interrupted")
+)
+
+// Options tune an apply. The zero value is the normal behaviour.
+type Options struct {
+	// BackupRoot is where the copies of the database files go; default
+	// <profile>/bmtui-backups. Each apply makes a new time-stamped folder.
+	BackupRoot string
+	// NoFirefoxBackup skips Firefox's own bookmark backup
+	// (<profile>/bookmarkbackups/bookmarks-*.jsonlz4).
+	NoFirefoxBackup bool
+	// OutgoingPath is where the outgoing records are written as JSON;
+	// default outgoing.json in this apply's backup folder; "-" for none.
+	OutgoingPath string
+	// SkipVerify skips reading both files back after the commit.
+	SkipVerify bool
+	// FastVerify reads the files back with VerifyFast instead of Verify
+	// (for large profiles: no tree rebuild, no quick_check).
+	FastVerify bool
+	// Clock names the backup folder and dates Firefox's backup; default
+	// time.Now.
+	Clock func() time.Time
+}
+
+// Report says what an apply did.
+type Report struct {
+	// Skipped is true when the merge has nothing to write or upload:
+	// Firefox opens no transaction then, and neither do we (no backup is
+	// made either).
+	Skipped bool
+	// BackupDir holds the copies of the files taken before writing.
+	BackupDir string
+	// FirefoxBackup is the .jsonlz4 bookmark backup, if one was written.
+	FirefoxBackup string
+	// Outgoing are the records Firefox would upload; OutgoingPath the file
+	// they were written to.
+	Outgoing     []OutgoingRecord
+	OutgoingPath string
+	// Ops are the completion ops that were applied.
+	Ops merge.Ops
+	// Verified is true when both files were read back and matched the
+	// merge.
+	Verified bool
+	Warnings []string
+	Timings  Timings
+}
+
+// Timings of the phases of an apply.
+type Timings struct {
+	Checks, Backup, Write, Verify, Total time.Duration
+}
+
+// hooks lets tests inject failures. step is called at named points of the
+// apply (see the step names in writeOps, and "begin", "staged",
+// "committing", "committed", "wal"); a non-nil error aborts the apply as an
+// I/O error at that point would. writable replaces the writability probe.
+var hooks struct {
+	step     func(name string) error
+	writable func(path string) error
+	noBackup bool // benchmarks only: time the apply the way Firefox's is timed
+}
+
+func hookStep(name string) error {
+	if hooks.step != nil {
+		return hooks.step(name)
+	}
+	return nil
+}
+
+// conn is the apply's single SQLite connection.
+type conn struct {
+	db *sql.DB
+}
+
+func openConn(path string) (*conn, error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_txlock=immediate&_pragma=busy_timeout(250)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &conn{db: db}, nil
+}
+
+func (c *conn) close() error {
+	if c.db == nil {
+		return nil
+	}
+	err := c.db.Close()
+	c.db = nil
+	return err
+}
+
+// isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED.
+func isBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") || strings.Contains(s, "SQLITE_LOCKED")
+}
+
+// Apply writes plan's merge into the profile's places.sqlite and Sync
+// mirror exactly as Firefox ESR 153's SyncedBookmarksMirror.apply() does,
+// in one transaction that is atomic across both files (see the package
+// documentation), after copying both files into a backup folder. It
+// refuses, writing nothing, while Firefox runs, when either file changed
+// since the plan was made, on schema versions other than 86/9, on a
+// read-only profile, a missing mirror, or a database locked by another
+// program. After the commit it reads both files back and compares them
+// with the merge (unless Options.SkipVerify); a difference is returned as
+// a *VerifyError together with the report.
+func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*Report, error) {
+	start := time.Now()
+	if plan == nil || plan.Result == nil {
+		return nil, errors.New("apply: no merge to apply")
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if abs, err := filepath.Abs(profileDir); err == nil {
+		profileDir = abs
+	}
+	if opts.BackupRoot == "" {
+		opts.BackupRoot = filepath.Join(profileDir, BackupFolder)
+	}
+	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
+	rep := &Report{Ops: plan.Result.Ops()}
+
+	// 1. Checks that write nothing.
+	if running, pid, _ := places.FirefoxRunning(profileDir); running {
+		return nil, fmt.Errorf("%w (pid %d) with profile %s: quit Firefox before applying", ErrFirefoxRunning, pid, profileDir)
+	}
+	if _, err := os.Stat(filepath.Join(profileDir, BackupFolder, markerName)); err == nil {
+		return nil, fmt.Errorf("%w in %s: preview again (that finishes it) before applying", ErrInterrupted, profileDir)
+	}
+	if _, err := os.Stat(mp); err != nil {
+		return nil, fmt.Errorf("%s: %w", profileDir, ErrNoMirror)
+	}
+	if err := checkIdentity(pp, "-wal", plan.PlacesFile); err != nil {
+		return nil, err
+	}
+	if err := checkIdentity(mp, "-journal", plan.MirrorFile); err != nil {
+		return nil, err
+	}
+	for _, p := range []string{profileDir, filepath.Dir(mp), pp, mp} {
+		if err := checkWritable(p); err != nil {
+			return nil, err
+		}
+	}
+	// Companion files that exist now belong to the profile; those our own
+	// connection creates (an empty -wal, -shm) are not backed up.
+	existing := map[string]bool{}
+	for _, rel := range backupCandidates {
+		if _, err := os.Stat(filepath.Join(profileDir, rel)); err == nil {
+			existing[rel] = true
+		}
+	}
+	if opsEmpty(&rep.Ops) {
+		rep.Skipped = true
+		rep.Timings.Total = time.Since(start)
+		return rep, nil
+	}
+
+	c, err := openConn(pp)
+	if err != nil {
+		return nil, places.QueryError(places.What, pp, err)
+	}
+	defer c.close()
+	if _, err := c.db.Exec(`ATTACH DATABASE ? AS mirror`, mp); err != nil {
+		if isBusy(err) {
+			return nil, fmt.Errorf("bookmarks.sqlite at %s is %w: %v", mp, ErrLocked, err)
+		}
+		return nil, fmt.Errorf("bookmarks.sqlite at %s: cannot attach: %w", mp, err)
+	}
+	if err := checkLockedAndUnchanged(c.db, plan, pp, mp); err != nil {
+		return nil, err
+	}
+	rep.Timings.Checks = time.Since(start)
+
+	// 2. Backups.
+	t0 := time.Now()
+	var bdir string
+	if !hooks.noBackup {
+		bdir, err = backupFiles(profileDir, opts.BackupRoot, opts.Clock(), existing)
+		if err != nil {
+			return nil, fmt.Errorf("cannot back up the databases into %s: %w", opts.BackupRoot, err)
+		}
+	}
+	rep.BackupDir = bdir
+	if !opts.NoFirefoxBackup {
+		if p, err := backup.Write(profileDir, c.db, opts.Clock()); err != nil {
+			rep.Warnings = append(rep.Warnings, "Firefox bookmark backup not written: "+err.Error())
+		} else {
+			rep.FirefoxBackup = p
+		}
+	}
+	rep.Timings.Backup = time.Since(t0)
+
+	// 3. The transaction.
+	t0 = time.Now()
+	marker := filepath.Join(profileDir, BackupFolder, markerName)
+	if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
+		return nil, err
+	}
+	if err := writeFileSync(marker, []byte(bdir+"\n")); err != nil {
+		return nil, fmt.Errorf("cannot write %s: %w", marker, err)
+	}
+	if err := syncDir(filepath.Dir(marker)); err != nil {
+		return nil, err
+	}
+	committed, err := writeTransaction(ctx, c, plan, rep)
+	if err != nil {
+		// Nothing was committed: SQLite rolled both files back. Put back
+		// the exact bytes (the journal-mode switch rewrote the header).
+		c.close()
+		if !committed && bdir != "" {
+			// The marker now says "restoring", so that an interruption
+			// here is finished by Recover.
+			rerr := writeFileSync(marker, []byte(restoringPrefix+bdir+"\n"))
+			if rerr == nil {
+				rerr = restoreBackup(profileDir, bdir, true)
+			}
+			if rerr != nil {
+				return nil, fmt.Errorf("%w (the transaction was rolled back, but restoring the exact files from %s failed: %v; run Undo)", err, bdir, rerr)
+			}
+			os.Remove(marker)
+			syncDir(filepath.Dir(marker))
+			return nil, fmt.Errorf("%w (nothing was changed)", err)
+		}
+		return nil, err
+	}
+	if err := c.close(); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(marker); err != nil {
+		return nil, err
+	}
+	if err := syncDir(filepath.Dir(marker)); err != nil {
+		return nil, err
+	}
+	rep.Timings.Write = time.Since(t0)
+
+	if opts.OutgoingPath != "-" && (bdir != "" || opts.OutgoingPath != "") {
+		p := opts.OutgoingPath
+		if p == "" {
+			p = filepath.Join(bdir, "outgoing.json")
+		}
+		if err := WriteOutgoing(p, rep.Outgoing); err != nil {
+			rep.Warnings = append(rep.Warnings, "outgoing records not written: "+err.Error())
+		} else {
+			rep.OutgoingPath = p
+		}
+	}
+
+	// 4. Read back and compare.
+	if !opts.SkipVerify {
+		t0 = time.Now()
+		verify := Verify
+		if opts.FastVerify {
+			verify = VerifyFast
+		}
+		err := verify(profileDir, plan)
+		rep.Timings.Verify = time.Since(t0)
+		if err != nil {
+			rep.Timings.Total = time.Since(start)
+			return rep, err
+		}
+		rep.Verified = true
+	}
+	rep.Timings.Total = time.Since(start)
+	return rep, nil
+}
+
+func checkIdentity(path, companion string, want FileID) error {
+	got, err := StatFile(path, companion)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !got.Same(want) {
+		return fmt.Errorf("%s %w (size, time or file identity differs): preview again", path, ErrChanged)
+	}
+	return nil
+}
+
+// checkWritable makes sure a folder accepts new files (SQLite creates its
+// journals next to the database) and a file can be opened for writing.
+// Nothing is left behind.
+func checkWritable(path string) error {
+	if hooks.writable != nil {
+		if err := hooks.writable(path); err != nil {
+			return fmt.Errorf("%s is %w: %v", path, ErrReadOnly, err)
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		f, err := os.CreateTemp(path, ".bmtui-probe-*")
+		if err != nil {
+			return fmt.Errorf("%s is %w: %v", path, ErrReadOnly, err)
+		}
+		name := f.Name()
+		f.Close()
+		return os.Remove(name)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("%s is %w: %v", path, ErrReadOnly, err)
+	}
+	return f.Close()
+}
+
+// checkLockedAndUnchanged checks the schema versions, takes the write lock
+// on both files (BEGIN IMMEDIATE) to see that nobody else holds it,
+// compares the fingerprints with the plan, and rolls back: nothing is
+// written.
+func checkLockedAndUnchanged(db *sql.DB, plan *Plan, pp, mp string) error {
+	var pv, mv int
+	if err := db.QueryRow(`PRAGMA main.user_version`).Scan(&pv); err != nil {
+		if isBusy(err) {
+			return fmt.Errorf("places.sqlite at %s is %w: %v", pp, ErrLocked, err)
+		}
+		return places.QueryError(places.What, pp, err)
+	}
+	if pv != PlacesSchemaVersion {
+		return fmt.Errorf("places.sqlite at %s has %w %d: bmtui writes only %d (Firefox ESR 153)", pp, ErrUnsupportedSchema, pv, PlacesSchemaVersion)
+	}
+	if err := db.QueryRow(`PRAGMA mirror.user_version`).Scan(&mv); err != nil {
+		if isBusy(err) {
+			return fmt.Errorf("bookmarks.sqlite at %s is %w: %v", mp, ErrLocked, err)
+		}
+		return places.QueryError("bookmarks.sqlite", mp, err)
+	}
+	if mv != MirrorSchemaVersion {
+		return fmt.Errorf("bookmarks.sqlite at %s has %w %d: bmtui writes only %d (Firefox ESR 153)", mp, ErrUnsupportedSchema, mv, MirrorSchemaVersion)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		if isBusy(err) {
+			return fmt.Errorf("the profile's databases are %w (another program has a write transaction open): %v", ErrLocked, err)
+		}
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only check
+	return checkFingerprints(tx, plan, pp, mp)
+}
+
+func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
+	pf, err := ReadPlacesFingerprint(tx, "main")
+	if err != nil {
+		if isBusy(err) {
+			return fmt.Errorf("places.sqlite at %s is %w: %v", pp, ErrLocked, err)
+		}
+		return places.QueryError(places.What, pp, err)
+	}
+	if pf != plan.Places {
+		return fmt.Errorf("places.sqlite at %s %w (its bookmarks differ): preview again", pp, ErrChanged)
+	}
+	mf, err := ReadMirrorFingerprint(tx, "mirror")
+	if err != nil {
+		if isBusy(err) {
+			return fmt.Errorf("bookmarks.sqlite at %s is %w: %v", mp, ErrLocked, err)
+		}
+		return places.QueryError("bookmarks.sqlite", mp, err)
+	}
+	if mf != plan.Mirror {
+		return fmt.Errorf("bookmarks.sqlite at %s %w (its records differ): preview again", mp, ErrChanged)
+	}
+	return nil
+}
+
+// writeTransaction switches places.sqlite to a rollback journal, runs the
+// whole apply in one transaction over both files, and switches back to
+// WAL. committed reports whether the COMMIT succeeded.
+func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (committed bool, err error) {
+	db := c.db
+	for _, q := range []string{
+		`PRAGMA foreign_keys = ON`,
+		`PRAGMA main.synchronous = FULL`,
+		`PRAGMA mirror.synchronous = FULL`,
+		// No dirty page spills to the file before the commit (a spill
+		// costs a journal sync each time); clean pages are read through
+		// mmap, so the page cache (whose 32 KiB buffers modernc's
+		// allocator maps and unmaps one by one) stays small.
+		`PRAGMA main.cache_spill = OFF`,
+		`PRAGMA mirror.cache_spill = OFF`,
+		`PRAGMA main.mmap_size = 1073741824`,
+		`PRAGMA mirror.mmap_size = 1073741824`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			return false, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	for _, schema := range []string{"main", "mirror"} {
+		var mode string
+		if err := db.QueryRow(`PRAGMA ` + schema + `.journal_mode = DELETE`).Scan(&mode); err != nil {
+			if isBusy(err) {
+				return false, fmt.Errorf("the profile's databases are %w: %v", ErrLocked, err)
+			}
+			return false, fmt.Errorf("switch %s to a rollback journal: %w", schema, err)
+		}
+		if !strings.EqualFold(mode, "delete") {
+			return false, fmt.Errorf("switch %s to a rollback journal: journal mode is still %s", schema, mode)
+		}
+	}
+	// Whatever happens next, leave places.sqlite in WAL mode as Firefox
+	// keeps it.
+	defer func() {
+		var mode string
+		werr := db.QueryRow(`PRAGMA main.journal_mode = WAL`).Scan(&mode)
+		if werr == nil && !strings.EqualFold(mode, "wal") {
+			werr = fmt.Errorf("journal mode is %s", mode)
+		}
+		if werr == nil {
+			werr = hookStep("wal")
+		}
+		if werr != nil && err == nil {
+			err = fmt.Errorf("the merge was committed, but switching places.sqlite back to WAL failed (Firefox accepts it; the next bmtui run finishes it): %w", werr)
+		}
+	}()
+	for _, q := range tempSchema() {
+		if _, err := db.Exec(q); err != nil {
+			return false, fmt.Errorf("temp schema: %w", err)
+		}
+	}
+	if err := hookStep("begin"); err != nil {
+		return false, err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		if isBusy(err) {
+			return false, fmt.Errorf("the profile's databases are %w: %v", ErrLocked, err)
+		}
+		return false, err
+	}
+	defer func() {
+		if !committed {
+			tx.Rollback() //nolint:errcheck // the error that got us here matters more
+		}
+	}()
+	if err := checkFingerprints(tx, plan, placesPath(plan.ProfileDir), mirrorPath(plan.ProfileDir)); err != nil {
+		return false, err
+	}
+	nowUs := plan.Times.Local.Unix() * 1_000_000
+	if err := writeOps(tx, plan.Result, &rep.Ops, nowUs, hookStep); err != nil {
+		return false, err
+	}
+	if err := stageUploads(tx, &rep.Ops); err != nil {
+		return false, err
+	}
+	if err := hookStep("stage uploads"); err != nil {
+		return false, err
+	}
+	if rep.Outgoing, err = fetchOutgoing(tx); err != nil {
+		return false, err
+	}
+	if err := hookStep("fetch outgoing"); err != nil {
+		return false, err
+	}
+	if err := repairCoherence(tx); err != nil {
+		return false, fmt.Errorf("repairs: %w", err)
+	}
+	if err := hookStep("staged"); err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := hookStep("committing"); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	if err := hookStep("committed"); err != nil {
+		return true, err
+	}
+	return true, nil
+}

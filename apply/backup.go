@@ -1,0 +1,375 @@
+package apply
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/places"
+)
+
+// BackupFolder is where bmtui keeps its own copies of the database files,
+// one sub-folder per apply, inside the profile.
+const BackupFolder = "bmtui-backups"
+
+// markerName is the file that exists in the backup folder from just before
+// the first write of an apply until places.sqlite is back in WAL mode. Its
+// content is the path of the backup folder of that apply, prefixed by
+// "RESTORING " while a failed apply puts that backup back.
+const markerName = "APPLYING"
+
+const manifestName = "manifest.json"
+
+// undoneName marks a backup that Undo has restored, so the next Undo goes
+// one apply further back. The copies stay.
+const undoneName = "UNDONE"
+
+// restoringPrefix starts the marker's content while a failed apply puts
+// the backup back.
+const restoringPrefix = "RESTORING "
+
+// Manifest lists the files of one backup.
+type Manifest struct {
+	Created time.Time      `json:"created"`
+	Files   []ManifestFile `json:"files"`
+}
+
+// ManifestFile is one copied file, named relative to the profile.
+type ManifestFile struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// backupCandidates are the files an apply may change, relative to the
+// profile: both databases and their companions.
+var backupCandidates = []string{
+	"places.sqlite", "places.sqlite-wal", "places.sqlite-journal",
+	filepath.Join("weave", "bookmarks.sqlite"), filepath.Join("weave", "bookmarks.sqlite-journal"), filepath.Join("weave", "bookmarks.sqlite-wal"),
+}
+
+// companions are files that must not survive a restore unless the backup
+// has them: a leftover journal would be "rolled back" into the restored
+// file.
+var companionSuffixes = []string{"-wal", "-shm", "-journal"}
+
+// backupFiles copies the database files of profile that are in existing
+// (what was there before the apply opened anything) into a new folder
+// under root, fsyncing every file and folder, and writes its manifest.
+func backupFiles(profile, root string, now time.Time, existing map[string]bool) (string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	name := now.UTC().Format("20060102T150405.000000000Z")
+	dir := filepath.Join(root, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return "", err
+	}
+	m := Manifest{Created: now}
+	for _, rel := range backupCandidates {
+		if !existing[rel] {
+			continue
+		}
+		src := filepath.Join(profile, rel)
+		fi, err := os.Stat(src)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return "", err
+		}
+		if !fi.Mode().IsRegular() {
+			continue
+		}
+		dst := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return "", err
+		}
+		size, sum, err := copyFileSync(src, dst)
+		if err != nil {
+			return "", err
+		}
+		m.Files = append(m.Files, ManifestFile{Name: rel, Size: size, SHA256: sum})
+	}
+	data, _ := json.MarshalIndent(m, "", "  ")
+	if err := writeFileSync(filepath.Join(dir, manifestName), data); err != nil {
+		return "", err
+	}
+	for _, d := range []string{filepath.Join(dir, "weave"), dir, root, filepath.Dir(root)} {
+		if _, err := os.Stat(d); err == nil {
+			if err := syncDir(d); err != nil {
+				return "", err
+			}
+		}
+	}
+	return dir, nil
+}
+
+// copyFileSync copies src to dst (created exclusively), fsyncs it and
+// returns its size and SHA-256.
+func copyFileSync(src, dst string) (int64, string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return 0, "", err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// overwriteFile writes src's bytes over dst without truncating it first
+// (so no new space is needed for a file of the same size), then truncates
+// it to src's size and fsyncs it.
+func overwriteFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(out, in)
+	if err == nil {
+		err = out.Truncate(n)
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func fileSHA256(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	return n, hex.EncodeToString(h.Sum(nil)), err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// LastBackup returns the newest backup folder of the profile that has a
+// manifest and has not been undone, or "" when there is none.
+func LastBackup(profileDir string) (string, error) {
+	root := filepath.Join(profileDir, BackupFolder)
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", nil
+		}
+		return "", err
+	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		_, manifest := os.Stat(filepath.Join(root, e.Name(), manifestName))
+		_, undone := os.Stat(filepath.Join(root, e.Name(), undoneName))
+		if manifest == nil && undone != nil {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return "", nil
+	}
+	sort.Strings(names)
+	return filepath.Join(root, names[len(names)-1]), nil
+}
+
+// restoreBackup puts the files of backup dir back into profile exactly
+// (byte-identical) and removes companion files (journals, WALs, shared
+// memory) that the backup does not have. Files that already have the
+// backup's bytes are left alone. Others are replaced through a temporary
+// file and a rename, or, with inPlace (used after a failed apply, when the
+// disk may be full), overwritten in place, which needs no extra space.
+func restoreBackup(profile, dir string, inPlace bool) error {
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return fmt.Errorf("backup %s: %w", dir, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("backup %s: bad manifest: %w", dir, err)
+	}
+	have := make(map[string]bool)
+	for _, f := range m.Files {
+		size, sum, err := fileSHA256(filepath.Join(dir, f.Name))
+		if err != nil {
+			return fmt.Errorf("backup %s: %w", dir, err)
+		}
+		if size != f.Size || sum != f.SHA256 {
+			return fmt.Errorf("backup %s: %s does not match its manifest (damaged backup)", dir, f.Name)
+		}
+		have[f.Name] = true
+	}
+	for _, f := range m.Files {
+		dst := filepath.Join(profile, f.Name)
+		if size, sum, err := fileSHA256(dst); err == nil && size == f.Size && sum == f.SHA256 {
+			continue
+		}
+		if inPlace {
+			if err := overwriteFile(filepath.Join(dir, f.Name), dst); err != nil {
+				return err
+			}
+			continue
+		}
+		tmp := dst + ".bmtui-restore"
+		os.Remove(tmp)
+		if _, _, err := copyFileSync(filepath.Join(dir, f.Name), tmp); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	for _, db := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
+		for _, suf := range companionSuffixes {
+			if !have[db+suf] {
+				if err := os.Remove(filepath.Join(profile, db+suf)); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return err
+				}
+			}
+		}
+		// Super-journals of an interrupted multi-file commit.
+		matches, _ := filepath.Glob(filepath.Join(profile, filepath.Dir(db), filepath.Base(db)+"-mj*"))
+		for _, mj := range matches {
+			os.Remove(mj)
+		}
+	}
+	for _, d := range []string{filepath.Join(profile, "weave"), profile} {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Undo restores both database files of the profile from the newest bmtui
+// backup not undone yet (so undoing again goes one apply further back), byte for byte, and returns that backup's folder. It refuses
+// while Firefox holds the profile.
+func Undo(profileDir string) (string, error) {
+	if running, pid, _ := places.FirefoxRunning(profileDir); running {
+		return "", fmt.Errorf("Firefox is running (pid %d) with profile %s: quit it before undoing", pid, profileDir)
+	}
+	dir, err := LastBackup(profileDir)
+	if err != nil {
+		return "", err
+	}
+	if dir == "" {
+		return "", fmt.Errorf("no bmtui backup in %s", filepath.Join(profileDir, BackupFolder))
+	}
+	if err := restoreBackup(profileDir, dir, false); err != nil {
+		return "", err
+	}
+	if err := os.Remove(filepath.Join(profileDir, BackupFolder, markerName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if err := writeFileSync(filepath.Join(dir, undoneName), nil); err != nil {
+		return "", fmt.Errorf("mark %s as undone: %w", dir, err)
+	}
+	return dir, nil
+}
+
+// Recover finishes an apply that was interrupted (killed, power loss)
+// between its first write and its last step: opening the databases lets
+// SQLite roll back an uncommitted transaction from its hot journals (or
+// discard the journals of a committed one), and places.sqlite is switched
+// back to WAL mode. It reports whether there was anything to recover.
+// It refuses while Firefox holds the profile.
+func Recover(profileDir string) (bool, error) {
+	marker := filepath.Join(profileDir, BackupFolder, markerName)
+	if _, err := os.Stat(marker); err != nil {
+		return false, nil
+	}
+	if running, pid, _ := places.FirefoxRunning(profileDir); running {
+		return false, fmt.Errorf("Firefox is running (pid %d) with profile %s: an interrupted bmtui apply must be finished first; quit Firefox", pid, profileDir)
+	}
+	if data, err := os.ReadFile(marker); err == nil && strings.HasPrefix(string(data), restoringPrefix) {
+		// A failed apply was putting the backup back: finish that.
+		dir := strings.TrimSpace(strings.TrimPrefix(string(data), restoringPrefix))
+		if err := restoreBackup(profileDir, dir, true); err != nil {
+			return false, fmt.Errorf("finishing the restore of %s: %w", dir, err)
+		}
+		if err := os.Remove(marker); err != nil {
+			return false, err
+		}
+		return true, syncDir(filepath.Dir(marker))
+	}
+	c, err := openConn(placesPath(profileDir))
+	if err != nil {
+		return false, err
+	}
+	defer c.close()
+	if _, err := os.Stat(mirrorPath(profileDir)); err == nil {
+		if _, err := c.db.Exec(`ATTACH DATABASE ? AS mirror`, mirrorPath(profileDir)); err != nil {
+			return false, err
+		}
+	}
+	// Reading each schema makes SQLite deal with its hot journal.
+	var n int
+	if err := c.db.QueryRow(`SELECT count(*) FROM main.sqlite_master`).Scan(&n); err != nil {
+		return false, fmt.Errorf("recover %s: %w", placesPath(profileDir), err)
+	}
+	if _, err := os.Stat(mirrorPath(profileDir)); err == nil {
+		if err := c.db.QueryRow(`SELECT count(*) FROM mirror.sqlite_master`).Scan(&n); err != nil {
+			return false, fmt.Errorf("recover %s: %w", mirrorPath(profileDir), err)
+		}
+	}
+	var mode string
+	if err := c.db.QueryRow(`PRAGMA main.journal_mode = WAL`).Scan(&mode); err != nil {
+		return false, fmt.Errorf("recover %s: %w", placesPath(profileDir), err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return false, fmt.Errorf("recover %s: cannot switch back to WAL (journal mode %s)", placesPath(profileDir), mode)
+	}
+	if err := c.close(); err != nil {
+		return false, err
+	}
+	if err := os.Remove(marker); err != nil {
+		return false, err
+	}
+	return true, syncDir(filepath.Dir(marker))
+}

@@ -1,0 +1,51 @@
+package apply
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+)
+
+// BenchmarkApply times the whole apply: Prepare (snapshot and read both
+// files, build both trees, merge) plus Apply (checks, the transaction,
+// reading both files back and verifying). "core" leaves out the file
+// backups (the 5 or 20 MiB copies, fsynced, and Firefox's .jsonlz4), as
+// Firefox's own apply (2.6 s median on large-40k per fforacle's bench) has
+// none, and verifies with VerifyFast; "core-deepverify" verifies with
+// Verify (both trees rebuilt); "full" is what a user gets by default
+// (backups and Verify). Copying the fixture is not timed.
+func BenchmarkApply(b *testing.B) {
+	for _, s := range []string{"large-40k", "small-first-sync", "dupes", "twoway"} {
+		for _, mode := range []string{"core", "core-deepverify", "full"} {
+			b.Run(s+"/"+mode, func(b *testing.B) {
+				e := loadExpected(b, s)
+				template := testutil.Profile(b, s, "before")
+				hooks.noBackup = mode != "full"
+				defer func() { hooks.noBackup = false }()
+				opts := Options{NoFirefoxBackup: mode != "full", OutgoingPath: "-", FastVerify: mode == "core"}
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					dir := filepath.Join(b.TempDir(), "p")
+					for _, f := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
+						os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+						if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dir, f)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StartTimer()
+					plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := Apply(context.Background(), dir, plan, opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/apply")
+			})
+		}
+	}
+}

@@ -1,0 +1,128 @@
+// Package apply writes a bookmark merge into a Firefox profile: the
+// profile's places.sqlite and its Sync mirror (weave/bookmarks.sqlite),
+// exactly as Firefox ESR 153's SyncedBookmarksMirror.apply() does, in one
+// transaction that is atomic across both files.
+//
+// # Use
+//
+//	plan, err := apply.Prepare(ctx, profileDir, apply.Times{Local: now, Remote: serverNow}, merge.Options{...})
+//	// ... show plan.Result to the user ...
+//	rep, err := apply.Apply(ctx, profileDir, plan, apply.Options{})
+//	// later, if the user regrets it:
+//	backupDir, err := apply.Undo(profileDir)
+//
+// Prepare reads both files from private snapshots (as the preview does),
+// builds both trees, merges them and records each file's identity (device,
+// inode, size, modification time, and a non-empty -wal/-journal) and a
+// content fingerprint (Places: row counts, the sum of syncChangeCounter,
+// max lastModified/dateRemoved/ids; mirror: row counts, max
+// serverModified, the number of items needing a merge, schema versions).
+// A caller that merged on its own builds the Plan with NewPlan.
+//
+// # What Apply writes
+//
+// The statements are a transcription of Firefox's own (store.rs
+// update_local_items_in_places, apply_remote_items, remove_local_items,
+// stage_items_to_upload and SyncedBookmarksMirror's TEMP tables, views and
+// triggers), with the ESR 153 corrections of FORMATS.md §8.7: applied
+// items take their server time as lastModified, and moves do not touch
+// lastModified. Places' own TEMP triggers (foreign_count, frecency and
+// recalc flags, hidden, moz_origins and origin_id), which an outside
+// writer does not get, are recreated as TEMP triggers on the apply's
+// connection, so every side effect Firefox's connection would have happens
+// row by row exactly as in Firefox, including the order in which tag
+// entries are removed and the stale positions that leaves behind. Firefox's
+// SQL functions the statements need (get_prefix, get_host_and_port,
+// get_query_param, generate_guid) are registered in Go under bmtui_ names.
+// Nothing TEMP ever reaches either file.
+//
+// Where the result deliberately differs from Firefox's: after staging the
+// outgoing records (so those are exactly Firefox's), the same transaction
+// makes the repairs Firefox's PlacesDBUtils.checkCoherence would make at
+// its next maintenance, so that the files need none (fforacle --strict
+// rejects files that need them): empty tag folders are deleted, tag
+// folders and tag entries are renumbered 0..n-1, and dateAdded is lowered
+// to lastModified where it is later. See repairCoherence.
+//
+// The outgoing records (Report.Outgoing, also written as JSON to
+// outgoing.json in the backup folder) are what fetchLocalChangeRecords
+// would return: the same ids, counters and cleartexts, field by field.
+// Nothing is uploaded and nothing is marked as uploaded.
+//
+// # Refusals
+//
+// Apply refuses, with a one-line error and without writing anything,
+// while Firefox holds the profile (places.FirefoxRunning), when either
+// file's identity or fingerprint differs from the plan (ErrChanged), on
+// schema versions other than 86 and 9, on a profile folder, weave folder
+// or database file that cannot be written (ErrReadOnly), when another
+// program holds a lock on either file (ErrLocked: checked by taking the
+// write lock on both and rolling back), or without a mirror (ErrNoMirror).
+// A merge with no completion ops writes nothing at all (Report.Skipped),
+// as Firefox does.
+//
+// # Backups
+//
+// Before the first write, both database files (and any -wal or -journal
+// that existed before Apply opened them) are copied, fsynced, into
+// <profile>/bmtui-backups/<UTC timestamp>/ with a manifest of sizes and
+// SHA-256 sums, and Firefox's own bookmark backup is written to
+// <profile>/bookmarkbackups/ (places/backup). Undo restores the newest
+// backup byte for byte (through a temporary file and a rename per file),
+// deletes journals, WALs, shared-memory files and super-journals the
+// backup does not have, and refuses while Firefox runs.
+//
+// # Atomicity across the two files
+//
+// Firefox keeps places.sqlite in WAL mode and attaches the mirror, which
+// uses a rollback journal. SQLite makes a transaction over several
+// databases atomic only when none of them is in WAL mode: then it writes a
+// super-journal naming every file's rollback journal, and the deletion of
+// that super-journal is the single commit point for all files. So Apply:
+//
+//  1. opens places.sqlite, attaches the mirror, and runs every check
+//     (including BEGIN IMMEDIATE + ROLLBACK, which writes nothing);
+//  2. makes the backups, then writes a marker file
+//     (<profile>/bmtui-backups/APPLYING, fsynced) naming the backup;
+//  3. switches places.sqlite from WAL to journal_mode=DELETE (the mirror is
+//     already DELETE), with synchronous=FULL on both, a page cache large
+//     enough that no page spills before the commit, and foreign_keys=ON;
+//  4. runs the whole apply in one IMMEDIATE transaction and commits: SQLite
+//     writes and syncs the super-journal and both rollback journals, writes
+//     both files, then deletes the super-journal (the commit point);
+//  5. switches places.sqlite back to WAL, closes, removes the marker.
+//
+// A kill at any instant leaves one of these, each of which any SQLite
+// reader (Firefox included) resolves on its next open of the files:
+// before 4 commits, hot journals whose super-journal still exists, which
+// SQLite rolls back in both files (the profile is unchanged; a
+// places.sqlite left in DELETE mode is accepted by Firefox, which switches
+// it back itself); after the commit point, journals whose super-journal is
+// gone, which SQLite ignores and deletes (the profile is fully merged).
+// The marker makes the next Prepare (via Recover) put places.sqlite back
+// in WAL mode, and Apply refuses while it exists.
+//
+// If the transaction fails (an I/O error, a full disk, a lock), it is
+// rolled back, and because switching the journal mode rewrote the header
+// of places.sqlite, the backup's exact bytes are put back (in place, which
+// needs no free space; the marker says "RESTORING" meanwhile so Recover can
+// finish an interrupted restore): a refused or failed apply leaves both
+// files byte-identical.
+//
+// The tests prove it: TestCrashAtomicity SIGKILLs an apply in a child
+// process at random moments (half of them within milliseconds of the
+// COMMIT, many while the super-journal exists) and finds every time both
+// files intact and either exactly unchanged or exactly merged;
+// TestDiskFull runs it on a tmpfs too small for the journals;
+// TestFirefoxAcceptsOutput has real Firefox judge the results, one of them
+// left in rollback-journal mode.
+//
+// # Verification
+//
+// After the commit Apply reads both files back through places.Open and
+// ReadRemoteTree and checks them against the merge (Verify): every merged
+// item outside the tags root at its merged parent and position and nothing
+// else, applied values, deletions, tombstones, change counters, root
+// statuses, the mirror's needsMerge flags, quick_check and
+// foreign_key_check. A difference is returned as a *VerifyError.
+package apply

@@ -1,0 +1,111 @@
+package apply
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+)
+
+// compareOutgoing matches our records with Firefox's, field by field, and
+// returns the number of matching fields and all fields, and the
+// differences.
+func compareOutgoing(got []OutgoingRecord, want map[string]expectedOutgoing) (match, total int, diffs []string) {
+	byID := make(map[string]OutgoingRecord, len(got))
+	for _, r := range got {
+		byID[r.ID] = r
+	}
+	norm := func(v any) any {
+		b, _ := json.Marshal(v)
+		var x any
+		json.Unmarshal(b, &x)
+		return x
+	}
+	for id, w := range want {
+		g, ok := byID[id]
+		total += 3 + len(w.Cleartext)
+		if !ok {
+			diffs = append(diffs, "missing record "+id)
+			continue
+		}
+		for _, c := range []struct {
+			name      string
+			got, want any
+		}{{"counter", g.Counter, w.Counter}, {"tombstone", g.Tombstone, w.Tombstone}, {"synced", g.Synced, w.Synced}} {
+			if reflect.DeepEqual(norm(c.got), norm(c.want)) {
+				match++
+			} else {
+				diffs = append(diffs, id+"."+c.name+": got "+toJSON(c.got)+", want "+toJSON(c.want))
+			}
+		}
+		for k, wv := range w.Cleartext {
+			gv, ok := g.Cleartext.Get(k)
+			var wx any
+			json.Unmarshal(wv, &wx)
+			if ok && reflect.DeepEqual(norm(gv), wx) {
+				match++
+			} else {
+				diffs = append(diffs, id+".cleartext."+k+": got "+toJSON(gv)+", want "+string(wv))
+			}
+		}
+		for _, f := range g.Cleartext {
+			if _, ok := w.Cleartext[f.Key]; !ok {
+				total++
+				diffs = append(diffs, id+".cleartext."+f.Key+": extra field "+toJSON(f.Value))
+			}
+		}
+	}
+	for _, r := range got {
+		if _, ok := want[r.ID]; !ok {
+			total++
+			diffs = append(diffs, "extra record "+r.ID)
+		}
+	}
+	sort.Strings(diffs)
+	return match, total, diffs
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestOutgoingMatchesFirefox compares the records we would upload with the
+// `outgoing` Firefox produced for each fixture: the same record ids, and
+// every counter, flag and cleartext field equal.
+func TestOutgoingMatchesFirefox(t *testing.T) {
+	for _, s := range testutil.ProfileScenarios {
+		t.Run(s, func(t *testing.T) {
+			if s == "large-40k" && testing.Short() {
+				t.Skip("large-40k: skipped with -short")
+			}
+			e := loadExpected(t, s)
+			_, _, rep := applyScenario(t, s, Options{NoFirefoxBackup: true})
+			match, total, diffs := compareOutgoing(rep.Outgoing, e.Outgoing)
+			t.Logf("%d records (Firefox %d); %d of %d fields match", len(rep.Outgoing), len(e.Outgoing), match, total)
+			for i, d := range diffs {
+				if i == 20 {
+					t.Errorf("... %d more", len(diffs)-20)
+					break
+				}
+				t.Error(d)
+			}
+			if rep.OutgoingPath != "" {
+				data, err := os.ReadFile(rep.OutgoingPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var back map[string]expectedOutgoing
+				if err := json.Unmarshal(data, &back); err != nil {
+					t.Fatalf("outgoing file: %v", err)
+				}
+				if len(back) != len(rep.Outgoing) {
+					t.Errorf("outgoing file has %d records, want %d", len(back), len(rep.Outgoing))
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/mergeview"
+)
+
+// errDeclined is the user answering no: nothing written, exit 1.
+var errDeclined = errors.New("not applied: declined")
+
+func runApply(ctx context.Context, args []string, io stdio) error {
+	fs := newFlagSet("apply", io)
+	var pf profileFlags
+	pf.register(fs)
+	yes := fs.Bool("yes", false, "apply without asking")
+	resolutions := fs.String("resolutions", "", "apply with the resolutions of a saved session file")
+	outgoing := fs.String("outgoing", "", "write the records Firefox would upload here (default: outgoing.json in the backup folder)")
+	var chosen choices
+	fs.Var(&chosen, "choose", "override a decision: CONFLICT=ALTERNATIVE (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*yes && !isTerminal(io.in) {
+		return errors.New("not applied: no terminal to confirm on; pass --yes to apply without asking")
+	}
+	session, err := readSession(*resolutions, &pf)
+	if err != nil {
+		return err
+	}
+	prof, cleanup, err := pf.open()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if err := applicable(prof); err != nil {
+		return err
+	}
+	view, err := mergeView(ctx, prof)
+	if err != nil {
+		return err
+	}
+	if session != nil {
+		if view, err = view.Replay(ctx, session); err != nil {
+			return fmt.Errorf("%s: %w", *resolutions, err)
+		}
+	}
+	for _, c := range chosen {
+		if view, err = view.Choose(c.Conflict, c.Choice); err != nil {
+			return usageError{fmt.Sprintf("--choose %s=%s: %v", c.Conflict, c.Choice, err)}
+		}
+	}
+	printSummary(io.out, view.Summary())
+	if !*yes {
+		ok, err := confirm(io, "Apply this merge to "+prof.Paths.Dir+"?")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDeclined
+		}
+	}
+	rep, err := applyView(ctx, prof, view, *outgoing)
+	if err != nil {
+		return err
+	}
+	printApplied(io.out, rep)
+	return nil
+}
+
+// readSession reads a saved session, and makes its clocks the defaults.
+func readSession(path string, pf *profileFlags) (*mergeview.Session, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open resolutions: %w", err)
+	}
+	defer f.Close()
+	s, err := mergeview.ReadSession(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if pf.localTime == "" {
+		pf.localTime = fmt.Sprint(s.Local.Time.Unix())
+	}
+	if pf.remoteTime == "" {
+		pf.remoteTime = fmt.Sprint(s.Remote.Time.Unix())
+	}
+	return s, nil
+}
+
+// applicable says why a loaded profile cannot be written, if it cannot.
+func applicable(prof *load.Profile) error {
+	if prof.FirefoxPID != 0 {
+		return fmt.Errorf("not applied: Firefox is running (pid %d) with %s; quit it first", prof.FirefoxPID, prof.Paths.Dir)
+	}
+	if !prof.StandardLayout() {
+		return errors.New("not applied: apply writes a whole profile; name it with --profile DIR (places.sqlite and weave/bookmarks.sqlite)")
+	}
+	return nil
+}
+
+// applyView writes the view's merge to the profile it was read from.
+func applyView(ctx context.Context, prof *load.Profile, view *mergeview.View, outgoing string) (*apply.Report, error) {
+	rep, err := apply.Apply(ctx, prof.Paths.Dir, prof.Plan(view.Result()), apply.Options{OutgoingPath: outgoing})
+	if err != nil {
+		return rep, fmt.Errorf("apply to %s: %w", prof.Paths.Dir, err)
+	}
+	return rep, nil
+}
+
+func printSummary(w io.Writer, s mergeview.Summary) {
+	fmt.Fprintf(w, "merge: %d items; %d changed here, %d uploaded, %d deleted here, %d deleted on the server, %d deduplicated; %d conflicts overridden, %d left to the merge\n",
+		s.Items, s.AppliedLocally, s.Uploaded, s.DeletedLocally, s.DeletedRemotely, s.Dupes, s.ConflictsDecided, s.ConflictsOpen)
+}
+
+func printApplied(w io.Writer, rep *apply.Report) {
+	if rep.Skipped {
+		fmt.Fprintln(w, "nothing to apply: the profile already agrees with the server")
+		return
+	}
+	fmt.Fprintf(w, "applied in %v\n", rep.Timings.Total.Round(time.Millisecond))
+	fmt.Fprintf(w, "backup of both databases: %s (bmtui undo restores it)\n", rep.BackupDir)
+	if rep.FirefoxBackup != "" {
+		fmt.Fprintf(w, "Firefox bookmark backup: %s\n", rep.FirefoxBackup)
+	}
+	fmt.Fprintf(w, "records Firefox will upload at its next sync: %d (%s)\n", len(rep.Outgoing), rep.OutgoingPath)
+	if rep.Verified {
+		fmt.Fprintln(w, "verified: both databases read back and match the merge")
+	}
+	for _, warn := range rep.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+func runUndo(args []string, io stdio) error {
+	fs := newFlagSet("undo", io)
+	profile := fs.String("profile", "", "the Firefox profile folder to restore")
+	yes := fs.Bool("yes", false, "restore without asking")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *profile == "" {
+		return usageError{"undo needs --profile DIR"}
+	}
+	last, err := apply.LastBackup(*profile)
+	if err != nil {
+		return err
+	}
+	if last == "" {
+		return fmt.Errorf("nothing to undo: %s has no bmtui backup", *profile)
+	}
+	if !*yes {
+		if !isTerminal(io.in) {
+			return errors.New("not restored: no terminal to confirm on; pass --yes to restore without asking")
+		}
+		ok, err := confirm(io, fmt.Sprintf("Restore %s to its state before the last apply (%s)?", *profile, last))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("not restored: declined")
+		}
+	}
+	dir, err := apply.Undo(*profile)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "restored %s from %s\n", *profile, dir)
+	return nil
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func confirm(io stdio, question string) (bool, error) {
+	fmt.Fprintf(io.out, "%s [y/N] ", question)
+	line, err := bufio.NewReader(io.in).ReadString('\n')
+	if err != nil && line == "" {
+		return false, fmt.Errorf("no answer: %w", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
