@@ -43,6 +43,10 @@ type Options struct {
 	NoColor bool   // force the monochrome theme (NO_COLOR)
 	// Now is the clock for relative dates; nil means time.Now.
 	Now func() time.Time
+	// ReadOnly shows the merge without the keys that change or apply it
+	// (choose, undo, apply): they are disabled and absent from the help.
+	// For SSH viewers.
+	ReadOnly bool
 }
 
 type focusArea int
@@ -85,8 +89,13 @@ type Explorer struct {
 	width        int
 	height       int
 	status       string
+	applying     string // who else applies the merge, in a shared session
 
 	localRect, remoteRect, problemsRect, detailsRect rect
+
+	// extraKeys are a host's bindings shown in the help bar (the app's
+	// "m merge").
+	extraKeys []key.Binding
 }
 
 // NewExplorer builds the explorer. It starts with the dark variant of the
@@ -695,6 +704,10 @@ func (e *Explorer) statusLine() string {
 		b.WriteString(st.Muted.Render(" · "))
 		b.WriteString(problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)))
 	}
+	if e.applying != "" {
+		b.WriteString(st.Muted.Render(" · "))
+		b.WriteString(st.Warning.Render(g.Problem + " " + e.applying + " is applying"))
+	}
 	if e.status != "" {
 		b.WriteString(st.Muted.Render(" · "))
 		b.WriteString(st.Warning.Render(e.status))
@@ -719,11 +732,22 @@ func problemCount(st *themes.Styles, g *themes.Glyphs, side string, n int) strin
 // box draws content (r.h lines of r.w cells) in a rounded border with the
 // title set into the top edge.
 func (e *Explorer) box(focused bool, title, content string, r rect) string {
-	st := &e.common.Theme.Styles
+	return drawBox(e.common.Theme, focused, title, content, r)
+}
+
+// drawBox draws content (r.h lines of r.w cells) in the theme's pane
+// border (focused or not) with the title set into the top edge.
+func drawBox(th *themes.Theme, focused bool, title, content string, r rect) string {
+	st := &th.Styles
 	frame := st.Pane
 	if focused {
 		frame = st.PaneFocused
 	}
+	return drawFrame(frame, title, content, r)
+}
+
+// drawFrame draws content in frame's border with the title in the top edge.
+func drawFrame(frame lipgloss.Style, title, content string, r rect) string {
 	b := frame.GetBorderStyle()
 	edge := lipgloss.NewStyle()
 	if c := frame.GetBorderTopForeground(); c != nil {

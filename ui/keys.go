@@ -50,7 +50,9 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	default:
 		out = append(out, e.local.KeyMap.ShortHelp()...)
 	}
-	return append(out, k.FocusNext, k.Filter, k.ClearFilter, k.ToggleProblems, k.Help, k.Quit)
+	out = append(out, k.FocusNext, k.Filter, k.ClearFilter, k.ToggleProblems)
+	out = append(out, e.extraKeys...)
+	return append(out, k.Help, k.Quit)
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
@@ -64,7 +66,9 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	default:
 		out = append(out, e.local.KeyMap.FullHelp()...)
 	}
-	return append(out,
-		[]key.Binding{k.FocusNext, k.FocusPrev, k.ToggleProblems},
-		[]key.Binding{k.Filter, k.ApplyFilter, k.ClearFilter, k.Help, k.Quit})
+	out = append(out, []key.Binding{k.FocusNext, k.FocusPrev, k.ToggleProblems})
+	if len(e.extraKeys) > 0 {
+		out = append(out, e.extraKeys)
+	}
+	return append(out, []key.Binding{k.Filter, k.ApplyFilter, k.ClearFilter, k.Help, k.Quit})
 }

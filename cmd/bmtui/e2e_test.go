@@ -75,14 +75,8 @@ func TestEndToEndResolveConflict(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed")
 	}
-	bin := filepath.Join(t.TempDir(), "bmtui")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("bmtui-e2e-%d", os.Getpid())}
-	s.tmux("new-session", "-d", "-s", "e2e", "-x", "180", "-y", "45", "env", "TERM=xterm-256color", bin, "--demo")
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	s.tmux("set-option", "-t", "e2e", "remain-on-exit", "on") // keep the pane to read after quitting
+	bin := buildBinary(t)
+	s := newTmux(t, "e2e", "env", "TERM=xterm-256color", bin, "--demo")
 
 	s.waitText("Local (Places)")
 	s.keys("m")
@@ -110,6 +104,27 @@ func TestEndToEndResolveConflict(t *testing.T) {
 	s.waitFor("bmtui to quit", func(string) bool {
 		return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
 	})
+}
+
+// buildBinary builds bmtui into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bmtui")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// newTmux starts a command in its own tmux server, 180x45, and keeps the
+// pane after the command exits so it can still be read.
+func newTmux(t *testing.T, name string, command ...string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("bmtui-%s-%d", name, os.Getpid())}
+	s.tmux(append([]string{"new-session", "-d", "-s", "e2e", "-x", "180", "-y", "45"}, command...)...)
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	s.tmux("set-option", "-t", "e2e", "remain-on-exit", "on")
+	return s
 }
 
 // lineWith returns the first screen line containing s.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/ui"
 )
 
 func runServe(ctx context.Context, args []string, io stdio) error {
@@ -47,7 +48,21 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if pf.demo {
 		name = "demo profile"
 	}
-	cfg.ModelFactory = app.Factory(prof, app.Options{ProfileName: name, Theme: *theme})
+	cfg.ModelFactory = app.Factory(prof, app.Options{
+		ProfileName: name,
+		Theme:       *theme,
+		// Operators apply the shared merge; the hub lets one at a time in.
+		Apply: func(req ui.ApplyRequestedMsg) error {
+			if err := applicable(prof); err != nil {
+				return err
+			}
+			rep, err := applyView(ctx, prof, req.View, "")
+			if err == nil {
+				printApplied(io.out, rep)
+			}
+			return err
+		},
+	})
 	var mu sync.Mutex
 	connected := 0
 	cfg.OnEvent = func(e serve.Event) {

@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// AppInput is what the app shows. Either Profile (a loaded profile, which
+// fills the trees, reports, notes and times) or the fields after it.
+type AppInput struct {
+	ProfileName string
+	Profile     *load.Profile
+
+	Local, Remote             *tree.Tree
+	LocalReport, RemoteReport check.Report
+	Notes                     []string
+	Times                     mergeview.Times
+	// MergeErr, when set, says why no merge is possible (a tree with a
+	// cycle); the merge key stays disabled.
+	MergeErr error
+
+	// Resolutions, Rebuild, OnApply and OnResolve are handed to the merge
+	// screen (see MergeInput).
+	Resolutions []mergeview.Resolution
+	Rebuild     mergeview.RebuildFunc
+	OnApply     func(ApplyRequestedMsg) tea.Cmd
+	OnResolve   func(ResolveEvent) tea.Cmd
+	// StartInMerge opens the merge screen first (bmtui merge --tui).
+	StartInMerge bool
+}
+
+func (in AppInput) resolved() AppInput {
+	p := in.Profile
+	if p == nil {
+		return in
+	}
+	in.Local, in.Remote = p.Local, p.Remote
+	in.LocalReport, in.RemoteReport = p.LocalReport, p.RemoteReport
+	in.Notes = append(append([]string(nil), p.Notes...), in.Notes...)
+	in.Times = mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote}
+	if in.MergeErr == nil {
+		if p.LocalErr != nil {
+			in.MergeErr = p.LocalErr
+		} else if p.RemoteErr != nil {
+			in.MergeErr = p.RemoteErr
+		}
+	}
+	return in
+}
+
+// App hosts the explorer and the merge screen: m opens the merge (when the
+// profile has a mirror), e goes back to the explorer.
+type App struct {
+	in       AppInput
+	opts     Options
+	explorer *Explorer
+	merge    *MergeScreen // nil until first opened
+	inMerge  bool
+
+	mergeKey key.Binding
+	// What the screens were told, to tell a screen created later.
+	size     *tea.WindowSizeMsg
+	bg       *tea.BackgroundColorMsg
+	env      *tea.EnvMsg
+	applying *ApplyingMsg
+}
+
+// NewApp builds the app on the explorer screen (or on the merge screen
+// with in.StartInMerge).
+func NewApp(in AppInput, opts Options) *App {
+	in = in.resolved()
+	a := &App{in: in, opts: opts}
+	a.explorer = newExplorer(ExplorerInput{
+		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
+		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
+	}, opts)
+	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
+	a.mergeKey.SetEnabled(a.CanMerge())
+	a.explorer.extraKeys = []key.Binding{a.mergeKey}
+	return a
+}
+
+// CanMerge reports whether the merge screen can open: both trees, no
+// tree error.
+func (a *App) CanMerge() bool {
+	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil
+}
+
+// Explorer is the explorer screen.
+func (a *App) Explorer() *Explorer { return a.explorer }
+
+// Merge is the merge screen, or nil before it was opened.
+func (a *App) Merge() *MergeScreen { return a.merge }
+
+// Screen names the screen shown: "explorer" or "merge".
+func (a *App) Screen() string {
+	if a.inMerge {
+		return "merge"
+	}
+	return "explorer"
+}
+
+// Init asks for the background colour (and starts the merge with
+// StartInMerge).
+func (a *App) Init() tea.Cmd {
+	cmd := a.explorer.Init()
+	if a.in.StartInMerge && a.CanMerge() {
+		return tea.Batch(cmd, a.openMerge())
+	}
+	return cmd
+}
+
+func (a *App) openMerge() tea.Cmd {
+	a.inMerge = true
+	if a.merge != nil {
+		a.syncMergeSelection()
+		return nil
+	}
+	a.merge = NewMergeScreen(MergeInput{
+		ProfileName: a.in.ProfileName, Local: a.in.Local, Remote: a.in.Remote, Times: a.in.Times,
+		Notes: a.in.Notes, Resolutions: a.in.Resolutions, Rebuild: a.in.Rebuild, OnApply: a.in.OnApply,
+		OnResolve: a.in.OnResolve,
+	}, a.opts)
+	a.merge.hosted = true
+	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env), deref(a.applying), deref(a.size)} {
+		if msg != nil {
+			a.merge.Update(msg)
+		}
+	}
+	a.syncMergeSelection()
+	return a.merge.start()
+}
+
+func deref[T any](p *T) tea.Msg {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// syncMergeSelection shows the explorer's selection in the merge screen.
+func (a *App) syncMergeSelection() {
+	g := a.explorer.local.Selected()
+	if a.explorer.Focus() == "remote" {
+		g = a.explorer.remote.Selected()
+		if a.merge.remote.Select(g) {
+			a.merge.follow(focusMRemote)
+		}
+		return
+	}
+	if a.merge.local.Select(g) {
+		a.merge.follow(focusMLocal)
+	}
+}
+
+// Update routes messages: sizes, colours and merge results to both
+// screens, keys to the screen shown.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.size = &msg
+		return a, a.broadcast(msg)
+	case tea.BackgroundColorMsg:
+		a.bg = &msg
+		return a, a.broadcast(msg)
+	case tea.EnvMsg:
+		a.env = &msg
+		return a, a.broadcast(msg)
+	case SetResolutionsMsg:
+		// The merge screen starts from the latest list when it opens.
+		a.in.Resolutions = append([]mergeview.Resolution(nil), msg.Resolutions...)
+		if a.merge != nil {
+			_, cmd := a.merge.Update(msg)
+			return a, cmd
+		}
+		return a, nil
+	case ApplyingMsg:
+		a.applying = &msg
+		a.explorer.applying = ""
+		if !msg.Self {
+			a.explorer.applying = msg.By
+		}
+		if a.merge != nil {
+			a.merge.Update(msg)
+		}
+		return a, nil
+	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg:
+		if a.merge != nil {
+			_, cmd := a.merge.Update(msg)
+			return a, cmd
+		}
+		return a, nil
+	case tea.KeyPressMsg:
+		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.mergeKey) {
+			return a, a.openMerge()
+		}
+		if a.inMerge && key.Matches(msg, a.merge.keys.Explorer) {
+			a.inMerge = false
+			return a, nil
+		}
+	}
+	if a.inMerge {
+		_, cmd := a.merge.Update(msg)
+		return a, cmd
+	}
+	// Spinner ticks of a merge running behind the explorer.
+	if a.merge != nil && a.merge.Busy() {
+		if _, ok := msg.(tea.KeyPressMsg); !ok {
+			_, cmd := a.merge.Update(msg)
+			_, cmd2 := a.explorer.Update(msg)
+			return a, tea.Batch(cmd, cmd2)
+		}
+	}
+	_, cmd := a.explorer.Update(msg)
+	return a, cmd
+}
+
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	_, c1 := a.explorer.Update(msg)
+	var c2 tea.Cmd
+	if a.merge != nil {
+		_, c2 = a.merge.Update(msg)
+	}
+	return tea.Batch(c1, c2)
+}
+
+// View renders the screen shown.
+func (a *App) View() tea.View {
+	if a.inMerge {
+		return a.merge.View()
+	}
+	return a.explorer.View()
+}
