@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"io"
 	"os"
 	"path/filepath"
@@ -74,30 +75,38 @@ func backupFiles(profile, root string, now time.Time, existing map[string]bool) 
 		return "", err
 	}
 	m := Manifest{Created: now}
+	// The files are copied at once: each copy waits mostly on its fsync.
+	var todo []string
 	for _, rel := range backupCandidates {
 		if !existing[rel] {
 			continue
 		}
-		src := filepath.Join(profile, rel)
-		fi, err := os.Stat(src)
+		fi, err := os.Stat(filepath.Join(profile, rel))
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
 			return "", err
 		}
-		if !fi.Mode().IsRegular() {
-			continue
+		if fi.Mode().IsRegular() {
+			todo = append(todo, rel)
 		}
-		dst := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return "", err
-		}
-		size, sum, err := copyFileSync(src, dst)
-		if err != nil {
-			return "", err
-		}
-		m.Files = append(m.Files, ManifestFile{Name: rel, Size: size, SHA256: sum})
+	}
+	m.Files = make([]ManifestFile, len(todo))
+	var g errgroup.Group
+	for i, rel := range todo {
+		g.Go(func() error {
+			dst := filepath.Join(dir, rel)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			size, sum, err := copyFileSync(filepath.Join(profile, rel), dst)
+			m.Files[i] = ManifestFile{Name: rel, Size: size, SHA256: sum}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return "", err
 	}
 	data, _ := json.MarshalIndent(m, "", "  ")
 	if err := writeFileSync(filepath.Join(dir, manifestName), data); err != nil {

@@ -119,8 +119,8 @@
 //
 // # Verification
 //
-// After the commit Apply reads both files back through places.Open and
-// ReadRemoteTree and checks them against the merge (Verify): every merged
+// After the commit Apply reads both files back through the preview's own
+// readers (places.Open, mirror.Open) and checks them against the merge (Verify): every merged
 // item outside the tags root at its merged parent and position and nothing
 // else, applied values, deletions, tombstones, change counters, root
 // statuses, the mirror's needsMerge flags, quick_check and

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -175,41 +177,46 @@ func prepareOnce(ctx context.Context, dir, pp, mp string, t Times, opts merge.Op
 	if err != nil {
 		return nil, false, err
 	}
-	pdb, err := places.Open(pp)
+	// Both files are read at once: the SQLite reads dominate.
+	var pdb *places.DB
+	var mdb *mirror.DB
+	var local, remote *tree.Tree
+	plan := &Plan{ProfileDir: dir, Times: t, PlacesFile: pid0, MirrorFile: mid0}
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		if pdb, err = places.Open(pp); err != nil {
+			return err
+		}
+		if plan.Places, err = ReadPlacesFingerprint(pdb.SQL(), "main"); err != nil {
+			return places.QueryError(places.What, pp, err)
+		}
+		local, err = pdb.ReadTree(nowMillis(t.Local))
+		return err
+	})
+	g.Go(func() (err error) {
+		if mdb, err = mirror.Open(mp); err != nil {
+			return err
+		}
+		if plan.Mirror, err = ReadMirrorFingerprint(mdb.SQL(), "main"); err != nil {
+			return places.QueryError("bookmarks.sqlite", mp, err)
+		}
+		remote, err = mdb.ReadTree(nowMillis(t.Remote))
+		return err
+	})
+	err = g.Wait()
+	if pdb != nil {
+		defer pdb.Close()
+	}
+	if mdb != nil {
+		defer mdb.Close()
+	}
 	if err != nil {
 		return nil, false, err
 	}
-	defer pdb.Close()
-	msnap, err := places.TakeSnapshot("bookmarks.sqlite", mp)
-	if err != nil {
-		return nil, false, err
-	}
-	defer msnap.Remove()
-	mdb, err := msnap.OpenSQL()
-	if err != nil {
-		return nil, false, err
-	}
-	defer mdb.Close()
 	pid1, _ := StatFile(pp, "-wal")
 	mid1, _ := StatFile(mp, "-journal")
 	if !pid0.Same(pid1) || !mid0.Same(mid1) {
 		return nil, true, nil
-	}
-
-	plan := &Plan{ProfileDir: dir, Times: t, PlacesFile: pid0, MirrorFile: mid0}
-	if plan.Places, err = ReadPlacesFingerprint(pdb.SQL(), "main"); err != nil {
-		return nil, false, places.QueryError(places.What, pp, err)
-	}
-	if plan.Mirror, err = ReadMirrorFingerprint(mdb, "main"); err != nil {
-		return nil, false, places.QueryError("bookmarks.sqlite", mp, err)
-	}
-	local, err := pdb.ReadTree(nowMillis(t.Local))
-	if err != nil {
-		return nil, false, err
-	}
-	remote, err := ReadRemoteTree(mdb, "main", nowMillis(t.Remote))
-	if err != nil {
-		return nil, false, fmt.Errorf("bookmarks.sqlite at %s: %w", mp, err)
 	}
 	res, err := merge.Merge(ctx, local, remote, opts)
 	if err != nil {

@@ -3,11 +3,13 @@ package apply
 import (
 	"database/sql"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"net/url"
 	"strings"
 
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -37,28 +39,40 @@ func (e *VerifyError) Error() string {
 // quick_check and foreign_key_check on both files.
 func Verify(profileDir string, plan *Plan) error {
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
-	pdb, err := places.Open(pp)
+	// Read both back at once, through the preview's own readers.
+	var pdb *places.DB
+	var mirrorDB *mirror.DB
+	var local *tree.Tree
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		if pdb, err = places.Open(pp); err != nil {
+			return err
+		}
+		if local, err = pdb.ReadTree(nowMillis(plan.Times.Local)); err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", pp, err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if mirrorDB, err = mirror.Open(mp); err != nil {
+			return err
+		}
+		if _, err = mirrorDB.ReadTree(nowMillis(plan.Times.Remote)); err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", mp, err)
+		}
+		return nil
+	})
+	err := g.Wait()
+	if pdb != nil {
+		defer pdb.Close()
+	}
+	if mirrorDB != nil {
+		defer mirrorDB.Close()
+	}
 	if err != nil {
 		return err
 	}
-	defer pdb.Close()
-	local, err := pdb.ReadTree(nowMillis(plan.Times.Local))
-	if err != nil {
-		return fmt.Errorf("apply: reading %s back: %w", pp, err)
-	}
-	msnap, err := places.TakeSnapshot("bookmarks.sqlite", mp)
-	if err != nil {
-		return err
-	}
-	defer msnap.Remove()
-	mdb, err := msnap.OpenSQL()
-	if err != nil {
-		return err
-	}
-	defer mdb.Close()
-	if _, err := ReadRemoteTree(mdb, "main", nowMillis(plan.Times.Remote)); err != nil {
-		return fmt.Errorf("apply: reading %s back: %w", mp, err)
-	}
+	mdb := mirrorDB.SQL()
 
 	var probs []string
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
