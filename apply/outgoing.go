@@ -82,8 +82,9 @@ type OutgoingRecord struct {
 	Cleartext Cleartext `json:"cleartext"`
 }
 
-// recordID is PlacesSyncUtils.bookmarks.guidToRecordId.
-func recordID(guid string) string {
+// RecordID is the Sync record id of a Places GUID
+// (PlacesSyncUtils.bookmarks.guidToRecordId): roots have names.
+func RecordID(guid string) string {
 	switch guid {
 	case "root________":
 		return "places"
@@ -164,7 +165,7 @@ func fetchOutgoing(tx *sql.Tx) ([]OutgoingRecord, error) {
 			rows.Close()
 			return nil, err
 		}
-		children[p] = append(children[p], recordID(g))
+		children[p] = append(children[p], RecordID(g))
 	}
 	rows.Close()
 	tags := make(map[int64][]string)
@@ -201,7 +202,7 @@ func fetchOutgoing(tx *sql.Tx) ([]OutgoingRecord, error) {
 			&position, &parentGUID, &unknown, &parentTitle, &dateAdded); err != nil {
 			return nil, err
 		}
-		rec := OutgoingRecord{ID: recordID(guid), Counter: counter}
+		rec := OutgoingRecord{ID: RecordID(guid), Counter: counter}
 		if isDeleted {
 			rec.Tombstone = true
 			rec.Cleartext = Cleartext{{"id", rec.ID}, {"deleted", true}}
@@ -218,7 +219,7 @@ func fetchOutgoing(tx *sql.Tx) ([]OutgoingRecord, error) {
 		c := Cleartext{{"id", rec.ID}}
 		common := func(kind string) {
 			c.set("type", kind)
-			c.set("parentid", recordID(parentGUID.String))
+			c.set("parentid", RecordID(parentGUID.String))
 			c.set("hasDupe", true)
 			c.set("parentName", parentTitle)
 			if dateAdded.Valid && dateAdded.Int64 != 0 {

@@ -45,19 +45,9 @@ func runApply(ctx context.Context, args []string, io stdio) error {
 	if err := applicable(prof); err != nil {
 		return err
 	}
-	view, err := mergeView(ctx, prof)
+	view, err := resolvedView(ctx, prof, session, *resolutions, chosen)
 	if err != nil {
 		return err
-	}
-	if session != nil {
-		if view, err = view.Replay(ctx, session); err != nil {
-			return fmt.Errorf("%s: %w", *resolutions, err)
-		}
-	}
-	for _, c := range chosen {
-		if view, err = view.Choose(c.Conflict, c.Choice); err != nil {
-			return usageError{fmt.Sprintf("--choose %s=%s: %v", c.Conflict, c.Choice, err)}
-		}
 	}
 	printSummary(io.out, view.Summary())
 	if !*yes {

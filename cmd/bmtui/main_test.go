@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/testutil"
 )
@@ -261,7 +262,7 @@ func TestMergePreview(t *testing.T) {
 	}
 	// Every item the merge uploads is among them.
 	for _, g := range append(got.Upload.Items, got.Upload.Tombstones...) {
-		if _, ok := want[recordID(g)]; !ok {
+		if _, ok := want[apply.RecordID(g)]; !ok {
 			t.Errorf("the preview uploads %s; Firefox does not", g)
 		}
 	}
@@ -285,21 +286,6 @@ func TestMergePreview(t *testing.T) {
 	if code != exitOK || !strings.Contains(text, "merged tree: 77 items") {
 		t.Errorf("summary:\n%s", text)
 	}
-}
-
-// recordID maps a Places GUID to its Sync record id.
-func recordID(guid string) string {
-	switch guid {
-	case "menu________":
-		return "menu"
-	case "toolbar_____":
-		return "toolbar"
-	case "unfiled_____":
-		return "unfiled"
-	case "mobile______":
-		return "mobile"
-	}
-	return guid
 }
 
 // snapshotFiles hashes every file below dir.

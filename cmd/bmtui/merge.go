@@ -58,19 +58,9 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	defer cleanup()
-	view, err := mergeView(ctx, prof)
+	view, err := resolvedView(ctx, prof, session, *resolutions, chosen)
 	if err != nil {
 		return err
-	}
-	if session != nil {
-		if view, err = view.Replay(ctx, session); err != nil {
-			return fmt.Errorf("%s: %w", *resolutions, err)
-		}
-	}
-	for _, c := range chosen {
-		if view, err = view.Choose(c.Conflict, c.Choice); err != nil {
-			return usageError{fmt.Sprintf("--choose %s=%s: %v", c.Conflict, c.Choice, err)}
-		}
 	}
 	if *saveTo != "" {
 		if err := saveSession(*saveTo, view); err != nil {
@@ -127,6 +117,26 @@ func mergeView(ctx context.Context, prof *load.Profile) (*mergeview.View, error)
 		return nil, fmt.Errorf("merge %s: %w", prof.Paths.Dir, err)
 	}
 	return v, nil
+}
+
+// resolvedView merges the profile and applies the user's resolutions: a
+// saved session first, then each --choose.
+func resolvedView(ctx context.Context, prof *load.Profile, session *mergeview.Session, sessionPath string, chosen choices) (*mergeview.View, error) {
+	view, err := mergeView(ctx, prof)
+	if err != nil {
+		return nil, err
+	}
+	if session != nil {
+		if view, err = view.Replay(ctx, session); err != nil {
+			return nil, fmt.Errorf("%s: %w", sessionPath, err)
+		}
+	}
+	for _, c := range chosen {
+		if view, err = view.Choose(c.Conflict, c.Choice); err != nil {
+			return nil, usageError{fmt.Sprintf("--choose %s=%s: %v", c.Conflict, c.Choice, err)}
+		}
+	}
+	return view, nil
 }
 
 func saveSession(path string, v *mergeview.View) error {
