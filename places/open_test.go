@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places"
@@ -30,20 +29,6 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 }
 
-func execSQL(t *testing.T, path string, stmts ...string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
-
 // TestOpenBadInput: every bad input gives one clear line naming the file,
 // the right sentinel, and writes nothing.
 func TestOpenBadInput(t *testing.T) {
@@ -55,100 +40,43 @@ func TestOpenBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tests := []struct {
-		name  string
-		setup func(t *testing.T, dir string) string // returns the path to open
-		want  error
-		msg   string
-	}{
-		{"missing folder", func(t *testing.T, dir string) string { return filepath.Join(dir, "nope", "places.sqlite") }, places.ErrNotFound, "does not exist (no folder"},
-		{"missing file", func(t *testing.T, dir string) string { return filepath.Join(dir, "places.sqlite") }, places.ErrNotFound, "does not exist"},
-		{"profile folder without places.sqlite", func(t *testing.T, dir string) string { return dir }, places.ErrNotFound, "does not exist"},
-		{"not a regular file", func(t *testing.T, dir string) string { return "/dev/null" }, places.ErrNotAFile, "is not a regular file"},
-		{"empty file", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "places.sqlite")
-			os.WriteFile(p, nil, 0o644)
-			return p
-		}, places.ErrEmpty, "is empty (0 bytes)"},
-		{"text file", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "places.sqlite")
-			os.WriteFile(p, []byte("hello, this is not a database\n"), 0o644)
-			return p
-		}, places.ErrNotSQLite, "is not an SQLite database"},
-		{"header only", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "places.sqlite")
-			os.WriteFile(p, good[:40], 0o644)
-			return p
-		}, places.ErrCorrupt, "is truncated"},
-		{"truncated database", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "places.sqlite")
-			os.WriteFile(p, good[:10*32768], 0o644) // the header counts 53 pages
-			return p
-		}, places.ErrCorrupt, "is truncated"},
-		{"garbage after the header", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "places.sqlite")
-			b := append([]byte(nil), good...)
-			for i := 100; i < 200000 && i < len(b); i++ {
-				b[i] = byte(i * 7)
-			}
-			os.WriteFile(p, b, 0o644)
-			return p
-		}, places.ErrCorrupt, "is damaged"},
-		{"mirror given as places", func(t *testing.T, dir string) string {
+	garbled := append([]byte(nil), good...)
+	for i := 100; i < 200000 && i < len(garbled); i++ {
+		garbled[i] = byte(i * 7)
+	}
+
+	tests := []testutil.BadInput{
+		{Name: "missing folder", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "nope", "places.sqlite") }, Want: places.ErrNotFound, Msg: "does not exist (no folder"},
+		{Name: "missing file", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "places.sqlite") }, Want: places.ErrNotFound, Msg: "does not exist"},
+		{Name: "profile folder without places.sqlite", Setup: func(t *testing.T, dir string) string { return dir }, Want: places.ErrNotFound, Msg: "does not exist"},
+		{Name: "not a regular file", Setup: func(t *testing.T, dir string) string { return "/dev/null" }, Want: places.ErrNotAFile, Msg: "is not a regular file"},
+		{Name: "empty file", Setup: testutil.WriteInput("places.sqlite", nil, 0o644), Want: places.ErrEmpty, Msg: "is empty (0 bytes)"},
+		{Name: "text file", Setup: testutil.WriteInput("places.sqlite", []byte("hello, this is not a database\n"), 0o644), Want: places.ErrNotSQLite, Msg: "is not an SQLite database"},
+		{Name: "header only", Setup: testutil.WriteInput("places.sqlite", good[:40], 0o644), Want: places.ErrCorrupt, Msg: "is truncated"},
+		// the header counts 53 pages
+		{Name: "truncated database", Setup: testutil.WriteInput("places.sqlite", good[:10*32768], 0o644), Want: places.ErrCorrupt, Msg: "is truncated"},
+		{Name: "garbage after the header", Setup: testutil.WriteInput("places.sqlite", garbled, 0o644), Want: places.ErrCorrupt, Msg: "is damaged"},
+		{Name: "mirror given as places", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "places.sqlite")
 			copyFile(t, realMirror, p)
 			return p
-		}, places.ErrWrongKind, "is not a Firefox Places database (it looks like a Sync mirror"},
-		{"unrelated database", func(t *testing.T, dir string) string {
+		}, Want: places.ErrWrongKind, Msg: "is not a Firefox Places database (it looks like a Sync mirror"},
+		{Name: "unrelated database", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "places.sqlite")
-			execSQL(t, p, "CREATE TABLE foo(x)")
+			testutil.ExecSQL(t, p, "CREATE TABLE foo(x)")
 			return p
-		}, places.ErrWrongKind, "is not a Firefox Places database"},
-		{"old schema without sync columns", func(t *testing.T, dir string) string {
+		}, Want: places.ErrWrongKind, Msg: "is not a Firefox Places database"},
+		{Name: "old schema without sync columns", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "places.sqlite")
-			execSQL(t, p, "CREATE TABLE moz_bookmarks(id INTEGER PRIMARY KEY, type, fk, parent, position, title, dateAdded, lastModified, guid)",
+			testutil.ExecSQL(t, p, "CREATE TABLE moz_bookmarks(id INTEGER PRIMARY KEY, type, fk, parent, position, title, dateAdded, lastModified, guid)",
 				"CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url, url_hash, guid)", "PRAGMA user_version = 30")
 			return p
-		}, places.ErrUnsupportedSchema, "schema version 30 lacks"},
+		}, Want: places.ErrUnsupportedSchema, Msg: "schema version 30 lacks"},
 	}
 	if os.Geteuid() != 0 {
-		tests = append(tests, struct {
-			name  string
-			setup func(t *testing.T, dir string) string
-			want  error
-			msg   string
-		}{"unreadable file", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "places.sqlite")
-			os.WriteFile(p, good, 0o000)
-			return p
-		}, places.ErrPermission, "cannot be read"})
+		tests = append(tests, testutil.BadInput{Name: "unreadable file", Setup: testutil.WriteInput("places.sqlite", good, 0o000), Want: places.ErrPermission, Msg: "cannot be read"})
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := tc.setup(t, dir)
-			before := listDir(t, dir)
-			db, err := places.Open(path)
-			if err == nil {
-				db.Close()
-				t.Fatal("Open succeeded")
-			}
-			if !errors.Is(err, tc.want) {
-				t.Errorf("error %v is not %v", err, tc.want)
-			}
-			var fe *places.FileError
-			if !errors.As(err, &fe) {
-				t.Errorf("error %T is not a *FileError", err)
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, tc.msg) || strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "places.sqlite at ") {
-				t.Errorf("message %q, want one line containing %q", msg, tc.msg)
-			}
-			if after := listDir(t, dir); after != before {
-				t.Errorf("folder changed:\n%s\nwas:\n%s", after, before)
-			}
-		})
-	}
+	testutil.CheckBadInputs[*places.FileError](t, places.Open, "places.sqlite at ", tests)
 }
 
 // TestPermissionErrorClassified checks the mapping of EACCES (the file
@@ -160,30 +88,11 @@ func TestPermissionErrorClassified(t *testing.T) {
 	}
 }
 
-// listDir describes every file below dir (name, size, mtime).
-func listDir(t *testing.T, dir string) string {
-	t.Helper()
-	var b strings.Builder
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		b.WriteString(rel + " " + strconv.FormatInt(fi.Size(), 10) + " " + fi.ModTime().Format(time.RFC3339Nano) + "\n")
-		return nil
-	})
-	return b.String()
-}
-
 // TestOpenOldVersionWarns: another user_version opens with a warning.
 func TestOpenOldVersionWarns(t *testing.T) {
 	dir := testutil.Profile(t, "small-clean", "before")
 	p := filepath.Join(dir, "places.sqlite")
-	execSQL(t, p, "PRAGMA user_version = 82")
+	testutil.ExecSQL(t, p, "PRAGMA user_version = 82")
 	db, err := places.Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +131,7 @@ func TestSnapshotReadsWALAndWritesNothing(t *testing.T) {
 	copyFile(t, filepath.Join(live, "places.sqlite"), filepath.Join(profile, "places.sqlite"))
 	copyFile(t, filepath.Join(live, "places.sqlite-wal"), filepath.Join(profile, "places.sqlite-wal"))
 	w.Close()
-	before := listDir(t, profile)
+	before := testutil.ListDir(t, profile)
 
 	db, err := places.Open(profile)
 	if err != nil {
@@ -238,7 +147,7 @@ func TestSnapshotReadsWALAndWritesNothing(t *testing.T) {
 	if _, err := db.ReadTree(0); err != nil {
 		t.Error(err)
 	}
-	if after := listDir(t, profile); after != before {
+	if after := testutil.ListDir(t, profile); after != before {
 		t.Errorf("profile changed:\n%s\nwas:\n%s", after, before)
 	}
 	if err := db.Close(); err != nil {
@@ -247,7 +156,7 @@ func TestSnapshotReadsWALAndWritesNothing(t *testing.T) {
 	if _, err := os.Stat(snap.Dir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("snapshot %s still there: %v", snap.Dir, err)
 	}
-	if after := listDir(t, profile); after != before {
+	if after := testutil.ListDir(t, profile); after != before {
 		t.Errorf("profile changed after Close:\n%s", after)
 	}
 }
@@ -349,7 +258,7 @@ func TestHoldLockHelper(t *testing.T) {
 func TestLocalOddRows(t *testing.T) {
 	dir := testutil.Profile(t, "small-clean", "before")
 	p := filepath.Join(dir, "places.sqlite")
-	execSQL(t, p,
+	testutil.ExecSQL(t, p,
 		`INSERT INTO moz_bookmarks(type, parent, position, guid, title, dateAdded, lastModified, syncStatus, syncChangeCounter)
 			VALUES (1, 99999, 0, 'parentless__', 'lost', 0, 0, 1, 1)`,
 		`INSERT INTO moz_bookmarks(type, parent, position, guid, title, dateAdded, lastModified, syncStatus, syncChangeCounter)

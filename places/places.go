@@ -6,7 +6,6 @@
 package places
 
 import (
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,11 +32,8 @@ var requiredPlaces = map[string][]string{
 
 // DB is an opened snapshot of a Places database. It is read-only.
 type DB struct {
-	path     string // the profile's places.sqlite
-	snap     *Snapshot
-	db       *sql.DB
-	schema   *Schema
-	warnings []string
+	*File // the profile's places.sqlite, snapshotted
+
 	skipped  []SkippedRecord
 	syncID   string
 	lastSync int64
@@ -77,50 +73,29 @@ func ResolvePath(path string) string {
 // matching one of ErrNotFound, ErrPermission, ErrNotAFile, ErrEmpty,
 // ErrNotSQLite, ErrCorrupt, ErrWrongKind, ErrUnsupportedSchema.
 func Open(path string) (*DB, error) {
-	path = ResolvePath(path)
-	snap, err := TakeSnapshot(What, path)
-	if err != nil {
-		return nil, err
-	}
-	d := &DB{path: snap.Source, snap: snap}
-	if err := d.init(); err != nil {
-		d.Close()
+	d := &DB{}
+	if _, err := OpenFile(placesFormat, ResolvePath(path), d.init); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-func (d *DB) init() error {
-	db, err := d.snap.OpenSQL()
-	if err != nil {
-		return QueryError(What, d.path, err)
-	}
-	d.db = db
-	s, err := ReadSchema(db)
-	if err != nil {
-		return QueryError(What, d.path, err)
-	}
-	d.schema = s
-	switch {
-	case len(s.Tables) == 0:
-		return fileErr(What, d.path, ErrWrongKind, nil, "is not a Firefox Places database (it has no tables)")
-	case s.LooksLikeMirror():
-		return fileErr(What, d.path, ErrWrongKind, nil, "is not a Firefox Places database (it looks like a Sync mirror, weave/bookmarks.sqlite)")
-	case !s.LooksLikePlaces():
-		return fileErr(What, d.path, ErrWrongKind, nil, "is not a Firefox Places database (no moz_bookmarks/moz_places tables)")
-	}
-	if missing := s.Missing(requiredPlaces); len(missing) > 0 {
-		return fileErr(What, d.path, ErrUnsupportedSchema, nil,
-			"is not a Firefox Places database this tool can read (schema version %d lacks %s)", s.UserVersion, joinMax(missing, 4))
-	}
-	if s.UserVersion != SupportedSchemaVersion {
-		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s has schema version %d; only %d (Firefox ESR 153) is fully supported",
-			What, d.path, s.UserVersion, SupportedSchemaVersion))
-	}
-	if !d.snap.Stable {
-		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s kept changing while it was copied; the snapshot may be inconsistent", What, d.path))
-	}
-	d.hasAnnos = s.Has("moz_items_annos") && s.Has("moz_anno_attributes")
+var placesFormat = &Format{
+	What:             What,
+	Kind:             "a Firefox Places database",
+	ReadableKind:     "a Firefox Places database",
+	IsOther:          (*Schema).LooksLikeMirror,
+	OtherHint:        "it looks like a Sync mirror, weave/bookmarks.sqlite",
+	Is:               (*Schema).LooksLikePlaces,
+	NotHint:          "no moz_bookmarks/moz_places tables",
+	Required:         requiredPlaces,
+	SupportedVersion: SupportedSchemaVersion,
+}
+
+// init reads, once f passed its checks, what DB keeps.
+func (d *DB) init(f *File) error {
+	d.File = f
+	d.hasAnnos = d.schema.Has("moz_items_annos") && d.schema.Has("moz_anno_attributes")
 	if err := d.readMeta(); err != nil {
 		return QueryError(What, d.path, err)
 	}
@@ -133,55 +108,16 @@ func (d *DB) init() error {
 }
 
 func (d *DB) readMeta() error {
-	rows, err := d.db.Query(`SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var key string
-		var v any
-		if err := rows.Scan(&key, &v); err != nil {
-			return err
-		}
-		switch key {
-		case "sync/bookmarks/syncid":
-			d.syncID = asString(v)
-		case "sync/bookmarks/lastsync":
-			d.lastSync = AsInt64(v)
-		}
-	}
-	return rows.Err()
+	return ScanMeta(d.db, `SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`,
+		func(key string, v any) {
+			switch key {
+			case "sync/bookmarks/syncid":
+				d.syncID = asString(v)
+			case "sync/bookmarks/lastsync":
+				d.lastSync = AsInt64(v)
+			}
+		})
 }
-
-// Close closes the database and removes the snapshot.
-func (d *DB) Close() error {
-	var err error
-	if d.db != nil {
-		err = d.db.Close()
-		d.db = nil
-	}
-	if rerr := d.snap.Remove(); err == nil {
-		err = rerr
-	}
-	return err
-}
-
-// Path is the profile's places.sqlite that was snapshotted.
-func (d *DB) Path() string { return d.path }
-
-// Snapshot describes the private copy being read.
-func (d *DB) Snapshot() Snapshot { return *d.snap }
-
-// SQL gives direct read access to the snapshot (query_only).
-func (d *DB) SQL() *sql.DB { return d.db }
-
-// SchemaVersion is PRAGMA user_version.
-func (d *DB) SchemaVersion() int { return d.schema.UserVersion }
-
-// Warnings are non-fatal observations made while opening (an unsupported
-// schema version, a source that changed during the copy).
-func (d *DB) Warnings() []string { return d.warnings }
 
 // Skipped lists rows the last ReadTree could not use.
 func (d *DB) Skipped() []SkippedRecord { return d.skipped }

@@ -2,7 +2,6 @@ package places_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,19 +48,6 @@ type treeNode struct {
 	Children []*treeNode `json:"children"`
 }
 
-func loadBefore(t *testing.T, scenario string) *beforeDump {
-	t.Helper()
-	raw, err := os.ReadFile(testutil.Shared(t, "fixtures", "profiles", scenario, "before.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d beforeDump
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatalf("before.json: %v", err)
-	}
-	return &d
-}
-
 func flattenTree(n *treeNode, out map[string]*treeNode) {
 	out[n.GUID] = n
 	for _, c := range n.Children {
@@ -70,28 +56,17 @@ func flattenTree(n *treeNode, out map[string]*treeNode) {
 }
 
 func openPlaces(t testing.TB, dir string) *places.DB {
-	t.Helper()
-	db, err := places.Open(filepath.Join(dir, "places.sqlite"))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testutil.MustOpen(t, places.Open, filepath.Join(dir, "places.sqlite"))
 }
 
-func ptr(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
+var ptr = testutil.Deref[string]
 
 // TestLocalTreeMatchesFirefox reads every "before" profile and, for the
 // small fixtures, compares each item with Firefox's own dump.
 func TestLocalTreeMatchesFirefox(t *testing.T) {
 	for _, scenario := range testutil.ProfileScenarios {
 		t.Run(scenario, func(t *testing.T) {
-			want := loadBefore(t, scenario)
+			want := testutil.LoadBeforeJSON[beforeDump](t, scenario)
 			dir := testutil.Profile(t, scenario, "before")
 			db := openPlaces(t, dir)
 			if w := db.Warnings(); len(w) > 0 {
@@ -127,7 +102,11 @@ func TestLocalTreeMatchesFirefox(t *testing.T) {
 			if tr.TombstoneCount() != tombs {
 				t.Errorf("tree has %d tombstones, moz_bookmarks_deleted %d rows", tr.TombstoneCount(), tombs)
 			}
-			checkInvariants(t, tr, now)
+			testutil.CheckTreeShape(t, tr, func(n *tree.Node) {
+				if n.Age < 0 || n.Info == nil {
+					t.Errorf("%s: age %d, info %v", n.GUID, n.Age, n.Info)
+				}
+			})
 			if want.Local == nil {
 				return // large-40k: no dumps
 			}
@@ -213,73 +192,14 @@ func TestLocalTreeMatchesFirefox(t *testing.T) {
 	}
 }
 
-// checkInvariants asserts what every tree read from a Firefox profile must
-// satisfy.
-func checkInvariants(t *testing.T, tr *tree.Tree, now int64) {
-	t.Helper()
-	if tr.Root().GUID != tree.RootGUID {
-		t.Errorf("root is %s", tr.Root().GUID)
-	}
-	for _, g := range []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID} {
-		n := tr.Lookup(g)
-		if n == nil || n.Parent != 0 {
-			t.Errorf("%s not under the root", g)
-		}
-	}
-	seen := 0
-	tr.Walk(func(i int32, n *tree.Node) bool {
-		seen++
-		if n.Age < 0 || n.Info == nil {
-			t.Errorf("%s: age %d, info %v", n.GUID, n.Age, n.Info)
-		}
-		for _, c := range n.Children {
-			if tr.Node(c).Parent != i {
-				t.Errorf("%s lists %s whose parent is elsewhere", n.GUID, tr.Node(c).GUID)
-			}
-		}
-		return true
-	})
-	if seen != tr.Len() {
-		t.Errorf("walk reached %d of %d items", seen, tr.Len())
-	}
-}
-
 // TestPlacesURLHash checks url_hash against urls.Hash for every moz_places
 // row of every fixture state opened (a strong check of both the hash and
 // the reading).
 func TestPlacesURLHash(t *testing.T) {
-	for _, scenario := range testutil.ProfileScenarios {
-		states := []string{"before", "after", "after-upload"}
-		if scenario == "large-40k" && testing.Short() {
-			states = states[:1]
+	testutil.EachProfileState(t, func(t *testing.T, _, dir string) {
+		db := openPlaces(t, dir)
+		if testutil.CheckURLHashes(t, db.SQL(), `SELECT url, url_hash FROM moz_places`, urls.Hash) == 0 {
+			t.Error("no moz_places rows")
 		}
-		for _, state := range states {
-			t.Run(scenario+"/"+state, func(t *testing.T) {
-				db := openPlaces(t, testutil.Profile(t, scenario, state))
-				rows, err := db.SQL().Query(`SELECT url, url_hash FROM moz_places`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				n := 0
-				for rows.Next() {
-					var u string
-					var h int64
-					if err := rows.Scan(&u, &h); err != nil {
-						t.Fatal(err)
-					}
-					if got := urls.Hash(u); got != uint64(h) {
-						t.Errorf("hash(%q) = %d, url_hash %d", u, got, h)
-					}
-					n++
-				}
-				if err := rows.Err(); err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					t.Error("no moz_places rows")
-				}
-			})
-		}
-	}
+	})
 }

@@ -61,14 +61,23 @@ func inputs(b *testing.B, size string) *testutil.Replays {
 	return in
 }
 
+// buildInputs builds both trees at once, as bmtui does when it opens a
+// profile (internal/load reads and builds each side on its own goroutine).
 func buildInputs(b *testing.B, in *testutil.Replays) (*tree.Tree, *tree.Tree) {
-	local, err := in.Local.Build()
+	var local *tree.Tree
+	var localErr error
+	done := make(chan struct{})
+	go func() {
+		local, localErr = in.Local.Build()
+		close(done)
+	}()
+	remote, err := in.Remote.Build()
+	<-done
 	if err != nil {
 		b.Fatal(err)
 	}
-	remote, err := in.Remote.Build()
-	if err != nil {
-		b.Fatal(err)
+	if localErr != nil {
+		b.Fatal(localErr)
 	}
 	return local, remote
 }

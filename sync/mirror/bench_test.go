@@ -7,6 +7,7 @@ import (
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/mirror"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // BenchmarkLarge40k opens both large-40k databases (snapshot copy
@@ -17,66 +18,53 @@ func BenchmarkLarge40k(b *testing.B) {
 	mirrorPath := filepath.Join(dir, "weave", "bookmarks.sqlite")
 	const now = 1_800_000_000_000
 
-	b.Run("snapshot/places", func(b *testing.B) {
-		for b.Loop() {
-			s, err := places.TakeSnapshot("places.sqlite", placesPath)
+	type reader interface {
+		ReadTree(nowMs int64) (*tree.Tree, error)
+		Close() error
+	}
+	readers := []struct {
+		name, what, path string
+		open             func(path string) (reader, error)
+	}{
+		{"places", places.What, placesPath, func(p string) (reader, error) { return places.Open(p) }},
+		{"mirror", mirror.What, mirrorPath, func(p string) (reader, error) { return mirror.Open(p) }},
+	}
+	for _, r := range readers {
+		b.Run("snapshot/"+r.name, func(b *testing.B) {
+			for b.Loop() {
+				s, err := places.TakeSnapshot(r.what, r.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.Remove()
+			}
+		})
+	}
+	for _, r := range readers {
+		b.Run("open/"+r.name, func(b *testing.B) {
+			for b.Loop() {
+				db, err := r.open(r.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			}
+		})
+	}
+	for _, r := range readers {
+		b.Run("readtree/"+r.name, func(b *testing.B) {
+			db, err := r.open(r.path)
 			if err != nil {
 				b.Fatal(err)
 			}
-			s.Remove()
-		}
-	})
-	b.Run("snapshot/mirror", func(b *testing.B) {
-		for b.Loop() {
-			s, err := places.TakeSnapshot("bookmarks.sqlite", mirrorPath)
-			if err != nil {
-				b.Fatal(err)
+			defer db.Close()
+			for b.Loop() {
+				if _, err := db.ReadTree(now); err != nil {
+					b.Fatal(err)
+				}
 			}
-			s.Remove()
-		}
-	})
-	b.Run("open/places", func(b *testing.B) {
-		for b.Loop() {
-			db, err := places.Open(placesPath)
-			if err != nil {
-				b.Fatal(err)
-			}
-			db.Close()
-		}
-	})
-	b.Run("open/mirror", func(b *testing.B) {
-		for b.Loop() {
-			db, err := mirror.Open(mirrorPath)
-			if err != nil {
-				b.Fatal(err)
-			}
-			db.Close()
-		}
-	})
-	b.Run("readtree/places", func(b *testing.B) {
-		db, err := places.Open(placesPath)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		for b.Loop() {
-			if _, err := db.ReadTree(now); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("readtree/mirror", func(b *testing.B) {
-		db, err := mirror.Open(mirrorPath)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		for b.Loop() {
-			if _, err := db.ReadTree(now); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+		})
+	}
 	b.Run("all", func(b *testing.B) {
 		for b.Loop() {
 			pdb, err := places.Open(placesPath)

@@ -6,7 +6,6 @@ package mirror
 
 import (
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -30,11 +29,8 @@ var requiredMirror = map[string][]string{
 
 // DB is an opened snapshot of a mirror database. It is read-only.
 type DB struct {
-	path         string
-	snap         *places.Snapshot
-	db           *sql.DB
-	schema       *places.Schema
-	warnings     []string
+	*places.File // the profile's mirror file, snapshotted
+
 	skipped      []places.SkippedRecord
 	syncID       string
 	lastModified int64
@@ -61,127 +57,50 @@ func ResolvePath(path string) string {
 // places.ErrCorrupt, places.ErrWrongKind, places.ErrUnsupportedSchema,
 // places.ErrPermission, places.ErrNotAFile).
 func Open(path string) (*DB, error) {
-	path = ResolvePath(path)
-	snap, err := places.TakeSnapshot(What, path)
-	if err != nil {
-		return nil, err
-	}
-	d := &DB{path: snap.Source, snap: snap}
-	if err := d.init(); err != nil {
-		d.Close()
+	d := &DB{}
+	if _, err := places.OpenFile(mirrorFormat, ResolvePath(path), d.init); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-func fileErr(path string, kind error, format string, args ...any) error {
-	return &places.FileError{What: What, Path: path, Kind: kind, Problem: fmt.Sprintf(format, args...)}
+var mirrorFormat = &places.Format{
+	What:             What,
+	Kind:             "a Firefox Sync bookmarks mirror",
+	ReadableKind:     "a Sync bookmarks mirror",
+	IsOther:          (*places.Schema).LooksLikePlaces,
+	OtherHint:        "it looks like a Places database, places.sqlite",
+	Is:               func(s *places.Schema) bool { return s.Has("items") && s.Has("structure") },
+	NotHint:          "no items/structure tables",
+	Required:         requiredMirror,
+	SupportedVersion: SupportedSchemaVersion,
 }
 
-func (d *DB) init() error {
-	db, err := d.snap.OpenSQL()
-	if err != nil {
-		return places.QueryError(What, d.path, err)
-	}
-	d.db = db
-	s, err := places.ReadSchema(db)
-	if err != nil {
-		return places.QueryError(What, d.path, err)
-	}
-	d.schema = s
-	switch {
-	case len(s.Tables) == 0:
-		return fileErr(d.path, places.ErrWrongKind, "is not a Firefox Sync bookmarks mirror (it has no tables)")
-	case s.LooksLikePlaces():
-		return fileErr(d.path, places.ErrWrongKind, "is not a Firefox Sync bookmarks mirror (it looks like a Places database, places.sqlite)")
-	case !s.Has("items") || !s.Has("structure"):
-		return fileErr(d.path, places.ErrWrongKind, "is not a Firefox Sync bookmarks mirror (no items/structure tables)")
-	}
-	if missing := s.Missing(requiredMirror); len(missing) > 0 {
-		return fileErr(d.path, places.ErrUnsupportedSchema,
-			"is not a Sync bookmarks mirror this tool can read (schema version %d lacks %s)", s.UserVersion, joinMax(missing, 4))
-	}
-	if s.UserVersion != SupportedSchemaVersion {
-		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s has schema version %d; only %d (Firefox ESR 153) is fully supported",
-			What, d.path, s.UserVersion, SupportedSchemaVersion))
-	}
-	if !d.snap.Stable {
-		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s kept changing while it was copied; the snapshot may be inconsistent", What, d.path))
-	}
+// init reads, once f passed its checks, what DB keeps.
+func (d *DB) init(f *places.File) error {
+	d.File = f
 	if err := d.readMeta(); err != nil {
-		return places.QueryError(What, d.path, err)
+		return places.QueryError(What, d.Path(), err)
 	}
 	return nil
 }
 
-func joinMax(names []string, max int) string {
-	out := ""
-	for i, n := range names {
-		if i == max {
-			return out + ", …"
-		}
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out
-}
-
 func (d *DB) readMeta() error {
-	rows, err := d.db.Query(`SELECT key, value FROM meta WHERE key IN ('collection/syncId', 'collection/lastModified')`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var key string
-		var v any
-		if err := rows.Scan(&key, &v); err != nil {
-			return err
-		}
-		switch key {
-		case "collection/syncId":
-			switch x := v.(type) {
-			case string:
-				d.syncID = x
-			case []byte:
-				d.syncID = string(x)
+	return places.ScanMeta(d.SQL(), `SELECT key, value FROM meta WHERE key IN ('collection/syncId', 'collection/lastModified')`,
+		func(key string, v any) {
+			switch key {
+			case "collection/syncId":
+				switch x := v.(type) {
+				case string:
+					d.syncID = x
+				case []byte:
+					d.syncID = string(x)
+				}
+			case "collection/lastModified":
+				d.lastModified = places.AsInt64(v)
 			}
-		case "collection/lastModified":
-			d.lastModified = places.AsInt64(v)
-		}
-	}
-	return rows.Err()
+		})
 }
-
-// Close closes the database and removes the snapshot.
-func (d *DB) Close() error {
-	var err error
-	if d.db != nil {
-		err = d.db.Close()
-		d.db = nil
-	}
-	if rerr := d.snap.Remove(); err == nil {
-		err = rerr
-	}
-	return err
-}
-
-// Path is the profile's mirror file that was snapshotted.
-func (d *DB) Path() string { return d.path }
-
-// Snapshot describes the private copy being read.
-func (d *DB) Snapshot() places.Snapshot { return *d.snap }
-
-// SQL gives direct read access to the snapshot (query_only).
-func (d *DB) SQL() *sql.DB { return d.db }
-
-// SchemaVersion is PRAGMA user_version.
-func (d *DB) SchemaVersion() int { return d.schema.UserVersion }
-
-// Warnings are non-fatal observations made while opening or reading.
-func (d *DB) Warnings() []string { return d.warnings }
 
 // Skipped lists records the last ReadTree could not feed to the builder
 // (Firefox would have aborted the merge on each of them).
@@ -202,8 +121,8 @@ func (d *DB) LastModified() int64 { return d.lastModified }
 // caller then has to pick a clock itself.
 func (d *DB) RemoteNow() (int64, error) {
 	var maxMod sql.NullInt64
-	if err := d.db.QueryRow(`SELECT max(serverModified) FROM items`).Scan(&maxMod); err != nil {
-		return 0, places.QueryError(What, d.path, err)
+	if err := d.SQL().QueryRow(`SELECT max(serverModified) FROM items`).Scan(&maxMod); err != nil {
+		return 0, places.QueryError(What, d.Path(), err)
 	}
 	return max(d.lastModified, maxMod.Int64), nil
 }

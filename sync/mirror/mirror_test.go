@@ -1,8 +1,6 @@
 package mirror_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,35 +43,11 @@ type beforeDump struct {
 	} `json:"mirror"`
 }
 
-func loadBefore(t *testing.T, scenario string) *beforeDump {
-	t.Helper()
-	raw, err := os.ReadFile(testutil.Shared(t, "fixtures", "profiles", scenario, "before.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d beforeDump
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatal(err)
-	}
-	return &d
-}
-
 func openMirror(t testing.TB, dir string) *mirror.DB {
-	t.Helper()
-	db, err := mirror.Open(filepath.Join(dir, "weave", "bookmarks.sqlite"))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testutil.MustOpen(t, mirror.Open, filepath.Join(dir, "weave", "bookmarks.sqlite"))
 }
 
-func str(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
+var str = testutil.Deref[string]
 
 // prepareReupload runs Firefox's prepare() condition as a SELECT: the
 // GUIDs that must become REUPLOAD.
@@ -102,7 +76,7 @@ var kinds = map[int]tree.Kind{1: tree.KindBookmark, 2: tree.KindQuery, 3: tree.K
 func TestRemoteTreeMatchesFirefox(t *testing.T) {
 	for _, scenario := range testutil.ProfileScenarios {
 		t.Run(scenario, func(t *testing.T) {
-			want := loadBefore(t, scenario)
+			want := testutil.LoadBeforeJSON[beforeDump](t, scenario)
 			db := openMirror(t, testutil.Profile(t, scenario, "before"))
 			if w := db.Warnings(); len(w) > 0 {
 				t.Errorf("warnings: %v", w)
@@ -153,7 +127,7 @@ func TestRemoteTreeMatchesFirefox(t *testing.T) {
 			if got := tr.TombstoneCount() + len(deletedChildren); got != mergeTombs {
 				t.Errorf("tombstones %d (+%d consumed), want %d", tr.TombstoneCount(), len(deletedChildren), mergeTombs)
 			}
-			checkTree(t, tr)
+			testutil.CheckTreeShape(t, tr, nil)
 
 			reupload := prepareReupload(t, db)
 			byGUID := map[string]*tree.Node{}
@@ -252,31 +226,6 @@ func TestRemoteTreeMatchesFirefox(t *testing.T) {
 	}
 }
 
-func checkTree(t *testing.T, tr *tree.Tree) {
-	t.Helper()
-	if tr.Root().GUID != tree.RootGUID {
-		t.Errorf("root %s", tr.Root().GUID)
-	}
-	for _, g := range []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID} {
-		if n := tr.Lookup(g); n == nil || n.Parent != 0 {
-			t.Errorf("%s not under the root", g)
-		}
-	}
-	seen := 0
-	tr.Walk(func(i int32, n *tree.Node) bool {
-		seen++
-		for _, c := range n.Children {
-			if tr.Node(c).Parent != i {
-				t.Errorf("%s lists %s whose parent is elsewhere", n.GUID, tr.Node(c).GUID)
-			}
-		}
-		return true
-	})
-	if seen != tr.Len() {
-		t.Errorf("walk reached %d of %d", seen, tr.Len())
-	}
-}
-
 // TestCorruptRemoteReparented: corrupt-remote's odd records are all
 // accepted by the builder (nothing skipped) and repaired: the child of a
 // bookmark and the orphans land in unfiled, the ghost child is no
@@ -312,38 +261,10 @@ func TestCorruptRemoteReparented(t *testing.T) {
 // TestMirrorURLHash checks urls.hash against urls.Hash for every urls row
 // of every fixture state opened.
 func TestMirrorURLHash(t *testing.T) {
-	for _, scenario := range testutil.ProfileScenarios {
-		states := []string{"before", "after", "after-upload"}
-		if scenario == "large-40k" && testing.Short() {
-			states = states[:1]
+	testutil.EachProfileState(t, func(t *testing.T, scenario, dir string) {
+		db := openMirror(t, dir)
+		if testutil.CheckURLHashes(t, db.SQL(), `SELECT url, hash FROM urls`, urls.Hash) == 0 && scenario != "small-first-sync" {
+			t.Error("no urls rows")
 		}
-		for _, state := range states {
-			t.Run(scenario+"/"+state, func(t *testing.T) {
-				db := openMirror(t, testutil.Profile(t, scenario, state))
-				rows, err := db.SQL().Query(`SELECT url, hash FROM urls`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				n := 0
-				for rows.Next() {
-					var u string
-					var h int64
-					if err := rows.Scan(&u, &h); err != nil {
-						t.Fatal(err)
-					}
-					if got := urls.Hash(u); got != uint64(h) {
-						t.Errorf("hash(%q) = %d, stored %d", u, got, h)
-					}
-					n++
-				}
-				if err := rows.Err(); err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 && scenario != "small-first-sync" {
-					t.Error("no urls rows")
-				}
-			})
-		}
-	}
+	})
 }

@@ -1,8 +1,6 @@
 package mirror_test
 
 import (
-	"database/sql"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,72 +13,31 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-func execSQL(t *testing.T, path string, stmts ...string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
+func TestOpenBadInput(t *testing.T) {
+	profile := testutil.Profile(t, "small-clean", "before")
+	placesData, err := os.ReadFile(filepath.Join(profile, "places.sqlite"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
+	tests := []testutil.BadInput{
+		{Name: "missing", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "weave", "bookmarks.sqlite") }, Want: places.ErrNotFound, Msg: "does not exist"},
+		{Name: "profile folder without a mirror", Setup: func(t *testing.T, dir string) string { return dir }, Want: places.ErrNotFound, Msg: "does not exist"},
+		{Name: "empty", Setup: testutil.WriteInput("bookmarks.sqlite", nil, 0o644), Want: places.ErrEmpty, Msg: "is empty"},
+		{Name: "text", Setup: testutil.WriteInput("bookmarks.sqlite", []byte(strings.Repeat("x", 500)), 0o644), Want: places.ErrNotSQLite, Msg: "is not an SQLite database"},
+		{Name: "places given as mirror", Setup: testutil.WriteInput("bookmarks.sqlite", placesData, 0o644),
+			Want: places.ErrWrongKind, Msg: "is not a Firefox Sync bookmarks mirror (it looks like a Places database"},
+		{Name: "mirror lacking a column", Setup: func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "bookmarks.sqlite")
+			testutil.ExecSQL(t, p, "CREATE TABLE items(id, guid)", "CREATE TABLE structure(guid, parentGuid, position)", "PRAGMA user_version = 4")
+			return p
+		}, Want: places.ErrUnsupportedSchema, Msg: "schema version 4 lacks"},
 	}
-}
-
-func TestOpenBadInput(t *testing.T) {
-	profile := testutil.Profile(t, "small-clean", "before")
-	placesFile := filepath.Join(profile, "places.sqlite")
-	tests := []struct {
-		name  string
-		setup func(t *testing.T, dir string) string
-		want  error
-		msg   string
-	}{
-		{"missing", func(t *testing.T, dir string) string { return filepath.Join(dir, "weave", "bookmarks.sqlite") }, places.ErrNotFound, "does not exist"},
-		{"profile folder without a mirror", func(t *testing.T, dir string) string { return dir }, places.ErrNotFound, "does not exist"},
-		{"empty", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "bookmarks.sqlite")
-			os.WriteFile(p, nil, 0o644)
-			return p
-		}, places.ErrEmpty, "is empty"},
-		{"text", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "bookmarks.sqlite")
-			os.WriteFile(p, []byte(strings.Repeat("x", 500)), 0o644)
-			return p
-		}, places.ErrNotSQLite, "is not an SQLite database"},
-		{"places given as mirror", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "bookmarks.sqlite")
-			b, _ := os.ReadFile(placesFile)
-			os.WriteFile(p, b, 0o644)
-			return p
-		}, places.ErrWrongKind, "is not a Firefox Sync bookmarks mirror (it looks like a Places database"},
-		{"mirror lacking a column", func(t *testing.T, dir string) string {
-			p := filepath.Join(dir, "bookmarks.sqlite")
-			execSQL(t, p, "CREATE TABLE items(id, guid)", "CREATE TABLE structure(guid, parentGuid, position)", "PRAGMA user_version = 4")
-			return p
-		}, places.ErrUnsupportedSchema, "schema version 4 lacks"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := tc.setup(t, dir)
-			db, err := mirror.Open(path)
-			if err == nil {
-				db.Close()
-				t.Fatal("Open succeeded")
-			}
-			if !errors.Is(err, tc.want) || !strings.HasPrefix(err.Error(), "bookmarks.sqlite at ") || !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("error %q, want %v containing %q", err, tc.want, tc.msg)
-			}
-		})
-	}
+	testutil.CheckBadInputs[*places.FileError](t, mirror.Open, "bookmarks.sqlite at ", tests)
 }
 
 func TestOpenOtherVersionWarns(t *testing.T) {
 	p := filepath.Join(testutil.Profile(t, "twoway", "before"), "weave", "bookmarks.sqlite")
-	execSQL(t, p, "PRAGMA user_version = 8")
+	testutil.ExecSQL(t, p, "PRAGMA user_version = 8")
 	db, err := mirror.Open(filepath.Dir(filepath.Dir(p))) // the profile folder
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +52,7 @@ func TestOpenOtherVersionWarns(t *testing.T) {
 // reported; the rest of the tree is still read.
 func TestSkippedRecords(t *testing.T) {
 	p := filepath.Join(testutil.Profile(t, "small-clean", "before"), "weave", "bookmarks.sqlite")
-	execSQL(t, p,
+	testutil.ExecSQL(t, p,
 		// a structure row whose parent is a bookmark
 		`INSERT INTO items(guid, parentGuid, kind, title, needsMerge) VALUES ('bmkKidOfBmk_', 'bmkGoDev____', 1, 'kid', 1)`,
 		`INSERT INTO structure(guid, parentGuid, position) VALUES ('bmkKidOfBmk_', 'bmkGoDev____', 0)`,

@@ -56,14 +56,14 @@ type StructureRow struct {
 func (d *DB) Items() ([]ItemRow, error) {
 	out, err := d.items()
 	if err != nil {
-		return nil, places.QueryError(What, d.path, err)
+		return nil, places.QueryError(What, d.Path(), err)
 	}
 	return out, nil
 }
 
 func (d *DB) items() ([]ItemRow, error) {
 	tags := make(map[int64][]string)
-	err := places.ScanRows(d.db, []string{places.Int("itemId"), places.Text("tag")}, `FROM tags`,
+	err := places.ScanRows(d.SQL(), []string{places.Int("itemId"), places.Text("tag")}, `FROM tags`,
 		func() { clear(tags) },
 		func(f []string) error {
 			id := places.FieldInt(f[0])
@@ -75,7 +75,7 @@ func (d *DB) items() ([]ItemRow, error) {
 		return nil, err
 	}
 	var n int
-	if err := d.db.QueryRow(`SELECT count(*) FROM items`).Scan(&n); err != nil {
+	if err := d.SQL().QueryRow(`SELECT count(*) FROM items`).Scan(&n); err != nil {
 		return nil, err
 	}
 	out := make([]ItemRow, 0, n)
@@ -87,7 +87,7 @@ func (d *DB) items() ([]ItemRow, error) {
 	// Read in table order (sequential) and sort by GUID in Go: much
 	// cheaper than ORDER BY through the GUID index. Go's string order is
 	// SQLite's BINARY collation.
-	err = places.ScanRows(d.db, fields, `FROM items v LEFT JOIN urls u ON u.id = v.urlId`,
+	err = places.ScanRows(d.SQL(), fields, `FROM items v LEFT JOIN urls u ON u.id = v.urlId`,
 		func() { out = out[:0] },
 		func(f []string) error {
 			var r ItemRow
@@ -118,7 +118,7 @@ func (d *DB) items() ([]ItemRow, error) {
 // Structure reads every structure row ordered by (parentGuid, position).
 func (d *DB) Structure() ([]StructureRow, error) {
 	var out []StructureRow
-	err := places.ScanRows(d.db, []string{places.Text("guid"), places.Text("parentGuid"), places.Int("position")},
+	err := places.ScanRows(d.SQL(), []string{places.Text("guid"), places.Text("parentGuid"), places.Int("position")},
 		`FROM structure`,
 		func() { out = out[:0] },
 		func(f []string) error {
@@ -130,7 +130,7 @@ func (d *DB) Structure() ([]StructureRow, error) {
 			return nil
 		})
 	if err != nil {
-		return nil, places.QueryError(What, d.path, err)
+		return nil, places.QueryError(What, d.Path(), err)
 	}
 	slices.SortStableFunc(out, func(a, b StructureRow) int {
 		if c := strings.Compare(a.ParentGUID, b.ParentGUID); c != 0 {
@@ -260,7 +260,7 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 		}
 	}
 	if !haveRoot {
-		d.warnings = append(d.warnings, fmt.Sprintf("%s at %s has no usable %s row; a root folder was assumed", What, d.path, tree.RootGUID))
+		d.AddWarning(fmt.Sprintf("%s at %s has no usable %s row; a root folder was assumed", What, d.Path(), tree.RootGUID))
 	}
 
 	b := tree.NewBuilderSized(root, len(rows))

@@ -79,6 +79,11 @@ type Builder struct {
 	fallback   string
 	preferred  map[string]string
 
+	// The folder named by the last children record: records for one
+	// folder come in a run, and folders never stop being folders.
+	lastFolder    string
+	lastFolderIdx int32
+
 	unknownChildren []string    // GUIDs listed by folders but not (yet) items
 	unknownParents  []string    // GUIDs named by parentids but not (yet) items
 	arena           []candidate // backing store for the first two candidates of each item
@@ -127,6 +132,9 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	if child == b.nodes[0].GUID {
 		return 0, &Error{Kind: ErrDuplicateItem, GUID: child}
 	}
+	if parent == b.lastFolder && parent != "" {
+		return b.lastFolderIdx, nil
+	}
 	pi, ok := b.index[parent]
 	if !ok {
 		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
@@ -134,6 +142,7 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	if !b.nodes[pi].IsFolder() {
 		return 0, &Error{Kind: ErrInvalidParent, GUID: child, Parent: parent}
 	}
+	b.lastFolder, b.lastFolderIdx = parent, pi
 	return pi, nil
 }
 
