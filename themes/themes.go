@@ -39,6 +39,13 @@ type Palette struct {
 	Remote        color.Color
 	Border        color.Color
 	BorderFocused color.Color
+	// Merge states and diff marks.
+	Added    color.Color // new on a side, revived
+	Deleted  color.Color // removed from a side
+	Moved    color.Color // moved, reordered, relocated
+	Modified color.Color // renamed, URL, tags, keyword, deduped, replaced
+	Conflict color.Color // a decision between alternatives still at its default
+	Decided  color.Color // a decision the user made
 }
 
 // Glyphs gives every state a character so nothing is told by colour alone.
@@ -59,6 +66,31 @@ type Glyphs struct {
 	Highlight    string
 	Local        string
 	Remote       string
+
+	// Merge states: where a merged item's value and structure go.
+	Download  string // written locally
+	Upload    string // uploaded to the server
+	Both      string // written locally and uploaded
+	Unchanged string // nothing to do
+	// Diff marks: what happens to one side's copy of an item.
+	Added          string
+	Deleted        string
+	Moved          string
+	Reordered      string
+	Renamed        string
+	URLChanged     string
+	TagsChanged    string
+	KeywordChanged string
+	Deduped        string
+	Relocated      string
+	Revived        string
+	Replaced       string
+	// Decisions and the step-through.
+	Conflict   string // open: a choice between alternatives at its default
+	Decided    string // resolved by the user
+	InfoOnly   string // a decision listed for information (no override)
+	Current    string // the alternative in effect, the current step
+	Breakpoint string
 }
 
 // DefaultGlyphs are single-cell Unicode glyphs that read well without
@@ -81,6 +113,28 @@ func DefaultGlyphs() Glyphs {
 		Highlight:    "◆",
 		Local:        "L",
 		Remote:       "R",
+
+		Download:       "↓",
+		Upload:         "↑",
+		Both:           "⇅",
+		Unchanged:      "·",
+		Added:          "+",
+		Deleted:        "−",
+		Moved:          "→",
+		Reordered:      "↕",
+		Renamed:        "✎",
+		URLChanged:     "@",
+		TagsChanged:    "#",
+		KeywordChanged: "k",
+		Deduped:        "≡",
+		Relocated:      "↳",
+		Revived:        "↺",
+		Replaced:       "⟲",
+		Conflict:       "⚑",
+		Decided:        "✓",
+		InfoOnly:       "○",
+		Current:        "▶",
+		Breakpoint:     "●",
 	}
 }
 
@@ -111,6 +165,14 @@ type Styles struct {
 	FilterPrompt   lipgloss.Style
 	FilterText     lipgloss.Style
 	FilterNoResult lipgloss.Style
+	// Merge states and diff marks.
+	Added    lipgloss.Style
+	Deleted  lipgloss.Style
+	Moved    lipgloss.Style
+	Modified lipgloss.Style
+	Conflict lipgloss.Style
+	Decided  lipgloss.Style
+	Dialog   lipgloss.Style // border of a confirmation dialog
 }
 
 // Theme is a named palette with its glyphs and styles.
@@ -178,6 +240,12 @@ func Default(isDark bool) *Theme {
 		Remote:        ld(c("#8250df"), c("#bc8cff")),
 		Border:        ld(c("#d0d7de"), c("#30363d")),
 		BorderFocused: ld(c("#0969da"), c("#58a6ff")),
+		Added:         ld(c("#1a7f37"), c("#3fb950")),
+		Deleted:       ld(c("#cf222e"), c("#f85149")),
+		Moved:         ld(c("#0550ae"), c("#79c0ff")),
+		Modified:      ld(c("#9a6700"), c("#d29922")),
+		Conflict:      ld(c("#bc4c00"), c("#ff7b72")),
+		Decided:       ld(c("#8250df"), c("#d2a8ff")),
 	}
 	return build(NameDefault, isDark, false, p)
 }
@@ -202,6 +270,12 @@ func HighContrast(isDark bool) *Theme {
 		Remote:        ld(c("#600080"), c("#ff80ff")),
 		Border:        ld(c("#000000"), c("#ffffff")),
 		BorderFocused: ld(c("#0000d0"), c("#ffff00")),
+		Added:         ld(c("#006000"), c("#00ff00")),
+		Deleted:       ld(c("#c00000"), c("#ff4040")),
+		Moved:         ld(c("#0000d0"), c("#00ffff")),
+		Modified:      ld(c("#804000"), c("#ffff00")),
+		Conflict:      ld(c("#c00000"), c("#ff8000")),
+		Decided:       ld(c("#a000a0"), c("#ff00ff")),
 	}
 	th := build(NameHighContrast, isDark, false, p)
 	th.Styles.Selected = th.Styles.Selected.Bold(true)
@@ -257,6 +331,16 @@ func build(name string, isDark, noColor bool, p Palette) *Theme {
 		FilterPrompt:   fg(n, p.Accent).Bold(true),
 		FilterText:     fg(n, p.Text),
 		FilterNoResult: fg(n, p.Warning),
+		Added:          fg(n, p.Added),
+		Deleted:        fg(n, p.Deleted),
+		Moved:          fg(n, p.Moved),
+		Modified:       fg(n, p.Modified),
+		Conflict:       fg(n, p.Conflict).Bold(true),
+		Decided:        fg(n, p.Decided),
+		Dialog:         n.Border(lipgloss.RoundedBorder()),
+	}
+	if p.Accent != nil {
+		s.Dialog = s.Dialog.BorderForeground(p.Accent)
 	}
 	if p.Border != nil {
 		s.Pane = s.Pane.BorderForeground(p.Border)
@@ -276,6 +360,10 @@ func build(name string, isDark, noColor bool, p Palette) *Theme {
 		s.Error = n.Bold(true)
 		s.Warning = n.Bold(true)
 		s.PaneFocused = n.Border(lipgloss.DoubleBorder())
+		s.Deleted = n.Strikethrough(true)
+		s.Conflict = n.Bold(true)
+		s.Decided = n.Italic(true)
+		s.Dialog = n.Border(lipgloss.DoubleBorder())
 	} else {
 		s.SelectedBlur = s.SelectedBlur.Bold(false)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -18,7 +17,6 @@ import (
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
-	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/details"
 	"github.com/bmtui/bmtui/ui/problems"
 	"github.com/bmtui/bmtui/ui/treepane"
@@ -65,30 +63,19 @@ func (r rect) contains(x, y int) bool {
 
 // Explorer is the explorer screen's root model.
 type Explorer struct {
-	in   ExplorerInput
-	opts Options
-
-	common   common.Common
-	isDark   bool
-	noColor  bool
-	themeErr error
+	screen
+	in ExplorerInput
 
 	keys     KeyMap
-	help     help.Model
-	filter   textinput.Model
 	local    treepane.Model
 	remote   treepane.Model
 	details  details.Model
 	problems problems.Model
 
-	filtering    bool // the filter input has the keyboard
 	showProblems bool
 	focus        focusArea
 	lastPane     focusArea // the pane the details follow while problems has focus
 	detailsSide  check.Side
-	width        int
-	height       int
-	status       string
 	applying     string // who else applies the merge, in a shared session
 
 	localRect, remoteRect, problemsRect, detailsRect rect
@@ -106,25 +93,18 @@ func NewExplorer(in ExplorerInput, opts Options) tea.Model {
 
 func newExplorer(in ExplorerInput, opts Options) *Explorer {
 	e := &Explorer{
+		screen:   newScreen(opts),
 		in:       in,
-		opts:     opts,
-		isDark:   true,
-		noColor:  opts.NoColor,
 		keys:     DefaultKeyMap(),
-		help:     help.New(),
-		filter:   textinput.New(),
 		lastPane: focusLocal,
 	}
 	if in.Remote == nil {
 		e.in.Notes = append(append([]string(nil), in.Notes...), NoRemoteNote)
 	}
-	e.common = common.Common{Now: opts.Now}
 	e.local = treepane.New(in.Local, withSide(in.LocalReport.Findings, check.Local)...)
 	e.remote = treepane.New(in.Remote, withSide(in.RemoteReport.Findings, check.Remote)...)
 	e.problems = problems.New(e.common, problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, check.Local), withDefaultSide(in.RemoteReport, check.Remote)))
 	e.details = details.New(e.common)
-	e.filter.Prompt = "/ "
-	e.filter.Placeholder = "title, URL or GUID"
 	e.applyTheme()
 	e.setFocus(focusLocal)
 	e.syncSelection()
@@ -205,29 +185,11 @@ func (e *Explorer) Init() tea.Cmd {
 }
 
 func (e *Explorer) applyTheme() {
-	th, err := themes.Select(e.opts.Theme, e.isDark, e.noColor)
-	e.themeErr = err
-	e.common.Theme = th
+	e.selectTheme()
 	e.local.SetCommon(e.common)
 	e.remote.SetCommon(e.common)
 	e.details.SetCommon(e.common)
 	e.problems.SetCommon(e.common)
-	st := &th.Styles
-	e.help.Styles = help.Styles{
-		Ellipsis:       st.HelpSeparator,
-		ShortKey:       st.HelpKey,
-		ShortDesc:      st.HelpDesc,
-		ShortSeparator: st.HelpSeparator,
-		FullKey:        st.HelpKey,
-		FullDesc:       st.HelpDesc,
-		FullSeparator:  st.HelpSeparator,
-	}
-	ts := textinput.Styles{
-		Focused: textinput.StyleState{Text: st.FilterText, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.FilterPrompt},
-		Blurred: textinput.StyleState{Text: st.FilterText, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Muted},
-		Cursor:  textinput.CursorStyle{Color: th.Palette.Accent, Shape: tea.CursorBlock},
-	}
-	e.filter.SetStyles(ts)
 }
 
 func (e *Explorer) setFocus(f focusArea) {
@@ -321,11 +283,7 @@ func (e *Explorer) updateKeys() {
 	} else {
 		k.ToggleProblems.SetHelp("P", "problems")
 	}
-	if e.help.ShowAll {
-		k.Help.SetHelp("?", "less keys")
-	} else {
-		k.Help.SetHelp("?", "more keys")
-	}
+	e.setHelpToggle(&k.Help)
 }
 
 func (e *Explorer) setFilter(q string) {
@@ -337,21 +295,10 @@ func (e *Explorer) setFilter(q string) {
 
 // Update handles messages.
 func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if e.terminalMsg(msg, e.layout, e.applyTheme) {
+		return e, nil
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		e.width, e.height = msg.Width, msg.Height
-		e.layout()
-		return e, nil
-	case tea.BackgroundColorMsg:
-		e.isDark = msg.IsDark()
-		e.applyTheme()
-		return e, nil
-	case tea.EnvMsg:
-		if v, ok := msg.LookupEnv("NO_COLOR"); ok && v != "" && !e.noColor {
-			e.noColor = true
-			e.applyTheme()
-		}
-		return e, nil
 	case problems.JumpMsg:
 		e.jump(msg)
 		return e, nil
@@ -361,12 +308,7 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return e.handleKey(msg)
 	}
-	if e.filtering {
-		var cmd tea.Cmd
-		e.filter, cmd = e.filter.Update(msg)
-		return e, cmd
-	}
-	return e, nil
+	return e, e.filterMsg(msg)
 }
 
 func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -467,18 +409,11 @@ func (e *Explorer) jump(msg problems.JumpMsg) {
 }
 
 func (e *Explorer) handleMouse(msg tea.MouseMsg) {
-	ev := msg.Mouse()
-	rel := func(r rect) tea.Mouse { return tea.Mouse{X: ev.X - r.x, Y: ev.Y - r.y, Button: ev.Button, Mod: ev.Mod} }
-	var translated func(r rect) tea.MouseMsg
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		translated = func(r rect) tea.MouseMsg { return tea.MouseWheelMsg(rel(r)) }
-	case tea.MouseClickMsg:
-		translated = func(r rect) tea.MouseMsg { return tea.MouseClickMsg(rel(r)) }
-	default:
+	translated, click, ok := mouseIn(msg)
+	if !ok {
 		return
 	}
-	_, click := msg.(tea.MouseClickMsg)
+	ev := msg.Mouse()
 	switch {
 	case e.localRect.contains(ev.X, ev.Y):
 		if click {
@@ -500,12 +435,8 @@ func (e *Explorer) handleMouse(msg tea.MouseMsg) {
 			}
 		}
 	case e.detailsRect.contains(ev.X, ev.Y):
-		if _, wheel := msg.(tea.MouseWheelMsg); wheel {
-			if ev.Button == tea.MouseWheelUp {
-				e.details.ScrollBy(-1)
-			} else if ev.Button == tea.MouseWheelDown {
-				e.details.ScrollBy(1)
-			}
+		if d := wheelLines(msg); d != 0 {
+			e.details.ScrollBy(d)
 		}
 	}
 	e.syncSelection()
@@ -527,8 +458,7 @@ func (e *Explorer) chromeHeights() (notes, filter, status, helpH int) {
 		filter = 1
 	}
 	status = 1
-	e.help.SetWidth(e.width)
-	helpH = lipgloss.Height(e.help.View(helpKeys{e}))
+	helpH = e.helpHeight(helpKeys{e})
 	return
 }
 
@@ -538,15 +468,7 @@ func (e *Explorer) layout() {
 	}
 	notes, filter, status, helpH := e.chromeHeights()
 	main := max(e.height-notes-filter-status-helpH, 0)
-	bottom := min(max(main/3, bottomMin), bottomMax)
-	if main-bottom < minPaneRows+paneFrameRows {
-		bottom = max(main-minPaneRows-paneFrameRows, 0)
-		if bottom < 4 {
-			bottom = 0
-		}
-	}
-	paneH := main - bottom
-	rows := max(paneH-paneFrameRows, 0)
+	bottom, paneH, rows := splitMain(main, min(max(main/3, bottomMin), bottomMax))
 	lw := e.width
 	if e.hasRemote() {
 		lw = e.width - e.width/2
@@ -585,14 +507,7 @@ func (e *Explorer) layout() {
 
 // View renders the screen.
 func (e *Explorer) View() tea.View {
-	v := tea.NewView(e.render())
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "bmtui"
-	if e.in.ProfileName != "" {
-		v.WindowTitle = "bmtui — " + e.in.ProfileName
-	}
-	return v
+	return e.view(e.render(), "bmtui", e.in.ProfileName)
 }
 
 func (e *Explorer) render() string {
@@ -602,9 +517,8 @@ func (e *Explorer) render() string {
 	th := e.common.Theme
 	st := &th.Styles
 	var parts []string
-	if len(e.in.Notes) > 0 {
-		note := th.Glyphs.Problem + " " + strings.Join(e.in.Notes, " · ")
-		parts = append(parts, st.Warning.Render(ansi.Truncate(common.SingleLine(note), e.width, "…")))
+	if n := e.notesLine(e.in.Notes); n != "" {
+		parts = append(parts, n)
 	}
 	// Tree panes.
 	if e.localRect.h > 0 || e.height > 0 {
@@ -639,25 +553,12 @@ func (e *Explorer) render() string {
 				suffix = fmt.Sprintf("  %d matches", n)
 			}
 		}
-		e.filter.SetWidth(max(e.width-ansi.StringWidth(e.filter.Prompt)-ansi.StringWidth(suffix)-1, 4))
+		e.sizeFilter(suffix)
 		line := e.filter.View() + st.Muted.Render(suffix)
 		tail = append(tail, ansi.Truncate(line, e.width, "…"))
 	}
 	tail = append(tail, e.statusLine())
-	e.help.SetWidth(e.width)
-	tail = append(tail, e.help.View(helpKeys{e}))
-	// Never draw more lines than the terminal has; the filter, status and
-	// help lines always stay.
-	top := strings.Split(strings.Join(parts, "\n"), "\n")
-	bottomLines := strings.Split(strings.Join(tail, "\n"), "\n")
-	if len(top)+len(bottomLines) > e.height {
-		top = top[:max(e.height-len(bottomLines), 0)]
-	}
-	all := append(top, bottomLines...)
-	if len(all) > e.height {
-		all = all[len(all)-e.height:]
-	}
-	return strings.Join(all, "\n")
+	return e.compose(parts, tail, helpKeys{e})
 }
 
 func (e *Explorer) paneTitle(side check.Side) string {
@@ -692,31 +593,15 @@ func (e *Explorer) statusLine() string {
 	th := e.common.Theme
 	st, g := &th.Styles, &th.Glyphs
 	var b strings.Builder
-	b.WriteString(st.Accent.Render("bmtui"))
-	if e.in.ProfileName != "" {
-		b.WriteString(st.Muted.Render(" · profile "))
-		b.WriteString(st.Text.Render(e.in.ProfileName))
-	}
-	nl := len(e.in.LocalReport.Findings)
-	b.WriteString(st.Muted.Render(" · "))
-	b.WriteString(problemCount(st, g, "local", nl))
+	e.statusBar(&b, "bmtui", e.in.ProfileName)
+	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)))
 	if e.hasRemote() {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)))
+		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)))
 	}
 	if e.applying != "" {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Warning.Render(g.Problem + " " + e.applying + " is applying"))
+		e.statusItem(&b, st.Warning.Render(g.Problem+" "+e.applying+" is applying"))
 	}
-	if e.status != "" {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Warning.Render(e.status))
-	}
-	if e.themeErr != nil {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Warning.Render(e.themeErr.Error()))
-	}
-	return ansi.Truncate(b.String(), e.width, "…")
+	return e.statusEnd(&b)
 }
 
 func problemCount(st *themes.Styles, g *themes.Glyphs, side string, n int) string {

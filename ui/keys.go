@@ -20,17 +20,11 @@ type KeyMap struct {
 
 // DefaultKeyMap returns the explorer's default bindings.
 func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Quit:           key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Help:           key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
-		Filter:         key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		ApplyFilter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
-		ClearFilter:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		FocusNext:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
-		FocusPrev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+	k := KeyMap{
 		ToggleProblems: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "problems")),
-		ForceQuit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
+	setScreenKeys(&k.Quit, &k.ForceQuit, &k.Help, &k.Filter, &k.ApplyFilter, &k.ClearFilter, &k.FocusNext, &k.FocusPrev)
+	return k
 }
 
 // helpKeys adapts the explorer's current state to help.KeyMap.

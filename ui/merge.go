@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -17,7 +16,6 @@ import (
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
-	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/conflicts"
 	"github.com/bmtui/bmtui/ui/explain"
 	"github.com/bmtui/bmtui/ui/rowpane"
@@ -87,17 +85,10 @@ const (
 // panes, the conflicts with their alternatives, why each item is where it
 // is, and a step-through of the merge's decisions.
 type MergeScreen struct {
-	in   MergeInput
-	opts Options
-
-	common   common.Common
-	isDark   bool
-	noColor  bool
-	themeErr error
+	screen
+	in MergeInput
 
 	keys      MergeKeyMap
-	help      help.Model
-	filter    textinput.Model
 	spin      spinner.Model
 	local     rowpane.Model
 	merged    rowpane.Model
@@ -114,7 +105,6 @@ type MergeScreen struct {
 	mergeErr            error
 
 	focus       mergeFocus
-	filtering   bool
 	query       string
 	changedOnly bool
 	stepMode    bool
@@ -124,9 +114,6 @@ type MergeScreen struct {
 	hosted      bool // inside App: e goes back to the explorer
 	lastApply   *ApplyRequestedMsg
 	applying    ApplyingMsg // who holds the shared apply lock
-	status      string
-	width       int
-	height      int
 
 	localRect, mergedRect, remoteRect, bottomLeftRect, explainRect rect
 }
@@ -135,18 +122,13 @@ type MergeScreen struct {
 // starts it (Init), off the update loop.
 func NewMergeScreen(in MergeInput, opts Options) *MergeScreen {
 	m := &MergeScreen{
+		screen:      newScreen(opts),
 		in:          in,
-		opts:        opts,
-		isDark:      true,
-		noColor:     opts.NoColor,
 		keys:        DefaultMergeKeyMap(),
-		help:        help.New(),
-		filter:      textinput.New(),
 		spin:        spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		breakpoints: map[string]bool{},
 		focus:       focusMerged,
 	}
-	m.common = common.Common{Now: opts.Now}
 	m.local = rowpane.New(m.common)
 	m.merged = rowpane.New(m.common)
 	m.remote = rowpane.New(m.common)
@@ -160,8 +142,6 @@ func NewMergeScreen(in MergeInput, opts Options) *MergeScreen {
 	m.localSrc.bps, m.remoteSrc.bps = m.breakpoints, m.breakpoints
 	m.local.SetSource(m.localSrc)
 	m.remote.SetSource(m.remoteSrc)
-	m.filter.Prompt = "/ "
-	m.filter.Placeholder = "title, URL or GUID"
 	if opts.ReadOnly {
 		for _, b := range []*key.Binding{&m.keys.Choose, &m.keys.Undo, &m.keys.Apply, &m.keys.Confirm} {
 			b.SetEnabled(false)
@@ -319,25 +299,13 @@ func (m *MergeScreen) runMerge() tea.Cmd {
 }
 
 func (m *MergeScreen) applyTheme() {
-	th, err := themes.Select(m.opts.Theme, m.isDark, m.noColor)
-	m.themeErr = err
-	m.common.Theme = th
+	th := m.selectTheme()
 	m.local.SetCommon(m.common)
 	m.merged.SetCommon(m.common)
 	m.remote.SetCommon(m.common)
 	m.conflicts.SetCommon(m.common)
 	m.explain.SetCommon(m.common)
-	st := &th.Styles
-	m.help.Styles = help.Styles{
-		Ellipsis: st.HelpSeparator, ShortKey: st.HelpKey, ShortDesc: st.HelpDesc, ShortSeparator: st.HelpSeparator,
-		FullKey: st.HelpKey, FullDesc: st.HelpDesc, FullSeparator: st.HelpSeparator,
-	}
-	m.filter.SetStyles(textinput.Styles{
-		Focused: textinput.StyleState{Text: st.FilterText, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.FilterPrompt},
-		Blurred: textinput.StyleState{Text: st.FilterText, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Muted},
-		Cursor:  textinput.CursorStyle{Color: th.Palette.Accent, Shape: tea.CursorBlock},
-	})
-	m.spin.Style = st.Accent
+	m.spin.Style = th.Styles.Accent
 	m.refreshExplain()
 }
 
@@ -678,11 +646,7 @@ func (m *MergeScreen) updateKeys() {
 	}
 	k.RunToBreak.SetEnabled(normal && m.stepMode && hasSteps && len(m.breakpoints) > 0)
 	k.Explorer.SetEnabled(normal && m.hosted)
-	if m.help.ShowAll {
-		k.Help.SetHelp("?", "less keys")
-	} else {
-		k.Help.SetHelp("?", "more keys")
-	}
+	m.setHelpToggle(&k.Help)
 }
 
 // currentGUID is the merged GUID of the selection (for breakpoints).
@@ -737,21 +701,10 @@ func (m *MergeScreen) paneFocus() mergeFocus {
 
 // Update handles messages.
 func (m *MergeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.terminalMsg(msg, m.layout, m.applyTheme) {
+		return m, nil
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.layout()
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		m.applyTheme()
-		return m, nil
-	case tea.EnvMsg:
-		if v, ok := msg.LookupEnv("NO_COLOR"); ok && v != "" && !m.noColor {
-			m.noColor = true
-			m.applyTheme()
-		}
-		return m, nil
 	case mergeDoneMsg:
 		return m, m.mergeDone(msg)
 	case stepsReadyMsg:
@@ -787,12 +740,7 @@ func (m *MergeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
-	if m.filtering {
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		return m, cmd
-	}
-	return m, nil
+	return m, m.filterMsg(msg)
 }
 
 func (m *MergeScreen) mergeDone(msg mergeDoneMsg) tea.Cmd {
@@ -1151,18 +1099,11 @@ func (m *MergeScreen) runToBreakpoint() {
 }
 
 func (m *MergeScreen) handleMouse(msg tea.MouseMsg) {
-	ev := msg.Mouse()
-	rel := func(r rect) tea.Mouse { return tea.Mouse{X: ev.X - r.x, Y: ev.Y - r.y, Button: ev.Button, Mod: ev.Mod} }
-	var translated func(r rect) tea.MouseMsg
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		translated = func(r rect) tea.MouseMsg { return tea.MouseWheelMsg(rel(r)) }
-	case tea.MouseClickMsg:
-		translated = func(r rect) tea.MouseMsg { return tea.MouseClickMsg(rel(r)) }
-	default:
+	translated, click, ok := mouseIn(msg)
+	if !ok {
 		return
 	}
-	_, click := msg.(tea.MouseClickMsg)
+	ev := msg.Mouse()
 	for _, p := range []struct {
 		r    rect
 		f    mergeFocus
@@ -1179,12 +1120,8 @@ func (m *MergeScreen) handleMouse(msg tea.MouseMsg) {
 		}
 	}
 	if m.explainRect.contains(ev.X, ev.Y) {
-		if _, wheel := msg.(tea.MouseWheelMsg); wheel {
-			if ev.Button == tea.MouseWheelUp {
-				m.explain.ScrollBy(-1)
-			} else if ev.Button == tea.MouseWheelDown {
-				m.explain.ScrollBy(1)
-			}
+		if d := wheelLines(msg); d != 0 {
+			m.explain.ScrollBy(d)
 		}
 	}
 }
@@ -1202,19 +1139,10 @@ func (m *MergeScreen) layout() {
 	if m.filtering || m.query != "" {
 		filter = 1
 	}
-	m.help.SetWidth(m.width)
-	helpH := lipgloss.Height(m.help.View(mergeHelpKeys{m}))
+	helpH := m.helpHeight(mergeHelpKeys{m})
 	top := notes + 1 // the summary bar
 	main := max(m.height-top-filter-1-helpH, 0)
-	bottom := min(max(main*2/5, 8), 16)
-	if main-bottom < minPaneRows+paneFrameRows {
-		bottom = max(main-minPaneRows-paneFrameRows, 0)
-		if bottom < 4 {
-			bottom = 0
-		}
-	}
-	paneH := main - bottom
-	rows := max(paneH-paneFrameRows, 0)
+	bottom, paneH, rows := splitMain(main, min(max(main*2/5, 8), 16))
 	w1 := m.width / 3
 	w3 := m.width / 3
 	w2 := m.width - w1 - w3
@@ -1246,14 +1174,7 @@ func (m *MergeScreen) layout() {
 
 // View renders the screen.
 func (m *MergeScreen) View() tea.View {
-	v := tea.NewView(m.render())
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "bmtui merge"
-	if m.in.ProfileName != "" {
-		v.WindowTitle = "bmtui merge — " + m.in.ProfileName
-	}
-	return v
+	return m.view(m.render(), "bmtui merge", m.in.ProfileName)
 }
 
 func (m *MergeScreen) render() string {
@@ -1263,9 +1184,8 @@ func (m *MergeScreen) render() string {
 	th := m.common.Theme
 	st := &th.Styles
 	var parts []string
-	if len(m.in.Notes) > 0 {
-		note := th.Glyphs.Problem + " " + strings.Join(m.in.Notes, " · ")
-		parts = append(parts, st.Warning.Render(ansi.Truncate(common.SingleLine(note), m.width, "…")))
+	if n := m.notesLine(m.in.Notes); n != "" {
+		parts = append(parts, n)
 	}
 	parts = append(parts, m.summaryBar())
 	left := drawBox(th, m.focus == focusMLocal, m.paneTitle(focusMLocal), m.local.View(), m.localRect)
@@ -1295,7 +1215,7 @@ func (m *MergeScreen) render() string {
 		if m.query != "" {
 			suffix = fmt.Sprintf("  %d local, %d merged, %d remote matches", m.local.MatchCount(), m.merged.MatchCount(), m.remote.MatchCount())
 		}
-		m.filter.SetWidth(max(m.width-ansi.StringWidth(m.filter.Prompt)-ansi.StringWidth(suffix)-1, 4))
+		m.sizeFilter(suffix)
 		line := m.filter.View()
 		if !m.filtering {
 			line = st.FilterPrompt.Render("/ ") + st.FilterText.Render(m.query)
@@ -1303,18 +1223,7 @@ func (m *MergeScreen) render() string {
 		tail = append(tail, ansi.Truncate(line+st.Muted.Render(suffix), m.width, "…"))
 	}
 	tail = append(tail, m.statusLine())
-	m.help.SetWidth(m.width)
-	tail = append(tail, m.help.View(mergeHelpKeys{m}))
-	topLines := strings.Split(strings.Join(parts, "\n"), "\n")
-	bottomLines := strings.Split(strings.Join(tail, "\n"), "\n")
-	if len(topLines)+len(bottomLines) > m.height {
-		topLines = topLines[:max(m.height-len(bottomLines), 0)]
-	}
-	all := append(topLines, bottomLines...)
-	if len(all) > m.height {
-		all = all[len(all)-m.height:]
-	}
-	return strings.Join(all, "\n")
+	return m.compose(parts, tail, mergeHelpKeys{m})
 }
 
 func (m *MergeScreen) paneTitle(f mergeFocus) string {
@@ -1454,34 +1363,19 @@ func (m *MergeScreen) statusLine() string {
 	th := m.common.Theme
 	st := &th.Styles
 	var b strings.Builder
-	b.WriteString(st.Accent.Render("bmtui merge"))
-	if m.in.ProfileName != "" {
-		b.WriteString(st.Muted.Render(" · profile "))
-		b.WriteString(st.Text.Render(m.in.ProfileName))
-	}
+	m.statusBar(&b, "bmtui merge", m.in.ProfileName)
 	if m.opts.ReadOnly {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Warning.Render("read-only"))
+		m.statusItem(&b, st.Warning.Render("read-only"))
 	}
 	if m.stepMode {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Accent.Render("stepping"))
+		m.statusItem(&b, st.Accent.Render("stepping"))
 	}
 	if a := m.applying; a.By != "" {
-		b.WriteString(st.Muted.Render(" · "))
 		if a.Self {
-			b.WriteString(st.Accent.Render("applying…"))
+			m.statusItem(&b, st.Accent.Render("applying…"))
 		} else {
-			b.WriteString(st.Warning.Render(th.Glyphs.Problem + " " + a.By + " is applying"))
+			m.statusItem(&b, st.Warning.Render(th.Glyphs.Problem+" "+a.By+" is applying"))
 		}
 	}
-	if m.status != "" {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Warning.Render(m.status))
-	}
-	if m.themeErr != nil {
-		b.WriteString(st.Muted.Render(" · "))
-		b.WriteString(st.Warning.Render(m.themeErr.Error()))
-	}
-	return ansi.Truncate(b.String(), m.width, "…")
+	return m.statusEnd(&b)
 }

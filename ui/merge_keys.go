@@ -36,15 +36,7 @@ type MergeKeyMap struct {
 
 // DefaultMergeKeyMap returns the merge screen's default bindings.
 func DefaultMergeKeyMap() MergeKeyMap {
-	return MergeKeyMap{
-		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
-		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		FocusNext:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
-		FocusPrev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+	k := MergeKeyMap{
 		ChangedOnly:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "changed only")),
 		NextConflict: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next conflict")),
 		PrevConflict: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous conflict")),
@@ -62,6 +54,8 @@ func DefaultMergeKeyMap() MergeKeyMap {
 		ExitStep:   key.NewBinding(key.WithKeys("esc", "s"), key.WithHelp("esc/s", "leave steps")),
 		Explorer:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explorer")),
 	}
+	setScreenKeys(&k.Quit, &k.ForceQuit, &k.Help, &k.Filter, &k.ApplyFilter, &k.ClearFilter, &k.FocusNext, &k.FocusPrev)
+	return k
 }
 
 // mergeHelpKeys adapts the screen's state to help.KeyMap.

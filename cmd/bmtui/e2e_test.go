@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bmtui/bmtui/mergeview"
 )
 
 // tmuxSession runs the built binary in a private tmux server.
@@ -135,4 +137,41 @@ func lineWith(scr, s string) string {
 		}
 	}
 	return ""
+}
+
+// TestEndToEndSaveSession opens the merge screen directly, flips a conflict,
+// quits, and checks the session file the screen saved.
+func TestEndToEndSaveSession(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	bin := buildBinary(t)
+	session := filepath.Join(t.TempDir(), "session.json")
+	s := newTmux(t, "save", "env", "TERM=xterm-256color", bin, "merge", "--tui", "--demo", "--save-resolutions", session)
+	scr := s.waitText("Conflicts · 1 of")
+	alt := "1"
+	if strings.Contains(lineWith(scr, "[1]"), "in effect") {
+		alt = "2"
+	}
+	s.keys(alt)
+	s.waitFor("one decided conflict", func(scr string) bool { return decided(scr) == 1 })
+	s.keys("q")
+	s.waitFor("bmtui to quit", func(string) bool {
+		return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
+	})
+	f, err := os.Open(session)
+	if err != nil {
+		t.Fatalf("no session saved: %v\n%s", err, s.screen())
+	}
+	defer f.Close()
+	saved, err := mergeview.ReadSession(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.Resolutions) != 1 || saved.Resolutions[0].Choice == "" || saved.Local.Items == 0 {
+		t.Fatalf("saved session %+v", saved)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,12 +22,20 @@ func runExplore(ctx context.Context, args []string, io stdio) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return runApp(ctx, &pf, *theme, false, io)
+	return runApp(ctx, &pf, appOptions{theme: *theme}, io)
+}
+
+// appOptions say how the full-screen app starts and ends.
+type appOptions struct {
+	theme        string
+	startInMerge bool               // merge --tui
+	session      *mergeview.Session // start from these resolutions
+	saveTo       string             // save the resolutions at exit
 }
 
 // runApp opens the profile and runs the full-screen app: the explorer, with
 // the merge screen one key away (or first, for merge --tui).
-func runApp(ctx context.Context, pf *profileFlags, theme string, startInMerge bool, io stdio) error {
+func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error {
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
@@ -37,7 +46,16 @@ func runApp(ctx context.Context, pf *profileFlags, theme string, startInMerge bo
 		name = "demo profile"
 	}
 	in := appInput(prof, name)
-	in.StartInMerge = startInMerge && prof.Remote != nil
+	in.StartInMerge = o.startInMerge && prof.Remote != nil
+	if o.session != nil {
+		if prof.Remote == nil {
+			return fmt.Errorf("profile %s has no Sync mirror: nothing to merge", prof.Paths.Dir)
+		}
+		if err := o.session.Check(prof.Local, prof.Remote, mergeview.Times{Local: prof.Times.Local, Remote: prof.Times.Remote}); err != nil {
+			return err
+		}
+		in.Resolutions = o.session.Resolutions
+	}
 	// A confirmed apply ends the session: the profile is no longer what
 	// the screens show. The report (or why nothing was written) is printed
 	// once the terminal is back.
@@ -51,9 +69,20 @@ func runApp(ctx context.Context, pf *profileFlags, theme string, startInMerge bo
 			return tea.Quit()
 		}
 	}
-	model := ui.NewApp(in, ui.Options{Theme: theme, NoColor: os.Getenv("NO_COLOR") != ""})
-	if _, err := ui.Run(ctx, model); err != nil {
+	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
+	final, err := ui.Run(ctx, model)
+	if err != nil {
 		return err
+	}
+	if o.saveTo != "" {
+		app, _ := final.(*ui.App)
+		if app == nil || app.Merge() == nil || app.Merge().MergeView() == nil {
+			return fmt.Errorf("no merge to save: the merge screen was not opened")
+		}
+		if err := saveSession(o.saveTo, app.Merge().MergeView()); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.out, "resolutions saved to %s\n", o.saveTo)
 	}
 	if applyErr != nil {
 		return applyErr

@@ -385,6 +385,11 @@ func TestMergeOverrideAndSession(t *testing.T) {
 	if code != exitError || !strings.Contains(stderr, "changed since the session was saved") {
 		t.Fatalf("foreign session: exit %d, %q", code, stderr)
 	}
+	// The merge screen refuses it too, before starting.
+	code, _, stderr = runCLI(t, "merge", "--tui", "--profile", otherProfile, "--resolutions", session)
+	if code != exitError || !strings.Contains(stderr, "changed since the session was saved") {
+		t.Fatalf("foreign session in the merge screen: exit %d, %q", code, stderr)
+	}
 	// An unknown conflict is a usage error.
 	code, _, stderr = runCLI(t, append([]string{"merge", "--profile", dir, "--choose", "value:nope________=local"}, times...)...)
 	if code != exitUsage {

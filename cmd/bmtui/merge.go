@@ -48,10 +48,10 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	if *asTUI {
-		if *asJSON || session != nil || len(chosen) > 0 || *saveTo != "" {
-			return usageError{"--tui opens the merge screen; choose and save there (--json, --choose and the session flags are for scripts)"}
+		if *asJSON || len(chosen) > 0 {
+			return usageError{"--tui opens the merge screen; choose there (--json and --choose are for scripts)"}
 		}
-		return runApp(ctx, &pf, *theme, true, io)
+		return runApp(ctx, &pf, appOptions{theme: *theme, startInMerge: true, session: session, saveTo: *saveTo}, io)
 	}
 	prof, cleanup, err := pf.open()
 	if err != nil {

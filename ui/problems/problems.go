@@ -8,12 +8,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
+	"github.com/bmtui/bmtui/ui/internal/viewport"
 )
 
 // Entry is one row: a finding and the title of its item ("" when the item
@@ -99,16 +99,13 @@ type Model struct {
 
 	common  common.Common
 	entries []Entry
-	cursor  int
-	offset  int
-	width   int
-	height  int
+	win     viewport.Window
 	focused bool
 }
 
 // New returns a list of entries.
 func New(c common.Common, entries []Entry) Model {
-	m := Model{KeyMap: DefaultKeyMap(), common: c, entries: entries, width: 60, height: 8}
+	m := Model{KeyMap: DefaultKeyMap(), common: c, entries: entries, win: viewport.Window{Width: 60, Height: 8}}
 	m.updateKeys()
 	return m
 }
@@ -121,8 +118,8 @@ func (m *Model) SetTheme(th *themes.Theme) { m.common.Theme = th }
 
 // SetSize sets the content size.
 func (m *Model) SetSize(w, h int) {
-	m.width, m.height = max(w, 0), max(h, 0)
-	m.scrollIntoView()
+	m.win.SetSize(w, h)
+	m.win.Reveal(len(m.entries))
 }
 
 // SetFocused says whether the list has the keyboard.
@@ -132,41 +129,30 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 func (m Model) Len() int { return len(m.entries) }
 
 // Cursor is the selected entry's index.
-func (m Model) Cursor() int { return m.cursor }
+func (m Model) Cursor() int { return m.win.Cursor }
 
 // Selected returns the selected entry.
 func (m Model) Selected() (Entry, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.entries) {
+	if m.win.Cursor < 0 || m.win.Cursor >= len(m.entries) {
 		return Entry{}, false
 	}
-	return m.entries[m.cursor], true
+	return m.entries[m.win.Cursor], true
 }
 
 // MoveTo selects entry i (clamped).
 func (m *Model) MoveTo(i int) {
-	m.cursor = min(max(i, 0), max(len(m.entries)-1, 0))
-	m.scrollIntoView()
+	m.win.MoveTo(i, len(m.entries))
 	m.updateKeys()
 }
 
-func (m *Model) scrollIntoView() {
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	} else if m.height > 0 && m.cursor >= m.offset+m.height {
-		m.offset = m.cursor - m.height + 1
-	}
-	m.offset = min(max(m.offset, 0), max(len(m.entries)-m.height, 0))
+// nav is the movement bindings of k.
+func (k *KeyMap) nav() viewport.Keys {
+	return viewport.Keys{Up: &k.Up, Down: &k.Down, PageUp: &k.PageUp, PageDown: &k.PageDown, Top: &k.Top, Bottom: &k.Bottom}
 }
 
 func (m *Model) updateKeys() {
 	k := &m.KeyMap
-	n := len(m.entries)
-	for _, b := range []*key.Binding{&k.Up, &k.PageUp, &k.Top} {
-		b.SetEnabled(m.cursor > 0)
-	}
-	for _, b := range []*key.Binding{&k.Down, &k.PageDown, &k.Bottom} {
-		b.SetEnabled(m.cursor < n-1)
-	}
+	k.nav().Enable(m.win.Cursor, len(m.entries))
 	e, ok := m.Selected()
 	k.Jump.SetEnabled(ok && e.InTree)
 }
@@ -188,20 +174,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	k := m.KeyMap
-	switch {
-	case key.Matches(kp, k.Up):
-		m.MoveTo(m.cursor - 1)
-	case key.Matches(kp, k.Down):
-		m.MoveTo(m.cursor + 1)
-	case key.Matches(kp, k.PageUp):
-		m.MoveTo(m.cursor - max(m.height, 1))
-	case key.Matches(kp, k.PageDown):
-		m.MoveTo(m.cursor + max(m.height, 1))
-	case key.Matches(kp, k.Top):
-		m.MoveTo(0)
-	case key.Matches(kp, k.Bottom):
-		m.MoveTo(len(m.entries) - 1)
-	case key.Matches(kp, k.Jump):
+	if i, ok := k.nav().Target(kp, m.win, len(m.entries)); ok {
+		m.MoveTo(i)
+	} else if key.Matches(kp, k.Jump) {
 		return m, m.jump()
 	}
 	return m, nil
@@ -210,24 +185,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // HandleMouse handles a mouse event relative to the list's top-left cell:
 // wheel scrolls, a click selects, a click on the selected entry jumps.
 func (m *Model) HandleMouse(msg tea.MouseMsg) tea.Cmd {
-	ev := msg.Mouse()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		switch ev.Button {
-		case tea.MouseWheelUp:
-			m.MoveTo(m.cursor - 3)
-		case tea.MouseWheelDown:
-			m.MoveTo(m.cursor + 3)
-		}
-	case tea.MouseClickMsg:
-		if ev.Button != tea.MouseLeft || ev.Y < 0 || ev.Y >= m.height {
-			return nil
-		}
-		i := m.offset + ev.Y
-		if i >= len(m.entries) {
-			return nil
-		}
-		if i == m.cursor {
+	switch act, i := m.win.Mouse(msg, len(m.entries), false); act {
+	case viewport.MouseWheel:
+		m.MoveTo(m.win.Cursor + i)
+	case viewport.MouseClick:
+		if i == m.win.Cursor {
 			return m.jump()
 		}
 		m.MoveTo(i)
@@ -237,16 +199,16 @@ func (m *Model) HandleMouse(msg tea.MouseMsg) tea.Cmd {
 
 // View renders exactly height lines of width cells.
 func (m Model) View() string {
-	if m.width <= 0 || m.height <= 0 {
+	if m.win.Width <= 0 || m.win.Height <= 0 {
 		return ""
 	}
 	th := m.common.Theme
 	st, g := &th.Styles, &th.Glyphs
-	lines := make([]string, 0, m.height)
+	lines := make([]string, 0, m.win.Height)
 	if len(m.entries) == 0 {
-		lines = append(lines, pad(st.Success.Render(ansi.Truncate("  No problems found on either side.", m.width, "…")), m.width))
+		lines = append(lines, viewport.Note(st.Success, "No problems found on either side.", m.win.Width))
 	}
-	for i := m.offset; i < len(m.entries) && len(lines) < m.height; i++ {
+	for i := m.win.Offset; i < len(m.entries) && len(lines) < m.win.Height; i++ {
 		e := m.entries[i]
 		f := e.Finding
 		sideGlyph, sideStyle := g.Local, st.Local
@@ -254,7 +216,7 @@ func (m Model) View() string {
 			sideGlyph, sideStyle = g.Remote, st.Remote
 		}
 		cur := " "
-		if i == m.cursor {
+		if i == m.win.Cursor {
 			cur = g.Cursor
 		}
 		kindGlyph := g.Problem
@@ -275,13 +237,8 @@ func (m Model) View() string {
 		if detail != "" {
 			plain += " — " + detail
 		}
-		if i == m.cursor {
-			line := pad(ansi.Truncate(plain, m.width, "…"), m.width)
-			if m.focused {
-				lines = append(lines, st.Selected.Render(line))
-			} else {
-				lines = append(lines, st.SelectedBlur.Render(line))
-			}
+		if i == m.win.Cursor {
+			lines = append(lines, viewport.Selected(st, m.focused, plain, m.win.Width))
 			continue
 		}
 		var b strings.Builder
@@ -294,18 +251,11 @@ func (m Model) View() string {
 		if detail != "" {
 			b.WriteString(st.Muted.Render(" — " + detail))
 		}
-		lines = append(lines, pad(ansi.Truncate(b.String(), m.width, "…"), m.width))
+		lines = append(lines, viewport.Fit(b.String(), m.win.Width))
 	}
-	blank := strings.Repeat(" ", m.width)
-	for len(lines) < m.height {
+	blank := strings.Repeat(" ", m.win.Width)
+	for len(lines) < m.win.Height {
 		lines = append(lines, blank)
 	}
 	return strings.Join(lines, "\n")
-}
-
-func pad(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
 }

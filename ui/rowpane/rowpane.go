@@ -13,16 +13,13 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
+	"github.com/bmtui/bmtui/ui/internal/viewport"
 	"github.com/bmtui/bmtui/ui/treepane"
 )
-
-// wheelStep is how many rows one mouse wheel notch scrolls.
-const wheelStep = 3
 
 // Badge is a short styled mark.
 type Badge struct {
@@ -73,10 +70,7 @@ type Model struct {
 	nmatch    int
 
 	rows      []int32 // visible rows, ascending
-	cursor    int
-	offset    int
-	width     int
-	height    int
+	win       viewport.Window
 	focused   bool
 	highlight int
 	empty     string
@@ -85,7 +79,7 @@ type Model struct {
 
 // New returns an empty pane.
 func New(c common.Common) Model {
-	m := Model{KeyMap: treepane.DefaultKeyMap(), common: c, highlight: -1, width: 40, height: 10, empty: "(empty tree)"}
+	m := Model{KeyMap: treepane.DefaultKeyMap(), common: c, highlight: -1, win: viewport.Window{Width: 40, Height: 10}, empty: "(empty tree)"}
 	m.updateKeys()
 	return m
 }
@@ -101,13 +95,13 @@ func (m *Model) SetStateColumn(on bool) { m.stateCol = on }
 
 // SetSize sets the size of the rows area in cells.
 func (m *Model) SetSize(w, h int) {
-	m.width, m.height = max(w, 0), max(h, 0)
+	m.win.SetSize(w, h)
 	m.clampOffset()
 }
 
 // Width and Height are the size set by SetSize.
-func (m Model) Width() int  { return m.width }
-func (m Model) Height() int { return m.height }
+func (m Model) Width() int  { return m.win.Width }
+func (m Model) Height() int { return m.win.Height }
 
 // SetFocused says whether the pane has the keyboard.
 func (m *Model) SetFocused(f bool) { m.focused = f }
@@ -122,8 +116,8 @@ func (m Model) Source() Source { return m.src }
 func (m Model) Len() int { return len(m.rows) }
 
 // Cursor is the visible row of the selection; Offset the first row shown.
-func (m Model) Cursor() int { return m.cursor }
-func (m Model) Offset() int { return m.offset }
+func (m Model) Cursor() int { return m.win.Cursor }
+func (m Model) Offset() int { return m.win.Offset }
 
 // MatchCount is how many rows the filter matched.
 func (m Model) MatchCount() int { return m.nmatch }
@@ -184,7 +178,7 @@ func (m *Model) SetSource(src Source) {
 			}
 		}
 	}
-	m.cursor = 0
+	m.win.Cursor = 0
 	m.rebuild()
 	if sel == "" || !m.Select(sel) {
 		m.clampOffset()
@@ -210,7 +204,7 @@ func (m *Model) SetFilter(match func(i int) bool) {
 		}
 		m.keep, m.fexp, m.filtering, m.nmatch = nil, nil, false, 0
 		m.rebuild()
-		m.cursor = 0
+		m.win.Cursor = 0
 		if sel != "" {
 			m.Select(sel)
 		}
@@ -236,11 +230,11 @@ func (m *Model) SetFilter(match func(i int) bool) {
 	m.fexp = make([]bool, m.n)
 	copy(m.fexp, keep)
 	m.rebuild()
-	m.cursor, m.offset = 0, 0
+	m.win.Cursor, m.win.Offset = 0, 0
 	if sel == "" || !m.Select(sel) {
 		for r, i := range m.rows {
 			if match(int(i)) {
-				m.cursor = r
+				m.win.Cursor = r
 				break
 			}
 		}
@@ -251,10 +245,10 @@ func (m *Model) SetFilter(match func(i int) bool) {
 
 // SelectedIndex is the source row of the selection, or -1.
 func (m Model) SelectedIndex() int {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
+	if m.win.Cursor < 0 || m.win.Cursor >= len(m.rows) {
 		return -1
 	}
-	return int(m.rows[m.cursor])
+	return int(m.rows[m.win.Cursor])
 }
 
 // Selected is the GUID of the selection, or "".
@@ -322,11 +316,7 @@ func (m *Model) SelectIndex(i int) bool {
 			return false
 		}
 	}
-	m.cursor = r
-	if r < m.offset || r >= m.offset+m.height {
-		m.offset = r - m.height/2
-	}
-	m.clampOffset()
+	m.win.Show(r, len(m.rows))
 	m.updateKeys()
 	return true
 }
@@ -361,8 +351,8 @@ func (m *Model) rebuild() {
 			i = int(m.end[i])
 		}
 	}
-	if m.cursor >= len(m.rows) {
-		m.cursor = max(len(m.rows)-1, 0)
+	if m.win.Cursor >= len(m.rows) {
+		m.win.Cursor = max(len(m.rows)-1, 0)
 	}
 }
 
@@ -383,23 +373,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	km := m.KeyMap
+	if r, ok := nav(&km).Target(kp, m.win, len(m.rows)); ok {
+		m.MoveTo(r)
+		m.updateKeys()
+		return m, nil
+	}
 	switch {
-	case key.Matches(kp, km.Up):
-		m.MoveBy(-1)
-	case key.Matches(kp, km.Down):
-		m.MoveBy(1)
-	case key.Matches(kp, km.PageUp):
-		m.MoveBy(-max(m.height, 1))
-	case key.Matches(kp, km.PageDown):
-		m.MoveBy(max(m.height, 1))
-	case key.Matches(kp, km.HalfPageUp):
-		m.MoveBy(-max(m.height/2, 1))
-	case key.Matches(kp, km.HalfPageDown):
-		m.MoveBy(max(m.height/2, 1))
-	case key.Matches(kp, km.Top):
-		m.MoveTo(0)
-	case key.Matches(kp, km.Bottom):
-		m.MoveTo(len(m.rows) - 1)
 	case key.Matches(kp, km.Expand):
 		if !m.setOpen(true) {
 			if i := m.SelectedIndex(); i >= 0 && m.expanded()[i] && m.hasKids(i) {
@@ -428,29 +407,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // HandleMouse handles a mouse event relative to the rows area: the wheel
 // scrolls, a click selects (and toggles the selected folder).
 func (m *Model) HandleMouse(msg tea.MouseMsg) bool {
-	ev := msg.Mouse()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		switch ev.Button {
-		case tea.MouseWheelUp:
-			return m.ScrollBy(-wheelStep)
-		case tea.MouseWheelDown:
-			return m.ScrollBy(wheelStep)
-		}
-	case tea.MouseClickMsg:
-		if ev.Button != tea.MouseLeft || ev.Y < 0 || ev.Y >= m.height || ev.X < 0 || ev.X >= m.width {
-			return false
-		}
-		r := m.offset + ev.Y
-		if r >= len(m.rows) {
-			return false
-		}
-		if r == m.cursor {
+	switch act, r := m.win.Mouse(msg, len(m.rows), true); act {
+	case viewport.MouseWheel:
+		return m.ScrollBy(r)
+	case viewport.MouseClick:
+		if r == m.win.Cursor {
 			if !m.setOpen(false) {
 				m.setOpen(true)
 			}
 		} else {
-			m.cursor = r
+			m.win.Cursor = r
 		}
 		m.updateKeys()
 		return true
@@ -460,26 +426,21 @@ func (m *Model) HandleMouse(msg tea.MouseMsg) bool {
 
 // ScrollBy scrolls the window, keeping the selection inside it.
 func (m *Model) ScrollBy(delta int) bool {
-	old, oldc := m.offset, m.cursor
-	m.offset += delta
-	m.clampOffset()
-	if m.height > 0 && len(m.rows) > 0 {
-		m.cursor = min(max(m.cursor, m.offset), m.offset+m.height-1, len(m.rows)-1)
-	}
+	changed := m.win.ScrollBy(delta, len(m.rows))
 	m.updateKeys()
-	return old != m.offset || oldc != m.cursor
+	return changed
 }
 
 // MoveBy moves the selection by delta rows.
-func (m *Model) MoveBy(delta int) { m.MoveTo(m.cursor + delta) }
+func (m *Model) MoveBy(delta int) { m.MoveTo(m.win.Cursor + delta) }
 
 // MoveTo selects visible row r (clamped).
 func (m *Model) MoveTo(r int) {
 	if len(m.rows) == 0 {
-		m.cursor, m.offset = 0, 0
+		m.win.Cursor, m.win.Offset = 0, 0
 		return
 	}
-	m.cursor = min(max(r, 0), len(m.rows)-1)
+	m.win.Cursor = min(max(r, 0), len(m.rows)-1)
 	m.clampOffset()
 	m.updateKeys()
 }
@@ -524,27 +485,17 @@ func (m *Model) toParent() {
 	}
 }
 
-func (m *Model) clampOffset() {
-	maxOff := max(len(m.rows)-m.height, 0)
-	m.offset = min(max(m.offset, 0), maxOff)
-	if m.height > 0 && len(m.rows) > 0 {
-		if m.cursor < m.offset {
-			m.offset = m.cursor
-		} else if m.cursor >= m.offset+m.height {
-			m.offset = m.cursor - m.height + 1
-		}
-	}
+func (m *Model) clampOffset() { m.win.Clamp(len(m.rows)) }
+
+// nav is the movement bindings of k.
+func nav(k *treepane.KeyMap) viewport.Keys {
+	return viewport.Keys{Up: &k.Up, Down: &k.Down, PageUp: &k.PageUp, PageDown: &k.PageDown,
+		HalfPageUp: &k.HalfPageUp, HalfPageDown: &k.HalfPageDown, Top: &k.Top, Bottom: &k.Bottom}
 }
 
 func (m *Model) updateKeys() {
 	km := &m.KeyMap
-	n := len(m.rows)
-	for _, b := range []*key.Binding{&km.Up, &km.PageUp, &km.HalfPageUp, &km.Top} {
-		b.SetEnabled(m.cursor > 0)
-	}
-	for _, b := range []*key.Binding{&km.Down, &km.PageDown, &km.HalfPageDown, &km.Bottom} {
-		b.SetEnabled(m.cursor < n-1)
-	}
+	nav(km).Enable(m.win.Cursor, len(m.rows))
 	i := m.SelectedIndex()
 	if i < 0 {
 		for _, b := range []*key.Binding{&km.Expand, &km.Collapse, &km.Toggle, &km.ExpandAll, &km.Parent} {
@@ -563,31 +514,13 @@ func (m *Model) updateKeys() {
 
 // View renders exactly height lines of width cells.
 func (m Model) View() string {
-	if m.height <= 0 || m.width <= 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.Grow((m.width + 16) * m.height)
-	blank := strings.Repeat(" ", m.width)
-	for y := 0; y < m.height; y++ {
-		if y > 0 {
-			b.WriteByte('\n')
+	return m.win.Render(len(m.rows), 16, m.renderRow, func() string {
+		msg := m.empty
+		if m.filtering {
+			msg = "(nothing matches the filter)"
 		}
-		r := m.offset + y
-		switch {
-		case r < len(m.rows):
-			b.WriteString(m.renderRow(r))
-		case y == 0 && len(m.rows) == 0:
-			msg := m.empty
-			if m.filtering {
-				msg = "(nothing matches the filter)"
-			}
-			b.WriteString(pad(m.common.Theme.Styles.Muted.Render(ansi.Truncate("  "+msg, m.width, "…")), m.width))
-		default:
-			b.WriteString(blank)
-		}
-	}
-	return b.String()
+		return viewport.Note(m.common.Theme.Styles.Muted, msg, m.win.Width)
+	})
 }
 
 func (m Model) renderRow(r int) string {
@@ -595,7 +528,7 @@ func (m Model) renderRow(r int) string {
 	st, g := &th.Styles, &th.Glyphs
 	i := int(m.rows[r])
 	it := m.src.Item(i, th)
-	selected := r == m.cursor
+	selected := r == m.win.Cursor
 	gutter := " "
 	if selected {
 		gutter = g.Cursor
@@ -632,11 +565,7 @@ func (m Model) renderRow(r int) string {
 			b.WriteByte(' ')
 			b.WriteString(s.Text)
 		}
-		line := pad(ansi.Truncate(b.String(), m.width, "…"), m.width)
-		if m.focused {
-			return st.Selected.Render(line)
-		}
-		return st.SelectedBlur.Render(line)
+		return viewport.Selected(st, m.focused, b.String(), m.win.Width)
 	}
 	labelStyle := st.Text
 	if it.LabelStyle != nil {
@@ -667,13 +596,5 @@ func (m Model) renderRow(r int) string {
 		b.WriteByte(' ')
 		b.WriteString(s.Style.Render(s.Text))
 	}
-	return pad(ansi.Truncate(b.String(), m.width, "…"), m.width)
-}
-
-// pad right-pads s (which may hold escapes) with spaces to w cells.
-func pad(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
+	return viewport.Fit(b.String(), m.win.Width)
 }

@@ -1,6 +1,10 @@
 package treepane
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/bmtui/bmtui/ui/internal/viewport"
+)
 
 // KeyMap are the tree pane's bindings. Bindings that cannot act on the
 // current selection are disabled, so help stays truthful.
@@ -50,4 +54,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfPageUp, k.HalfPageDown, k.Top, k.Bottom},
 		{k.Expand, k.Collapse, k.Toggle, k.ExpandAll, k.Parent},
 	}
+}
+
+// nav is the movement bindings of k.
+func (k *KeyMap) nav() viewport.Keys {
+	return viewport.Keys{Up: &k.Up, Down: &k.Down, PageUp: &k.PageUp, PageDown: &k.PageDown,
+		HalfPageUp: &k.HalfPageUp, HalfPageDown: &k.HalfPageDown, Top: &k.Top, Bottom: &k.Bottom}
 }

@@ -11,16 +11,13 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
+	"github.com/bmtui/bmtui/ui/internal/viewport"
 )
-
-// wheelStep is how many rows one mouse wheel notch scrolls.
-const wheelStep = 3
 
 // Model is the tree pane.
 type Model struct {
@@ -38,10 +35,7 @@ type Model struct {
 	hay    []string // lowercased title, URL and GUID, built on first filter
 
 	rows      []int32 // visible node indices, in display order
-	cursor    int
-	offset    int
-	width     int
-	height    int
+	win       viewport.Window
 	focused   bool
 	highlight int32
 }
@@ -56,8 +50,7 @@ func New(t *tree.Tree, findings ...check.Finding) Model {
 		t:         t,
 		findings:  common.IndexFindings(findings),
 		highlight: -1,
-		width:     40,
-		height:    10,
+		win:       viewport.Window{Width: 40, Height: 10},
 	}
 	if t != nil && t.Len() > 0 {
 		m.exp = make([]bool, t.Len())
@@ -82,15 +75,15 @@ func (m *Model) SetTheme(th *themes.Theme) { m.common.Theme = th }
 
 // SetSize sets the size of the rows area in cells.
 func (m *Model) SetSize(w, h int) {
-	m.width, m.height = max(w, 0), max(h, 0)
+	m.win.SetSize(w, h)
 	m.clampOffset()
 }
 
 // Width is the width set by SetSize.
-func (m Model) Width() int { return m.width }
+func (m Model) Width() int { return m.win.Width }
 
 // Height is the height set by SetSize.
-func (m Model) Height() int { return m.height }
+func (m Model) Height() int { return m.win.Height }
 
 // SetFocused says whether the pane has the keyboard.
 func (m *Model) SetFocused(f bool) { m.focused = f }
@@ -105,10 +98,10 @@ func (m Model) Tree() *tree.Tree { return m.t }
 func (m Model) Len() int { return len(m.rows) }
 
 // Cursor is the row index of the selection.
-func (m Model) Cursor() int { return m.cursor }
+func (m Model) Cursor() int { return m.win.Cursor }
 
 // Offset is the first row shown.
-func (m Model) Offset() int { return m.offset }
+func (m Model) Offset() int { return m.win.Offset }
 
 // Filter is the active filter query ("" when none).
 func (m Model) Filter() string { return m.filter }
@@ -121,10 +114,10 @@ func (m Model) Findings(guid string) []check.Finding { return m.findings[guid] }
 
 // SelectedNode is the selected node, or nil.
 func (m Model) SelectedNode() *tree.Node {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
+	if m.win.Cursor < 0 || m.win.Cursor >= len(m.rows) {
 		return nil
 	}
-	return m.t.Node(m.rows[m.cursor])
+	return m.t.Node(m.rows[m.win.Cursor])
 }
 
 // Selected is the GUID of the selected item ("" when the pane is empty).
@@ -188,11 +181,7 @@ func (m *Model) Select(guid string) bool {
 			return false
 		}
 	}
-	m.cursor = r
-	if r < m.offset || r >= m.offset+m.height {
-		m.offset = r - m.height/2
-	}
-	m.clampOffset()
+	m.win.Show(r, len(m.rows))
 	m.updateKeys()
 	return true
 }
@@ -211,7 +200,7 @@ func (m *Model) SetFilter(query string) {
 	if q == "" {
 		m.keep, m.fexp, m.nmatch = nil, nil, 0
 		m.rebuild()
-		m.cursor = 0
+		m.win.Cursor = 0
 		if sel != "" {
 			m.Select(sel)
 		}
@@ -241,12 +230,12 @@ func (m *Model) SetFilter(query string) {
 	m.fexp = make([]bool, len(keep))
 	copy(m.fexp, keep)
 	m.rebuild()
-	m.cursor, m.offset = 0, 0
+	m.win.Cursor, m.win.Offset = 0, 0
 	if sel == "" || !m.Select(sel) {
 		// Land on the first match rather than on an ancestor.
 		for r, i := range m.rows {
 			if strings.Contains(m.hay[i], q) {
-				m.cursor = r
+				m.win.Cursor = r
 				break
 			}
 		}
@@ -263,38 +252,27 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	km := m.KeyMap
+	if r, ok := km.nav().Target(kp, m.win, len(m.rows)); ok {
+		m.MoveTo(r)
+		m.updateKeys()
+		return m, nil
+	}
 	switch {
-	case key.Matches(kp, km.Up):
-		m.MoveBy(-1)
-	case key.Matches(kp, km.Down):
-		m.MoveBy(1)
-	case key.Matches(kp, km.PageUp):
-		m.MoveBy(-max(m.height, 1))
-	case key.Matches(kp, km.PageDown):
-		m.MoveBy(max(m.height, 1))
-	case key.Matches(kp, km.HalfPageUp):
-		m.MoveBy(-max(m.height/2, 1))
-	case key.Matches(kp, km.HalfPageDown):
-		m.MoveBy(max(m.height/2, 1))
-	case key.Matches(kp, km.Top):
-		m.MoveTo(0)
-	case key.Matches(kp, km.Bottom):
-		m.MoveTo(len(m.rows) - 1)
 	case key.Matches(kp, km.Expand):
-		if !m.expandRow(m.cursor) {
-			if n := m.SelectedNode(); n != nil && m.expanded()[m.rows[m.cursor]] && m.cursor+1 < len(m.rows) &&
-				m.t.Node(m.rows[m.cursor+1]).Parent == m.rows[m.cursor] {
+		if !m.expandRow(m.win.Cursor) {
+			if n := m.SelectedNode(); n != nil && m.expanded()[m.rows[m.win.Cursor]] && m.win.Cursor+1 < len(m.rows) &&
+				m.t.Node(m.rows[m.win.Cursor+1]).Parent == m.rows[m.win.Cursor] {
 				m.MoveBy(1)
 			}
 		}
 	case key.Matches(kp, km.Collapse):
-		if !m.collapseRow(m.cursor) {
+		if !m.collapseRow(m.win.Cursor) {
 			m.toParent()
 		}
 	case key.Matches(kp, km.Toggle):
-		m.toggleRow(m.cursor)
+		m.toggleRow(m.win.Cursor)
 	case key.Matches(kp, km.ExpandAll):
-		m.expandAllBelow(m.cursor)
+		m.expandAllBelow(m.win.Cursor)
 	case key.Matches(kp, km.Parent):
 		m.toParent()
 	default:
@@ -309,27 +287,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // a click on the selected folder toggles it. It reports whether anything
 // changed.
 func (m *Model) HandleMouse(msg tea.MouseMsg) bool {
-	ev := msg.Mouse()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		switch ev.Button {
-		case tea.MouseWheelUp:
-			return m.ScrollBy(-wheelStep)
-		case tea.MouseWheelDown:
-			return m.ScrollBy(wheelStep)
-		}
-	case tea.MouseClickMsg:
-		if ev.Button != tea.MouseLeft || ev.Y < 0 || ev.Y >= m.height || ev.X < 0 || ev.X >= m.width {
-			return false
-		}
-		r := m.offset + ev.Y
-		if r >= len(m.rows) {
-			return false
-		}
-		if r == m.cursor {
+	switch act, r := m.win.Mouse(msg, len(m.rows), true); act {
+	case viewport.MouseWheel:
+		return m.ScrollBy(r)
+	case viewport.MouseClick:
+		if r == m.win.Cursor {
 			m.toggleRow(r)
 		} else {
-			m.cursor = r
+			m.win.Cursor = r
 		}
 		m.updateKeys()
 		return true
@@ -340,45 +305,32 @@ func (m *Model) HandleMouse(msg tea.MouseMsg) bool {
 // ScrollBy scrolls the viewport by delta rows, keeping the selection
 // inside it.
 func (m *Model) ScrollBy(delta int) bool {
-	old, oldc := m.offset, m.cursor
-	m.offset += delta
-	m.clampOffset()
-	if m.height > 0 {
-		m.cursor = min(max(m.cursor, m.offset), m.offset+m.height-1)
-		m.cursor = min(m.cursor, len(m.rows)-1)
-		m.cursor = max(m.cursor, 0)
-	}
+	changed := m.win.ScrollBy(delta, len(m.rows))
 	m.updateKeys()
-	return old != m.offset || oldc != m.cursor
+	return changed
 }
 
 // MoveBy moves the selection by delta rows.
-func (m *Model) MoveBy(delta int) { m.MoveTo(m.cursor + delta) }
+func (m *Model) MoveBy(delta int) { m.MoveTo(m.win.Cursor + delta) }
 
 // MoveTo selects row r (clamped) and scrolls it into view.
 func (m *Model) MoveTo(r int) {
 	if len(m.rows) == 0 {
-		m.cursor, m.offset = 0, 0
+		m.win.Cursor, m.win.Offset = 0, 0
 		return
 	}
-	m.cursor = min(max(r, 0), len(m.rows)-1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	} else if m.height > 0 && m.cursor >= m.offset+m.height {
-		m.offset = m.cursor - m.height + 1
-	}
-	m.clampOffset()
+	m.win.MoveTo(r, len(m.rows))
 	m.updateKeys()
 }
 
 // ExpandSelected expands the selected folder.
-func (m *Model) ExpandSelected() bool { r := m.expandRow(m.cursor); m.updateKeys(); return r }
+func (m *Model) ExpandSelected() bool { r := m.expandRow(m.win.Cursor); m.updateKeys(); return r }
 
 // CollapseSelected collapses the selected folder.
-func (m *Model) CollapseSelected() bool { r := m.collapseRow(m.cursor); m.updateKeys(); return r }
+func (m *Model) CollapseSelected() bool { r := m.collapseRow(m.win.Cursor); m.updateKeys(); return r }
 
 // ExpandAllSelected expands every folder below the selection.
-func (m *Model) ExpandAllSelected() { m.expandAllBelow(m.cursor); m.updateKeys() }
+func (m *Model) ExpandAllSelected() { m.expandAllBelow(m.win.Cursor); m.updateKeys() }
 
 func (m *Model) expanded() []bool {
 	if m.keep != nil {
@@ -424,8 +376,8 @@ func (m *Model) rebuild() {
 	if m.t != nil && m.t.Len() > 0 {
 		m.rows = m.appendSubtree(m.rows, 0)
 	}
-	if m.cursor >= len(m.rows) {
-		m.cursor = max(len(m.rows)-1, 0)
+	if m.win.Cursor >= len(m.rows) {
+		m.win.Cursor = max(len(m.rows)-1, 0)
 	}
 }
 
@@ -516,7 +468,7 @@ func (m *Model) toParent() {
 		return
 	}
 	lvl := n.Level
-	for r := m.cursor - 1; r >= 0; r-- {
+	for r := m.win.Cursor - 1; r >= 0; r-- {
 		if m.t.Node(m.rows[r]).Level < lvl {
 			m.MoveTo(r)
 			return
@@ -524,30 +476,12 @@ func (m *Model) toParent() {
 	}
 }
 
-func (m *Model) clampOffset() {
-	maxOff := max(len(m.rows)-m.height, 0)
-	m.offset = min(max(m.offset, 0), maxOff)
-	if m.height > 0 && m.cursor >= 0 && len(m.rows) > 0 {
-		if m.cursor < m.offset {
-			m.offset = m.cursor
-		} else if m.cursor >= m.offset+m.height {
-			m.offset = m.cursor - m.height + 1
-		}
-	}
-}
+func (m *Model) clampOffset() { m.win.Clamp(len(m.rows)) }
 
 // updateKeys enables exactly the bindings that can act now.
 func (m *Model) updateKeys() {
 	km := &m.KeyMap
-	n := len(m.rows)
-	km.Up.SetEnabled(m.cursor > 0)
-	km.PageUp.SetEnabled(m.cursor > 0)
-	km.HalfPageUp.SetEnabled(m.cursor > 0)
-	km.Top.SetEnabled(m.cursor > 0)
-	km.Down.SetEnabled(m.cursor < n-1)
-	km.PageDown.SetEnabled(m.cursor < n-1)
-	km.HalfPageDown.SetEnabled(m.cursor < n-1)
-	km.Bottom.SetEnabled(m.cursor < n-1)
+	km.nav().Enable(m.win.Cursor, len(m.rows))
 	sel := m.SelectedNode()
 	if sel == nil {
 		for _, b := range []*key.Binding{&km.Expand, &km.Collapse, &km.Toggle, &km.ExpandAll, &km.Parent} {
@@ -555,7 +489,7 @@ func (m *Model) updateKeys() {
 		}
 		return
 	}
-	i := m.rows[m.cursor]
+	i := m.rows[m.win.Cursor]
 	folder := sel.Kind == tree.KindFolder
 	hasKids := folder && m.hasVisibleChildren(i)
 	open := m.expanded()[i]
@@ -568,31 +502,13 @@ func (m *Model) updateKeys() {
 
 // View renders exactly height lines of width cells.
 func (m Model) View() string {
-	if m.height <= 0 || m.width <= 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.Grow((m.width + 8) * m.height)
-	blank := strings.Repeat(" ", m.width)
-	for y := 0; y < m.height; y++ {
-		if y > 0 {
-			b.WriteByte('\n')
+	return m.win.Render(len(m.rows), 8, m.renderRow, func() string {
+		msg := "(empty tree)"
+		if m.keep != nil {
+			msg = "(no match for \"" + m.filter + "\")"
 		}
-		r := m.offset + y
-		switch {
-		case r < len(m.rows):
-			b.WriteString(m.renderRow(r))
-		case y == 0 && len(m.rows) == 0:
-			msg := "(empty tree)"
-			if m.keep != nil {
-				msg = "(no match for \"" + m.filter + "\")"
-			}
-			b.WriteString(pad(m.common.Theme.Styles.Muted.Render(ansi.Truncate("  "+msg, m.width, "…")), m.width))
-		default:
-			b.WriteString(blank)
-		}
-	}
-	return b.String()
+		return viewport.Note(m.common.Theme.Styles.Muted, msg, m.win.Width)
+	})
 }
 
 func (m Model) renderRow(r int) string {
@@ -600,7 +516,7 @@ func (m Model) renderRow(r int) string {
 	st, g := &th.Styles, &th.Glyphs
 	i := m.rows[r]
 	n := m.t.Node(i)
-	selected := r == m.cursor
+	selected := r == m.win.Cursor
 
 	var gutter strings.Builder
 	if selected {
@@ -659,11 +575,7 @@ func (m Model) renderRow(r int) string {
 			b.WriteByte(' ')
 			b.WriteString(s)
 		}
-		line := pad(ansi.Truncate(b.String(), m.width, "…"), m.width)
-		if m.focused {
-			return st.Selected.Render(line)
-		}
-		return st.SelectedBlur.Render(line)
+		return viewport.Selected(st, m.focused, b.String(), m.win.Width)
 	}
 
 	labelStyle := st.Text
@@ -693,13 +605,5 @@ func (m Model) renderRow(r int) string {
 		b.WriteByte(' ')
 		b.WriteString(markStyles[k].Render(s))
 	}
-	return pad(ansi.Truncate(b.String(), m.width, "…"), m.width)
-}
-
-// pad right-pads s (which may hold escapes) with spaces to w cells.
-func pad(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
+	return viewport.Fit(b.String(), m.win.Width)
 }
