@@ -179,6 +179,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case StatusMsg:
+		a.explorer.status = msg.Text
+		if a.merge != nil {
+			a.merge.status = msg.Text
+		}
+		return a, nil
 	case ApplyingMsg:
 		a.applying = &msg
 		a.explorer.applying = ""

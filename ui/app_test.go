@@ -199,3 +199,18 @@ func readAll(t *testing.T, r io.Reader) string {
 	}
 	return ansi.Strip(string(b))
 }
+
+func TestAppStatusMsgOnEveryScreen(t *testing.T) {
+	a := ui.NewApp(ui.AppInput{ProfileName: "demo", Profile: demoProfile(t)}, opts())
+	var m tea.Model = a
+	m = run(m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m = run(m, ui.StatusMsg{Text: "applied: the merge is written"})
+	if !strings.Contains(content(a), "applied: the merge is written") {
+		t.Fatalf("explorer does not show the status:\n%s", content(a))
+	}
+	m = run(m, keys("m")[0])
+	run(m, ui.StatusMsg{Text: "not applied: Firefox is running"})
+	if a.Screen() != "merge" || !strings.Contains(content(a), "not applied: Firefox is running") {
+		t.Fatalf("merge screen does not show the status:\n%s", content(a))
+	}
+}

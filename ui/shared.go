@@ -48,6 +48,10 @@ type SetResolutionsMsg struct {
 	Status string
 }
 
+// StatusMsg puts a line on the status bar of every screen: what the host
+// has to say, such as the outcome of an apply.
+type StatusMsg struct{ Text string }
+
 // ApplyingMsg says who is applying the merge now, in a session shared with
 // others ("" when nobody). While someone else applies, the merge screen
 // says so and its apply key is disabled.

@@ -115,6 +115,7 @@ func TestEndToEndServeApply(t *testing.T) {
 	operator.waitText("Apply this merge?")
 	operator.keys("y")
 	waitUntil(t, "the apply to finish", func() bool { return strings.Contains(out.String(), "applied in") })
+	operator.waitText("applied: the merge is written")
 	if maps.Equal(before, hashFiles(t, dbs)) {
 		t.Fatal("the operator's apply changed nothing")
 	}

@@ -212,11 +212,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.applying = false
 		switch {
 		case msg.Err == nil:
-			m.status = "applied"
+			m.status = "applied: the merge is written to the profile (bmtui undo restores it)"
 		default:
 			m.status = "not applied: " + msg.Err.Error()
 		}
-		return m, nil
+		_, cmd := m.app.Update(ui.StatusMsg{Text: m.status})
+		return m, cmd
 	}
 	_, cmd := m.app.Update(msg)
 	return m, cmd
