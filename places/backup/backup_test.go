@@ -333,7 +333,7 @@ func TestDecodeFixture(t *testing.T) {
 		t.Fatal("decoded fixture differs from the plain export")
 	}
 	// CompressorCCompat matches LZ4_compress_default: Firefox's exact bytes.
-	if enc := EncodeLZ4(want); !bytes.Equal(enc, lz) {
+	if enc := mustEncode(t, want); !bytes.Equal(enc, lz) {
 		t.Errorf("EncodeLZ4 gives %d bytes, not Firefox's %d-byte file", len(enc), len(lz))
 	}
 }
@@ -358,7 +358,7 @@ func TestLZ4RoundTrip(t *testing.T) {
 		{"runs", bytes.Repeat([]byte("a"), 100000)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			enc := EncodeLZ4(tc.data)
+			enc := mustEncode(t, tc.data)
 			if !bytes.HasPrefix(enc, []byte(Magic)) {
 				t.Fatal("no magic")
 			}
@@ -419,15 +419,15 @@ func FuzzDecodeLZ4(f *testing.F) {
 	f.Add(lz)
 	f.Add(lz[:len(lz)/2])
 	f.Add([]byte(Magic))
-	f.Add(EncodeLZ4(nil))
-	f.Add(EncodeLZ4([]byte("hello hello hello hello")))
+	f.Add(mustEncode(f, nil))
+	f.Add(mustEncode(f, []byte("hello hello hello hello")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := DecodeLZ4(data)
 		if err != nil {
 			return
 		}
 		// Whatever decodes must re-encode and decode to the same bytes.
-		again, err := DecodeLZ4(EncodeLZ4(out))
+		again, err := DecodeLZ4(mustEncode(t, out))
 		if err != nil || !bytes.Equal(again, out) {
 			t.Fatalf("round trip of decoded data failed: %v", err)
 		}
@@ -650,4 +650,13 @@ func TestWriteCreatesFolderAndFailsCleanly(t *testing.T) {
 	if _, err := Write(blocked, db, time.Now()); err == nil {
 		t.Error("Write succeeded with no folder to write to")
 	}
+}
+
+func mustEncode(tb testing.TB, data []byte) []byte {
+	tb.Helper()
+	enc, err := EncodeLZ4(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return enc
 }

@@ -104,7 +104,10 @@ func Write(profileDir string, db *sql.DB, now time.Time) (path string, err error
 		return existing, nil
 	}
 
-	enc := EncodeLZ4(js)
+	enc, err := EncodeLZ4(js)
+	if err != nil {
+		return "", err
+	}
 	tmp, err := os.CreateTemp(dir, "bmtui-*.jsonlz4.tmp")
 	if err != nil {
 		return "", fmt.Errorf("backup: create temporary file in %s: %w", dir, err)

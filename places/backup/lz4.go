@@ -31,24 +31,23 @@ var (
 // uncompressed size as uint32 little-endian, then one raw LZ4 block. The
 // block is made by pierrec/lz4's CompressorCCompat, which produces the
 // same bytes as the C library's LZ4_compress_default that Firefox uses.
-// It panics if data is 4 GiB or longer, which the format cannot describe.
-func EncodeLZ4(data []byte) []byte {
+// Data of 4 GiB or more cannot be described by the format.
+func EncodeLZ4(data []byte) ([]byte, error) {
 	if uint64(len(data)) > 0xFFFFFFFF {
-		panic("backup: EncodeLZ4: data too large for mozLz40")
+		return nil, fmt.Errorf("backup: %d bytes is too large for a mozLz40 file", len(data))
 	}
 	out := make([]byte, headerSize+lz4.CompressBlockBound(len(data)))
 	copy(out, Magic)
 	binary.LittleEndian.PutUint32(out[len(Magic):], uint32(len(data)))
 	if len(data) == 0 {
-		return out[:headerSize]
+		return out[:headerSize], nil
 	}
 	var c lz4.CompressorCCompat
 	n, err := c.CompressBlock(data, out[headerSize:])
 	if err != nil || n == 0 {
-		// Cannot happen with a CompressBlockBound-sized buffer.
-		panic(fmt.Sprintf("backup: EncodeLZ4: lz4 compression failed (n=%d): %v", n, err))
+		return nil, fmt.Errorf("backup: lz4 compression failed (%d bytes out): %v", n, err)
 	}
-	return out[:headerSize+n]
+	return out[:headerSize+n], nil
 }
 
 // DecodeLZ4 unwraps a mozLz40 file and returns the uncompressed bytes. It
