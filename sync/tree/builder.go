@@ -61,10 +61,13 @@ type candidate struct {
 	by  ParentBy
 }
 
-// builderItem is what the builder keeps per item besides the node itself.
+// builderItem locates an item's candidate parents: its first two sit at
+// cands[start:start+n]; an item with more keeps them all in overflow.
+// (A folder's child references are kept in its node's Children until
+// Build filters them: index -(k+1) stands for unknownChildren[k].)
 type builderItem struct {
-	cands     []candidate
-	childRefs []int32 // child indices; -(k+1) for unknownChildren[k]
+	start int32
+	n     uint8
 }
 
 // Builder collects items and parent records and turns them into a Tree.
@@ -86,7 +89,8 @@ type Builder struct {
 
 	unknownChildren []string    // GUIDs listed by folders but not (yet) items
 	unknownParents  []string    // GUIDs named by parentids but not (yet) items
-	arena           []candidate // backing store for the first two candidates of each item
+	cands           []candidate // two slots per item that has candidates
+	overflow        map[int32][]candidate
 }
 
 // NewBuilder starts a tree at root, reparenting orphans to unfiled_____.
@@ -155,28 +159,52 @@ func (b *Builder) ChildOf(child, parent string) error {
 	}
 	ci, ok := b.index[child]
 	if !ok {
-		b.items[pi].childRefs = append(b.items[pi].childRefs, -int32(len(b.unknownChildren))-1)
+		b.nodes[pi].Children = append(b.nodes[pi].Children, -int32(len(b.unknownChildren))-1)
 		b.unknownChildren = append(b.unknownChildren, child)
 		return nil
 	}
-	b.items[pi].childRefs = append(b.items[pi].childRefs, ci)
+	b.nodes[pi].Children = append(b.nodes[pi].Children, ci)
 	b.addCandidate(ci, candidate{by: ByChildren, idx: pi})
 	return nil
 }
 
-// addCandidate appends to an item's candidates, carving the first two slots
-// out of a shared arena to save an allocation per item.
+// addCandidate records a candidate parent for item ci. The first two of
+// an item share the builder's one candidate slice, which saves a slice
+// (and its allocation) per item.
 func (b *Builder) addCandidate(ci int32, c candidate) {
 	it := &b.items[ci]
-	if it.cands == nil {
-		if len(b.arena)+2 > cap(b.arena) {
-			b.arena = make([]candidate, 0, max(1024, 2*(cap(b.items)-len(b.items)+1)))
+	switch {
+	case it.n == 0:
+		if b.cands == nil {
+			b.cands = make([]candidate, 0, 2*cap(b.items))
 		}
-		start := len(b.arena)
-		b.arena = b.arena[:start+2]
-		it.cands = b.arena[start : start : start+2]
+		it.start = int32(len(b.cands))
+		b.cands = append(b.cands, c, candidate{})
+	case it.n == 1:
+		b.cands[it.start+1] = c
+	case it.n == 2:
+		if b.overflow == nil {
+			b.overflow = make(map[int32][]candidate)
+		}
+		b.overflow[ci] = append(append([]candidate(nil), b.cands[it.start:it.start+2]...), c)
+	default:
+		b.overflow[ci] = append(b.overflow[ci], c)
 	}
-	it.cands = append(it.cands, c)
+	if it.n < 255 {
+		it.n++
+	}
+}
+
+// candidatesOf is item i's candidate parents, in the order recorded.
+func (b *Builder) candidatesOf(i int32) []candidate {
+	it := b.items[i]
+	if it.n > 2 {
+		return b.overflow[i]
+	}
+	if it.n == 0 {
+		return nil
+	}
+	return b.cands[it.start : it.start+int32(it.n)]
 }
 
 // ParentID records that child's own parentid is parent, which may be
@@ -208,7 +236,7 @@ func (b *Builder) Structure(child, parent string) error {
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
-	b.items[pi].childRefs = append(b.items[pi].childRefs, ci)
+	b.nodes[pi].Children = append(b.nodes[pi].Children, ci)
 	b.addCandidate(ci, candidate{by: ByChildren, idx: pi})
 	b.addCandidate(ci, candidate{by: ByParentID, idx: pi})
 	return nil
@@ -265,13 +293,13 @@ func (b *Builder) Build() (*Tree, error) {
 	// The root exists, so a tombstone for it is void.
 	delete(b.tombstones, b.nodes[0].GUID)
 	for i := 1; i < n; i++ {
-		bi := &b.items[i]
+		cands := b.candidatesOf(int32(i))
 		it := &b.nodes[i].Item
 		if it.Validity == Replace {
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemInvalidItem})
 		}
-		for k := range bi.cands {
-			if c := &bi.cands[k]; c.idx < 0 {
+		for k := range cands {
+			if c := &cands[k]; c.idx < 0 {
 				// A parentid naming an item inserted after the record.
 				if pi, ok := b.index[b.unknownParents[-c.idx-1]]; ok {
 					c.idx = pi
@@ -279,30 +307,30 @@ func (b *Builder) Build() (*Tree, error) {
 			}
 		}
 		consistent := int32(-1)
-		if len(bi.cands) == 2 && bi.cands[0].by != bi.cands[1].by && bi.cands[0].idx >= 0 &&
-			bi.cands[0].idx == bi.cands[1].idx && b.nodes[bi.cands[0].idx].IsFolder() {
-			consistent = bi.cands[0].idx
+		if len(cands) == 2 && cands[0].by != cands[1].by && cands[0].idx >= 0 &&
+			cands[0].idx == cands[1].idx && b.nodes[cands[0].idx].IsFolder() {
+			consistent = cands[0].idx
 		}
 		switch {
 		case IsBuiltInRoot(it.GUID):
 			switch {
-			case len(bi.cands) == 0:
+			case len(cands) == 0:
 				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
 				parent[i], place[i] = 0, placedAppended
 			case consistent == 0:
 				parent[i], place[i] = 0, placedConsistent
 			default:
-				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemMisparentedRoot, Parents: b.parentRefs(bi.cands)})
+				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemMisparentedRoot, Parents: b.parentRefs(cands)})
 				parent[i], place[i] = 0, placedAppended
 			}
-		case len(bi.cands) == 0:
+		case len(cands) == 0:
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
 			parent[i], place[i] = fallback, placedAppended
 		case consistent >= 0:
 			parent[i], place[i] = consistent, placedConsistent
 		default:
-			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemDivergedParents, Parents: b.parentRefs(bi.cands)})
-			parent[i], place[i] = b.chooseParent(it.GUID, bi.cands, fallback)
+			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemDivergedParents, Parents: b.parentRefs(cands)})
+			parent[i], place[i] = b.chooseParent(it.GUID, cands, fallback)
 		}
 		if _, ok := b.tombstones[it.GUID]; ok {
 			delete(b.tombstones, it.GUID)
@@ -335,7 +363,6 @@ func (b *Builder) Build() (*Tree, error) {
 	}
 
 	for i := 0; i < n; i++ {
-		bi := &b.items[i]
 		node := &t.nodes[i]
 		node.Parent = parent[i]
 		if place[i] == placedByChildren || place[i] == placedAppended {
@@ -346,8 +373,9 @@ func (b *Builder) Build() (*Tree, error) {
 		}
 		// Filter the references in place: each kept child is written at or
 		// before the position it was read from.
-		kids := bi.childRefs[:0]
-		for _, ci := range bi.childRefs {
+		refs := node.Children
+		kids := refs[:0]
+		for _, ci := range refs {
 			if ci < 0 {
 				ref := b.unknownChildren[-ci-1]
 				if idx, ok := b.index[ref]; ok {
@@ -385,11 +413,12 @@ func (b *Builder) Build() (*Tree, error) {
 			kids = append(kids, extra...)
 			node.Diverged = true
 		}
+		node.Children = nil // the references may all have gone
 		if len(kids) > 0 {
 			node.Children = kids
 		}
 	}
-	b.nodes, b.items, b.arena = nil, nil, nil
+	b.nodes, b.items, b.cands, b.overflow = nil, nil, nil, nil
 	t.finish()
 	return t, buildErr
 }
