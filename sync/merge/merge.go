@@ -893,24 +893,7 @@ func (m *merger) checkRemote(p *Node, rn, rp int32) (status, error) {
 	if isRoot(RN.GUID) {
 		return statusUnchanged, nil
 	}
-	folder := RN.IsFolder()
-	keep := RN.NeedsMerge && !folder
-	reason := ReasonChangedBeatsDelete
-	if !keep {
-		reason = ReasonUnchanged
-		if RN.NeedsMerge {
-			reason = ReasonFolderDeletion
-		}
-	}
-	dflt := keep
-	over := m.deletionOverride(RN.GUID)
-	switch over {
-	case ResolveKeep:
-		keep = true
-	case ResolveDelete:
-		keep = false
-	}
-	overridden := keep != dflt
+	keep, reason, overridden := m.survivesDeletion(RN)
 	if keep {
 		m.counts.RemoteRevives++
 		if m.explain {
@@ -959,23 +942,7 @@ func (m *merger) checkLocal(p *Node, ln, lp int32) (status, error) {
 	if isRoot(LN.GUID) {
 		return statusUnchanged, nil
 	}
-	folder := LN.IsFolder()
-	keep := LN.NeedsMerge && !folder
-	reason := ReasonChangedBeatsDelete
-	if !keep {
-		reason = ReasonUnchanged
-		if LN.NeedsMerge {
-			reason = ReasonFolderDeletion
-		}
-	}
-	dflt := keep
-	switch m.deletionOverride(LN.GUID) {
-	case ResolveKeep:
-		keep = true
-	case ResolveDelete:
-		keep = false
-	}
-	overridden := keep != dflt
+	keep, reason, overridden := m.survivesDeletion(LN)
 	if keep {
 		m.counts.LocalRevives++
 		if m.explain {
@@ -990,6 +957,29 @@ func (m *merger) checkLocal(p *Node, ln, lp int32) (status, error) {
 		m.explainDeletion(LN.GUID, EventDeletionWon, ChoiceDelete, reason, overridden, LN, nil)
 	}
 	return statusDeleted, m.deleteLocalNode(p, ln)
+}
+
+// survivesDeletion decides whether n, changed or not on its side, beats
+// its deletion on the other side: a changed non-folder is revived, a
+// folder deletion always wins (§4.6, §4.7), unless the user chose.
+func (m *merger) survivesDeletion(n *tree.Node) (keep bool, reason Reason, overridden bool) {
+	keep = n.NeedsMerge && !n.IsFolder()
+	switch {
+	case keep:
+		reason = ReasonChangedBeatsDelete
+	case n.NeedsMerge:
+		reason = ReasonFolderDeletion
+	default:
+		reason = ReasonUnchanged
+	}
+	dflt := keep
+	switch m.deletionOverride(n.GUID) {
+	case ResolveKeep:
+		keep = true
+	case ResolveDelete:
+		keep = false
+	}
+	return keep, reason, keep != dflt
 }
 
 func (m *merger) explainDeletion(guid string, kind EventKind, chosen Choice, reason Reason, overridden bool, L, R *tree.Node) {
