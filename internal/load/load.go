@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bmtui/bmtui/apply"
@@ -22,7 +23,9 @@ import (
 )
 
 // ErrNoProfile means no profile was named and none was found.
-var ErrNoProfile = errors.New("no Firefox profile given and none found (use --profile DIR, or --demo for a sample)")
+var ErrNoProfile = errors.New("no Firefox profile given and none found")
+
+const noProfileHint = " (use --profile DIR, or --demo for a sample)"
 
 // Paths says where a profile's databases are.
 type Paths struct {
@@ -43,10 +46,14 @@ func Resolve(profileDir, placesFile, mirrorFile, home, goos string) (Paths, erro
 		return p, errors.New("--mirror needs --places (or use --profile DIR)")
 	case profileDir == "":
 		dir, err := profiles.Default(home, goos)
-		if err != nil {
-			if errors.Is(err, profiles.ErrNoProfile) {
-				return p, fmt.Errorf("%w: %v", ErrNoProfile, err)
-			}
+		switch {
+		case errors.Is(err, profiles.ErrNoProfile) && err.Error() == profiles.ErrNoProfile.Error():
+			return p, fmt.Errorf("%w%s", ErrNoProfile, noProfileHint)
+		case errors.Is(err, profiles.ErrNoProfile):
+			// Say which profile was found wanting.
+			detail := strings.TrimPrefix(err.Error(), profiles.ErrNoProfile.Error()+": ")
+			return p, fmt.Errorf("%w: %s%s", ErrNoProfile, detail, noProfileHint)
+		case err != nil:
 			return p, err
 		}
 		profileDir = dir
