@@ -111,7 +111,7 @@ func applyView(ctx context.Context, prof *load.Profile, view *mergeview.View, ou
 }
 
 func printSummary(w io.Writer, s mergeview.Summary) {
-	fmt.Fprintf(w, "merge: %d items; %d changed here, %d uploaded, %d deleted here, %d deleted on the server, %d deduplicated; %d conflicts overridden, %d left to the merge\n",
+	fmt.Fprintf(w, "merge: %d items; %d changed here, %d items uploaded, %d deleted here, %d deleted on the server, %d deduplicated; %d conflicts overridden, %d left to the merge\n",
 		s.Items, s.AppliedLocally, s.Uploaded, s.DeletedLocally, s.DeletedRemotely, s.Dupes, s.ConflictsDecided, s.ConflictsOpen)
 }
 
