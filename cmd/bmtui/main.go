@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 	return report(err, io)
 }
 
-// problemsFound makes validate exit with code 3 after printing its report.
+// errProblemsFound makes validate exit with code 3 after printing its report.
 var errProblemsFound = errors.New("problems found")
 
 func report(err error, io stdio) int {
