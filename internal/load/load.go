@@ -162,6 +162,9 @@ func Open(paths Paths, times Times) (*Profile, error) {
 		return nil, err
 	}
 	p.Notes = append(p.Notes, p.Places.Warnings()...)
+	for _, s := range p.Places.Skipped() {
+		p.Notes = append(p.Notes, "skipped Places row: "+s.String())
+	}
 	if p.Mirror == nil {
 		p.Notes = append(p.Notes, "no Sync mirror (weave/bookmarks.sqlite): this profile never synced; showing Local only")
 		return p, nil
