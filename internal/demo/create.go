@@ -94,6 +94,38 @@ func openNew(ctx context.Context, path string) (*sql.DB, *sql.Conn, error) {
 	return db, conn, nil
 }
 
+// newDatabase creates the database at path with Firefox's page size, the
+// given journal mode and schema, and returns an open transaction on its one
+// connection; done closes the connection and the database.
+func newDatabase(ctx context.Context, path, journalMode, what string, schema []string) (conn *sql.Conn, tx *sql.Tx, done func() error, err error) {
+	db, conn, err := openNew(ctx, path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	done = func() error { return errors.Join(conn.Close(), db.Close()) }
+	fail := func(err error) (*sql.Conn, *sql.Tx, func() error, error) {
+		done()
+		return nil, nil, nil, err
+	}
+	if err := execAll(ctx, conn,
+		fmt.Sprintf("PRAGMA page_size = %d", PageSize),
+		"PRAGMA journal_mode = "+journalMode,
+		"PRAGMA foreign_keys = ON",
+	); err != nil {
+		return fail(err)
+	}
+	if tx, err = conn.BeginTx(ctx, nil); err != nil {
+		return fail(err)
+	}
+	for _, s := range schema {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			tx.Rollback()
+			return fail(fmt.Errorf("%s schema: %w", what, err))
+		}
+	}
+	return conn, tx, done, nil
+}
+
 func execAll(ctx context.Context, conn *sql.Conn, stmts ...string) error {
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
@@ -111,35 +143,16 @@ type page struct {
 }
 
 func writePlaces(ctx context.Context, path string, base, local *tree, tm Times) (err error) {
-	db, conn, err := openNew(ctx, path)
+	conn, tx, done, err := newDatabase(ctx, path, "wal", "places", placesSchema)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := conn.Close(); err == nil {
-			err = cerr
-		}
-		if cerr := db.Close(); err == nil {
+		if cerr := done(); err == nil {
 			err = cerr
 		}
 	}()
-	if err := execAll(ctx, conn,
-		fmt.Sprintf("PRAGMA page_size = %d", PageSize),
-		"PRAGMA journal_mode = wal",
-		"PRAGMA foreign_keys = ON",
-	); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
 	defer tx.Rollback()
-	for _, s := range placesSchema {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("places schema: %w", err)
-		}
-	}
 
 	// Bookmark rows in creation order: roots (ids 1-6), the synced tree,
 	// then local inserts.
@@ -328,35 +341,16 @@ func writePlaces(ctx context.Context, path string, base, local *tree, tm Times) 
 }
 
 func writeMirror(ctx context.Context, path string, recs []*mrec, tm Times) (err error) {
-	db, conn, err := openNew(ctx, path)
+	conn, tx, done, err := newDatabase(ctx, path, "delete", "mirror", mirrorSchema)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := conn.Close(); err == nil {
-			err = cerr
-		}
-		if cerr := db.Close(); err == nil {
+		if cerr := done(); err == nil {
 			err = cerr
 		}
 	}()
-	if err := execAll(ctx, conn,
-		fmt.Sprintf("PRAGMA page_size = %d", PageSize),
-		"PRAGMA journal_mode = delete",
-		"PRAGMA foreign_keys = ON",
-	); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
 	defer tx.Rollback()
-	for _, s := range mirrorSchema {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("mirror schema: %w", err)
-		}
-	}
 	urlIDs := map[string]int64{}
 	for i, r := range recs {
 		id := int64(i + 1)
