@@ -43,7 +43,7 @@ func TestLoad20Sessions(t *testing.T) {
 	k := newKey(t, "load")
 	e := start(t, serve.Config{
 		MaxSessions:  sessions,
-		ModelFactory: app.Factory(p, app.Options{ProfileName: "large-40k", Now: func() time.Time { return at }}),
+		ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "large-40k", Now: func() time.Time { return at }}),
 	}, operatorOpt+k.line)
 
 	before := heap()

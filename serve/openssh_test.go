@@ -88,7 +88,7 @@ func TestOpenSSH(t *testing.T) {
 	}
 	p := demoProfile(t)
 	op, stranger := newKey(t, "helper@example"), newKey(t, "stranger@example")
-	e := start(t, serve.Config{ModelFactory: app.Factory(p, app.Options{ProfileName: "demo", Now: func() time.Time { return time.Unix(1700007200, 0) }})},
+	e := start(t, serve.Config{ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "demo", Now: func() time.Time { return time.Unix(1700007200, 0) }})},
 		operatorOpt+op.line)
 	opKey, strangerKey := filepath.Join(e.dir, "op_key"), filepath.Join(e.dir, "stranger_key")
 	op.writeFile(t, opKey)

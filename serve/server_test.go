@@ -361,7 +361,7 @@ func TestShutdownEndsSessions(t *testing.T) {
 func TestRedactedViewerSession(t *testing.T) {
 	p := demoProfile(t)
 	viewer, op := newKey(t, "watcher"), newKey(t, "helper")
-	e := start(t, serve.Config{Redact: true, ModelFactory: app.Factory(p, app.Options{ProfileName: "demo"})},
+	e := start(t, serve.Config{Redact: true, ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "demo"})},
 		viewer.line, operatorOpt+op.line)
 	v := connect(t, e.addr, "vera", viewer, 120, 40)
 	o := connect(t, e.addr, "otto", op, 120, 40)

@@ -43,14 +43,11 @@ func demoConflict(t *testing.T, p *load.Profile, id, alt string) (index int, key
 func sharedResolutions(t *testing.T, e *env) ([]mergeview.Resolution, uint64) {
 	t.Helper()
 	s := e.srv.Hub().Snapshot()
-	if s.Value == nil {
-		return nil, s.Version
-	}
-	res, ok := s.Value.([]mergeview.Resolution)
+	sh, ok := app.SharedOf(s.Value)
 	if !ok {
 		t.Fatalf("hub holds %T", s.Value)
 	}
-	return res, s.Version
+	return sh.Resolutions, s.Version
 }
 
 func actions(e *env, user, action string) []serve.Event {
@@ -75,9 +72,9 @@ func TestSharedMergeSession(t *testing.T) {
 	op1, viewer, op2 := newKey(t, "helper@example"), newKey(t, "watcher@example"), newKey(t, "second@example")
 	applying := make(chan struct{})
 	release := make(chan struct{})
-	e := start(t, serve.Config{ModelFactory: app.Factory(p, app.Options{ProfileName: "demo",
+	e := start(t, serve.Config{ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "demo",
 		Now: func() time.Time { return time.Unix(1700007200, 0) },
-		Apply: func(req ui.ApplyRequestedMsg) error {
+		Apply: func(_ *load.Profile, req ui.ApplyRequestedMsg) error {
 			close(applying)
 			<-release
 			return nil
@@ -194,7 +191,7 @@ func TestSharedMergeRedactedViewer(t *testing.T) {
 	id := "value:" + demo.Expect.ValueConflict
 	k, local := demoConflict(t, p, id, "local")
 	op, viewer := newKey(t, "helper@example"), newKey(t, "watcher@example")
-	e := start(t, serve.Config{Redact: true, ModelFactory: app.Factory(p, app.Options{ProfileName: "demo",
+	e := start(t, serve.Config{Redact: true, ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "demo",
 		Now: func() time.Time { return time.Unix(1700007200, 0) }})}, operatorOpt+op.line, viewer.line)
 	o := connect(t, e.addr, "alice", op, 140, 40)
 	v := connect(t, e.addr, "vera", viewer, 140, 40)

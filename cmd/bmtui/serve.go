@@ -9,6 +9,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
 	"github.com/bmtui/bmtui/ui"
@@ -48,19 +49,34 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if pf.demo {
 		name = "demo profile"
 	}
-	cfg.ModelFactory = app.Factory(prof, app.Options{
+	// After an apply the sessions show the profile read again, at the
+	// pinned times or now.
+	src := app.NewSource(prof)
+	defer src.Close()
+	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,
 		Theme:       *theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
-		Apply: func(req ui.ApplyRequestedMsg) error {
-			if err := applicable(prof); err != nil {
+		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {
+			if err := applicable(p); err != nil {
 				return err
 			}
-			rep, err := applyView(ctx, prof, req.View, "")
+			rep, err := applyView(ctx, p, req.View, "")
 			if err == nil {
 				printApplied(io.out, rep)
 			}
 			return err
+		},
+		Reload: func() (*load.Profile, error) {
+			cur := src.Profile()
+			times, now := cur.Times, time.Now()
+			if pf.localTime == "" {
+				times.Local = now
+			}
+			if pf.remoteTime == "" {
+				times.Remote = now
+			}
+			return load.Open(cur.Paths, times)
 		},
 	})
 	var mu sync.Mutex

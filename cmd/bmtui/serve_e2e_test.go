@@ -92,7 +92,10 @@ func TestEndToEndServeApply(t *testing.T) {
 	}
 
 	viewer := login("viewer")
-	viewer.waitText("Local (Places)")
+	scr0 := viewer.waitText("Local (Places)")
+	if strings.Contains(leftColumns(scr0, 90), remoteOnly) {
+		t.Fatalf("the Local pane lists %q before the apply:\n%s", remoteOnly, scr0)
+	}
 	viewer.keys("m")
 	scr := viewer.waitText("Conflicts ·")
 	if strings.Contains(scr, "A apply") {
@@ -127,11 +130,54 @@ func TestEndToEndServeApply(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "bmkRemoteNw1") {
 		t.Fatalf("merged profile: exit %d, %s\n%s", code, stderr, stdout)
 	}
+	// Every session now shows the merged profile: the viewer is back on
+	// the explorer, whose Local pane lists the bookmark only the mirror
+	// had (bmkRemoteNw1).
+	viewer.waitFor("the merged profile on the viewer's screen", func(scr string) bool {
+		return strings.Contains(leftColumns(scr, 90), remoteOnly) && strings.Contains(scr, "Local (Places)")
+	})
+	viewer.waitText("showing the merged profile")
+	operator.waitFor("the merged profile on the operator's screen", func(scr string) bool {
+		return strings.Contains(leftColumns(scr, 90), remoteOnly)
+	})
+
+	// Applying the reloaded profile is not refused as changed since the
+	// preview.
+	operator.keys("m")
+	operator.waitText("Conflicts ·")
+	operator.keys("A")
+	operator.waitText("Apply this merge?")
+	operator.keys("y")
+	waitUntil(t, "the second apply to finish", func() bool {
+		return strings.Count(out.String(), ": apply done") == 2 || strings.Contains(out.String(), ": apply failed")
+	})
+	if strings.Contains(out.String(), ": apply failed") {
+		t.Fatalf("the second apply failed:\n%s", out.String())
+	}
+	if scr := operator.waitText("applied: the merge is written"); strings.Contains(scr, "not applied") {
+		t.Fatalf("second apply:\n%s", scr)
+	}
 	for _, who := range []string{"viewer@test", "operator@test"} {
 		if !strings.Contains(out.String(), who) {
 			t.Errorf("the host console does not name %s:\n%s", who, out.String())
 		}
 	}
+}
+
+// remoteOnly is the title of twoway's bookmark that only the Sync mirror
+// has before a merge (bmkRemoteNw1).
+const remoteOnly = "Remote new bookmark"
+
+// leftColumns is the screen's first n columns: the explorer's Local pane
+// when n is half the width.
+func leftColumns(scr string, n int) string {
+	var b strings.Builder
+	for _, l := range strings.Split(scr, "\n") {
+		r := []rune(l)
+		b.WriteString(string(r[:min(len(r), n)]))
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func waitUntil(t *testing.T, what string, ok func() bool) {

@@ -4,11 +4,16 @@
 // copies of the trees whose titles and URLs are placeholders (serve/redact),
 // the same copies for every viewer.
 //
-// Every session shows the resolutions the hub (serve.Hub) holds, a
-// []mergeview.Resolution: an operator's choices and undos go to the hub
-// (and to the audit log), and every change of the hub's value reaches
-// every session's merge screen as a ui.SetResolutionsMsg. Who is applying
-// reaches it as a ui.ApplyingMsg.
+// Every session shows the resolutions the hub (serve.Hub) holds, a Shared
+// value: an operator's choices and undos go to the hub (and to the audit
+// log), and every change of the hub's value reaches every session's merge
+// screen as a ui.SetResolutionsMsg. Who is applying reaches it as a
+// ui.ApplyingMsg.
+//
+// The profile comes from a Source. After an operator's apply the source
+// reads the profile again (Options.Reload), the hub's resolutions start
+// over under a new generation, and every session, and every later one,
+// shows the merged profile.
 package app
 
 import (
@@ -32,19 +37,37 @@ import (
 // a way to apply.
 var ErrNoApply = errors.New("this server cannot apply merges")
 
+// ErrStale is what an operator gets who applies a merge of a profile that
+// was replaced since (someone else applied, and the sessions are being
+// moved to the merged profile).
+var ErrStale = errors.New("the profile was reloaded since this merge was made; apply again from the merged profile")
+
 // Options configure the factory.
 type Options struct {
 	ProfileName string
 	Theme       string
 	Now         func() time.Time // clock for relative dates; nil means time.Now
-	// Apply writes a confirmed merge to the profile. It runs in a command,
-	// holding the hub's apply lock (serve.Session.Apply). nil: operators
-	// are told the server cannot apply.
-	Apply func(ui.ApplyRequestedMsg) error
+	// Apply writes a confirmed merge of p (the profile the session shows)
+	// to disk. It runs in a command, holding the hub's apply lock
+	// (serve.Session.Apply). nil: operators are told the server cannot
+	// apply.
+	Apply func(p *load.Profile, req ui.ApplyRequestedMsg) error
+	// Reload reads the profile again after a successful apply, still
+	// holding the apply lock. The Source then shows what it returns to
+	// every session, resets the hub's resolutions and closes the profile
+	// replaced. nil: sessions keep showing the profile as it was.
+	Reload func() (*load.Profile, error)
 }
 
 // AppliedMsg reports the end of an apply requested in this session.
-type AppliedMsg struct{ Err error }
+type AppliedMsg struct {
+	Err error
+	// Reloaded is set when the profile was read again after the apply;
+	// ReloadErr says why reading it again failed (the apply itself
+	// succeeded).
+	Reloaded  bool
+	ReloadErr error
+}
 
 // Errors of publishing a change to the hub.
 var (
@@ -53,6 +76,8 @@ var (
 	// ErrAlreadyUndone: the resolution undone is no longer shared
 	// (someone else undid it first).
 	ErrAlreadyUndone = errors.New("that choice is no longer shared")
+	// ErrReloaded: the change was about a profile that was replaced since.
+	ErrReloaded = errors.New("the profile was reloaded after an apply")
 )
 
 // resyncMsg brings the app back to the hub's state after a change of this
@@ -62,62 +87,181 @@ type resyncMsg struct {
 	why   string
 }
 
-// Factory returns the model factory for p.
-func Factory(p *load.Profile, o Options) serve.ModelFactory {
-	var (
-		once     sync.Once
-		redacted ui.AppInput
-		redErr   error
-	)
+// Shared is the hub's value: the resolutions chosen so far, for the
+// profile of one generation of the Source. A hub holding nil or a plain
+// []mergeview.Resolution is read as generation 0.
+type Shared struct {
+	Generation  uint64
+	Resolutions []mergeview.Resolution
+}
+
+// SharedOf reads the hub's value.
+func SharedOf(v any) (Shared, bool) {
+	switch v := v.(type) {
+	case nil:
+		return Shared{}, true
+	case []mergeview.Resolution:
+		return Shared{Resolutions: v}, true
+	case Shared:
+		return v, true
+	}
+	return Shared{}, false
+}
+
+// Source is the profile the sessions show. After an apply (with
+// Options.Reload) it holds the profile read again, under a new
+// generation; sessions showing an older generation build their app again.
+type Source struct {
+	mu  sync.Mutex
+	cur *generation
+}
+
+// generation is one profile the source held, with its redacted copy
+// (made once, for every redacted viewer).
+type generation struct {
+	n  uint64
+	p  *load.Profile
+	by string // who applied, making this generation ("" for the first)
+
+	once     sync.Once
+	redacted ui.AppInput
+	redErr   error
+}
+
+func (g *generation) redactedInput() (ui.AppInput, error) {
+	g.once.Do(func() { g.redacted, g.redErr = Redacted(g.p) })
+	return g.redacted, g.redErr
+}
+
+// NewSource returns a source showing p as generation 0. The source owns
+// the profiles: it closes each one it replaces, and Close closes the
+// current one (p included, which may be closed again by its opener:
+// load.Profile's Close can be called twice).
+func NewSource(p *load.Profile) *Source {
+	return &Source{cur: &generation{p: p}}
+}
+
+func (s *Source) current() *generation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
+}
+
+// Profile is the profile shown now.
+func (s *Source) Profile() *load.Profile { return s.current().p }
+
+// Generation counts the profiles replaced so far.
+func (s *Source) Generation() uint64 { return s.current().n }
+
+// Close closes the current profile.
+func (s *Source) Close() error { return s.current().p.Close() }
+
+// reload reads the profile again and shows it: the swap and the reset of
+// the hub's resolutions happen in one hub update, so every later change
+// of the hub is about the new profile. The replaced profile is closed
+// (the sessions' apps keep its trees, which are in memory; they never use
+// its databases).
+func (s *Source) reload(se *serve.Session, open func() (*load.Profile, error)) (uint64, error) {
+	np, err := open()
+	if err != nil {
+		return 0, err
+	}
+	by := se.Info().Name()
+	var old *generation
+	var n uint64
+	_, err = se.Hub().Update(by, func(any) (any, error) {
+		s.mu.Lock()
+		old = s.cur
+		n = old.n + 1
+		s.cur = &generation{n: n, p: np, by: by}
+		s.mu.Unlock()
+		return Shared{Generation: n}, nil
+	})
+	if err != nil { // cannot happen: the update always succeeds
+		np.Close()
+		return 0, err
+	}
+	if cerr := old.p.Close(); cerr != nil {
+		se.Record("reload", "closing the old profile: "+cerr.Error())
+	}
+	return n, nil
+}
+
+// Factory returns the model factory for the profiles of src.
+func Factory(src *Source, o Options) serve.ModelFactory {
 	return func(s *serve.Session) tea.Model {
-		in := ui.AppInput{ProfileName: o.ProfileName, Profile: p}
-		if s.Redacted() {
-			once.Do(func() { redacted, redErr = Redacted(p) })
-			in = redacted
-			if redErr != nil {
-				in.Notes = append(in.Notes, "redaction failed: "+redErr.Error())
-			}
-		}
 		// A late joiner starts from what everyone sees; the hub's
-		// deliveries of this version or older change nothing.
+		// deliveries of this version or older change nothing. A newer
+		// generation in the hub than g (a reload between the two reads)
+		// makes the first delivery build the app again.
+		g := src.current()
 		snap := s.Hub().Snapshot()
-		m := &Model{session: s, shared: snap, forwarded: snap.Version}
-		if res, ok := resolutionsOf(snap.Value); ok && res != nil {
-			in.Resolutions = m.forApp(res)
-		}
-		if !s.ReadOnly() {
-			in.OnResolve = m.publish
-			in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
-				m.applying = true
-				return func() tea.Msg {
-					err := s.Apply(func() error {
-						if o.Apply == nil {
-							return ErrNoApply
-						}
-						return o.Apply(req)
-					})
-					return AppliedMsg{Err: err}
-				}
-			}
-		}
-		m.app = ui.NewApp(in, ui.Options{Theme: o.Theme, NoColor: s.NoColor(), Now: o.Now, ReadOnly: s.ReadOnly()})
-		if a := snap.Applying; a != "" {
-			m.app.Update(ui.ApplyingMsg{By: a})
-		}
+		m := &Model{session: s, src: src, opts: o, shared: snap, forwarded: snap.Version}
+		m.build(g, snap)
 		return m
 	}
 }
 
-// resolutionsOf reads the hub's value: a list of resolutions, or nil for
-// none yet.
-func resolutionsOf(v any) ([]mergeview.Resolution, bool) {
-	switch v := v.(type) {
-	case nil:
-		return nil, true
-	case []mergeview.Resolution:
-		return v, true
+// build makes the app of generation g, starting from st's resolutions
+// when they are of g.
+func (m *Model) build(g *generation, st serve.StateMsg) {
+	s, o := m.session, m.opts
+	m.gen = g
+	in := ui.AppInput{ProfileName: o.ProfileName, Profile: g.p}
+	if s.Redacted() {
+		red, err := g.redactedInput()
+		in = red
+		if err != nil {
+			in.Notes = append(slices.Clip(in.Notes), "redaction failed: "+err.Error())
+		}
 	}
-	return nil, false
+	if sh, ok := SharedOf(st.Value); ok && sh.Generation == g.n && sh.Resolutions != nil {
+		in.Resolutions = m.forApp(sh.Resolutions)
+	}
+	if !s.ReadOnly() {
+		in.OnResolve = m.publish
+		in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
+			m.applying = true
+			return func() tea.Msg { return m.apply(g, req) }
+		}
+	}
+	m.app = ui.NewApp(in, ui.Options{Theme: o.Theme, NoColor: s.NoColor(), Now: o.Now, ReadOnly: s.ReadOnly()})
+	if a := st.Applying; a != "" {
+		m.app.Update(ui.ApplyingMsg{By: a, Self: m.applying && a == s.Info().Name()})
+	}
+}
+
+// apply runs in a command: it writes the merge of generation g, holding
+// the apply lock, then reads the profile again.
+func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
+	s, o := m.session, m.opts
+	var msg AppliedMsg
+	msg.Err = s.Apply(func() error {
+		// Reloads happen under this lock: the generation cannot change
+		// while the merge is written.
+		if m.src.current() != g || req.View == nil ||
+			req.View.Local() != g.p.Local || req.View.Remote() != g.p.Remote {
+			return ErrStale
+		}
+		if o.Apply == nil {
+			return ErrNoApply
+		}
+		if err := o.Apply(g.p, req); err != nil {
+			return err
+		}
+		if o.Reload != nil {
+			n, err := m.src.reload(s, o.Reload)
+			if err != nil {
+				msg.ReloadErr = err
+				s.Record("reload", "failed: "+err.Error())
+			} else {
+				msg.Reloaded = true
+				s.Record("reload", fmt.Sprintf("showing the merged profile (generation %d)", n))
+			}
+		}
+		return nil
+	})
+	return msg
 }
 
 // Redacted is what a redacted viewer is shown of p: both trees redacted by
@@ -164,14 +308,26 @@ func Redacted(p *load.Profile) (ui.AppInput, error) {
 // the order: a delivery older than the last change this session made is
 // skipped (the newer state follows), and so is a version already handed
 // on.
+//
+// After an apply, the hub's value names a new generation of the Source:
+// the model then builds its app again from the profile read again (with
+// the session's role, redaction and theme, at the terminal's size), and
+// changes made meanwhile to the old one are refused.
 type Model struct {
 	app       *ui.App
 	session   *serve.Session
+	src       *Source
+	opts      Options
+	gen       *generation // what the app shows
 	shared    serve.StateMsg
 	forwarded uint64 // the newest version handed to the app
 	published uint64 // the version this session's last change made
 	applying  bool   // an apply requested here is running
 	status    string
+	// What the terminal told the app, to tell an app built again.
+	size *tea.WindowSizeMsg
+	bg   *tea.BackgroundColorMsg
+	env  *tea.EnvMsg
 }
 
 // App is the hosted app.
@@ -183,13 +339,25 @@ func (m *Model) Shared() serve.StateMsg { return m.shared }
 // Status is the last apply result or lock message shown.
 func (m *Model) Status() string { return m.status }
 
+// Generation is the generation of the Source the app shows.
+func (m *Model) Generation() uint64 { return m.gen.n }
+
 // Init starts the app.
 func (m *Model) Init() tea.Cmd { return m.app.Init() }
 
 // Update keeps the shared state and hands everything else to the app.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.size = &msg
+	case tea.BackgroundColorMsg:
+		m.bg = &msg
+	case tea.EnvMsg:
+		m.env = &msg
 	case serve.StateMsg:
+		if m.newer(msg) {
+			return m, m.rebuild(msg, "")
+		}
 		var cmds []tea.Cmd
 		if msg.Applying != m.shared.Applying {
 			if msg.Applying != "" {
@@ -204,6 +372,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.shared = msg
 		return m, tea.Batch(cmds...)
 	case resyncMsg:
+		if m.newer(msg.state) {
+			return m, m.rebuild(msg.state, "")
+		}
 		if msg.state.Version >= m.forwarded && msg.state.Version >= m.published {
 			return m, m.forward(msg.state, msg.why)
 		}
@@ -211,10 +382,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case AppliedMsg:
 		m.applying = false
 		switch {
-		case msg.Err == nil:
-			m.status = "applied: the merge is written to the profile (bmtui undo restores it)"
-		default:
+		case msg.Err != nil:
 			m.status = "not applied: " + msg.Err.Error()
+		case msg.ReloadErr != nil:
+			m.status = "applied: the merge is written to the profile (bmtui undo restores it), but reading it again failed: " + msg.ReloadErr.Error()
+		case msg.Reloaded:
+			m.status = "applied: the merge is written to the profile, shown now (bmtui undo restores it)"
+			if m.src.current() != m.gen {
+				// The hub's delivery of the new generation is still on
+				// its way: build the app now, from the hub's state.
+				return m, m.rebuild(m.session.Hub().Snapshot(), m.status)
+			}
+		default:
+			m.status = "applied: the merge is written to the profile (bmtui undo restores it)"
 		}
 		_, cmd := m.app.Update(ui.StatusMsg{Text: m.status})
 		return m, cmd
@@ -223,15 +403,60 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// newer reports whether st is about a newer generation than the app shows.
+func (m *Model) newer(st serve.StateMsg) bool {
+	sh, ok := SharedOf(st.Value)
+	return ok && sh.Generation > m.gen.n
+}
+
+// rebuild builds the app again from the source's current profile (at
+// least as new as st's generation), tells it what the terminal told the
+// old one, and shows status (by default, who applied).
+func (m *Model) rebuild(st serve.StateMsg, status string) tea.Cmd {
+	g := m.src.current()
+	m.build(g, st)
+	if sh, ok := SharedOf(st.Value); ok && sh.Generation == g.n {
+		m.forwarded = max(m.forwarded, st.Version)
+	}
+	m.shared = st
+	var cmds []tea.Cmd
+	cmds = append(cmds, m.app.Init())
+	for _, msg := range []tea.Msg{deref(m.bg), deref(m.env), deref(m.size)} {
+		if msg != nil {
+			_, cmd := m.app.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	if status == "" {
+		by := g.by
+		if by == "" {
+			by = "someone"
+		}
+		status = "applied by " + by + "; showing the merged profile"
+	}
+	m.status = status
+	_, cmd := m.app.Update(ui.StatusMsg{Text: status})
+	cmds = append(cmds, cmd)
+	return tea.Batch(cmds...)
+}
+
+func deref[T any](p *T) tea.Msg {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 // forward hands the hub's list to the app; status, if set, is what its
-// status line says.
+// status line says. A list of another generation than the app's is not
+// handed on.
 func (m *Model) forward(st serve.StateMsg, status string) tea.Cmd {
-	res, ok := resolutionsOf(st.Value)
-	if !ok {
+	sh, ok := SharedOf(st.Value)
+	if !ok || sh.Generation != m.gen.n {
 		return nil
 	}
 	m.forwarded = max(m.forwarded, st.Version)
-	_, cmd := m.app.Update(ui.SetResolutionsMsg{Resolutions: m.forApp(res), By: st.By, Status: status})
+	_, cmd := m.app.Update(ui.SetResolutionsMsg{Resolutions: m.forApp(sh.Resolutions), By: st.By, Status: status})
 	return cmd
 }
 
@@ -252,23 +477,29 @@ func (m *Model) forApp(res []mergeview.Resolution) []mergeview.Resolution {
 // publish applies an operator's choice or undo to the hub's list and
 // records it. It runs on the update loop, so a session's changes reach the
 // hub in the order they were made. A refused change (someone undid the
-// same choice first) puts the app back on the hub's list.
+// same choice first, or the profile was reloaded) puts the app back on the
+// hub's state.
 func (m *Model) publish(e ui.ResolveEvent) tea.Cmd {
 	s := m.session
 	r := e.Resolution
+	gen := m.gen.n
 	st, err := s.Update(func(old any) (any, error) {
-		cur, ok := resolutionsOf(old)
-		if !ok {
+		sh, ok := SharedOf(old)
+		switch {
+		case !ok:
 			return nil, ErrNotResolutions
+		case sh.Generation != gen:
+			return nil, ErrReloaded
 		}
+		cur := sh.Resolutions
 		if !e.Undo {
-			return append(slices.Clip(cur), r), nil
+			return Shared{Generation: gen, Resolutions: append(slices.Clip(cur), r)}, nil
 		}
 		// Undo this choice: the last one unless someone else chose
 		// meanwhile.
 		for i := len(cur) - 1; i >= 0; i-- {
 			if cur[i].Conflict == r.Conflict && cur[i].Choice == r.Choice {
-				return slices.Delete(slices.Clone(cur), i, i+1), nil
+				return Shared{Generation: gen, Resolutions: slices.Delete(slices.Clone(cur), i, i+1)}, nil
 			}
 		}
 		return nil, ErrAlreadyUndone
