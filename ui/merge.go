@@ -55,9 +55,12 @@ type ApplyRequestedMsg struct {
 
 // mergeDoneMsg carries a finished merge back to the update loop.
 type mergeDoneMsg struct {
-	gen int
-	st  *mergeState
-	err error
+	// screen and gen name the request: a screen that replaced another (a
+	// profile reloaded over SSH) restarts gen, so the screen is checked too.
+	screen *MergeScreen
+	gen    int
+	st     *mergeState
+	err    error
 }
 
 // mergeOp is a decision not yet reflected in the shown merge: the user's
@@ -266,7 +269,7 @@ func (m *MergeScreen) runMerge() tea.Cmd {
 		var err error
 		if v == nil {
 			if in.Local == nil || in.Remote == nil {
-				return mergeDoneMsg{gen: gen, err: errors.New("a merge needs both the local tree and the Sync mirror")}
+				return mergeDoneMsg{screen: m, gen: gen, err: errors.New("a merge needs both the local tree and the Sync mirror")}
 			}
 			v, err = mergeview.New(ctx, in)
 		}
@@ -284,9 +287,9 @@ func (m *MergeScreen) runMerge() tea.Cmd {
 			}
 		}
 		if err != nil {
-			return mergeDoneMsg{gen: gen, err: err}
+			return mergeDoneMsg{screen: m, gen: gen, err: err}
 		}
-		return mergeDoneMsg{gen: gen, st: prepare(v)}
+		return mergeDoneMsg{screen: m, gen: gen, st: prepare(v)}
 	}
 	wasBusy := m.busy
 	m.busy = true
@@ -744,7 +747,7 @@ func (m *MergeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *MergeScreen) mergeDone(msg mergeDoneMsg) tea.Cmd {
-	if msg.gen != m.gen {
+	if msg.screen != m || msg.gen != m.gen {
 		return nil // an earlier request: a newer one is running
 	}
 	m.busy = false

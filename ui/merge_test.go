@@ -376,3 +376,28 @@ func TestMergeScreenStepGolden(t *testing.T) {
 	runAll(m, keys("g", "s", ".", ".")...)
 	golden.RequireEqual(t, content(m))
 }
+
+// TestMergeScreenIgnoresAnotherScreensResult: a screen that replaced
+// another (over SSH, after a reload) restarts its request counter; a merge
+// the old screen started must not land on the new one.
+func TestMergeScreenIgnoresAnotherScreensResult(t *testing.T) {
+	in := mergeInput(t)
+	old := started(t, in, opts(), 140, 40)
+	fresh := started(t, in, opts(), 140, 40)
+	_, c1 := old.Update(keys("1")[0])
+	fromOld := collect(c1)
+	_, c2 := fresh.Update(keys("1")[0]) // same request number as old's
+	fromFresh := collect(c2)
+	for _, msg := range fromOld {
+		fresh.Update(msg)
+	}
+	if !fresh.Busy() || len(fresh.MergeView().Resolutions()) != 0 {
+		t.Fatal("the new screen took the old screen's merge")
+	}
+	for _, msg := range fromFresh {
+		run(fresh, msg)
+	}
+	if fresh.Busy() || len(fresh.MergeView().Resolutions()) != 1 {
+		t.Fatal("the new screen did not take its own merge")
+	}
+}
