@@ -82,10 +82,9 @@ func TestEndToEndResolveConflict(t *testing.T) {
 
 	s.waitText("Local (Places)")
 	s.keys("m")
-	scr := s.waitText("Conflicts · 1 of")
-	if !strings.Contains(scr, "Merged ·") || !strings.Contains(scr, "in effect, default") {
-		t.Fatalf("merge screen without merged pane or default choice:\n%s", scr)
-	}
+	scr := s.waitFor("the merge screen with its merged pane and a default choice", func(scr string) bool {
+		return strings.Contains(scr, "Conflicts · 1 of") && strings.Contains(scr, "Merged ·") && strings.Contains(scr, "in effect, default")
+	})
 	if n := decided(scr); n != 0 {
 		t.Fatalf("%d conflicts decided before any choice:\n%s", n, scr)
 	}
@@ -96,10 +95,11 @@ func TestEndToEndResolveConflict(t *testing.T) {
 		alt = "2"
 	}
 	s.keys(alt)
-	scr = s.waitFor("one decided conflict", func(scr string) bool { return decided(scr) == 1 })
-	if !strings.Contains(lineWith(scr, "["+alt+"]"), "in effect") {
-		t.Fatalf("choice [%s] not in effect after pressing it:\n%s", alt, scr)
-	}
+	// Wait for the whole screen to say so: a capture can catch the
+	// terminal halfway through a redraw.
+	s.waitFor(fmt.Sprintf("choice [%s] decided and in effect", alt), func(scr string) bool {
+		return decided(scr) == 1 && strings.Contains(lineWith(scr, "["+alt+"]"), "in effect")
+	})
 	s.keys("u")
 	s.waitFor("the choice undone", func(scr string) bool { return decided(scr) == 0 })
 	s.keys("q")
@@ -151,7 +151,9 @@ func TestEndToEndSaveSession(t *testing.T) {
 	bin := buildBinary(t)
 	session := filepath.Join(t.TempDir(), "session.json")
 	s := newTmux(t, "save", "env", "TERM=xterm-256color", bin, "merge", "--tui", "--demo", "--save-resolutions", session)
-	scr := s.waitText("Conflicts · 1 of")
+	scr := s.waitFor("the first conflict with its default choice", func(scr string) bool {
+		return strings.Contains(scr, "Conflicts · 1 of") && strings.Contains(scr, "in effect, default")
+	})
 	alt := "1"
 	if strings.Contains(lineWith(scr, "[1]"), "in effect") {
 		alt = "2"
