@@ -150,18 +150,23 @@ func (t *tree) localRename(guid, title string, at int64) {
 	n.lastModified = at
 }
 
-func (t *tree) localMove(guid, parentGUID string, idx int, at int64) {
-	n := t.get(guid)
-	old := n.parent
-	n.detach()
-	p := t.get(parentGUID)
-	n.parent = p
+// insert puts n among p's children at idx (the end if idx is out of range).
+func (p *node) insert(n *node, idx int) {
 	if idx < 0 || idx > len(p.children) {
 		idx = len(p.children)
 	}
 	p.children = append(p.children, nil)
 	copy(p.children[idx+1:], p.children[idx:])
 	p.children[idx] = n
+}
+
+func (t *tree) localMove(guid, parentGUID string, idx int, at int64) {
+	n := t.get(guid)
+	old := n.parent
+	n.detach()
+	p := t.get(parentGUID)
+	n.parent = p
+	p.insert(n, idx)
 	n.counter++
 	n.lastModified = at
 	old.counter++
@@ -246,12 +251,7 @@ func (t *tree) remoteMove(guid, parentGUID string, idx int, at int64) {
 	n.detach()
 	p := t.get(parentGUID)
 	n.parent = p
-	if idx < 0 || idx > len(p.children) {
-		idx = len(p.children)
-	}
-	p.children = append(p.children, nil)
-	copy(p.children[idx+1:], p.children[idx:])
-	p.children[idx] = n
+	p.insert(n, idx)
 	t.mark(guid, at)
 	t.mark(p.guid, at)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"testing"
 
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -317,4 +318,40 @@ func ProblemFromFixture(p DogearProblem) (tree.Problem, error) {
 		out.Parents = append(out.Parents, ref)
 	}
 	return out, nil
+}
+
+// DogearSideCase names one side of one fixture.
+type DogearSideCase struct {
+	Fixture *DogearFixture
+	Name    string // "local" or "remote"
+	Side    *DogearSide
+}
+
+// AllDogearSides loads every fixture in fixtures/dogear and its extra/
+// folder and returns each side that has input, local before remote. It
+// fails the test if the fixtures are missing (fewer than 70 sides).
+func AllDogearSides(tb testing.TB) []DogearSideCase {
+	tb.Helper()
+	dir := Shared(tb, "fixtures", "dogear")
+	files, err := DogearFiles(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	extra, _ := filepath.Glob(filepath.Join(dir, "extra", "*.json"))
+	var out []DogearSideCase
+	for _, path := range append(files, extra...) {
+		f, err := LoadDogear(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, c := range []DogearSideCase{{f, "local", f.Local}, {f, "remote", f.Remote}} {
+			if c.Side != nil {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(out) < 70 {
+		tb.Fatalf("only %d fixture sides in %s; fixtures missing?", len(out), dir)
+	}
+	return out
 }

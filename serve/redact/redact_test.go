@@ -88,38 +88,18 @@ func infoField(n *tree.Node, k int) string {
 }
 
 func TestRedactKeepsShapeDogear(t *testing.T) {
-	dir := testutil.Shared(t, "fixtures", "dogear")
-	files, err := testutil.DogearFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra, _ := filepath.Glob(filepath.Join(dir, "extra", "*.json"))
-	files = append(files, extra...)
-	sides := 0
-	for _, path := range files {
-		f, err := testutil.LoadDogear(path)
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range testutil.AllDogearSides(t) {
+		name := c.Fixture.Name + "/" + c.Name
+		orig, origErr := c.Side.Input.Build()
+		if orig == nil {
+			continue
 		}
-		for name, side := range map[string]*testutil.DogearSide{"local": f.Local, "remote": f.Remote} {
-			if side == nil {
-				continue
-			}
-			orig, origErr := side.Input.Build()
-			if orig == nil {
-				continue
-			}
-			sides++
-			red, err := redact.Tree(orig)
-			if (err == nil) != (origErr == nil) {
-				t.Fatalf("%s/%s: build error %v, redacted %v", f.Name, name, origErr, err)
-			}
-			sameShape(t, f.Name+"/"+name, orig, red)
-			noLeak(t, f.Name+"/"+name, orig, red)
+		red, err := redact.Tree(orig)
+		if (err == nil) != (origErr == nil) {
+			t.Fatalf("%s: build error %v, redacted %v", name, origErr, err)
 		}
-	}
-	if sides < 70 {
-		t.Fatalf("only %d sides; fixtures missing?", sides)
+		sameShape(t, name, orig, red)
+		noLeak(t, name, orig, red)
 	}
 }
 

@@ -2,7 +2,6 @@ package tree_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"testing"
@@ -14,45 +13,25 @@ import (
 // TestBuildMatchesDogear rebuilds every side of every dogear fixture and
 // compares the tree with the one dogear built.
 func TestBuildMatchesDogear(t *testing.T) {
-	dir := testutil.Shared(t, "fixtures", "dogear")
-	files, err := testutil.DogearFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra, _ := filepath.Glob(filepath.Join(dir, "extra", "*.json"))
-	files = append(files, extra...)
-	sides := 0
-	for _, path := range files {
-		f, err := testutil.LoadDogear(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, side := range map[string]*testutil.DogearSide{"local": f.Local, "remote": f.Remote} {
-			if side == nil {
-				continue
+	for _, c := range testutil.AllDogearSides(t) {
+		f, side := c.Fixture, c.Side
+		t.Run(f.Name+"/"+c.Name, func(t *testing.T) {
+			got, err := side.Input.Build()
+			if f.Type == "build_error" {
+				if !tree.IsErrorKind(err, tree.ErrCycle) {
+					t.Fatalf("want cycle error, got %v", err)
+				}
+				if e := err.(*tree.Error); e.GUID != f.Expect.Error.GUID {
+					t.Fatalf("cycle named %s, want %s", e.GUID, f.Expect.Error.GUID)
+				}
+				checkIsTree(t, got)
+				return
 			}
-			sides++
-			t.Run(f.Name+"/"+name, func(t *testing.T) {
-				got, err := side.Input.Build()
-				if f.Type == "build_error" {
-					if !tree.IsErrorKind(err, tree.ErrCycle) {
-						t.Fatalf("want cycle error, got %v", err)
-					}
-					if e := err.(*tree.Error); e.GUID != f.Expect.Error.GUID {
-						t.Fatalf("cycle named %s, want %s", e.GUID, f.Expect.Error.GUID)
-					}
-					checkIsTree(t, got)
-					return
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				compareTree(t, got, side.Tree)
-			})
-		}
-	}
-	if sides < 70 {
-		t.Fatalf("only %d sides built; fixtures missing?", sides)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareTree(t, got, side.Tree)
+		})
 	}
 }
 
