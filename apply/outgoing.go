@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/bmtui/bmtui/sync/merge"
 )
@@ -132,13 +133,6 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) error {
 	if err := execIn(tx, uploadColumns+uploadItemsFragment+` WHERE b.guid IN (%s)`, ops.UploadItems); err != nil {
 		return fmt.Errorf("stage uploads: %w", err)
 	}
-	// CROSS JOIN keeps the staged folders as the outer loop, so their
-	// children come from moz_bookmarks_parentindex instead of a scan of
-	// every bookmark (126 ms of the 40k apply otherwise).
-	if _, err := tx.Exec(`INSERT INTO structureToUpload(guid, parentId, position)
-		SELECT b.guid, b.parent, b.position FROM itemsToUpload o CROSS JOIN moz_bookmarks b ON b.parent = o.id`); err != nil {
-		return fmt.Errorf("stage structure: %w", err)
-	}
 	if _, err := tx.Exec(`INSERT OR IGNORE INTO tagsToUpload(id, tag)
 		SELECT o.id, t.tag FROM localTags t JOIN itemsToUpload o ON o.placeId = t.placeId`); err != nil {
 		return fmt.Errorf("stage tags: %w", err)
@@ -156,21 +150,39 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) error {
 // fetchOutgoing is SyncedBookmarksMirror.fetchLocalChangeRecords: the
 // cleartexts built from the staging tables, in staging order.
 func fetchOutgoing(tx *sql.Tx) ([]OutgoingRecord, error) {
+	// Firefox stages every child of a staged folder in structureToUpload
+	// (42,000 rows on large-40k); one JSON array per folder reads the same
+	// children in the same order for a fraction of the cost. CROSS JOIN
+	// keeps the staged items as the outer loop, so children come from
+	// moz_bookmarks_parentindex.
 	children := make(map[int64][]string)
-	rows, err := tx.Query(`SELECT parentId, guid FROM structureToUpload ORDER BY parentId, position`)
+	rows, err := tx.Query(`SELECT o.id, json_group_array(b.guid ORDER BY b.position)
+		FROM itemsToUpload o CROSS JOIN moz_bookmarks b ON b.parent = o.id
+		WHERE o.type = ` + strconv.Itoa(typeFolder) + ` GROUP BY o.id`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var p int64
-		var g string
-		if err := rows.Scan(&p, &g); err != nil {
+		var js string
+		if err := rows.Scan(&p, &js); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		children[p] = append(children[p], RecordID(g))
+		var guids []string
+		if err := json.Unmarshal([]byte(js), &guids); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("children of staged folder %d: %w", p, err)
+		}
+		for i, g := range guids {
+			guids[i] = RecordID(g)
+		}
+		children[p] = guids
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	tags := make(map[int64][]string)
 	rows, err = tx.Query(`SELECT id, tag FROM tagsToUpload`)
 	if err != nil {

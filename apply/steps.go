@@ -162,11 +162,6 @@ func tempSchema() []string {
 			keyword TEXT,
 			position INTEGER,
 			unknownFields TEXT)`,
-		`CREATE TEMP TABLE structureToUpload(
-			guid TEXT PRIMARY KEY,
-			parentId INTEGER NOT NULL REFERENCES itemsToUpload(id) ON DELETE CASCADE,
-			position INTEGER NOT NULL) WITHOUT ROWID`,
-		`CREATE INDEX temp.parentsToUpload ON structureToUpload(parentId, position)`,
 		`CREATE TEMP TABLE tagsToUpload(
 			id INTEGER REFERENCES itemsToUpload(id) ON DELETE CASCADE,
 			tag TEXT,
@@ -402,7 +397,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, nowUs int64, step f
 			_, err = tx.Exec(`UPDATE moz_bookmarks SET parent = s.parentId, position = s.position
 				FROM (SELECT j.value ->> 0 AS guid, p.id AS parentId, j.value ->> 2 AS position
 					FROM json_each(?) AS j JOIN moz_bookmarks p ON p.guid = j.value ->> 1) AS s
-				WHERE moz_bookmarks.guid = s.guid`, string(js))
+				WHERE moz_bookmarks.guid = s.guid AND (moz_bookmarks.parent <> s.parentId OR moz_bookmarks.position <> s.position)`, string(js))
 			return err
 		}},
 		{"reset change counters", func() error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -39,7 +38,10 @@ type localRow struct {
 	fk               sql.NullInt64
 	inTagFolder      bool
 	isLivemark       bool
+	id               int64
+	guidValid        bool // guid is not NULL
 	parent, position int64
+	hasParentID      bool // parent is not NULL
 	hasParent        bool // the parent row exists
 }
 
@@ -91,24 +93,45 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 		return nil, err
 	}
 
-	rootRows, err := d.localRows(`WHERE b.guid = '` + tree.RootGUID + `'`)
+	// Every row in one read, table order; parents are resolved in Go,
+	// which costs less than joining moz_bookmarks to itself per row.
+	all, err := d.localRows()
 	if err != nil {
 		return nil, err
 	}
-	if len(rootRows) == 0 {
+	byID := make(map[int64]int32, len(all))
+	rootIdx, tagsID, haveTags := -1, int64(0), false
+	for i := range all {
+		byID[all[i].id] = int32(i)
+		switch all[i].guid {
+		case tree.RootGUID:
+			if rootIdx < 0 {
+				rootIdx = i
+			}
+		case tree.TagsGUID:
+			tagsID, haveTags = all[i].id, true
+		}
+	}
+	if rootIdx < 0 {
 		return nil, fileErr(What, d.path, ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
 	}
-	rootRow := &rootRows[0]
+	for i := range all {
+		r := &all[i]
+		if j, ok := byID[r.parent]; ok && r.hasParentID {
+			p := &all[j]
+			r.parentGUID, r.hasParent = p.guid, p.guidValid // a NULL GUID counts as no parent, as in a JOIN on it
+			r.inTagFolder = haveTags && p.hasParentID && p.parent == tagsID
+		}
+	}
+	rootRow := all[rootIdx]
 	rootRow.url = sql.NullString{} // Firefox reads the root with NULL AS url
-	root, _ := d.localItem(rootRow, localNowMs, keywords, tags)
+	rootRow.parentGUID, rootRow.hasParent, rootRow.inTagFolder = "", false, false
+	root, _ := d.localItem(&rootRow, localNowMs, keywords, tags)
+	all = slices.DeleteFunc(all, func(r localRow) bool { return r.guid == tree.RootGUID })
 
 	// ORDER BY b.parent, b.position, done in Go: reading in table order
 	// and sorting is much cheaper than walking the index. The stable sort
 	// keeps rowid order among equal keys, as the index does.
-	all, err := d.localRows(`LEFT JOIN moz_bookmarks p ON p.id = b.parent WHERE b.guid <> '` + tree.RootGUID + `'`)
-	if err != nil {
-		return nil, err
-	}
 	// Rows whose parent row does not exist: Firefox's JOIN leaves them
 	// out; we report them.
 	rows := all[:0]
@@ -178,19 +201,14 @@ func (d *DB) skip(guid, parent string, err error) {
 	d.skipped = append(d.skipped, SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
 }
 
-func (d *DB) localRows(tail string) ([]localRow, error) {
+func (d *DB) localRows() ([]localRow, error) {
 	livemark := "0"
 	if d.hasAnnos {
 		livemark = `EXISTS(SELECT 1 FROM moz_items_annos a JOIN moz_anno_attributes n ON n.id = a.anno_attribute_id
 			WHERE a.item_id = b.id AND n.name = '` + livemarkAnno + `')`
 	}
-	parentGUID, inTags := `''`, "0"
-	if strings.HasPrefix(tail, "LEFT JOIN") {
-		parentGUID = Text("p.guid")
-		inTags = Int(`p.parent = (SELECT id FROM moz_bookmarks WHERE guid = '` + tree.TagsGUID + `')`)
-	}
 	fields := []string{
-		Text("b.guid"), parentGUID, inTags, "IFNULL(b.type, -1)", Int("b.syncChangeCounter"), Int("b.syncStatus"),
+		Text("b.guid"), Int("b.id"), "IFNULL(b.type, -1)", Int("b.syncChangeCounter"), Int("b.syncStatus"),
 		Int("b.lastModified"), Int("b.dateAdded"), Text("b.title"), Text("h.url"), Int("b.fk"), livemark,
 		Int("b.parent"), Int("b.position"),
 	}
@@ -199,20 +217,20 @@ func (d *DB) localRows(tail string) ([]localRow, error) {
 		return nil, err
 	}
 	out := make([]localRow, 0, n)
-	err = ScanRows(d.db, fields, `FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk `+tail,
+	err = ScanRows(d.db, fields, `FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk`,
 		func() { out = out[:0] },
 		func(f []string) error {
 			var r localRow
-			r.guid, _ = FieldText(f[0])
-			r.parentGUID, r.hasParent = FieldText(f[1])
-			r.inTagFolder = f[2] == "1"
-			r.typ, r.changeCounter, r.syncStatus = FieldInt(f[3]), FieldInt(f[4]), FieldInt(f[5])
-			r.lastModified, r.dateAdded = FieldInt(f[6]), FieldInt(f[7])
-			r.title, _ = FieldText(f[8])
-			r.url.String, r.url.Valid = FieldText(f[9])
-			r.fk = sql.NullInt64{Int64: FieldInt(f[10]), Valid: f[10] != ""}
-			r.isLivemark = f[11] == "1"
-			r.parent, r.position = FieldInt(f[12]), FieldInt(f[13])
+			r.guid, r.guidValid = FieldText(f[0])
+			r.id = FieldInt(f[1])
+			r.typ, r.changeCounter, r.syncStatus = FieldInt(f[2]), FieldInt(f[3]), FieldInt(f[4])
+			r.lastModified, r.dateAdded = FieldInt(f[5]), FieldInt(f[6])
+			r.title, _ = FieldText(f[7])
+			r.url.String, r.url.Valid = FieldText(f[8])
+			r.fk = sql.NullInt64{Int64: FieldInt(f[9]), Valid: f[9] != ""}
+			r.isLivemark = f[10] == "1"
+			r.parent, r.hasParentID = FieldInt(f[11]), f[11] != ""
+			r.position = FieldInt(f[12])
 			out = append(out, r)
 			return nil
 		})
