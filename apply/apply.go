@@ -532,7 +532,7 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 		return false, err
 	}
 	nowUs := plan.Times.Local.Unix() * 1_000_000
-	if err := writeOps(tx, plan.Result, &rep.Ops, nowUs, hookStep); err != nil {
+	if err := writeOps(tx, plan.Result, &rep.Ops, plan.Reupload, nowUs, hookStep); err != nil {
 		return false, err
 	}
 	if err := stageUploads(tx, &rep.Ops); err != nil {

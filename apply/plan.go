@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -130,6 +131,9 @@ type Plan struct {
 	PlacesFile, MirrorFile FileID
 	Places                 PlacesFingerprint
 	Mirror                 MirrorFingerprint
+	// Reupload are the mirror rows Firefox's prepare() flags REUPLOAD
+	// before merging (mirror.DB.Reupload); the apply writes the flag.
+	Reupload []string
 }
 
 // Local and Remote are the merged trees.
@@ -201,6 +205,7 @@ func prepareOnce(ctx context.Context, dir, pp, mp string, t Times, opts merge.Op
 			return places.QueryError("bookmarks.sqlite", mp, err)
 		}
 		remote, err = mdb.ReadTree(nowMillis(t.Remote))
+		plan.Reupload = slices.Clone(mdb.Reupload())
 		return err
 	})
 	err = g.Wait()
@@ -228,8 +233,9 @@ func prepareOnce(ctx context.Context, dir, pp, mp string, t Times, opts merge.Op
 
 // NewPlan wraps a merge the caller computed from files whose identities
 // and fingerprints it recorded before reading them.
-func NewPlan(profileDir string, t Times, res *merge.Result, placesFile, mirrorFile FileID, pf PlacesFingerprint, mf MirrorFingerprint) *Plan {
-	return &Plan{ProfileDir: profileDir, Times: t, Result: res, PlacesFile: placesFile, MirrorFile: mirrorFile, Places: pf, Mirror: mf}
+func NewPlan(profileDir string, t Times, res *merge.Result, placesFile, mirrorFile FileID, pf PlacesFingerprint, mf MirrorFingerprint, reupload []string) *Plan {
+	return &Plan{ProfileDir: profileDir, Times: t, Result: res, PlacesFile: placesFile, MirrorFile: mirrorFile, Places: pf, Mirror: mf,
+		Reupload: slices.Clone(reupload)}
 }
 
 var _ = sql.ErrNoRows

@@ -218,7 +218,7 @@ func execIn(tx *sql.Tx, format string, guids []string) error {
 // with the ESR 153 corrections of FORMATS.md §8.7. nowUs is the local time
 // truncated to whole seconds, in µs. step is called between steps (tests
 // inject failures there).
-func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, nowUs int64, step func(string) error) error {
+func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, nowUs int64, step func(string) error) error {
 	run := func(name string, f func() error) error {
 		if err := f(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -246,10 +246,11 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, nowUs int64, step f
 		f    func() error
 	}{
 		{"prepare mirror", func() error {
-			// Store::prepare, which Firefox runs before every merge.
-			_, err := tx.Exec(fmt.Sprintf(`UPDATE mirror.items AS v SET validity = %d WHERE validity = %d AND (%s)`,
-				mirrorReupload, mirrorValid, reuploadCondition("mirror.")))
-			return err
+			// Store::prepare, which Firefox runs before every merge as one
+			// UPDATE over every row (reuploadCondition); the reader found
+			// the same rows when the plan was made.
+			return execIn(tx, fmt.Sprintf(`UPDATE mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
+				mirrorReupload, mirrorValid), reupload)
 		}},
 		{"insert pages", func() error {
 			return execIn(tx, `INSERT OR IGNORE INTO moz_places(url, url_hash, rev_host, hidden, frecency, guid)

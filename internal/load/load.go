@@ -200,8 +200,12 @@ func (p *Profile) Rebuild(remote bool, prefer map[string]string) (*tree.Tree, er
 // Plan turns a merge of this profile into what apply needs, including
 // what the files were when they were read.
 func (p *Profile) Plan(res *merge.Result) *apply.Plan {
+	var reupload []string
+	if p.Mirror != nil {
+		reupload = p.Mirror.Reupload()
+	}
 	return apply.NewPlan(p.Paths.Dir, apply.Times{Local: p.Times.Local, Remote: p.Times.Remote}, res,
-		p.placesID, p.mirrorID, p.placesPrint, p.mirrorPrint)
+		p.placesID, p.mirrorID, p.placesPrint, p.mirrorPrint, reupload)
 }
 
 // StandardLayout reports whether the databases sit where Firefox keeps

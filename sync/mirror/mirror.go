@@ -32,6 +32,7 @@ type DB struct {
 	*places.File // the profile's mirror file, snapshotted
 
 	skipped      []places.SkippedRecord
+	reupload     []string
 	syncID       string
 	lastModified int64
 }

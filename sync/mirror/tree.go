@@ -210,6 +210,11 @@ var treeValidity = map[int]tree.Validity{
 	ValidityValid: tree.Valid, ValidityReupload: tree.Reupload, ValidityReplace: tree.Replace,
 }
 
+// Reupload lists the GUIDs of the VALID rows that the last ReadTree found
+// REUPLOAD under prepare()'s rule, which Firefox writes into the mirror
+// before it merges (apply does the same, with this list).
+func (d *DB) Reupload() []string { return d.reupload }
+
 // ReadTree builds the remote tree exactly as Firefox's merger does
 // (FORMATS.md §2.6 "Remote tree", store.rs fetch_remote_tree), after
 // applying prepare()'s reupload rule in memory (nothing is written):
@@ -247,6 +252,12 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 		return nil, err
 	}
 	reupload := reuploadFlags(rows)
+	d.reupload = d.reupload[:0]
+	for i := range rows {
+		if reupload[i] {
+			d.reupload = append(d.reupload, rows[i].GUID)
+		}
+	}
 
 	root := tree.Item{GUID: tree.RootGUID, Kind: tree.KindFolder, Info: &tree.Info{}}
 	haveRoot := false
