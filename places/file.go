@@ -1,8 +1,11 @@
 package places
 
 import (
+	"sync"
+
 	"database/sql"
 	"fmt"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 )
 
 // Format describes one kind of database file OpenFile accepts (a Places
@@ -39,6 +42,9 @@ type File struct {
 	db       *sql.DB
 	schema   *Schema
 	warnings []string
+
+	rawMu sync.Mutex
+	raw   *sqlraw.Conn // Scan's connection, opened on first use
 }
 
 // OpenFile snapshots the database at path (see TakeSnapshot), opens the
@@ -103,8 +109,16 @@ func (o *File) check(f *Format) error {
 // Close closes the database and removes the snapshot.
 func (o *File) Close() error {
 	var err error
+	o.rawMu.Lock()
+	if o.raw != nil {
+		err = o.raw.Close()
+		o.raw = nil
+	}
+	o.rawMu.Unlock()
 	if o.db != nil {
-		err = o.db.Close()
+		if cerr := o.db.Close(); err == nil {
+			err = cerr
+		}
 		o.db = nil
 	}
 	if rerr := o.snap.Remove(); err == nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql"
 	"fmt"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"slices"
 	"sort"
 
@@ -207,30 +208,26 @@ func (d *DB) localRows() ([]localRow, error) {
 		livemark = `EXISTS(SELECT 1 FROM moz_items_annos a JOIN moz_anno_attributes n ON n.id = a.anno_attribute_id
 			WHERE a.item_id = b.id AND n.name = '` + livemarkAnno + `')`
 	}
-	fields := []string{
-		Text("b.guid"), Int("b.id"), "IFNULL(b.type, -1)", Int("b.syncChangeCounter"), Int("b.syncStatus"),
-		Int("b.lastModified"), Int("b.dateAdded"), Text("b.title"), Text("h.url"), Int("b.fk"), livemark,
-		Int("b.parent"), Int("b.position"),
-	}
-	n, err := d.RowCount() // before the query: one connection only
+	n, err := d.RowCount()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]localRow, 0, n)
-	err = ScanRows(d.db, fields, `FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk`,
-		func() { out = out[:0] },
-		func(f []string) error {
+	err = d.Scan(`SELECT b.guid, b.id, IFNULL(b.type, -1), b.syncChangeCounter, b.syncStatus,
+			b.lastModified, b.dateAdded, b.title, h.url, b.fk, `+livemark+`, b.parent, b.position
+		FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk`,
+		func(f *sqlraw.Row) error {
 			var r localRow
-			r.guid, r.guidValid = FieldText(f[0])
-			r.id = FieldInt(f[1])
-			r.typ, r.changeCounter, r.syncStatus = FieldInt(f[2]), FieldInt(f[3]), FieldInt(f[4])
-			r.lastModified, r.dateAdded = FieldInt(f[5]), FieldInt(f[6])
-			r.title, _ = FieldText(f[7])
-			r.url.String, r.url.Valid = FieldText(f[8])
-			r.fk = sql.NullInt64{Int64: FieldInt(f[9]), Valid: f[9] != ""}
-			r.isLivemark = f[10] == "1"
-			r.parent, r.hasParentID = FieldInt(f[11]), f[11] != ""
-			r.position = FieldInt(f[12])
+			r.guid, r.guidValid = f.Text(0)
+			r.id = f.Int(1)
+			r.typ, r.changeCounter, r.syncStatus = f.Int(2), f.Int(3), f.Int(4)
+			r.lastModified, r.dateAdded = f.Int(5), f.Int(6)
+			r.title, _ = f.Text(7)
+			r.url.String, r.url.Valid = f.Text(8)
+			r.fk = sql.NullInt64{Int64: f.Int(9), Valid: !f.Null(9)}
+			r.isLivemark = f.Int(10) == 1
+			r.parent, r.hasParentID = f.Int(11), !f.Null(11)
+			r.position = f.Int(12)
 			out = append(out, r)
 			return nil
 		})
@@ -308,11 +305,9 @@ func (d *DB) localItem(r *localRow, nowMs int64, keywords map[int64]string, tags
 // when a page has several, one per POST data).
 func (d *DB) keywordsByPlace() (map[int64]string, error) {
 	m := make(map[int64]string)
-	err := ScanRows(d.db, []string{Int("place_id"), Text("keyword")},
-		`FROM moz_keywords WHERE place_id NOT NULL AND keyword NOT NULL ORDER BY keyword DESC`,
-		func() { clear(m) },
-		func(f []string) error {
-			m[FieldInt(f[0])], _ = FieldText(f[1])
+	err := d.Scan(`SELECT place_id, keyword FROM moz_keywords WHERE place_id NOT NULL AND keyword NOT NULL ORDER BY keyword DESC`,
+		func(f *sqlraw.Row) error {
+			m[f.Int(0)], _ = f.Text(1)
 			return nil
 		})
 	return m, err
@@ -322,14 +317,13 @@ func (d *DB) keywordsByPlace() (map[int64]string, error) {
 // entry for it, sorted and without repeats.
 func (d *DB) tagsByPlace() (map[int64][]string, error) {
 	m := make(map[int64][]string)
-	err := ScanRows(d.db, []string{Int("e.fk"), Text("f.title")}, `FROM moz_bookmarks e
+	err := d.Scan(`SELECT e.fk, f.title FROM moz_bookmarks e
 		JOIN moz_bookmarks f ON f.id = e.parent
 		JOIN moz_bookmarks r ON r.id = f.parent
 		WHERE r.guid = '`+tree.TagsGUID+`' AND e.fk NOT NULL`,
-		func() { clear(m) },
-		func(f []string) error {
-			id := FieldInt(f[0])
-			tag, _ := FieldText(f[1])
+		func(f *sqlraw.Row) error {
+			id := f.Int(0)
+			tag, _ := f.Text(1)
 			m[id] = append(m[id], tag)
 			return nil
 		})

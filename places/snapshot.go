@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"io"
 	"io/fs"
 	"net/url"
@@ -257,11 +258,18 @@ func checkHeader(what, source, file string) error {
 
 // sqlErrKind maps an SQLite error onto ErrNotSQLite / ErrCorrupt, or nil.
 func sqlErrKind(err error) error {
+	var code int
 	var se *sqlite.Error
-	if !errors.As(err, &se) {
+	var re *sqlraw.Error
+	switch {
+	case errors.As(err, &se):
+		code = se.Code()
+	case errors.As(err, &re):
+		code = re.Code
+	default:
 		return nil
 	}
-	switch se.Code() & 0xff {
+	switch code & 0xff {
 	case 26: // SQLITE_NOTADB
 		return ErrNotSQLite
 	case 11: // SQLITE_CORRUPT

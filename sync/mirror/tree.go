@@ -3,6 +3,7 @@ package mirror
 import (
 	"cmp"
 	"fmt"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"slices"
 	"sort"
 	"strings"
@@ -63,14 +64,11 @@ func (d *DB) Items() ([]ItemRow, error) {
 
 func (d *DB) items() ([]ItemRow, error) {
 	tags := make(map[int64][]string)
-	err := places.ScanRows(d.SQL(), []string{places.Int("itemId"), places.Text("tag")}, `FROM tags`,
-		func() { clear(tags) },
-		func(f []string) error {
-			id := places.FieldInt(f[0])
-			tag, _ := places.FieldText(f[1])
-			tags[id] = append(tags[id], tag)
-			return nil
-		})
+	err := d.Scan(`SELECT itemId, tag FROM tags`, func(f *sqlraw.Row) error {
+		tag, _ := f.Text(1)
+		tags[f.Int(0)] = append(tags[f.Int(0)], tag)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -79,28 +77,24 @@ func (d *DB) items() ([]ItemRow, error) {
 		return nil, err
 	}
 	out := make([]ItemRow, 0, n)
-	fields := []string{
-		places.Int("v.id"), places.Text("v.guid"), places.Text("v.parentGuid"), places.Int("v.serverModified"),
-		places.Int("v.needsMerge"), places.Int("v.validity"), places.Int("v.isDeleted"), places.Int("v.kind"),
-		places.Int("v.dateAdded"), places.Text("v.title"), places.Int("v.urlId"), places.Text("u.url"), places.Text("v.keyword"),
-	}
 	// Read in table order (sequential) and sort by GUID in Go: much
 	// cheaper than ORDER BY through the GUID index. Go's string order is
 	// SQLite's BINARY collation.
-	err = places.ScanRows(d.SQL(), fields, `FROM items v LEFT JOIN urls u ON u.id = v.urlId`,
-		func() { out = out[:0] },
-		func(f []string) error {
+	err = d.Scan(`SELECT v.id, v.guid, v.parentGuid, v.serverModified, v.needsMerge, v.validity, v.isDeleted, v.kind,
+			v.dateAdded, v.title, v.urlId, u.url, v.keyword
+		FROM items v LEFT JOIN urls u ON u.id = v.urlId`,
+		func(f *sqlraw.Row) error {
 			var r ItemRow
-			r.ID = places.FieldInt(f[0])
-			r.GUID, _ = places.FieldText(f[1])
-			r.ParentGUID, r.HasParent = places.FieldText(f[2])
-			r.ServerModified = places.FieldInt(f[3])
-			r.NeedsMerge, r.Validity, r.IsDeleted = places.FieldInt(f[4]) == 1, int(places.FieldInt(f[5])), places.FieldInt(f[6]) == 1
-			r.Kind, r.DateAdded = int(places.FieldInt(f[7])), places.FieldInt(f[8])
-			r.Title, _ = places.FieldText(f[9])
-			r.URLID = places.FieldInt(f[10])
-			r.URL, r.HasURL = places.FieldText(f[11])
-			r.Keyword, r.HasKeyword = places.FieldText(f[12])
+			r.ID = f.Int(0)
+			r.GUID, _ = f.Text(1)
+			r.ParentGUID, r.HasParent = f.Text(2)
+			r.ServerModified = f.Int(3)
+			r.NeedsMerge, r.Validity, r.IsDeleted = f.Int(4) == 1, int(f.Int(5)), f.Int(6) == 1
+			r.Kind, r.DateAdded = int(f.Int(7)), f.Int(8)
+			r.Title, _ = f.Text(9)
+			r.URLID = f.Int(10)
+			r.URL, r.HasURL = f.Text(11)
+			r.Keyword, r.HasKeyword = f.Text(12)
 			if ts := tags[r.ID]; len(ts) > 0 {
 				sort.Strings(ts)
 				r.Tags = ts
@@ -118,17 +112,14 @@ func (d *DB) items() ([]ItemRow, error) {
 // Structure reads every structure row ordered by (parentGuid, position).
 func (d *DB) Structure() ([]StructureRow, error) {
 	var out []StructureRow
-	err := places.ScanRows(d.SQL(), []string{places.Text("guid"), places.Text("parentGuid"), places.Int("position")},
-		`FROM structure`,
-		func() { out = out[:0] },
-		func(f []string) error {
-			var r StructureRow
-			r.GUID, _ = places.FieldText(f[0])
-			r.ParentGUID, _ = places.FieldText(f[1])
-			r.Position = places.FieldInt(f[2])
-			out = append(out, r)
-			return nil
-		})
+	err := d.Scan(`SELECT guid, parentGuid, position FROM structure`, func(f *sqlraw.Row) error {
+		var r StructureRow
+		r.GUID, _ = f.Text(0)
+		r.ParentGUID, _ = f.Text(1)
+		r.Position = f.Int(2)
+		out = append(out, r)
+		return nil
+	})
 	if err != nil {
 		return nil, places.QueryError(What, d.Path(), err)
 	}

@@ -1,0 +1,136 @@
+package sqlraw
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+func newDB(t *testing.T, stmts ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "t.sqlite")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return path
+}
+
+func TestValues(t *testing.T) {
+	path := newDB(t, `CREATE TABLE v(k INTEGER PRIMARY KEY, x)`,
+		`INSERT INTO v VALUES (1, 42), (2, NULL), (3, ''), (4, 'héllo ✓'), (5, 2.75), (6, -9223372036854775808),
+			(7, x'00ff41'), (8, '12abc'), (9, 'a'||char(0)||'b')`)
+	type want struct {
+		i    int64
+		s    string
+		ok   bool
+		null bool
+	}
+	wants := map[int64]want{
+		1: {42, "42", true, false},
+		2: {0, "", false, true},
+		3: {0, "", true, false},
+		4: {0, "héllo ✓", true, false},
+		5: {2, "2.75", true, false},
+		6: {-9223372036854775808, "-9223372036854775808", true, false},
+		7: {0, "\x00\xffA", true, false},
+		8: {12, "12abc", true, false},
+		9: {0, "a\x00b", true, false},
+	}
+	for _, immutable := range []bool{false, true} {
+		c, err := Open(path, immutable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		// Three reads of x: integer, null probe, text (SQLite converts in
+		// place, so text after int must still be exact).
+		err = c.Query(`SELECT k, x, x, x FROM v ORDER BY k`, func(r *Row) error {
+			k := r.Int(0)
+			w := wants[k]
+			if got := r.Int(1); got != w.i {
+				t.Errorf("row %d: Int = %d, want %d", k, got, w.i)
+			}
+			if got := r.Null(2); got != w.null {
+				t.Errorf("row %d: Null = %v, want %v", k, got, w.null)
+			}
+			if s, ok := r.Text(3); s != w.s || ok != w.ok {
+				t.Errorf("row %d: Text = %q %v, want %q %v", k, s, ok, w.s, w.ok)
+			}
+			seen++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen != len(wants) {
+			t.Errorf("saw %d rows, want %d", seen, len(wants))
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal("second Close:", err)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "text.sqlite")
+	os.WriteFile(notDB, []byte(strings.Repeat("not a database ", 100)), 0o644)
+	good := newDB(t, `CREATE TABLE v(x)`)
+	for _, tc := range []struct {
+		name, path, query, want string
+	}{
+		{"missing file", filepath.Join(dir, "nope.sqlite"), "SELECT 1", "unable to open"},
+		{"not a database", notDB, "SELECT * FROM sqlite_master", "not a database"},
+		{"bad SQL", good, "SELEKT 1", "syntax error"},
+		{"no such table", good, "SELECT * FROM w", "no such table: w"},
+		{"read-only", good, "INSERT INTO v VALUES (1)", "readonly"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Open(tc.path, false)
+			if err == nil {
+				defer c.Close()
+				err = c.Query(tc.query, func(*Row) error { return nil })
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	c, err := Open(good, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := c.Query("SELECT 1", func(*Row) error { return nil }); err == nil {
+		t.Error("Query on a closed connection succeeded")
+	}
+}
+
+func TestCallbackErrorStops(t *testing.T) {
+	path := newDB(t, `CREATE TABLE v(x)`, `INSERT INTO v VALUES (1), (2), (3)`)
+	c, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stop := os.ErrClosed
+	n := 0
+	err = c.Query(`SELECT x FROM v`, func(*Row) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Fatalf("err %v after %d rows, want %v after 1", err, n, stop)
+	}
+}
