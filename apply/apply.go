@@ -202,7 +202,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		opts.BackupRoot = filepath.Join(profileDir, BackupFolder)
 	}
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
-	rep := &Report{Ops: plan.Result.Ops()}
+	rep := &Report{Ops: plan.ops()}
 
 	// 1. Checks that write nothing.
 	if running, pid, _ := places.FirefoxRunning(profileDir); running {

@@ -134,6 +134,18 @@ type Plan struct {
 	// Reupload are the mirror rows Firefox's prepare() flags REUPLOAD
 	// before merging (mirror.DB.Reupload); the apply writes the flag.
 	Reupload []string
+
+	cachedOps *merge.Ops
+}
+
+// ops are the merge's completion ops (merge.Result.Ops), computed once:
+// the apply and its verification both need them.
+func (p *Plan) ops() merge.Ops {
+	if p.cachedOps == nil {
+		ops := p.Result.Ops()
+		p.cachedOps = &ops
+	}
+	return *p.cachedOps
 }
 
 // Local and Remote are the merged trees.

@@ -39,10 +39,13 @@ func (e *VerifyError) Error() string {
 // quick_check and foreign_key_check on both files.
 func Verify(profileDir string, plan *Plan) error {
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
-	// Read both back at once, through the preview's own readers.
+	// Read both back at once, through the preview's own readers; each
+	// file's integrity checks run right after its read, so the two files
+	// are checked in parallel too.
 	var pdb *places.DB
 	var mirrorDB *mirror.DB
 	var local *tree.Tree
+	var placesProbs, mirrorProbs, remoteStill []string
 	var g errgroup.Group
 	g.Go(func() (err error) {
 		if pdb, err = places.Open(pp); err != nil {
@@ -50,6 +53,19 @@ func Verify(profileDir string, plan *Plan) error {
 		}
 		if local, err = pdb.ReadTree(nowMillis(plan.Times.Local)); err != nil {
 			return fmt.Errorf("apply: reading %s back: %w", pp, err)
+		}
+		placesProbs = integrityProblems("places.sqlite", pdb.SQL())
+		// The tree gives positions by order; the rows must also be
+		// numbered 0..n-1 in every folder (tag folders included:
+		// repairCoherence).
+		var gapped int
+		if err := pdb.SQL().QueryRow(`SELECT count(*) FROM (SELECT count(*) AS c, min(position) AS lo, max(position) AS hi,
+				count(DISTINCT position) AS d FROM moz_bookmarks WHERE parent > 0 GROUP BY parent)
+			WHERE lo <> 0 OR hi <> c - 1 OR d <> c`).Scan(&gapped); err != nil {
+			return err
+		}
+		if gapped > 0 {
+			placesProbs = append(placesProbs, fmt.Sprintf("%d folders have gapped or repeated positions", gapped))
 		}
 		return nil
 	})
@@ -60,7 +76,9 @@ func Verify(profileDir string, plan *Plan) error {
 		if _, err = mirrorDB.ReadTree(nowMillis(plan.Times.Remote)); err != nil {
 			return fmt.Errorf("apply: reading %s back: %w", mp, err)
 		}
-		return nil
+		mirrorProbs = integrityProblems("bookmarks.sqlite", mirrorDB.SQL())
+		remoteStill, err = stillNeedMerge(mirrorDB.SQL(), plan.ops().SetRemoteMerged)
+		return err
 	})
 	err := g.Wait()
 	if pdb != nil {
@@ -72,44 +90,15 @@ func Verify(profileDir string, plan *Plan) error {
 	if err != nil {
 		return err
 	}
-	mdb := mirrorDB.SQL()
 
-	var probs []string
+	probs := append(placesProbs, mirrorProbs...)
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
-
-	for _, db := range []struct {
-		name string
-		q    Queryer
-	}{{"places.sqlite", pdb.SQL()}, {"bookmarks.sqlite", mdb}} {
-		var res string
-		if err := db.q.QueryRow(`PRAGMA quick_check`).Scan(&res); err != nil || res != "ok" {
-			add("%s quick_check: %s %v", db.name, res, err)
-		}
-		rows, err := db.q.Query(`PRAGMA foreign_key_check`)
-		if err != nil {
-			add("%s foreign_key_check: %v", db.name, err)
-		} else {
-			if rows.Next() {
-				add("%s has foreign key violations", db.name)
-			}
-			rows.Close()
-		}
-	}
-
-	// The tree gives positions by order; the rows must also be numbered
-	// 0..n-1 in every folder (tag folders included: repairCoherence).
-	var gapped int
-	if err := pdb.SQL().QueryRow(`SELECT count(*) FROM (SELECT count(*) AS c, min(position) AS lo, max(position) AS hi,
-			count(DISTINCT position) AS d FROM moz_bookmarks WHERE parent > 0 GROUP BY parent)
-		WHERE lo <> 0 OR hi <> c - 1 OR d <> c`).Scan(&gapped); err != nil {
-		return err
-	}
-	if gapped > 0 {
-		add("%d folders have gapped or repeated positions", gapped)
+	for _, g := range remoteStill {
+		add("mirror item %s still needs merging", g)
 	}
 
 	res := plan.Result
-	ops := res.Ops()
+	ops := plan.ops()
 	merged := 0
 	var walk func(n *merge.Node)
 	walk = func(n *merge.Node) {
@@ -142,18 +131,16 @@ func Verify(profileDir string, plan *Plan) error {
 	}
 	walk(res.Root)
 	// Every local item outside the tags subtree must be a merged one.
+	// Walk is pre-order, so a parent's flag is set before its children's.
 	nonTag := 0
-	local.Walk(func(_ int32, n *tree.Node) bool {
-		if n.GUID == tree.TagsGUID {
-			nonTag++
+	inTags := make([]bool, local.Len())
+	local.Walk(func(i int32, n *tree.Node) bool {
+		if n.Parent < 0 {
 			return true
 		}
-		if n.Parent >= 0 {
-			for p := local.ParentOf(n); p != nil; p = local.ParentOf(p) {
-				if p.GUID == tree.TagsGUID {
-					return true
-				}
-			}
+		p := local.Node(n.Parent)
+		inTags[i] = inTags[n.Parent] || p.GUID == tree.TagsGUID
+		if !inTags[i] {
 			nonTag++
 		}
 		return true
@@ -192,31 +179,56 @@ func Verify(profileDir string, plan *Plan) error {
 			add("%s syncStatus %d, want %d", g, n.Info.SyncStatus, syncStatusNormal)
 		}
 	}
-	if len(ops.SetRemoteMerged) > 0 {
-		merged := make(map[string]bool, len(ops.SetRemoteMerged))
-		for _, g := range ops.SetRemoteMerged {
-			merged[g] = true
-		}
-		rows, err := mdb.Query(`SELECT guid FROM items WHERE needsMerge = 1`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var g string
-			if err := rows.Scan(&g); err != nil {
-				rows.Close()
-				return err
-			}
-			if merged[g] {
-				add("mirror item %s still needs merging", g)
-			}
-		}
-		rows.Close()
-	}
 	if len(probs) > 0 {
 		return &VerifyError{Problems: probs}
 	}
 	return nil
+}
+
+// integrityProblems runs SQLite's quick_check and foreign_key_check.
+func integrityProblems(name string, db Queryer) []string {
+	var probs []string
+	var res string
+	if err := db.QueryRow(`PRAGMA quick_check`).Scan(&res); err != nil || res != "ok" {
+		probs = append(probs, fmt.Sprintf("%s quick_check: %s %v", name, res, err))
+	}
+	rows, err := db.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		return append(probs, fmt.Sprintf("%s foreign_key_check: %v", name, err))
+	}
+	if rows.Next() {
+		probs = append(probs, fmt.Sprintf("%s has foreign key violations", name))
+	}
+	rows.Close()
+	return probs
+}
+
+// stillNeedMerge returns the GUIDs of merged that the mirror still flags
+// needsMerge.
+func stillNeedMerge(db Queryer, merged []string) ([]string, error) {
+	if len(merged) == 0 {
+		return nil, nil
+	}
+	want := make(map[string]bool, len(merged))
+	for _, g := range merged {
+		want[g] = true
+	}
+	rows, err := db.Query(`SELECT guid FROM items WHERE needsMerge = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		if want[g] {
+			out = append(out, g)
+		}
+	}
+	return out, rows.Err()
 }
 
 // VerifyFast is a leaner Verify for large profiles: instead of rebuilding
@@ -263,7 +275,7 @@ func VerifyFast(profileDir string, plan *Plan) error {
 		return err
 	}
 	res := plan.Result
-	ops := res.Ops()
+	ops := plan.ops()
 	var applied []string
 	want := make(map[string]*merge.Node)
 	n := 0
