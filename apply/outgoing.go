@@ -139,9 +139,9 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) error {
 	}
 	rows := make([][]any, len(ops.UploadTombstones))
 	for i, g := range ops.UploadTombstones {
-		rows[i] = []any{g}
+		rows[i] = []any{g, 1, 1} // syncChangeCounter 1, isDeleted
 	}
-	if err := execChunked(tx, `INSERT OR IGNORE INTO itemsToUpload(guid, syncChangeCounter, isDeleted) SELECT column1, 1, 1 FROM (VALUES `, `)`, 1, rows); err != nil {
+	if err := insertRows(tx, `INSERT OR IGNORE INTO itemsToUpload(guid, syncChangeCounter, isDeleted)`, 3, rows); err != nil {
 		return fmt.Errorf("stage tombstones: %w", err)
 	}
 	return nil

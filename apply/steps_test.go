@@ -1,0 +1,79 @@
+package apply
+
+import (
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestBulkValuesExact checks that the bulk helpers pass every string to
+// SQLite unchanged, including those JSON cannot carry (invalid UTF-8,
+// NUL), and keep row order.
+func TestBulkValuesExact(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		guids []string
+	}{
+		{"plain", []string{"aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"}},
+		{"unicode", []string{"héllo✓", "日本語", "z"}},
+		{"invalid UTF-8", []string{"ok__________", "bad\xff\xfeguid", "zz"}},
+		{"NUL", []string{"a\x00b", "c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.sqlite"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			db.SetMaxOpenConns(1)
+			if _, err := db.Exec(`CREATE TABLE t(guid BLOB, n INTEGER, note TEXT)`); err != nil {
+				t.Fatal(err)
+			}
+			tx, err := db.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			rows := make([][]any, len(tc.guids))
+			for i, g := range tc.guids {
+				rows[i] = []any{g, i, nil}
+			}
+			// Stored as text, compared as bytes.
+			if err := insertRows(tx, `INSERT INTO t(guid, n, note)`, 3, rows); err != nil {
+				t.Fatal(err)
+			}
+			read := func() (guids []string, ns []int64) {
+				r, err := tx.Query(`SELECT CAST(guid AS BLOB), n, note IS NULL FROM t ORDER BY rowid`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				for r.Next() {
+					var g []byte
+					var n int64
+					var null bool
+					if err := r.Scan(&g, &n, &null); err != nil {
+						t.Fatal(err)
+					}
+					if !null {
+						t.Errorf("note of %q is not NULL", g)
+					}
+					guids, ns = append(guids, string(g)), append(ns, n)
+				}
+				return guids, ns
+			}
+			got, ns := read()
+			if !slices.Equal(got, tc.guids) || !slices.Equal(ns, []int64{0, 1, 2}[:len(ns)]) {
+				t.Fatalf("inserted %q %v, want %q in order", got, ns, tc.guids)
+			}
+			// Delete all but the first through an IN list.
+			if err := execIn(tx, `DELETE FROM t WHERE guid IN (%s)`, tc.guids[1:]); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := read(); !slices.Equal(got, tc.guids[:1]) {
+				t.Fatalf("after deleting %q: %q left, want %q", tc.guids[1:], got, tc.guids[:1])
+			}
+		})
+	}
+}
