@@ -3,6 +3,7 @@ package places
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors that say what is wrong with a database file. Every error
@@ -33,7 +34,9 @@ type FileError struct {
 func (e *FileError) Error() string {
 	s := fmt.Sprintf("%s at %s %s", e.What, e.Path, e.Problem)
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		// SQLite's messages can quote schema SQL, newlines and all; the
+		// user sees one line.
+		s += ": " + strings.Join(strings.Fields(e.Err.Error()), " ")
 	}
 	return s
 }

@@ -1,28 +1,19 @@
 package sqlraw
 
 import (
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/testutil"
 	_ "modernc.org/sqlite"
 )
 
 func newDB(t *testing.T, stmts ...string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "t.sqlite")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
+	testutil.ExecSQL(t, path, stmts...)
 	return path
 }
 
