@@ -27,7 +27,7 @@ func fuzzDamaged(f *testing.F, rel string, read func(path string) (*tree.Tree, e
 	f.Add(uint32(28), []byte{0, 0, 0, 1})        // page count in the header
 	f.Add(uint32(100), []byte{0x0d, 0, 0, 0, 9}) // page 1's b-tree header
 	for k := uint32(1); k*page < uint32(len(good)); k += 5 {
-		f.Add(k*page, []byte{0x05, 0xff, 0xff})                // a page's b-tree header
+		f.Add(k*page, []byte{0x05, 0xff, 0xff})               // a page's b-tree header
 		f.Add(k*page+page/2, bytes.Repeat([]byte{0xa5}, 256)) // cell content
 	}
 	f.Fuzz(func(t *testing.T, off uint32, patch []byte) {
