@@ -34,7 +34,13 @@
 // entries are removed and the stale positions that leaves behind. Firefox's
 // SQL functions the statements need (get_prefix, get_host_and_port,
 // get_query_param, generate_guid) are registered in Go under bmtui_ names.
-// Nothing TEMP ever reaches either file.
+// Nothing TEMP ever reaches either file. Two steps reach Firefox's result
+// by a cheaper road: Store::prepare's REUPLOAD flags are written for the
+// rows the mirror reader already found (Plan.Reupload) instead of by
+// regrouping every row, and the children of staged folders are read as
+// one JSON array per folder instead of through a structureToUpload table.
+// Bulk values (GUID lists, staged rows) reach SQLite as one JSON text per
+// statement.
 //
 // Where the result deliberately differs from Firefox's: after staging the
 // outgoing records (so those are exactly Firefox's), the same transaction
