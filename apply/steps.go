@@ -181,9 +181,9 @@ const chunkRows = 400
 
 // jsonSafe reports whether every string in vals survives a round trip
 // through JSON into SQLite unchanged.
-func jsonSafe(vals []any) bool {
+func jsonSafe[T any](vals []T) bool {
 	for _, v := range vals {
-		if s, ok := v.(string); ok && !utf8.ValidString(s) {
+		if s, ok := any(v).(string); ok && !utf8.ValidString(s) {
 			return false
 		}
 	}
@@ -244,15 +244,15 @@ func execIn(tx *sql.Tx, format string, guids []string) error {
 	if len(guids) == 0 {
 		return nil
 	}
-	vals := make([]any, len(guids))
-	for i, g := range guids {
-		vals[i] = g
-	}
-	if !jsonSafe(vals) {
-		for start := 0; start < len(vals); start += chunkRows {
-			end := min(start+chunkRows, len(vals))
+	if !jsonSafe(guids) {
+		for start := 0; start < len(guids); start += chunkRows {
+			end := min(start+chunkRows, len(guids))
+			args := make([]any, 0, end-start)
+			for _, g := range guids[start:end] {
+				args = append(args, g)
+			}
 			q := fmt.Sprintf(format, strings.TrimSuffix(strings.Repeat("?,", end-start), ","))
-			if _, err := tx.Exec(q, vals[start:end]...); err != nil {
+			if _, err := tx.Exec(q, args...); err != nil {
 				return err
 			}
 		}
@@ -300,8 +300,9 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 	}{
 		{"prepare mirror", func() error {
 			// Store::prepare, which Firefox runs before every merge as one
-			// UPDATE over every row (reuploadCondition); the reader found
-			// the same rows when the plan was made.
+			// UPDATE over every row; the mirror reader applied the same
+			// rule when the plan was made (TestApplyFlagsReupload compares
+			// the two).
 			return execIn(tx, fmt.Sprintf(`UPDATE mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
 				mirrorReupload, mirrorValid), reupload)
 		}},
@@ -451,7 +452,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			_, err = tx.Exec(`UPDATE moz_bookmarks SET parent = s.parentId, position = s.position
 				FROM (SELECT j.value ->> 0 AS guid, p.id AS parentId, j.value ->> 2 AS position
 					FROM json_each(?) AS j JOIN moz_bookmarks p ON p.guid = j.value ->> 1) AS s
-				WHERE moz_bookmarks.guid = s.guid AND (moz_bookmarks.parent <> s.parentId OR moz_bookmarks.position <> s.position)`, string(js))
+				WHERE moz_bookmarks.guid = s.guid`, string(js))
 			return err
 		}},
 		{"reset change counters", func() error {

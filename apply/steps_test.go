@@ -8,8 +8,8 @@ import (
 )
 
 // TestBulkValuesExact checks that the bulk helpers pass every string to
-// SQLite unchanged, including those JSON cannot carry (invalid UTF-8,
-// NUL), and keep row order.
+// SQLite unchanged, including invalid UTF-8 (which JSON cannot carry,
+// so it is bound instead) and NUL, and keep row order.
 func TestBulkValuesExact(t *testing.T) {
 	for _, tc := range []struct {
 		name  string

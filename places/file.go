@@ -1,10 +1,10 @@
 package places
 
 import (
-	"sync"
-
 	"database/sql"
 	"fmt"
+	"sync"
+
 	"github.com/bmtui/bmtui/internal/sqlraw"
 )
 

@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"database/sql"
 	"fmt"
-	"github.com/bmtui/bmtui/internal/sqlraw"
 	"slices"
 	"sort"
 
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 

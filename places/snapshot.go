@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/bmtui/bmtui/internal/sqlraw"
 	"io"
 	"io/fs"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"modernc.org/sqlite"
 )
 

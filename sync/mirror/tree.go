@@ -3,11 +3,11 @@ package mirror
 import (
 	"cmp"
 	"fmt"
-	"github.com/bmtui/bmtui/internal/sqlraw"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/tree"
 )
