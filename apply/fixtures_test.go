@@ -17,6 +17,11 @@ import (
 	"github.com/bmtui/bmtui/sync/merge"
 )
 
+// applyScenarios are the Firefox-made fixtures the apply is compared
+// against: the shared ones and the first sync of 40k that fforacle builds
+// on first use (testutil.GeneratedScenarios).
+var applyScenarios = append(append([]string{}, testutil.ProfileScenarios...), "initial-40k")
+
 // expected is the part of a fixture's expected.json the tests use.
 type expected struct {
 	LocalTime  float64                     `json:"localTime"`
@@ -33,7 +38,7 @@ type expectedOutgoing struct {
 
 func loadExpected(t testing.TB, scenario string) *expected {
 	t.Helper()
-	f, err := testutil.OpenMaybeGzip(testutil.Shared(t, "fixtures", "profiles", scenario, "expected.json"))
+	f, err := testutil.OpenMaybeGzip(filepath.Join(testutil.FixtureDir(t, scenario), "expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +283,7 @@ func tidyCopy(t testing.TB, dir string) []string {
 // fforacle --strict rejects Firefox's own after/ of twoway and large-40k
 // for these (as "benign" coherence fixes); it accepts ours.
 func TestScenariosMatchFirefox(t *testing.T) {
-	for _, s := range testutil.ProfileScenarios {
+	for _, s := range applyScenarios {
 		t.Run(s, func(t *testing.T) {
 			if s == "large-40k" && testing.Short() {
 				t.Skip("large-40k: skipped with -short")

@@ -43,7 +43,7 @@ func TestFirefoxAcceptsOutput(t *testing.T) {
 			t.Logf("fforacle: ok=%v failures=%v warnings=%v", r["ok"], r["failures"], r["warnings"])
 		}
 	}
-	for _, s := range testutil.ProfileScenarios {
+	for _, s := range applyScenarios {
 		t.Run(s, func(t *testing.T) {
 			dir, _, _ := applyScenario(t, s, Options{NoFirefoxBackup: true})
 			check(t, dir)

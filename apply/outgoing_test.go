@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"sort"
 	"testing"
-
-	"github.com/bmtui/bmtui/internal/testutil"
 )
 
 // compareOutgoing matches our records with Firefox's, field by field, and
@@ -77,7 +75,7 @@ func toJSON(v any) string {
 // `outgoing` Firefox produced for each fixture: the same record ids, and
 // every counter, flag and cleartext field equal.
 func TestOutgoingMatchesFirefox(t *testing.T) {
-	for _, s := range testutil.ProfileScenarios {
+	for _, s := range applyScenarios {
 		t.Run(s, func(t *testing.T) {
 			if s == "large-40k" && testing.Short() {
 				t.Skip("large-40k: skipped with -short")

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -39,15 +40,9 @@ func tempSchema() []string {
 	q := isPlaceQuery
 	return []string{
 		// Places' TEMP triggers.
-		`CREATE TEMP TRIGGER bmtui_places_afterinsert AFTER INSERT ON main.moz_places FOR EACH ROW BEGIN
-			INSERT INTO moz_origins(prefix, host, frecency, recalc_frecency, recalc_alt_frecency)
-			VALUES (bmtui_get_prefix(NEW.url), bmtui_get_host_and_port(NEW.url), NEW.frecency, 1, 1)
-			ON CONFLICT(prefix, host) DO UPDATE SET recalc_frecency = 1, recalc_alt_frecency = 1
-			WHERE EXCLUDED.recalc_frecency = 0 OR EXCLUDED.recalc_alt_frecency = 0;
-			UPDATE moz_places SET origin_id = (SELECT id FROM moz_origins
-				WHERE prefix = bmtui_get_prefix(NEW.url) AND host = bmtui_get_host_and_port(NEW.url))
-			WHERE id = NEW.id;
-		END`,
+		// Places' AFTER INSERT trigger on moz_places (origins) is done
+		// by insertPages instead.
+		`CREATE TEMP TABLE newPages(placeId INTEGER PRIMARY KEY, prefix TEXT, host TEXT, frecency INTEGER)`,
 		`CREATE TEMP TRIGGER bmtui_places_afterupdate_frecency AFTER UPDATE OF frecency ON main.moz_places FOR EACH ROW BEGIN
 			UPDATE moz_places SET recalc_frecency = 0 WHERE id = NEW.id;
 			UPDATE moz_origins SET recalc_frecency = 1, recalc_alt_frecency = 1 WHERE id = NEW.origin_id;
@@ -84,12 +79,15 @@ func tempSchema() []string {
 		END`,
 
 		// The mirror's staging tables and triggers.
-		`CREATE TEMP TABLE applyOps(mergedGuid TEXT PRIMARY KEY, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL) WITHOUT ROWID`,
+		// applyOps and changeGuidOps are plain rowid tables filled in their
+		// key order (Firefox's have that key as primary key): appending is
+		// cheap, and they are only ever scanned.
+		`CREATE TEMP TABLE applyOps(mergedGuid TEXT, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL)`,
 		`CREATE TEMP TABLE itemsToApply(
 			mergedGuid TEXT PRIMARY KEY,
 			localId INTEGER UNIQUE,
 			remoteId INTEGER UNIQUE NOT NULL,
-			remoteGuid TEXT UNIQUE NOT NULL,
+			remoteGuid TEXT NOT NULL,
 			newLevel INTEGER NOT NULL,
 			newType INTEGER NOT NULL,
 			localDateAddedMicroseconds INTEGER,
@@ -100,21 +98,15 @@ func tempSchema() []string {
 			oldPlaceId INTEGER,
 			newPlaceId INTEGER,
 			newKeyword TEXT)`,
-		`CREATE INDEX temp.existingItems ON itemsToApply(localId) WHERE localId NOT NULL`,
 		`CREATE INDEX temp.oldPlaceIds ON itemsToApply(oldPlaceId) WHERE oldPlaceId NOT NULL`,
 		`CREATE INDEX temp.newPlaceIds ON itemsToApply(newPlaceId) WHERE newPlaceId NOT NULL`,
 		`CREATE INDEX temp.newKeywords ON itemsToApply(newKeyword) WHERE newKeyword NOT NULL`,
 		`CREATE TEMP TABLE changeGuidOps(
-			localGuid TEXT PRIMARY KEY,
-			mergedGuid TEXT UNIQUE NOT NULL,
+			localGuid TEXT NOT NULL,
+			mergedGuid TEXT NOT NULL,
 			syncStatus INTEGER,
 			level INTEGER NOT NULL,
-			lastModifiedMicroseconds INTEGER NOT NULL) WITHOUT ROWID`,
-		`CREATE TEMP TRIGGER changeGuids AFTER DELETE ON changeGuidOps BEGIN
-			UPDATE moz_bookmarks SET guid = OLD.mergedGuid, lastModified = OLD.lastModifiedMicroseconds,
-				syncStatus = IFNULL(OLD.syncStatus, syncStatus)
-			WHERE guid = OLD.localGuid;
-		END`,
+			lastModifiedMicroseconds INTEGER NOT NULL)`,
 		`CREATE TEMP VIEW localTags(tagEntryId, tagEntryGuid, tagFolderId, tagFolderGuid, tagEntryPosition, tagEntryType,
 				tag, placeId, lastModifiedMicroseconds) AS
 			SELECT b.id, b.guid, p.id, p.guid, b.position, b.type, p.title, b.fk, b.lastModified
@@ -205,16 +197,24 @@ func insertRows(tx *sql.Tx, insert string, n int, rows [][]any) error {
 	if !safe {
 		return insertBound(tx, insert, n, rows)
 	}
-	js, err := json.Marshal(rows)
-	if err != nil {
-		return err
-	}
 	cols := make([]string, n)
 	for i := range cols {
 		cols[i] = fmt.Sprintf("j.value ->> %d", i)
 	}
-	_, err = tx.Exec(insert+" SELECT "+strings.Join(cols, ", ")+" FROM json_each(?) AS j ORDER BY j.key", string(js))
-	return err
+	return withJSONRows(rows, func(js string) error {
+		_, err := tx.Exec(insert+" SELECT "+strings.Join(cols, ", ")+" FROM json_each(?) AS j ORDER BY j.key", js)
+		return err
+	})
+}
+
+// withJSONRows calls f with rows as one JSON text (rows known to be
+// jsonSafe).
+func withJSONRows(rows [][]any, f func(js string) error) error {
+	js, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	return f(string(js))
 }
 
 func insertBound(tx *sql.Tx, insert string, n int, rows [][]any) error {
@@ -306,15 +306,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return execIn(tx, fmt.Sprintf(`UPDATE mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
 				mirrorReupload, mirrorValid), reupload)
 		}},
-		{"insert pages", func() error {
-			return execIn(tx, `INSERT OR IGNORE INTO moz_places(url, url_hash, rev_host, hidden, frecency, guid)
-				SELECT u.url, u.hash, u.revHost,
-					(CASE WHEN u.url BETWEEN 'place:' AND 'place:' || X'FFFF' THEN 1 ELSE 0 END),
-					(CASE v.kind WHEN 2 THEN 0 ELSE -1 END),
-					IFNULL((SELECT h.guid FROM moz_places h WHERE h.url_hash = u.hash AND h.url = u.url), u.guid)
-				FROM mirror.items v JOIN mirror.urls u ON u.id = v.urlId
-				WHERE v.guid IN (%s)`, remoteGUIDs)
-		}},
+		{"insert pages", func() error { return insertPages(tx, remoteGUIDs) }},
 		{"stage items to apply", func() error {
 			rows := make([][]any, len(ops.ApplyRemoteItems))
 			for i, op := range ops.ApplyRemoteItems {
@@ -324,6 +316,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				}
 				rows[i] = []any{op.Merged, lg, op.Remote, op.Level}
 			}
+			sortByFirst(rows)
 			if err := insertRows(tx, `INSERT INTO applyOps(mergedGuid, localGuid, remoteGuid, level)`, 4, rows); err != nil {
 				return err
 			}
@@ -357,6 +350,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				}
 				rows[i] = []any{op.Local, op.Merged, status, op.Level, nowUs}
 			}
+			sortByFirst(rows)
 			return insertRows(tx, `INSERT INTO changeGuidOps(localGuid, mergedGuid, syncStatus, level, lastModifiedMicroseconds)`, 5, rows)
 		}},
 		{"delete tombstones of revived items", func() error {
@@ -384,7 +378,11 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return nil
 		}},
 		{"change GUIDs", func() error {
-			_, err := tx.Exec(`DELETE FROM changeGuidOps`)
+			// Firefox deletes the rows of changeGuidOps, whose trigger
+			// updates each item in turn; one UPDATE does the same.
+			_, err := tx.Exec(`UPDATE moz_bookmarks SET guid = c.mergedGuid, lastModified = c.lastModifiedMicroseconds,
+					syncStatus = IFNULL(c.syncStatus, moz_bookmarks.syncStatus)
+				FROM changeGuidOps c WHERE moz_bookmarks.guid = c.localGuid`)
 			return err
 		}},
 		{"remove old keywords", func() error {
@@ -394,12 +392,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 					keyword IN (SELECT newKeyword FROM itemsToApply WHERE newKeyword NOT NULL)`)
 			return err
 		}},
-		{"remove old tags", func() error {
-			_, err := tx.Exec(`DELETE FROM localTags
-				WHERE placeId IN (SELECT oldPlaceId FROM itemsToApply WHERE oldPlaceId NOT NULL) OR
-					placeId IN (SELECT newPlaceId FROM itemsToApply WHERE newPlaceId NOT NULL)`)
-			return err
-		}},
+		{"remove old tags", func() error { return removeOldTags(tx) }},
 		{"upsert items", func() error {
 			_, err := tx.Exec(fmt.Sprintf(`INSERT INTO moz_bookmarks(id, guid, parent, position, type, fk, title,
 					dateAdded, lastModified, syncStatus, syncChangeCounter)
@@ -434,12 +427,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				SELECT newKeyword, newPlaceId, '' FROM itemsToApply WHERE newKeyword NOT NULL`)
 			return err
 		}},
-		{"insert tags", func() error {
-			_, err := tx.Exec(`INSERT INTO localTags(tag, placeId, lastModifiedMicroseconds)
-				SELECT t.tag, n.newPlaceId, n.lastModifiedMicroseconds
-				FROM itemsToApply n JOIN mirror.tags t ON t.itemId = n.remoteId`)
-			return err
-		}},
+		{"insert tags", func() error { return insertTags(tx) }},
 		{"apply new structure", func() error {
 			// Firefox stages these ops in applyNewLocalStructureOps and
 			// applies them with a per-row trigger; each op sets absolute
@@ -510,6 +498,12 @@ func repairCoherence(tx *sql.Tx) error {
 	}
 	_, err = tx.Exec(`UPDATE moz_bookmarks SET dateAdded = lastModified WHERE dateAdded > lastModified`)
 	return err
+}
+
+// sortByFirst orders rows by their first value, a string: the order in
+// which Firefox's tables keyed by it are scanned.
+func sortByFirst(rows [][]any) {
+	sort.Slice(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
 }
 
 // structureOps turns the moves into [guid, parentGuid, position] tuples.

@@ -1,12 +1,12 @@
 package apply
 
 import (
-	"database/sql"
 	"fmt"
-	"golang.org/x/sync/errgroup"
-	"net/url"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/mirror"
@@ -232,162 +232,153 @@ func stillNeedMerge(db Queryer, merged []string) ([]string, error) {
 }
 
 // VerifyFast is a leaner Verify for large profiles: instead of rebuilding
-// both trees through the preview's readers, it reads the committed files
-// through one read-only connection, packs each row into one column, and
-// checks the same things except the quick_check and foreign_key_check:
+// both trees through the preview's readers, it reads the rows of
+// moz_bookmarks, the tombstones and the mirror's unmerged items once from
+// the committed files, and checks the same things except the quick_check and foreign_key_check:
 // every merged item outside the tags root at its merged parent and
 // position and nothing else, applied titles and URLs, deletions,
 // tombstones, change counters, root statuses and mirror needsMerge flags.
 func VerifyFast(profileDir string, plan *Plan) error {
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: pp}).EscapedPath()+"?mode=ro&_pragma=query_only(1)")
-	if err != nil {
+	type row struct {
+		parent, title, url string
+		position           int64
+		counter, status    int64
+		inTags             bool
+	}
+	// Whole tables, read at once from both files (sqlraw: one call per
+	// column), then checked in memory.
+	var (
+		have       = make(map[string]row, 1024)
+		tombstones = map[string]bool{}
+		unmerged   = map[string]bool{}
+		g          errgroup.Group
+	)
+	g.Go(func() error {
+		c, err := sqlraw.Open(pp, false)
+		if err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", pp, err)
+		}
+		defer c.Close()
+		err = c.Query(`SELECT b.guid, IFNULL(p.guid, ''), IFNULL(b.position, -1), IFNULL(b.title, ''), IFNULL(h.url, ''),
+				b.syncChangeCounter, b.syncStatus,
+				IFNULL(b.parent = t.id OR p.parent = t.id, 0)
+			FROM moz_bookmarks b LEFT JOIN moz_bookmarks p ON p.id = b.parent LEFT JOIN moz_places h ON h.id = b.fk
+			LEFT JOIN (SELECT id FROM moz_bookmarks WHERE guid = 'tags________') AS t`, func(r *sqlraw.Row) error {
+			guid, _ := r.Text(0)
+			var v row
+			v.parent, _ = r.Text(1)
+			v.position = r.Int(2)
+			v.title, _ = r.Text(3)
+			v.url, _ = r.Text(4)
+			v.counter, v.status = r.Int(5), r.Int(6)
+			v.inTags = r.Int(7) != 0
+			have[guid] = v
+			return nil
+		})
+		if err == nil {
+			err = c.Query(`SELECT guid FROM moz_bookmarks_deleted`, func(r *sqlraw.Row) error {
+				g, _ := r.Text(0)
+				tombstones[g] = true
+				return nil
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", pp, err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		c, err := sqlraw.Open(mp, false)
+		if err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", mp, err)
+		}
+		defer c.Close()
+		if err := c.Query(`SELECT guid FROM items WHERE needsMerge = 1`, func(r *sqlraw.Row) error {
+			g, _ := r.Text(0)
+			unmerged[g] = true
+			return nil
+		}); err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", mp, err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`ATTACH DATABASE ? AS mirror`, "file:"+(&url.URL{Path: mp}).EscapedPath()+"?mode=ro"); err != nil {
-		return err
-	}
+
 	var probs []string
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
-
-	// guid -> "parentGuid position" for every row outside the tags root.
-	have := make(map[string]string, 1024)
-	rows, err := db.Query(`SELECT b.guid || ' ' || p.guid || ' ' || b.position FROM moz_bookmarks b
-		JOIN moz_bookmarks p ON p.id = b.parent
-		WHERE b.parent <> (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')
-			AND p.parent IS NOT (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return err
+	outside := 0
+	for _, v := range have {
+		if !v.inTags && v.parent != "" {
+			outside++
 		}
-		g, rest, _ := strings.Cut(s, " ")
-		have[g] = rest
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	res := plan.Result
-	ops := plan.ops()
-	var applied []string
-	want := make(map[string]*merge.Node)
 	n := 0
 	var walk func(p *merge.Node)
 	walk = func(p *merge.Node) {
 		for pos, c := range p.Children {
 			n++
+			got, ok := have[c.GUID]
+			switch {
+			case !ok && c.GUID == tree.TagsGUID:
+				add("tags root missing")
+			case !ok:
+				add("%s missing", c.GUID)
+			case c.GUID != tree.TagsGUID && (got.parent != p.GUID || got.position != int64(pos)):
+				add("%s at %s %d, want %s %d", c.GUID, got.parent, got.position, p.GUID, pos)
+			}
 			if c.GUID == tree.TagsGUID {
-				if _, ok := have[c.GUID]; !ok {
-					add("tags root missing")
-				}
 				continue // tag rows are re-created with new GUIDs
 			}
-			got, ok := have[c.GUID]
-			if w := fmt.Sprintf("%s %d", p.GUID, pos); !ok {
-				add("%s missing", c.GUID)
-			} else if got != w {
-				add("%s at %s, want %s", c.GUID, got, w)
-			}
-			if c.State.ShouldApplyItem() && c.Remote != nil && c.Remote.Info != nil {
-				applied = append(applied, c.GUID)
-				want[c.GUID] = c
+			if ok && c.State.ShouldApplyItem() && c.Remote != nil && c.Remote.Info != nil {
+				if r := c.Remote.Info; got.title != r.Title || got.url != r.URL {
+					add("%s is %q %q, want %q %q", c.GUID, got.title, got.url, r.Title, r.URL)
+				}
 			}
 			walk(c)
 		}
 	}
-	walk(res.Root)
-	if n != len(have) {
-		add("%d items outside the tags root, the merge has %d", len(have), n)
+	walk(plan.Result.Root)
+	if n != outside {
+		add("%d items outside the tags root, the merge has %d", outside, n)
 	}
-	type val struct {
-		title, url    string
-		counter, stat int
-	}
-	read := func(q string, guids []string, fn func(g string, v val)) error {
-		for start := 0; start < len(guids); start += chunkRows {
-			end := min(start+chunkRows, len(guids))
-			args := make([]any, end-start)
-			for i, g := range guids[start:end] {
-				args[i] = g
-			}
-			rows, err := db.Query(fmt.Sprintf(q, strings.TrimSuffix(strings.Repeat("?,", end-start), ",")), args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var g string
-				var v val
-				if err := rows.Scan(&g, &v.title, &v.url, &v.counter, &v.stat); err != nil {
-					rows.Close()
-					return err
-				}
-				fn(g, v)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	const q = `SELECT b.guid, IFNULL(b.title, ''), IFNULL(h.url, ''), b.syncChangeCounter, b.syncStatus
-		FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk WHERE b.guid IN (%s)`
-	if err := read(q, applied, func(g string, v val) {
-		r := want[g].Remote.Info
-		if v.title != r.Title || v.url != r.URL {
-			add("%s is %q %q, want %q %q", g, v.title, v.url, r.Title, r.URL)
-		}
-	}); err != nil {
-		return err
-	}
+	ops := plan.ops()
 	for _, c := range []struct {
 		guids []string
-		want  int
+		want  int64
 	}{{ops.SetLocalMerged, 0}, {ops.SetLocalUnmerged, 1}} {
-		if err := read(q, c.guids, func(g string, v val) {
-			if v.counter != c.want {
+		for _, g := range c.guids {
+			if v, ok := have[g]; ok && v.counter != c.want {
 				add("%s change counter %d, want %d", g, v.counter, c.want)
 			}
-		}); err != nil {
-			return err
 		}
 	}
-	roots := []string{tree.RootGUID, tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.TagsGUID}
-	if err := read(q, roots, func(g string, v val) {
-		if v.stat != syncStatusNormal {
-			add("%s syncStatus %d, want %d", g, v.stat, syncStatusNormal)
+	for _, g := range []string{tree.RootGUID, tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.TagsGUID} {
+		if v, ok := have[g]; ok && v.status != syncStatusNormal {
+			add("%s syncStatus %d, want %d", g, v.status, syncStatusNormal)
 		}
-	}); err != nil {
-		return err
 	}
-	if err := read(q, ops.DeleteLocalItems, func(g string, _ val) { add("deleted item %s still present", g) }); err != nil {
-		return err
-	}
-	tomb := func(guids []string, fn func(string)) error {
-		return read(`SELECT guid, '', '', 0, 0 FROM moz_bookmarks_deleted WHERE guid IN (%s)`, guids, func(g string, _ val) { fn(g) })
-	}
-	found := map[string]bool{}
-	if err := tomb(ops.InsertLocalTombstones, func(g string) { found[g] = true }); err != nil {
-		return err
+	for _, g := range ops.DeleteLocalItems {
+		if _, ok := have[g]; ok {
+			add("deleted item %s still present", g)
+		}
 	}
 	for _, g := range ops.InsertLocalTombstones {
-		if !found[g] {
+		if !tombstones[g] {
 			add("tombstone %s missing", g)
 		}
 	}
-	if err := tomb(ops.DeleteLocalTombstones, func(g string) { add("tombstone %s not removed", g) }); err != nil {
-		return err
+	for _, g := range ops.DeleteLocalTombstones {
+		if tombstones[g] {
+			add("tombstone %s not removed", g)
+		}
 	}
-	if err := read(`SELECT guid, '', '', 0, 0 FROM mirror.items WHERE needsMerge = 1 AND guid IN (%s)`, ops.SetRemoteMerged,
-		func(g string, _ val) { add("mirror item %s still needs merging", g) }); err != nil {
-		return err
+	for _, g := range ops.SetRemoteMerged {
+		if unmerged[g] {
+			add("mirror item %s still needs merging", g)
+		}
 	}
 	if len(probs) > 0 {
 		return &VerifyError{Problems: probs}

@@ -83,7 +83,7 @@ func Gunzip(tb testing.TB, src, dst string) {
 func Profile(tb testing.TB, scenario, state string) string {
 	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), scenario)
-	src := Shared(tb, "fixtures", "profiles", scenario, state)
+	src := filepath.Join(FixtureDir(tb, scenario), state)
 	Gunzip(tb, filepath.Join(src, "places.sqlite.gz"), filepath.Join(dir, "places.sqlite"))
 	Gunzip(tb, filepath.Join(src, "weave", "bookmarks.sqlite.gz"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
 	return dir

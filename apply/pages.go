@@ -1,0 +1,69 @@
+package apply
+
+import (
+	"database/sql"
+
+	"github.com/bmtui/bmtui/places/urls"
+)
+
+// insertPages adds a moz_places row for every applied bookmark's URL that
+// has none (store.rs), then does what Places' AFTER INSERT trigger on
+// moz_places would have done for each new row, in row order: add its
+// origin unless one exists, and point origin_id at it. The trigger would
+// call get_prefix and get_host_and_port four times per row through SQL;
+// here each URL is split once in Go (urls.Prefix, urls.HostAndPort: the
+// same functions).
+func insertPages(tx *sql.Tx, remoteGUIDs []string) error {
+	var maxID int64
+	if err := tx.QueryRow(`SELECT IFNULL(MAX(id), 0) FROM moz_places`).Scan(&maxID); err != nil {
+		return err
+	}
+	err := execIn(tx, `INSERT OR IGNORE INTO moz_places(url, url_hash, rev_host, hidden, frecency, guid)
+		SELECT u.url, u.hash, u.revHost,
+			(CASE WHEN u.url BETWEEN 'place:' AND 'place:' || X'FFFF' THEN 1 ELSE 0 END),
+			(CASE v.kind WHEN 2 THEN 0 ELSE -1 END),
+			IFNULL((SELECT h.guid FROM moz_places h WHERE h.url_hash = u.hash AND h.url = u.url), u.guid)
+		FROM mirror.items v JOIN mirror.urls u ON u.id = v.urlId
+		WHERE v.guid IN (%s)`, remoteGUIDs)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.Query(`SELECT id, url, frecency FROM moz_places WHERE id > ? ORDER BY id`, maxID)
+	if err != nil {
+		return err
+	}
+	var pages [][]any
+	for rows.Next() {
+		var id, frecency int64
+		var u sql.NullString
+		if err := rows.Scan(&id, &u, &frecency); err != nil {
+			rows.Close()
+			return err
+		}
+		// A NULL URL has no origin: the insert below fails on it, as the
+		// trigger's would.
+		var prefix, host any
+		if u.Valid {
+			prefix, host = urls.Prefix(u.String), urls.HostAndPort(u.String)
+		}
+		pages = append(pages, []any{id, prefix, host, frecency})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := insertRows(tx, `INSERT INTO newPages(placeId, prefix, host, frecency)`, 4, pages); err != nil {
+		return err
+	}
+	// The trigger's upsert changes nothing on a conflict (its WHERE is
+	// about the excluded row, whose flags are always 1).
+	if _, err := tx.Exec(`INSERT INTO moz_origins(prefix, host, frecency, recalc_frecency, recalc_alt_frecency)
+		SELECT prefix, host, frecency, 1, 1 FROM newPages WHERE 1 ORDER BY placeId
+		ON CONFLICT(prefix, host) DO NOTHING`); err != nil {
+		return err
+	}
+	_, err = tx.Exec(`UPDATE moz_places SET origin_id = o.id
+		FROM newPages n JOIN moz_origins o ON o.prefix = n.prefix AND o.host = n.host
+		WHERE moz_places.id = n.placeId`)
+	return err
+}
