@@ -475,6 +475,8 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 		`PRAGMA main.cache_spill = OFF`,
 		`PRAGMA mirror.cache_spill = OFF`,
 		`PRAGMA main.mmap_size = 1073741824`,
+		`PRAGMA main.cache_size = -262144`,
+		`PRAGMA mirror.cache_size = -262144`,
 		`PRAGMA temp_store = MEMORY`,
 		`PRAGMA temp.cache_size = -262144`,
 		`PRAGMA mirror.mmap_size = 1073741824`,

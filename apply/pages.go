@@ -52,17 +52,17 @@ func insertPages(tx *sql.Tx, remoteGUIDs []string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if err := insertRows(tx, `INSERT INTO newPages(placeId, prefix, host, frecency)`, 4, pages); err != nil {
+	if err := insertRows(tx, `INSERT OR FAIL INTO newPages(placeId, prefix, host, frecency)`, 4, pages); err != nil {
 		return err
 	}
 	// The trigger's upsert changes nothing on a conflict (its WHERE is
 	// about the excluded row, whose flags are always 1).
-	if _, err := tx.Exec(`INSERT INTO moz_origins(prefix, host, frecency, recalc_frecency, recalc_alt_frecency)
+	if _, err := tx.Exec(`INSERT OR FAIL INTO moz_origins(prefix, host, frecency, recalc_frecency, recalc_alt_frecency)
 		SELECT prefix, host, frecency, 1, 1 FROM newPages WHERE 1 ORDER BY placeId
 		ON CONFLICT(prefix, host) DO NOTHING`); err != nil {
 		return err
 	}
-	_, err = tx.Exec(`UPDATE moz_places SET origin_id = o.id
+	_, err = tx.Exec(`UPDATE OR FAIL moz_places SET origin_id = o.id
 		FROM newPages n JOIN moz_origins o ON o.prefix = n.prefix AND o.host = n.host
 		WHERE moz_places.id = n.placeId`)
 	return err

@@ -44,38 +44,38 @@ func tempSchema() []string {
 		// by insertPages instead.
 		`CREATE TEMP TABLE newPages(placeId INTEGER PRIMARY KEY, prefix TEXT, host TEXT, frecency INTEGER)`,
 		`CREATE TEMP TRIGGER bmtui_places_afterupdate_frecency AFTER UPDATE OF frecency ON main.moz_places FOR EACH ROW BEGIN
-			UPDATE moz_places SET recalc_frecency = 0 WHERE id = NEW.id;
-			UPDATE moz_origins SET recalc_frecency = 1, recalc_alt_frecency = 1 WHERE id = NEW.origin_id;
+			UPDATE OR FAIL moz_places SET recalc_frecency = 0 WHERE id = NEW.id;
+			UPDATE OR FAIL moz_origins SET recalc_frecency = 1, recalc_alt_frecency = 1 WHERE id = NEW.origin_id;
 		END`,
 		`CREATE TEMP TRIGGER bmtui_bookmarks_afterdelete AFTER DELETE ON main.moz_bookmarks FOR EACH ROW BEGIN
-			UPDATE moz_places SET foreign_count = foreign_count - 1,
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count - 1,
 				recalc_frecency = NOT ` + q + `, recalc_alt_frecency = NOT ` + q + `
 			WHERE id = OLD.fk;
 		END`,
 		`CREATE TEMP TRIGGER bmtui_bookmarks_afterinsert AFTER INSERT ON main.moz_bookmarks FOR EACH ROW BEGIN
-			UPDATE moz_places SET frecency = (CASE WHEN ` + q + ` THEN 0 ELSE 1 END) WHERE frecency = -1 AND id = NEW.fk;
-			UPDATE moz_places SET foreign_count = foreign_count + 1, hidden = ` + q + `,
+			UPDATE OR FAIL moz_places SET frecency = (CASE WHEN ` + q + ` THEN 0 ELSE 1 END) WHERE frecency = -1 AND id = NEW.fk;
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count + 1, hidden = ` + q + `,
 				recalc_frecency = NOT ` + q + `, recalc_alt_frecency = NOT ` + q + `
 			WHERE id = NEW.fk;
 		END`,
 		`CREATE TEMP TRIGGER bmtui_bookmarks_afterupdate AFTER UPDATE OF fk ON main.moz_bookmarks FOR EACH ROW BEGIN
-			UPDATE moz_places SET frecency = (CASE WHEN ` + q + ` THEN 0 ELSE 1 END) WHERE frecency = -1 AND id = NEW.fk AND OLD.fk <> NEW.fk;
-			UPDATE moz_places SET foreign_count = foreign_count + 1, hidden = ` + q + `,
+			UPDATE OR FAIL moz_places SET frecency = (CASE WHEN ` + q + ` THEN 0 ELSE 1 END) WHERE frecency = -1 AND id = NEW.fk AND OLD.fk <> NEW.fk;
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count + 1, hidden = ` + q + `,
 				recalc_frecency = NOT ` + q + `, recalc_alt_frecency = NOT ` + q + `
 			WHERE OLD.fk <> NEW.fk AND id = NEW.fk;
-			UPDATE moz_places SET foreign_count = foreign_count - 1,
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count - 1,
 				recalc_frecency = NOT ` + q + `, recalc_alt_frecency = NOT ` + q + `
 			WHERE OLD.fk <> NEW.fk AND id = OLD.fk;
 		END`,
 		`CREATE TEMP TRIGGER bmtui_keywords_afterdelete AFTER DELETE ON main.moz_keywords FOR EACH ROW BEGIN
-			UPDATE moz_places SET foreign_count = foreign_count - 1 WHERE id = OLD.place_id;
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count - 1 WHERE id = OLD.place_id;
 		END`,
 		`CREATE TEMP TRIGGER bmtui_keywords_afterinsert AFTER INSERT ON main.moz_keywords FOR EACH ROW BEGIN
-			UPDATE moz_places SET foreign_count = foreign_count + 1 WHERE id = NEW.place_id;
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count + 1 WHERE id = NEW.place_id;
 		END`,
 		`CREATE TEMP TRIGGER bmtui_keywords_afterupdate AFTER UPDATE OF place_id ON main.moz_keywords FOR EACH ROW BEGIN
-			UPDATE moz_places SET foreign_count = foreign_count + 1 WHERE id = NEW.place_id;
-			UPDATE moz_places SET foreign_count = foreign_count - 1 WHERE id = OLD.place_id;
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count + 1 WHERE id = NEW.place_id;
+			UPDATE OR FAIL moz_places SET foreign_count = foreign_count - 1 WHERE id = OLD.place_id;
 		END`,
 
 		// The mirror's staging tables and triggers.
@@ -97,10 +97,14 @@ func tempSchema() []string {
 			newTitle TEXT,
 			oldPlaceId INTEGER,
 			newPlaceId INTEGER,
-			newKeyword TEXT)`,
+			newKeyword TEXT,
+			newDateAddedMicroseconds INTEGER NOT NULL,
+			newLastModifiedMicroseconds INTEGER NOT NULL)`,
 		`CREATE INDEX temp.oldPlaceIds ON itemsToApply(oldPlaceId) WHERE oldPlaceId NOT NULL`,
 		`CREATE INDEX temp.newPlaceIds ON itemsToApply(newPlaceId) WHERE newPlaceId NOT NULL`,
 		`CREATE INDEX temp.newKeywords ON itemsToApply(newKeyword) WHERE newKeyword NOT NULL`,
+		`CREATE TEMP TABLE staged(c0, c1, c2, c3, c4, c5, c6, c7, c8)`,
+		`CREATE TEMP TABLE newStructure(guid TEXT NOT NULL, parentGuid TEXT NOT NULL, position INTEGER NOT NULL)`,
 		`CREATE TEMP TABLE changeGuidOps(
 			localGuid TEXT NOT NULL,
 			mergedGuid TEXT NOT NULL,
@@ -115,7 +119,7 @@ func tempSchema() []string {
 			WHERE b.type = 1 AND p.parent = (SELECT id FROM main.moz_bookmarks WHERE guid = 'tags________')`,
 		`CREATE TEMP TRIGGER untagLocalPlace INSTEAD OF DELETE ON localTags BEGIN
 			DELETE FROM moz_bookmarks WHERE id = OLD.tagEntryId;
-			UPDATE moz_bookmarks SET position = position - 1
+			UPDATE OR FAIL moz_bookmarks SET position = position - 1
 			WHERE parent = OLD.tagFolderId AND position > OLD.tagEntryPosition;
 		END`,
 		`CREATE TEMP TRIGGER tagLocalPlace INSTEAD OF INSERT ON localTags BEGIN
@@ -168,6 +172,24 @@ func tempSchema() []string {
 // JSON cannot carry every string SQLite can (invalid UTF-8 becomes
 // U+FFFD), so lists with such a string are bound value by value instead.
 
+// stage puts rows (of up to 9 values) into the TEMP table staged, as
+// columns c0…c8, replacing what it held, for a statement that then reads
+// them without calling any SQL function (JSON's included): SQLite keeps a
+// statement journal, a copy of every page the statement changes, for a
+// multi-row statement that calls a function or may abort on a
+// constraint, since either may fail half-way. Our writes say OR FAIL
+// instead (the whole transaction rolls back on any error anyway).
+func stage(tx *sql.Tx, n int, rows [][]any) error {
+	if _, err := tx.Exec(`DELETE FROM staged`); err != nil {
+		return err
+	}
+	cols := make([]string, n)
+	for i := range cols {
+		cols[i] = fmt.Sprintf("c%d", i)
+	}
+	return insertRows(tx, "INSERT INTO staged("+strings.Join(cols, ", ")+")", n, rows)
+}
+
 // chunkRows is the rows per multi-row statement when binding.
 const chunkRows = 400
 
@@ -182,7 +204,7 @@ func jsonSafe[T any](vals []T) bool {
 	return true
 }
 
-// insertRows runs insert ("INSERT INTO t(a, b, c)") over rows of n
+// insertRows runs insert ("INSERT OR FAIL INTO t(a, b, c)") over rows of n
 // values each, in order.
 func insertRows(tx *sql.Tx, insert string, n int, rows [][]any) error {
 	if len(rows) == 0 {
@@ -303,7 +325,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			// UPDATE over every row; the mirror reader applied the same
 			// rule when the plan was made (TestApplyFlagsReupload compares
 			// the two).
-			return execIn(tx, fmt.Sprintf(`UPDATE mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
+			return execIn(tx, fmt.Sprintf(`UPDATE OR FAIL mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
 				mirrorReupload, mirrorValid), reupload)
 		}},
 		{"insert pages", func() error { return insertPages(tx, remoteGUIDs) }},
@@ -317,18 +339,21 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				rows[i] = []any{op.Merged, lg, op.Remote, op.Level}
 			}
 			sortByFirst(rows)
-			if err := insertRows(tx, `INSERT INTO applyOps(mergedGuid, localGuid, remoteGuid, level)`, 4, rows); err != nil {
+			if err := insertRows(tx, `INSERT OR FAIL INTO applyOps(mergedGuid, localGuid, remoteGuid, level)`, 4, rows); err != nil {
 				return err
 			}
-			_, err := tx.Exec(fmt.Sprintf(`INSERT INTO itemsToApply(mergedGuid, localId, remoteId, remoteGuid, newLevel, newType,
+			_, err := tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO itemsToApply(mergedGuid, localId, remoteId, remoteGuid, newLevel, newType,
 					localDateAddedMicroseconds, remoteDateAddedMicroseconds, lastModifiedMicroseconds,
-					oldTitle, newTitle, oldPlaceId, newPlaceId, newKeyword)
+					oldTitle, newTitle, oldPlaceId, newPlaceId, newKeyword,
+					newDateAddedMicroseconds, newLastModifiedMicroseconds)
 				SELECT n.mergedGuid, b.id, v.id, v.guid, n.level,
 					(CASE WHEN v.kind IN (1, 2) THEN %d WHEN v.kind IN (3, 4) THEN %d ELSE %d END),
 					b.dateAdded, v.dateAdded * 1000, v.serverModified * 1000,
 					b.title, v.title, b.fk,
 					(SELECT h.id FROM moz_places h JOIN mirror.urls u ON u.hash = h.url_hash WHERE u.id = v.urlId AND u.url = h.url),
-					v.keyword
+					v.keyword,
+					MIN(IFNULL(b.dateAdded, v.dateAdded * 1000), v.dateAdded * 1000),
+					MAX(v.serverModified * 1000, v.dateAdded * 1000)
 				FROM applyOps n
 				JOIN mirror.items v ON v.guid = n.remoteGuid
 				LEFT JOIN moz_bookmarks b ON b.guid = n.localGuid`, typeBookmark, typeFolder, typeSeparator))
@@ -351,7 +376,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				rows[i] = []any{op.Local, op.Merged, status, op.Level, nowUs}
 			}
 			sortByFirst(rows)
-			return insertRows(tx, `INSERT INTO changeGuidOps(localGuid, mergedGuid, syncStatus, level, lastModifiedMicroseconds)`, 5, rows)
+			return insertRows(tx, `INSERT OR FAIL INTO changeGuidOps(localGuid, mergedGuid, syncStatus, level, lastModifiedMicroseconds)`, 5, rows)
 		}},
 		{"delete tombstones of revived items", func() error {
 			return execIn(tx, `DELETE FROM moz_bookmarks_deleted WHERE guid IN (%s)`, ops.DeleteLocalTombstones)
@@ -361,11 +386,11 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			for i, g := range ops.InsertLocalTombstones {
 				rows[i] = []any{g, nowUs}
 			}
-			return insertRows(tx, `INSERT INTO moz_bookmarks_deleted(guid, dateRemoved)`, 2, rows)
+			return insertRows(tx, `INSERT OR FAIL INTO moz_bookmarks_deleted(guid, dateRemoved)`, 2, rows)
 		}},
 		{"remove local items", func() error {
 			for _, f := range []string{
-				`UPDATE moz_places SET recalc_frecency = 1, recalc_alt_frecency = 1
+				`UPDATE OR FAIL moz_places SET recalc_frecency = 1, recalc_alt_frecency = 1
 					WHERE id IN (SELECT b.fk FROM moz_bookmarks b WHERE b.guid IN (%s)) AND frecency <> 0`,
 				`DELETE FROM moz_items_annos WHERE item_id IN (SELECT b.id FROM moz_bookmarks b WHERE b.guid IN (%s))`,
 				`DELETE FROM moz_keywords WHERE place_id IN (SELECT b.fk FROM moz_bookmarks b WHERE b.guid IN (%s))`,
@@ -380,7 +405,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 		{"change GUIDs", func() error {
 			// Firefox deletes the rows of changeGuidOps, whose trigger
 			// updates each item in turn; one UPDATE does the same.
-			_, err := tx.Exec(`UPDATE moz_bookmarks SET guid = c.mergedGuid, lastModified = c.lastModifiedMicroseconds,
+			_, err := tx.Exec(`UPDATE OR FAIL moz_bookmarks SET guid = c.mergedGuid, lastModified = c.lastModifiedMicroseconds,
 					syncStatus = IFNULL(c.syncStatus, moz_bookmarks.syncStatus)
 				FROM changeGuidOps c WHERE moz_bookmarks.guid = c.localGuid`)
 			return err
@@ -394,29 +419,35 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 		}},
 		{"remove old tags", func() error { return removeOldTags(tx) }},
 		{"upsert items", func() error {
-			_, err := tx.Exec(fmt.Sprintf(`INSERT INTO moz_bookmarks(id, guid, parent, position, type, fk, title,
+			// Firefox's upsert (INSERT … ON CONFLICT(id) DO UPDATE), as an
+			// UPDATE of the rows that exist and an INSERT of the others,
+			// in the same order (new rows get the same ids).
+			_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET
+					title = n.newTitle,
+					dateAdded = n.newDateAddedMicroseconds,
+					lastModified = n.newLastModifiedMicroseconds,
+					syncStatus = %d,
+					fk = n.newPlaceId
+				FROM itemsToApply n WHERE moz_bookmarks.id = n.localId`, syncStatusNormal))
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO moz_bookmarks(id, guid, parent, position, type, fk, title,
 					dateAdded, lastModified, syncStatus, syncChangeCounter)
 				SELECT localId, mergedGuid, -1, -1, newType, newPlaceId, newTitle,
-					MIN(IFNULL(localDateAddedMicroseconds, remoteDateAddedMicroseconds), remoteDateAddedMicroseconds),
-					MAX(lastModifiedMicroseconds, remoteDateAddedMicroseconds),
-					%[1]d, 0
+					newDateAddedMicroseconds, newLastModifiedMicroseconds, %d, 0
 				FROM itemsToApply
-				WHERE 1
-				ON CONFLICT(id) DO UPDATE SET
-					title = excluded.title,
-					dateAdded = excluded.dateAdded,
-					lastModified = excluded.lastModified,
-					syncStatus = %[1]d,
-					fk = excluded.fk`, syncStatusNormal))
+				WHERE localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)
+				ORDER BY rowid`, syncStatusNormal))
 			return err
 		}},
 		{"roots", func() error {
-			_, err := tx.Exec(fmt.Sprintf(`UPDATE moz_bookmarks SET syncStatus = %d
+			_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET syncStatus = %d
 				WHERE guid IN ('menu________', 'mobile______', 'tags________', 'toolbar_____', 'unfiled_____') OR guid = 'root________'`, syncStatusNormal))
 			return err
 		}},
 		{"flag frecencies", func() error {
-			_, err := tx.Exec(`UPDATE moz_places SET recalc_frecency = 1, recalc_alt_frecency = 1
+			_, err := tx.Exec(`UPDATE OR FAIL moz_places SET recalc_frecency = 1, recalc_alt_frecency = 1
 				WHERE frecency <> 0 AND (
 					id IN (SELECT oldPlaceId FROM itemsToApply WHERE oldPlaceId <> newPlaceId) OR
 					id IN (SELECT newPlaceId FROM itemsToApply WHERE newPlaceId <> oldPlaceId))`)
@@ -433,24 +464,26 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			// applies them with a per-row trigger; each op sets absolute
 			// values (the parent's id looked up now, after new folders
 			// were inserted), so one UPDATE over all of them is the same.
-			js, err := json.Marshal(structureOps(ops.ApplyNewLocalStructure))
-			if err != nil {
+			rows := make([][]any, len(ops.ApplyNewLocalStructure))
+			for i, op := range ops.ApplyNewLocalStructure {
+				rows[i] = []any{op.GUID, op.Parent, op.Position}
+			}
+			if err := insertRows(tx, `INSERT OR FAIL INTO newStructure(guid, parentGuid, position)`, 3, rows); err != nil {
 				return err
 			}
-			_, err = tx.Exec(`UPDATE moz_bookmarks SET parent = s.parentId, position = s.position
-				FROM (SELECT j.value ->> 0 AS guid, p.id AS parentId, j.value ->> 2 AS position
-					FROM json_each(?) AS j JOIN moz_bookmarks p ON p.guid = j.value ->> 1) AS s
-				WHERE moz_bookmarks.guid = s.guid`, string(js))
+			_, err := tx.Exec(`UPDATE OR FAIL moz_bookmarks SET parent = p.id, position = s.position
+				FROM newStructure s JOIN moz_bookmarks p ON p.guid = s.parentGuid
+				WHERE moz_bookmarks.guid = s.guid`)
 			return err
 		}},
 		{"reset change counters", func() error {
-			return execIn(tx, `UPDATE moz_bookmarks SET syncChangeCounter = 0 WHERE guid IN (%s)`, ops.SetLocalMerged)
+			return execIn(tx, `UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = 0 WHERE guid IN (%s)`, ops.SetLocalMerged)
 		}},
 		{"bump change counters", func() error {
-			return execIn(tx, `UPDATE moz_bookmarks SET syncChangeCounter = 1 WHERE guid IN (%s)`, ops.SetLocalUnmerged)
+			return execIn(tx, `UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = 1 WHERE guid IN (%s)`, ops.SetLocalUnmerged)
 		}},
 		{"flag remote items merged", func() error {
-			return execIn(tx, `UPDATE mirror.items SET needsMerge = 0 WHERE guid IN (%s)`, ops.SetRemoteMerged)
+			return execIn(tx, `UPDATE OR FAIL mirror.items SET needsMerge = 0 WHERE guid IN (%s)`, ops.SetRemoteMerged)
 		}},
 	}
 	for _, s := range steps {
@@ -486,7 +519,7 @@ func repairCoherence(tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(`UPDATE moz_bookmarks SET position = r.pos
+	_, err = tx.Exec(`UPDATE OR FAIL moz_bookmarks SET position = r.pos
 		FROM (SELECT b.id, row_number() OVER (PARTITION BY b.parent ORDER BY b.position, b.id) - 1 AS pos
 			FROM moz_bookmarks b
 			WHERE b.parent = (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')
@@ -496,7 +529,7 @@ func repairCoherence(tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(`UPDATE moz_bookmarks SET dateAdded = lastModified WHERE dateAdded > lastModified`)
+	_, err = tx.Exec(`UPDATE OR FAIL moz_bookmarks SET dateAdded = lastModified WHERE dateAdded > lastModified`)
 	return err
 }
 

@@ -2,7 +2,6 @@ package apply
 
 import (
 	"database/sql"
-	"fmt"
 )
 
 // Firefox changes tags through the localTags view, whose INSTEAD OF
@@ -36,7 +35,7 @@ type tagChild struct {
 type tagsTree struct {
 	rootID   int64
 	folders  []tagChild           // children of the tags root, by (position, id)
-	children map[int64][]tagChild // tag folder id -> its children
+	children map[int64][]tagChild // tag folder id -> its children, in no order
 }
 
 func readTagsTree(tx *sql.Tx) (*tagsTree, bool, error) {
@@ -48,26 +47,31 @@ func readTagsTree(tx *sql.Tx) (*tagsTree, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := tx.Query(`SELECT b.id, b.parent, b.position, b.type, b.fk, b.title FROM moz_bookmarks b
-		WHERE b.parent = ?1 OR b.parent IN (SELECT id FROM moz_bookmarks WHERE parent = ?1)
-		ORDER BY b.parent = ?1 DESC, b.position, b.id`, t.rootID)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c tagChild
-		if err := rows.Scan(&c.id, &c.parent, &c.position, &c.typ, &c.fk, &c.title); err != nil {
+	for _, q := range []string{
+		`SELECT id, parent, position, type, fk, title FROM moz_bookmarks WHERE parent = ? ORDER BY position, id`,
+		`SELECT id, parent, position, type, fk, title FROM moz_bookmarks
+			WHERE parent IN (SELECT id FROM moz_bookmarks WHERE parent = ?)`,
+	} {
+		rows, err := tx.Query(q, t.rootID)
+		if err != nil {
 			return nil, false, err
 		}
-		if c.parent == t.rootID {
-			t.folders = append(t.folders, c)
-		} else {
-			t.children[c.parent] = append(t.children[c.parent], c)
+		for rows.Next() {
+			var c tagChild
+			if err := rows.Scan(&c.id, &c.parent, &c.position, &c.typ, &c.fk, &c.title); err != nil {
+				rows.Close()
+				return nil, false, err
+			}
+			if c.parent == t.rootID {
+				t.folders = append(t.folders, c)
+			} else {
+				t.children[c.parent] = append(t.children[c.parent], c)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, err
+		}
 	}
 	titles := map[string]bool{}
 	for _, f := range t.folders {
@@ -135,10 +139,10 @@ func removeOldTags(tx *sql.Tx) error {
 	for id, c := range pos {
 		orig[id] = c.position
 	}
-	deleted := make([]any, 0, len(untags))
+	deleted := make([][]any, 0, len(untags))
 	for _, u := range untags {
 		delete(pos, u.entry)
-		deleted = append(deleted, u.entry)
+		deleted = append(deleted, []any{u.entry})
 		if !u.position.Valid {
 			continue
 		}
@@ -148,7 +152,10 @@ func removeOldTags(tx *sql.Tx) error {
 			}
 		}
 	}
-	if err := execIDs(tx, `DELETE FROM moz_bookmarks WHERE id IN (%s)`, deleted); err != nil {
+	if err := stage(tx, 1, deleted); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM moz_bookmarks WHERE id IN (SELECT c0 FROM staged)`); err != nil {
 		return err
 	}
 	var moved [][]any
@@ -160,7 +167,7 @@ func removeOldTags(tx *sql.Tx) error {
 	return updatePositions(tx, moved)
 }
 
-// insertTags is Firefox's INSERT INTO localTags(tag, placeId,
+// insertTags is Firefox's INSERT OR FAIL INTO localTags(tag, placeId,
 // lastModifiedMicroseconds) newTagsSelect through tagLocalPlace: per row,
 // the tag folder titled tag is created at the end of the tags root if
 // missing, then an entry for the place at the end of it unless one is
@@ -171,7 +178,7 @@ func insertTags(tx *sql.Tx) error {
 		return err
 	}
 	if !ok {
-		_, err := tx.Exec(`INSERT INTO localTags(tag, placeId, lastModifiedMicroseconds) ` + newTagsSelect)
+		_, err := tx.Exec(`INSERT OR FAIL INTO localTags(tag, placeId, lastModifiedMicroseconds) ` + newTagsSelect)
 		return err
 	}
 	type folder struct {
@@ -231,23 +238,15 @@ func insertTags(tx *sql.Tx) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return insertRows(tx, `INSERT INTO moz_bookmarks(id, guid, parent, position, type, fk, title, dateAdded, lastModified)`, 9, inserts)
-}
-
-// execIDs runs a statement whose "%s" (inside "IN (%s)") stands for a
-// list of row ids.
-func execIDs(tx *sql.Tx, format string, ids []any) error {
-	if len(ids) == 0 {
+	if len(inserts) == 0 {
 		return nil
 	}
-	rows := make([][]any, len(ids))
-	for i, id := range ids {
-		rows[i] = []any{id}
-	}
-	return withJSONRows(rows, func(js string) error {
-		_, err := tx.Exec(fmt.Sprintf(format, "SELECT j.value ->> 0 FROM json_each(?) AS j"), js)
+	if err := stage(tx, 9, inserts); err != nil {
 		return err
-	})
+	}
+	_, err = tx.Exec(`INSERT OR FAIL INTO moz_bookmarks(id, guid, parent, position, type, fk, title, dateAdded, lastModified)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM staged ORDER BY rowid`)
+	return err
 }
 
 // updatePositions sets position by id: rows of [id, position].
@@ -255,10 +254,9 @@ func updatePositions(tx *sql.Tx, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return withJSONRows(rows, func(js string) error {
-		_, err := tx.Exec(`UPDATE moz_bookmarks SET position = s.position
-			FROM (SELECT j.value ->> 0 AS id, j.value ->> 1 AS position FROM json_each(?) AS j) AS s
-			WHERE moz_bookmarks.id = s.id`, js)
+	if err := stage(tx, 2, rows); err != nil {
 		return err
-	})
+	}
+	_, err := tx.Exec(`UPDATE OR FAIL moz_bookmarks SET position = s.c1 FROM staged s WHERE moz_bookmarks.id = s.c0`)
+	return err
 }
