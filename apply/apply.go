@@ -539,13 +539,14 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 	if err := writeOps(tx, plan.Result, &rep.Ops, plan.Reupload, nowUs, hookStep); err != nil {
 		return false, err
 	}
-	if err := stageUploads(tx, &rep.Ops); err != nil {
+	staged, err := stageUploads(tx, &rep.Ops)
+	if err != nil {
 		return false, err
 	}
 	if err := hookStep("stage uploads"); err != nil {
 		return false, err
 	}
-	if rep.Outgoing, err = fetchOutgoing(tx); err != nil {
+	if rep.Outgoing, err = fetchOutgoing(staged); err != nil {
 		return false, err
 	}
 	if err := hookStep("fetch outgoing"); err != nil {

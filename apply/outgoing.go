@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
+	"slices"
+	"sort"
 
 	"github.com/bmtui/bmtui/sync/merge"
 )
@@ -119,126 +120,191 @@ const uploadItemsFragment = `SELECT b.id, b.guid, b.syncChangeCounter,
 	LEFT JOIN moz_places h ON h.id = b.fk
 	LEFT JOIN mirror.items v ON v.guid = b.guid`
 
-const uploadColumns = `INSERT OR IGNORE INTO itemsToUpload(id, guid, syncChangeCounter, parentGuid, parentTitle, dateAdded,
-		type, title, placeId, isQuery, url, keyword, position, tagFolderName, unknownFields) `
+// stagedUpload is one row of Firefox's itemsToUpload, with its rows of
+// tagsToUpload and, for a folder, its children.
+type stagedUpload struct {
+	id, counter                                                      int64
+	guid                                                             string
+	deleted, isQuery                                                 bool
+	parentGUID, parentTitle, title, url, keyword, tagFolder, unknown sql.NullString
+	dateAdded, typ, placeID, position                                sql.NullInt64
+	tags, children                                                   []string
+}
+
+// uploads is Firefox's itemsToUpload, kept in Go: rows in the table's
+// order (items by Places id, then tombstones) and the GUIDs staged.
+type uploads struct {
+	byID  map[int64]*stagedUpload
+	guids map[string]bool
+	list  []*stagedUpload
+}
+
+// add is INSERT OR IGNORE: a row whose id or GUID is staged already is
+// dropped.
+func (u *uploads) add(r *stagedUpload) {
+	if u.guids[r.guid] {
+		return
+	}
+	if !r.deleted {
+		if _, dup := u.byID[r.id]; dup {
+			return
+		}
+		u.byID[r.id] = r
+	}
+	u.guids[r.guid] = true
+	u.list = append(u.list, r)
+}
+
+func (u *uploads) scanItems(rows *sql.Rows) error {
+	defer rows.Close()
+	for rows.Next() {
+		r := &stagedUpload{}
+		if err := rows.Scan(&r.id, &r.guid, &r.counter, &r.parentGUID, &r.parentTitle, &r.dateAdded, &r.typ, &r.title,
+			&r.placeID, &r.isQuery, &r.url, &r.keyword, &r.position, &r.tagFolder, &r.unknown); err != nil {
+			return err
+		}
+		u.add(r)
+	}
+	return rows.Err()
+}
 
 // stageUploads is store.rs stage_items_to_upload, run inside the apply
-// transaction after the writes.
-func stageUploads(tx *sql.Tx, ops *merge.Ops) error {
-	if _, err := tx.Exec(uploadColumns + uploadItemsFragment + `
+// transaction after the writes. Firefox inserts the rows into TEMP tables
+// (itemsToUpload, tagsToUpload, structureToUpload) and reads them back;
+// the same SELECTs feed Go maps here, with the tables' rules: INSERT OR
+// IGNORE by id and GUID, rows in id order with tombstones last, tags per
+// item in the order of tagsToUpload's key, without repeats.
+func stageUploads(tx *sql.Tx, ops *merge.Ops) (*uploads, error) {
+	u := &uploads{byID: map[int64]*stagedUpload{}, guids: map[string]bool{}}
+	rows, err := tx.Query(uploadItemsFragment + `
 		JOIN itemsToApply n ON n.mergedGuid = b.guid
-		WHERE n.localDateAddedMicroseconds < n.remoteDateAddedMicroseconds`); err != nil {
-		return fmt.Errorf("stage weak uploads: %w", err)
+		WHERE n.localDateAddedMicroseconds < n.remoteDateAddedMicroseconds`)
+	if err == nil {
+		err = u.scanItems(rows)
 	}
-	if err := execIn(tx, uploadColumns+uploadItemsFragment+` WHERE b.guid IN (%s)`, ops.UploadItems); err != nil {
-		return fmt.Errorf("stage uploads: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("stage weak uploads: %w", err)
 	}
-	if _, err := tx.Exec(`INSERT OR IGNORE INTO tagsToUpload(id, tag)
-		SELECT o.id, t.tag FROM localTags t JOIN itemsToUpload o ON o.placeId = t.placeId`); err != nil {
-		return fmt.Errorf("stage tags: %w", err)
+	// Rows staged as weak uploads would be ignored: not read again.
+	var rest []string
+	for _, g := range ops.UploadItems {
+		if !u.guids[g] {
+			rest = append(rest, g)
+		}
 	}
-	rows := make([][]any, len(ops.UploadTombstones))
-	for i, g := range ops.UploadTombstones {
-		rows[i] = []any{g, 1, 1} // syncChangeCounter 1, isDeleted
+	if err := queryIn(tx, uploadItemsFragment+` WHERE b.guid IN (%s)`, rest, u.scanItems); err != nil {
+		return nil, fmt.Errorf("stage uploads: %w", err)
 	}
-	if err := insertRows(tx, `INSERT OR IGNORE INTO itemsToUpload(guid, syncChangeCounter, isDeleted)`, 3, rows); err != nil {
-		return fmt.Errorf("stage tombstones: %w", err)
+	sort.SliceStable(u.list, func(i, j int) bool { return u.list[i].id < u.list[j].id })
+	for _, g := range ops.UploadTombstones {
+		u.add(&stagedUpload{guid: g, counter: 1, deleted: true})
 	}
-	return nil
+
+	// Tags of the staged places (localTags: tag entries in tag folders).
+	byPlace := map[int64][]*stagedUpload{}
+	var folders [][]any
+	for _, r := range u.list {
+		if r.placeID.Valid {
+			byPlace[r.placeID.Int64] = append(byPlace[r.placeID.Int64], r)
+		}
+		if !r.deleted && r.typ.Int64 == typeFolder {
+			folders = append(folders, []any{r.id})
+		}
+	}
+	if len(byPlace) > 0 {
+		rows, err := tx.Query(`SELECT placeId, tag FROM localTags WHERE tag NOT NULL`)
+		if err != nil {
+			return nil, fmt.Errorf("stage tags: %w", err)
+		}
+		for rows.Next() {
+			var place int64
+			var tag string
+			if err := rows.Scan(&place, &tag); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stage tags: %w", err)
+			}
+			for _, r := range byPlace[place] {
+				r.tags = append(r.tags, tag)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("stage tags: %w", err)
+		}
+		for _, rs := range byPlace {
+			for _, r := range rs {
+				sort.Strings(r.tags)
+				r.tags = slices.Compact(r.tags)
+			}
+		}
+	}
+
+	// Children of the staged folders. Firefox stages every one of them in
+	// structureToUpload (42,000 rows on large-40k); one JSON array per
+	// folder reads the same children in the same order. CROSS JOIN keeps
+	// the folders as the outer loop, so children come from
+	// moz_bookmarks_parentindex.
+	if len(folders) > 0 {
+		if err := stage(tx, 1, folders); err != nil {
+			return nil, err
+		}
+		rows, err := tx.Query(`SELECT s.c0, json_group_array(b.guid ORDER BY b.position)
+			FROM staged s CROSS JOIN moz_bookmarks b ON b.parent = s.c0 GROUP BY s.c0`)
+		if err != nil {
+			return nil, fmt.Errorf("stage structure: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var js string
+			if err := rows.Scan(&id, &js); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var guids []string
+			if err := json.Unmarshal([]byte(js), &guids); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("children of staged folder %d: %w", id, err)
+			}
+			for i, g := range guids {
+				guids[i] = RecordID(g)
+			}
+			u.byID[id].children = guids
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
 }
 
 // fetchOutgoing is SyncedBookmarksMirror.fetchLocalChangeRecords: the
-// cleartexts built from the staging tables, in staging order.
-func fetchOutgoing(tx *sql.Tx) ([]OutgoingRecord, error) {
-	// Firefox stages every child of a staged folder in structureToUpload
-	// (42,000 rows on large-40k); one JSON array per folder reads the same
-	// children in the same order for a fraction of the cost. CROSS JOIN
-	// keeps the staged items as the outer loop, so children come from
-	// moz_bookmarks_parentindex.
-	children := make(map[int64][]string)
-	rows, err := tx.Query(`SELECT o.id, json_group_array(b.guid ORDER BY b.position)
-		FROM itemsToUpload o CROSS JOIN moz_bookmarks b ON b.parent = o.id
-		WHERE o.type = ` + strconv.Itoa(typeFolder) + ` GROUP BY o.id`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var p int64
-		var js string
-		if err := rows.Scan(&p, &js); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		var guids []string
-		if err := json.Unmarshal([]byte(js), &guids); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("children of staged folder %d: %w", p, err)
-		}
-		for i, g := range guids {
-			guids[i] = RecordID(g)
-		}
-		children[p] = guids
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	tags := make(map[int64][]string)
-	rows, err = tx.Query(`SELECT id, tag FROM tagsToUpload`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		tags[id] = append(tags[id], tag)
-	}
-	rows.Close()
-
-	rows, err = tx.Query(`SELECT id, syncChangeCounter, guid, isDeleted, type, isQuery, tagFolderName, keyword, url,
-			IFNULL(title, ''), position, parentGuid, unknownFields, IFNULL(parentTitle, ''), dateAdded
-		FROM itemsToUpload`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutgoingRecord
-	for rows.Next() {
-		var id, counter int64
-		var guid, title, parentTitle string
-		var isDeleted, isQuery bool
-		var typ, position, dateAdded sql.NullInt64
-		var tagFolder, keyword, url, parentGUID, unknown sql.NullString
-		if err := rows.Scan(&id, &counter, &guid, &isDeleted, &typ, &isQuery, &tagFolder, &keyword, &url, &title,
-			&position, &parentGUID, &unknown, &parentTitle, &dateAdded); err != nil {
-			return nil, err
-		}
-		rec := OutgoingRecord{ID: RecordID(guid), Counter: counter}
-		if isDeleted {
+// cleartexts built from the staged rows, in staging order.
+func fetchOutgoing(u *uploads) ([]OutgoingRecord, error) {
+	out := make([]OutgoingRecord, 0, len(u.list))
+	for _, r := range u.list {
+		rec := OutgoingRecord{ID: RecordID(r.guid), Counter: r.counter}
+		if r.deleted {
 			rec.Tombstone = true
 			rec.Cleartext = Cleartext{{"id", rec.ID}, {"deleted", true}}
 			out = append(out, rec)
 			continue
 		}
 		var unknownFields Cleartext
-		if unknown.Valid && unknown.String != "" {
-			unknownFields, err = parseOrdered(unknown.String)
-			if err != nil {
-				return nil, fmt.Errorf("unknownFields of %s: %w", guid, err)
+		if r.unknown.Valid && r.unknown.String != "" {
+			var err error
+			if unknownFields, err = parseOrdered(r.unknown.String); err != nil {
+				return nil, fmt.Errorf("unknownFields of %s: %w", r.guid, err)
 			}
 		}
 		c := Cleartext{{"id", rec.ID}}
 		common := func(kind string) {
 			c.set("type", kind)
-			c.set("parentid", RecordID(parentGUID.String))
+			c.set("parentid", RecordID(r.parentGUID.String))
 			c.set("hasDupe", true)
-			c.set("parentName", parentTitle)
-			if dateAdded.Valid && dateAdded.Int64 != 0 {
-				c.set("dateAdded", dateAdded.Int64)
+			c.set("parentName", r.parentTitle.String)
+			if r.dateAdded.Valid && r.dateAdded.Int64 != 0 {
+				c.set("dateAdded", r.dateAdded.Int64)
 			}
 		}
 		spread := func() {
@@ -246,48 +312,48 @@ func fetchOutgoing(tx *sql.Tx) ([]OutgoingRecord, error) {
 				c.set(f.Key, f.Value)
 			}
 		}
-		switch typ.Int64 {
+		switch r.typ.Int64 {
 		case typeBookmark:
-			if isQuery {
+			if r.isQuery {
 				common("query")
-				c.set("bmkUri", url.String)
-				c.set("title", title)
-				if tagFolder.Valid && tagFolder.String != "" {
-					c.set("folderName", tagFolder.String)
+				c.set("bmkUri", r.url.String)
+				c.set("title", r.title.String)
+				if r.tagFolder.Valid && r.tagFolder.String != "" {
+					c.set("folderName", r.tagFolder.String)
 				}
 				spread()
 				break
 			}
 			common("bookmark")
-			c.set("bmkUri", url.String)
-			c.set("title", title)
+			c.set("bmkUri", r.url.String)
+			c.set("title", r.title.String)
 			spread()
-			if keyword.Valid && keyword.String != "" {
-				c.set("keyword", keyword.String)
+			if r.keyword.Valid && r.keyword.String != "" {
+				c.set("keyword", r.keyword.String)
 			}
-			if t := tags[id]; len(t) > 0 {
-				c.set("tags", t)
+			if len(r.tags) > 0 {
+				c.set("tags", r.tags)
 			}
 		case typeFolder:
 			common("folder")
-			c.set("title", title)
+			c.set("title", r.title.String)
 			spread()
-			kids := children[id]
+			kids := r.children
 			if kids == nil {
 				kids = []string{}
 			}
 			c.set("children", kids)
 		case typeSeparator:
 			common("separator")
-			c.set("pos", position.Int64)
+			c.set("pos", r.position.Int64)
 			spread()
 		default:
-			return nil, fmt.Errorf("cannot create a record for %s of unknown type %d", guid, typ.Int64)
+			return nil, fmt.Errorf("cannot create a record for %s of unknown type %d", r.guid, r.typ.Int64)
 		}
 		rec.Cleartext = c
 		out = append(out, rec)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // parseOrdered decodes a JSON object keeping its key order.

@@ -140,29 +140,6 @@ func tempSchema() []string {
 				1, NEW.placeId, NEW.lastModifiedMicroseconds, NEW.lastModifiedMicroseconds
 			WHERE NEW.placeId NOT NULL;
 		END`,
-
-		// Upload staging (store.rs stage_items_to_upload).
-		`CREATE TEMP TABLE itemsToUpload(
-			id INTEGER PRIMARY KEY,
-			guid TEXT UNIQUE NOT NULL,
-			syncChangeCounter INTEGER NOT NULL,
-			isDeleted BOOLEAN NOT NULL DEFAULT 0,
-			parentGuid TEXT,
-			parentTitle TEXT,
-			dateAdded INTEGER,
-			type INTEGER,
-			title TEXT,
-			placeId INTEGER,
-			isQuery BOOLEAN NOT NULL DEFAULT 0,
-			url TEXT,
-			tagFolderName TEXT,
-			keyword TEXT,
-			position INTEGER,
-			unknownFields TEXT)`,
-		`CREATE TEMP TABLE tagsToUpload(
-			id INTEGER REFERENCES itemsToUpload(id) ON DELETE CASCADE,
-			tag TEXT,
-			PRIMARY KEY(id, tag)) WITHOUT ROWID`,
 	}
 }
 
@@ -188,6 +165,40 @@ func stage(tx *sql.Tx, n int, rows [][]any) error {
 		cols[i] = fmt.Sprintf("c%d", i)
 	}
 	return insertRows(tx, "INSERT INTO staged("+strings.Join(cols, ", ")+")", n, rows)
+}
+
+// queryIn runs a query whose "%s" (inside "IN (%s)") stands for the
+// list of guids, and hands each result to scan.
+func queryIn(tx *sql.Tx, format string, guids []string, scan func(*sql.Rows) error) error {
+	if len(guids) == 0 {
+		return nil
+	}
+	if !jsonSafe(guids) {
+		for start := 0; start < len(guids); start += chunkRows {
+			end := min(start+chunkRows, len(guids))
+			args := make([]any, 0, end-start)
+			for _, g := range guids[start:end] {
+				args = append(args, g)
+			}
+			rows, err := tx.Query(fmt.Sprintf(format, strings.TrimSuffix(strings.Repeat("?,", end-start), ",")), args...)
+			if err != nil {
+				return err
+			}
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	js, err := json.Marshal(guids)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.Query(fmt.Sprintf(format, "SELECT value FROM json_each(?)"), string(js))
+	if err != nil {
+		return err
+	}
+	return scan(rows)
 }
 
 // chunkRows is the rows per multi-row statement when binding.
