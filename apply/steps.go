@@ -82,7 +82,7 @@ func tempSchema() []string {
 		// applyOps and changeGuidOps are plain rowid tables filled in their
 		// key order (Firefox's have that key as primary key): appending is
 		// cheap, and they are only ever scanned.
-		`CREATE TEMP TABLE applyOps(mergedGuid TEXT, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL)`,
+		`CREATE TEMP TABLE applyOps(mergedGuid TEXT, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL, renamed INTEGER NOT NULL)`,
 		`CREATE TEMP TABLE itemsToApply(
 			mergedGuid TEXT PRIMARY KEY,
 			localId INTEGER UNIQUE,
@@ -99,7 +99,8 @@ func tempSchema() []string {
 			newPlaceId INTEGER,
 			newKeyword TEXT,
 			newDateAddedMicroseconds INTEGER NOT NULL,
-			newLastModifiedMicroseconds INTEGER NOT NULL)`,
+			newLastModifiedMicroseconds INTEGER NOT NULL,
+			renamed INTEGER NOT NULL)`,
 		`CREATE INDEX temp.oldPlaceIds ON itemsToApply(oldPlaceId) WHERE oldPlaceId NOT NULL`,
 		`CREATE INDEX temp.newPlaceIds ON itemsToApply(newPlaceId) WHERE newPlaceId NOT NULL`,
 		`CREATE INDEX temp.newKeywords ON itemsToApply(newKeyword) WHERE newKeyword NOT NULL`,
@@ -322,6 +323,15 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 	for _, op := range ops.ApplyRemoteItems {
 		levels[op.Merged] = op.Level
 	}
+	// An applied item whose GUID changes is renamed by the upsert itself:
+	// Firefox's GUID change sets lastModified and syncStatus, which the
+	// upsert then overwrites, so one write of the row gives the same.
+	renamed := make(map[string]bool)
+	for _, op := range ops.ChangeGUIDs {
+		if localGUID[op.Merged] == op.Local {
+			renamed[op.Merged] = true
+		}
+	}
 	remoteGUIDs := make([]string, len(ops.ApplyRemoteItems))
 	for i, op := range ops.ApplyRemoteItems {
 		remoteGUIDs[i] = op.Remote
@@ -347,16 +357,16 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				if g, ok := localGUID[op.Merged]; ok {
 					lg = g
 				}
-				rows[i] = []any{op.Merged, lg, op.Remote, op.Level}
+				rows[i] = []any{op.Merged, lg, op.Remote, op.Level, renamed[op.Merged]}
 			}
 			sortByFirst(rows)
-			if err := insertRows(tx, `INSERT OR FAIL INTO applyOps(mergedGuid, localGuid, remoteGuid, level)`, 4, rows); err != nil {
+			if err := insertRows(tx, `INSERT OR FAIL INTO applyOps(mergedGuid, localGuid, remoteGuid, level, renamed)`, 5, rows); err != nil {
 				return err
 			}
 			_, err := tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO itemsToApply(mergedGuid, localId, remoteId, remoteGuid, newLevel, newType,
 					localDateAddedMicroseconds, remoteDateAddedMicroseconds, lastModifiedMicroseconds,
 					oldTitle, newTitle, oldPlaceId, newPlaceId, newKeyword,
-					newDateAddedMicroseconds, newLastModifiedMicroseconds)
+					newDateAddedMicroseconds, newLastModifiedMicroseconds, renamed)
 				SELECT n.mergedGuid, b.id, v.id, v.guid, n.level,
 					(CASE WHEN v.kind IN (1, 2) THEN %d WHEN v.kind IN (3, 4) THEN %d ELSE %d END),
 					b.dateAdded, v.dateAdded * 1000, v.serverModified * 1000,
@@ -364,14 +374,15 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 					(SELECT h.id FROM moz_places h JOIN mirror.urls u ON u.hash = h.url_hash WHERE u.id = v.urlId AND u.url = h.url),
 					v.keyword,
 					MIN(IFNULL(b.dateAdded, v.dateAdded * 1000), v.dateAdded * 1000),
-					MAX(v.serverModified * 1000, v.dateAdded * 1000)
+					MAX(v.serverModified * 1000, v.dateAdded * 1000),
+					n.renamed
 				FROM applyOps n
 				JOIN mirror.items v ON v.guid = n.remoteGuid
 				LEFT JOIN moz_bookmarks b ON b.guid = n.localGuid`, typeBookmark, typeFolder, typeSeparator))
 			return err
 		}},
 		{"stage GUID changes", func() error {
-			rows := make([][]any, len(ops.ChangeGUIDs))
+			rows := make([][]any, 0, len(ops.ChangeGUIDs))
 			remoteChanged := make(map[string]bool)
 			res.Walk(func(n, _ *merge.Node, _ int) bool {
 				if n.RemoteGUIDChanged() {
@@ -379,12 +390,15 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				}
 				return true
 			})
-			for i, op := range ops.ChangeGUIDs {
+			for _, op := range ops.ChangeGUIDs {
+				if renamed[op.Merged] {
+					continue
+				}
 				var status any = syncStatusNormal
 				if remoteChanged[op.Merged] {
 					status = nil
 				}
-				rows[i] = []any{op.Local, op.Merged, status, op.Level, nowUs}
+				rows = append(rows, []any{op.Local, op.Merged, status, op.Level, nowUs})
 			}
 			sortByFirst(rows)
 			return insertRows(tx, `INSERT OR FAIL INTO changeGuidOps(localGuid, mergedGuid, syncStatus, level, lastModifiedMicroseconds)`, 5, rows)
@@ -433,17 +447,24 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			// Firefox's upsert (INSERT … ON CONFLICT(id) DO UPDATE), as an
 			// UPDATE of the rows that exist and an INSERT of the others,
 			// in the same order (new rows get the same ids).
-			_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET
-					title = n.newTitle,
-					dateAdded = n.newDateAddedMicroseconds,
-					lastModified = n.newLastModifiedMicroseconds,
-					syncStatus = %d,
-					fk = n.newPlaceId
-				FROM itemsToApply n WHERE moz_bookmarks.id = n.localId`, syncStatusNormal))
-			if err != nil {
-				return err
+			// Renamed items take their new GUID here; the others keep
+			// theirs, and their GUID index entries are left alone.
+			for _, u := range []struct {
+				set     string
+				renamed int
+			}{{"guid = n.mergedGuid,", 1}, {"", 0}} {
+				_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET %s
+						title = n.newTitle,
+						dateAdded = n.newDateAddedMicroseconds,
+						lastModified = n.newLastModifiedMicroseconds,
+						syncStatus = %d,
+						fk = n.newPlaceId
+					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, syncStatusNormal, u.renamed))
+				if err != nil {
+					return err
+				}
 			}
-			_, err = tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO moz_bookmarks(id, guid, parent, position, type, fk, title,
+			_, err := tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO moz_bookmarks(id, guid, parent, position, type, fk, title,
 					dateAdded, lastModified, syncStatus, syncChangeCounter)
 				SELECT localId, mergedGuid, -1, -1, newType, newPlaceId, newTitle,
 					newDateAddedMicroseconds, newLastModifiedMicroseconds, %d, 0
