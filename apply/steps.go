@@ -83,9 +83,12 @@ func tempSchema() []string {
 		// key order (Firefox's have that key as primary key): appending is
 		// cheap, and they are only ever scanned.
 		`CREATE TEMP TABLE applyOps(mergedGuid TEXT, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL, renamed INTEGER NOT NULL)`,
+		// Firefox's itemsToApply also has mergedGuid as primary key and
+		// localId and remoteGuid unique (no statement here looks them up);
+		// the merge's GUIDs are unique, and Verify reads every row back.
 		`CREATE TEMP TABLE itemsToApply(
-			mergedGuid TEXT PRIMARY KEY,
-			localId INTEGER UNIQUE,
+			mergedGuid TEXT NOT NULL,
+			localId INTEGER,
 			remoteId INTEGER UNIQUE NOT NULL,
 			remoteGuid TEXT NOT NULL,
 			newLevel INTEGER NOT NULL,
