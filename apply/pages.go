@@ -7,7 +7,9 @@ import (
 )
 
 // insertPages adds a moz_places row for every applied bookmark's URL that
-// has none (store.rs), then does what Places' AFTER INSERT trigger on
+// has none (store.rs: INSERT OR IGNORE of every URL, whose row for a known
+// URL carries that place's GUID and is ignored; such rows are left out
+// here before the insert, which reads the table before writing), then does what Places' AFTER INSERT trigger on
 // moz_places would have done for each new row, in row order: add its
 // origin unless one exists, and point origin_id at it. The trigger would
 // call get_prefix and get_host_and_port four times per row through SQL;
@@ -24,7 +26,8 @@ func insertPages(tx *sql.Tx, remoteGUIDs []string) error {
 			(CASE v.kind WHEN 2 THEN 0 ELSE -1 END),
 			IFNULL((SELECT h.guid FROM moz_places h WHERE h.url_hash = u.hash AND h.url = u.url), u.guid)
 		FROM mirror.items v JOIN mirror.urls u ON u.id = v.urlId
-		WHERE v.guid IN (%s)`, remoteGUIDs)
+		WHERE v.guid IN (%s)
+			AND NOT EXISTS (SELECT 1 FROM moz_places h WHERE h.url_hash = u.hash AND h.url = u.url)`, remoteGUIDs)
 	if err != nil {
 		return err
 	}
