@@ -10,7 +10,6 @@ import (
 
 	"github.com/bmtui/bmtui/places/urls"
 	"github.com/bmtui/bmtui/sync/merge"
-	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // Places item types and sync statuses (nsINavBookmarksService).
@@ -238,20 +237,12 @@ func insertRows(tx *sql.Tx, insert string, n int, rows [][]any) error {
 	for i := range cols {
 		cols[i] = fmt.Sprintf("j.value ->> %d", i)
 	}
-	return withJSONRows(rows, func(js string) error {
-		_, err := tx.Exec(insert+" SELECT "+strings.Join(cols, ", ")+" FROM json_each(?) AS j ORDER BY j.key", js)
-		return err
-	})
-}
-
-// withJSONRows calls f with rows as one JSON text (rows known to be
-// jsonSafe).
-func withJSONRows(rows [][]any, f func(js string) error) error {
 	js, err := json.Marshal(rows)
 	if err != nil {
 		return err
 	}
-	return f(string(js))
+	_, err = tx.Exec(insert+" SELECT "+strings.Join(cols, ", ")+" FROM json_each(?) AS j ORDER BY j.key", string(js))
+	return err
 }
 
 func insertBound(tx *sql.Tx, insert string, n int, rows [][]any) error {
@@ -574,15 +565,6 @@ func sortByFirst(rows [][]any) {
 	sort.Slice(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
 }
 
-// structureOps turns the moves into [guid, parentGuid, position] tuples.
-func structureOps(ops []merge.ApplyNewLocalStructure) [][3]any {
-	out := make([][3]any, len(ops))
-	for i, op := range ops {
-		out[i] = [3]any{op.GUID, op.Parent, op.Position}
-	}
-	return out
-}
-
 // opsEmpty is dogear's CompletionOps::is_empty: Firefox opens no
 // transaction at all then.
 func opsEmpty(o *merge.Ops) bool {
@@ -591,5 +573,3 @@ func opsEmpty(o *merge.Ops) bool {
 		len(o.DeleteLocalTombstones) == 0 && len(o.InsertLocalTombstones) == 0 && len(o.DeleteLocalItems) == 0 &&
 		len(o.UploadItems) == 0 && len(o.UploadTombstones) == 0
 }
-
-var _ = tree.RootGUID
