@@ -90,6 +90,9 @@ var hooks struct {
 	step     func(name string) error
 	writable func(path string) error
 	noBackup bool // benchmarks only: time the apply the way Firefox's is timed
+	// tagTriggers makes the tag steps run Firefox's localTags triggers
+	// instead of their Go equivalent (tests compare the two).
+	tagTriggers bool
 }
 
 func hookStep(name string) error {

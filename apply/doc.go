@@ -34,11 +34,39 @@
 // entries are removed and the stale positions that leaves behind. Firefox's
 // SQL functions the statements need (get_prefix, get_host_and_port,
 // get_query_param, generate_guid) are registered in Go under bmtui_ names.
-// Nothing TEMP ever reaches either file. Two steps reach Firefox's result
-// by a cheaper road: Store::prepare's REUPLOAD flags are written for the
-// rows the mirror reader already found (Plan.Reupload) instead of by
-// regrouping every row, and the children of staged folders are read as
-// one JSON array per folder instead of through a structureToUpload table.
+// Nothing TEMP ever reaches either file.
+//
+// Several steps reach Firefox's result by a cheaper road, each checked
+// row by row against Firefox's own result on every fixture, the 40k ones
+// included:
+//
+//   - Store::prepare's REUPLOAD flags are written for the rows the mirror
+//     reader already found (Plan.Reupload) instead of by regrouping every
+//     row.
+//   - Tags (removeOldTags, insertTags): Firefox's localTags triggers look
+//     tag folders up by title and count their children once per row; the
+//     same rows are computed in Go from one read of the tags tree, visited
+//     in the order SQLite fires the triggers, so ids, positions and stale
+//     positions come out the same. Unusual tags trees run the triggers.
+//   - New pages' origins (insertPages): Places' AFTER INSERT trigger on
+//     moz_places is done per new row in Go, each URL split once; URLs that
+//     have a page already are not offered to the insert that would ignore
+//     them.
+//   - GUID changes of applied items are written by their upsert (whose
+//     lastModified and syncStatus overwrite the GUID change's); the other
+//     GUID changes are one UPDATE instead of a trigger per row. The upsert
+//     is an UPDATE of the rows that exist and an INSERT of the others.
+//   - Outgoing records are built from the same SELECTs that fill
+//     itemsToUpload, kept in Go with that table's rules (INSERT OR IGNORE
+//     by id and GUID, id order, tombstones last, tags sorted and unique),
+//     and the children of staged folders are read as one JSON array per
+//     folder instead of through structureToUpload.
+//   - Statements write OR FAIL and read bulk values from a staged TEMP
+//     table rather than through JSON functions: otherwise SQLite keeps a
+//     statement journal for each multi-row statement (a copy of every page
+//     it changes, taken in 1 KiB pieces), which cost a quarter of the
+//     write. The whole transaction rolls back on any error anyway.
+//
 // Bulk values (GUID lists, staged rows) reach SQLite as one JSON text per
 // statement.
 //

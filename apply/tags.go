@@ -39,6 +39,9 @@ type tagsTree struct {
 }
 
 func readTagsTree(tx *sql.Tx) (*tagsTree, bool, error) {
+	if hooks.tagTriggers {
+		return nil, false, nil
+	}
 	t := &tagsTree{children: map[int64][]tagChild{}}
 	err := tx.QueryRow(`SELECT id FROM moz_bookmarks WHERE guid = 'tags________'`).Scan(&t.rootID)
 	if err == sql.ErrNoRows {
@@ -167,7 +170,7 @@ func removeOldTags(tx *sql.Tx) error {
 	return updatePositions(tx, moved)
 }
 
-// insertTags is Firefox's INSERT OR FAIL INTO localTags(tag, placeId,
+// insertTags is Firefox's INSERT INTO localTags(tag, placeId,
 // lastModifiedMicroseconds) newTagsSelect through tagLocalPlace: per row,
 // the tag folder titled tag is created at the end of the tags root if
 // missing, then an entry for the place at the end of it unless one is
@@ -178,7 +181,9 @@ func insertTags(tx *sql.Tx) error {
 		return err
 	}
 	if !ok {
-		_, err := tx.Exec(`INSERT OR FAIL INTO localTags(tag, placeId, lastModifiedMicroseconds) ` + newTagsSelect)
+		// Not OR FAIL: an outer conflict clause overrides the trigger's
+		// OR IGNORE.
+		_, err := tx.Exec(`INSERT INTO localTags(tag, placeId, lastModifiedMicroseconds) ` + newTagsSelect)
 		return err
 	}
 	type folder struct {
