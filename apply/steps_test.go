@@ -67,6 +67,50 @@ func TestBulkValuesExact(t *testing.T) {
 			if !slices.Equal(got, tc.guids) || !slices.Equal(ns, []int64{0, 1, 2}[:len(ns)]) {
 				t.Fatalf("inserted %q %v, want %q in order", got, ns, tc.guids)
 			}
+			// Read back through an IN list.
+			var found []string
+			if err := queryIn(tx, `SELECT CAST(guid AS BLOB) FROM t WHERE guid IN (%s) ORDER BY rowid`, tc.guids, func(r *sql.Rows) error {
+				defer r.Close()
+				for r.Next() {
+					var g []byte
+					if err := r.Scan(&g); err != nil {
+						return err
+					}
+					found = append(found, string(g))
+				}
+				return r.Err()
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(found, tc.guids) {
+				t.Fatalf("queryIn found %q, want %q", found, tc.guids)
+			}
+			// Staged for a statement without functions, twice (the second
+			// replaces the first).
+			if _, err := tx.Exec(`CREATE TEMP TABLE staged(c0, c1, c2, c3, c4, c5, c6, c7, c8)`); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if err := stage(tx, 3, rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var staged []string
+			r, err := tx.Query(`SELECT CAST(c0 AS BLOB) FROM staged ORDER BY rowid`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for r.Next() {
+				var g []byte
+				if err := r.Scan(&g); err != nil {
+					t.Fatal(err)
+				}
+				staged = append(staged, string(g))
+			}
+			r.Close()
+			if !slices.Equal(staged, tc.guids) {
+				t.Fatalf("staged %q, want %q", staged, tc.guids)
+			}
 			// Delete all but the first through an IN list.
 			if err := execIn(tx, `DELETE FROM t WHERE guid IN (%s)`, tc.guids[1:]); err != nil {
 				t.Fatal(err)
