@@ -279,9 +279,11 @@ func tidyCopy(t testing.TB, dir string) []string {
 //	                 (gaps and duplicates)                          statement untags several entries)
 //	                 toolbar_____ and mobile______ dateAdded        dateAdded > lastModified,
 //	                 lowered to their lastModified                  already so in before/
+//	initial-40k      the five roots' dateAdded lowered to their     the same
+//	                 lastModified
 //
-// fforacle --strict rejects Firefox's own after/ of twoway and large-40k
-// for these (as "benign" coherence fixes); it accepts ours.
+// fforacle --strict rejects Firefox's own after/ of twoway and the 40k
+// fixtures for these (as "benign" coherence fixes); it accepts ours.
 func TestScenariosMatchFirefox(t *testing.T) {
 	for _, s := range applyScenarios {
 		t.Run(s, func(t *testing.T) {
