@@ -53,9 +53,10 @@
 //     have a page already are not offered to the insert that would ignore
 //     them.
 //   - GUID changes of applied items are written by their upsert (whose
-//     lastModified and syncStatus overwrite the GUID change's); the other
-//     GUID changes are one UPDATE instead of a trigger per row. The upsert
-//     is an UPDATE of the rows that exist and an INSERT of the others.
+//     lastModified and syncStatus overwrite the GUID change's), and so are
+//     their change counter resets; the other GUID changes are one UPDATE
+//     instead of a trigger per row. The upsert is an UPDATE of the rows
+//     that exist and an INSERT of the others.
 //   - Outgoing records are built from the same SELECTs that fill
 //     itemsToUpload, kept in Go with that table's rules (INSERT OR IGNORE
 //     by id and GUID, id order, tombstones last, tags sorted and unique),

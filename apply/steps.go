@@ -81,7 +81,8 @@ func tempSchema() []string {
 		// applyOps and changeGuidOps are plain rowid tables filled in their
 		// key order (Firefox's have that key as primary key): appending is
 		// cheap, and they are only ever scanned.
-		`CREATE TEMP TABLE applyOps(mergedGuid TEXT, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL, renamed INTEGER NOT NULL)`,
+		`CREATE TEMP TABLE applyOps(mergedGuid TEXT, localGuid TEXT, remoteGuid TEXT NOT NULL, level INTEGER NOT NULL,
+			renamed INTEGER NOT NULL, merged INTEGER NOT NULL)`,
 		// Firefox's itemsToApply also has mergedGuid as primary key and
 		// localId and remoteGuid unique (no statement here looks them up);
 		// the merge's GUIDs are unique, and Verify reads every row back.
@@ -102,7 +103,8 @@ func tempSchema() []string {
 			newKeyword TEXT,
 			newDateAddedMicroseconds INTEGER NOT NULL,
 			newLastModifiedMicroseconds INTEGER NOT NULL,
-			renamed INTEGER NOT NULL)`,
+			renamed INTEGER NOT NULL,
+			merged INTEGER NOT NULL)`,
 		`CREATE INDEX temp.oldPlaceIds ON itemsToApply(oldPlaceId) WHERE oldPlaceId NOT NULL`,
 		`CREATE INDEX temp.newPlaceIds ON itemsToApply(newPlaceId) WHERE newPlaceId NOT NULL`,
 		`CREATE INDEX temp.newKeywords ON itemsToApply(newKeyword) WHERE newKeyword NOT NULL`,
@@ -326,6 +328,14 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			renamed[op.Merged] = true
 		}
 	}
+	// Likewise an applied item whose change counter is reset gets its 0
+	// from the upsert, and the reset leaves it out.
+	merged := make(map[string]bool)
+	for _, g := range ops.SetLocalMerged {
+		if _, ok := localGUID[g]; ok {
+			merged[g] = true
+		}
+	}
 	remoteGUIDs := make([]string, len(ops.ApplyRemoteItems))
 	for i, op := range ops.ApplyRemoteItems {
 		remoteGUIDs[i] = op.Remote
@@ -351,16 +361,16 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				if g, ok := localGUID[op.Merged]; ok {
 					lg = g
 				}
-				rows[i] = []any{op.Merged, lg, op.Remote, op.Level, renamed[op.Merged]}
+				rows[i] = []any{op.Merged, lg, op.Remote, op.Level, renamed[op.Merged], merged[op.Merged]}
 			}
 			sortByFirst(rows)
-			if err := insertRows(tx, `INSERT OR FAIL INTO applyOps(mergedGuid, localGuid, remoteGuid, level, renamed)`, 5, rows); err != nil {
+			if err := insertRows(tx, `INSERT OR FAIL INTO applyOps(mergedGuid, localGuid, remoteGuid, level, renamed, merged)`, 6, rows); err != nil {
 				return err
 			}
 			_, err := tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO itemsToApply(mergedGuid, localId, remoteId, remoteGuid, newLevel, newType,
 					localDateAddedMicroseconds, remoteDateAddedMicroseconds, lastModifiedMicroseconds,
 					oldTitle, newTitle, oldPlaceId, newPlaceId, newKeyword,
-					newDateAddedMicroseconds, newLastModifiedMicroseconds, renamed)
+					newDateAddedMicroseconds, newLastModifiedMicroseconds, renamed, merged)
 				SELECT n.mergedGuid, b.id, v.id, v.guid, n.level,
 					(CASE WHEN v.kind IN (1, 2) THEN %d WHEN v.kind IN (3, 4) THEN %d ELSE %d END),
 					b.dateAdded, v.dateAdded * 1000, v.serverModified * 1000,
@@ -369,7 +379,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 					v.keyword,
 					MIN(IFNULL(b.dateAdded, v.dateAdded * 1000), v.dateAdded * 1000),
 					MAX(v.serverModified * 1000, v.dateAdded * 1000),
-					n.renamed
+					n.renamed, n.merged
 				FROM applyOps n
 				JOIN mirror.items v ON v.guid = n.remoteGuid
 				LEFT JOIN moz_bookmarks b ON b.guid = n.localGuid`, typeBookmark, typeFolder, typeSeparator))
@@ -452,7 +462,8 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 						dateAdded = n.newDateAddedMicroseconds,
 						lastModified = n.newLastModifiedMicroseconds,
 						syncStatus = %d,
-						fk = n.newPlaceId
+						fk = n.newPlaceId,
+						syncChangeCounter = CASE n.merged WHEN 1 THEN 0 ELSE moz_bookmarks.syncChangeCounter END
 					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, syncStatusNormal, u.renamed))
 				if err != nil {
 					return err
@@ -503,7 +514,13 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return err
 		}},
 		{"reset change counters", func() error {
-			return execIn(tx, `UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = 0 WHERE guid IN (%s)`, ops.SetLocalMerged)
+			var rest []string
+			for _, g := range ops.SetLocalMerged {
+				if !merged[g] {
+					rest = append(rest, g)
+				}
+			}
+			return execIn(tx, `UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = 0 WHERE guid IN (%s)`, rest)
 		}},
 		{"bump change counters", func() error {
 			return execIn(tx, `UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = 1 WHERE guid IN (%s)`, ops.SetLocalUnmerged)
