@@ -172,40 +172,6 @@ func stage(tx *sql.Tx, n int, rows [][]any) error {
 	return insertRows(tx, "INSERT INTO staged("+strings.Join(cols, ", ")+")", n, rows)
 }
 
-// queryIn runs a query whose "%s" (inside "IN (%s)") stands for the
-// list of guids, and hands each result to scan.
-func queryIn(tx *sql.Tx, format string, guids []string, scan func(*sql.Rows) error) error {
-	if len(guids) == 0 {
-		return nil
-	}
-	if !jsonSafe(guids) {
-		for start := 0; start < len(guids); start += chunkRows {
-			end := min(start+chunkRows, len(guids))
-			args := make([]any, 0, end-start)
-			for _, g := range guids[start:end] {
-				args = append(args, g)
-			}
-			rows, err := tx.Query(fmt.Sprintf(format, strings.TrimSuffix(strings.Repeat("?,", end-start), ",")), args...)
-			if err != nil {
-				return err
-			}
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	js, err := json.Marshal(guids)
-	if err != nil {
-		return err
-	}
-	rows, err := tx.Query(fmt.Sprintf(format, "SELECT value FROM json_each(?)"), string(js))
-	if err != nil {
-		return err
-	}
-	return scan(rows)
-}
-
 // chunkRows is the rows per multi-row statement when binding.
 const chunkRows = 400
 
@@ -271,6 +237,28 @@ func insertBound(tx *sql.Tx, insert string, n int, rows [][]any) error {
 // execIn runs a statement whose "%s" (inside "IN (%s)") stands for the
 // list of guids.
 func execIn(tx *sql.Tx, format string, guids []string) error {
+	return inList(guids, func(list string, args []any) error {
+		_, err := tx.Exec(fmt.Sprintf(format, list), args...)
+		return err
+	})
+}
+
+// queryIn runs a query whose "%s" (inside "IN (%s)") stands for the
+// list of guids, and hands each result to scan, which closes it.
+func queryIn(tx *sql.Tx, format string, guids []string, scan func(*sql.Rows) error) error {
+	return inList(guids, func(list string, args []any) error {
+		rows, err := tx.Query(fmt.Sprintf(format, list), args...)
+		if err != nil {
+			return err
+		}
+		return scan(rows)
+	})
+}
+
+// inList calls f with the SQL that stands for guids inside "IN (...)" and
+// its arguments: one JSON text read by json_each, or, when a GUID cannot
+// travel as JSON, chunks of bound values.
+func inList(guids []string, f func(list string, args []any) error) error {
 	if len(guids) == 0 {
 		return nil
 	}
@@ -281,8 +269,7 @@ func execIn(tx *sql.Tx, format string, guids []string) error {
 			for _, g := range guids[start:end] {
 				args = append(args, g)
 			}
-			q := fmt.Sprintf(format, strings.TrimSuffix(strings.Repeat("?,", end-start), ","))
-			if _, err := tx.Exec(q, args...); err != nil {
+			if err := f(strings.TrimSuffix(strings.Repeat("?,", end-start), ","), args); err != nil {
 				return err
 			}
 		}
@@ -292,8 +279,7 @@ func execIn(tx *sql.Tx, format string, guids []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(fmt.Sprintf(format, "SELECT value FROM json_each(?)"), string(js))
-	return err
+	return f("SELECT value FROM json_each(?)", []any{string(js)})
 }
 
 // applyOps writes the merge into Places and the mirror, in the order and
