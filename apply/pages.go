@@ -7,14 +7,16 @@ import (
 )
 
 // insertPages adds a moz_places row for every applied bookmark's URL that
-// has none (store.rs: INSERT OR IGNORE of every URL, whose row for a known
-// URL carries that place's GUID and is ignored; such rows are left out
-// here before the insert, which reads the table before writing), then does what Places' AFTER INSERT trigger on
-// moz_places would have done for each new row, in row order: add its
-// origin unless one exists, and point origin_id at it. The trigger would
-// call get_prefix and get_host_and_port four times per row through SQL;
-// here each URL is split once in Go (urls.Prefix, urls.HostAndPort: the
-// same functions).
+// has none, then does for each new row, in row order, what Places' AFTER
+// INSERT trigger on moz_places does: add the URL's origin unless it
+// exists, and point origin_id at it.
+//
+// Firefox (store.rs) offers every URL to INSERT OR IGNORE, the row of a
+// known URL carrying that page's GUID so that it is ignored; known URLs
+// are left out here instead (the statement reads moz_places before it
+// writes, so a URL two items share is still inserted once). The trigger
+// calls get_prefix and get_host_and_port four times per row through SQL;
+// here each URL is split once, by the same Go functions.
 func insertPages(tx *sql.Tx, remoteGUIDs []string) error {
 	var maxID int64
 	if err := tx.QueryRow(`SELECT IFNULL(MAX(id), 0) FROM moz_places`).Scan(&maxID); err != nil {
@@ -24,7 +26,7 @@ func insertPages(tx *sql.Tx, remoteGUIDs []string) error {
 		SELECT u.url, u.hash, u.revHost,
 			(CASE WHEN u.url BETWEEN 'place:' AND 'place:' || X'FFFF' THEN 1 ELSE 0 END),
 			(CASE v.kind WHEN 2 THEN 0 ELSE -1 END),
-			IFNULL((SELECT h.guid FROM moz_places h WHERE h.url_hash = u.hash AND h.url = u.url), u.guid)
+			u.guid
 		FROM mirror.items v JOIN mirror.urls u ON u.id = v.urlId
 		WHERE v.guid IN (%s)
 			AND NOT EXISTS (SELECT 1 FROM moz_places h WHERE h.url_hash = u.hash AND h.url = u.url)`, remoteGUIDs)
