@@ -27,9 +27,9 @@
 // triggers), with the ESR 153 corrections of FORMATS.md §8.7: applied
 // items take their server time as lastModified, and moves do not touch
 // lastModified. Places' own TEMP triggers (foreign_count, frecency and
-// recalc flags, hidden, moz_origins and origin_id), which an outside
-// writer does not get, are recreated as TEMP triggers on the apply's
-// connection, so every side effect Firefox's connection would have happens
+// recalc flags, hidden), which an outside writer does not get, are
+// recreated as TEMP triggers on the apply's connection (the one that adds
+// origins is done by insertPages, below), so every side effect Firefox's connection would have happens
 // row by row exactly as in Firefox, including the order in which tag
 // entries are removed and the stale positions that leaves behind. Firefox's
 // SQL functions the statements need (get_prefix, get_host_and_port,

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -315,8 +314,6 @@ func TestScenariosMatchFirefox(t *testing.T) {
 		})
 	}
 }
-
-var _ = os.Getenv
 
 // TestDumpSeesChanges guards the comparison itself: before/ and after/
 // of a merging fixture must differ in the dump.

@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"golang.org/x/sync/errgroup"
@@ -249,5 +248,3 @@ func NewPlan(profileDir string, t Times, res *merge.Result, placesFile, mirrorFi
 	return &Plan{ProfileDir: profileDir, Times: t, Result: res, PlacesFile: placesFile, MirrorFile: mirrorFile, Places: pf, Mirror: mf,
 		Reupload: slices.Clone(reupload)}
 }
-
-var _ = sql.ErrNoRows
