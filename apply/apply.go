@@ -93,6 +93,8 @@ var hooks struct {
 	// tagTriggers makes the tag steps run Firefox's localTags triggers
 	// instead of their Go equivalent (tests compare the two).
 	tagTriggers bool
+	// beforeCommit runs inside the transaction just before COMMIT.
+	beforeCommit func(tx *sql.Tx) error
 }
 
 func hookStep(name string) error {
@@ -533,8 +535,18 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 	defer func() {
 		if !committed {
 			tx.Rollback() //nolint:errcheck // the error that got us here matters more
+			// A COMMIT refused by a deferred constraint leaves the
+			// transaction open, and database/sql forgets it.
+			db.Exec(`ROLLBACK`) //nolint:errcheck // fails when nothing is open, as it should
 		}
 	}()
+	// Foreign keys are checked at COMMIT, which then fails and writes
+	// nothing: checked per statement, they would make SQLite keep a
+	// statement journal for every multi-row INSERT into moz_places. (The
+	// setting lasts until the transaction ends.)
+	if _, err := tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+		return false, err
+	}
 	if err := checkFingerprints(tx, plan, placesPath(plan.ProfileDir), mirrorPath(plan.ProfileDir)); err != nil {
 		return false, err
 	}
@@ -563,6 +575,11 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
+	}
+	if hooks.beforeCommit != nil {
+		if err := hooks.beforeCommit(tx); err != nil {
+			return false, err
+		}
 	}
 	if err := hookStep("committing"); err != nil {
 		return false, err

@@ -63,13 +63,15 @@
 //     and the children of staged folders are read as one JSON array per
 //     folder instead of through structureToUpload.
 //   - Statements write OR FAIL and read bulk values from a staged TEMP
-//     table rather than through JSON functions: otherwise SQLite keeps a
-//     statement journal for each multi-row statement (a copy of every page
-//     it changes, taken in 1 KiB pieces), which cost a quarter of the
-//     write. The whole transaction rolls back on any error anyway.
+//     table rather than through JSON functions, new rows' ids are left to
+//     SQLite (which gives the ones Firefox's rows get), and foreign keys
+//     are checked at COMMIT: otherwise SQLite keeps a statement journal
+//     for each multi-row statement (a copy of every page it changes,
+//     taken in 1 KiB pieces), which cost a quarter of the write. The whole
+//     transaction rolls back on any error anyway.
 //
 // Bulk values (GUID lists, staged rows) reach SQLite as one JSON text per
-// statement.
+// statement (rows of several values as JSONB, converted once).
 //
 // Where the result deliberately differs from Firefox's: after staging the
 // outgoing records (so those are exactly Firefox's), the same transaction

@@ -238,6 +238,25 @@ func TestRefusals(t *testing.T) {
 			})
 		}
 	})
+	t.Run("foreign-key-broken-at-commit", func(t *testing.T) {
+		// Foreign keys are checked at COMMIT: a page pointing at no
+		// origin makes the COMMIT fail, and nothing is written.
+		dir, plan := prepare(t, "twoway")
+		hooks.beforeCommit = func(tx *sql.Tx) error {
+			_, err := tx.Exec(`UPDATE moz_places SET origin_id = (SELECT MAX(id) + 1 FROM moz_origins) WHERE id = (SELECT MIN(id) FROM moz_places)`)
+			return err
+		}
+		defer func() { hooks.beforeCommit = nil }()
+		refusal(t, dir, plan, nil, Options{})
+		hooks.beforeCommit = nil
+		plan, err := Prepare(context.Background(), dir, plan.Times, mergeOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Apply(context.Background(), dir, plan, Options{}); err != nil {
+			t.Errorf("the same apply without the broken key: %v", err)
+		}
+	})
 	t.Run("write-fails-mid-transaction", func(t *testing.T) {
 		// A fault injected between two statements of the transaction, as
 		// an I/O error (ENOSPC) there would surface: SQLite rolls both

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"database/sql"
+	"fmt"
 )
 
 // Firefox changes tags through the localTags view, whose INSTEAD OF
@@ -249,9 +250,21 @@ func insertTags(tx *sql.Tx) error {
 	if err := stage(tx, 9, inserts); err != nil {
 		return err
 	}
-	_, err = tx.Exec(`INSERT OR FAIL INTO moz_bookmarks(id, guid, parent, position, type, fk, title, dateAdded, lastModified)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM staged ORDER BY rowid`)
-	return err
+	// The ids are left to SQLite, which gives each new row the next one,
+	// as computed above: naming them would make SQLite keep a statement
+	// journal (an id that is not an integer aborts the statement).
+	if _, err = tx.Exec(`INSERT OR FAIL INTO moz_bookmarks(guid, parent, position, type, fk, title, dateAdded, lastModified)
+		SELECT c1, c2, c3, c4, c5, c6, c7, c8 FROM staged ORDER BY rowid`); err != nil {
+		return err
+	}
+	var lastID int64
+	if err := tx.QueryRow(`SELECT MAX(id) FROM moz_bookmarks`).Scan(&lastID); err != nil {
+		return err
+	}
+	if lastID != nextID-1 {
+		return fmt.Errorf("tag entries got ids up to %d, not %d", lastID, nextID-1)
+	}
+	return nil
 }
 
 // updatePositions sets position by id: rows of [id, position].
