@@ -95,6 +95,9 @@ var hooks struct {
 	tagTriggers bool
 	// beforeCommit runs inside the transaction just before COMMIT.
 	beforeCommit func(tx *sql.Tx) error
+	// driver replaces the database/sql driver of the apply's connection
+	// (a benchmark records the statements through a wrapper).
+	driver string
 }
 
 func hookStep(name string) error {
@@ -111,7 +114,11 @@ type conn struct {
 
 func openConn(path string) (*conn, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_txlock=immediate&_pragma=busy_timeout(250)"
-	db, err := sql.Open("sqlite", dsn)
+	driverName := "sqlite"
+	if hooks.driver != "" {
+		driverName = hooks.driver
+	}
+	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, err
 	}
