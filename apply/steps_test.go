@@ -2,6 +2,7 @@ package apply
 
 import (
 	"database/sql"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -19,6 +20,7 @@ func TestBulkValuesExact(t *testing.T) {
 		{"unicode", []string{"héllo✓", "日本語", "z"}},
 		{"invalid UTF-8", []string{"ok__________", "bad\xff\xfeguid", "zz"}},
 		{"NUL", []string{"a\x00b", "c"}},
+		{"escapes", []string{`q"uo\te`, "tab\tnl\n\x01", "<&>'\u2028"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.sqlite"))
@@ -119,5 +121,55 @@ func TestBulkValuesExact(t *testing.T) {
 				t.Fatalf("after deleting %q: %q left, want %q", tc.guids[1:], got, tc.guids[:1])
 			}
 		})
+	}
+}
+
+// TestBulkNumbersExact checks that integers at the ends of int64's range
+// and booleans come back from staged rows as the same SQL values.
+func TestBulkNumbersExact(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`CREATE TABLE t(n INTEGER, b INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	want := []int64{0, -1, 1 << 53, 1<<53 + 1, math.MaxInt64, math.MinInt64}
+	rows := make([][]any, len(want))
+	for i, n := range want {
+		rows[i] = []any{n, i%2 == 0}
+	}
+	if err := insertRows(tx, `INSERT INTO t(n, b)`, 2, rows); err != nil {
+		t.Fatal(err)
+	}
+	r, err := tx.Query(`SELECT n, typeof(n), b FROM t ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	i := 0
+	for ; r.Next(); i++ {
+		var n, b int64
+		var typ string
+		if err := r.Scan(&n, &typ, &b); err != nil {
+			t.Fatal(err)
+		}
+		wantB := int64(0)
+		if i%2 == 0 {
+			wantB = 1
+		}
+		if n != want[i] || typ != "integer" || b != wantB {
+			t.Errorf("row %d: %d (%s), %d; want %d (integer), %d", i, n, typ, b, want[i], wantB)
+		}
+	}
+	if i != len(want) {
+		t.Errorf("%d rows, want %d", i, len(want))
 	}
 }
