@@ -346,7 +346,15 @@ func (v *View) buildConflicts() {
 	for _, r := range v.resolutions {
 		decided[r.Conflict] = true
 	}
-	v.conflictIndex = make(map[string]int32)
+	// A first sync has a conflict per duplicate: size the list once.
+	n := len(v.resolutions)
+	for i := range v.result.Events {
+		if e := &v.result.Events[i]; e.IsConflict || e.Overridden {
+			n++
+		}
+	}
+	v.conflicts = make([]Conflict, 0, n)
+	v.conflictIndex = make(map[string]int32, n)
 	add := func(c Conflict) {
 		if c.ID == "" {
 			return

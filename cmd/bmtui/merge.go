@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -80,9 +80,7 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 	out.Problems.Remote = jsonout.NewSideReport(prof.Remote, prof.RemoteReport)
 	out.Notes = append([]string{}, prof.Notes...)
 	if *asJSON {
-		enc := json.NewEncoder(io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := out.WriteIndented(io.out); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 		return nil
@@ -154,7 +152,11 @@ func saveSession(path string, v *mergeview.View) error {
 	return nil
 }
 
-func printMerge(w io.Writer, m *jsonout.Merge) {
+func printMerge(out io.Writer, m *jsonout.Merge) {
+	// A first sync lists tens of thousands of conflicts: one write per
+	// line would be a system call each.
+	w := bufio.NewWriter(out)
+	defer w.Flush()
 	for _, n := range m.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}

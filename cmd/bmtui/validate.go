@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,7 +51,9 @@ func runValidate(args []string, io stdio) error {
 	return nil
 }
 
-func printValidate(w io.Writer, prof *load.Profile, out *jsonout.Validate) {
+func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
+	w := bufio.NewWriter(dst) // a corrupt profile can have many findings
+	defer w.Flush()
 	for _, n := range out.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}

@@ -104,7 +104,7 @@ type Move struct {
 
 // NewMerge renders a merge result.
 func NewMerge(res *merge.Result) *Merge {
-	out := &Merge{Conflicts: []Conflict{}, Decisions: []Decision{}}
+	out := &Merge{Conflicts: []Conflict{}, Decisions: make([]Decision, 0, len(res.Events))}
 	out.Merged = mergedNode(res.Root)
 	c := res.Counts
 	out.Counts.MergedNodes, out.Counts.Dupes = c.MergedNodes, c.Dupes
@@ -112,6 +112,17 @@ func NewMerge(res *merge.Result) *Merge {
 	out.Counts.LocalDeletes, out.Counts.RemoteDeletes = c.LocalDeletes, c.RemoteDeletes
 
 	ops := res.Ops()
+	// Sized once (a first sync has tens of thousands of each); empty
+	// lists stay null in JSON, as before.
+	if n := len(ops.ApplyRemoteItems); n > 0 {
+		out.ApplyLocally.Values = make([]GUIDPair, 0, n)
+	}
+	if n := len(ops.ApplyNewLocalStructure); n > 0 {
+		out.ApplyLocally.Moves = make([]Move, 0, n)
+	}
+	if n := len(ops.ChangeGUIDs); n > 0 {
+		out.ApplyLocally.GUIDs = make([]GUIDPair, 0, n)
+	}
 	for _, a := range ops.ApplyRemoteItems {
 		out.ApplyLocally.Values = append(out.ApplyLocally.Values, GUIDPair{From: a.Remote, To: a.Merged})
 	}
