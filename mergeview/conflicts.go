@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -416,9 +417,19 @@ func (v *View) buildConflicts() {
 // fillTexts gives every conflict its texts.
 func (v *View) fillTexts() {
 	v.texts = make([]Conflict, len(v.conflicts))
-	for i := range v.conflicts {
-		v.texts[i] = v.texted(&v.conflicts[i])
+	// A first sync has a conflict per duplicate (81,000 on a 40k first
+	// sync, 0.1–0.3 s of text): the cores share them. texted only reads
+	// the views.
+	parts := min(runtime.GOMAXPROCS(0), len(v.conflicts)/4096+1)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			for i := p * len(v.conflicts) / parts; i < (p+1)*len(v.conflicts)/parts; i++ {
+				v.texts[i] = v.texted(&v.conflicts[i])
+			}
+		})
 	}
+	wg.Wait()
 }
 
 // texted returns c with its title, labels and reasons.
