@@ -555,34 +555,8 @@ func TestAgo(t *testing.T) {
 func BenchmarkChooseSynthetic(b *testing.B) {
 	for _, size := range []string{"40k"} {
 		b.Run(size, func(b *testing.B) {
-			in, err := testutil.LoadReplays(testutil.Shared(b, "fixtures", "bench", "synthetic_"+size+".json.gz"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			l, err := in.Local.Build()
-			if err != nil {
-				b.Fatal(err)
-			}
-			r, err := in.Remote.Build()
-			if err != nil {
-				b.Fatal(err)
-			}
-			v, err := New(context.Background(), Input{Local: l, Remote: r})
-			if err != nil {
-				b.Fatal(err)
-			}
-			var id, alt string
-			for _, c := range v.Conflicts() {
-				if c.Choosable {
-					id = c.ID
-					for _, a := range c.Alternatives {
-						if a.ID != c.Current {
-							alt = a.ID
-						}
-					}
-					break
-				}
-			}
+			v := syntheticView(b, size)
+			id, alt := firstChoice(v)
 			if id == "" {
 				b.Fatal("no choosable conflict")
 			}
@@ -596,4 +570,42 @@ func BenchmarkChooseSynthetic(b *testing.B) {
 			}
 		})
 	}
+}
+
+// syntheticView merges one of dogear's synthetic workloads.
+func syntheticView(tb testing.TB, size string) *View {
+	tb.Helper()
+	in, err := testutil.LoadReplays(testutil.Shared(tb, "fixtures", "bench", "synthetic_"+size+".json.gz"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := in.Local.Build()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := in.Remote.Build()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v, err := New(context.Background(), Input{Local: l, Remote: r})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// firstChoice returns the first choosable conflict and an alternative
+// other than its current one ("" when there is none).
+func firstChoice(v *View) (id, alt string) {
+	for _, c := range v.Conflicts() {
+		if c.Choosable {
+			for _, a := range c.Alternatives {
+				if a.ID != c.Current {
+					alt = a.ID
+				}
+			}
+			return c.ID, alt
+		}
+	}
+	return "", ""
 }

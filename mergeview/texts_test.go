@@ -1,12 +1,9 @@
 package mergeview
 
 import (
-	"context"
 	"reflect"
 	"runtime"
 	"testing"
-
-	"github.com/bmtui/bmtui/internal/testutil"
 )
 
 // TestConflictTextsParallel checks that the conflict texts the cores fill
@@ -15,22 +12,7 @@ import (
 // texts also read the view that first saw each conflict).
 func TestConflictTextsParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
-	in, err := testutil.LoadReplays(testutil.Shared(t, "fixtures", "bench", "synthetic_40k.json.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := in.Local.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := in.Remote.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(context.Background(), Input{Local: l, Remote: r})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := syntheticView(t, "40k")
 	check := func(v *View) {
 		t.Helper()
 		got := v.Conflicts()
@@ -44,17 +26,7 @@ func TestConflictTextsParallel(t *testing.T) {
 		}
 	}
 	check(v)
-	var id, alt string
-	for _, c := range v.Conflicts() {
-		if c.Choosable {
-			for _, a := range c.Alternatives {
-				if a.ID != c.Current {
-					id, alt = c.ID, a.ID
-				}
-			}
-			break
-		}
-	}
+	id, alt := firstChoice(v)
 	chosen, err := v.Choose(id, alt)
 	if err != nil {
 		t.Fatal(err)
