@@ -37,11 +37,15 @@ func runApply(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
+	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	for _, n := range prof.Notes {
+		fmt.Fprintf(io.out, "note: %s\n", n)
+	}
 	if err := applicable(prof); err != nil {
 		return err
 	}

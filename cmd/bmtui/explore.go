@@ -36,6 +36,7 @@ type appOptions struct {
 // runApp opens the profile and runs the full-screen app: the explorer, with
 // the merge screen one key away (or first, for merge --tui).
 func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error {
+	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
 )
@@ -129,6 +130,10 @@ type profileFlags struct {
 	profile, places, mirror string
 	demo                    bool
 	localTime, remoteTime   string
+	// finishApply makes open first finish an apply that was interrupted
+	// (bmtui killed, power lost): Apply refuses until that is done. Set
+	// by the commands that can apply.
+	finishApply bool
 }
 
 func (p *profileFlags) register(fs *flag.FlagSet) {
@@ -202,8 +207,21 @@ func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 	}
 	home, _ := os.UserHomeDir()
 	paths, err := load.Resolve(dir, p.places, p.mirror, home, runtime.GOOS)
+	var recovery string
+	if err == nil && p.finishApply && paths.Standard() {
+		// Refused while Firefox runs; the profile still opens, and an
+		// apply says why it cannot write.
+		if finished, rerr := apply.Recover(paths.Dir); rerr != nil {
+			recovery = "an interrupted bmtui apply is not finished: " + rerr.Error()
+		} else if finished {
+			recovery = "finished an interrupted bmtui apply: the profile is either as it was before it or fully merged"
+		}
+	}
 	if err == nil {
 		prof, err = load.Open(paths, times)
+	}
+	if err == nil && recovery != "" {
+		prof.Notes = append([]string{recovery}, prof.Notes...)
 	}
 	if err != nil {
 		if removeDemo != nil {

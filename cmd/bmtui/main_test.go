@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -502,4 +503,60 @@ func hashFiles(t *testing.T, paths []string) map[string][32]byte {
 		out[p] = sha256.Sum256(b)
 	}
 	return out
+}
+
+// TestApplyFinishesInterruptedApply leaves a profile as a bmtui killed
+// just before its transaction would: the in-progress marker written and
+// places.sqlite switched to a rollback journal. Previews leave that alone;
+// apply finishes it (places.sqlite back in WAL mode), says so, and
+// applies.
+func TestApplyFinishesInterruptedApply(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	times := []string{"--local-time", "1795397988", "--remote-time", "1700007200"}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "places.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := db.QueryRow(`PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("journal mode %q: %v", mode, err)
+	}
+	db.Close()
+	marker := filepath.Join(dir, apply.BackupFolder, "APPLYING")
+	if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(marker, []byte(filepath.Join(dir, apply.BackupFolder, "20261123T000000Z")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, append([]string{"merge", "--profile", dir}, times...)...); code != exitOK {
+		t.Fatalf("merge: exit %d: %s%s", code, out, stderr)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatalf("a preview finished the interrupted apply: %v", err)
+	}
+	code, out, stderr := runCLI(t, append([]string{"apply", "--profile", dir, "--yes"}, times...)...)
+	if code != exitOK {
+		t.Fatalf("apply: exit %d: %s%s", code, out, stderr)
+	}
+	for _, want := range []string{"note: finished an interrupted bmtui apply", "verified"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Errorf("the marker is still there: %v", err)
+	}
+	header := make([]byte, 20)
+	f, err := os.Open(filepath.Join(dir, "places.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(header, 0); err != nil {
+		t.Fatal(err)
+	}
+	if header[18] != 2 || header[19] != 2 {
+		t.Errorf("places.sqlite is not in WAL mode: header bytes 18-19 are %d %d", header[18], header[19])
+	}
 }

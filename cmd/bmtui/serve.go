@@ -32,6 +32,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err

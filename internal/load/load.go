@@ -211,14 +211,18 @@ func (p *Profile) Plan(res *merge.Result) *apply.Plan {
 // StandardLayout reports whether the databases sit where Firefox keeps
 // them (places.sqlite and weave/bookmarks.sqlite in the profile folder),
 // which is what apply writes to.
-func (p *Profile) StandardLayout() bool {
+func (p *Profile) StandardLayout() bool { return p.Paths.Standard() }
+
+// Standard reports whether the paths are a whole profile: the folder's
+// places.sqlite and weave/bookmarks.sqlite.
+func (p Paths) Standard() bool {
 	abs := func(s string) string {
 		a, _ := filepath.Abs(s)
 		return a
 	}
-	return p.Paths.Mirror != "" &&
-		abs(p.Paths.Places) == abs(filepath.Join(p.Paths.Dir, "places.sqlite")) &&
-		abs(p.Paths.Mirror) == abs(filepath.Join(p.Paths.Dir, "weave", "bookmarks.sqlite"))
+	return p.Mirror != "" &&
+		abs(p.Places) == abs(filepath.Join(p.Dir, "places.sqlite")) &&
+		abs(p.Mirror) == abs(filepath.Join(p.Dir, "weave", "bookmarks.sqlite"))
 }
 
 // OutgoingPreview lists the records Firefox would upload after this merge,
