@@ -660,3 +660,20 @@ func mustEncode(tb testing.TB, data []byte) []byte {
 	}
 	return enc
 }
+
+// BenchmarkExport times Export on large-40k (50,000 rows): an apply runs
+// it on its copy of places.sqlite while the transaction runs.
+func BenchmarkExport(b *testing.B) {
+	profile := testutil.Profile(b, "large-40k", "before")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(profile, "places.sqlite")+"?immutable=1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	defer db.Close()
+	for b.Loop() {
+		if _, _, err := Export(db); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

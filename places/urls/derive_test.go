@@ -237,3 +237,27 @@ func checkMirror(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzCanonicalFastPath checks that every URL the fast path keeps as it is
+// comes out of the WHATWG parser unchanged.
+func FuzzCanonicalFastPath(f *testing.F) {
+	for _, s := range []string{
+		"https://example.com/", "http://a.b/c?d=e&f#g", "https://site1.example/page/1", "http://1.2.3/",
+		"https://x.0x1/", "https://a..b/", "https://xn--bcher-kva.example/", "https://a.b/./c", "https://a.b/%2e%2E/",
+		"https://a.b/it's?q='x'", "https://a.b/p?q#f#g", "https://a.b", "https://-a-.b-/", "http://a.b/%zz",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !alreadyCanonical(s) {
+			return
+		}
+		u, err := parser.Parse(s)
+		if err != nil {
+			t.Fatalf("%q: fast path keeps it, parser rejects it: %v", s, err)
+		}
+		if href := u.Href(false); href != s {
+			t.Fatalf("%q: fast path keeps it, parser gives %q", s, href)
+		}
+	})
+}
