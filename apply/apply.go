@@ -150,45 +150,6 @@ func isBusy(err error) bool {
 	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") || strings.Contains(s, "SQLITE_LOCKED")
 }
 
-// firefoxBackup is the outcome of writing Firefox's .jsonlz4 backup.
-type firefoxBackup struct {
-	path string
-	err  error
-}
-
-func writeFirefoxBackup(rep *Report, profileDir string, db *sql.DB, now time.Time) {
-	if p, err := backup.Write(profileDir, db, now); err != nil {
-		rep.Warnings = append(rep.Warnings, "Firefox bookmark backup not written: "+err.Error())
-	} else {
-		rep.FirefoxBackup = p
-	}
-}
-
-// exportFromCopy writes Firefox's backup of the profile from bmtui's copy
-// of its places.sqlite, read through a scratch copy so the backup folder
-// keeps exactly the bytes undo restores.
-func exportFromCopy(profileDir, copyPath string, now time.Time) firefoxBackup {
-	tmp, err := os.MkdirTemp("", "bmtui-export-")
-	if err != nil {
-		return firefoxBackup{err: err}
-	}
-	defer os.RemoveAll(tmp)
-	scratch := filepath.Join(tmp, places.FileName)
-	for _, suffix := range []string{"", "-wal"} {
-		if err := copyIfExists(copyPath+suffix, scratch+suffix); err != nil {
-			return firefoxBackup{err: err}
-		}
-	}
-	db, err := sql.Open("sqlite", "file:"+scratch+"?_pragma=query_only(1)")
-	if err != nil {
-		return firefoxBackup{err: err}
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	p, err := backup.Write(profileDir, db, now)
-	return firefoxBackup{path: p, err: err}
-}
-
 // Apply writes plan's merge into the profile's places.sqlite and Sync
 // mirror exactly as Firefox ESR 153's SyncedBookmarksMirror.apply() does,
 // in one transaction that is atomic across both files (see the package
@@ -267,34 +228,31 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	rep.Timings.Checks = time.Since(start)
 
-	// 2. Backups.
+	// 2. Backups. Firefox's own is read through the apply's connection,
+	// idle until the transaction, while the files are copied.
 	t0 := time.Now()
+	var firefox chan error
+	if !opts.NoFirefoxBackup {
+		firefox = make(chan error, 1)
+		go func() {
+			var err error
+			rep.FirefoxBackup, err = backup.Write(profileDir, c.db, opts.Clock())
+			firefox <- err
+		}()
+	}
 	var bdir string
 	if !hooks.noBackup {
 		bdir, err = backupFiles(profileDir, opts.BackupRoot, opts.Clock(), existing)
-		if err != nil {
-			return nil, fmt.Errorf("cannot back up the databases into %s: %w", opts.BackupRoot, err)
+	}
+	if firefox != nil {
+		if ferr := <-firefox; ferr != nil {
+			rep.Warnings = append(rep.Warnings, "Firefox bookmark backup not written: "+ferr.Error())
 		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot back up the databases into %s: %w", opts.BackupRoot, err)
 	}
 	rep.BackupDir = bdir
-	if !opts.NoFirefoxBackup {
-		// Firefox's own backup reads the state before the apply. With the
-		// files safely copied, it is exported from the copy while the
-		// transaction runs; without a copy, from the profile, first.
-		if bdir == "" {
-			writeFirefoxBackup(rep, profileDir, c.db, opts.Clock())
-		} else {
-			done := make(chan firefoxBackup, 1)
-			go func() { done <- exportFromCopy(profileDir, filepath.Join(bdir, places.FileName), opts.Clock()) }()
-			defer func() {
-				r := <-done
-				if r.err != nil {
-					rep.Warnings = append(rep.Warnings, "Firefox bookmark backup not written: "+r.err.Error())
-				}
-				rep.FirefoxBackup = r.path
-			}()
-		}
-	}
 	rep.Timings.Backup = time.Since(t0)
 
 	// 3. The transaction.

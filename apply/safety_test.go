@@ -106,6 +106,38 @@ func TestUndoRestoresExactBytes(t *testing.T) {
 	}
 }
 
+// TestBackupsBeforeWriting checks that both backups are on disk, the
+// copies and Firefox's own (which Firefox can restore), when the
+// transaction begins.
+func TestBackupsBeforeWriting(t *testing.T) {
+	dir, plan := prepare(t, "twoway")
+	var checked bool
+	hooks.step = func(name string) error {
+		if name != "begin" {
+			return nil
+		}
+		checked = true
+		copies, _ := filepath.Glob(filepath.Join(dir, BackupFolder, "*", "places.sqlite"))
+		mirrors, _ := filepath.Glob(filepath.Join(dir, BackupFolder, "*", "weave", "bookmarks.sqlite"))
+		firefox, _ := filepath.Glob(filepath.Join(dir, "bookmarkbackups", "bookmarks-*.jsonlz4"))
+		if len(copies) != 1 || len(mirrors) != 1 || len(firefox) != 1 {
+			t.Errorf("at the start of the transaction: copies %v %v, Firefox backups %v", copies, mirrors, firefox)
+		}
+		return nil
+	}
+	defer func() { hooks.step = nil }()
+	rep, err := Apply(context.Background(), dir, plan, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !checked {
+		t.Fatal("the transaction never began")
+	}
+	if rep.FirefoxBackup == "" {
+		t.Errorf("no Firefox backup reported: %v", rep.Warnings)
+	}
+}
+
 // refusal runs Apply expecting err to match want, and checks that no file
 // of the profile changed.
 func refusal(t *testing.T, dir string, plan *Plan, want error, opts Options) {
