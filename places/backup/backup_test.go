@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -448,6 +449,19 @@ func TestJSNumber(t *testing.T) {
 	} {
 		if got := jsNumber(tc.in); got != tc.want {
 			t.Errorf("jsNumber(%v) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestJSIntegers checks that integers are written as JS prints the number
+// they become, through the shortcut for those a double holds exactly.
+func TestJSIntegers(t *testing.T) {
+	for _, v := range []int64{0, 1, -1, 1795397956867000, 1 << 53, -1 << 53, 1<<53 + 1, -1<<53 - 1,
+		math.MaxInt64, math.MinInt64, 1e15 + 7} {
+		var w jsWriter
+		w.value(v)
+		if want := jsNumber(float64(v)); string(w.buf) != want {
+			t.Errorf("%d written as %s, JS prints %s", v, w.buf, want)
 		}
 	}
 }

@@ -250,7 +250,7 @@ func guidKey(v any) string {
 // makeItem is promiseBookmarksTree's createItemInfoObject. ok is false when
 // Firefox would throw (a bookmark without a parsable URL).
 func makeItem(r *treeRow, isRoot bool, keywords map[string]keywordEntry) (it *item, isFolder, ok bool) {
-	it = &item{}
+	it = &item{fields: make([]field, 0, 14)} // the most keys an item gets
 	copyProp := func(key string, v any) {
 		if v != nil {
 			it.set(key, v)

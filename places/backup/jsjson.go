@@ -117,7 +117,13 @@ func (w *jsWriter) value(v any) {
 	case string:
 		w.buf = appendJSString(w.buf, v)
 	case int64:
-		w.buf = append(w.buf, jsNumber(float64(v))...)
+		// Up to 2^53 a JS number holds the integer exactly and prints its
+		// digits; beyond, it is rounded to a float first.
+		if v >= -1<<53 && v <= 1<<53 {
+			w.buf = strconv.AppendInt(w.buf, v, 10)
+		} else {
+			w.buf = append(w.buf, jsNumber(float64(v))...)
+		}
 	case float64:
 		w.buf = append(w.buf, jsNumber(v)...)
 	case []byte: // a BLOB reaches JS as an array of octets
