@@ -12,11 +12,11 @@ import (
 // Firefox decides local validity with the Rust `url` crate (`Url::parse`),
 // an implementation of the WHATWG URL standard: a URL either parses
 // (absolute, valid host for special schemes, valid port and IP literals…)
-// or it does not; non-fatal validation errors do not count. We use the
-// project's own WHATWG basic URL parser, urls.Canonical (places/urls; it
-// avoids the extra modules github.com/nlnwa/whatwg-url would add to
-// go.mod). Its documented gap is IDNA (no full UTS #46 mapping), so a host
-// that UTS #46 disallows may pass here while Firefox rejects it.
+// or it does not; non-fatal validation errors do not count. We use
+// urls.Canonical (places/urls), which parses with
+// github.com/nlnwa/whatwg-url. Its documented gap is IDNA (no full UTS #46
+// mapping), so a host that UTS #46 disallows may pass here while Firefox
+// rejects it.
 //
 // A fast path accepts, without a full parse, the shapes that can never
 // fail in the WHATWG parser (they are nearly all of a real profile's
