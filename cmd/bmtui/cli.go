@@ -146,8 +146,9 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newCompletionCmd(io),
 	)
 	root.SetHelpCommand(&cobra.Command{
-		Use:   "help [COMMAND]",
-		Short: "Help for bmtui or one of its commands.",
+		Use:                   "help [COMMAND]",
+		Short:                 "Help for bmtui or one of its commands.",
+		DisableFlagsInUseLine: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			target, rest, err := c.Root().Find(args)
 			if err != nil || len(rest) > 0 || (target == c.Root() && len(args) > 0) {
