@@ -14,17 +14,6 @@ import (
 	"github.com/bmtui/bmtui/ui"
 )
 
-func runExplore(ctx context.Context, args []string, io stdio) error {
-	fs := newFlagSet("bmtui", io)
-	var pf profileFlags
-	pf.register(fs)
-	theme := fs.String("theme", "", "colour theme: default, high-contrast, mono")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return runApp(ctx, &pf, appOptions{theme: *theme}, io)
-}
-
 // appOptions say how the full-screen app starts and ends.
 type appOptions struct {
 	theme        string

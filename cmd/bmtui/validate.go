@@ -12,14 +12,8 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-func runValidate(args []string, io stdio) error {
-	fs := newFlagSet("validate", io)
-	var pf profileFlags
-	pf.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func runValidate(o *validateOptions, io stdio) error {
+	pf := &o.profile
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
@@ -36,7 +30,7 @@ func runValidate(args []string, io stdio) error {
 	if prof.Remote != nil {
 		out.Remote = jsonout.NewSideReport(prof.Remote, prof.RemoteReport)
 	}
-	if *asJSON {
+	if o.json {
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
