@@ -364,9 +364,6 @@ func (s *treeSource) row(i int) *mergeview.Row {
 func (s *treeSource) Item(i int, th *themes.Theme) rowpane.Item {
 	n := s.node(i)
 	it := rowpane.Item{Kind: n.Kind, Label: common.Label(&n.Item)}
-	if name := common.RootName(n.GUID); name != "" {
-		it.Label = name
-	}
 	if n.Kind == tree.KindSeparator && common.Title(&n.Item) == "" {
 		it.Label = "────────"
 	}

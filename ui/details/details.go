@@ -5,7 +5,6 @@ package details
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -16,26 +15,6 @@ import (
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
 )
-
-// Places sync statuses (PlacesUtils.bookmarks.SYNC_STATUS).
-const (
-	SyncStatusUnknown = 0
-	SyncStatusNew     = 1
-	SyncStatusNormal  = 2
-)
-
-// SyncStatusName names a Places syncStatus value.
-func SyncStatusName(s int) string {
-	switch s {
-	case SyncStatusUnknown:
-		return "UNKNOWN"
-	case SyncStatusNew:
-		return "NEW"
-	case SyncStatusNormal:
-		return "NORMAL"
-	}
-	return "status(" + strconv.Itoa(s) + ")"
-}
 
 // Item is what the panel shows.
 type Item struct {
@@ -178,7 +157,7 @@ func (m Model) lines() []string {
 	default:
 		sync := "—"
 		if info != nil {
-			sync = fmt.Sprintf("syncStatus %s · syncChangeCounter %d", SyncStatusName(info.SyncStatus), info.SyncChangeCounter)
+			sync = fmt.Sprintf("syncStatus %s · syncChangeCounter %d", tree.SyncStatusName(info.SyncStatus), info.SyncChangeCounter)
 		}
 		if n.NeedsMerge {
 			sync = g.Changed + " changed · " + sync
