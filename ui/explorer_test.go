@@ -174,12 +174,13 @@ func TestUnknownThemeFallsBack(t *testing.T) {
 }
 
 func TestSelectionHighlightsOtherPane(t *testing.T) {
-	m := ui.NewExplorer(input(t, "reupload_replace"), opts())
+	in := input(t, "reupload_replace")
+	m := ui.NewExplorer(in, opts())
 	m = send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = send(m, keys("j")...)
 	e := m.(*ui.Explorer)
 	sel := e.Local().Selected()
-	if e.Remote().Tree().Lookup(sel) != nil && e.Remote().Highlight() != sel {
+	if in.Remote.Lookup(sel) != nil && e.Remote().Highlight() != sel {
 		t.Fatalf("remote highlight %q, local selected %q", e.Remote().Highlight(), sel)
 	}
 	if e.Details().GUID() != sel {
@@ -309,7 +310,7 @@ func TestFlowJumpSelectsFinding(t *testing.T) {
 		t.Fatalf("after jump: focus %s, remote selected %q, details %q; want %q",
 			e.Focus(), e.Remote().Selected(), e.Details().GUID(), want)
 	}
-	if e.Local().Highlight() != want && e.Local().Tree().Lookup(want) != nil {
+	if e.Local().Highlight() != want && in.Local.Lookup(want) != nil {
 		t.Fatalf("local pane does not highlight %s", want)
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/conflicts"
 	"github.com/bmtui/bmtui/ui/explain"
-	"github.com/bmtui/bmtui/ui/rowpane"
+	"github.com/bmtui/bmtui/ui/treepane"
 )
 
 // MergeInput is what the merge screen merges.
@@ -93,9 +93,9 @@ type MergeScreen struct {
 
 	keys      MergeKeyMap
 	spin      spinner.Model
-	local     rowpane.Model
-	merged    rowpane.Model
-	remote    rowpane.Model
+	local     treepane.Model
+	merged    treepane.Model
+	remote    treepane.Model
 	conflicts conflicts.Model
 	explain   explain.Model
 
@@ -132,9 +132,9 @@ func NewMergeScreen(in MergeInput, opts Options) *MergeScreen {
 		breakpoints: map[string]bool{},
 		focus:       focusMerged,
 	}
-	m.local = rowpane.New(m.common)
-	m.merged = rowpane.New(m.common)
-	m.remote = rowpane.New(m.common)
+	m.local = treepane.New(m.common)
+	m.merged = treepane.New(m.common)
+	m.remote = treepane.New(m.common)
 	m.merged.SetStateColumn(true)
 	m.merged.SetEmptyText("merging…")
 	m.conflicts = conflicts.New(m.common)
@@ -175,9 +175,9 @@ func (m *MergeScreen) Busy() bool { return m.busy }
 func (m *MergeScreen) Err() error { return m.mergeErr }
 
 // Local, Merged and Remote are the three panes.
-func (m *MergeScreen) Local() rowpane.Model  { return m.local }
-func (m *MergeScreen) Merged() rowpane.Model { return m.merged }
-func (m *MergeScreen) Remote() rowpane.Model { return m.remote }
+func (m *MergeScreen) Local() treepane.Model  { return m.local }
+func (m *MergeScreen) Merged() treepane.Model { return m.merged }
+func (m *MergeScreen) Remote() treepane.Model { return m.remote }
 
 // Conflicts is the conflicts panel.
 func (m *MergeScreen) Conflicts() conflicts.Model { return m.conflicts }
@@ -312,7 +312,7 @@ func (m *MergeScreen) applyTheme() {
 	m.refreshExplain()
 }
 
-func (m *MergeScreen) focusedPane() *rowpane.Model {
+func (m *MergeScreen) focusedPane() *treepane.Model {
 	switch m.focus {
 	case focusMLocal:
 		return &m.local
@@ -671,12 +671,12 @@ func (m *MergeScreen) applyFilters() {
 	} else {
 		st := m.st
 		for _, p := range []struct {
-			pane *rowpane.Model
+			pane *treepane.Model
 			src  *treeSource
 		}{{&m.local, m.localSrc}, {&m.remote, m.remoteSrc}} {
 			src := p.src
 			p.pane.SetFilter(func(i int) bool {
-				return (q == "" || strings.Contains(src.haystack(i), q)) && (!changed || src.changed(i))
+				return (q == "" || strings.Contains(src.Haystack(i), q)) && (!changed || src.changed(i))
 			})
 		}
 		if st != nil {
@@ -1110,7 +1110,7 @@ func (m *MergeScreen) handleMouse(msg tea.MouseMsg) {
 	for _, p := range []struct {
 		r    rect
 		f    mergeFocus
-		pane *rowpane.Model
+		pane *treepane.Model
 	}{{m.localRect, focusMLocal, &m.local}, {m.mergedRect, focusMerged, &m.merged}, {m.remoteRect, focusMRemote, &m.remote}} {
 		if p.r.contains(ev.X, ev.Y) {
 			if click {
@@ -1232,7 +1232,7 @@ func (m *MergeScreen) render() string {
 func (m *MergeScreen) paneTitle(f mergeFocus) string {
 	th := m.common.Theme
 	st, g := &th.Styles, &th.Glyphs
-	count := func(p *rowpane.Model) string {
+	count := func(p *treepane.Model) string {
 		if p.Filtering() {
 			return st.Muted.Render(fmt.Sprintf(" · %s shown", thousands(p.MatchCount())))
 		}

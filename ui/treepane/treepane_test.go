@@ -10,6 +10,7 @@ import (
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
+	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
 	"github.com/bmtui/bmtui/ui/treepane"
 )
@@ -55,8 +56,8 @@ func newPane(t *testing.T, fixture string, remote bool) treepane.Model {
 	if remote {
 		tr, side = r, check.Remote
 	}
-	m := treepane.New(tr, uitest.Report(side, tr).Findings...)
-	m.SetTheme(themes.Mono(true))
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr, uitest.Report(side, tr).Findings...))
 	m.SetSize(50, 14)
 	m.SetFocused(true)
 	return m
@@ -137,7 +138,8 @@ func TestParentAndLeftGoesUp(t *testing.T) {
 
 func TestSelectExpandsAncestorsAndScrolls(t *testing.T) {
 	tr := uitest.Synthetic(2000, 10)
-	m := treepane.New(tr)
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
 	m.SetSize(40, 10)
 	// A deep item: find one at level >= 4.
 	var deep string
@@ -164,7 +166,8 @@ func TestSelectExpandsAncestorsAndScrolls(t *testing.T) {
 
 func TestPagingKeys(t *testing.T) {
 	tr := uitest.Synthetic(500, 10)
-	m := treepane.New(tr)
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
 	m.SetSize(40, 10)
 	m.SetFocused(true)
 	m = press(m, "L") // expand everything below the first root
@@ -184,10 +187,10 @@ func TestPagingKeys(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	tr := uitest.Synthetic(300, 10)
-	m := treepane.New(tr)
-	m.SetTheme(themes.Mono(true))
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
 	m.SetSize(50, 12)
-	m.SetFilter("BOOKMARK 25")
+	m.SetQuery("BOOKMARK 25")
 	// Matches "Bookmark 25" and "Bookmark 250".."Bookmark 259" that exist.
 	if m.MatchCount() == 0 {
 		t.Fatal("no matches")
@@ -200,15 +203,15 @@ func TestFilter(t *testing.T) {
 		}
 	}
 	// GUIDs match too.
-	m.SetFilter("item00000002")
+	m.SetQuery("item00000002")
 	if m.MatchCount() != 1 || m.Selected() != "item00000002" {
 		t.Fatalf("guid filter: %d matches, selected %q", m.MatchCount(), m.Selected())
 	}
-	m.SetFilter("")
+	m.SetQuery("")
 	if m.Selected() != "item00000002" {
 		t.Fatalf("clearing the filter lost the selection: %q", m.Selected())
 	}
-	m.SetFilter("zzzz")
+	m.SetQuery("zzzz")
 	if m.Len() != 0 || m.Selected() != "" {
 		t.Fatal("no-match filter shows rows")
 	}
