@@ -73,6 +73,7 @@ type Explorer struct {
 	details             details.Model
 	problems            problems.Model
 
+	filtering    bool // the filter input has the keyboard
 	showProblems bool
 	focus        focusArea
 	lastPane     focusArea // the pane the details follow while problems has focus
@@ -313,7 +314,10 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return e.handleKey(msg)
 	}
-	return e, e.filterMsg(msg)
+	if e.filtering {
+		return e, e.filterMsg(msg)
+	}
+	return e, nil
 }
 
 func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {

@@ -123,17 +123,27 @@ func (m *Model) updateKeys() {
 	m.KeyMap.Down.SetEnabled(m.cursor < len(m.list)-1)
 }
 
-// Update moves the selection when the panel is focused.
+// SelectedMsg reports that the user moved the selection to the conflict
+// ID (the parent shows its item).
+type SelectedMsg struct{ ID string }
+
+// Update moves the selection when the panel is focused and reports the
+// new selection with a SelectedMsg.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused {
 		return m, nil
 	}
+	before := m.cursor
 	switch {
 	case key.Matches(kp, m.KeyMap.Up):
 		m.Select(m.cursor - 1)
 	case key.Matches(kp, m.KeyMap.Down):
 		m.Select(m.cursor + 1)
+	}
+	if c := m.Selected(); c != nil && m.cursor != before {
+		sel := SelectedMsg{ID: c.ID}
+		return m, func() tea.Msg { return sel }
 	}
 	return m, nil
 }
