@@ -157,7 +157,7 @@ func (m *Model) SetSource(src Source) {
 // the selection. A source without text shows no match.
 func (m *Model) SetQuery(query string) {
 	q := strings.ToLower(strings.TrimSpace(query))
-	if q == m.query {
+	if q == m.query && (q != "" || m.keep == nil) {
 		return
 	}
 	if q == "" {

@@ -1,6 +1,7 @@
 package treepane_test
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -249,5 +250,28 @@ func TestDisabledKeysAtTop(t *testing.T) {
 	m = press(m, "G")
 	if m.KeyMap.Down.Enabled() {
 		t.Fatal("down enabled on the last row")
+	}
+}
+
+// An empty query clears any filter, a predicate's too; a query needs a
+// Searchable source.
+func TestQueryAndPredicate(t *testing.T) {
+	tr := uitest.Synthetic(300, 10)
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
+	all := m.Len()
+	m.SetFilter(func(i int) bool { return i%7 == 0 })
+	if !m.Filtering() || m.Query() != "" {
+		t.Fatalf("predicate: filtering %v, query %q", m.Filtering(), m.Query())
+	}
+	m.SetQuery("")
+	if m.Filtering() || m.Len() != all {
+		t.Fatalf("empty query kept the predicate: %d rows of %d", m.Len(), all)
+	}
+	rows := treepane.New(common.Common{Theme: themes.Mono(true)})
+	rows.SetSource(newSrc(sample))
+	rows.SetQuery("menu")
+	if rows.Len() != 0 || rows.MatchCount() != 0 || !strings.Contains(ansi.Strip(rows.View()), `no match for "menu"`) {
+		t.Fatalf("a source without text matched: %d rows\n%s", rows.Len(), ansi.Strip(rows.View()))
 	}
 }
