@@ -8,6 +8,7 @@ import (
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/ui/conflicts"
 )
 
 // AppInput is what the app shows. Either Profile (a loaded profile, which
@@ -195,7 +196,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.merge.Update(msg)
 		}
 		return a, nil
-	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg:
+	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg, conflicts.SelectedMsg:
 		if a.merge != nil {
 			_, cmd := a.merge.Update(msg)
 			return a, cmd
