@@ -323,7 +323,7 @@ func BenchmarkChoose(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := merge.Merge(context.Background(), in.Local, in.Remote, merge.Options{NewGUID: hashGUID, Overrides: ov, Explain: true}); err != nil {
+			if _, err := merge.Merge(context.Background(), in.Local, in.Remote, merge.Options{NewGUID: merge.StableGUID, Overrides: ov, Explain: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -12,8 +12,6 @@ package mergeview
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"sort"
@@ -77,9 +75,10 @@ type Input struct {
 	// Now are the times the trees' ages were measured against; they are part
 	// of a session's identity.
 	Now Times
-	// NewGUID replaces invalid GUIDs. Nil means a deterministic generator
-	// (a hash of the invalid GUID), so that a replayed session reproduces
-	// the same GUIDs.
+	// NewGUID replaces invalid GUIDs. Nil means merge.StableGUID, the
+	// generator the command line's preview and apply use: the screen, the
+	// preview and the apply must name every replacement alike, and a
+	// replayed session must reproduce them.
 	NewGUID func(invalid string) (string, error)
 	// Overrides and ParentChoices are initial resolutions. They are turned
 	// into Resolutions (in a fixed order, before Resolutions) so that the
@@ -343,7 +342,7 @@ func (v *View) with(ctx context.Context, res []Resolution) (*View, error) {
 	}
 	newGUID := v.in.NewGUID
 	if newGUID == nil {
-		newGUID = hashGUID
+		newGUID = merge.StableGUID
 	}
 	r, err := merge.Merge(ctx, nv.local, nv.remote, merge.Options{NewGUID: newGUID, Overrides: ov, Explain: true})
 	if err != nil {
@@ -390,13 +389,6 @@ func sameMap(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// hashGUID is the default replacement for invalid GUIDs: deterministic, so a
-// replay gives the same merged GUIDs.
-func hashGUID(old string) (string, error) {
-	sum := sha256.Sum256([]byte("bmtui-guid\x00" + old))
-	return base64.RawURLEncoding.EncodeToString(sum[:])[:12], nil
 }
 
 // rootNames are readable names for the built-in roots, whose titles are
