@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/bmtui/bmtui/sync/merge"
@@ -27,6 +26,8 @@ const (
 	ConflictParent                             // an item claimed by several folders in one tree
 )
 
+// conflictNames are also the kinds' words in conflict IDs: they never
+// change.
 var conflictNames = [...]string{"", "value", "structure", "order", "deletion", "dedupe", "relocated", "parent"}
 
 func (k ConflictKind) String() string {
@@ -44,10 +45,7 @@ type Alternative struct {
 
 // Conflict is a decision where the merge chose between alternatives.
 type Conflict struct {
-	// ID is stable across re-merges and sessions: "value:GUID",
-	// "structure:GUID", "order:GUID", "deletion:GUID",
-	// "dedupe:LOCAL|REMOTE", "relocated:GUID", "parent:local:GUID" or
-	// "parent:remote:GUID".
+	// ID is stable across re-merges and sessions: a ConflictID's text.
 	ID           string
 	Kind         ConflictKind
 	GUID         string // the item (its merged GUID when it is in the merged tree)
@@ -167,20 +165,21 @@ func initialResolutions(ov merge.Overrides, pc ParentChoices) []Resolution {
 	}
 	for _, g := range sortedKeys(ov.Value) {
 		if id := sideID(ov.Value[g]); id != "" {
-			out = append(out, Resolution{Conflict: "value:" + g, Choice: id})
+			out = append(out, Resolution{Conflict: ConflictID{Kind: ConflictValue, GUID: g}.String(), Choice: id})
 		}
 	}
 	for _, g := range sortedKeys(ov.Structure) {
 		if id := sideID(ov.Structure[g]); id != "" {
-			out = append(out, Resolution{Conflict: "structure:" + g, Choice: id})
+			out = append(out, Resolution{Conflict: ConflictID{Kind: ConflictStructure, GUID: g}.String(), Choice: id})
 		}
 	}
 	for _, g := range sortedKeys(ov.Deletion) {
+		id := ConflictID{Kind: ConflictDeletion, GUID: g}.String()
 		switch ov.Deletion[g] {
 		case merge.ResolveKeep:
-			out = append(out, Resolution{Conflict: "deletion:" + g, Choice: "keep"})
+			out = append(out, Resolution{Conflict: id, Choice: "keep"})
 		case merge.ResolveDelete:
-			out = append(out, Resolution{Conflict: "deletion:" + g, Choice: "delete"})
+			out = append(out, Resolution{Conflict: id, Choice: "delete"})
 		}
 	}
 	var pairs []merge.DedupePair
@@ -196,13 +195,13 @@ func initialResolutions(ov merge.Overrides, pc ParentChoices) []Resolution {
 		return pairs[i].Remote < pairs[j].Remote
 	})
 	for _, p := range pairs {
-		out = append(out, Resolution{Conflict: "dedupe:" + p.Local + "|" + p.Remote, Choice: "separate"})
+		out = append(out, Resolution{Conflict: ConflictID{Kind: ConflictDedupe, GUID: p.Local, Partner: p.Remote}.String(), Choice: "separate"})
 	}
 	for _, g := range sortedKeys(pc.Local) {
-		out = append(out, Resolution{Conflict: "parent:local:" + g, Choice: pc.Local[g]})
+		out = append(out, Resolution{Conflict: ConflictID{Kind: ConflictParent, GUID: g, Side: tree.Local}.String(), Choice: pc.Local[g]})
 	}
 	for _, g := range sortedKeys(pc.Remote) {
-		out = append(out, Resolution{Conflict: "parent:remote:" + g, Choice: pc.Remote[g]})
+		out = append(out, Resolution{Conflict: ConflictID{Kind: ConflictParent, GUID: g, Side: tree.Remote}.String(), Choice: pc.Remote[g]})
 	}
 	return out
 }
@@ -230,7 +229,10 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 		if last[r.Conflict] != i {
 			continue
 		}
-		kind, rest, _ := strings.Cut(r.Conflict, ":")
+		id, err := ParseConflictID(r.Conflict)
+		if err != nil {
+			return ov, pc, fmt.Errorf("mergeview: resolution %s=%s: %w", r.Conflict, r.Choice, err)
+		}
 		bad := func() error {
 			return fmt.Errorf("mergeview: resolution %s=%s: %w", r.Conflict, r.Choice, ErrUnknownChoice)
 		}
@@ -243,8 +245,8 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 			}
 			return 0, bad()
 		}
-		switch kind {
-		case "value":
+		switch id.Kind {
+		case ConflictValue:
 			s, err := side()
 			if err != nil {
 				return ov, pc, err
@@ -252,8 +254,8 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 			if ov.Value == nil {
 				ov.Value = map[string]merge.Side{}
 			}
-			ov.Value[rest] = s
-		case "structure":
+			ov.Value[id.GUID] = s
+		case ConflictStructure:
 			s, err := side()
 			if err != nil {
 				return ov, pc, err
@@ -261,18 +263,19 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 			if ov.Structure == nil {
 				ov.Structure = map[string]merge.Side{}
 			}
-			ov.Structure[rest] = s
-		case "deletion", "relocated":
-			g, res := rest, merge.ResolveDefault
+			ov.Structure[id.GUID] = s
+		case ConflictDeletion, ConflictRelocated:
+			g, res := id.GUID, merge.ResolveDefault
+			folder, restore := restoredFolder(r.Choice)
 			switch {
-			case kind == "deletion" && r.Choice == "keep":
+			case id.Kind == ConflictDeletion && r.Choice == "keep":
 				res = merge.ResolveKeep
-			case kind == "deletion" && r.Choice == "delete":
+			case id.Kind == ConflictDeletion && r.Choice == "delete":
 				res = merge.ResolveDelete
-			case kind == "relocated" && r.Choice == "stay":
+			case id.Kind == ConflictRelocated && r.Choice == "stay":
 				continue
-			case kind == "relocated" && strings.HasPrefix(r.Choice, "restore:"):
-				g, res = strings.TrimPrefix(r.Choice, "restore:"), merge.ResolveKeep
+			case id.Kind == ConflictRelocated && restore:
+				g, res = folder, merge.ResolveKeep
 			default:
 				return ov, pc, bad()
 			}
@@ -280,12 +283,8 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 				ov.Deletion = map[string]merge.Resolution{}
 			}
 			ov.Deletion[g] = res
-		case "dedupe":
-			l, rm, ok := strings.Cut(rest, "|")
-			if !ok {
-				return ov, pc, bad()
-			}
-			p := merge.DedupePair{Local: l, Remote: rm}
+		case ConflictDedupe:
+			p := merge.DedupePair{Local: id.GUID, Remote: id.Partner}
 			switch r.Choice {
 			case "match":
 				delete(ov.RefuseDedupe, p)
@@ -297,23 +296,18 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 			default:
 				return ov, pc, bad()
 			}
-		case "parent":
-			s, g, ok := strings.Cut(rest, ":")
-			if !ok || r.Choice == "" {
+		case ConflictParent:
+			if r.Choice == "" {
 				return ov, pc, bad()
 			}
 			m := &pc.Local
-			switch s {
-			case "local":
-			case "remote":
+			if id.Side == tree.Remote {
 				m = &pc.Remote
-			default:
-				return ov, pc, bad()
 			}
 			if *m == nil {
 				*m = map[string]string{}
 			}
-			(*m)[g] = r.Choice
+			(*m)[id.GUID] = r.Choice
 		default:
 			return ov, pc, fmt.Errorf("mergeview: resolution for %s: %w", r.Conflict, ErrNotChoosable)
 		}
@@ -514,7 +508,7 @@ func (v *View) valueConflict(e *merge.Event, text bool) Conflict {
 		return Conflict{}
 	}
 	L, R := r.local, r.remote
-	c := Conflict{ID: "value:" + R.GUID, Kind: ConflictValue, GUID: e.GUID, Alternatives: altsLocalRemote,
+	c := Conflict{ID: ConflictID{Kind: ConflictValue, GUID: R.GUID}.String(), Kind: ConflictValue, GUID: e.GUID, Alternatives: altsLocalRemote,
 		Default: choiceID(e.Default), Current: choiceID(e.Chosen),
 		Choosable: L.Validity != tree.Replace && R.Validity != tree.Replace && !tree.IsBuiltInRoot(R.GUID),
 	}
@@ -534,7 +528,7 @@ func (v *View) valueConflict(e *merge.Event, text bool) Conflict {
 }
 
 func (v *View) orderConflict(e *merge.Event, text bool) Conflict {
-	c := Conflict{ID: "order:" + e.GUID, Kind: ConflictChildOrder, GUID: e.GUID, Alternatives: altsLocalRemote,
+	c := Conflict{ID: ConflictID{Kind: ConflictChildOrder, GUID: e.GUID}.String(), Kind: ConflictChildOrder, GUID: e.GUID, Alternatives: altsLocalRemote,
 		Default: choiceID(e.Default), Current: choiceID(e.Chosen)}
 	if !text {
 		return c
@@ -573,7 +567,7 @@ func (v *View) structureConflict(e *merge.Event, text bool) Conflict {
 	if lp == nil || rp == nil {
 		return Conflict{}
 	}
-	c := Conflict{ID: "structure:" + R.GUID, Kind: ConflictStructure, GUID: e.GUID, Alternatives: altsLocalRemote,
+	c := Conflict{ID: ConflictID{Kind: ConflictStructure, GUID: R.GUID}.String(), Kind: ConflictStructure, GUID: e.GUID, Alternatives: altsLocalRemote,
 		Default: choiceID(e.Default), Current: choiceID(e.Chosen),
 		Choosable: e.Reason != merge.ReasonParentDeleted && !tree.IsBuiltInRoot(R.GUID),
 		Related:   []string{lp.GUID, rp.GUID},
@@ -650,7 +644,7 @@ func (v *View) deletedBy(guid string) Side {
 }
 
 func (v *View) deletionConflict(e *merge.Event, text bool) Conflict {
-	c := Conflict{ID: "deletion:" + e.GUID, Kind: ConflictDeletion, GUID: e.GUID, Alternatives: altsKeepDelete,
+	c := Conflict{ID: ConflictID{Kind: ConflictDeletion, GUID: e.GUID}.String(), Kind: ConflictDeletion, GUID: e.GUID, Alternatives: altsKeepDelete,
 		Default: choiceID(e.Default), Current: choiceID(e.Chosen), Choosable: true}
 	if !text {
 		return c
@@ -705,7 +699,7 @@ func (v *View) dedupeConflict(e *merge.Event, text bool) Conflict {
 			parent = p.GUID
 		}
 	}
-	c := Conflict{ID: "dedupe:" + L.GUID + "|" + R.GUID, Kind: ConflictDedupe, GUID: R.GUID, Alternatives: altsMatch,
+	c := Conflict{ID: ConflictID{Kind: ConflictDedupe, GUID: L.GUID, Partner: R.GUID}.String(), Kind: ConflictDedupe, GUID: R.GUID, Alternatives: altsMatch,
 		Default: "match", Current: choiceID(e.Chosen), Choosable: true, Related: []string{L.GUID}}
 	if !text {
 		return c
@@ -750,14 +744,14 @@ func (v *View) relocatedConflict(e *merge.Event, text bool) Conflict {
 		}
 	}
 	to := e.Other
-	c := Conflict{ID: "relocated:" + e.GUID, Kind: ConflictRelocated, GUID: e.GUID, Alternatives: altsStay,
+	c := Conflict{ID: ConflictID{Kind: ConflictRelocated, GUID: e.GUID}.String(), Kind: ConflictRelocated, GUID: e.GUID, Alternatives: altsStay,
 		Default: "stay", Current: "stay", Related: []string{to}}
 	if from != "" {
 		c.Related = append(c.Related, from)
 	}
 	restore := from != "" && e.Reason != merge.ReasonMovedOutOfDeleted && v.restorable(from)
 	if restore {
-		c.Alternatives = []Alternative{{ID: "stay"}, {ID: "restore:" + from}}
+		c.Alternatives = []Alternative{{ID: "stay"}, {ID: restoreChoice(from)}}
 		c.Choosable = true
 	}
 	if !text {
@@ -766,7 +760,7 @@ func (v *View) relocatedConflict(e *merge.Event, text bool) Conflict {
 	c.Title = v.Name(e.GUID)
 	c.Alternatives = []Alternative{{ID: "stay", Label: "move it to " + q(v.Name(to))}}
 	if restore {
-		c.Alternatives = append(c.Alternatives, Alternative{ID: "restore:" + from,
+		c.Alternatives = append(c.Alternatives, Alternative{ID: restoreChoice(from),
 			Label: "restore the folder " + q(v.Name(from)) + " (undo its deletion) and keep it there"})
 	}
 	switch {
@@ -845,7 +839,7 @@ func (v *View) parentConflicts(s Side) []Conflict {
 		if n == nil {
 			continue
 		}
-		c := Conflict{ID: "parent:" + s.String() + ":" + p.GUID, Kind: ConflictParent, GUID: p.GUID,
+		c := Conflict{ID: ConflictID{Kind: ConflictParent, GUID: p.GUID, Side: tree.Side(s)}.String(), Kind: ConflictParent, GUID: p.GUID,
 			Title: v.Name(p.GUID), Step: -1, Choosable: v.in.Rebuild != nil}
 		var claims []string
 		for _, k := range cands {
