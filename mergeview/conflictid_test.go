@@ -100,7 +100,7 @@ func TestSessionIDsUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ov.Value["bmkHn_______"] != merge.SideLocal || ov.Structure["bmkMdn______"] != merge.SideRemote ||
+	if ov.Value["bmkHn_______"] != tree.Local || ov.Structure["bmkMdn______"] != tree.Remote ||
 		ov.Deletion["fldArchive__"] != merge.ResolveKeep || ov.Deletion["folderBBBBBB"] != merge.ResolveKeep ||
 		len(ov.Deletion) != 2 || !ov.RefuseDedupe[merge.DedupePair{Local: "bookmarkAAA1", Remote: "bookmarkAAAA"}] ||
 		pc.Local["bookmarkAAAA"] != "folderAAAAAA" || pc.Remote["bookmarkBBBB"] != "folderBBBBBB" {

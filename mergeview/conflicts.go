@@ -188,7 +188,7 @@ func (v *View) buildConflicts() {
 		c.ev, c.Step = e, e.Seq
 		add(c)
 	}
-	for _, s := range [...]Side{Local, Remote} {
+	for _, s := range [...]tree.Side{tree.Local, tree.Remote} {
 		for _, c := range v.parentConflicts(s) {
 			add(c)
 		}
@@ -329,11 +329,11 @@ func (v *View) structureConflict(e *merge.Event) Conflict {
 }
 
 // deletedBy says which side deleted guid: the side where it is a tombstone.
-func (v *View) deletedBy(guid string) Side {
+func (v *View) deletedBy(guid string) tree.Side {
 	if v.remote.IsTombstone(guid) && v.local.Lookup(guid) != nil {
-		return Remote
+		return tree.Remote
 	}
-	return Local
+	return tree.Local
 }
 
 func (v *View) deletionConflict(e *merge.Event) Conflict {
@@ -431,9 +431,9 @@ type parentClaim struct {
 // parentConflicts lists items that several folders claim in side s's tree.
 // They come from tree building, not from a merge event, and carry their
 // texts from the start.
-func (v *View) parentConflicts(s Side) []Conflict {
+func (v *View) parentConflicts(s tree.Side) []Conflict {
 	orig, cur := v.in.Local, v.local
-	if s == Remote {
+	if s == tree.Remote {
 		orig, cur = v.in.Remote, v.remote
 	}
 	var out []Conflict
@@ -467,7 +467,7 @@ func (v *View) parentConflicts(s Side) []Conflict {
 		if n == nil {
 			continue
 		}
-		c := Conflict{ID: ConflictID{Kind: ConflictParent, GUID: p.GUID, Side: tree.Side(s)}.String(), Kind: ConflictParent, GUID: p.GUID,
+		c := Conflict{ID: ConflictID{Kind: ConflictParent, GUID: p.GUID, Side: s}.String(), Kind: ConflictParent, GUID: p.GUID,
 			Step: -1, Choosable: v.in.Rebuild != nil}
 		for _, k := range claims {
 			c.Alternatives = append(c.Alternatives, Alternative{ID: k.guid})

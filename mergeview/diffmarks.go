@@ -16,9 +16,9 @@ import (
 // increasing run of their old positions. A side's child order can only
 // change where the merge writes the folder's structure on that side.
 func (b *rowBuilder) reorders(n *merge.Node, flags []uint8) {
-	for _, s := range [...]Side{Local, Remote} {
+	for _, s := range [...]tree.Side{tree.Local, tree.Remote} {
 		pn, t, bit, changes := n.Local, b.v.local, uint8(1), n.State.ShouldApplyStructure()
-		if s == Remote {
+		if s == tree.Remote {
 			pn, t, bit, changes = n.Remote, b.v.remote, 2, n.State.ShouldUpload()
 		}
 		if pn == nil || !changes || sameChildren(t, pn, n.Children, s) {
@@ -27,7 +27,7 @@ func (b *rowBuilder) reorders(n *merge.Node, flags []uint8) {
 		b.pos, b.sel = b.pos[:0], b.sel[:0]
 		for k, c := range n.Children {
 			cn := c.Local
-			if s == Remote {
+			if s == tree.Remote {
 				cn = c.Remote
 			}
 			if cn != nil && cn.Parent >= 0 && t.Node(cn.Parent) == pn {
@@ -53,13 +53,13 @@ func (b *rowBuilder) reorders(n *merge.Node, flags []uint8) {
 // sameChildren reports whether side s's folder pn has exactly these merged
 // children in this order (comparing tree indices, without reading the
 // children).
-func sameChildren(t *tree.Tree, pn *tree.Node, kids []*merge.Node, s Side) bool {
+func sameChildren(t *tree.Tree, pn *tree.Node, kids []*merge.Node, s tree.Side) bool {
 	if len(pn.Children) != len(kids) {
 		return false
 	}
 	for k, c := range kids {
 		cn := c.Local
-		if s == Remote {
+		if s == tree.Remote {
 			cn = c.Remote
 		}
 		if cn == nil || nodeIndex(t, cn) != pn.Children[k] {
@@ -78,27 +78,27 @@ func (b *rowBuilder) marks(n, p *merge.Node, flags uint8) []Mark {
 	// Presence.
 	switch {
 	case L == nil && len(b.revived) > 0 && b.revived[R]:
-		ms = append(ms, Mark{Kind: MarkRevived, Side: Local})
+		ms = append(ms, Mark{Kind: MarkRevived, Side: tree.Local})
 	case L == nil:
-		ms = append(ms, Mark{Kind: MarkAdded, Side: Local})
+		ms = append(ms, Mark{Kind: MarkAdded, Side: tree.Local})
 	}
 	switch {
 	case R == nil && len(b.revived) > 0 && b.revived[L]:
-		ms = append(ms, Mark{Kind: MarkRevived, Side: Remote})
+		ms = append(ms, Mark{Kind: MarkRevived, Side: tree.Remote})
 	case R == nil:
-		ms = append(ms, Mark{Kind: MarkAdded, Side: Remote})
+		ms = append(ms, Mark{Kind: MarkAdded, Side: tree.Remote})
 	}
 	// Identity (only compared when some merged GUID differs from a side's).
 	if b.identities {
 		if L != nil && R != nil && L.GUID != R.GUID {
-			ms = append(ms, Mark{Kind: MarkDeduped, Side: Local, Old: L.GUID, New: n.GUID, Partner: R.GUID},
-				Mark{Kind: MarkDeduped, Side: Remote, Partner: L.GUID})
+			ms = append(ms, Mark{Kind: MarkDeduped, Side: tree.Local, Old: L.GUID, New: n.GUID, Partner: R.GUID},
+				Mark{Kind: MarkDeduped, Side: tree.Remote, Partner: L.GUID})
 		} else {
 			if L != nil && L.GUID != n.GUID {
-				ms = append(ms, Mark{Kind: MarkReplaced, Side: Local, Old: L.GUID, New: n.GUID})
+				ms = append(ms, Mark{Kind: MarkReplaced, Side: tree.Local, Old: L.GUID, New: n.GUID})
 			}
 			if R != nil && R.GUID != n.GUID {
-				ms = append(ms, Mark{Kind: MarkReplaced, Side: Remote, Old: R.GUID, New: n.GUID})
+				ms = append(ms, Mark{Kind: MarkReplaced, Side: tree.Remote, Old: R.GUID, New: n.GUID})
 			}
 		}
 	}
@@ -106,14 +106,14 @@ func (b *rowBuilder) marks(n, p *merge.Node, flags uint8) []Mark {
 	if L != nil && R != nil {
 		if n.State.ShouldApplyItem() {
 			if L.Validity == tree.Replace {
-				ms = append(ms, Mark{Kind: MarkReplaced, Side: Local, Old: "invalid copy"})
+				ms = append(ms, Mark{Kind: MarkReplaced, Side: tree.Local, Old: "invalid copy"})
 			}
-			ms = valueMarks(ms, Local, L, R)
+			ms = valueMarks(ms, tree.Local, L, R)
 		} else if n.State.ShouldUpload() {
 			if R.Validity == tree.Replace {
-				ms = append(ms, Mark{Kind: MarkReplaced, Side: Remote, Old: "invalid copy"})
+				ms = append(ms, Mark{Kind: MarkReplaced, Side: tree.Remote, Old: "invalid copy"})
 			}
-			ms = valueMarks(ms, Remote, R, L)
+			ms = valueMarks(ms, tree.Remote, R, L)
 		}
 	}
 	// Structure.
@@ -130,26 +130,26 @@ func (b *rowBuilder) marks(n, p *merge.Node, flags uint8) []Mark {
 		if L.Parent >= 0 {
 			old = v.local.Node(L.Parent).GUID
 		}
-		ms = append(ms, moveMark(Local, old, p.GUID, reloc))
+		ms = append(ms, moveMark(tree.Local, old, p.GUID, reloc))
 	}
 	if movedR {
 		old := ""
 		if R.Parent >= 0 {
 			old = v.remote.Node(R.Parent).GUID
 		}
-		ms = append(ms, moveMark(Remote, old, p.GUID, reloc))
+		ms = append(ms, moveMark(tree.Remote, old, p.GUID, reloc))
 	}
 	if flags&1 != 0 {
-		ms = append(ms, Mark{Kind: MarkReordered, Side: Local, Old: strconv.Itoa(int(L.Position))})
+		ms = append(ms, Mark{Kind: MarkReordered, Side: tree.Local, Old: strconv.Itoa(int(L.Position))})
 	}
 	if flags&2 != 0 {
-		ms = append(ms, Mark{Kind: MarkReordered, Side: Remote, Old: strconv.Itoa(int(R.Position))})
+		ms = append(ms, Mark{Kind: MarkReordered, Side: tree.Remote, Old: strconv.Itoa(int(R.Position))})
 	}
 	if reloc != nil && !movedL && !movedR {
 		// Only on the other side: placed straight into the surviving folder.
-		s := Local
+		s := tree.Local
 		if L != nil {
-			s = Remote
+			s = tree.Remote
 		}
 		ms = append(ms, Mark{Kind: MarkRelocated, Side: s, New: p.GUID})
 	}
@@ -165,7 +165,7 @@ func hasKind(ms []Mark, k MarkKind) bool {
 	return false
 }
 
-func moveMark(s Side, old, new string, reloc *merge.Event) Mark {
+func moveMark(s tree.Side, old, new string, reloc *merge.Event) Mark {
 	if reloc != nil {
 		return Mark{Kind: MarkRelocated, Side: s, Old: old, New: new, Partner: old}
 	}
@@ -173,7 +173,7 @@ func moveMark(s Side, old, new string, reloc *merge.Event) Mark {
 }
 
 // valueMarks compares the copy on side s (from) with the copy it takes (to).
-func valueMarks(ms []Mark, s Side, from, to *tree.Node) []Mark {
+func valueMarks(ms []Mark, s tree.Side, from, to *tree.Node) []Mark {
 	ft, fu := valueOf(from)
 	tt, tu := valueOf(to)
 	if ft != tt {

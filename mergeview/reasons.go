@@ -128,14 +128,14 @@ func (v *View) structureTexts(c *Conflict, e *merge.Event) {
 }
 
 func (v *View) valueReason(e *merge.Event, chosen merge.Choice, reason merge.Reason) string {
-	win, lose := Local, Remote
+	win, lose := tree.Local, tree.Remote
 	wAge, lAge := e.LocalAge, e.RemoteAge
 	if chosen != merge.ChoiceLocal {
-		win, lose, wAge, lAge = Remote, Local, e.RemoteAge, e.LocalAge
+		win, lose, wAge, lAge = tree.Remote, tree.Local, e.RemoteAge, e.LocalAge
 	}
 	switch reason {
 	case merge.ReasonNewer:
-		return fmt.Sprintf("%s copy is newer: %s", sideWord(win), agesText(wAge, lAge))
+		return fmt.Sprintf("%s copy is newer: %s", win, agesText(wAge, lAge))
 	case merge.ReasonOnlyLocalChanged:
 		return "only the local copy changed"
 	case merge.ReasonOnlyRemoteChanged:
@@ -146,7 +146,7 @@ func (v *View) valueReason(e *merge.Event, chosen merge.Choice, reason merge.Rea
 		if chosen == merge.ChoiceUnchanged {
 			return "both copies are unusable"
 		}
-		return fmt.Sprintf("the %s copy is unusable, so the %s copy wins", sideWord(lose), sideWord(win))
+		return fmt.Sprintf("the %s copy is unusable, so the %s copy wins", lose, win)
 	case merge.ReasonContentRoot:
 		return "built-in folders always keep the local value"
 	}
@@ -181,7 +181,7 @@ func (v *View) structureReason(chosen merge.Choice, reason merge.Reason, L, R, l
 func (v *View) deletionTexts(c *Conflict, e *merge.Event) {
 	by := v.deletedBy(e.GUID)
 	where := "here"
-	if by == Remote {
+	if by == tree.Remote {
 		where = "on the server"
 	}
 	name := c.Title
@@ -192,10 +192,10 @@ func (v *View) deletionTexts(c *Conflict, e *merge.Event) {
 	c.Reason = deletionReason(e, by, e.Default, e.Reason)
 }
 
-func deletionReason(e *merge.Event, by Side, chosen merge.Choice, reason merge.Reason) string {
+func deletionReason(e *merge.Event, by tree.Side, chosen merge.Choice, reason merge.Reason) string {
 	changedOn, age := "on the server", e.RemoteAge
 	deletedOn := "here"
-	if by == Remote {
+	if by == tree.Remote {
 		changedOn, age, deletedOn = "locally", e.LocalAge, "on the server"
 	}
 	switch reason {
@@ -260,7 +260,7 @@ func (v *View) relocatedTexts(c *Conflict, e *merge.Event) {
 
 // parentTexts labels a parent conflict's claims and says which one the
 // tree builder kept and why.
-func (v *View) parentTexts(c *Conflict, s Side, orig *tree.Tree, claims []*parentClaim) {
+func (v *View) parentTexts(c *Conflict, s tree.Side, orig *tree.Tree, claims []*parentClaim) {
 	c.Title = v.Name(c.GUID)
 	names := make([]string, len(claims))
 	for i, k := range claims {
@@ -277,7 +277,7 @@ func (v *View) parentTexts(c *Conflict, s Side, orig *tree.Tree, claims []*paren
 		c.Alternatives[i].Label = "keep it in " + q(v.Name(k.guid)) + " (" + how + ")"
 		names[i] = v.Name(k.guid)
 	}
-	where := map[Side]string{Local: "locally", Remote: "on the server"}[s]
+	where := map[tree.Side]string{tree.Local: "locally", tree.Remote: "on the server"}[s]
 	rule := "the first parentid wins"
 	for _, k := range claims {
 		if k.guid == c.Default && k.byKids {

@@ -12,11 +12,11 @@ import (
 // resolutions, in a fixed order.
 func initialResolutions(ov merge.Overrides, pc ParentChoices) []Resolution {
 	var out []Resolution
-	sideID := func(s merge.Side) string {
+	sideID := func(s tree.Side) string {
 		switch s {
-		case merge.SideLocal:
+		case tree.Local:
 			return "local"
-		case merge.SideRemote:
+		case tree.Remote:
 			return "remote"
 		}
 		return ""
@@ -94,12 +94,12 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 		bad := func() error {
 			return fmt.Errorf("mergeview: resolution %s=%s: %w", r.Conflict, r.Choice, ErrUnknownChoice)
 		}
-		side := func() (merge.Side, error) {
+		side := func() (tree.Side, error) {
 			switch r.Choice {
 			case "local":
-				return merge.SideLocal, nil
+				return tree.Local, nil
 			case "remote":
-				return merge.SideRemote, nil
+				return tree.Remote, nil
 			}
 			return 0, bad()
 		}
@@ -110,7 +110,7 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 				return ov, pc, err
 			}
 			if ov.Value == nil {
-				ov.Value = map[string]merge.Side{}
+				ov.Value = map[string]tree.Side{}
 			}
 			ov.Value[id.GUID] = s
 		case ConflictStructure:
@@ -119,7 +119,7 @@ func overridesOf(res []Resolution) (merge.Overrides, ParentChoices, error) {
 				return ov, pc, err
 			}
 			if ov.Structure == nil {
-				ov.Structure = map[string]merge.Side{}
+				ov.Structure = map[string]tree.Side{}
 			}
 			ov.Structure[id.GUID] = s
 		case ConflictDeletion, ConflictRelocated:

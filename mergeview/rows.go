@@ -106,7 +106,7 @@ func (r *Row) RemoteGUID() string {
 }
 
 // On returns the marks for side s.
-func (r *Row) On(s Side) []Mark {
+func (r *Row) On(s tree.Side) []Mark {
 	n := 0
 	for _, m := range r.Marks {
 		if m.Side == s {
@@ -129,7 +129,7 @@ func (r *Row) On(s Side) []Mark {
 func (r *Row) Has(k MarkKind) bool { return hasKind(r.Marks, k) }
 
 // HasOn reports whether the row has a mark of kind k on side s.
-func (r *Row) HasOn(s Side, k MarkKind) bool {
+func (r *Row) HasOn(s tree.Side, k MarkKind) bool {
 	for _, m := range r.Marks {
 		if m.Kind == k && m.Side == s {
 			return true
@@ -145,17 +145,6 @@ func (r *Row) Node() *merge.Node { return r.node }
 func (r *Row) LocalNode() *tree.Node  { return r.local }
 func (r *Row) RemoteNode() *tree.Node { return r.remote }
 
-// rootNames are readable names for the built-in roots, whose titles are
-// empty or internal.
-var rootNames = map[string]string{
-	tree.RootGUID:    "Places root",
-	tree.MenuGUID:    "Bookmarks Menu",
-	tree.ToolbarGUID: "Bookmarks Toolbar",
-	tree.UnfiledGUID: "Other Bookmarks",
-	tree.MobileGUID:  "Mobile Bookmarks",
-	tree.TagsGUID:    "Tags",
-}
-
 // sameGUID reports whether item n has this GUID.
 func sameGUID(n *tree.Node, guid string) bool { return n != nil && n.GUID == guid }
 
@@ -165,7 +154,7 @@ func valueOf(n *tree.Node) (title, url string) {
 		return "", ""
 	}
 	if n.Level <= 1 { // the built-in roots are always placed under the root
-		if name, ok := rootNames[n.GUID]; ok {
+		if name := tree.RootTitle(n.GUID); name != "" {
 			return name, ""
 		}
 	}
@@ -234,7 +223,7 @@ func (v *View) build() {
 			row.local = l
 			row.treeParent = v.local.ParentOf(l)
 			row.Depth = l.Level
-			row.Marks = append(row.Marks, Mark{Kind: MarkDeleted, Side: Local})
+			row.Marks = append(row.Marks, Mark{Kind: MarkDeleted, Side: tree.Local})
 			v.summary.DeletedLocally++
 		}
 		if rm != nil {
@@ -244,7 +233,7 @@ func (v *View) build() {
 				row.treeParent = v.remote.ParentOf(rm)
 				row.Depth = rm.Level
 			}
-			row.Marks = append(row.Marks, Mark{Kind: MarkDeleted, Side: Remote})
+			row.Marks = append(row.Marks, Mark{Kind: MarkDeleted, Side: tree.Remote})
 			v.summary.DeletedRemotely++
 		}
 		v.deleted = append(v.deleted, row)
@@ -353,16 +342,16 @@ func (v *View) Lookup(guid string) *Row {
 	if i := v.RowIndex(guid); i >= 0 {
 		return &v.rows[i]
 	}
-	if r := v.LookupSide(Local, guid); r != nil {
+	if r := v.LookupSide(tree.Local, guid); r != nil {
 		return r
 	}
-	return v.LookupSide(Remote, guid)
+	return v.LookupSide(tree.Remote, guid)
 }
 
 // LookupSide finds the row of the item that has this GUID on side s.
-func (v *View) LookupSide(s Side, guid string) *Row {
+func (v *View) LookupSide(s tree.Side, guid string) *Row {
 	t, row := v.local, v.rowOfLocal
-	if s == Remote {
+	if s == tree.Remote {
 		t, row = v.remote, v.rowOfRemote
 	}
 	if i, ok := t.Index(guid); ok {
@@ -374,16 +363,16 @@ func (v *View) LookupSide(s Side, guid string) *Row {
 // LocalMarks returns what happens to the local item with this GUID (for
 // marking the local pane); nil when nothing changes.
 func (v *View) LocalMarks(guid string) []Mark {
-	if r := v.LookupSide(Local, guid); r != nil {
-		return r.On(Local)
+	if r := v.LookupSide(tree.Local, guid); r != nil {
+		return r.On(tree.Local)
 	}
 	return nil
 }
 
 // RemoteMarks returns what happens to the remote item with this GUID.
 func (v *View) RemoteMarks(guid string) []Mark {
-	if r := v.LookupSide(Remote, guid); r != nil {
-		return r.On(Remote)
+	if r := v.LookupSide(tree.Remote, guid); r != nil {
+		return r.On(tree.Remote)
 	}
 	return nil
 }

@@ -15,50 +15,16 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// Side names one of the two trees.
-type Side uint8
-
-// Sides.
-const (
-	Local  Side = iota + 1 // the Places database on this device
-	Remote                 // the Sync mirror (the server's view)
-)
-
-func (s Side) String() string {
-	switch s {
-	case Local:
-		return "local"
-	case Remote:
-		return "remote"
-	}
-	return "none"
-}
-
-func (s Side) other() Side {
-	if s == Local {
-		return Remote
-	}
-	return Local
-}
-
-// Times are the clocks the trees' ages were measured against (the local
-// clock for Places, the server's clock for the mirror). The view only
-// records them (for sessions); ages come from the trees.
-type Times struct {
-	Local, Remote time.Time
-}
-
 // RebuildFunc rebuilds one side's tree with the user's parent preferences
 // (child GUID -> folder GUID, tree.Builder.PreferParent). It is called only
 // when the preferences of that side change; an empty map must give the
 // tree built without preferences.
-type RebuildFunc func(side Side, prefer map[string]string) (*tree.Tree, error)
+type RebuildFunc func(side tree.Side, prefer map[string]string) (*tree.Tree, error)
 
 // ParentChoices are the folders chosen for items claimed by several
 // folders, per side: child GUID -> folder GUID.
@@ -70,9 +36,11 @@ type ParentChoices struct {
 type Input struct {
 	// Local and Remote are the trees as built without parent preferences.
 	Local, Remote *tree.Tree
-	// Now are the times the trees' ages were measured against; they are part
-	// of a session's identity.
-	Now Times
+	// Now are the clocks the trees' ages were measured against (the local
+	// clock for Places, the server's for the mirror); they are part of a
+	// session's identity. The view only records them; ages come from the
+	// trees.
+	Now tree.Clocks
 	// NewGUID replaces invalid GUIDs. Nil means merge.StableGUID, the
 	// generator the command line's preview and apply use: the screen, the
 	// preview and the apply must name every replacement alike, and a
@@ -191,11 +159,11 @@ func (v *View) with(ctx context.Context, res []Resolution) (*View, error) {
 		return nil, err
 	}
 	nv := &View{in: v.in, resolutions: res, prefs: prefs, known: v.known}
-	nv.local, err = v.treeFor(Local, prefs.Local)
+	nv.local, err = v.treeFor(tree.Local, prefs.Local)
 	if err != nil {
 		return nil, err
 	}
-	nv.remote, err = v.treeFor(Remote, prefs.Remote)
+	nv.remote, err = v.treeFor(tree.Remote, prefs.Remote)
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +183,9 @@ func (v *View) with(ctx context.Context, res []Resolution) (*View, error) {
 
 // treeFor returns side's tree for these preferences, reusing v's when they
 // are the same and rebuilding otherwise.
-func (v *View) treeFor(s Side, prefer map[string]string) (*tree.Tree, error) {
+func (v *View) treeFor(s tree.Side, prefer map[string]string) (*tree.Tree, error) {
 	cur, orig, have := v.local, v.in.Local, v.prefs.Local
-	if s == Remote {
+	if s == tree.Remote {
 		cur, orig, have = v.remote, v.in.Remote, v.prefs.Remote
 	}
 	switch {
@@ -254,9 +222,9 @@ func sameMap(a, b map[string]string) bool {
 // builder input into a fresh tree.Builder (nil for a side that cannot be
 // rebuilt). Builder errors other than a cycle fail the rebuild.
 func RebuildFrom(local, remote func() (*tree.Builder, error)) RebuildFunc {
-	return func(s Side, prefer map[string]string) (*tree.Tree, error) {
+	return func(s tree.Side, prefer map[string]string) (*tree.Tree, error) {
 		f := local
-		if s == Remote {
+		if s == tree.Remote {
 			f = remote
 		}
 		if f == nil {
