@@ -26,7 +26,7 @@ type MergeInput struct {
 	ProfileName   string
 	Local, Remote *tree.Tree
 	// Times are the clocks the trees' ages were measured against.
-	Times mergeview.Times
+	Times tree.Clocks
 	Notes []string
 	// Resolutions are decisions to start from (a loaded session).
 	Resolutions []mergeview.Resolution
@@ -140,8 +140,8 @@ func NewMergeScreen(in MergeInput, opts Options) *MergeScreen {
 	m.conflicts = conflicts.New(m.common)
 	m.conflicts.SetReadOnly(opts.ReadOnly)
 	m.explain = explain.New(m.common)
-	m.localSrc = newTreeSource(in.Local, mergeview.Local)
-	m.remoteSrc = newTreeSource(in.Remote, mergeview.Remote)
+	m.localSrc = newTreeSource(in.Local, tree.Local)
+	m.remoteSrc = newTreeSource(in.Remote, tree.Remote)
 	m.localSrc.bps, m.remoteSrc.bps = m.breakpoints, m.breakpoints
 	m.local.SetSource(m.localSrc)
 	m.remote.SetSource(m.remoteSrc)
@@ -335,7 +335,7 @@ func (m *MergeScreen) setFocus(f mergeFocus) {
 
 // mergedRowOf maps the selection of a side pane to the merged pane's row
 // GUID (a merged GUID, a deleted GUID), or "".
-func (m *MergeScreen) rowFor(side mergeview.Side, guid string) *mergeview.Row {
+func (m *MergeScreen) rowFor(side tree.Side, guid string) *mergeview.Row {
 	if m.st == nil || guid == "" {
 		return nil
 	}
@@ -360,9 +360,9 @@ func (m *MergeScreen) follow(from mergeFocus) {
 			localGUID, remoteGUID = r.LocalGUID(), r.RemoteGUID()
 		}
 	case focusMLocal, focusMRemote:
-		side, pane := mergeview.Local, &m.local
+		side, pane := tree.Local, &m.local
 		if from == focusMRemote {
-			side, pane = mergeview.Remote, &m.remote
+			side, pane = tree.Remote, &m.remote
 		}
 		g := pane.Selected()
 		r = m.rowFor(side, g)
@@ -457,9 +457,9 @@ func (m *MergeScreen) selectedRow() *mergeview.Row {
 	}
 	switch m.focus {
 	case focusMLocal:
-		return m.rowFor(mergeview.Local, m.local.Selected())
+		return m.rowFor(tree.Local, m.local.Selected())
 	case focusMRemote:
-		return m.rowFor(mergeview.Remote, m.remote.Selected())
+		return m.rowFor(tree.Remote, m.remote.Selected())
 	}
 	if i, ok := m.st.merged.Index(m.merged.Selected()); ok {
 		return m.st.merged.row(i)
@@ -536,7 +536,7 @@ func (m *MergeScreen) rowSections(r *mergeview.Row) []explain.Section {
 	for _, mk := range r.Marks {
 		gl, s := markGlyph(th, mk.Kind)
 		side := "here: "
-		if mk.Side == mergeview.Remote {
+		if mk.Side == tree.Remote {
 			side = "server: "
 		}
 		if mk.Kind == mergeview.MarkDeleted && r.Deleted {
@@ -782,12 +782,12 @@ func (m *MergeScreen) mergeDone(msg mergeDoneMsg) tea.Cmd {
 	m.st.merged.bps = m.breakpoints
 	v := m.st.view
 	if old == nil || old.view.Local() != v.Local() {
-		m.localSrc = newTreeSource(v.Local(), mergeview.Local)
+		m.localSrc = newTreeSource(v.Local(), tree.Local)
 		m.localSrc.bps = m.breakpoints
 		m.local.SetSource(m.localSrc)
 	}
 	if old == nil || old.view.Remote() != v.Remote() {
-		m.remoteSrc = newTreeSource(v.Remote(), mergeview.Remote)
+		m.remoteSrc = newTreeSource(v.Remote(), tree.Remote)
 		m.remoteSrc.bps = m.breakpoints
 		m.remote.SetSource(m.remoteSrc)
 	}

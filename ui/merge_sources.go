@@ -302,7 +302,7 @@ func (s *mergedSource) haystack(i int) string {
 // treeSource is one side's tree, flattened once in display order.
 type treeSource struct {
 	t     *tree.Tree
-	side  mergeview.Side
+	side  tree.Side
 	order []int32 // pane row -> tree node
 	pos   []int32 // tree node -> pane row; -1 for a second listing
 	hay   []string
@@ -310,7 +310,7 @@ type treeSource struct {
 	bps   map[string]bool
 }
 
-func newTreeSource(t *tree.Tree, side mergeview.Side) *treeSource {
+func newTreeSource(t *tree.Tree, side tree.Side) *treeSource {
 	s := &treeSource{t: t, side: side}
 	if t == nil || t.Len() == 0 {
 		return s

@@ -15,6 +15,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -59,7 +60,7 @@ func TestReplacementGUIDsAgree(t *testing.T) {
 
 	// The screen.
 	screen := screenView(t, dir)
-	r := screen.LookupSide(mergeview.Remote, invalidGUID)
+	r := screen.LookupSide(tree.Remote, invalidGUID)
 	if r == nil || r.Deleted {
 		t.Fatalf("the screen has no merged row for the remote %q", invalidGUID)
 	}

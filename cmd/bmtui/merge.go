@@ -104,10 +104,10 @@ func mergeView(ctx context.Context, prof *load.Profile) (*mergeview.View, error)
 	v, err := mergeview.New(ctx, mergeview.Input{
 		Local:   prof.Local,
 		Remote:  prof.Remote,
-		Now:     mergeview.Times{Local: prof.Times.Local, Remote: prof.Times.Remote},
+		Now:     tree.Clocks{Local: prof.Times.Local, Remote: prof.Times.Remote},
 		NewGUID: merge.StableGUID,
-		Rebuild: func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
-			return prof.Rebuild(side == mergeview.Remote, prefer)
+		Rebuild: func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
+			return prof.Rebuild(side == tree.Remote, prefer)
 		},
 		Explain: true,
 	})
