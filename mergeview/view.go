@@ -41,11 +41,6 @@ type Input struct {
 	// session's identity. The view only records them; ages come from the
 	// trees.
 	Now tree.Clocks
-	// NewGUID replaces invalid GUIDs. Nil means merge.StableGUID, the
-	// generator the command line's preview and apply use: the screen, the
-	// preview and the apply must name every replacement alike, and a
-	// replayed session must reproduce them.
-	NewGUID func(invalid string) (string, error)
 	// Overrides and ParentChoices are initial resolutions. They are turned
 	// into Resolutions (in a fixed order, before Resolutions) so that the
 	// view has one ordered, undoable list of the user's decisions.
@@ -167,11 +162,10 @@ func (v *View) with(ctx context.Context, res []Resolution) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	newGUID := v.in.NewGUID
-	if newGUID == nil {
-		newGUID = merge.StableGUID
-	}
-	r, err := merge.Merge(ctx, nv.local, nv.remote, merge.Options{NewGUID: newGUID, Overrides: ov, Explain: true})
+	// Invalid GUIDs are replaced by merge.StableGUID, the one generator:
+	// the screen, the command line's preview and the apply name every
+	// replacement alike, and a replayed session reproduces them.
+	r, err := merge.Merge(ctx, nv.local, nv.remote, merge.Options{NewGUID: merge.StableGUID, Overrides: ov, Explain: true})
 	if err != nil {
 		return nil, err
 	}
