@@ -20,7 +20,7 @@ type AppInput struct {
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
 	Notes                     []string
-	Times                     mergeview.Times
+	Times                     tree.Clocks
 	// MergeErr, when set, says why no merge is possible (a tree with a
 	// cycle); the merge key stays disabled.
 	MergeErr error
@@ -43,7 +43,7 @@ func (in AppInput) resolved() AppInput {
 	in.Local, in.Remote = p.Local, p.Remote
 	in.LocalReport, in.RemoteReport = p.LocalReport, p.RemoteReport
 	in.Notes = append(append([]string(nil), p.Notes...), in.Notes...)
-	in.Times = mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote}
+	in.Times = tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote}
 	if in.MergeErr == nil {
 		if p.LocalErr != nil {
 			in.MergeErr = p.LocalErr

@@ -21,7 +21,7 @@ type MergeInput struct {
 	ProfileName   string
 	Local, Remote *tree.Tree
 	// Times are the clocks the trees' ages were measured against.
-	Times mergeview.Times
+	Times tree.Clocks
 	Notes []string
 	// Resolutions are decisions to start from (a loaded session).
 	Resolutions []mergeview.Resolution
@@ -121,8 +121,8 @@ func NewMergeScreen(in MergeInput, opts Options) *MergeScreen {
 	m.conflicts = conflicts.New(m.common)
 	m.conflicts.SetReadOnly(opts.ReadOnly)
 	m.why = whyPanel{explain.New(m.common)}
-	m.localSrc = newTreeSource(in.Local, mergeview.Local)
-	m.remoteSrc = newTreeSource(in.Remote, mergeview.Remote)
+	m.localSrc = newTreeSource(in.Local, tree.Local)
+	m.remoteSrc = newTreeSource(in.Remote, tree.Remote)
 	m.localSrc.bps, m.remoteSrc.bps = m.steps.breakpoints, m.steps.breakpoints
 	m.local.SetSource(m.localSrc)
 	m.remote.SetSource(m.remoteSrc)
@@ -385,12 +385,12 @@ func (m *MergeScreen) mergeDone(last *mergeOp, prev *mergeState) {
 	st.merged.bps = m.steps.breakpoints
 	v := st.view
 	if prev == nil || prev.view.Local() != v.Local() {
-		m.localSrc = newTreeSource(v.Local(), mergeview.Local)
+		m.localSrc = newTreeSource(v.Local(), tree.Local)
 		m.localSrc.bps = m.steps.breakpoints
 		m.local.SetSource(m.localSrc)
 	}
 	if prev == nil || prev.view.Remote() != v.Remote() {
-		m.remoteSrc = newTreeSource(v.Remote(), mergeview.Remote)
+		m.remoteSrc = newTreeSource(v.Remote(), tree.Remote)
 		m.remoteSrc.bps = m.steps.breakpoints
 		m.remote.SetSource(m.remoteSrc)
 	}

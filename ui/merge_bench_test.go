@@ -9,6 +9,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // runWork runs a command's merge synchronously and returns its result
@@ -53,7 +54,7 @@ func BenchmarkMergeFlipRedraw40k(b *testing.B) {
 	}
 	defer p.Close()
 	m := NewMergeScreen(MergeInput{ProfileName: "large-40k", Local: p.Local, Remote: p.Remote,
-		Times: mergeview.Times{Local: at, Remote: at}}, Options{})
+		Times: tree.Clocks{Local: at, Remote: at}}, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 180, Height: 50})
 	m.Update(runWork(b, m.start()))
 	if m.run.st == nil {

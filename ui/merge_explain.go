@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/conflicts"
@@ -95,7 +96,7 @@ func (in whyInput) rowSections(th *themes.Theme, r *mergeview.Row) []explain.Sec
 	for _, mk := range r.Marks {
 		gl, s := markGlyph(th, mk.Kind)
 		side := "here: "
-		if mk.Side == mergeview.Remote {
+		if mk.Side == tree.Remote {
 			side = "server: "
 		}
 		if mk.Kind == mergeview.MarkDeleted && r.Deleted {

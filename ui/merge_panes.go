@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui/treepane"
 )
 
@@ -33,7 +34,7 @@ func (m *MergeScreen) setFocus(f mergeFocus) {
 
 // rowFor maps the selection of a side pane to its merged or deleted row
 // (nil when none).
-func (m *MergeScreen) rowFor(side mergeview.Side, guid string) *mergeview.Row {
+func (m *MergeScreen) rowFor(side tree.Side, guid string) *mergeview.Row {
 	if m.run.st == nil || guid == "" {
 		return nil
 	}
@@ -58,9 +59,9 @@ func (m *MergeScreen) follow(from mergeFocus) {
 			localGUID, remoteGUID = r.LocalGUID(), r.RemoteGUID()
 		}
 	case focusMLocal, focusMRemote:
-		side, pane := mergeview.Local, &m.local
+		side, pane := tree.Local, &m.local
 		if from == focusMRemote {
-			side, pane = mergeview.Remote, &m.remote
+			side, pane = tree.Remote, &m.remote
 		}
 		g := pane.Selected()
 		r = m.rowFor(side, g)
@@ -155,9 +156,9 @@ func (m *MergeScreen) selectedRow() *mergeview.Row {
 	}
 	switch m.focus {
 	case focusMLocal:
-		return m.rowFor(mergeview.Local, m.local.Selected())
+		return m.rowFor(tree.Local, m.local.Selected())
 	case focusMRemote:
-		return m.rowFor(mergeview.Remote, m.remote.Selected())
+		return m.rowFor(tree.Remote, m.remote.Selected())
 	}
 	if i, ok := m.run.st.merged.Index(m.merged.Selected()); ok {
 		return m.run.st.merged.row(i)

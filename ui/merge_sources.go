@@ -310,12 +310,12 @@ func (s *mergedSource) haystack(i int) string {
 // treeSource is one side's tree as the merge sees it.
 type treeSource struct {
 	*treepane.TreeSource
-	side mergeview.Side
+	side tree.Side
 	st   *mergeState // the current merge; nil before the first
 	bps  map[string]bool
 }
 
-func newTreeSource(t *tree.Tree, side mergeview.Side) *treeSource {
+func newTreeSource(t *tree.Tree, side tree.Side) *treeSource {
 	return &treeSource{TreeSource: treepane.NewTreeSource(t), side: side}
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
-	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -63,7 +63,7 @@ func mergeInput(t testing.TB) ui.MergeInput {
 	p := demoProfile(t)
 	return ui.MergeInput{
 		ProfileName: "demo", Local: p.Local, Remote: p.Remote,
-		Times: mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote},
+		Times: tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote},
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
-	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -99,12 +98,11 @@ func mergeView(ctx context.Context, prof *load.Profile) (*mergeview.View, error)
 		return nil, fmt.Errorf("cannot merge: remote tree: %w", prof.RemoteErr)
 	}
 	v, err := mergeview.New(ctx, mergeview.Input{
-		Local:   prof.Local,
-		Remote:  prof.Remote,
-		Now:     mergeview.Times{Local: prof.Times.Local, Remote: prof.Times.Remote},
-		NewGUID: merge.StableGUID,
-		Rebuild: func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
-			return prof.Rebuild(side == mergeview.Remote, prefer)
+		Local:  prof.Local,
+		Remote: prof.Remote,
+		Now:    tree.Clocks{Local: prof.Times.Local, Remote: prof.Times.Remote},
+		Rebuild: func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
+			return prof.Rebuild(side == tree.Remote, prefer)
 		},
 		Explain: true,
 	})
