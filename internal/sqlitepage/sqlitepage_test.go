@@ -1,0 +1,143 @@
+package sqlitepage
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// fillDB creates tables of every value kind, with a rowid alias, rows
+// that overflow, an index, and deleted rows that leave free pages.
+func fillDB(t testing.TB, db *sql.DB, rows int) {
+	t.Helper()
+	exec(t, db,
+		`CREATE TABLE items(id INTEGER PRIMARY KEY, title TEXT, data BLOB, score REAL, anything, "quoted col" VARCHAR(10) DEFAULT 'x')`,
+		`CREATE INDEX items_title ON items(title)`,
+		`CREATE TABLE plain(a, b)`,
+	)
+	ints := []int64{0, 1, -1, 127, -128, 128, 32767, -32768, 1 << 23, -(1 << 23), 1 << 31, -(1 << 31), 1 << 47, -(1 << 47), 1<<63 - 1, -1 << 63}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, err := tx.Prepare(`INSERT INTO items(id, title, data, score, anything, "quoted col") VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= rows; i++ {
+		title := fmt.Sprintf("title %d ünï ✓", i)
+		var data any = []byte{byte(i), 0, 0xff}
+		switch {
+		case i%97 == 0:
+			title = strings.Repeat("long title ", 1000+i) // several overflow pages
+		case i%89 == 0:
+			data = make([]byte, 70000) // more overflow than 64 KiB pages hold
+		case i%13 == 0:
+			data = nil
+		}
+		var anything any = ints[i%len(ints)]
+		if i%5 == 0 {
+			anything = float64(i) / 7
+		}
+		if i%7 == 0 {
+			anything = "text"
+		}
+		if _, err := ins.Exec(i*3, title, data, float64(i)+0.5, anything, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, `INSERT INTO plain VALUES (1, 2), (NULL, 'x'), (x'00', 2.5)`)
+}
+
+func TestReadTableMatchesSQL(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		pragma []string
+	}{
+		{"4k", nil},
+		{"512", []string{"PRAGMA page_size=512"}},
+		{"64k", []string{"PRAGMA page_size=65536"}},
+		{"utf16le", []string{"PRAGMA encoding='UTF-16le'"}},
+		{"utf16be", []string{"PRAGMA encoding='UTF-16be'"}},
+		{"autovacuum", []string{"PRAGMA auto_vacuum=INCREMENTAL"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := tempDB(t)
+			db := openSQL(t, path)
+			exec(t, db, tc.pragma...)
+			fillDB(t, db, 600)
+			exec(t, db, `DELETE FROM items WHERE id % 4 = 0 OR (id > 900 AND id < 1500)`)
+			var free int
+			if err := db.QueryRow(`PRAGMA freelist_count`).Scan(&free); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(tc.name, "autovacuum") {
+				free = -1
+			} else if free == 0 {
+				t.Fatal("no free pages: the test needs some")
+			}
+			f := openBytes(t, readFile(t, path), nil)
+			s := f.Survey()
+			if len(s.Problems) > 0 {
+				t.Errorf("problems on an intact file: %v", s.Problems)
+			}
+			if free >= 0 && (s.FreePages != free || !s.FreelistComplete) {
+				t.Errorf("free pages %d (complete %v), SQLite says %d", s.FreePages, s.FreelistComplete, free)
+			}
+			if len(s.Orphans) != 0 {
+				t.Errorf("orphans on an intact file: %v", s.Orphans)
+			}
+			if c := s.Counts(); c[KindUnknown] != 0 || c[KindOverflow] == 0 || c[KindIndexLeaf] == 0 {
+				t.Errorf("page kinds: %v", s)
+			}
+			for _, table := range []string{"items", "plain"} {
+				want := sqlRows(t, db, table)
+				reach, orphan, bad, probs := readerRows(t, f, table)
+				t.Logf("%s: %s; %d rows", table, s, len(want))
+				if d := diffRows(want, reach); len(d) > 0 || len(orphan) > 0 || bad > 0 || len(probs) > 0 {
+					t.Errorf("%s: %d rows, %d orphan, %d bad, problems %v; diff %v", table, len(reach), len(orphan), bad, probs, d)
+				}
+			}
+		})
+	}
+}
+
+// TestSurveyKindsMatchDBStat compares the page classification with
+// SQLite's own dbstat table.
+func TestSurveyKindsMatchDBStat(t *testing.T) {
+	path := tempDB(t)
+	db := openSQL(t, path)
+	fillDB(t, db, 400)
+	rows, err := db.Query(`SELECT pageno, pagetype, name FROM dbstat`)
+	if err != nil {
+		t.Skipf("no dbstat in this SQLite: %v", err)
+	}
+	defer rows.Close()
+	f := openBytes(t, readFile(t, path), nil)
+	s := f.Survey()
+	n := 0
+	for rows.Next() {
+		var pg uint32
+		var typ, name string
+		if err := rows.Scan(&pg, &typ, &name); err != nil {
+			t.Fatal(err)
+		}
+		k := s.Info(pg).Kind
+		ok := map[string]bool{
+			"leaf":     k == KindTableLeaf || k == KindIndexLeaf,
+			"internal": k == KindTableInterior || k == KindIndexInterior,
+			"overflow": k == KindOverflow,
+		}[typ]
+		if !ok {
+			t.Errorf("page %d (%s): dbstat says %s, survey %s", pg, name, typ, k)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("dbstat listed no pages")
+	}
+}
