@@ -1,6 +1,7 @@
 package sqlitepage
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -154,7 +155,8 @@ func (f *File) payload(c Cell) ([]byte, error) {
 }
 
 // Row is one row of a table b-tree leaf. When the cell is damaged, Err
-// says why and Values is nil.
+// says why and Values is nil, except for ErrTorn, whose Values are kept
+// for a caller that wants to look at them.
 type Row struct {
 	Page   uint32
 	Cell   int
@@ -166,8 +168,26 @@ type Row struct {
 	Err    error
 }
 
+// ErrTorn marks a cell that runs into a zeroed tail of its page, as a
+// torn write leaves it: its values may hold zeros instead of data.
+var ErrTorn = errors.New("cell runs into the zeroed tail of a torn page")
+
+// zeroTail returns where the all-zero end of a page starts, at a
+// 512-byte (sector) boundary and at least one sector long, or len(b).
+func zeroTail(b []byte) int {
+	t := len(b)
+	for t >= 512 && IsZero(b[t-512:t]) {
+		t -= 512
+	}
+	if len(b)-t < 512 {
+		return len(b)
+	}
+	return t
+}
+
 // leafRows decodes every cell of a table leaf page.
 func (f *File) leafRows(tp treePage, fn func(Row) error) error {
+	tail := zeroTail(tp.data[:tp.bp.usable])
 	for i, off := range tp.bp.CellOffsets {
 		r := Row{Page: tp.pgno, Cell: i}
 		c, err := tp.bp.Cell(tp.data, off)
@@ -176,6 +196,9 @@ func (f *File) leafRows(tp treePage, fn func(Row) error) error {
 			var pl []byte
 			if pl, err = f.payload(c); err == nil {
 				r.Values, err = DecodeRecord(pl, f.hdr.Encoding)
+			}
+			if end := c.PayloadOffset + len(c.Payload); err == nil && tail < tp.bp.usable && end > tail {
+				err = fmt.Errorf("bytes %d..%d: %w", off, end, ErrTorn)
 			}
 		}
 		r.Err = err

@@ -177,7 +177,9 @@ func (f *File) pageCount() uint32 {
 }
 
 // guessPageSize picks the page size under which the most pages near the
-// start of the file parse as b-tree pages (4096 wins ties).
+// start of the file parse as b-tree pages whose content reaches the end
+// of the page, as SQLite lays it out (a smaller page read with a larger
+// size ends early; 4096 wins ties).
 func guessPageSize(r io.ReaderAt, size int64) (int, bool) {
 	best, bestScore := 4096, 0
 	buf := make([]byte, 65536)
@@ -192,7 +194,7 @@ func guessPageSize(r io.ReaderAt, size int64) (int, bool) {
 			if _, err := r.ReadAt(b, off); err != nil {
 				break
 			}
-			if bp, err := ParseBtreePage(b, pg, ps); err == nil && len(bp.Problems) == 0 && bp.CellCount > 0 {
+			if bp, err := ParseBtreePage(b, pg, ps); err == nil && len(bp.Problems) == 0 && bp.fillsPage(b) {
 				score++
 			}
 		}

@@ -183,7 +183,9 @@ type Cell struct {
 	Rowid       int64  // table cells
 	PayloadSize int64  // leaf table cells and index cells
 	Payload     []byte // local part, aliasing the page
-	Overflow    uint32 // first overflow page, 0 when all is local
+	// PayloadOffset is where Payload starts in the page.
+	PayloadOffset int
+	Overflow      uint32 // first overflow page, 0 when all is local
 }
 
 // maxLocal and minLocal are the payload thresholds of the file format.
@@ -256,6 +258,7 @@ func (p *BtreePage) Cell(page []byte, off int) (Cell, error) {
 		return c, fmt.Errorf("cell at %d: %d payload bytes run past the page", off, local)
 	}
 	c.Payload = b[:local]
+	c.PayloadOffset = p.usable - len(b)
 	if int64(local) < c.PayloadSize {
 		if len(b) < local+4 {
 			return c, fmt.Errorf("cell at %d: truncated overflow pointer", off)
@@ -276,4 +279,40 @@ func IsZero(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// cellEnd is the offset just past the cell at off.
+func (p *BtreePage) cellEnd(page []byte, off int) (int, bool) {
+	c, err := p.Cell(page, off)
+	if err != nil {
+		return 0, false
+	}
+	if p.Kind == KindTableInterior {
+		_, n := Varint(page[off+4 : p.usable])
+		return off + 4 + n, true
+	}
+	end := c.PayloadOffset + len(c.Payload)
+	if c.Overflow != 0 {
+		end += 4
+	}
+	return end, true
+}
+
+// fillsPage reports whether the page's cells (or a freeblock) reach the
+// end of the usable area, as on every page SQLite writes that has cells.
+func (p *BtreePage) fillsPage(page []byte) bool {
+	if len(p.CellOffsets) == 0 {
+		return false
+	}
+	for _, fb := range p.Freeblocks {
+		if fb[1] == p.usable {
+			return true
+		}
+	}
+	for _, off := range p.CellOffsets {
+		if end, ok := p.cellEnd(page, off); ok && end == p.usable {
+			return true
+		}
+	}
+	return false
 }
