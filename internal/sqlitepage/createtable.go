@@ -167,10 +167,14 @@ func indexFold(toks []string, w string) int {
 func parenNames(toks []string) []string {
 	for _, t := range toks {
 		if strings.HasPrefix(t, "(") {
+			parts, _, err := splitColumns(t[1:])
+			if err != nil {
+				return nil
+			}
 			var out []string
-			for _, n := range strings.Split(strings.Trim(t, "()"), ",") {
-				if f := strings.Fields(n); len(f) > 0 {
-					out = append(out, unquote(f[0]))
+			for _, p := range parts {
+				if w := tokens(p); len(w) > 0 {
+					out = append(out, unquote(w[0]))
 				}
 			}
 			return out

@@ -220,6 +220,17 @@ func (f *File) PageCount() uint32 { return f.nPages }
 // WAL returns the parsed write-ahead log, or nil.
 func (f *File) WAL() *WAL { return f.wal }
 
+// BtreePage parses page pgno as a b-tree page (its cells, freeblocks and
+// the damage noticed on it) and returns it with the page's bytes.
+func (f *File) BtreePage(pgno uint32) (*BtreePage, []byte, error) {
+	data, err := f.Page(pgno)
+	if err != nil {
+		return nil, nil, err
+	}
+	bp, err := ParseBtreePage(data, pgno, f.usable)
+	return bp, data, err
+}
+
 // Page returns a copy of page pgno, as of the WAL's last commit.
 func (f *File) Page(pgno uint32) ([]byte, error) {
 	p, err := f.page(pgno)

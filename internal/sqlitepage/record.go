@@ -51,8 +51,7 @@ func serialSize(t uint64) int64 {
 }
 
 // DecodeRecord decodes a record (header of serial types, then the
-// values) in the given text encoding. Every value is a fresh copy: none
-// aliases payload.
+// values) in the given text encoding. No value aliases payload.
 func DecodeRecord(payload []byte, enc Encoding) ([]Value, error) {
 	hdrSize, n := Varint(payload)
 	if n == 0 {
@@ -74,6 +73,10 @@ func DecodeRecord(payload []byte, enc Encoding) ([]Value, error) {
 		p += k
 	}
 	vals := make([]Value, 0, cols)
+	// Text and blobs are cut from one copy of the body: one allocation
+	// per record rather than per column.
+	var bodyText string
+	var bodyBlob []byte
 	off := 0
 	for p := 0; p < len(hdr); {
 		t, k := Varint(hdr[p:])
@@ -85,29 +88,36 @@ func DecodeRecord(payload []byte, enc Encoding) ([]Value, error) {
 		if size > int64(len(body)-off) {
 			return nil, fmt.Errorf("column %d: serial type %d needs %d bytes, %d left", len(vals), t, size, len(body)-off)
 		}
-		v := body[off : off+int(size)]
-		off += int(size)
-		vals = append(vals, decodeValue(t, v, enc))
+		start, end := off, off+int(size)
+		v := body[start:end]
+		off = end
+		var val Value
+		switch {
+		case t == 0:
+		case t <= 6:
+			val = bigEndianInt(v)
+		case t == 7:
+			val = math.Float64frombits(binary.BigEndian.Uint64(v))
+		case t == 8:
+			val = int64(0)
+		case t == 9:
+			val = int64(1)
+		case t%2 == 0:
+			if bodyBlob == nil {
+				bodyBlob = append([]byte{}, body...)
+			}
+			val = bodyBlob[start:end:end]
+		case enc == UTF16LE || enc == UTF16BE:
+			val = decodeText(v, enc)
+		default:
+			if bodyText == "" {
+				bodyText = string(body)
+			}
+			val = bodyText[start:end]
+		}
+		vals = append(vals, val)
 	}
 	return vals, nil
-}
-
-func decodeValue(t uint64, v []byte, enc Encoding) Value {
-	switch {
-	case t == 0:
-		return nil
-	case t <= 6:
-		return bigEndianInt(v)
-	case t == 7:
-		return math.Float64frombits(binary.BigEndian.Uint64(v))
-	case t == 8:
-		return int64(0)
-	case t == 9:
-		return int64(1)
-	case t%2 == 0:
-		return append([]byte{}, v...)
-	}
-	return decodeText(v, enc)
 }
 
 // bigEndianInt sign-extends a 1..8-byte two's-complement integer.
@@ -123,9 +133,6 @@ func bigEndianInt(v []byte) int64 {
 }
 
 func decodeText(v []byte, enc Encoding) string {
-	if enc != UTF16LE && enc != UTF16BE {
-		return string(v)
-	}
 	u := make([]uint16, len(v)/2)
 	for i := range u {
 		if enc == UTF16LE {

@@ -88,6 +88,15 @@ func TestReadTableMatchesSQL(t *testing.T) {
 			if free >= 0 && (s.FreePages != free || !s.FreelistComplete) {
 				t.Errorf("free pages %d (complete %v), SQLite says %d", s.FreePages, s.FreelistComplete, free)
 			}
+			withFreeblocks := 0
+			for _, pg := range pagesOf(s, KindTableLeaf, 0) {
+				if bp, _, err := f.BtreePage(pg); err == nil && len(bp.Freeblocks) > 0 {
+					withFreeblocks++
+				}
+			}
+			if withFreeblocks == 0 {
+				t.Error("no leaf with freeblocks: deleted cells are not exercised")
+			}
 			if len(s.Orphans) != 0 {
 				t.Errorf("orphans on an intact file: %v", s.Orphans)
 			}
@@ -139,5 +148,57 @@ func TestSurveyKindsMatchDBStat(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("dbstat listed no pages")
+	}
+}
+
+func TestVarint(t *testing.T) {
+	for _, tc := range []struct {
+		in   []byte
+		want uint64
+		n    int
+	}{
+		{[]byte{0x00}, 0, 1},
+		{[]byte{0x7f}, 127, 1},
+		{[]byte{0x81, 0x00}, 128, 2},
+		{[]byte{0xff, 0x7f}, 1<<14 - 1, 2},
+		{[]byte{0x81, 0x80, 0x00}, 1 << 14, 3},
+		{[]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 1<<64 - 1, 9},
+		{[]byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 1, 9},
+		{[]byte{0x81}, 0, 0},
+		{nil, 0, 0},
+	} {
+		if v, n := Varint(tc.in); v != tc.want || n != tc.n {
+			t.Errorf("Varint(%x) = %d, %d; want %d, %d", tc.in, v, n, tc.want, tc.n)
+		}
+	}
+}
+
+func TestParseCreateTable(t *testing.T) {
+	for _, tc := range []struct {
+		sql     string
+		cols    string
+		alias   int
+		without bool
+	}{
+		{`CREATE TABLE t(a, b)`, "a: b:", -1, false},
+		{`CREATE TABLE moz_bookmarks (  id INTEGER PRIMARY KEY, type INTEGER, fk INTEGER DEFAULT NULL, title LONGVARCHAR, guid TEXT UNIQUE, CHECK (id > 0))`,
+			"id:INTEGER type:INTEGER fk:INTEGER title:LONGVARCHAR guid:TEXT", 0, false},
+		{`CREATE TABLE "we ""ird"" t" ([a b] VARCHAR(10, 2) NOT NULL, "c,d" integer, PRIMARY KEY("c,d"))`, "a b:VARCHAR (10, 2) c,d:integer", 1, false},
+		{`CREATE TABLE t(id INTEGER PRIMARY KEY DESC, x)`, "id:INTEGER x:", -1, false},
+		{`CREATE TABLE t(k TEXT PRIMARY KEY, v) WITHOUT ROWID`, "k:TEXT v:", -1, true},
+		{`CREATE TABLE t(x INT PRIMARY KEY)`, "x:INT", -1, false},
+	} {
+		tab, err := ParseCreateTable(tc.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		var cols []string
+		for _, c := range tab.Columns {
+			cols = append(cols, c.Name+":"+c.Type)
+		}
+		if got := strings.Join(cols, " "); got != tc.cols || tab.RowidAlias != tc.alias || tab.WithoutRowid != tc.without {
+			t.Errorf("%s: columns %q alias %d without %v; want %q %d %v", tc.sql, got, tab.RowidAlias, tab.WithoutRowid, tc.cols, tc.alias, tc.without)
+		}
 	}
 }

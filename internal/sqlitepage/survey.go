@@ -107,6 +107,12 @@ func (f *File) Survey() *Survey {
 
 // surveyFreelist marks the trunk and leaf pages of the freelist.
 func (f *File) surveyFreelist(s *Survey, ps *problems) {
+	if !f.hdr.MagicOK {
+		// A damaged header's freelist pointer cannot be trusted, and
+		// without it deleted pages look like orphans.
+		ps.add(1, -1, "header damaged: the freelist is unknown, orphan pages may hold deleted rows")
+		return
+	}
 	maxLeaves := uint32(f.usable/4 - 2)
 	for trunk := f.hdr.FreelistTrunk; trunk != 0; {
 		if trunk > f.nPages {
