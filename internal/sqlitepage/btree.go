@@ -143,7 +143,10 @@ func (f *File) payload(c Cell) ([]byte, error) {
 	if c.PayloadSize > f.limits.MaxPayload {
 		return nil, fmt.Errorf("payload of %d bytes exceeds the %d-byte limit", c.PayloadSize, f.limits.MaxPayload)
 	}
-	buf := make([]byte, len(c.Payload), c.PayloadSize)
+	// The chain cannot hold more than the database's pages do, whatever
+	// the cell claims: size the buffer for the smaller.
+	room := int64(len(c.Payload)) + int64(f.nPages)*int64(f.usable-4)
+	buf := make([]byte, len(c.Payload), min(c.PayloadSize, room))
 	copy(buf, c.Payload)
 	err := f.followOverflow(c.Overflow, c.PayloadSize-int64(len(c.Payload)), func(_ uint32, b []byte) {
 		buf = append(buf, b...)
@@ -221,6 +224,44 @@ func (f *File) TableRows(root uint32, fn func(Row) error) (probs []Problem, err 
 			stop = f.leafRows(tp, fn)
 		}
 		return stop == nil
+	})
+	if ps.dropped > 0 {
+		ps.list = append(ps.list, Problem{Page: root, Cell: -1, Err: fmt.Sprintf("%d more problems not listed", ps.dropped)})
+	}
+	return ps.list, stop
+}
+
+// IndexRows calls fn with every entry of the index b-tree rooted at root
+// (interior cells hold entries too), in key order as far as the walk
+// allows. Values are the indexed columns followed by the rowid, which is
+// also in Rowid. An index outlives damage to its table: its entries name
+// the rows a damaged table page held.
+func (f *File) IndexRows(root uint32, fn func(Row) error) (probs []Problem, err error) {
+	ps := &problems{max: f.limits.MaxProblems}
+	var stop error
+	f.walkBtree(root, newPageSet(f.nPages), ps, func(tp treePage) bool {
+		if tp.bp.Kind.IsTable() {
+			ps.add(tp.pgno, -1, "table page where an index was expected")
+			return false
+		}
+		for i, off := range tp.bp.CellOffsets {
+			r := Row{Page: tp.pgno, Cell: i}
+			c, err := tp.bp.Cell(tp.data, off)
+			if err == nil {
+				var pl []byte
+				if pl, err = f.payload(c); err == nil {
+					r.Values, err = DecodeRecord(pl, f.hdr.Encoding)
+				}
+			}
+			if err == nil && len(r.Values) > 0 {
+				r.Rowid, _ = r.Values[len(r.Values)-1].(int64)
+			}
+			r.Err = err
+			if stop = fn(r); stop != nil {
+				return false
+			}
+		}
+		return true
 	})
 	if ps.dropped > 0 {
 		ps.list = append(ps.list, Problem{Page: root, Cell: -1, Err: fmt.Sprintf("%d more problems not listed", ps.dropped)})

@@ -103,6 +103,36 @@ func TestReadTableMatchesSQL(t *testing.T) {
 			if c := s.Counts(); c[KindUnknown] != 0 || c[KindOverflow] == 0 || c[KindIndexLeaf] == 0 {
 				t.Errorf("page kinds: %v", s)
 			}
+			// The index holds one entry per row, with the row's title.
+			schema, _ := f.Schema()
+			for _, e := range schema {
+				if e.Name != "items_title" {
+					continue
+				}
+				entries := map[int64]string{}
+				if _, err := f.IndexRows(e.RootPage, func(r Row) error {
+					if r.Err != nil || len(r.Values) != 2 {
+						t.Errorf("index entry %+v", r)
+					} else {
+						entries[r.Rowid] = render(r.Values[:1])
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				want := map[int64]string{}
+				rows, _ := db.Query(`SELECT id, title FROM items`)
+				for rows.Next() {
+					var id int64
+					var title string
+					rows.Scan(&id, &title)
+					want[id] = render([]Value{title})
+				}
+				rows.Close()
+				if d := diffRows(want, entries); len(d) > 0 {
+					t.Errorf("index entries: %v", d)
+				}
+			}
 			for _, table := range []string{"items", "plain"} {
 				want := sqlRows(t, db, table)
 				reach, orphan, bad, probs := readerRows(t, f, table)
