@@ -21,6 +21,7 @@ func ParseCreateTable(sql string) (*Table, error) {
 	t := &Table{RowidAlias: -1}
 	t.WithoutRowid = strings.Contains(strings.ToUpper(rest), "WITHOUT")
 	var pkCols []string
+	pkDesc := false
 	for _, p := range parts {
 		toks := tokens(p)
 		if len(toks) == 0 {
@@ -41,20 +42,23 @@ func ParseCreateTable(sql string) (*Table, error) {
 		}
 		col.Type = strings.Join(typ, " ")
 		col.Affinity = affinityOf(col.Type)
-		if j := indexFold(toks[i:], "PRIMARY"); j >= 0 && strings.EqualFold(col.Type, "INTEGER") {
-			desc := j+2 < len(toks[i:]) && strings.EqualFold(toks[i+j+2], "DESC")
-			if !desc {
-				t.RowidAlias = len(t.Columns)
-			}
+		if j := indexFold(toks[i:], "PRIMARY"); j >= 0 {
+			pkCols = []string{col.Name}
+			// "INTEGER PRIMARY KEY DESC" is SQLite's one exception: not
+			// an alias.
+			pkDesc = j+2 < len(toks[i:]) && strings.EqualFold(toks[i+j+2], "DESC")
 		}
 		t.Columns = append(t.Columns, col)
 	}
-	if len(pkCols) == 1 && t.RowidAlias < 0 {
+	for _, name := range pkCols {
 		for i, c := range t.Columns {
-			if strings.EqualFold(c.Name, pkCols[0]) && strings.EqualFold(c.Type, "INTEGER") {
-				t.RowidAlias = i
+			if strings.EqualFold(c.Name, name) {
+				t.PrimaryKey = append(t.PrimaryKey, i)
 			}
 		}
+	}
+	if len(pkCols) == 1 && len(t.PrimaryKey) == 1 && !pkDesc && strings.EqualFold(t.Columns[t.PrimaryKey[0]].Type, "INTEGER") {
+		t.RowidAlias = t.PrimaryKey[0]
 	}
 	if t.WithoutRowid {
 		t.RowidAlias = -1

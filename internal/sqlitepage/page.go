@@ -88,11 +88,12 @@ func ParseBtreePage(page []byte, pgno uint32, usable int) (*BtreePage, error) {
 	if pgno == 1 {
 		h = HeaderSize
 	}
+	if len(page) < 512 {
+		// The payload thresholds assume at least this much.
+		return nil, fmt.Errorf("page %d: %d bytes, less than the smallest page size", pgno, len(page))
+	}
 	if usable > len(page) || usable < 480 {
 		usable = len(page)
-	}
-	if len(page) < h+8 {
-		return nil, fmt.Errorf("page %d: %d bytes, too short for a b-tree header", pgno, len(page))
 	}
 	p := &BtreePage{Kind: kindOfFlag(page[h]), HeaderOffset: h, pageSize: len(page), usable: usable}
 	if p.Kind == KindUnknown {
@@ -254,7 +255,7 @@ func (p *BtreePage) Cell(page []byte, off int) (Cell, error) {
 		b = b[n:]
 	}
 	local := localSize(c.PayloadSize, p.usable, table)
-	if local > len(b) {
+	if local < 0 || local > len(b) {
 		return c, fmt.Errorf("cell at %d: %d payload bytes run past the page", off, local)
 	}
 	c.Payload = b[:local]

@@ -3,6 +3,7 @@ package sqlitepage
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -130,6 +131,21 @@ type Table struct {
 	// value is the rowid (stored as NULL), or -1.
 	RowidAlias   int
 	WithoutRowid bool
+	// PrimaryKey lists the primary key's columns in key order.
+	PrimaryKey []int
+}
+
+// recordOrder maps the position of each value in a WITHOUT ROWID
+// table's record (key columns first, then the others as declared) to
+// its column.
+func (t *Table) recordOrder() []int {
+	order := append([]int(nil), t.PrimaryKey...)
+	for i := range t.Columns {
+		if !slices.Contains(t.PrimaryKey, i) {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 // Column is one declared column.
@@ -238,7 +254,8 @@ func (t *Table) fill(r *Row) {
 
 // ReadTable calls fn with every row of the named table: first the rows
 // its b-tree reaches (in rowid order, damaged cells with Err set), then
-// rows on orphan leaf pages that have its shape (Orphan set). Values
+// rows on orphan leaf pages that have its shape (Orphan set). WITHOUT
+// ROWID tables give their reachable rows (Rowid 0), in column order. Values
 // are padded to the column count and the rowid alias column holds the
 // rowid. It returns the problems met on the table's b-tree.
 func (f *File) ReadTable(name string, fn func(Row) error) ([]Problem, error) {
@@ -246,11 +263,26 @@ func (f *File) ReadTable(name string, fn func(Row) error) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.WithoutRowid {
-		return nil, fmt.Errorf("table %s: WITHOUT ROWID tables are not supported", name)
-	}
 	if t.RootPage == 0 {
 		return nil, fmt.Errorf("table %s: no root page", name)
+	}
+	if t.WithoutRowid {
+		// Stored as an index b-tree of whole rows; orphans are not
+		// attributed (they are index pages).
+		order := t.recordOrder()
+		return f.IndexRows(t.RootPage, func(r Row) error {
+			r.Rowid = 0
+			if r.Err == nil {
+				vals := make([]Value, len(t.Columns))
+				for i, v := range r.Values {
+					if i < len(order) {
+						vals[order[i]] = v
+					}
+				}
+				r.Values = vals
+			}
+			return fn(r)
+		})
 	}
 	probs, err := f.TableRows(t.RootPage, func(r Row) error {
 		t.fill(&r)

@@ -50,7 +50,9 @@ func fillDB(t testing.TB, db *sql.DB, rows int) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	exec(t, db, `INSERT INTO plain VALUES (1, 2), (NULL, 'x'), (x'00', 2.5)`)
+	exec(t, db, `INSERT INTO plain VALUES (1, 2), (NULL, 'x'), (x'00', 2.5)`,
+		`CREATE TABLE meta(a, b INTEGER, c TEXT, PRIMARY KEY(c, b)) WITHOUT ROWID`,
+		`INSERT INTO meta VALUES (1, 2, 'k1'), ('x', 3, 'k0'), (NULL, 2, 'k0')`)
 }
 
 func TestReadTableMatchesSQL(t *testing.T) {
@@ -133,6 +135,7 @@ func TestReadTableMatchesSQL(t *testing.T) {
 					t.Errorf("index entries: %v", d)
 				}
 			}
+			checkWithoutRowid(t, db, f, "meta")
 			for _, table := range []string{"items", "plain"} {
 				want := sqlRows(t, db, table)
 				reach, orphan, bad, probs := readerRows(t, f, table)
@@ -216,6 +219,7 @@ func TestParseCreateTable(t *testing.T) {
 		{`CREATE TABLE "we ""ird"" t" ([a b] VARCHAR(10, 2) NOT NULL, "c,d" integer, PRIMARY KEY("c,d"))`, "a b:VARCHAR (10, 2) c,d:integer", 1, false},
 		{`CREATE TABLE t(id INTEGER PRIMARY KEY DESC, x)`, "id:INTEGER x:", -1, false},
 		{`CREATE TABLE t(k TEXT PRIMARY KEY, v) WITHOUT ROWID`, "k:TEXT v:", -1, true},
+		{`CREATE TABLE t(a, b INTEGER, c, PRIMARY KEY(c, b)) WITHOUT ROWID`, "a: b:INTEGER c:", -1, true},
 		{`CREATE TABLE t(x INT PRIMARY KEY)`, "x:INT", -1, false},
 	} {
 		tab, err := ParseCreateTable(tc.sql)
@@ -230,5 +234,34 @@ func TestParseCreateTable(t *testing.T) {
 		if got := strings.Join(cols, " "); got != tc.cols || tab.RowidAlias != tc.alias || tab.WithoutRowid != tc.without {
 			t.Errorf("%s: columns %q alias %d without %v; want %q %d %v", tc.sql, got, tab.RowidAlias, tab.WithoutRowid, tc.cols, tc.alias, tc.without)
 		}
+	}
+}
+
+// checkWithoutRowid compares a WITHOUT ROWID table's rows, in key order.
+func checkWithoutRowid(t *testing.T, db *sql.DB, f *File, table string) {
+	t.Helper()
+	rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY c, b`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for rows.Next() {
+		vals := make([]any, 3)
+		rows.Scan(&vals[0], &vals[1], &vals[2])
+		want = append(want, render(vals))
+	}
+	rows.Close()
+	var got []string
+	if _, err := f.ReadTable(table, func(r Row) error {
+		if r.Err != nil {
+			t.Errorf("%s: %v", table, r.Err)
+		}
+		got = append(got, render(r.Values))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n got %q\nwant %q", table, got, want)
 	}
 }
