@@ -126,6 +126,16 @@ func TestDamage(t *testing.T) {
 		nonRoot = interior[1]
 	}
 	leaf := leaves[len(leaves)/2]
+	// A leaf below the interior page that is zeroed.
+	ibp, idata, err := f.BtreePage(nonRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c0, err := ibp.Cell(idata, ibp.CellOffsets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	under := c0.LeftChild
 
 	for _, tc := range []struct {
 		name   string
@@ -140,6 +150,11 @@ func TestDamage(t *testing.T) {
 			clear(pageBytes(img, nonRoot, ps))
 			return img
 		}, nil, 0, false},
+		{"zeroed interior page, damaged orphan below it", func(img []byte) []byte {
+			clear(pageBytes(img, nonRoot, ps))
+			binary.BigEndian.PutUint16(pageBytes(img, under, ps)[8:], 3) // cell 0 points into the header
+			return img
+		}, onPage[under][:1], 0, false},
 		{"garbage leaf", func(img []byte) []byte {
 			rng := rand.New(rand.NewPCG(1, 2))
 			p := pageBytes(img, leaf, ps)

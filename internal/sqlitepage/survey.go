@@ -244,8 +244,14 @@ func (f *File) surveyRest(s *Survey, ps *problems) {
 			continue
 		}
 		bp, err := ParseBtreePage(data, pg, f.usable)
-		if err != nil || len(bp.Problems) > 0 {
+		// A damaged orphan still gives its good cells, but a page of
+		// other data whose first byte happens to be a b-tree flag rarely
+		// has half its cell pointers in range.
+		if err != nil || (len(bp.Problems) > 0 && 2*len(bp.CellOffsets) < bp.CellCount) {
 			continue
+		}
+		for _, p := range bp.Problems {
+			ps.add(pg, -1, "orphan %s: %s", bp.Kind, p)
 		}
 		s.Pages[i].Kind = bp.Kind
 		orphans = append(orphans, treePage{pgno: pg, data: data, bp: bp})
