@@ -13,4 +13,20 @@
 // depth bound), and bounded memory (pages are read on demand through a
 // small cache; payloads, overflow chains and problem lists have limits).
 // A File is not safe for concurrent use.
+//
+// Use:
+//
+//	files, err := sqlitepage.OpenPath("places.sqlite", true, sqlitepage.Limits{}) // with -wal
+//	defer files.Close()
+//	survey := files.Survey()           // every page: kind, owner tree, free or orphan
+//	probs, err := files.ReadTable("moz_bookmarks", func(r sqlitepage.Row) error {
+//		// r.Err: a damaged cell; r.Orphan: found on a page no tree reaches
+//		return nil
+//	})
+//
+// What never comes back: cells on freelist pages, deleted cells in
+// freeblocks, and page versions the WAL superseded or never committed.
+// When the freelist itself is damaged (Survey.FreelistComplete false),
+// orphan pages may be deleted pages, and rows from them need another
+// source to vouch for them.
 package sqlitepage

@@ -227,7 +227,7 @@ func (f *File) markOverflow(s *Survey, tp treePage, root uint32, visited pageSet
 // marks the overflow chains of orphan b-tree pages so that those pages
 // are not mistaken for orphans themselves.
 func (f *File) surveyRest(s *Survey, ps *problems) {
-	var orphans []treePage
+	var orphans []uint32 // numbers only: holding their bytes would hold the file
 	for i := range s.Pages {
 		pg := uint32(i + 1)
 		if s.Pages[i].Kind != KindUnknown {
@@ -254,7 +254,9 @@ func (f *File) surveyRest(s *Survey, ps *problems) {
 			ps.add(pg, -1, "orphan %s: %s", bp.Kind, p)
 		}
 		s.Pages[i].Kind = bp.Kind
-		orphans = append(orphans, treePage{pgno: pg, data: data, bp: bp})
+		if bp.Kind != KindTableInterior {
+			orphans = append(orphans, pg)
+		}
 	}
 	// Chains of orphan cells: only over pages still unclaimed.
 	claimed := newPageSet(f.nPages)
@@ -264,11 +266,17 @@ func (f *File) surveyRest(s *Survey, ps *problems) {
 		}
 	}
 	sub := &problems{max: 0}
-	for _, tp := range orphans {
-		if s.Pages[tp.pgno-1].Kind == KindOverflow || tp.bp.Kind == KindTableInterior {
+	for _, pg := range orphans {
+		if s.Pages[pg-1].Kind == KindOverflow {
 			continue
 		}
-		f.markOverflow(s, tp, 0, claimed, sub)
+		data, err := f.page(pg)
+		if err != nil {
+			continue
+		}
+		if bp, err := ParseBtreePage(data, pg, f.usable); err == nil {
+			f.markOverflow(s, treePage{pgno: pg, data: data, bp: bp}, 0, claimed, sub)
+		}
 	}
 	if sub.dropped > 0 {
 		ps.add(0, -1, "%d orphan cells with broken overflow chains", sub.dropped)
