@@ -3,6 +3,7 @@ package sqlitepage
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // pageSet is a set of page numbers 1..n.
@@ -172,17 +173,35 @@ type Row struct {
 }
 
 // ErrTorn marks a cell that runs into a zeroed tail of its page, as a
-// torn write leaves it: its values may hold zeros instead of data.
+// torn write leaves it, or whose text holds a sector of zeros: its
+// values may hold zeros instead of data.
 var ErrTorn = errors.New("cell runs into the zeroed tail of a torn page")
+
+// sector is the unit in which disks tear writes.
+const sector = 512
+
+var zeroSector = string(make([]byte, sector))
+
+// zeroedText reports a text value holding a sector of NUL bytes: no
+// application writes that, but a zeroed or torn overflow page leaves it.
+// Blobs may legitimately hold zeros and are not judged.
+func zeroedText(vals []Value) bool {
+	for _, v := range vals {
+		if s, ok := v.(string); ok && len(s) >= sector && strings.Contains(s, zeroSector) {
+			return true
+		}
+	}
+	return false
+}
 
 // zeroTail returns where the all-zero end of a page starts, at a
 // 512-byte (sector) boundary and at least one sector long, or len(b).
 func zeroTail(b []byte) int {
 	t := len(b)
-	for t >= 512 && IsZero(b[t-512:t]) {
-		t -= 512
+	for t >= sector && IsZero(b[t-sector:t]) {
+		t -= sector
 	}
-	if len(b)-t < 512 {
+	if len(b)-t < sector {
 		return len(b)
 	}
 	return t
@@ -202,6 +221,9 @@ func (f *File) leafRows(tp treePage, fn func(Row) error) error {
 			}
 			if end := c.PayloadOffset + len(c.Payload); err == nil && tail < tp.bp.usable && end > tail {
 				err = fmt.Errorf("bytes %d..%d: %w", off, end, ErrTorn)
+			}
+			if err == nil && zeroedText(r.Values) {
+				err = fmt.Errorf("text with a run of %d NUL bytes (a zeroed overflow page?): %w", sector, ErrTorn)
 			}
 		}
 		r.Err = err
