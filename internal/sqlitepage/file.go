@@ -220,6 +220,13 @@ func (f *File) PageCount() uint32 { return f.nPages }
 // WAL returns the parsed write-ahead log, or nil.
 func (f *File) WAL() *WAL { return f.wal }
 
+// InWAL reports whether page pgno is read from the log rather than the
+// database file (damage to the file does not reach such a page).
+func (f *File) InWAL(pgno uint32) bool {
+	_, ok := f.wal.PageOffset(pgno)
+	return ok
+}
+
 // BtreePage parses page pgno as a b-tree page (its cells, freeblocks and
 // the damage noticed on it) and returns it with the page's bytes.
 func (f *File) BtreePage(pgno uint32) (*BtreePage, []byte, error) {
