@@ -73,8 +73,9 @@ type File struct {
 	// Problems found while opening (header, WAL, size).
 	Problems []string
 
-	survey *Survey
-	schema []SchemaEntry
+	survey      *Survey
+	schema      []SchemaEntry
+	schemaProbs []Problem
 }
 
 // ErrNotSQLite is returned when nothing in the file looks like SQLite.

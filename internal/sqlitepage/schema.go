@@ -49,7 +49,7 @@ func schemaEntry(vals []Value) (SchemaEntry, bool) {
 // on orphan pages.
 func (f *File) Schema() ([]SchemaEntry, []Problem) {
 	if f.schema != nil {
-		return f.schema, nil
+		return f.schema, f.schemaProbs
 	}
 	var out []SchemaEntry
 	probs, _ := f.TableRows(1, func(r Row) error {
@@ -62,7 +62,7 @@ func (f *File) Schema() ([]SchemaEntry, []Problem) {
 		}
 		return nil
 	})
-	f.schema = out
+	f.schema, f.schemaProbs = out, probs
 	if f.schema == nil {
 		f.schema = []SchemaEntry{}
 	}
@@ -257,7 +257,8 @@ func (t *Table) fill(r *Row) {
 // rows on orphan leaf pages that have its shape (Orphan set). WITHOUT
 // ROWID tables give their reachable rows (Rowid 0), in column order. Values
 // are padded to the column count and the rowid alias column holds the
-// rowid. It returns the problems met on the table's b-tree.
+// rowid. It returns the problems met on the table's b-tree. The first
+// call surveys the whole file (see Survey) to find the orphans.
 func (f *File) ReadTable(name string, fn func(Row) error) ([]Problem, error) {
 	t, err := f.Table(name)
 	if err != nil {
