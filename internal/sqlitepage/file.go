@@ -152,10 +152,14 @@ func Open(r io.ReaderAt, size int64, opts Options) (*File, error) {
 func (f *File) pageCount() uint32 {
 	// Never more pages than the file and the log can hold, so that
 	// per-page bookkeeping is bounded by the input's size.
-	avail := uint64((f.size + int64(f.pageSize) - 1) / int64(f.pageSize))
+	filePages := uint64((f.size + int64(f.pageSize) - 1) / int64(f.pageSize))
+	avail := filePages
 	if f.wal != nil {
+		// A log grows a database by appending pages, one frame each at
+		// least; a frame numbered beyond that is not believed.
+		bound := filePages + uint64(len(f.wal.Frames))
 		for _, fr := range f.wal.Frames {
-			if fr.Committed && uint64(fr.Page) > avail {
+			if fr.Committed && uint64(fr.Page) > avail && uint64(fr.Page) <= bound {
 				avail = uint64(fr.Page)
 			}
 		}

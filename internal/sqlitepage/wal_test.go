@@ -137,3 +137,24 @@ func TestWAL(t *testing.T) {
 		}
 	})
 }
+
+// TestWALFarPage: a valid commit naming page 4,000,000,000 must not make
+// the reader size its bookkeeping for that many pages.
+func TestWALFarPage(t *testing.T) {
+	path := tempDB(t)
+	db := openSQL(t, path)
+	exec(t, db, `PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint=0`, `CREATE TABLE t(x)`, `INSERT INTO t VALUES (1)`)
+	dbImg, walImg := readFile(t, path), readFile(t, path+"-wal")
+	f0 := openBytes(t, dbImg, walImg)
+	wal := appendFrame(t, walImg, 4_000_000_000, 4_000_000_000, make([]byte, f0.PageSize()))
+	f := openBytes(t, dbImg, wal)
+	if f.WAL().DBSize != 4_000_000_000 {
+		t.Fatalf("the crafted commit was not accepted (db size %d): the test is broken", f.WAL().DBSize)
+	}
+	if n := f.PageCount(); n > f0.PageCount()+uint32(len(f.WAL().Frames)) {
+		t.Errorf("page count %d from a far frame", n)
+	}
+	if s := f.Survey(); len(s.Pages) > 100 {
+		t.Errorf("survey of %d pages", len(s.Pages))
+	}
+}
