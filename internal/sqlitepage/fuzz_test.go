@@ -6,9 +6,9 @@ import (
 )
 
 // smallDB builds a tiny database with 512-byte pages (overflow, index,
-// free pages), in WAL mode when wal is set, and returns its image and
-// log.
-func smallDB(f *testing.F, wal bool) (db, log []byte) {
+// free pages), one transaction per row, in WAL mode when wal is set, and
+// returns its image and log.
+func smallDB(f *testing.F, wal bool, rows int) (db, log []byte) {
 	f.Helper()
 	path := f.TempDir() + "/s.sqlite"
 	conn := openSQL(f, path)
@@ -17,7 +17,7 @@ func smallDB(f *testing.F, wal bool) (db, log []byte) {
 		exec(f, conn, `PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint=0`)
 	}
 	exec(f, conn, `CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT, b)`, `CREATE INDEX t_a ON t(a)`)
-	for i := 0; i < 40; i++ {
+	for i := 0; i < rows; i++ {
 		exec(f, conn, `INSERT INTO t(a, b) VALUES ('row '||hex(randomblob(8)), CASE WHEN abs(random()) % 5 = 0 THEN randomblob(900) ELSE 3.5 END)`)
 	}
 	exec(f, conn, `DELETE FROM t WHERE id % 3 = 0`)
@@ -45,7 +45,7 @@ func exercise(f *File) {
 }
 
 func FuzzHeader(f *testing.F) {
-	db, _ := smallDB(f, false)
+	db, _ := smallDB(f, false, 40)
 	f.Add(db[:HeaderSize])
 	f.Add(make([]byte, HeaderSize))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -60,7 +60,7 @@ func FuzzHeader(f *testing.F) {
 }
 
 func FuzzPage(f *testing.F) {
-	db, _ := smallDB(f, false)
+	db, _ := smallDB(f, false, 40)
 	for pg := 0; pg*512 < len(db); pg++ {
 		f.Add(db[pg*512:(pg+1)*512], uint32(pg+1))
 	}
@@ -100,7 +100,8 @@ func FuzzRecord(f *testing.F) {
 }
 
 func FuzzWAL(f *testing.F) {
-	db, wal := smallDB(f, true)
+	// Few commits: a small log mutates faster.
+	db, wal := smallDB(f, true, 6)
 	f.Add(wal)
 	f.Add(wal[:WALHeaderSize])
 	f.Fuzz(func(t *testing.T, log []byte) {
@@ -116,13 +117,13 @@ func FuzzWAL(f *testing.F) {
 }
 
 func FuzzFile(f *testing.F) {
-	db, _ := smallDB(f, false)
+	db, _ := smallDB(f, false, 40)
 	f.Add(db)
 	torn := bytes.Clone(db)
 	clear(torn[len(torn)/2:])
 	f.Add(torn)
 	f.Add(db[:len(db)/3])
-	walDB, _ := smallDB(f, true)
+	walDB, _ := smallDB(f, true, 40)
 	f.Add(walDB)
 	// The table's root (an interior page) zeroed: its leaves are orphans.
 	if file, err := Open(bytes.NewReader(db), int64(len(db)), Options{}); err == nil {
