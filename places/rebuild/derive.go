@@ -383,7 +383,9 @@ func derive(db *Database, now time.Time) (*tables, error) {
 		}
 		placeGUIDs[row.guid] = true
 		// The frecency the page had when inserted: a bookmark turns -1
-		// into 1, so a bookmarked page's 1 is that placeholder.
+		// into 1, so 1 is that placeholder (kept when the bookmark goes,
+		// with both flags set by the delete trigger), never a computed
+		// value: the page was inserted with -1.
 		insertFrecency := int64(pl.Frecency)
 		if p.implicit {
 			insertFrecency = -1
@@ -391,11 +393,9 @@ func derive(db *Database, now time.Time) (*tables, error) {
 				insertFrecency, row.hidden = 0, 1
 			}
 		}
-		if bookmarked && !q && insertFrecency == 1 {
-			insertFrecency = -1
-		}
 		row.frecency = insertFrecency
-		if row.frecency == -1 && !q {
+		if !q && (insertFrecency == 1 || insertFrecency == -1) {
+			insertFrecency = -1
 			row.recalcFrecency, row.recalcAltFrecency = 1, 1
 		}
 		k := originKey{urls.Prefix(pl.URL), urls.HostAndPort(pl.URL)}
