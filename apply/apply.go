@@ -52,6 +52,9 @@ type Options struct {
 	// Clock names the backup folder and dates Firefox's backup; default
 	// time.Now.
 	Clock func() time.Time
+
+	// hooks are set by this package's tests only; nil in every real apply.
+	hooks *testHooks
 }
 
 // Report says what an apply did.
@@ -82,11 +85,12 @@ type Timings struct {
 	Checks, Backup, Write, Verify, Total time.Duration
 }
 
-// hooks lets tests inject failures. step is called at named points of the
-// apply (see the step names in writeOps, and "begin", "staged",
-// "committing", "committed", "wal"); a non-nil error aborts the apply as an
-// I/O error at that point would. writable replaces the writability probe.
-var hooks struct {
+// testHooks let tests inject failures into one apply and observe it.
+// step is called at named points of the apply (see the step names in
+// writeOps, and "begin", "staged", "committing", "committed", "wal"); a
+// non-nil error aborts the apply as an I/O error at that point would.
+// writable replaces the writability probe.
+type testHooks struct {
 	step     func(name string) error
 	writable func(path string) error
 	noBackup bool // benchmarks only: time the apply the way Firefox's is timed
@@ -100,11 +104,19 @@ var hooks struct {
 	driver string
 }
 
-func hookStep(name string) error {
-	if hooks.step != nil {
-		return hooks.step(name)
+// Step runs the step hook, if any. A nil *testHooks has none.
+func (h *testHooks) Step(name string) error {
+	if h != nil && h.step != nil {
+		return h.step(name)
 	}
 	return nil
+}
+
+func (h *testHooks) driverName() string {
+	if h != nil && h.driver != "" {
+		return h.driver
+	}
+	return "sqlite"
 }
 
 // conn is the apply's single SQLite connection.
@@ -112,12 +124,9 @@ type conn struct {
 	db *sql.DB
 }
 
-func openConn(path string) (*conn, error) {
+// openConn opens it with the given database/sql driver ("sqlite").
+func openConn(path, driverName string) (*conn, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_txlock=immediate&_pragma=busy_timeout(250)"
-	driverName := "sqlite"
-	if hooks.driver != "" {
-		driverName = hooks.driver
-	}
 	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, err
@@ -176,6 +185,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
 	rep := &Report{Ops: plan.ops()}
+	hooks := opts.hooks
 
 	// 1. Checks that write nothing.
 	if running, pid, _ := places.FirefoxRunning(profileDir); running {
@@ -194,7 +204,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		return nil, err
 	}
 	for _, p := range []string{profileDir, filepath.Dir(mp), pp, mp} {
-		if err := checkWritable(p); err != nil {
+		if err := checkWritable(p, hooks); err != nil {
 			return nil, err
 		}
 	}
@@ -212,7 +222,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		return rep, nil
 	}
 
-	c, err := openConn(pp)
+	c, err := openConn(pp, hooks.driverName())
 	if err != nil {
 		return nil, places.QueryError(places.What, pp, err)
 	}
@@ -241,7 +251,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		}()
 	}
 	var bdir string
-	if !hooks.noBackup {
+	if hooks == nil || !hooks.noBackup {
 		bdir, err = backupFiles(profileDir, opts.BackupRoot, opts.Clock(), existing)
 	}
 	if firefox != nil {
@@ -267,7 +277,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	if err := syncDir(filepath.Dir(marker)); err != nil {
 		return nil, err
 	}
-	committed, err := writeTransaction(ctx, c, plan, rep)
+	committed, err := writeTransaction(ctx, c, plan, rep, hooks)
 	if err != nil {
 		// Nothing was committed: SQLite rolled both files back. Put back
 		// the exact bytes (the journal-mode switch rewrote the header).
@@ -344,8 +354,8 @@ func checkIdentity(path, companion string, want FileID) error {
 // checkWritable makes sure a folder accepts new files (SQLite creates its
 // journals next to the database) and a file can be opened for writing.
 // Nothing is left behind.
-func checkWritable(path string) error {
-	if hooks.writable != nil {
+func checkWritable(path string, hooks *testHooks) error {
+	if hooks != nil && hooks.writable != nil {
 		if err := hooks.writable(path); err != nil {
 			return fmt.Errorf("%s is %w: %v", path, ErrReadOnly, err)
 		}
@@ -432,7 +442,7 @@ func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
 // writeTransaction switches places.sqlite to a rollback journal, runs the
 // whole apply in one transaction over both files, and switches back to
 // WAL. committed reports whether the COMMIT succeeded.
-func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (committed bool, err error) {
+func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks) (committed bool, err error) {
 	db := c.db
 	for _, q := range []string{
 		`PRAGMA foreign_keys = ON`,
@@ -476,7 +486,7 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 			werr = fmt.Errorf("journal mode is %s", mode)
 		}
 		if werr == nil {
-			werr = hookStep("wal")
+			werr = hooks.Step("wal")
 		}
 		if werr != nil && err == nil {
 			err = fmt.Errorf("the merge was committed, but switching places.sqlite back to WAL failed (Firefox accepts it; the next bmtui run finishes it): %w", werr)
@@ -487,7 +497,7 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 			return false, fmt.Errorf("temp schema: %w", err)
 		}
 	}
-	if err := hookStep("begin"); err != nil {
+	if err := hooks.Step("begin"); err != nil {
 		return false, err
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -516,44 +526,44 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report) (co
 		return false, err
 	}
 	nowUs := plan.Times.Local.Unix() * 1_000_000
-	if err := writeOps(tx, plan.Result, &rep.Ops, plan.Reupload, nowUs, hookStep); err != nil {
+	if err := writeOps(tx, plan.Result, &rep.Ops, plan.Reupload, nowUs, hooks); err != nil {
 		return false, err
 	}
 	staged, err := stageUploads(tx, &rep.Ops)
 	if err != nil {
 		return false, err
 	}
-	if err := hookStep("stage uploads"); err != nil {
+	if err := hooks.Step("stage uploads"); err != nil {
 		return false, err
 	}
 	if rep.Outgoing, err = fetchOutgoing(staged); err != nil {
 		return false, err
 	}
-	if err := hookStep("fetch outgoing"); err != nil {
+	if err := hooks.Step("fetch outgoing"); err != nil {
 		return false, err
 	}
 	if err := repairCoherence(tx); err != nil {
 		return false, fmt.Errorf("repairs: %w", err)
 	}
-	if err := hookStep("staged"); err != nil {
+	if err := hooks.Step("staged"); err != nil {
 		return false, err
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if hooks.beforeCommit != nil {
+	if hooks != nil && hooks.beforeCommit != nil {
 		if err := hooks.beforeCommit(tx); err != nil {
 			return false, err
 		}
 	}
-	if err := hookStep("committing"); err != nil {
+	if err := hooks.Step("committing"); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("commit: %w", err)
 	}
 	committed = true
-	if err := hookStep("committed"); err != nil {
+	if err := hooks.Step("committed"); err != nil {
 		return true, err
 	}
 	return true, nil

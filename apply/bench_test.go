@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 )
@@ -25,9 +26,9 @@ func BenchmarkApply(b *testing.B) {
 			b.Run(s+"/"+mode, func(b *testing.B) {
 				e := loadExpected(b, s)
 				template := testutil.Profile(b, s, "before")
-				hooks.noBackup = mode != "full"
-				defer func() { hooks.noBackup = false }()
-				opts := Options{NoFirefoxBackup: mode != "full", OutgoingPath: "-", FastVerify: mode == "core"}
+				opts := Options{NoFirefoxBackup: mode != "full", OutgoingPath: "-", FastVerify: mode == "core",
+					hooks: &testHooks{noBackup: mode != "full"}}
+				var prepare, checks, backups, write, verify time.Duration
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
 					dir := filepath.Join(b.TempDir(), "p")
@@ -38,15 +39,26 @@ func BenchmarkApply(b *testing.B) {
 						}
 					}
 					b.StartTimer()
+					t0 := time.Now()
 					plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, err := Apply(context.Background(), dir, plan, opts); err != nil {
+					prepare += time.Since(t0)
+					rep, err := Apply(context.Background(), dir, plan, opts)
+					if err != nil {
 						b.Fatal(err)
 					}
+					t := rep.Timings
+					checks, backups, write, verify = checks+t.Checks, backups+t.Backup, write+t.Write, verify+t.Verify
 				}
-				b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/apply")
+				ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+				b.ReportMetric(ms(b.Elapsed()), "ms/apply")
+				b.ReportMetric(ms(prepare), "ms/prepare")
+				b.ReportMetric(ms(checks), "ms/checks")
+				b.ReportMetric(ms(backups), "ms/backups")
+				b.ReportMetric(ms(write), "ms/write")
+				b.ReportMetric(ms(verify), "ms/verify")
 			})
 		}
 	}
