@@ -47,7 +47,7 @@ type Options struct {
 	// SkipVerify skips reading both files back after the commit.
 	SkipVerify bool
 	// FastVerify reads the files back with VerifyFast instead of Verify
-	// (for large profiles: no tree rebuild, no quick_check).
+	// (no quick_check, foreign_key_check or position numbering check).
 	FastVerify bool
 	// Clock names the backup folder and dates Firefox's backup; default
 	// time.Now.
