@@ -238,15 +238,15 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	rep.Timings.Checks = time.Since(start)
 
-	// 2. Backups. Firefox's own is read through the apply's connection,
-	// idle until the transaction, while the files are copied.
+	// 2. Backups. Firefox's own is read through a read-only connection of
+	// its own while the files are copied.
 	t0 := time.Now()
 	var firefox chan error
 	if !opts.NoFirefoxBackup {
 		firefox = make(chan error, 1)
 		go func() {
 			var err error
-			rep.FirefoxBackup, err = backup.Write(profileDir, c.db, opts.Clock())
+			rep.FirefoxBackup, err = backup.WriteFile(profileDir, pp, opts.Clock())
 			firefox <- err
 		}()
 	}

@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"database/sql"
+	"path/filepath"
 	"testing"
 )
 
@@ -55,7 +56,7 @@ func exportByQuery(t *testing.T, db *sql.DB) ([]byte, int) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	keywords, err := readKeywords(tx)
+	keywords, err := readKeywords(sqlReader{tx})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,13 +106,20 @@ func exportByQuery(t *testing.T, db *sql.DB) ([]byte, int) {
 // and repeated GUIDs, NULL positions, no tags root, children of a
 // separator, a tags subtree to leave out).
 func TestExportMatchesRecursiveQuery(t *testing.T) {
-	same := func(t *testing.T, db *sql.DB) {
+	same := func(t *testing.T, profile string, db *sql.DB) {
 		t.Helper()
 		got, n, err := Export(db)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want, wn := exportByQuery(t, db)
+		raw, rn, err := ExportFile(filepath.Join(profile, "places.sqlite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(raw, got) || rn != n {
+			t.Errorf("ExportFile differs from Export (%d and %d bytes)", len(raw), len(got))
+		}
 		if !bytes.Equal(got, want) || n != wn {
 			i := 0
 			for i < len(got) && i < len(want) && got[i] == want[i] {
@@ -129,8 +137,8 @@ func TestExportMatchesRecursiveQuery(t *testing.T) {
 			if tc.scenario == "large-40k" && testing.Short() {
 				t.Skip("large fixture")
 			}
-			_, db := openPlaces(t, tc.scenario, tc.state, false)
-			same(t, db)
+			profile, db := openPlaces(t, tc.scenario, tc.state, false)
+			same(t, profile, db)
 		})
 	}
 	for _, tc := range []struct{ name, damage string }{
@@ -143,7 +151,7 @@ func TestExportMatchesRecursiveQuery(t *testing.T) {
 		{"tag folder moved out", `UPDATE moz_bookmarks SET parent = (SELECT id FROM moz_bookmarks WHERE guid = 'unfiled_____') WHERE id = (SELECT min(id) FROM moz_bookmarks WHERE parent = (SELECT id FROM moz_bookmarks WHERE guid = 'tags________'))`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, db := openPlaces(t, "twoway", "before", true)
+			profile, db := openPlaces(t, "twoway", "before", true)
 			db.Exec(`PRAGMA foreign_keys = OFF`)
 			if _, err := db.Exec(`DROP INDEX IF EXISTS moz_bookmarks_guid_uniqueindex`); err != nil {
 				t.Fatal(err)
@@ -151,7 +159,7 @@ func TestExportMatchesRecursiveQuery(t *testing.T) {
 			if _, err := db.Exec(tc.damage); err != nil {
 				t.Fatal(err)
 			}
-			same(t, db)
+			same(t, profile, db)
 		})
 	}
 }
