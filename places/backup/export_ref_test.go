@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil"
 )
 
 // referenceQuery is PlacesUtils.promiseBookmarksTree's query (ESR 153) for the
@@ -161,5 +163,16 @@ func TestExportMatchesRecursiveQuery(t *testing.T) {
 			}
 			same(t, profile, db)
 		})
+	}
+}
+
+// BenchmarkExportFile is BenchmarkExport through ExportFile (sqlraw), the
+// road the apply takes.
+func BenchmarkExportFile(b *testing.B) {
+	profile := testutil.Profile(b, "large-40k", "before")
+	for b.Loop() {
+		if _, _, err := ExportFile(filepath.Join(profile, "places.sqlite")); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
