@@ -80,7 +80,9 @@ type Report struct {
 	Timings  Timings
 }
 
-// Timings of the phases of an apply.
+// Timings of the phases of an apply. Write ends when places.sqlite is back
+// in WAL mode; the connection then closes while Verify runs, and Total
+// includes both.
 type Timings struct {
 	Checks, Backup, Write, Verify, Total time.Duration
 }
