@@ -60,6 +60,18 @@ func Summary(ds []Damage) string {
 	return strings.Join(parts, "; ")
 }
 
+// Where joins the places of ds, e.g. "index I, page 37; table T, page 2"
+// ("" when none is known).
+func Where(ds []Damage) string {
+	var w []string
+	for _, d := range ds {
+		if s := d.Where(); s != "" {
+			w = append(w, s)
+		}
+	}
+	return strings.Join(w, "; ")
+}
+
 func pageList(pages []int64) string {
 	const show = 5
 	var b strings.Builder
