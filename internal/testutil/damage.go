@@ -10,10 +10,11 @@ import (
 
 // LeafPage returns a leaf page of the table or index name in the SQLite
 // file at path (found through the dbstat table; the test binary must link
-// the "sqlite" driver). which picks among the leaves: 0 is the first.
+// the "sqlite" driver; the file is opened immutable, so that no -wal or
+// -shm is left beside it). which picks among the leaves: 0 is the first.
 func LeafPage(tb testing.TB, path, name string, which int) int64 {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&immutable=1")
 	if err != nil {
 		tb.Fatal(err)
 	}
