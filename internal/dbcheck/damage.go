@@ -53,7 +53,7 @@ func Summary(ds []Damage) string {
 	for _, f := range files {
 		s := f + " is damaged"
 		if w := where[f]; len(w) > 0 {
-			s += " (" + strings.Join(w, "; ") + ")"
+			s += " (" + joinMax(w) + ")"
 		}
 		parts = append(parts, s)
 	}
@@ -69,7 +69,17 @@ func Where(ds []Damage) string {
 			w = append(w, s)
 		}
 	}
-	return strings.Join(w, "; ")
+	return joinMax(w)
+}
+
+// joinMax joins the first three places and counts the rest, so that a
+// line stays readable when one damaged table upsets all its indexes.
+func joinMax(w []string) string {
+	const show = 3
+	if len(w) <= show {
+		return strings.Join(w, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(w[:show], "; "), len(w)-show)
 }
 
 func pageList(pages []int64) string {

@@ -95,6 +95,19 @@ func TestGroup(t *testing.T) {
 	}
 }
 
+func TestWhereShortens(t *testing.T) {
+	var ds []Damage
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		ds = append(ds, Damage{File: "p.sqlite", Type: "index", Object: n})
+	}
+	if got, want := Where(ds), "index a; index b; index c; and 2 more"; got != want {
+		t.Errorf("Where = %q, want %q", got, want)
+	}
+	if got, want := Summary(ds), "p.sqlite is damaged (index a; index b; index c; and 2 more)"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+}
+
 func TestPageList(t *testing.T) {
 	d := Damage{File: "b/bookmarks.sqlite", Type: "table", Object: "items", Pages: []int64{1, 2, 3, 4, 5, 6, 7}}
 	if got, want := d.String(), "bookmarks.sqlite is damaged (table items, pages 1, 2, 3, 4, 5 and 2 more)"; got != want {
