@@ -76,7 +76,7 @@ type Explorer struct {
 	focus        focusArea
 	lastPane     focusArea // the pane the details follow while problems has focus
 	detailsSide  check.Side
-	applying     string // who else applies the merge, in a shared session
+	applying     string             // who else applies the merge, in a shared session
 	damage       string             // the damage banner, once the structural check found some
 	damaged      map[check.Side]int // damage findings per side
 
