@@ -43,7 +43,7 @@ type DB struct {
 	lastSync int64
 	hasAnnos bool
 	stats    *Stats
-	check    *dbcheck.Pending // SQLite's structural check, started at open
+	check    *dbcheck.Runner // SQLite's structural check of the snapshot
 }
 
 // SkippedRecord is a row a reader could not feed into the tree builder
@@ -109,23 +109,21 @@ func (d *DB) init(f *File) error {
 	if _, err := d.Stats(); err != nil {
 		return CheckedError(What, f, err)
 	}
-	// Last: nothing after it may fail, or the check would outlive the DB.
-	check, err := startCheck(f, What)
-	d.check = check
-	return err
+	d.check = newCheck(f)
+	return nil
 }
 
-// startCheck runs SQLite's structural check on f's snapshot in the
-// background (it costs about as much as reading both trees of a large
-// profile), on a connection of its own so that reading does not wait.
-func startCheck(f *File, what string) (*dbcheck.Pending, error) {
+// newCheck prepares SQLite's structural check of f's snapshot, to run in
+// the background on a connection of its own once started: it costs about
+// as much as reading both trees of a large profile.
+func newCheck(f *File) *dbcheck.Runner {
 	snap := f.Snapshot()
-	db, err := snap.OpenSQL()
-	if err != nil {
-		return nil, QueryError(what, f.Path(), err)
-	}
-	return dbcheck.Start(db, "main", f.Path(), db.Close), nil
+	return dbcheck.NewRunner(f.Path(), snap.OpenSQL)
 }
+
+// StartCheck starts the structural check in the background (once the tree
+// is read, so that it does not slow the reading down).
+func (d *DB) StartCheck() { d.check.Start() }
 
 // DamageError is the one line for a read that failed: for a damaged file
 // "places.sqlite at P is damaged (index I, page 37): <SQLite's error>",
@@ -156,8 +154,8 @@ func CheckedError(what string, f *File, err error) error {
 	return DamageError(what, f.Path(), err, damage)
 }
 
-// Damage waits for the structural check started at open and returns what
-// it found: nil for a sound file.
+// Damage waits for the structural check (starting it if need be) and
+// returns what it found: nil for a sound file.
 func (d *DB) Damage() ([]dbcheck.Damage, error) { return d.check.Wait() }
 
 // Close stops the structural check, then closes the database and removes

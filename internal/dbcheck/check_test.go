@@ -3,6 +3,7 @@ package dbcheck_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -82,16 +83,29 @@ func TestCheckAttached(t *testing.T) {
 	}
 }
 
-func TestStartStop(t *testing.T) {
+func TestRunner(t *testing.T) {
 	path := filepath.Join(testutil.Profile(t, "twoway", "before"), "places.sqlite")
 	testutil.DamagePage(t, path, testutil.LeafPage(t, path, "moz_places_url_hashindex", 0))
-	released := false
-	p := dbcheck.Start(open(t, path), "main", path, func() error { released = true; return nil })
-	ds, err := p.Wait()
-	if err != nil || len(ds) == 0 || !released {
-		t.Fatalf("Wait: %v, %v, released %v", ds, err, released)
+	opened := 0
+	openDB := func() (*sql.DB, error) { opened++; return open(t, path), nil }
+
+	r := dbcheck.NewRunner(path, openDB)
+	ds, err := r.Wait() // starts it
+	if err != nil || len(ds) == 0 || opened != 1 {
+		t.Fatalf("Wait: %v, %v, opened %d", ds, err, opened)
 	}
-	p.Stop() // after the end: returns at once
+	r.Start() // once only
+	r.Stop()  // after the end: returns at once, keeps the result
+	if again, err := r.Wait(); err != nil || len(again) != len(ds) || opened != 1 {
+		t.Fatalf("Wait after Stop: %v, %v, opened %d", again, err, opened)
+	}
+
+	never := dbcheck.NewRunner(path, openDB)
+	never.Stop()
+	never.Start()
+	if _, err := never.Wait(); !errors.Is(err, dbcheck.ErrStopped) || opened != 1 {
+		t.Fatalf("stopped before it started: %v, opened %d", err, opened)
+	}
 }
 
 // BenchmarkCheckLarge40k measures both checks on both files of large-40k,

@@ -137,6 +137,7 @@ func Open(paths Paths, times Times) (*Profile, error) {
 			return readErr(places.What, paths.Places, "read local tree from", p.LocalErr, db.Damage)
 		}
 		p.LocalReport = check.Tree(check.Local, p.Local)
+		db.StartCheck() // now: it would slow the reading down
 		return nil
 	})
 	if paths.Mirror != "" {
@@ -155,6 +156,7 @@ func Open(paths Paths, times Times) (*Profile, error) {
 				return readErr(mirror.What, paths.Mirror, "read remote tree from", p.RemoteErr, m.Damage)
 			}
 			p.RemoteReport = check.Tree(check.Remote, p.Remote)
+			m.StartCheck()
 			return nil
 		})
 	}

@@ -36,7 +36,7 @@ type DB struct {
 	reupload     []string
 	syncID       string
 	lastModified int64
-	check        *dbcheck.Pending // SQLite's structural check, started at open
+	check        *dbcheck.Runner // SQLite's structural check of the snapshot
 }
 
 // ResolvePath turns a profile folder into the path of its
@@ -87,16 +87,16 @@ func (d *DB) init(f *places.File) error {
 	}
 	// In the background, on a connection of its own (see places.Open).
 	snap := f.Snapshot()
-	db, err := snap.OpenSQL()
-	if err != nil {
-		return places.QueryError(What, d.Path(), err)
-	}
-	d.check = dbcheck.Start(db, "main", d.Path(), db.Close)
+	d.check = dbcheck.NewRunner(d.Path(), snap.OpenSQL)
 	return nil
 }
 
-// Damage waits for the structural check started at open and returns what
-// it found: nil for a sound file.
+// StartCheck starts the structural check in the background (once the tree
+// is read, so that it does not slow the reading down).
+func (d *DB) StartCheck() { d.check.Start() }
+
+// Damage waits for the structural check (starting it if need be) and
+// returns what it found: nil for a sound file.
 func (d *DB) Damage() ([]dbcheck.Damage, error) { return d.check.Wait() }
 
 // Close stops the structural check, then closes the database and removes
