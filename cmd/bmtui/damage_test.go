@@ -111,3 +111,15 @@ func TestOpenDamagedTree(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeJSONDamagedFile: merge --json stages the outgoing records in a
+// scratch copy, which a damaged file cannot give; the line names the
+// profile's file, not the scratch copy.
+func TestMergeJSONDamagedFile(t *testing.T) {
+	dir, _, page := damagedProfile(t, "places.sqlite", "moz_places_url_hashindex")
+	code, _, stderr := runCLI(t, "merge", "--profile", dir, "--json")
+	want := fmt.Sprintf("places.sqlite is damaged (index moz_places_url_hashindex, page %d); see bmtui validate\n", page)
+	if code != exitError || !strings.HasSuffix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q; want one line ending %q", code, stderr, want)
+	}
+}

@@ -258,6 +258,10 @@ func (p *Profile) OutgoingPreview(ctx context.Context, res *merge.Result) ([]app
 	if p.Mirror == nil {
 		return nil, errors.New("no Sync mirror")
 	}
+	// The dry run would refuse the scratch copies, naming them instead.
+	if local, remote, _ := p.Damage(); len(local)+len(remote) > 0 {
+		return nil, errors.New(dbcheck.Summary(append(local, remote...)) + "; see bmtui validate")
+	}
 	rep, err := apply.DryRun(ctx, p.Plan(res), p.Places.Snapshot().Path, p.Mirror.Snapshot().Path)
 	if err != nil {
 		return nil, err
