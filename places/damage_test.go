@@ -3,6 +3,8 @@ package places_test
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -100,19 +102,33 @@ func TestOpenDamagedWhereRead(t *testing.T) {
 	}
 }
 
-// TestCloseStopsCheck closes a database right after opening it: the
-// background check must end with it (the snapshot is removed).
+// TestCloseStopsCheck closes a database while its check runs, and one
+// whose check never started: Close waits for the check to end (the
+// snapshot is removed), and Damage then answers at once.
 func TestCloseStopsCheck(t *testing.T) {
-	db, err := places.Open(testutil.Profile(t, "small-clean", "before"))
+	dir := testutil.Profile(t, "small-clean", "before")
+	db, err := places.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.StartCheck()
+	snap := db.Snapshot().Dir
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Damage(); err == nil {
-		// Either the check finished before Close or it was cancelled;
-		// both are fine, but Damage must not hang.
-		t.Log("check finished before Close")
+	if _, err := os.Stat(snap); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("snapshot %s left behind: %v", snap, err)
+	}
+	if ds, err := db.Damage(); ds != nil || (err != nil && !errors.Is(err, dbcheck.ErrStopped)) {
+		t.Errorf("Damage after Close: %v, %v", ds, err)
+	}
+
+	unstarted, err := places.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unstarted.Close()
+	if _, err := unstarted.Damage(); !errors.Is(err, dbcheck.ErrStopped) {
+		t.Errorf("Damage of a closed, never started check: %v", err)
 	}
 }
