@@ -12,6 +12,7 @@ import (
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -20,7 +21,7 @@ import (
 func demoConflict(t *testing.T, p *load.Profile, id, alt string) (index int, key string) {
 	t.Helper()
 	v, err := mergeview.New(context.Background(), mergeview.Input{Local: p.Local, Remote: p.Remote,
-		Now: mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote}, Explain: true})
+		Now: tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote}, Explain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

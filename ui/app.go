@@ -9,6 +9,7 @@ import (
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/ui/conflicts"
 )
 
 // AppInput is what the app shows. Either Profile (a loaded profile, which
@@ -20,7 +21,7 @@ type AppInput struct {
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
 	Notes                     []string
-	Times                     mergeview.Times
+	Times                     tree.Clocks
 	// MergeErr, when set, says why no merge is possible (a tree with a
 	// cycle); the merge key stays disabled.
 	MergeErr error
@@ -46,7 +47,7 @@ func (in AppInput) resolved() AppInput {
 	in.Local, in.Remote = p.Local, p.Remote
 	in.LocalReport, in.RemoteReport = p.LocalReport, p.RemoteReport
 	in.Notes = append(append([]string(nil), p.Notes...), in.Notes...)
-	in.Times = mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote}
+	in.Times = tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote}
 	if in.Damage == nil {
 		in.Damage = p.Damage
 	}
@@ -211,7 +212,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.merge.Update(msg)
 		}
 		return a, nil
-	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg:
+	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg, conflicts.SelectedMsg:
 		if a.merge != nil {
 			_, cmd := a.merge.Update(msg)
 			return a, cmd

@@ -49,8 +49,7 @@ func (e *Explorer) setDamage(msg DamageMsg) {
 	}
 	entries = append(entries, problems.Entries(e.in.Local, e.in.Remote,
 		withDefaultSide(e.in.LocalReport, check.Local), withDefaultSide(e.in.RemoteReport, check.Remote))...)
-	e.problems = problems.New(e.common, entries)
-	e.problems.SetFocused(e.focus == focusProblems)
+	e.problems.SetEntries(entries)
 	e.layout()
 }
 

@@ -14,17 +14,6 @@ import (
 	"github.com/bmtui/bmtui/ui"
 )
 
-func runExplore(ctx context.Context, args []string, io stdio) error {
-	fs := newFlagSet("bmtui", io)
-	var pf profileFlags
-	pf.register(fs)
-	theme := fs.String("theme", "", "colour theme: default, high-contrast, mono")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return runApp(ctx, &pf, appOptions{theme: *theme}, io)
-}
-
 // appOptions say how the full-screen app starts and ends.
 type appOptions struct {
 	theme        string
@@ -52,7 +41,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror: nothing to merge", prof.Paths.Dir)
 		}
-		if err := o.session.Check(prof.Local, prof.Remote, mergeview.Times{Local: prof.Times.Local, Remote: prof.Times.Remote}); err != nil {
+		if err := o.session.Check(prof.Local, prof.Remote, tree.Clocks{Local: prof.Times.Local, Remote: prof.Times.Remote}); err != nil {
 			return err
 		}
 		in.Resolutions = o.session.Resolutions
@@ -99,8 +88,8 @@ func appInput(prof *load.Profile, name string) ui.AppInput {
 	return ui.AppInput{
 		ProfileName: name,
 		Profile:     prof,
-		Rebuild: func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
-			return prof.Rebuild(side == mergeview.Remote, prefer)
+		Rebuild: func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
+			return prof.Rebuild(side == tree.Remote, prefer)
 		},
 	}
 }

@@ -14,14 +14,8 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-func runValidate(args []string, io stdio) error {
-	fs := newFlagSet("validate", io)
-	var pf profileFlags
-	pf.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func runValidate(o *validateOptions, io stdio) error {
+	pf := &o.profile
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
@@ -47,7 +41,7 @@ func runValidate(args []string, io stdio) error {
 		out.Remote.AddDamage("remote", remoteDamage)
 	}
 	out.Problems += len(localDamage) + len(remoteDamage)
-	if *asJSON {
+	if o.json {
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {

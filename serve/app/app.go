@@ -30,6 +30,7 @@ import (
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/redact"
 	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -271,7 +272,7 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 func Redacted(p *load.Profile) (ui.AppInput, error) {
 	in := ui.AppInput{
 		ProfileName: "profile (redacted)",
-		Times:       mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote},
+		Times:       tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote},
 	}
 	r := redact.New()
 	var err error
