@@ -42,8 +42,9 @@ type SalvageReport struct {
 	Path string
 	// SHA256 is the new file's digest.
 	SHA256 string
-	// Write, Verify and Swap are how long each step took.
-	Write, Verify, Swap time.Duration
+	// Write (with the read-back verification) and Swap are how long
+	// each step took.
+	Write, Swap time.Duration
 }
 
 // salvageHooks let this package's tests see the steps; nil otherwise.
@@ -56,7 +57,7 @@ func (h *salvageHooks) at(name string) {
 }
 
 // WriteSalvage replaces the profile's places.sqlite with a new file built
-// from db (rebuild.Write, then rebuild.Verify). It refuses while Firefox
+// from db (rebuild.WriteVerified). It refuses while Firefox
 // holds the profile; it first finishes any interrupted bmtui operation.
 // The damaged files (places.sqlite, -wal, -shm, -journal, .corrupt) are
 // copied into bmtui-backups/<now>/ first, so Undo restores them exactly.
@@ -114,15 +115,10 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 
 	hooks.at("write")
 	start := time.Now()
-	if err := rebuild.Write(ctx, newPath, db, now); err != nil {
+	if err := rebuild.WriteVerified(ctx, newPath, db, now); err != nil {
 		return abort(err)
 	}
 	rep.Write = time.Since(start)
-	start = time.Now()
-	if err := rebuild.Verify(ctx, newPath, db, now); err != nil {
-		return abort(err)
-	}
-	rep.Verify = time.Since(start)
 	for _, f := range []string{newPath + "-wal", newPath + "-shm"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return abort(err)
