@@ -81,7 +81,6 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 		"PRAGMA journal_mode = OFF",
 		"PRAGMA synchronous = OFF",
 		"PRAGMA foreign_keys = ON",
-		"PRAGMA cache_size = -65536",
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
