@@ -123,7 +123,7 @@ func stableGUID(parts ...string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:9])
 }
 
-// msRound rounds a time to Firefox's precision: µs, a multiple of 1000.
+// msTime is t in Firefox's precision: µs, a multiple of 1000.
 func msTime(t time.Time) int64 { return t.UnixMilli() * 1000 }
 
 // derive checks db and computes every row Write inserts, with the values

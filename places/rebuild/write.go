@@ -142,18 +142,6 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 		n    int
 		row  func(i int) []any
 	}
-	null := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	nullInt := func(v int64) any {
-		if v == 0 {
-			return nil
-		}
-		return v
-	}
 	batches := []batch{
 		{`INSERT INTO moz_origins(id, prefix, host, frecency, recalc_frecency, recalc_alt_frecency) VALUES (?, ?, ?, ?, 1, 1)`,
 			len(t.origins), func(i int) []any { o := t.origins[i]; return []any{o.id, o.prefix, o.host, o.frecency} }},
@@ -162,8 +150,8 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			len(t.places), func(i int) []any {
 				p := t.places[i]
-				return []any{p.id, p.url, null(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
-					p.foreignCount, p.urlHash, null(p.description), null(p.previewImage), null(p.site), p.originID, p.recalcFrecency, p.recalcAltFrecency}
+				return []any{p.id, p.url, nullStr(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
+					p.foreignCount, p.urlHash, nullStr(p.description), nullStr(p.previewImage), nullStr(p.site), p.originID, p.recalcFrecency, p.recalcAltFrecency}
 			}},
 		{`INSERT INTO moz_historyvisits(id, from_visit, place_id, visit_date, visit_type, session, source) VALUES (?, 0, ?, ?, ?, 0, ?)`,
 			len(t.visits), func(i int) []any { v := t.visits[i]; return []any{v.id, v.placeID, v.date, v.visitType, v.source} }},
