@@ -31,7 +31,7 @@ func BenchmarkWriteVerify40k(b *testing.B) {
 	cpu0 := cpuTime(syscall.RUSAGE_SELF)
 	for b.Loop() {
 		path := filepath.Join(dir, "places.sqlite")
-		if err := WriteVerified(context.Background(), path, db, testNow); err != nil {
+		if _, _, err := WriteVerified(context.Background(), path, db, testNow); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

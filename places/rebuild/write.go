@@ -30,16 +30,21 @@ func Write(ctx context.Context, path string, db *Database, now time.Time) error 
 	return writeFile(ctx, path, t)
 }
 
-// WriteVerified is Write then Verify, deriving the rows once.
-func WriteVerified(ctx context.Context, path string, db *Database, now time.Time) error {
+// WriteVerified is Write then Verify, deriving the rows once. It returns
+// how long each took (the derivation counts as writing).
+func WriteVerified(ctx context.Context, path string, db *Database, now time.Time) (write, verify time.Duration, err error) {
+	start := time.Now()
 	t, err := derive(db, now)
 	if err != nil {
-		return fmt.Errorf("rebuild: %w", err)
+		return 0, 0, fmt.Errorf("rebuild: %w", err)
 	}
 	if err := writeFile(ctx, path, t); err != nil {
-		return err
+		return 0, 0, err
 	}
-	return verifyFile(ctx, path, t)
+	write = time.Since(start)
+	start = time.Now()
+	err = verifyFile(ctx, path, t)
+	return write, time.Since(start), err
 }
 
 func writeFile(ctx context.Context, path string, t *tables) error {
