@@ -233,3 +233,11 @@ func recoverSalvage(profileDir, marker, content string) error {
 	os.Remove(marker + ".tmp")
 	return syncDir(filepath.Dir(marker))
 }
+
+// InterruptedSalvage reports whether the profile's pending bmtui operation
+// (the one Recover would finish) is a salvage rather than an apply, so a
+// caller can word its note.
+func InterruptedSalvage(profileDir string) bool {
+	data, err := os.ReadFile(filepath.Join(profileDir, BackupFolder, markerName))
+	return err == nil && strings.HasPrefix(string(data), salvagePrefix)
+}

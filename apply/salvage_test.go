@@ -454,6 +454,9 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 					t.Fatal("the old -wal is still there when the new file is about to be renamed in")
 				}
 			}
+			if got := InterruptedSalvage(dir); got != (c.step != "backup") {
+				t.Errorf("InterruptedSalvage = %v", got)
+			}
 			// Before the backup there is no marker: nothing to recover.
 			if did, err := Recover(dir); err != nil || did != (c.step != "backup") {
 				t.Fatalf("recover: %v, %v", did, err)
