@@ -187,6 +187,25 @@ func TestSalvageRefuses(t *testing.T) {
 			t.Error("a backup was made")
 		}
 	})
+	t.Run("write-fails", func(t *testing.T) {
+		dir := t.TempDir()
+		damagedProfile(t, dir)
+		orig := profileFiles(t, dir)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // the write fails after the backup was made
+		if _, err := WriteSalvage(ctx, dir, salvageDB(10), salvageNow); err == nil {
+			t.Fatal("WriteSalvage with a canceled context succeeded")
+		}
+		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+			t.Error("the profile changed")
+		}
+		if InterruptedSalvage(dir) {
+			t.Error("the marker is left after a failed write")
+		}
+		if b, _ := LastBackup(dir); b != "" {
+			t.Errorf("backup %s left after the rollback", b)
+		}
+	})
 	t.Run("invalid-database", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
@@ -454,12 +473,15 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 					t.Fatal("the old -wal is still there when the new file is about to be renamed in")
 				}
 			}
-			if got := InterruptedSalvage(dir); got != (c.step != "backup") {
-				t.Errorf("InterruptedSalvage = %v", got)
+			if !InterruptedSalvage(dir) {
+				t.Errorf("InterruptedSalvage = false")
 			}
-			// Before the backup there is no marker: nothing to recover.
-			if did, err := Recover(dir); err != nil || did != (c.step != "backup") {
+			if did, err := Recover(dir); err != nil || !did {
 				t.Fatalf("recover: %v, %v", did, err)
+			}
+			// A rolled-back salvage leaves no backup for Undo to take.
+			if b, _ := LastBackup(dir); !c.salvaged && b != "" {
+				t.Errorf("backup %s left after the rollback", b)
 			}
 			got := profileFiles(t, dir)
 			if c.salvaged {
