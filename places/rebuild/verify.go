@@ -4,15 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/internal/demo"
 )
@@ -74,10 +74,13 @@ func checkHeader(path string) error {
 // connections: each takes about as long as the other.
 func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 	db.SetMaxOpenConns(2)
-	var g errgroup.Group
-	g.Go(func() error { return checkDB(ctx, db) })
-	g.Go(func() error { return compareRows(ctx, db, t) })
-	return g.Wait()
+	var checkErr, compareErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { checkErr = checkDB(ctx, db) })
+	wg.Go(func() { compareErr = compareRows(ctx, db, t) })
+	wg.Wait()
+	// Both, in a fixed order: a lost row also breaks an invariant.
+	return errors.Join(compareErr, checkErr)
 }
 
 // checkDB checks the file as a whole: SQLite's own checks, the schema,
