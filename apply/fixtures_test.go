@@ -69,7 +69,7 @@ func applyScenario(t testing.TB, scenario string, opts Options) (string, *Plan, 
 	t.Helper()
 	e := loadExpected(t, scenario)
 	dir := testutil.Profile(t, scenario, "before")
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		t.Fatalf("%s: prepare: %v", scenario, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
@@ -71,7 +72,7 @@ func prepare(t *testing.T, scenario string) (string, *Plan) {
 	t.Helper()
 	e := loadExpected(t, scenario)
 	dir := testutil.Profile(t, scenario, "before")
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		plan.MirrorFile, _ = StatFile(mirrorPath(dir), "-journal")
+		plan.MirrorFile, _ = dbsnap.StatFile(mirrorPath(dir), "-journal")
 		refusal(t, dir, plan, ErrChanged, Options{})
 	})
 	t.Run("unknown-schema", func(t *testing.T) {
@@ -204,7 +205,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+		plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		refusal(t, dir, plan, ErrNoMirror, Options{})
-		if _, err := Prepare(context.Background(), dir, plan.Times, mergeOptions()); !errors.Is(err, ErrNoMirror) {
+		if _, err := preparePlan(context.Background(), dir, plan.Times, mergeOptions()); !errors.Is(err, ErrNoMirror) {
 			t.Errorf("prepare without mirror: %v", err)
 		}
 	})
@@ -281,7 +282,7 @@ func TestRefusals(t *testing.T) {
 		defer func() { hooks.beforeCommit = nil }()
 		refusal(t, dir, plan, nil, Options{})
 		hooks.beforeCommit = nil
-		plan, err := Prepare(context.Background(), dir, plan.Times, mergeOptions())
+		plan, err := preparePlan(context.Background(), dir, plan.Times, mergeOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,7 +338,7 @@ func TestDiskFull(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			plan, err := Prepare(context.Background(), dir, plan0.Times, mergeOptions())
+			plan, err := preparePlan(context.Background(), dir, plan0.Times, mergeOptions())
 			if err != nil {
 				t.Fatal(err)
 			}

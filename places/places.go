@@ -1,14 +1,16 @@
 // Package places reads a Firefox profile's Places database (places.sqlite)
 // without ever disturbing it: every read goes to a private snapshot (see
-// Snapshot), never to the profile's file. It builds the local bookmark tree
+// internal/dbsnap), never to the profile's file. It builds the local bookmark tree
 // exactly as Firefox's bookmark merger does (FORMATS.md §2.6), detects a
 // running Firefox, and checks the schema before trusting a file.
 package places
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/source"
 )
 
 // SupportedSchemaVersion is the Places user_version this package was
@@ -32,30 +34,14 @@ var requiredPlaces = map[string][]string{
 
 // DB is an opened snapshot of a Places database. It is read-only.
 type DB struct {
-	*File // the profile's places.sqlite, snapshotted
+	*dbsnap.File // the profile's places.sqlite, snapshotted
 
-	skipped  []SkippedRecord
-	syncID   string
-	lastSync int64
-	hasAnnos bool
-	stats    *Stats
-}
-
-// SkippedRecord is a row a reader could not feed into the tree builder
-// (Firefox would have aborted the merge on it). Reading continues without
-// it.
-type SkippedRecord struct {
-	GUID   string
-	Parent string
-	Reason string
-	Err    error
-}
-
-func (s SkippedRecord) String() string {
-	if s.Parent != "" {
-		return fmt.Sprintf("%s (parent %s): %s", s.GUID, s.Parent, s.Reason)
-	}
-	return fmt.Sprintf("%s: %s", s.GUID, s.Reason)
+	skipped    []dbsnap.SkippedRecord
+	tombstones []source.Tombstone
+	syncID     string
+	lastSync   int64
+	hasAnnos   bool
+	stats      *Stats
 }
 
 // ResolvePath turns a profile folder into the path of its places.sqlite;
@@ -74,30 +60,30 @@ func ResolvePath(path string) string {
 // ErrNotSQLite, ErrCorrupt, ErrWrongKind, ErrUnsupportedSchema.
 func Open(path string) (*DB, error) {
 	d := &DB{}
-	if _, err := OpenFile(placesFormat, ResolvePath(path), d.init); err != nil {
+	if _, err := dbsnap.OpenFile(placesFormat, ResolvePath(path), d.init); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-var placesFormat = &Format{
+var placesFormat = &dbsnap.Format{
 	What:             What,
 	Kind:             "a Firefox Places database",
 	ReadableKind:     "a Firefox Places database",
-	IsOther:          (*Schema).LooksLikeMirror,
+	IsOther:          (*dbsnap.Schema).LooksLikeMirror,
 	OtherHint:        "it looks like a Sync mirror, weave/bookmarks.sqlite",
-	Is:               (*Schema).LooksLikePlaces,
+	Is:               (*dbsnap.Schema).LooksLikePlaces,
 	NotHint:          "no moz_bookmarks/moz_places tables",
 	Required:         requiredPlaces,
 	SupportedVersion: SupportedSchemaVersion,
 }
 
 // init reads, once f passed its checks, what DB keeps.
-func (d *DB) init(f *File) error {
+func (d *DB) init(f *dbsnap.File) error {
 	d.File = f
-	d.hasAnnos = d.schema.Has("moz_items_annos") && d.schema.Has("moz_anno_attributes")
+	d.hasAnnos = d.Schema().Has("moz_items_annos") && d.Schema().Has("moz_anno_attributes")
 	if err := d.readMeta(); err != nil {
-		return QueryError(What, d.path, err)
+		return dbsnap.QueryError(What, d.Path(), err)
 	}
 	// Count now: the one connection must not be asked while a later
 	// query holds it open.
@@ -108,19 +94,23 @@ func (d *DB) init(f *File) error {
 }
 
 func (d *DB) readMeta() error {
-	return ScanMeta(d.db, `SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`,
+	return dbsnap.ScanMeta(d.SQL(), `SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`,
 		func(key string, v any) {
 			switch key {
 			case "sync/bookmarks/syncid":
-				d.syncID = asString(v)
+				d.syncID = dbsnap.AsString(v)
 			case "sync/bookmarks/lastsync":
-				d.lastSync = AsInt64(v)
+				d.lastSync = dbsnap.AsInt64(v)
 			}
 		})
 }
 
 // Skipped lists rows the last ReadTree could not use.
-func (d *DB) Skipped() []SkippedRecord { return d.skipped }
+func (d *DB) Skipped() []dbsnap.SkippedRecord { return d.skipped }
+
+// Tombstones are the moz_bookmarks_deleted rows the last ReadTree read,
+// with their dateRemoved.
+func (d *DB) Tombstones() []source.Tombstone { return d.tombstones }
 
 // SyncID is moz_meta's sync/bookmarks/syncid ("" when Sync was never set
 // up).
@@ -144,10 +134,10 @@ func (d *DB) Stats() (Stats, error) {
 		return *d.stats, nil
 	}
 	var s Stats
-	err := d.db.QueryRow(`SELECT (SELECT count(*) FROM moz_bookmarks), (SELECT count(*) FROM moz_bookmarks_deleted),
+	err := d.SQL().QueryRow(`SELECT (SELECT count(*) FROM moz_bookmarks), (SELECT count(*) FROM moz_bookmarks_deleted),
 		(SELECT count(*) FROM moz_places), (SELECT count(*) FROM moz_keywords)`).Scan(&s.Bookmarks, &s.Tombstones, &s.Pages, &s.Keywords)
 	if err != nil {
-		return Stats{}, QueryError(What, d.path, err)
+		return Stats{}, dbsnap.QueryError(What, d.Path(), err)
 	}
 	d.stats = &s
 	return s, nil
@@ -157,35 +147,4 @@ func (d *DB) Stats() (Stats, error) {
 func (d *DB) RowCount() (int, error) {
 	s, err := d.Stats()
 	return s.Bookmarks, err
-}
-
-func asString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
-}
-
-// AsInt64 converts an SQLite value stored as INTEGER, REAL or numeric TEXT
-// (Firefox stores ms timestamps as REAL) to an integer, truncating.
-func AsInt64(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		return int64(x)
-	case string:
-		var f float64
-		if _, err := fmt.Sscan(x, &f); err == nil {
-			return int64(f)
-		}
-	case []byte:
-		return AsInt64(string(x))
-	}
-	return 0
 }

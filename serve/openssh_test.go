@@ -13,6 +13,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // demoProfile loads a fresh demo profile.
@@ -27,7 +28,7 @@ func demoProfile(t testing.TB) *load.Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := load.Open(paths, load.Times{Local: at, Remote: at})
+	p, err := load.Open(paths, tree.Clocks{Local: at, Remote: at})
 	if err != nil {
 		t.Fatal(err)
 	}

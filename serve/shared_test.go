@@ -19,8 +19,8 @@ import (
 // key of one of its alternatives.
 func demoConflict(t *testing.T, p *load.Profile, id, alt string) (index int, key string) {
 	t.Helper()
-	v, err := mergeview.New(context.Background(), mergeview.Input{Local: p.Local, Remote: p.Remote,
-		Now: mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote}, Explain: true})
+	v, err := mergeview.New(context.Background(), mergeview.Input{Local: p.Local.Tree, Remote: p.Remote.Tree,
+		Now: mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote}, Explain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,17 +4,15 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// AppInput is what the app shows. Either Profile (a loaded profile, which
-// fills the trees, reports, notes and times) or the fields after it.
+// AppInput is what the app shows: two trees with their reports (the
+// callers fill them from the loaded sources), notes and clocks.
 type AppInput struct {
 	ProfileName string
-	Profile     *load.Profile
 
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
@@ -32,25 +30,6 @@ type AppInput struct {
 	OnResolve   func(ResolveEvent) tea.Cmd
 	// StartInMerge opens the merge screen first (bmtui merge --tui).
 	StartInMerge bool
-}
-
-func (in AppInput) resolved() AppInput {
-	p := in.Profile
-	if p == nil {
-		return in
-	}
-	in.Local, in.Remote = p.Local, p.Remote
-	in.LocalReport, in.RemoteReport = p.LocalReport, p.RemoteReport
-	in.Notes = append(append([]string(nil), p.Notes...), in.Notes...)
-	in.Times = mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote}
-	if in.MergeErr == nil {
-		if p.LocalErr != nil {
-			in.MergeErr = p.LocalErr
-		} else if p.RemoteErr != nil {
-			in.MergeErr = p.RemoteErr
-		}
-	}
-	return in
 }
 
 // App hosts the explorer and the merge screen: m opens the merge (when the
@@ -73,7 +52,6 @@ type App struct {
 // NewApp builds the app on the explorer screen (or on the merge screen
 // with in.StartInMerge).
 func NewApp(in AppInput, opts Options) *App {
-	in = in.resolved()
 	a := &App{in: in, opts: opts}
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,

@@ -14,6 +14,7 @@ import (
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -42,7 +43,7 @@ func demoProfile(t testing.TB) *load.Profile {
 			return
 		}
 		tm := demo.TimesFor(demoNow)
-		p, err := load.Open(paths, load.Times{Local: tm.Now, Remote: tm.Now})
+		p, err := load.Open(paths, tree.Clocks{Local: tm.Now, Remote: tm.Now})
 		if err != nil {
 			demoErr = err
 			return
@@ -62,8 +63,8 @@ func demoProfile(t testing.TB) *load.Profile {
 func mergeInput(t testing.TB) ui.MergeInput {
 	p := demoProfile(t)
 	return ui.MergeInput{
-		ProfileName: "demo", Local: p.Local, Remote: p.Remote,
-		Times: mergeview.Times{Local: p.Times.Local, Remote: p.Times.Remote},
+		ProfileName: "demo", Local: p.Local.Tree, Remote: p.Remote.Tree,
+		Times: mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote},
 	}
 }
 

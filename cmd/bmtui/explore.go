@@ -10,6 +10,7 @@ import (
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/serve/app"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -52,7 +53,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror: nothing to merge", prof.Paths.Dir)
 		}
-		if err := o.session.Check(prof.Local, prof.Remote, mergeview.Times{Local: prof.Times.Local, Remote: prof.Times.Remote}); err != nil {
+		if err := o.session.Check(prof.Local.Tree, prof.Remote.Tree, mergeview.Times{Local: prof.Clocks.Local, Remote: prof.Clocks.Remote}); err != nil {
 			return err
 		}
 		in.Resolutions = o.session.Resolutions
@@ -96,11 +97,17 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 
 // appInput is what the app shows of a loaded profile.
 func appInput(prof *load.Profile, name string) ui.AppInput {
-	return ui.AppInput{
-		ProfileName: name,
-		Profile:     prof,
-		Rebuild: func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
-			return prof.Rebuild(side == mergeview.Remote, prefer)
-		},
+	in := app.Input(prof, name)
+	in.Rebuild = rebuild(prof)
+	return in
+}
+
+// rebuild reads a side of prof again with the user's choice of parents.
+func rebuild(prof *load.Profile) mergeview.RebuildFunc {
+	return func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
+		if side == mergeview.Remote {
+			return prof.Rebuild(tree.Remote, prefer)
+		}
+		return prof.Rebuild(tree.Local, prefer)
 	}
 }

@@ -29,12 +29,12 @@ func runTree(args []string, io stdio) error {
 	}
 	defer cleanup()
 
-	side, t, rep := check.Local, prof.Local, prof.LocalReport
+	side, t, rep := check.Local, prof.Local.Tree, prof.Local.Report
 	if *sideName == "remote" {
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror, so there is no remote tree", prof.Paths.Dir)
 		}
-		side, t, rep = check.Remote, prof.Remote, prof.RemoteReport
+		side, t, rep = check.Remote, prof.Remote.Tree, prof.Remote.Report
 	}
 	w := bufio.NewWriter(io.out)
 	defer w.Flush()

@@ -129,12 +129,12 @@ func TestRedactProfiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := time.Unix(1700007200, 0)
-		p, err := load.Open(paths, load.Times{Local: at, Remote: at})
+		p, err := load.Open(paths, tree.Clocks{Local: at, Remote: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := redact.New()
-		for side, tr := range map[string]*tree.Tree{"local": p.Local, "remote": p.Remote} {
+		for side, tr := range map[string]*tree.Tree{"local": p.Local.Tree, "remote": p.Remote.Tree} {
 			if tr == nil {
 				continue
 			}

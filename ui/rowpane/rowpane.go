@@ -548,9 +548,9 @@ func (m Model) renderRow(r int) string {
 	}
 	indent := strings.Repeat("  ", max(m.src.Depth(i)-1, 0))
 	kids := m.hasKids(i)
-	glyph := g.ForKind(it.Kind, m.expanded()[i], it.Kind == tree.KindFolder && !kids)
+	glyph := common.KindGlyph(*g, it.Kind, m.expanded()[i], it.Kind == tree.KindFolder && !kids)
 	if it.Kind != tree.KindFolder && kids {
-		glyph = g.ForKind(tree.KindFolder, m.expanded()[i], false)
+		glyph = common.KindGlyph(*g, tree.KindFolder, m.expanded()[i], false)
 	}
 	label := common.SingleLine(it.Label)
 	if selected {

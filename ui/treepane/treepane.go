@@ -530,7 +530,7 @@ func (m Model) renderRow(r int) string {
 		gutter.WriteByte(' ')
 	}
 	indent := strings.Repeat("  ", max(int(n.Level)-1, 0))
-	glyph := th.Glyphs.ForKind(n.Kind, m.expanded()[i], n.Kind == tree.KindFolder && !m.hasVisibleChildren(i))
+	glyph := common.KindGlyph(th.Glyphs, n.Kind, m.expanded()[i], n.Kind == tree.KindFolder && !m.hasVisibleChildren(i))
 	label := common.SingleLine(common.Label(&n.Item))
 	if n.Kind == tree.KindSeparator && common.Title(&n.Item) == "" {
 		label = "────────"
