@@ -34,9 +34,27 @@ type Paths struct {
 	Mirror string // "" when the profile never synced
 }
 
-// Resolve turns the profile flags into paths. With no flag it looks for
-// Firefox's default profile under home.
+// Resolve turns the profile flags into paths, all absolute: each file is
+// named one way from here on (apply compares the files it writes with the
+// ones read by their paths). With no flag it looks for Firefox's default
+// profile under home.
 func Resolve(profileDir, placesFile, mirrorFile, home, goos string) (Paths, error) {
+	p, err := resolve(profileDir, placesFile, mirrorFile, home, goos)
+	if err != nil {
+		return p, err
+	}
+	for _, f := range []*string{&p.Dir, &p.Places, &p.Mirror} {
+		if *f == "" {
+			continue
+		}
+		if *f, err = filepath.Abs(*f); err != nil {
+			return Paths{}, fmt.Errorf("profile path: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func resolve(profileDir, placesFile, mirrorFile, home, goos string) (Paths, error) {
 	var p Paths
 	switch {
 	case placesFile != "":
