@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
@@ -15,21 +14,11 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// Times are the two clocks of a merge: the local clock (Places ages, and
-// the apply's `now`) and the server clock (mirror ages).
-type Times struct {
-	Local, Remote time.Time
-}
-
-// nowMillis is how Firefox hands a clock to the merger: whole seconds, in
-// milliseconds.
-func nowMillis(t time.Time) int64 { return t.Unix() * 1000 }
-
 // Plan is what an apply needs: the merge result and the state of both files
 // it was computed from. PlanFor makes it from a loaded profile.
 type Plan struct {
 	ProfileDir string
-	Times      Times
+	Times      tree.Clocks // Local is also the apply's "now"
 	Result     *merge.Result
 
 	PlacesFile, MirrorFile dbsnap.FileID
@@ -79,7 +68,7 @@ type PlanInput struct {
 
 // NewPlan makes a plan.
 func NewPlan(in PlanInput) *Plan {
-	return &Plan{ProfileDir: in.ProfileDir, Times: Times{Local: in.Clocks.Local, Remote: in.Clocks.Remote}, Result: in.Result,
+	return &Plan{ProfileDir: in.ProfileDir, Times: in.Clocks, Result: in.Result,
 		PlacesFile: in.Places.File, MirrorFile: in.Mirror.File, Places: in.Places.Print, Mirror: in.Mirror.Print,
 		Reupload: slices.Clone(in.Reupload)}
 }

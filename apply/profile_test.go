@@ -12,7 +12,7 @@ import (
 // preparePlan takes the road users take from a profile to a plan: finish
 // an interrupted apply (as the commands do before opening), open the
 // profile (load.Open), merge its two trees and make the plan (PlanFor).
-func preparePlan(ctx context.Context, dir string, t Times, opts merge.Options) (*Plan, error) {
+func preparePlan(ctx context.Context, dir string, clocks tree.Clocks, opts merge.Options) (*Plan, error) {
 	if _, err := Recover(dir); err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func preparePlan(ctx context.Context, dir string, t Times, opts merge.Options) (
 	if err != nil {
 		return nil, err
 	}
-	p, err := load.Open(paths, tree.Clocks{Local: t.Local, Remote: t.Remote})
+	p, err := load.Open(paths, clocks)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func Verify(profileDir string, plan *Plan) error {
 		if pdb, err = places.Open(pp); err != nil {
 			return err
 		}
-		if local, err = pdb.ReadTree(nowMillis(plan.Times.Local)); err != nil {
+		if local, err = pdb.ReadTree(tree.NowMillis(plan.Times.Local)); err != nil {
 			return fmt.Errorf("apply: reading %s back: %w", pp, err)
 		}
 		placesProbs = integrityProblems("places.sqlite", pdb.SQL())
@@ -73,7 +73,7 @@ func Verify(profileDir string, plan *Plan) error {
 		if mirrorDB, err = mirror.Open(mp); err != nil {
 			return err
 		}
-		if _, err = mirrorDB.ReadTree(nowMillis(plan.Times.Remote)); err != nil {
+		if _, err = mirrorDB.ReadTree(tree.NowMillis(plan.Times.Remote)); err != nil {
 			return fmt.Errorf("apply: reading %s back: %w", mp, err)
 		}
 		mirrorProbs = integrityProblems("bookmarks.sqlite", mirrorDB.SQL())
@@ -175,8 +175,8 @@ func Verify(profileDir string, plan *Plan) error {
 		counter(g, 1)
 	}
 	for _, g := range []string{tree.RootGUID, tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.TagsGUID} {
-		if n := local.Lookup(g); n != nil && n.Info != nil && n.Info.SyncStatus != syncStatusNormal {
-			add("%s syncStatus %d, want %d", g, n.Info.SyncStatus, syncStatusNormal)
+		if n := local.Lookup(g); n != nil && n.Info != nil && n.Info.SyncStatus != tree.SyncStatusNormal {
+			add("%s syncStatus %d, want %d", g, n.Info.SyncStatus, tree.SyncStatusNormal)
 		}
 	}
 	if len(probs) > 0 {
@@ -356,8 +356,8 @@ func VerifyFast(profileDir string, plan *Plan) error {
 		}
 	}
 	for _, g := range []string{tree.RootGUID, tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.TagsGUID} {
-		if v, ok := have[g]; ok && v.status != syncStatusNormal {
-			add("%s syncStatus %d, want %d", g, v.status, syncStatusNormal)
+		if v, ok := have[g]; ok && v.status != tree.SyncStatusNormal {
+			add("%s syncStatus %d, want %d", g, v.status, tree.SyncStatusNormal)
 		}
 	}
 	for _, g := range ops.DeleteLocalItems {

@@ -14,15 +14,12 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// Places values (nsINavBookmarksService).
+// Places item types (nsINavBookmarksService); the sync statuses are
+// tree.SyncStatus*.
 const (
 	TypeBookmark  = 1
 	TypeFolder    = 2
 	TypeSeparator = 3
-
-	SyncStatusUnknown = 0
-	SyncStatusNew     = 1
-	SyncStatusNormal  = 2
 )
 
 // livemarkAnno is the annotation that marked a folder as a livemark
@@ -279,7 +276,7 @@ func (d *DB) localItem(r *localRow, nowMs int64, keywords map[int64]string, tags
 		NeedsMerge: r.changeCounter > 0,
 		Validity:   validity,
 	}
-	if validity != tree.Replace && r.guid != tree.RootGUID && r.syncStatus != SyncStatusNormal {
+	if validity != tree.Replace && r.guid != tree.RootGUID && r.syncStatus != tree.SyncStatusNormal {
 		switch kind {
 		case tree.KindBookmark, tree.KindQuery:
 			if r.url.Valid {

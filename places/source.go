@@ -70,7 +70,7 @@ func (s *Source) LoadPreferring(clock time.Time, prefer map[string]string) (*sou
 	r := &source.Result{
 		Provenance: s.Provenance(),
 		Tree:       t,
-		Report:     check.Tree(check.Local, t),
+		Report:     check.Tree(tree.Local, t),
 		TreeErr:    err,
 		Notes:      append([]string(nil), s.db.Warnings()...),
 		Tombstones: s.db.Tombstones(),

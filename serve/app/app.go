@@ -30,6 +30,7 @@ import (
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/redact"
 	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -299,12 +300,12 @@ func Redacted(p *load.Profile) (ui.AppInput, error) {
 		return in, fmt.Errorf("local tree: %w", err)
 	}
 	in.MergeErr = p.Local.TreeErr
-	in.LocalReport = check.Tree(check.Local, in.Local)
+	in.LocalReport = check.Tree(tree.Local, in.Local)
 	if p.Remote != nil {
 		if in.Remote, err = r.Tree(p.Remote.Tree); in.Remote == nil {
 			return in, fmt.Errorf("remote tree: %w", err)
 		}
-		in.RemoteReport = check.Tree(check.Remote, in.Remote)
+		in.RemoteReport = check.Tree(tree.Remote, in.Remote)
 		if in.MergeErr == nil {
 			in.MergeErr = p.Remote.TreeErr
 		}

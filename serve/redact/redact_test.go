@@ -38,7 +38,7 @@ func sameShape(t *testing.T, name string, a, b *tree.Tree) {
 	if !slices.Equal(a.Tombstones(), b.Tombstones()) {
 		t.Fatalf("%s: tombstones %v, redacted %v", name, a.Tombstones(), b.Tombstones())
 	}
-	ra, rb := check.Tree(check.Local, a), check.Tree(check.Local, b)
+	ra, rb := check.Tree(tree.Local, a), check.Tree(tree.Local, b)
 	if len(ra.Findings) != len(rb.Findings) || ra.Counts != rb.Counts {
 		t.Fatalf("%s: %d findings %+v, redacted %d %+v", name, len(ra.Findings), ra.Counts, len(rb.Findings), rb.Counts)
 	}
