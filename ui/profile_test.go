@@ -19,6 +19,9 @@ func appInput(p *load.Profile) ui.AppInput {
 	}
 	if p.Remote != nil {
 		in.Remote, in.RemoteReport = p.Remote.Tree, p.Remote.Report
+		if in.MergeErr == nil {
+			in.MergeErr = p.Remote.TreeErr
+		}
 	}
 	return in
 }
