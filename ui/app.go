@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -30,6 +31,20 @@ type AppInput struct {
 	OnResolve   func(ResolveEvent) tea.Cmd
 	// StartInMerge opens the merge screen first (bmtui merge --tui).
 	StartInMerge bool
+}
+
+// SourcesInput is what the app shows of two sources' results (remote nil
+// when there is none): their trees and reports, and a tree error of either
+// as the reason no merge is possible. Notes and clocks are the caller's.
+func SourcesInput(name string, local, remote *source.Result) AppInput {
+	in := AppInput{ProfileName: name, Local: local.Tree, LocalReport: local.Report, MergeErr: local.TreeErr}
+	if remote != nil {
+		in.Remote, in.RemoteReport = remote.Tree, remote.Report
+		if in.MergeErr == nil {
+			in.MergeErr = remote.TreeErr
+		}
+	}
+	return in
 }
 
 // App hosts the explorer and the merge screen: m opens the merge (when the

@@ -265,23 +265,12 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 	return msg
 }
 
-// Input is what the app shows of p: both sources' trees, reports and
-// tree errors, the profile's notes and clocks.
+// Input is what the app shows of p: both sources' results, the profile's
+// notes and clocks.
 func Input(p *load.Profile, name string) ui.AppInput {
-	in := ui.AppInput{
-		ProfileName: name,
-		Local:       p.Local.Tree,
-		LocalReport: p.Local.Report,
-		Notes:       slices.Clone(p.Notes),
-		Times:       mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote},
-		MergeErr:    p.Local.TreeErr,
-	}
-	if p.Remote != nil {
-		in.Remote, in.RemoteReport = p.Remote.Tree, p.Remote.Report
-		if in.MergeErr == nil {
-			in.MergeErr = p.Remote.TreeErr
-		}
-	}
+	in := ui.SourcesInput(name, p.Local, p.Remote)
+	in.Notes = slices.Clone(p.Notes)
+	in.Times = mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote}
 	return in
 }
 
