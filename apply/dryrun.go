@@ -3,11 +3,13 @@ package apply
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/places"
@@ -56,6 +58,10 @@ func OutgoingPreview(ctx context.Context, p *load.Profile, res *merge.Result) ([
 	plan, err := PlanFor(p, res)
 	if err != nil {
 		return nil, err
+	}
+	// The dry run would refuse the scratch copies, naming them instead.
+	if local, remote, _ := p.Damage(); len(local)+len(remote) > 0 {
+		return nil, errors.New(dbcheck.Summary(append(local, remote...)) + "; see bmtui validate")
 	}
 	rep, err := DryRun(ctx, plan, p.Places.DB().Snapshot().Path, p.Mirror.DB().Snapshot().Path)
 	if err != nil {

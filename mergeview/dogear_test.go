@@ -77,9 +77,9 @@ func checkView(t *testing.T, v *View) {
 			t.Errorf("Lookup(%s) is not its row", r.GUID())
 		}
 	}
-	for _, s := range []Side{Local, Remote} {
+	for _, s := range []tree.Side{tree.Local, tree.Remote} {
 		tr := v.Local()
-		if s == Remote {
+		if s == tree.Remote {
 			tr = v.Remote()
 		}
 		tr.Walk(func(i int32, n *tree.Node) bool {
@@ -148,7 +148,7 @@ func conflict(t *testing.T, v *View, id string) *Conflict {
 	return c
 }
 
-func wantMark(t *testing.T, v *View, guid string, s Side, k MarkKind, old, new string) {
+func wantMark(t *testing.T, v *View, guid string, s tree.Side, k MarkKind, old, new string) {
 	t.Helper()
 	ms := row(t, v, guid).On(s)
 	for _, m := range ms {
@@ -181,8 +181,8 @@ func TestDogearFixtures(t *testing.T) {
 			if c.Reason != "remote copy is newer: 5 ms vs 10 ms ago" {
 				t.Errorf("reason %q", c.Reason)
 			}
-			wantMark(t, v, "bookmarkBBBB", Remote, MarkMoved, "folderAAAAAA", "folderDDDDDD")
-			wantMark(t, v, "bookmarkEEEE", Local, MarkReordered, "*", "*")
+			wantMark(t, v, "bookmarkBBBB", tree.Remote, MarkMoved, "folderAAAAAA", "folderDDDDDD")
+			wantMark(t, v, "bookmarkEEEE", tree.Local, MarkReordered, "*", "*")
 			if st := row(t, v, "folderDDDDDD").State().String(); st != "RemoteWithNewRemoteStructure" {
 				t.Errorf("folderDDDDDD state %s", st)
 			}
@@ -210,13 +210,13 @@ func TestDogearFixtures(t *testing.T) {
 			if got := parentOf(t, v, "bookmarkCCCC"); got != "folderDDDDDD" {
 				t.Errorf("bookmarkCCCC in %s", got)
 			}
-			wantMark(t, v, "bookmarkCCCC", Remote, MarkMoved, "folderHHHHHH", "folderDDDDDD")
-			wantMark(t, v, "bookmarkAAAA", Remote, MarkMoved, "mobile______", "unfiled_____")
+			wantMark(t, v, "bookmarkCCCC", tree.Remote, MarkMoved, "folderHHHHHH", "folderDDDDDD")
+			wantMark(t, v, "bookmarkAAAA", tree.Remote, MarkMoved, "mobile______", "unfiled_____")
 			v2 := choose(t, v, "structure:bookmarkCCCC", "remote")
 			if got := parentOf(t, v2, "bookmarkCCCC"); got != "folderHHHHHH" {
 				t.Errorf("after choosing remote: bookmarkCCCC in %s", got)
 			}
-			wantMark(t, v2, "bookmarkCCCC", Local, MarkMoved, "folderDDDDDD", "folderHHHHHH")
+			wantMark(t, v2, "bookmarkCCCC", tree.Local, MarkMoved, "folderDDDDDD", "folderHHHHHH")
 		}},
 		{"deduping_local_newer", func(t *testing.T, v *View) {
 			c := conflict(t, v, "dedupe:bookmarkAAA1|bookmarkAAAA")
@@ -228,9 +228,9 @@ func TestDogearFixtures(t *testing.T) {
 			if r.GUID() != "bookmarkAAAA" || r.LocalGUID() != "bookmarkAAA1" {
 				t.Errorf("bookmarkAAA1 row %s/%s", r.GUID(), r.LocalGUID())
 			}
-			wantMark(t, v, "bookmarkAAAA", Local, MarkDeduped, "bookmarkAAA1", "bookmarkAAAA")
-			wantMark(t, v, "bookmarkAAA3", Remote, MarkAdded, "", "")
-			wantMark(t, v, "bookmarkAAA5", Local, MarkAdded, "", "")
+			wantMark(t, v, "bookmarkAAAA", tree.Local, MarkDeduped, "bookmarkAAA1", "bookmarkAAAA")
+			wantMark(t, v, "bookmarkAAA3", tree.Remote, MarkAdded, "", "")
+			wantMark(t, v, "bookmarkAAA5", tree.Local, MarkAdded, "", "")
 			if s := v.Summary(); s.Dupes != 2 {
 				t.Errorf("dupes %d", s.Dupes)
 			}
@@ -253,11 +253,11 @@ func TestDogearFixtures(t *testing.T) {
 			if c.Reason != "the folder “folderBBBBBB” was deleted on the server, so its new child moves to “folderAAAAAA”" {
 				t.Errorf("reason %q", c.Reason)
 			}
-			wantMark(t, v, "bookmarkFFFF", Local, MarkRelocated, "folderBBBBBB", "folderAAAAAA")
-			wantMark(t, v, "bookmarkFFFF", Remote, MarkAdded, "", "")
-			wantMark(t, v, "bookmarkGGGG", Remote, MarkRelocated, "folderEEEEEE", "folderDDDDDD")
+			wantMark(t, v, "bookmarkFFFF", tree.Local, MarkRelocated, "folderBBBBBB", "folderAAAAAA")
+			wantMark(t, v, "bookmarkFFFF", tree.Remote, MarkAdded, "", "")
+			wantMark(t, v, "bookmarkGGGG", tree.Remote, MarkRelocated, "folderEEEEEE", "folderDDDDDD")
 			d := row(t, v, "folderBBBBBB")
-			if !d.Deleted || d.LocalGUID() == "" || !d.HasOn(Local, MarkDeleted) ||
+			if !d.Deleted || d.LocalGUID() == "" || !d.HasOn(tree.Local, MarkDeleted) ||
 				!strings.Contains(d.Reason, "was deleted on the server: a folder deletion wins") {
 				t.Errorf("deleted folder row %+v", d)
 			}
@@ -286,7 +286,7 @@ func TestDogearFixtures(t *testing.T) {
 			if got := parentOf(t, v2, "folderBBBBBB"); got != "folderAAAAAA" {
 				t.Errorf("kept folder in %s", got)
 			}
-			wantMark(t, v2, "folderBBBBBB", Remote, MarkRevived, "", "")
+			wantMark(t, v2, "folderBBBBBB", tree.Remote, MarkRevived, "", "")
 			if got := parentOf(t, v2, "bookmarkFFFF"); got != "folderBBBBBB" {
 				t.Errorf("bookmarkFFFF in %s", got)
 			}
@@ -294,7 +294,7 @@ func TestDogearFixtures(t *testing.T) {
 		{"locally_deleted_remotely_modified", func(t *testing.T, v *View) {
 			var revived []string
 			for _, r := range v.Rows() {
-				if r.HasOn(Local, MarkRevived) {
+				if r.HasOn(tree.Local, MarkRevived) {
 					revived = append(revived, r.GUID())
 				}
 			}
@@ -460,7 +460,7 @@ func TestResolutionList(t *testing.T) {
 	}
 	// Or as merge overrides: they become resolutions of the same conflicts.
 	in.Resolutions = nil
-	in.Overrides = merge.Overrides{Structure: map[string]merge.Side{"bookmarkCCCC": merge.SideRemote}}
+	in.Overrides = merge.Overrides{Structure: map[string]tree.Side{"bookmarkCCCC": tree.Remote}}
 	vo := newView(t, in)
 	if got := parentOf(t, vo, "bookmarkCCCC"); got != "folderHHHHHH" {
 		t.Errorf("override: bookmarkCCCC in %s", got)

@@ -1,6 +1,10 @@
 package mergeview
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/bmtui/bmtui/sync/tree"
+)
 
 // MarkKind is one kind of change a merge makes to an item on one side.
 type MarkKind uint8
@@ -44,7 +48,7 @@ func (k MarkKind) Glyph() string {
 // Mark is one change to one side's copy of an item.
 type Mark struct {
 	Kind MarkKind
-	Side Side // the tree that changes
+	Side tree.Side // the tree that changes
 	// Old and New are the values before and after: titles, URLs, tags,
 	// keywords, parent GUIDs (moves, relocations) or GUIDs (replacements).
 	Old, New string
@@ -56,7 +60,7 @@ type Mark struct {
 // where names the side a change comes from, seen from the side that
 // changes: a change applied locally comes from the server.
 func (m Mark) origin() string {
-	if m.Side == Local {
+	if m.Side == tree.Local {
 		return "on the server"
 	}
 	return "locally"
@@ -68,12 +72,12 @@ func (v *View) Describe(m Mark) string {
 	q := func(s string) string { return "“" + s + "”" }
 	switch m.Kind {
 	case MarkAdded:
-		if m.Side == Local {
+		if m.Side == tree.Local {
 			return "added on the server: will be added here"
 		}
 		return "added locally: will be uploaded"
 	case MarkDeleted:
-		if m.Side == Local {
+		if m.Side == tree.Local {
 			return "deleted on the server: will be removed here"
 		}
 		return "deleted locally: will be deleted on the server"
@@ -90,7 +94,7 @@ func (v *View) Describe(m Mark) string {
 	case MarkKeywordChanged:
 		return fmt.Sprintf("keyword changed %s: %s → %s", m.origin(), q(m.Old), q(m.New))
 	case MarkDeduped:
-		if m.Side == Local {
+		if m.Side == tree.Local {
 			return fmt.Sprintf("same as the server's %s: takes its GUID %s", q(v.Name(m.Partner)), m.New)
 		}
 		return fmt.Sprintf("same as the local %s (%s)", q(v.Name(m.Partner)), m.Partner)
@@ -100,7 +104,7 @@ func (v *View) Describe(m Mark) string {
 		}
 		return fmt.Sprintf("its folder %s was deleted: moves to %s", q(v.Name(m.Old)), q(v.Name(m.New)))
 	case MarkRevived:
-		if m.Side == Local {
+		if m.Side == tree.Local {
 			return "deleted here, but changed on the server: restored"
 		}
 		return "deleted on the server, but changed here: uploaded again"

@@ -19,7 +19,7 @@ import (
 )
 
 // profileTimes reads the clocks Firefox merged a scenario with.
-func profileTimes(tb testing.TB, scenario string) Times {
+func profileTimes(tb testing.TB, scenario string) tree.Clocks {
 	tb.Helper()
 	var e struct {
 		LocalTime  float64 `json:"localTime"`
@@ -36,7 +36,7 @@ func profileTimes(tb testing.TB, scenario string) Times {
 		whole := int64(s)
 		return time.Unix(whole, int64((s-float64(whole))*1e9)).UTC()
 	}
-	return Times{Local: at(e.LocalTime), Remote: at(e.RemoteTime)}
+	return tree.Clocks{Local: at(e.LocalTime), Remote: at(e.RemoteTime)}
 }
 
 var (
@@ -92,14 +92,14 @@ func TestTwoway(t *testing.T) {
 	if !strings.HasPrefix(c.Reason, "local copy is newer: ") {
 		t.Errorf("reason %q", c.Reason)
 	}
-	wantMark(t, v, "bmkHn_______", Remote, MarkRenamed, "HN (remote rename)", "HN (local rename)")
+	wantMark(t, v, "bmkHn_______", tree.Remote, MarkRenamed, "HN (remote rename)", "HN (local rename)")
 
 	// Choosing the remote title flips it everywhere.
 	v2 := choose(t, v, c.ID, "remote")
 	if r := row(t, v2, "bmkHn_______"); r.Title() != "HN (remote rename)" || !r.State().ShouldApplyItem() {
 		t.Errorf("after choosing remote: %q %s", r.Title(), r.State())
 	}
-	wantMark(t, v2, "bmkHn_______", Local, MarkRenamed, "HN (local rename)", "HN (remote rename)")
+	wantMark(t, v2, "bmkHn_______", tree.Local, MarkRenamed, "HN (local rename)", "HN (remote rename)")
 	if c2 := conflict(t, v2, c.ID); !strings.HasPrefix(c2.Reason, "you chose to keep remote title “HN (remote rename)”; by default: local copy is newer") {
 		t.Errorf("overridden reason %q", c2.Reason)
 	}
@@ -110,7 +110,7 @@ func TestTwoway(t *testing.T) {
 		!strings.HasSuffix(rc.Reason, "while it was deleted on the server: a changed item beats a deletion") {
 		t.Errorf("revive conflict %+v", rc)
 	}
-	wantMark(t, v, "bmkCurry____", Remote, MarkRevived, "", "")
+	wantMark(t, v, "bmkCurry____", tree.Remote, MarkRevived, "", "")
 
 	// New children of deleted folders move to the closest surviving ancestor.
 	lc := conflict(t, v, "relocated:bmkLocalRcp1")
@@ -121,26 +121,26 @@ func TestTwoway(t *testing.T) {
 	if ac.Reason != "the folder “Archive” was deleted locally, so its new child moves to “Projects (renamed locally)”" {
 		t.Errorf("relocation reason %q", ac.Reason)
 	}
-	wantMark(t, v, "bmkRemoteArc", Remote, MarkRelocated, "fldArchive__", "fldProjects_")
-	wantMark(t, v, "bmkRemoteArc", Local, MarkAdded, "", "")
+	wantMark(t, v, "bmkRemoteArc", tree.Remote, MarkRelocated, "fldArchive__", "fldProjects_")
+	wantMark(t, v, "bmkRemoteArc", tree.Local, MarkAdded, "", "")
 
 	// Remote-only edits are applied locally: title, tags, keyword.
-	wantMark(t, v, "bmkMdn______", Local, MarkRenamed, "MDN Web Docs", "MDN (remote)")
-	wantMark(t, v, "bmkMdn______", Local, MarkTagsChanged, "docs, web", "docs, mozilla")
-	wantMark(t, v, "bmkMdn______", Local, MarkKeywordChanged, "mdn", "mdn2")
+	wantMark(t, v, "bmkMdn______", tree.Local, MarkRenamed, "MDN Web Docs", "MDN (remote)")
+	wantMark(t, v, "bmkMdn______", tree.Local, MarkTagsChanged, "docs, web", "docs, mozilla")
+	wantMark(t, v, "bmkMdn______", tree.Local, MarkKeywordChanged, "mdn", "mdn2")
 	// The server moved LWN to unfiled, but News changed locally later (Curry
 	// moved in), so the local placement wins and the server's move is undone.
 	lwn := conflict(t, v, "structure:bmkLwn______")
 	if lwn.Default != "local" || !strings.HasPrefix(lwn.Reason, "the local move is newer: ") {
 		t.Errorf("LWN placement %+v", lwn)
 	}
-	wantMark(t, v, "bmkLwn______", Remote, MarkMoved, "unfiled_____", "fldNews_____")
+	wantMark(t, v, "bmkLwn______", tree.Remote, MarkMoved, "unfiled_____", "fldNews_____")
 	if got := parentOf(t, choose(t, v, lwn.ID, "remote"), "bmkLwn______"); got != tree.UnfiledGUID {
 		t.Errorf("after choosing the server's placement, LWN is in %s", got)
 	}
-	wantMark(t, v, "bmkLocalNew1", Remote, MarkAdded, "", "")
-	wantMark(t, v, "bmkRemoteNw1", Local, MarkAdded, "", "")
-	if r := row(t, v, "bmkMail_____"); !r.Deleted || !r.HasOn(Remote, MarkDeleted) {
+	wantMark(t, v, "bmkLocalNew1", tree.Remote, MarkAdded, "", "")
+	wantMark(t, v, "bmkRemoteNw1", tree.Local, MarkAdded, "", "")
+	if r := row(t, v, "bmkMail_____"); !r.Deleted || !r.HasOn(tree.Remote, MarkDeleted) {
 		t.Errorf("deleted bookmark row %+v", r)
 	}
 	if got := v.RemoteMarks("bmkMail_____"); len(got) != 1 || got[0].Kind != MarkDeleted {
@@ -220,7 +220,7 @@ func TestDupesProfile(t *testing.T) {
 	c := dedupes[0]
 	local := c.Related[0]
 	v2 := choose(t, v, c.ID, "separate")
-	if r := v2.LookupSide(Local, local); r == nil || r.Deleted || (r.GUID() == c.GUID) {
+	if r := v2.LookupSide(tree.Local, local); r == nil || r.Deleted || (r.GUID() == c.GUID) {
 		t.Errorf("after separating %s: row %+v", c.ID, r)
 	}
 	if v2.Summary().Dupes >= 8 && v2.Conflict(c.ID).Current != "separate" {
@@ -323,7 +323,7 @@ func BenchmarkChoose(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := merge.Merge(context.Background(), in.Local, in.Remote, merge.Options{NewGUID: hashGUID, Overrides: ov, Explain: true}); err != nil {
+			if _, err := merge.Merge(context.Background(), in.Local, in.Remote, merge.Options{NewGUID: merge.StableGUID, Overrides: ov, Explain: true}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -130,7 +130,7 @@ func ReadSession(r io.Reader) (*Session, error) {
 
 // Check reports whether the session was made for these trees and times
 // (ErrSessionMismatch, with what differs).
-func (s *Session) Check(local, remote *tree.Tree, now Times) error {
+func (s *Session) Check(local, remote *tree.Tree, now tree.Clocks) error {
 	for _, x := range []struct {
 		name  string
 		saved Identity

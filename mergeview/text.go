@@ -55,13 +55,6 @@ func agesText(a, b int64) string {
 	return x + " vs " + ago(b)
 }
 
-func sideWord(s Side) string {
-	if s == Local {
-		return "local"
-	}
-	return "remote"
-}
-
 func q(s string) string { return "“" + s + "”" }
 
 // differing describes the first field in which a differs from b, as

@@ -20,7 +20,7 @@ import (
 func demoConflict(t *testing.T, p *load.Profile, id, alt string) (index int, key string) {
 	t.Helper()
 	v, err := mergeview.New(context.Background(), mergeview.Input{Local: p.Local.Tree, Remote: p.Remote.Tree,
-		Now: mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote}, Explain: true})
+		Now: p.Clocks, Explain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,10 +4,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/ui/conflicts"
 )
 
 // AppInput is what the app shows: two trees with their reports (the
@@ -18,7 +20,7 @@ type AppInput struct {
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
 	Notes                     []string
-	Times                     mergeview.Times
+	Times                     tree.Clocks
 	// MergeErr, when set, says why no merge is possible (a tree with a
 	// cycle); the merge key stays disabled.
 	MergeErr error
@@ -31,6 +33,10 @@ type AppInput struct {
 	OnResolve   func(ResolveEvent) tea.Cmd
 	// StartInMerge opens the merge screen first (bmtui merge --tui).
 	StartInMerge bool
+	// Damage waits for the structural checks of both files (the callers
+	// pass a profile's; nil: none); the explorer shows what they found
+	// when they end.
+	Damage func() (local, remote []dbcheck.Damage, err error)
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -102,6 +108,9 @@ func (a *App) Screen() string {
 // StartInMerge).
 func (a *App) Init() tea.Cmd {
 	cmd := a.explorer.Init()
+	if a.in.Damage != nil {
+		cmd = tea.Batch(cmd, checkDamage(a.in.Damage))
+	}
 	if a.in.StartInMerge && a.CanMerge() {
 		return tea.Batch(cmd, a.openMerge())
 	}
@@ -172,6 +181,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case DamageMsg:
+		a.explorer.setDamage(msg)
+		if a.explorer.damage != "" && a.merge == nil {
+			a.in.Notes = append(a.in.Notes, a.explorer.damage) // the merge screen's notes
+		}
+		return a, nil
 	case StatusMsg:
 		a.explorer.status = msg.Text
 		if a.merge != nil {
@@ -188,7 +203,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.merge.Update(msg)
 		}
 		return a, nil
-	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg:
+	case mergeDoneMsg, stepsReadyMsg, ApplyRequestedMsg, conflicts.SelectedMsg:
 		if a.merge != nil {
 			_, cmd := a.merge.Update(msg)
 			return a, cmd

@@ -66,17 +66,21 @@ type Explorer struct {
 	screen
 	in ExplorerInput
 
-	keys     KeyMap
-	local    treepane.Model
-	remote   treepane.Model
-	details  details.Model
-	problems problems.Model
+	keys                KeyMap
+	local               treepane.Model
+	remote              treepane.Model
+	localSrc, remoteSrc *treepane.TreeSource
+	details             details.Model
+	problems            problems.Model
 
+	filtering    bool // the filter input has the keyboard
 	showProblems bool
 	focus        focusArea
 	lastPane     focusArea // the pane the details follow while problems has focus
 	detailsSide  check.Side
-	applying     string // who else applies the merge, in a shared session
+	applying     string             // who else applies the merge, in a shared session
+	damage       string             // the damage banner, once the structural check found some
+	damaged      map[check.Side]int // damage findings per side
 
 	localRect, remoteRect, problemsRect, detailsRect rect
 
@@ -101,9 +105,13 @@ func newExplorer(in ExplorerInput, opts Options) *Explorer {
 	if in.Remote == nil {
 		e.in.Notes = append(append([]string(nil), in.Notes...), NoRemoteNote)
 	}
-	e.local = treepane.New(in.Local, withSide(in.LocalReport.Findings, check.Local)...)
-	e.remote = treepane.New(in.Remote, withSide(in.RemoteReport.Findings, check.Remote)...)
-	e.problems = problems.New(e.common, problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, check.Local), withDefaultSide(in.RemoteReport, check.Remote)))
+	e.localSrc = treepane.NewTreeSource(in.Local, withSide(in.LocalReport.Findings, check.Local)...)
+	e.remoteSrc = treepane.NewTreeSource(in.Remote, withSide(in.RemoteReport.Findings, check.Remote)...)
+	e.local, e.remote = treepane.New(e.common), treepane.New(e.common)
+	e.local.SetSource(e.localSrc)
+	e.remote.SetSource(e.remoteSrc)
+	e.problems = problems.New(e.common)
+	e.problems.SetEntries(problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, check.Local), withDefaultSide(in.RemoteReport, check.Remote)))
 	e.details = details.New(e.common)
 	e.applyTheme()
 	e.setFocus(focusLocal)
@@ -155,7 +163,7 @@ func (e *Explorer) ProblemsOpen() bool { return e.showProblems }
 func (e *Explorer) Filtering() bool { return e.filtering }
 
 // FilterQuery is the filter applied to the panes.
-func (e *Explorer) FilterQuery() string { return e.local.Filter() }
+func (e *Explorer) FilterQuery() string { return e.local.Query() }
 
 // Focus names the focused area: "local", "remote" or "problems".
 func (e *Explorer) Focus() string {
@@ -229,10 +237,10 @@ func (e *Explorer) cycleFocus(d int) {
 // syncSelection shows the selected item of the pane in focus (or last in
 // focus) in the details panel and highlights it in the other pane.
 func (e *Explorer) syncSelection() {
-	pane, other := &e.local, &e.remote
+	pane, other, src := &e.local, &e.remote, e.localSrc
 	side, otherTree := check.Local, e.in.Remote
 	if e.lastPane == focusRemote {
-		pane, other = &e.remote, &e.local
+		pane, other, src = &e.remote, &e.local, e.remoteSrc
 		side, otherTree = check.Remote, e.in.Local
 	}
 	guid := pane.Selected()
@@ -241,7 +249,7 @@ func (e *Explorer) syncSelection() {
 	if guid == "" {
 		e.details.SetItem(nil)
 	} else if e.details.GUID() != guid || e.detailsSide != side {
-		it := &details.Item{Side: side, Tree: pane.Tree(), Node: pane.SelectedNode(), Findings: pane.Findings(guid)}
+		it := &details.Item{Side: side, Tree: src.Tree(), Node: src.Node(pane.SelectedIndex()), Findings: src.Findings(guid)}
 		otherName := "remote"
 		if side == check.Remote {
 			otherName = "local"
@@ -263,7 +271,7 @@ func (e *Explorer) syncSelection() {
 
 func (e *Explorer) updateKeys() {
 	k := &e.keys
-	k.ClearFilter.SetEnabled(e.filtering || e.local.Filter() != "")
+	k.ClearFilter.SetEnabled(e.filtering || e.local.Query() != "")
 	k.ApplyFilter.SetEnabled(e.filtering)
 	k.Filter.SetEnabled(!e.filtering)
 	k.Quit.SetEnabled(!e.filtering)
@@ -287,8 +295,8 @@ func (e *Explorer) updateKeys() {
 }
 
 func (e *Explorer) setFilter(q string) {
-	e.local.SetFilter(q)
-	e.remote.SetFilter(q)
+	e.local.SetQuery(q)
+	e.remote.SetQuery(q)
 	e.detailsSide = 0
 	e.syncSelection()
 }
@@ -299,6 +307,9 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return e, nil
 	}
 	switch msg := msg.(type) {
+	case DamageMsg:
+		e.setDamage(msg)
+		return e, nil
 	case problems.JumpMsg:
 		e.jump(msg)
 		return e, nil
@@ -308,7 +319,10 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return e.handleKey(msg)
 	}
-	return e, e.filterMsg(msg)
+	if e.filtering {
+		return e, e.filterMsg(msg)
+	}
+	return e, nil
 }
 
 func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -337,7 +351,7 @@ func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		e.filter, cmd = e.filter.Update(msg)
-		if e.filter.Value() != e.local.Filter() {
+		if e.filter.Value() != e.local.Query() {
 			e.setFilter(e.filter.Value())
 		}
 		return e, cmd
@@ -394,7 +408,7 @@ func (e *Explorer) jump(msg problems.JumpMsg) {
 	if msg.Side == check.Remote {
 		pane, f = &e.remote, focusRemote
 	}
-	if !pane.Select(msg.GUID) && pane.Filter() != "" {
+	if !pane.Select(msg.GUID) && pane.Query() != "" {
 		e.filter.SetValue("")
 		e.setFilter("")
 		e.layout()
@@ -454,7 +468,10 @@ func (e *Explorer) chromeHeights() (notes, filter, status, helpH int) {
 	if len(e.in.Notes) > 0 {
 		notes = 1
 	}
-	if e.filtering || e.local.Filter() != "" {
+	if e.damage != "" {
+		notes++
+	}
+	if e.filtering || e.local.Query() != "" {
 		filter = 1
 	}
 	status = 1
@@ -517,6 +534,9 @@ func (e *Explorer) render() string {
 	th := e.common.Theme
 	st := &th.Styles
 	var parts []string
+	if b := e.damageBanner(); b != "" {
+		parts = append(parts, b)
+	}
 	if n := e.notesLine(e.in.Notes); n != "" {
 		parts = append(parts, n)
 	}
@@ -543,9 +563,9 @@ func (e *Explorer) render() string {
 		parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, bottom...))
 	}
 	var tail []string
-	if e.filtering || e.local.Filter() != "" {
+	if e.filtering || e.local.Query() != "" {
 		var suffix string
-		if q := e.local.Filter(); q != "" {
+		if q := e.local.Query(); q != "" {
 			n := e.local.MatchCount()
 			if e.hasRemote() {
 				suffix = fmt.Sprintf("  %d local, %d remote matches", n, e.remote.MatchCount())
@@ -578,7 +598,7 @@ func (e *Explorer) paneTitle(side check.Side) string {
 		items = max(t.Len()-1, 0)
 	}
 	s := style.Render(name) + " " + st.Muted.Render(fmt.Sprintf("· %s items", thousands(items)))
-	if n := len(rep.Findings); n > 0 {
+	if n := len(rep.Findings) + e.damaged[side]; n > 0 {
 		s += " " + st.Error.Render(fmt.Sprintf("· %s %d problems", g.Problem, n))
 	} else {
 		s += " " + st.Success.Render("· no problems")
@@ -594,9 +614,9 @@ func (e *Explorer) statusLine() string {
 	st, g := &th.Styles, &th.Glyphs
 	var b strings.Builder
 	e.statusBar(&b, "bmtui", e.in.ProfileName)
-	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)))
+	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)+e.damaged[check.Local]))
 	if e.hasRemote() {
-		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)))
+		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)+e.damaged[check.Remote]))
 	}
 	if e.applying != "" {
 		e.statusItem(&b, st.Warning.Render(g.Problem+" "+e.applying+" is applying"))

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
 )
@@ -173,12 +174,13 @@ func TestUnknownThemeFallsBack(t *testing.T) {
 }
 
 func TestSelectionHighlightsOtherPane(t *testing.T) {
-	m := ui.NewExplorer(input(t, "reupload_replace"), opts())
+	in := input(t, "reupload_replace")
+	m := ui.NewExplorer(in, opts())
 	m = send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = send(m, keys("j")...)
 	e := m.(*ui.Explorer)
 	sel := e.Local().Selected()
-	if e.Remote().Tree().Lookup(sel) != nil && e.Remote().Highlight() != sel {
+	if in.Remote.Lookup(sel) != nil && e.Remote().Highlight() != sel {
 		t.Fatalf("remote highlight %q, local selected %q", e.Remote().Highlight(), sel)
 	}
 	if e.Details().GUID() != sel {
@@ -308,7 +310,7 @@ func TestFlowJumpSelectsFinding(t *testing.T) {
 		t.Fatalf("after jump: focus %s, remote selected %q, details %q; want %q",
 			e.Focus(), e.Remote().Selected(), e.Details().GUID(), want)
 	}
-	if e.Local().Highlight() != want && e.Local().Tree().Lookup(want) != nil {
+	if e.Local().Highlight() != want && in.Local.Lookup(want) != nil {
 		t.Fatalf("local pane does not highlight %s", want)
 	}
 }
@@ -324,5 +326,65 @@ func TestFlowNoRemoteAndResize(t *testing.T) {
 	e := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*ui.Explorer)
 	if e.Local().Cursor() != 2 || e.Local().Width() != 58 {
 		t.Fatalf("cursor %d, pane width %d", e.Local().Cursor(), e.Local().Width())
+	}
+}
+
+// storedRoots builds a tree whose built-in roots carry the titles Places
+// stores for them ("menu", "toolbar", …), with one bookmark in the menu.
+func storedRoots(t *testing.T) *tree.Tree {
+	t.Helper()
+	b := tree.NewBuilder(tree.Item{GUID: tree.RootGUID, Kind: tree.KindFolder, Info: &tree.Info{Title: ""}})
+	for _, r := range []struct{ guid, title string }{
+		{tree.MenuGUID, "menu"}, {tree.ToolbarGUID, "toolbar"}, {tree.UnfiledGUID, "unfiled"}, {tree.MobileGUID, "mobile"},
+	} {
+		if err := b.Item(tree.Item{GUID: r.guid, Kind: tree.KindFolder, Info: &tree.Info{Title: r.title}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Structure(r.guid, tree.RootGUID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Item(tree.Item{GUID: "bookmarkAAAA", Kind: tree.KindBookmark, Info: &tree.Info{Title: "Mozilla", URL: "https://www.mozilla.org/"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Structure("bookmarkAAAA", tree.MenuGUID); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// The built-in roots read as Firefox names them, whatever Places stores
+// as their titles; the details panel gives the GUID.
+func TestExplorerNamesRootsAsFirefox(t *testing.T) {
+	l, r := storedRoots(t), storedRoots(t)
+	in := ui.ExplorerInput{ProfileName: "test.default", Local: l, Remote: r,
+		LocalReport: check.Report{Side: check.Local, Findings: []check.Finding{
+			{Side: check.Local, GUID: tree.ToolbarGUID, Kind: check.Orphan, Detail: "test finding"},
+		}}}
+	m := send(ui.NewExplorer(in, opts()), tea.WindowSizeMsg{Width: 120, Height: 44})
+	view := content(m)
+	for _, want := range []string{"▾ Bookmarks Menu", "Bookmarks Toolbar", "Other Bookmarks", "Mobile Bookmarks",
+		"Title       Bookmarks Menu", "GUID        menu________"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("explorer does not show %q:\n%s", want, view)
+		}
+	}
+	for _, stored := range []string{"▾ menu", "▸ menu", "▾ toolbar", "▸ toolbar", "▸ unfiled", "▸ mobile", "(menu)"} {
+		if strings.Contains(view, stored) {
+			t.Errorf("explorer shows the stored title %q:\n%s", stored, view)
+		}
+	}
+	// A child's parent and a finding on a root, by name.
+	m = send(m, keys("j")...)
+	if view = content(m); !strings.Contains(view, "menu________ (Bookmarks Menu)") {
+		t.Errorf("details do not name the parent root:\n%s", view)
+	}
+	m = send(m, keys("P")...)
+	if view = content(m); !strings.Contains(view, "Bookmarks Toolbar (toolbar_____)") {
+		t.Errorf("problems do not name the root:\n%s", view)
 	}
 }

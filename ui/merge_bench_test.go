@@ -54,14 +54,14 @@ func BenchmarkMergeFlipRedraw40k(b *testing.B) {
 	}
 	defer p.Close()
 	m := NewMergeScreen(MergeInput{ProfileName: "large-40k", Local: p.Local.Tree, Remote: p.Remote.Tree,
-		Times: mergeview.Times{Local: at, Remote: at}}, Options{})
+		Times: tree.Clocks{Local: at, Remote: at}}, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 180, Height: 50})
 	m.Update(runWork(b, m.start()))
-	if m.st == nil {
-		b.Fatal(m.mergeErr)
+	if m.run.st == nil {
+		b.Fatal(m.run.err)
 	}
 	found := false
-	for i, c := range m.st.conflicts {
+	for i, c := range m.run.st.conflicts {
 		if c.Kind == mergeview.ConflictValue && c.Choosable {
 			m.conflicts.Select(i)
 			m.showConflict()
@@ -72,7 +72,7 @@ func BenchmarkMergeFlipRedraw40k(b *testing.B) {
 	if !found {
 		b.Fatal("no value conflict")
 	}
-	b.Logf("%d merged rows, %d conflicts, flipping %s", len(m.st.merged.rows), len(m.st.conflicts), m.conflicts.Selected().ID)
+	b.Logf("%d merged rows, %d conflicts, flipping %s", len(m.run.st.merged.rows), len(m.run.st.conflicts), m.conflicts.Selected().ID)
 	var inCmd, onLoop time.Duration
 	n := 0
 	b.ResetTimer()
@@ -99,7 +99,7 @@ func BenchmarkMergeFlipRedraw40k(b *testing.B) {
 	}
 	b.ReportMetric(float64(inCmd.Microseconds())/1000/float64(n), "cmd-ms/op")
 	b.ReportMetric(float64(onLoop.Microseconds())/1000/float64(n), "loop-ms/op")
-	if m.busy || m.mergeErr != nil {
-		b.Fatalf("busy %v, err %v", m.busy, m.mergeErr)
+	if m.run.busy || m.run.err != nil {
+		b.Fatalf("busy %v, err %v", m.run.busy, m.run.err)
 	}
 }

@@ -63,12 +63,12 @@ type mergeHelpKeys struct{ m *MergeScreen }
 
 func (h mergeHelpKeys) ShortHelp() []key.Binding {
 	m, k := h.m, h.m.keys
-	switch {
-	case m.confirming:
+	switch m.mode {
+	case modeConfirm:
 		return []key.Binding{k.Confirm, k.Cancel}
-	case m.filtering:
+	case modeFilter:
 		return []key.Binding{k.ApplyFilter, k.ClearFilter, k.ForceQuit}
-	case m.stepMode:
+	case modeStep:
 		return []key.Binding{k.StepNext, k.StepPrev, k.Breakpoint, k.RunToBreak, k.ExitStep, k.NextConflict, k.Help, k.Quit}
 	}
 	return []key.Binding{k.NextConflict, k.Choose, k.Undo, k.ChangedOnly, k.Filter, k.ClearFilter, k.FocusNext,
@@ -77,7 +77,7 @@ func (h mergeHelpKeys) ShortHelp() []key.Binding {
 
 func (h mergeHelpKeys) FullHelp() [][]key.Binding {
 	m, k := h.m, h.m.keys
-	if m.confirming {
+	if m.mode == modeConfirm {
 		return [][]key.Binding{{k.Confirm, k.Cancel}}
 	}
 	var out [][]key.Binding

@@ -13,7 +13,7 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
-	"github.com/bmtui/bmtui/ui/rowpane"
+	"github.com/bmtui/bmtui/ui/treepane"
 )
 
 // deletedGroupGUID names the merged pane's "deleted by the merge" group
@@ -41,7 +41,7 @@ func prepare(v *mergeview.View) *mergeState {
 		g := st.conflicts[i].GUID
 		st.byGUID[g] = append(st.byGUID[g], i)
 	}
-	st.merged = &mergedSource{st: st, rows: v.Rows(), del: v.Deleted()}
+	st.merged = newMergedSource(st, v.Rows(), v.Deleted())
 	return st
 }
 
@@ -68,13 +68,13 @@ func prepareSteps(st *mergeState) tea.Cmd {
 
 // conflictGlyph is the badge of the item's conflicts: open beats decided
 // beats information only; "" without any.
-func (st *mergeState) conflictBadge(guid string, th *themes.Theme) (rowpane.Badge, bool) {
+func (st *mergeState) conflictBadge(guid string, th *themes.Theme) (treepane.Badge, bool) {
 	if st == nil {
-		return rowpane.Badge{}, false
+		return treepane.Badge{}, false
 	}
 	ids := st.byGUID[guid]
 	if len(ids) == 0 {
-		return rowpane.Badge{}, false
+		return treepane.Badge{}, false
 	}
 	open, decided := false, false
 	for _, i := range ids {
@@ -88,11 +88,11 @@ func (st *mergeState) conflictBadge(guid string, th *themes.Theme) (rowpane.Badg
 	}
 	switch {
 	case open:
-		return rowpane.Badge{Text: th.Glyphs.Conflict, Style: th.Styles.Conflict}, true
+		return treepane.Badge{Text: th.Glyphs.Conflict, Style: th.Styles.Conflict}, true
 	case decided:
-		return rowpane.Badge{Text: th.Glyphs.Decided, Style: th.Styles.Decided}, true
+		return treepane.Badge{Text: th.Glyphs.Decided, Style: th.Styles.Decided}, true
 	}
-	return rowpane.Badge{Text: th.Glyphs.InfoOnly, Style: th.Styles.Muted}, true
+	return treepane.Badge{Text: th.Glyphs.InfoOnly, Style: th.Styles.Muted}, true
 }
 
 // changed reports whether a merged row shows in the "changed only" view.
@@ -133,7 +133,7 @@ func markGlyph(th *themes.Theme, k mergeview.MarkKind) (string, lipgloss.Style) 
 }
 
 // markBadges turns marks into one badge per kind, in mark order.
-func markBadges(th *themes.Theme, ms []mergeview.Mark, dst []rowpane.Badge) []rowpane.Badge {
+func markBadges(th *themes.Theme, ms []mergeview.Mark, dst []treepane.Badge) []treepane.Badge {
 	var seen uint32
 	for _, m := range ms {
 		if seen&(1<<m.Kind) != 0 {
@@ -141,26 +141,26 @@ func markBadges(th *themes.Theme, ms []mergeview.Mark, dst []rowpane.Badge) []ro
 		}
 		seen |= 1 << m.Kind
 		g, s := markGlyph(th, m.Kind)
-		dst = append(dst, rowpane.Badge{Text: g, Style: s})
+		dst = append(dst, treepane.Badge{Text: g, Style: s})
 	}
 	return dst
 }
 
 // stateBadge is the merge state column: written here, uploaded, both or
 // nothing.
-func stateBadge(th *themes.Theme, s merge.State) rowpane.Badge {
+func stateBadge(th *themes.Theme, s merge.State) treepane.Badge {
 	apply := s.ShouldApplyItem() || s.ShouldApplyStructure()
 	up := s.ShouldUpload()
 	g, st := &th.Glyphs, &th.Styles
 	switch {
 	case apply && up:
-		return rowpane.Badge{Text: g.Both, Style: st.Warning}
+		return treepane.Badge{Text: g.Both, Style: st.Warning}
 	case apply:
-		return rowpane.Badge{Text: g.Download, Style: st.Remote}
+		return treepane.Badge{Text: g.Download, Style: st.Remote}
 	case up:
-		return rowpane.Badge{Text: g.Upload, Style: st.Local}
+		return treepane.Badge{Text: g.Upload, Style: st.Local}
 	}
-	return rowpane.Badge{Text: g.Unchanged, Style: st.Muted}
+	return treepane.Badge{Text: g.Unchanged, Style: st.Muted}
 }
 
 // stateWords says what a merge state means.
@@ -187,13 +187,21 @@ func stateWords(s merge.State) string {
 	return strings.Join(parts, "; ") + " (" + s.String() + ")"
 }
 
-// mergedSource is the merged tree, then a group of the deleted items.
+// mergedSource is the merged tree, then a group of the deleted items, in
+// pre-order.
 type mergedSource struct {
+	treepane.Outline
 	st   *mergeState
 	rows []mergeview.Row
 	del  []mergeview.Row
 	hay  []string
 	bps  map[string]bool // breakpoints (shared with the screen)
+}
+
+func newMergedSource(st *mergeState, rows, del []mergeview.Row) *mergedSource {
+	s := &mergedSource{st: st, rows: rows, del: del}
+	s.Outline = treepane.NewOutline(s.Len(), s.Depth)
+	return s
 }
 
 func (s *mergedSource) Len() int {
@@ -257,18 +265,18 @@ func rowLabel(r *mergeview.Row) string {
 	return "(untitled)"
 }
 
-func (s *mergedSource) Item(i int, th *themes.Theme) rowpane.Item {
+func (s *mergedSource) Item(i int, th *themes.Theme) treepane.Item {
 	r := s.row(i)
 	if r == nil {
 		st := th.Styles.Deleted
-		return rowpane.Item{Kind: tree.KindFolder, Label: "Deleted by the merge · " + strconv.Itoa(len(s.del)), LabelStyle: &st,
-			State: rowpane.Badge{Text: th.Glyphs.Deleted, Style: th.Styles.Deleted}}
+		return treepane.Item{Kind: tree.KindFolder, Label: "Deleted by the merge · " + strconv.Itoa(len(s.del)), LabelStyle: &st,
+			State: treepane.Badge{Text: th.Glyphs.Deleted, Style: th.Styles.Deleted}}
 	}
-	it := rowpane.Item{Kind: r.Kind(), Label: rowLabel(r)}
+	it := treepane.Item{Kind: r.Kind(), Label: rowLabel(r)}
 	if r.Deleted {
 		st := th.Styles.Deleted
 		it.LabelStyle = &st
-		it.State = rowpane.Badge{Text: th.Glyphs.Deleted, Style: th.Styles.Deleted}
+		it.State = treepane.Badge{Text: th.Glyphs.Deleted, Style: th.Styles.Deleted}
 	} else {
 		it.State = stateBadge(th, r.State())
 		if r.Has(mergeview.MarkAdded) {
@@ -276,12 +284,12 @@ func (s *mergedSource) Item(i int, th *themes.Theme) rowpane.Item {
 			it.LabelStyle = &st
 		}
 	}
-	it.Badges = markBadges(th, r.Marks, make([]rowpane.Badge, 0, len(r.Marks)+2))
+	it.Badges = markBadges(th, r.Marks, make([]treepane.Badge, 0, len(r.Marks)+2))
 	if b, ok := s.st.conflictBadge(r.GUID(), th); ok {
 		it.Badges = append(it.Badges, b)
 	}
 	if s.bps[r.GUID()] {
-		it.Badges = append(it.Badges, rowpane.Badge{Text: th.Glyphs.Breakpoint, Style: th.Styles.Error})
+		it.Badges = append(it.Badges, treepane.Badge{Text: th.Glyphs.Breakpoint, Style: th.Styles.Error})
 	}
 	return it
 }
@@ -299,61 +307,19 @@ func (s *mergedSource) haystack(i int) string {
 	return s.hay[i]
 }
 
-// treeSource is one side's tree, flattened once in display order.
+// treeSource is one side's tree as the merge sees it.
 type treeSource struct {
-	t     *tree.Tree
-	side  mergeview.Side
-	order []int32 // pane row -> tree node
-	pos   []int32 // tree node -> pane row; -1 for a second listing
-	hay   []string
-	st    *mergeState // the current merge; nil before the first
-	bps   map[string]bool
+	*treepane.TreeSource
+	side tree.Side
+	st   *mergeState // the current merge; nil before the first
+	bps  map[string]bool
 }
 
-func newTreeSource(t *tree.Tree, side mergeview.Side) *treeSource {
-	s := &treeSource{t: t, side: side}
-	if t == nil || t.Len() == 0 {
-		return s
-	}
-	s.order = make([]int32, 0, t.Len())
-	s.pos = make([]int32, t.Len())
-	for i := range s.pos {
-		s.pos[i] = -1
-	}
-	var walk func(i int32)
-	walk = func(i int32) {
-		s.pos[i] = int32(len(s.order))
-		s.order = append(s.order, i)
-		for k, c := range t.Node(i).Children {
-			if n := t.Node(c); n.Parent == i && int(n.Position) == k {
-				walk(c)
-			}
-		}
-	}
-	walk(0)
-	return s
+func newTreeSource(t *tree.Tree, side tree.Side) *treeSource {
+	return &treeSource{TreeSource: treepane.NewTreeSource(t), side: side}
 }
 
-func (s *treeSource) Len() int { return len(s.order) }
-
-func (s *treeSource) node(i int) *tree.Node { return s.t.Node(s.order[i]) }
-
-func (s *treeSource) Depth(i int) int { return int(s.node(i).Level) }
-
-func (s *treeSource) GUID(i int) string { return s.node(i).GUID }
-
-func (s *treeSource) Index(guid string) (int, bool) {
-	if s.t == nil {
-		return 0, false
-	}
-	i, ok := s.t.Index(guid)
-	if !ok || s.pos[i] < 0 {
-		return 0, false
-	}
-	return int(s.pos[i]), true
-}
-
-// row is the merged or deletion row of the item at pane row i, or nil.
+// row is the merged or deletion row of the item at node i, or nil.
 func (s *treeSource) row(i int) *mergeview.Row {
 	if s.st == nil {
 		return nil
@@ -361,12 +327,9 @@ func (s *treeSource) row(i int) *mergeview.Row {
 	return s.st.view.LookupSide(s.side, s.GUID(i))
 }
 
-func (s *treeSource) Item(i int, th *themes.Theme) rowpane.Item {
-	n := s.node(i)
-	it := rowpane.Item{Kind: n.Kind, Label: common.Label(&n.Item)}
-	if name := common.RootName(n.GUID); name != "" {
-		it.Label = name
-	}
+func (s *treeSource) Item(i int, th *themes.Theme) treepane.Item {
+	n := s.Node(i)
+	it := treepane.Item{Kind: n.Kind, Label: common.Label(&n.Item)}
 	if n.Kind == tree.KindSeparator && common.Title(&n.Item) == "" {
 		it.Label = "────────"
 	}
@@ -375,7 +338,7 @@ func (s *treeSource) Item(i int, th *themes.Theme) rowpane.Item {
 		it.LabelStyle = &st
 	}
 	if n.NeedsMerge {
-		it.Badges = append(it.Badges, rowpane.Badge{Text: th.Glyphs.Changed, Style: th.Styles.Warning})
+		it.Badges = append(it.Badges, treepane.Badge{Text: th.Glyphs.Changed, Style: th.Styles.Warning})
 	}
 	if r := s.row(i); r != nil {
 		ms := r.On(s.side)
@@ -390,26 +353,15 @@ func (s *treeSource) Item(i int, th *themes.Theme) rowpane.Item {
 			it.Badges = append(it.Badges, b)
 		}
 		if s.bps[r.GUID()] || s.bps[n.GUID] {
-			it.Badges = append(it.Badges, rowpane.Badge{Text: th.Glyphs.Breakpoint, Style: th.Styles.Error})
+			it.Badges = append(it.Badges, treepane.Badge{Text: th.Glyphs.Breakpoint, Style: th.Styles.Error})
 		}
 	}
 	return it
 }
 
-func (s *treeSource) haystack(i int) string {
-	if s.hay == nil {
-		s.hay = make([]string, len(s.order))
-		for k := range s.hay {
-			n := s.node(k)
-			s.hay[k] = strings.ToLower(common.Title(&n.Item) + "\x00" + common.URL(&n.Item) + "\x00" + n.GUID)
-		}
-	}
-	return s.hay[i]
-}
-
 // changed reports whether pane row i shows in the "changed only" view.
 func (s *treeSource) changed(i int) bool {
-	if s.node(i).NeedsMerge {
+	if s.Node(i).NeedsMerge {
 		return true
 	}
 	r := s.row(i)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
-	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -64,7 +63,7 @@ func mergeInput(t testing.TB) ui.MergeInput {
 	p := demoProfile(t)
 	return ui.MergeInput{
 		ProfileName: "demo", Local: p.Local.Tree, Remote: p.Remote.Tree,
-		Times: mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote},
+		Times: p.Clocks,
 	}
 }
 
@@ -400,5 +399,44 @@ func TestMergeScreenIgnoresAnotherScreensResult(t *testing.T) {
 	}
 	if fresh.Busy() || len(fresh.MergeView().Resolutions()) != 1 {
 		t.Fatal("the new screen did not take its own merge")
+	}
+}
+
+// Moving through the conflicts panel with its own keys selects each
+// conflict's item in the panes (the panel reports the selection as a
+// message), in every mode the screen has.
+func TestMergeScreenConflictsPanelReportsSelection(t *testing.T) {
+	m := started(t, mergeInput(t), opts(), 140, 40)
+	runAll(m, keys("tab", "tab")...) // merged -> remote -> conflicts
+	if m.Focus() != "conflicts" || m.Conflicts().Len() < 2 {
+		t.Fatalf("focus %s, %d conflicts", m.Focus(), m.Conflicts().Len())
+	}
+	first := m.Conflicts().Selected().ID
+	runAll(m, keys("j")...)
+	c := m.Conflicts().Selected()
+	if c.ID == first {
+		t.Fatal("j did not move the conflicts panel")
+	}
+	if m.Merged().Selected() != c.GUID && m.Local().Selected() != c.GUID && m.Remote().Selected() != c.GUID {
+		t.Fatalf("no pane shows %s: %q %q %q", c.GUID, m.Local().Selected(), m.Merged().Selected(), m.Remote().Selected())
+	}
+	// Modes: the filter, the dialog and the step-through each take the
+	// keyboard and give it back.
+	for _, step := range []struct {
+		keys []string
+		want func() bool
+	}{
+		{[]string{"/"}, m.Filtering},
+		{[]string{"esc"}, func() bool { return !m.Filtering() }},
+		{[]string{"A"}, m.Confirming},
+		{[]string{"n"}, func() bool { return !m.Confirming() && m.Status() == "apply cancelled" }},
+		{[]string{"s"}, m.StepMode},
+		{[]string{"."}, func() bool { return m.StepMode() && m.Step() > 0 }},
+		{[]string{"esc"}, func() bool { return !m.StepMode() }},
+	} {
+		runAll(m, keys(step.keys...)...)
+		if !step.want() {
+			t.Fatalf("after %v: filtering %v, confirming %v, stepping %v", step.keys, m.Filtering(), m.Confirming(), m.StepMode())
+		}
 	}
 }

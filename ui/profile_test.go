@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/bmtui/bmtui/internal/load"
-	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -14,7 +13,8 @@ import (
 func appInput(p *load.Profile) ui.AppInput {
 	in := ui.SourcesInput("demo", p.Local, p.Remote)
 	in.Notes = p.Notes
-	in.Times = mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote}
+	in.Times = p.Clocks
+	in.Damage = p.Damage
 	return in
 }
 

@@ -25,9 +25,8 @@ type screen struct {
 	noColor  bool
 	themeErr error
 
-	help      help.Model
-	filter    textinput.Model
-	filtering bool // the filter input has the keyboard
+	help   help.Model
+	filter textinput.Model
 
 	width  int
 	height int
@@ -89,11 +88,8 @@ func (s *screen) terminalMsg(msg tea.Msg, layout, applyTheme func()) bool {
 	return true
 }
 
-// filterMsg passes msg to the filter input while it has the keyboard.
+// filterMsg passes msg to the filter input (while it has the keyboard).
 func (s *screen) filterMsg(msg tea.Msg) tea.Cmd {
-	if !s.filtering {
-		return nil
-	}
 	var cmd tea.Cmd
 	s.filter, cmd = s.filter.Update(msg)
 	return cmd

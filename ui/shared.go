@@ -120,8 +120,8 @@ func (m *MergeScreen) describeChange(old, now []mergeview.Resolution, by string)
 		by = "someone"
 	}
 	label := func(r mergeview.Resolution) string {
-		if m.st != nil {
-			if c := m.st.view.Conflict(r.Conflict); c != nil {
+		if m.run.st != nil {
+			if c := m.run.st.view.Conflict(r.Conflict); c != nil {
 				if a, ok := c.Alt(r.Choice); ok && a.Label != "" {
 					return a.Label
 				}

@@ -18,22 +18,12 @@ import (
 // errDeclined is the user answering no: nothing written, exit 1.
 var errDeclined = errors.New("not applied: declined")
 
-func runApply(ctx context.Context, args []string, io stdio) error {
-	fs := newFlagSet("apply", io)
-	var pf profileFlags
-	pf.register(fs)
-	yes := fs.Bool("yes", false, "apply without asking")
-	resolutions := fs.String("resolutions", "", "apply with the resolutions of a saved session file")
-	outgoing := fs.String("outgoing", "", "write the records Firefox would upload here (default: outgoing.json in the backup folder)")
-	var chosen choices
-	fs.Var(&chosen, "choose", "override a decision: CONFLICT=ALTERNATIVE (repeatable)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if !*yes && !isTerminal(io.in) {
+func runApply(ctx context.Context, o *applyOptions, io stdio) error {
+	pf := &o.profile
+	if !o.yes && !isTerminal(io.in) {
 		return errors.New("not applied: no terminal to confirm on; pass --yes to apply without asking")
 	}
-	session, err := readSession(*resolutions, &pf)
+	session, err := readSession(o.resolutions, pf)
 	if err != nil {
 		return err
 	}
@@ -49,12 +39,12 @@ func runApply(ctx context.Context, args []string, io stdio) error {
 	if err := applicable(prof); err != nil {
 		return err
 	}
-	view, err := resolvedView(ctx, prof, session, *resolutions, chosen)
+	view, err := resolvedView(ctx, prof, session, o.resolutions, o.chosen)
 	if err != nil {
 		return err
 	}
 	printSummary(io.out, view.Summary())
-	if !*yes {
+	if !o.yes {
 		ok, err := confirm(io, "Apply this merge to "+prof.Paths.Dir+"?")
 		if err != nil {
 			return err
@@ -63,7 +53,7 @@ func runApply(ctx context.Context, args []string, io stdio) error {
 			return errDeclined
 		}
 	}
-	rep, err := applyView(ctx, prof, view, *outgoing)
+	rep, err := applyView(ctx, prof, view, o.outgoing)
 	if err != nil {
 		return err
 	}
@@ -142,28 +132,22 @@ func printApplied(w io.Writer, rep *apply.Report) {
 	}
 }
 
-func runUndo(args []string, io stdio) error {
-	fs := newFlagSet("undo", io)
-	profile := fs.String("profile", "", "the Firefox profile folder to restore")
-	yes := fs.Bool("yes", false, "restore without asking")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *profile == "" {
+func runUndo(o *undoOptions, io stdio) error {
+	if o.profile == "" {
 		return usageError{"undo needs --profile DIR"}
 	}
-	last, err := apply.LastBackup(*profile)
+	last, err := apply.LastBackup(o.profile)
 	if err != nil {
 		return err
 	}
 	if last == "" {
-		return fmt.Errorf("nothing to undo: %s has no bmtui backup", *profile)
+		return fmt.Errorf("nothing to undo: %s has no bmtui backup", o.profile)
 	}
-	if !*yes {
+	if !o.yes {
 		if !isTerminal(io.in) {
 			return errors.New("not restored: no terminal to confirm on; pass --yes to restore without asking")
 		}
-		ok, err := confirm(io, fmt.Sprintf("Restore %s to its state before the last apply (%s)?", *profile, last))
+		ok, err := confirm(io, fmt.Sprintf("Restore %s to its state before the last apply (%s)?", o.profile, last))
 		if err != nil {
 			return err
 		}
@@ -171,11 +155,11 @@ func runUndo(args []string, io stdio) error {
 			return errors.New("not restored: declined")
 		}
 	}
-	dir, err := apply.Undo(*profile)
+	dir, err := apply.Undo(o.profile)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.out, "restored %s from %s\n", *profile, dir)
+	fmt.Fprintf(io.out, "restored %s from %s\n", o.profile, dir)
 	return nil
 }
 

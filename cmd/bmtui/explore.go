@@ -11,20 +11,8 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve/app"
-	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
-
-func runExplore(ctx context.Context, args []string, io stdio) error {
-	fs := newFlagSet("bmtui", io)
-	var pf profileFlags
-	pf.register(fs)
-	theme := fs.String("theme", "", "colour theme: default, high-contrast, mono")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return runApp(ctx, &pf, appOptions{theme: *theme}, io)
-}
 
 // appOptions say how the full-screen app starts and ends.
 type appOptions struct {
@@ -53,7 +41,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror: nothing to merge", prof.Paths.Dir)
 		}
-		if err := o.session.Check(prof.Local.Tree, prof.Remote.Tree, mergeview.Times{Local: prof.Clocks.Local, Remote: prof.Clocks.Remote}); err != nil {
+		if err := o.session.Check(prof.Local.Tree, prof.Remote.Tree, prof.Clocks); err != nil {
 			return err
 		}
 		in.Resolutions = o.session.Resolutions
@@ -98,16 +86,6 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 // appInput is what the app shows of a loaded profile.
 func appInput(prof *load.Profile, name string) ui.AppInput {
 	in := app.Input(prof, name)
-	in.Rebuild = rebuild(prof)
+	in.Rebuild = prof.Rebuild
 	return in
-}
-
-// rebuild reads a side of prof again with the user's choice of parents.
-func rebuild(prof *load.Profile) mergeview.RebuildFunc {
-	return func(side mergeview.Side, prefer map[string]string) (*tree.Tree, error) {
-		if side == mergeview.Remote {
-			return prof.Rebuild(tree.Remote, prefer)
-		}
-		return prof.Rebuild(tree.Local, prefer)
-	}
 }

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/demo"
@@ -48,75 +49,20 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `bmtui: see and repair Firefox bookmarks and their Sync state.
-
-Usage:
-  bmtui [profile flags] [--theme NAME]        explore both trees side by side
-  bmtui validate [profile flags] [--json]     list problems (exit 3 if any)
-  bmtui tree --side local|remote [profile flags] [--json]
-                                              print one tree
-  bmtui merge [profile flags] [--json]        preview Firefox's merge; writes nothing
-  bmtui apply [profile flags] [--resolutions FILE] [--choose ID=ALT]... [--yes]
-                                              write the merge to the profile (after a backup)
-  bmtui undo --profile DIR [--yes]            restore the profile from the last apply's backup
-  bmtui serve [profile flags] [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--redact]
-                                              the same UI over SSH for support sessions
-
-Profile flags:
-  --profile DIR          a Firefox profile folder
-  --places FILE          a places.sqlite (with --mirror FILE for its mirror)
-  --demo                 a generated sample profile (a temporary copy)
-  --local-time SECONDS   the local clock to measure ages against (default now)
-  --remote-time SECONDS  the server's clock (default now)
-With no profile flag, Firefox's default profile is used.
-
-Exit codes: 0 ok, 1 error, 2 usage, 3 problems found.
-`
-
-func run(ctx context.Context, args []string, io stdio) int {
-	cmd := "explore"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	var err error
-	switch cmd {
-	case "explore":
-		err = runExplore(ctx, args, io)
-	case "validate":
-		err = runValidate(args, io)
-	case "tree":
-		err = runTree(args, io)
-	case "merge":
-		err = runMerge(ctx, args, io)
-	case "apply":
-		err = runApply(ctx, args, io)
-	case "undo":
-		err = runUndo(args, io)
-	case "serve":
-		err = runServe(ctx, args, io)
-	case "help":
-		fmt.Fprint(io.out, usage)
-		return exitOK
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", cmd)}
-	}
-	return report(err, io)
-}
-
 // errProblemsFound makes validate exit with code 3 after printing its report.
 var errProblemsFound = errors.New("problems found")
 
-func report(err error, io stdio) int {
+// report prints err as the user sees it and returns the exit code. cmd is
+// the command that ran, to point a usage error to its help.
+func report(err error, cmd string, io stdio) int {
 	var ue usageError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
 	case errors.Is(err, errProblemsFound):
 		return exitProblems
 	case errors.As(err, &ue):
-		fmt.Fprintf(io.err, "bmtui: %s\nRun 'bmtui help' for usage.\n", ue.msg)
+		fmt.Fprintf(io.err, "bmtui: %s\nRun '%s' for usage.\n", ue.msg, helpCommandFor(cmd))
 		return exitUsage
 	default:
 		fmt.Fprintf(io.err, "bmtui: %s\n", oneLine(err.Error()))
@@ -137,34 +83,19 @@ type profileFlags struct {
 	finishApply bool
 }
 
-func (p *profileFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&p.profile, "profile", "", "Firefox profile folder")
-	fs.StringVar(&p.places, "places", "", "places.sqlite file")
-	fs.StringVar(&p.mirror, "mirror", "", "weave/bookmarks.sqlite file (with --places)")
-	fs.BoolVar(&p.demo, "demo", false, "use a generated sample profile")
-	fs.StringVar(&p.localTime, "local-time", "", "local clock, seconds since the epoch (default now)")
-	fs.StringVar(&p.remoteTime, "remote-time", "", "server clock, seconds since the epoch (default now)")
-}
-
-func newFlagSet(name string, io stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	fs.Usage = func() { fmt.Fprint(io.err, usage) }
-	return fs
-}
-
-// parse parses flags, turning flag errors into usage errors.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	return nil
+// register adds the profile flags to fs, marked so that help lists them
+// apart from the command's own flags.
+func (p *profileFlags) register(fs *pflag.FlagSet) {
+	own := pflag.NewFlagSet("profile", pflag.ContinueOnError)
+	own.SortFlags = false
+	own.StringVar(&p.profile, "profile", "", "read the Firefox profile in `DIR`")
+	own.StringVar(&p.places, "places", "", "read this places.sqlite `FILE` instead of a profile")
+	own.StringVar(&p.mirror, "mirror", "", "with --places: read this Sync mirror `FILE` too (weave/bookmarks.sqlite)")
+	own.BoolVar(&p.demo, "demo", false, "use a generated sample profile (a temporary copy)")
+	own.StringVar(&p.localTime, "local-time", "", "the local clock ages are measured against, in `SECONDS` since the epoch (default now)")
+	own.StringVar(&p.remoteTime, "remote-time", "", "the server's clock, in `SECONDS` since the epoch (default now)")
+	own.VisitAll(func(f *pflag.Flag) { f.Annotations = map[string][]string{flagGroup: {profileGroup}} })
+	fs.AddFlagSet(own)
 }
 
 func parseTime(flagName, v string, now time.Time) (time.Time, error) {

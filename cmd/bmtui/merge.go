@@ -12,13 +12,21 @@ import (
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
-	"github.com/bmtui/bmtui/sync/merge"
 )
 
 // choices is the repeatable --choose CONFLICT=ALTERNATIVE flag.
 type choices []mergeview.Resolution
 
-func (c *choices) String() string { return fmt.Sprint(*c) }
+func (c *choices) String() string {
+	s := make([]string, len(*c))
+	for i, r := range *c {
+		s[i] = r.Conflict + "=" + r.Choice
+	}
+	return strings.Join(s, " ")
+}
+
+// Type names the value in help and errors.
+func (c *choices) Type() string { return "CONFLICT=ALTERNATIVE" }
 
 func (c *choices) Set(v string) error {
 	id, alt, ok := strings.Cut(v, "=")
@@ -29,46 +37,34 @@ func (c *choices) Set(v string) error {
 	return nil
 }
 
-func runMerge(ctx context.Context, args []string, io stdio) error {
-	fs := newFlagSet("merge", io)
-	var pf profileFlags
-	pf.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	asTUI := fs.Bool("tui", false, "open the merge screen instead of printing")
-	theme := fs.String("theme", "", "colour theme for --tui: default, high-contrast, mono")
-	resolutions := fs.String("resolutions", "", "replay the resolutions of a saved session file")
-	saveTo := fs.String("save-resolutions", "", "save the session (resolutions and the inputs' identity) to this file")
-	var chosen choices
-	fs.Var(&chosen, "choose", "override a decision: CONFLICT=ALTERNATIVE (repeatable; IDs as listed by --json)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	session, err := readSession(*resolutions, &pf)
+func runMerge(ctx context.Context, o *mergeOptions, io stdio) error {
+	pf := &o.profile
+	session, err := readSession(o.resolutions, pf)
 	if err != nil {
 		return err
 	}
-	if *asTUI {
-		if *asJSON || len(chosen) > 0 {
+	if o.tui {
+		if o.json || len(o.chosen) > 0 {
 			return usageError{"--tui opens the merge screen; choose there (--json and --choose are for scripts)"}
 		}
-		return runApp(ctx, &pf, appOptions{theme: *theme, startInMerge: true, session: session, saveTo: *saveTo}, io)
+		return runApp(ctx, pf, appOptions{theme: o.theme, startInMerge: true, session: session, saveTo: o.saveTo}, io)
 	}
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	view, err := resolvedView(ctx, prof, session, *resolutions, chosen)
+	view, err := resolvedView(ctx, prof, session, o.resolutions, o.chosen)
 	if err != nil {
 		return err
 	}
-	if *saveTo != "" {
-		if err := saveSession(*saveTo, view); err != nil {
+	if o.saveTo != "" {
+		if err := saveSession(o.saveTo, view); err != nil {
 			return err
 		}
 	}
 	out := jsonout.NewMerge(view.Result())
-	if *asJSON {
+	if o.json {
 		if out.Outgoing, err = apply.OutgoingPreview(ctx, prof, view.Result()); err != nil {
 			return fmt.Errorf("preview the outgoing records: %w", err)
 		}
@@ -79,7 +75,7 @@ func runMerge(ctx context.Context, args []string, io stdio) error {
 	out.Problems.Local = jsonout.NewSideReport(prof.Local.Tree, prof.Local.Report)
 	out.Problems.Remote = jsonout.NewSideReport(prof.Remote.Tree, prof.Remote.Report)
 	out.Notes = append([]string{}, prof.Notes...)
-	if *asJSON {
+	if o.json {
 		if err := out.WriteIndented(io.out); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
@@ -98,9 +94,8 @@ func mergeView(ctx context.Context, prof *load.Profile) (*mergeview.View, error)
 	v, err := mergeview.New(ctx, mergeview.Input{
 		Local:   prof.Local.Tree,
 		Remote:  prof.Remote.Tree,
-		Now:     mergeview.Times{Local: prof.Clocks.Local, Remote: prof.Clocks.Remote},
-		NewGUID: merge.StableGUID,
-		Rebuild: rebuild(prof),
+		Now:     prof.Clocks,
+		Rebuild: prof.Rebuild,
 		Explain: true,
 	})
 	if err != nil {

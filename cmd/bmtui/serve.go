@@ -15,31 +15,16 @@ import (
 	"github.com/bmtui/bmtui/ui"
 )
 
-func runServe(ctx context.Context, args []string, io stdio) error {
-	fs := newFlagSet("serve", io)
-	var pf profileFlags
-	pf.register(fs)
-	var cfg serve.Config
-	fs.StringVar(&cfg.Listen, "listen", serve.DefaultListen, "address to listen on")
-	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow listening on an address other machines can reach")
-	fs.StringVar(&cfg.AuthorizedKeysPath, "authorized-keys", "", "authorized_keys file (default ~/.ssh/authorized_keys); mark operators with environment=\"BMTUI_ROLE=operator\"")
-	fs.StringVar(&cfg.HostKeyPath, "host-key", "", "host key file, generated on first run (default in bmtui's config folder)")
-	fs.BoolVar(&cfg.Redact, "redact", false, "show viewers placeholders instead of titles and URLs")
-	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "end sessions idle this long")
-	fs.IntVar(&cfg.MaxSessions, "max-sessions", serve.DefaultMaxSessions, "most sessions at once")
-	auditPath := fs.String("audit-log", "", "append JSON audit lines to this file (default: none)")
-	theme := fs.String("theme", "", "colour theme: default, high-contrast, mono")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func runServe(ctx context.Context, o *serveOptions, io stdio) error {
+	pf, cfg := &o.profile, o.cfg
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if *auditPath != "" {
-		f, err := os.OpenFile(*auditPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if o.auditLog != "" {
+		f, err := os.OpenFile(o.auditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return fmt.Errorf("open audit log: %w", err)
 		}
@@ -56,7 +41,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	defer src.Close()
 	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,
-		Theme:       *theme,
+		Theme:       o.theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {
 			if err := applicable(p); err != nil {

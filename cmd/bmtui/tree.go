@@ -10,17 +10,10 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-func runTree(args []string, io stdio) error {
-	fs := newFlagSet("tree", io)
-	var pf profileFlags
-	pf.register(fs)
-	sideName := fs.String("side", "local", "local or remote")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *sideName != "local" && *sideName != "remote" {
-		return usageError{fmt.Sprintf("--side must be local or remote, got %q", *sideName)}
+func runTree(o *treeOptions, io stdio) error {
+	pf := &o.profile
+	if o.side != "local" && o.side != "remote" {
+		return usageError{fmt.Sprintf("--side must be local or remote, got %q", o.side)}
 	}
 	prof, cleanup, err := pf.open()
 	if err != nil {
@@ -29,7 +22,7 @@ func runTree(args []string, io stdio) error {
 	defer cleanup()
 
 	side, t, rep := tree.Local, prof.Local.Tree, prof.Local.Report
-	if *sideName == "remote" {
+	if o.side == "remote" {
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror, so there is no remote tree", prof.Paths.Dir)
 		}
@@ -37,7 +30,7 @@ func runTree(args []string, io stdio) error {
 	}
 	w := bufio.NewWriter(io.out)
 	defer w.Flush()
-	if *asJSON {
+	if o.json {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(jsonout.NewTree(side, t, rep))

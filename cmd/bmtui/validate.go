@@ -2,24 +2,20 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-func runValidate(args []string, io stdio) error {
-	fs := newFlagSet("validate", io)
-	var pf profileFlags
-	pf.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func runValidate(o *validateOptions, io stdio) error {
+	pf := &o.profile
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
@@ -36,7 +32,16 @@ func runValidate(args []string, io stdio) error {
 	if prof.Remote != nil {
 		out.Remote = jsonout.NewSideReport(prof.Remote.Tree, prof.Remote.Report)
 	}
-	if *asJSON {
+	localDamage, remoteDamage, err := prof.Damage()
+	if err != nil {
+		out.Notes = append(out.Notes, "structural check incomplete: "+oneLine(err.Error()))
+	}
+	out.Local.AddDamage("local", localDamage)
+	if out.Remote != nil {
+		out.Remote.AddDamage("remote", remoteDamage)
+	}
+	out.Problems += len(localDamage) + len(remoteDamage)
+	if o.json {
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
@@ -57,6 +62,17 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 	for _, n := range out.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
+	var damage []dbcheck.Damage
+	for _, r := range []*jsonout.SideReport{out.Local, out.Remote} {
+		for _, f := range sideFindings(r) {
+			if f.Kind == jsonout.DamagedFile {
+				damage = append(damage, f.Damage())
+			}
+		}
+	}
+	if len(damage) > 0 {
+		fmt.Fprintf(w, "damaged: %s\n", dbcheck.Summary(damage))
+	}
 	side := func(name string, t *tree.Tree, r *jsonout.SideReport) {
 		if r == nil {
 			fmt.Fprintf(w, "%s: no mirror\n", name)
@@ -67,6 +83,10 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 			fmt.Fprintf(w, "  %s\n", c)
 		}
 		for _, f := range r.Findings {
+			if f.Kind == jsonout.DamagedFile {
+				fmt.Fprintf(w, "  %-24s %s: %s\n", f.Kind, cmp.Or(f.Damage().Where(), f.File), f.Detail)
+				continue
+			}
 			title := ""
 			if n := t.Lookup(f.GUID); n != nil && n.Info != nil && n.Info.Title != "" {
 				title = fmt.Sprintf(" %q", n.Info.Title)
@@ -87,6 +107,13 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 	if out.Problems == 0 {
 		fmt.Fprintln(w, "no problems found")
 	}
+}
+
+func sideFindings(r *jsonout.SideReport) []jsonout.Finding {
+	if r == nil {
+		return nil
+	}
+	return r.Findings
 }
 
 // countLines lists the non-zero counters as "name: n", Firefox's names first.

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/profiles"
 	"github.com/bmtui/bmtui/source"
@@ -152,6 +153,19 @@ func Open(paths Paths, clocks tree.Clocks) (*Profile, error) {
 	}
 	p.Notes = append(p.Notes, p.Remote.Notes...)
 	return p, nil
+}
+
+// Damage waits for the structural checks of both files, started when they
+// were opened, and returns what they found in each: nil when sound.
+func (p *Profile) Damage() (local, remote []dbcheck.Damage, err error) {
+	var lerr, rerr error
+	if p.Places != nil {
+		local, lerr = p.Places.Damage()
+	}
+	if p.Mirror != nil {
+		remote, rerr = p.Mirror.Damage()
+	}
+	return local, remote, errors.Join(lerr, rerr)
 }
 
 // Rebuild reads one side's tree again with the user's choice of parent for

@@ -270,7 +270,8 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 func Input(p *load.Profile, name string) ui.AppInput {
 	in := ui.SourcesInput(name, p.Local, p.Remote)
 	in.Notes = slices.Clone(p.Notes)
-	in.Times = mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote}
+	in.Times = p.Clocks
+	in.Damage = p.Damage
 	return in
 }
 
@@ -281,7 +282,7 @@ func Input(p *load.Profile, name string) ui.AppInput {
 func Redacted(p *load.Profile) (ui.AppInput, error) {
 	in := ui.AppInput{
 		ProfileName: "profile (redacted)",
-		Times:       mergeview.Times{Local: p.Clocks.Local, Remote: p.Clocks.Remote},
+		Times:       p.Clocks,
 	}
 	r := redact.New()
 	var err error

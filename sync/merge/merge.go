@@ -396,13 +396,13 @@ func (m *merger) valueOverride(L, R *tree.Node, v Choice) (Choice, bool) {
 	if !ok && L.GUID != R.GUID {
 		s, ok = m.ov.Value[L.GUID]
 	}
-	if !ok || s == SideDefault || isRoot(R.GUID) {
+	if !ok || s == tree.NoSide || isRoot(R.GUID) {
 		return v, false
 	}
 	switch {
-	case s == SideLocal && L.Validity != tree.Replace:
+	case s == tree.Local && L.Validity != tree.Replace:
 		return ChoiceLocal, v != ChoiceLocal
-	case s == SideRemote && R.Validity != tree.Replace:
+	case s == tree.Remote && R.Validity != tree.Replace:
 		return ChoiceRemote, v != ChoiceRemote
 	}
 	return v, false
@@ -597,9 +597,9 @@ func (m *merger) resolveStructure(lp, lc, rp, rc int32) (Choice, Reason, bool) {
 	if m.ov != nil {
 		if s, ok := m.ov.Structure[RC.GUID]; ok {
 			switch {
-			case s == SideLocal && c != ChoiceLocal:
+			case s == tree.Local && c != ChoiceLocal:
 				return ChoiceLocal, reason, true
-			case s == SideRemote && c == ChoiceLocal:
+			case s == tree.Remote && c == ChoiceLocal:
 				return ChoiceRemote, reason, true
 			}
 		}

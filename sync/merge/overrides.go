@@ -1,14 +1,6 @@
 package merge
 
-// Side picks one side of a merge.
-type Side uint8
-
-// Sides.
-const (
-	SideDefault Side = iota // no override: the merge decides
-	SideLocal
-	SideRemote
-)
+import "github.com/bmtui/bmtui/sync/tree"
 
 // Resolution says what to do with an item changed on one side and deleted on
 // the other.
@@ -30,13 +22,15 @@ type DedupePair struct{ Local, Remote string }
 // overrides that cannot apply (for example choosing an unusable value, or a
 // side on which the item does not exist) are ignored.
 type Overrides struct {
-	// Value picks whose value an item present on both sides takes. Keyed by
-	// the remote or the local GUID. Built-in roots always keep the local
-	// value; an unusable (replace) value is never chosen.
-	Value map[string]Side
+	// Value picks whose value an item present on both sides takes
+	// (tree.NoSide: the merge decides). Keyed by the remote or the local
+	// GUID. Built-in roots always keep the local value; an unusable
+	// (replace) value is never chosen.
+	Value map[string]tree.Side
 	// Structure picks whose parent and position an item present on both
-	// sides takes, keyed by GUID. Built-in roots are never moved.
-	Structure map[string]Side
+	// sides takes (tree.NoSide: the merge decides), keyed by GUID.
+	// Built-in roots are never moved.
+	Structure map[string]tree.Side
 	// Deletion keeps or deletes an item that exists on one side and is
 	// deleted on the other, keyed by GUID. Built-in roots are never deleted
 	// and unusable items are always deleted.

@@ -66,7 +66,7 @@ func TestOverrideValue(t *testing.T) {
 	}
 
 	// The user keeps the local value: uploaded, not applied.
-	res = mergeWith(t, local, remote, merge.Overrides{Value: map[string]merge.Side{"bookmarkAAAA": merge.SideLocal}})
+	res = mergeWith(t, local, remote, merge.Overrides{Value: map[string]tree.Side{"bookmarkAAAA": tree.Local}})
 	a, p, pos := find(res, "bookmarkAAAA")
 	if a.State != merge.StateLocal || p.GUID != tree.MenuGUID || pos != 0 {
 		t.Fatalf("overridden: %s under %s", a.State, p.GUID)
@@ -82,7 +82,7 @@ func TestOverrideValue(t *testing.T) {
 
 	// Choosing an unusable value is ignored.
 	badRemote := mustBuild(t, testutil.Places(testutil.Folder(tree.MenuGUID, testutil.Bookmark("bookmarkAAAA").Changed().Aged(10).Validity(tree.Replace))))
-	res = mergeWith(t, local, badRemote, merge.Overrides{Value: map[string]merge.Side{"bookmarkAAAA": merge.SideRemote}})
+	res = mergeWith(t, local, badRemote, merge.Overrides{Value: map[string]tree.Side{"bookmarkAAAA": tree.Remote}})
 	if a, _, _ := find(res, "bookmarkAAAA"); a.State != merge.StateLocal {
 		t.Fatalf("replace value chosen: %s", a.State)
 	}
@@ -108,7 +108,7 @@ func TestOverrideStructure(t *testing.T) {
 	}
 
 	// The user keeps the local placement: X stays in F and the server is told.
-	res = mergeWith(t, local, remote, merge.Overrides{Structure: map[string]merge.Side{"bookmarkXXXX": merge.SideLocal}})
+	res = mergeWith(t, local, remote, merge.Overrides{Structure: map[string]tree.Side{"bookmarkXXXX": tree.Local}})
 	x, p, pos := find(res, "bookmarkXXXX")
 	if p.GUID != "folderFFFFFF" || pos != 0 || x.State != merge.StateLocal {
 		t.Fatalf("overridden: %s under %s", x.State, p.GUID)

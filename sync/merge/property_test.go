@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // guidGen returns a fresh generator of valid replacement GUIDs.
@@ -48,17 +49,17 @@ func randomOverrides(seed uint64, p *testutil.RandomPair) merge.Overrides {
 	if len(p.GUIDs) == 0 {
 		return o
 	}
-	o.Value = map[string]merge.Side{}
-	o.Structure = map[string]merge.Side{}
+	o.Value = map[string]tree.Side{}
+	o.Structure = map[string]tree.Side{}
 	o.Deletion = map[string]merge.Resolution{}
 	o.RefuseDedupe = map[merge.DedupePair]bool{}
 	for range len(p.GUIDs) / 3 {
 		g := p.GUIDs[rng.IntN(len(p.GUIDs))]
 		switch rng.IntN(3) {
 		case 0:
-			o.Value[g] = merge.Side(rng.IntN(3))
+			o.Value[g] = tree.Side(rng.IntN(3))
 		case 1:
-			o.Structure[g] = merge.Side(rng.IntN(3))
+			o.Structure[g] = tree.Side(rng.IntN(3))
 		default:
 			o.Deletion[g] = merge.Resolution(rng.IntN(3))
 		}

@@ -1,10 +1,10 @@
 package mirror
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/check"
@@ -41,8 +41,9 @@ func OpenSource(path string) (*Source, error) {
 	}
 	s.db = db
 	if s.stamp.Print, err = ReadFingerprint(db.SQL(), "main"); err != nil {
+		err = dbsnap.ReadError(What, db.Path(), "read", err, db.Damage)
 		db.Close()
-		return nil, dbsnap.QueryError(What, db.Path(), err)
+		return nil, err
 	}
 	return s, nil
 }
@@ -70,8 +71,9 @@ func (s *Source) Load(clock time.Time) (*source.Result, error) { return s.LoadPr
 func (s *Source) LoadPreferring(clock time.Time, prefer map[string]string) (*source.Result, error) {
 	t, err := s.db.ReadTreeWith(tree.NowMillis(clock), prefer)
 	if t == nil {
-		return nil, fmt.Errorf("read remote tree from %s: %w", s.db.Path(), err)
+		return nil, dbsnap.ReadError(What, s.db.Path(), "read remote tree from", err, s.db.Damage)
 	}
+	s.db.StartCheck() // after the read: it would slow the reading down
 	r := &source.Result{
 		Provenance: s.Provenance(),
 		Tree:       t,
@@ -86,5 +88,9 @@ func (s *Source) LoadPreferring(clock time.Time, prefer map[string]string) (*sou
 	return r, nil
 }
 
-// Close removes the snapshot.
+// Damage waits for the structural check of the snapshot, started by
+// Load, and returns what it found: nil for a sound file.
+func (s *Source) Damage() ([]dbcheck.Damage, error) { return s.db.Damage() }
+
+// Close stops the check and removes the snapshot.
 func (s *Source) Close() error { return s.db.Close() }

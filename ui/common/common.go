@@ -30,35 +30,20 @@ func (c Common) Time() time.Time {
 	return time.Now()
 }
 
-// RootName is the human name of a built-in root, or "".
-func RootName(guid string) string {
-	switch guid {
-	case tree.RootGUID:
-		return "Places root"
-	case tree.MenuGUID:
-		return "Bookmarks Menu"
-	case tree.ToolbarGUID:
-		return "Bookmarks Toolbar"
-	case tree.UnfiledGUID:
-		return "Other Bookmarks"
-	case tree.MobileGUID:
-		return "Mobile Bookmarks"
-	case tree.TagsGUID:
-		return "Tags"
-	}
-	return ""
-}
-
-// Title is the item's title from Info, else from its dedupe content, else
-// the name of a built-in root, else "".
+// Title is what a person reads as the item's title: the name Firefox
+// shows for a built-in root (whatever Places stores, "menu" or ""), else
+// the title from Info, else from its dedupe content, else "".
 func Title(it *tree.Item) string {
+	if name := tree.RootTitle(it.GUID); name != "" {
+		return name
+	}
 	if it.Info != nil && it.Info.Title != "" {
 		return it.Info.Title
 	}
 	if it.Content != nil && it.Content.Title != "" {
 		return it.Content.Title
 	}
-	return RootName(it.GUID)
+	return ""
 }
 
 // URL is the item's URL from Info or its dedupe content.

@@ -21,26 +21,6 @@ import (
 // MaxAlternatives is how many alternatives get a number key.
 const MaxAlternatives = 9
 
-// KeyMap are the panel's bindings (when it has the keyboard).
-type KeyMap struct {
-	Up   key.Binding
-	Down key.Binding
-}
-
-// DefaultKeyMap returns the default bindings.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous conflict")),
-		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next conflict")),
-	}
-}
-
-// ShortHelp implements help.KeyMap.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
-
-// FullHelp implements help.KeyMap.
-func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Up, k.Down}} }
-
 // Model is the panel.
 type Model struct {
 	KeyMap KeyMap
@@ -55,12 +35,23 @@ type Model struct {
 	pending  string // the conflict whose choice is being merged
 }
 
+var _ common.Component[Model] = (*Model)(nil)
+
 // New returns an empty panel.
 func New(c common.Common) Model {
 	m := Model{KeyMap: DefaultKeyMap(), common: c, width: 40, height: 8}
 	m.updateKeys()
 	return m
 }
+
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
+// ShortHelp implements help.KeyMap.
+func (m Model) ShortHelp() []key.Binding { return m.KeyMap.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (m Model) FullHelp() [][]key.Binding { return m.KeyMap.FullHelp() }
 
 // SetCommon sets the theme.
 func (m *Model) SetCommon(c common.Common) { m.common = c }
@@ -132,17 +123,27 @@ func (m *Model) updateKeys() {
 	m.KeyMap.Down.SetEnabled(m.cursor < len(m.list)-1)
 }
 
-// Update moves the selection when the panel is focused.
+// SelectedMsg reports that the user moved the selection to the conflict
+// ID (the parent shows its item).
+type SelectedMsg struct{ ID string }
+
+// Update moves the selection when the panel is focused and reports the
+// new selection with a SelectedMsg.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused {
 		return m, nil
 	}
+	before := m.cursor
 	switch {
 	case key.Matches(kp, m.KeyMap.Up):
 		m.Select(m.cursor - 1)
 	case key.Matches(kp, m.KeyMap.Down):
 		m.Select(m.cursor + 1)
+	}
+	if c := m.Selected(); c != nil && m.cursor != before {
+		sel := SelectedMsg{ID: c.ID}
+		return m, func() tea.Msg { return sel }
 	}
 	return m, nil
 }

@@ -5,37 +5,17 @@ package details
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
-	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
 )
-
-// Places sync statuses (PlacesUtils.bookmarks.SYNC_STATUS).
-const (
-	SyncStatusUnknown = 0
-	SyncStatusNew     = 1
-	SyncStatusNormal  = 2
-)
-
-// SyncStatusName names a Places syncStatus value.
-func SyncStatusName(s int) string {
-	switch s {
-	case SyncStatusUnknown:
-		return "UNKNOWN"
-	case SyncStatusNew:
-		return "NEW"
-	case SyncStatusNormal:
-		return "NORMAL"
-	}
-	return "status(" + strconv.Itoa(s) + ")"
-}
 
 // Item is what the panel shows.
 type Item struct {
@@ -55,14 +35,26 @@ type Model struct {
 	scroll int
 }
 
+var _ common.Component[Model] = (*Model)(nil)
+
 // New returns an empty panel.
 func New(c common.Common) Model { return Model{common: c, width: 40, height: 10} }
 
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Update implements common.Component: the panel takes no keys (the parent
+// scrolls it with the mouse wheel through ScrollBy).
+func (m Model) Update(tea.Msg) (Model, tea.Cmd) { return m, nil }
+
+// ShortHelp implements help.KeyMap: the panel has no keys.
+func (m Model) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (m Model) FullHelp() [][]key.Binding { return nil }
+
 // SetCommon sets the theme and the clock.
 func (m *Model) SetCommon(c common.Common) { m.common = c }
-
-// SetTheme sets the theme.
-func (m *Model) SetTheme(th *themes.Theme) { m.common.Theme = th }
 
 // SetSize sets the panel's content size.
 func (m *Model) SetSize(w, h int) { m.width, m.height = max(w, 0), max(h, 0) }
@@ -178,7 +170,7 @@ func (m Model) lines() []string {
 	default:
 		sync := "—"
 		if info != nil {
-			sync = fmt.Sprintf("syncStatus %s · syncChangeCounter %d", SyncStatusName(info.SyncStatus), info.SyncChangeCounter)
+			sync = fmt.Sprintf("syncStatus %s · syncChangeCounter %d", tree.SyncStatusName(info.SyncStatus), info.SyncChangeCounter)
 		}
 		if n.NeedsMerge {
 			sync = g.Changed + " changed · " + sync

@@ -49,7 +49,7 @@ func TestLocalBookmark(t *testing.T) {
 		Title: "Mozilla", URL: "https://www.mozilla.org/", Keyword: "moz", Tags: []string{"web", "browsers"},
 		DateAdded:         now.Add(-72 * time.Hour).UnixMicro(),
 		LastModified:      now.Add(-2 * time.Hour).UnixMicro(),
-		SyncStatus:        details.SyncStatusNormal,
+		SyncStatus:        tree.SyncStatusNormal,
 		SyncChangeCounter: 2,
 	}
 	tr := sampleTree(t, info, true, tree.Valid)
@@ -80,13 +80,5 @@ func TestNoInfo(t *testing.T) {
 	m.SetItem(nil)
 	if m.GUID() != "" {
 		t.Fatal("SetItem(nil) kept the item")
-	}
-}
-
-func TestSyncStatusName(t *testing.T) {
-	for s, want := range map[int]string{0: "UNKNOWN", 1: "NEW", 2: "NORMAL", 7: "status(7)"} {
-		if got := details.SyncStatusName(s); got != want {
-			t.Errorf("SyncStatusName(%d) = %q, want %q", s, got, want)
-		}
 	}
 }

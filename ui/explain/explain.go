@@ -6,6 +6,8 @@ package explain
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -42,8 +44,23 @@ type Model struct {
 	scroll int
 }
 
+var _ common.Component[Model] = (*Model)(nil)
+
 // New returns an empty panel.
 func New(c common.Common) Model { return Model{common: c, width: 40, height: 8} }
+
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Update implements common.Component: the panel takes no keys (the parent
+// scrolls it with the mouse wheel through ScrollBy).
+func (m Model) Update(tea.Msg) (Model, tea.Cmd) { return m, nil }
+
+// ShortHelp implements help.KeyMap: the panel has no keys.
+func (m Model) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (m Model) FullHelp() [][]key.Binding { return nil }
 
 // SetCommon sets the theme.
 func (m *Model) SetCommon(c common.Common) { m.common = c; m.render() }

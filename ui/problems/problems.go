@@ -11,7 +11,6 @@ import (
 
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
-	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/viewport"
 )
@@ -61,38 +60,6 @@ type JumpMsg struct {
 	GUID string
 }
 
-// KeyMap are the list's bindings.
-type KeyMap struct {
-	Up       key.Binding
-	Down     key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Top      key.Binding
-	Bottom   key.Binding
-	Jump     key.Binding
-}
-
-// DefaultKeyMap returns vim-style and arrow bindings.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
-		Jump:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "go to item")),
-	}
-}
-
-// ShortHelp implements help.KeyMap.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Jump} }
-
-// FullHelp implements help.KeyMap.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Jump}}
-}
-
 // Model is the problems list.
 type Model struct {
 	KeyMap KeyMap
@@ -103,18 +70,33 @@ type Model struct {
 	focused bool
 }
 
-// New returns a list of entries.
-func New(c common.Common, entries []Entry) Model {
-	m := Model{KeyMap: DefaultKeyMap(), common: c, entries: entries, win: viewport.Window{Width: 60, Height: 8}}
+var _ common.Component[Model] = (*Model)(nil)
+
+// New returns an empty list; SetEntries fills it.
+func New(c common.Common) Model {
+	m := Model{KeyMap: DefaultKeyMap(), common: c, win: viewport.Window{Width: 60, Height: 8}}
 	m.updateKeys()
 	return m
 }
 
+// SetEntries replaces the list and selects its first entry.
+func (m *Model) SetEntries(entries []Entry) {
+	m.entries = entries
+	m.win.Cursor, m.win.Offset = 0, 0
+	m.updateKeys()
+}
+
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
+// ShortHelp implements help.KeyMap.
+func (m Model) ShortHelp() []key.Binding { return m.KeyMap.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (m Model) FullHelp() [][]key.Binding { return m.KeyMap.FullHelp() }
+
 // SetCommon sets the theme and clock.
 func (m *Model) SetCommon(c common.Common) { m.common = c }
-
-// SetTheme sets the theme.
-func (m *Model) SetTheme(th *themes.Theme) { m.common.Theme = th }
 
 // SetSize sets the content size.
 func (m *Model) SetSize(w, h int) {
@@ -143,11 +125,6 @@ func (m Model) Selected() (Entry, bool) {
 func (m *Model) MoveTo(i int) {
 	m.win.MoveTo(i, len(m.entries))
 	m.updateKeys()
-}
-
-// nav is the movement bindings of k.
-func (k *KeyMap) nav() viewport.Keys {
-	return viewport.Keys{Up: &k.Up, Down: &k.Down, PageUp: &k.PageUp, PageDown: &k.PageDown, Top: &k.Top, Bottom: &k.Bottom}
 }
 
 func (m *Model) updateKeys() {
@@ -227,7 +204,9 @@ func (m Model) View() string {
 			kindGlyph = g.Invalid
 		}
 		what := f.GUID
-		if e.Title != "" {
+		if f.GUID == "" {
+			what = e.Title // a finding about a file, not an item
+		} else if e.Title != "" {
 			what = common.SingleLine(e.Title) + " (" + f.GUID + ")"
 		} else if !e.InTree {
 			what = f.GUID + " (not in tree)"

@@ -17,7 +17,8 @@ import (
 func newList(t *testing.T) problems.Model {
 	l, r := uitest.Sides(t, "reupload_replace")
 	entries := problems.Entries(l, r, uitest.Report(check.Local, l), uitest.Report(check.Remote, r))
-	m := problems.New(common.Common{Theme: themes.Mono(true)}, entries)
+	m := problems.New(common.Common{Theme: themes.Mono(true)})
+	m.SetEntries(entries)
 	m.SetSize(100, 6)
 	m.SetFocused(true)
 	return m
@@ -32,7 +33,7 @@ func TestView(t *testing.T) {
 }
 
 func TestEmpty(t *testing.T) {
-	m := problems.New(common.Common{Theme: themes.Mono(true)}, nil)
+	m := problems.New(common.Common{Theme: themes.Mono(true)})
 	m.SetSize(60, 3)
 	golden.RequireEqual(t, ansi.Strip(m.View()))
 	if m.KeyMap.Jump.Enabled() {

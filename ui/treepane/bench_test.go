@@ -10,6 +10,7 @@ import (
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
 	"github.com/bmtui/bmtui/ui/treepane"
 )
@@ -50,7 +51,8 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 	findings := uitest.Report(check.Remote, t).Findings
 	b.ResetTimer()
 	for b.Loop() {
-		m := treepane.New(t, findings...)
+		m := treepane.New(common.New())
+		m.SetSource(treepane.NewTreeSource(t, findings...))
 		m.SetSize(80, 40)
 		m.SetFocused(true)
 		_ = m.View()
@@ -61,7 +63,8 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 // worst case for the row list) and the cursor in the middle.
 func ready(b *testing.B, expandAll bool) treepane.Model {
 	t := tree100k(b)
-	m := treepane.New(t, uitest.Report(check.Remote, t).Findings...)
+	m := treepane.New(common.New())
+	m.SetSource(treepane.NewTreeSource(t, uitest.Report(check.Remote, t).Findings...))
 	m.SetSize(80, 40)
 	m.SetFocused(true)
 	if expandAll {
@@ -144,11 +147,11 @@ func BenchmarkKeyExpandFolder100k(b *testing.B) {
 
 func BenchmarkFilter100k(b *testing.B) {
 	m := ready(b, false)
-	m.SetFilter("warm the haystack")
+	m.SetQuery("warm the haystack")
 	qs := []string{"example", "exa", "zzz", ""}
 	i := 0
 	for b.Loop() {
-		m.SetFilter(qs[i%len(qs)])
+		m.SetQuery(qs[i%len(qs)])
 		i++
 		_ = m.View()
 	}

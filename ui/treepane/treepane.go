@@ -1,20 +1,20 @@
-// Package treepane is a windowed bookmark tree: it keeps a flat list of the
-// visible rows, updated in place on expand and collapse, and renders only
-// the rows inside the viewport, so a keypress costs the same at 100 items
-// and at 100,000.
+// Package treepane is the UI's one tree list: a windowed tree over any
+// Source (a bookmark tree as it is, a merged tree listed in pre-order). It
+// keeps a flat list of the visible rows, updated in place on expand and
+// collapse, and renders only the rows inside the viewport, so a keypress
+// costs the same at 100 items and at 100,000. What each row shows (state
+// column, label, badges) comes from the source; the filter is a query
+// over the source's text or any predicate.
 package treepane
 
 import (
-	"strconv"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
-	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
-	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/viewport"
 )
@@ -23,55 +23,45 @@ import (
 type Model struct {
 	KeyMap KeyMap
 
-	common   common.Common
-	t        *tree.Tree
-	findings common.FindingIndex
+	common  common.Common
+	src     Source
+	n       int
+	ordered bool // node indices are in display order
 
-	exp    []bool // expanded folders, by node index
-	fexp   []bool // expanded folders while a filter is active
+	exp    []bool // expanded nodes
+	fexp   []bool // expanded nodes while a filter is active
 	keep   []bool // nodes shown by the filter; nil when not filtering
-	filter string
+	query  string // the query of SetQuery ("" for a predicate)
 	nmatch int
-	hay    []string // lowercased title, URL and GUID, built on first filter
 
-	rows      []int32 // visible node indices, in display order
+	rows      []int32 // visible nodes, in display order
 	win       viewport.Window
 	focused   bool
-	highlight int32
+	highlight int
+	empty     string
+	stateCol  bool
 }
 
-// New builds a pane over t with the built-in roots expanded one level.
-// findings are the check findings of this tree (any side); items that have
-// some are marked. t may be nil (an empty pane).
-func New(t *tree.Tree, findings ...check.Finding) Model {
-	m := Model{
-		KeyMap:    DefaultKeyMap(),
-		common:    common.New(),
-		t:         t,
-		findings:  common.IndexFindings(findings),
-		highlight: -1,
-		win:       viewport.Window{Width: 40, Height: 10},
-	}
-	if t != nil && t.Len() > 0 {
-		m.exp = make([]bool, t.Len())
-		m.exp[0] = true
-		root := t.Root()
-		for k, c := range root.Children {
-			if n := t.Node(c); n.Parent == 0 && int(n.Position) == k && n.Kind == tree.KindFolder {
-				m.exp[c] = true
-			}
-		}
-		m.rows = m.appendSubtree(m.rows, 0)
-	}
+var _ common.Component[Model] = (*Model)(nil)
+
+// New returns an empty pane; SetSource gives it a tree.
+func New(c common.Common) Model {
+	m := Model{KeyMap: DefaultKeyMap(), common: c, highlight: -1, win: viewport.Window{Width: 40, Height: 10}, empty: "(empty tree)"}
 	m.updateKeys()
 	return m
 }
 
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
 // SetCommon sets the theme and clock.
 func (m *Model) SetCommon(c common.Common) { m.common = c }
 
-// SetTheme sets the theme.
-func (m *Model) SetTheme(th *themes.Theme) { m.common.Theme = th }
+// SetEmptyText sets what an empty pane says.
+func (m *Model) SetEmptyText(s string) { m.empty = s }
+
+// SetStateColumn says whether rows have a state column.
+func (m *Model) SetStateColumn(on bool) { m.stateCol = on }
 
 // SetSize sets the size of the rows area in cells.
 func (m *Model) SetSize(w, h int) {
@@ -91,8 +81,8 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 // Focused reports whether the pane has the keyboard.
 func (m Model) Focused() bool { return m.focused }
 
-// Tree is the tree shown.
-func (m Model) Tree() *tree.Tree { return m.t }
+// Source is the tree shown (nil for none).
+func (m Model) Source() Source { return m.src }
 
 // Len is the number of visible rows.
 func (m Model) Len() int { return len(m.rows) }
@@ -103,101 +93,99 @@ func (m Model) Cursor() int { return m.win.Cursor }
 // Offset is the first row shown.
 func (m Model) Offset() int { return m.win.Offset }
 
-// Filter is the active filter query ("" when none).
-func (m Model) Filter() string { return m.filter }
+// Query is the query of SetQuery ("" when none).
+func (m Model) Query() string { return m.query }
 
-// MatchCount is how many items match the active filter.
+// Filtering reports whether a filter is set.
+func (m Model) Filtering() bool { return m.keep != nil }
+
+// MatchCount is how many nodes the filter matched.
 func (m Model) MatchCount() int { return m.nmatch }
 
-// Findings returns the findings recorded for guid.
-func (m Model) Findings(guid string) []check.Finding { return m.findings[guid] }
+// ShortHelp implements help.KeyMap.
+func (m Model) ShortHelp() []key.Binding { return m.KeyMap.ShortHelp() }
 
-// SelectedNode is the selected node, or nil.
-func (m Model) SelectedNode() *tree.Node {
-	if m.win.Cursor < 0 || m.win.Cursor >= len(m.rows) {
-		return nil
-	}
-	return m.t.Node(m.rows[m.win.Cursor])
-}
+// FullHelp implements help.KeyMap.
+func (m Model) FullHelp() [][]key.Binding { return m.KeyMap.FullHelp() }
 
-// Selected is the GUID of the selected item ("" when the pane is empty).
-func (m Model) Selected() string {
-	if n := m.SelectedNode(); n != nil {
-		return n.GUID
-	}
-	return ""
-}
-
-// IsExpanded reports whether the folder guid is expanded in the current
-// view.
-func (m Model) IsExpanded(guid string) bool {
-	if m.t == nil {
-		return false
-	}
-	i, ok := m.t.Index(guid)
-	return ok && m.expanded()[i]
-}
-
-// SetHighlight marks the row of guid (the item selected in the other pane);
-// "" or an unknown GUID clears the mark.
-func (m *Model) SetHighlight(guid string) {
-	m.highlight = -1
-	if m.t == nil || guid == "" {
-		return
-	}
-	if i, ok := m.t.Index(guid); ok {
-		m.highlight = i
-	}
-}
-
-// Highlight is the highlighted GUID, or "".
-func (m Model) Highlight() string {
-	if m.highlight < 0 {
-		return ""
-	}
-	return m.t.Node(m.highlight).GUID
-}
-
-// Select moves the selection to guid, expanding its ancestors and
-// scrolling it into view. It reports whether guid is shown (an item hidden
-// by the filter, or unknown, cannot be selected).
-func (m *Model) Select(guid string) bool {
-	if m.t == nil {
-		return false
-	}
-	i, ok := m.t.Index(guid)
-	if !ok || i == 0 || (m.keep != nil && !m.keep[i]) {
-		return false
-	}
-	r := m.rowOf(i)
-	if r < 0 {
-		exp := m.expanded()
-		for p := m.t.Node(i).Parent; p >= 0; p = m.t.Node(p).Parent {
-			exp[p] = true
-		}
-		m.rebuild()
-		r = m.rowOf(i)
-		if r < 0 {
-			return false
-		}
-	}
-	m.win.Show(r, len(m.rows))
-	m.updateKeys()
-	return true
-}
-
-// SetFilter shows only the items whose title, URL or GUID contains query
-// (case-insensitive), with their ancestors. An empty query clears the
-// filter and keeps the selection.
-func (m *Model) SetFilter(query string) {
-	q := strings.ToLower(strings.TrimSpace(query))
-	if q == m.filter || m.t == nil {
-		m.filter = q
-		return
-	}
+// SetSource shows src. The first source opens the built-in roots one
+// level; later ones keep what was open and the selection, by GUID. The
+// filter is cleared (set it again).
+func (m *Model) SetSource(src Source) {
+	var expanded []string
 	sel := m.Selected()
-	m.filter = q
+	if m.src != nil {
+		for i, e := range m.exp {
+			if e && i > 0 {
+				expanded = append(expanded, m.src.GUID(i))
+			}
+		}
+	}
+	first := m.src == nil
+	m.src, m.n = src, 0
+	if src != nil {
+		m.n = src.Len()
+	}
+	o, ok := src.(ordered)
+	m.ordered = ok && o.PreOrder()
+	m.keep, m.fexp, m.query, m.nmatch = nil, nil, "", 0
+	m.highlight = -1
+	m.exp = make([]bool, m.n)
+	if m.n > 0 {
+		m.exp[0] = true
+		if first {
+			for c := src.FirstChild(0); c >= 0; c = src.NextSibling(c) {
+				m.exp[c] = true
+			}
+		}
+		for _, g := range expanded {
+			if i, ok := src.Index(g); ok && i < m.n {
+				m.exp[i] = true
+			}
+		}
+	}
+	m.win.Cursor = 0
+	m.rebuild()
+	if sel == "" || !m.Select(sel) {
+		m.clampOffset()
+	}
+	m.updateKeys()
+}
+
+// SetQuery shows only the nodes whose text (Searchable) contains query,
+// case-insensitive, with their ancestors; "" clears the filter and keeps
+// the selection. A source without text shows no match.
+func (m *Model) SetQuery(query string) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == m.query && (q != "" || m.keep == nil) {
+		return
+	}
 	if q == "" {
+		m.SetFilter(nil)
+		return
+	}
+	if m.n == 0 {
+		m.query = q // nothing to filter: the pane stays empty
+		return
+	}
+	match := func(int) bool { return false }
+	if s, ok := m.src.(Searchable); ok {
+		match = func(i int) bool { return strings.Contains(s.Haystack(i), q) }
+	}
+	m.SetFilter(match)
+	m.query = q
+}
+
+// SetFilter shows only the nodes for which match is true, with their
+// ancestors, all expanded; nil clears the filter. The selection stays when
+// it is kept, else moves to the first match.
+func (m *Model) SetFilter(match func(i int) bool) {
+	sel := m.Selected()
+	m.query = ""
+	if match == nil {
+		if m.keep == nil {
+			return
+		}
 		m.keep, m.fexp, m.nmatch = nil, nil, 0
 		m.rebuild()
 		m.win.Cursor = 0
@@ -208,33 +196,29 @@ func (m *Model) SetFilter(query string) {
 		m.updateKeys()
 		return
 	}
-	if m.hay == nil {
-		m.hay = make([]string, m.t.Len())
-		for i := range m.hay {
-			n := m.t.Node(int32(i))
-			m.hay[i] = strings.ToLower(common.Title(&n.Item) + "\x00" + common.URL(&n.Item) + "\x00" + n.GUID)
-		}
-	}
-	keep := make([]bool, m.t.Len())
-	nmatch := 0
-	for i := 1; i < len(m.hay); i++ {
-		if !strings.Contains(m.hay[i], q) {
+	keep := make([]bool, m.n)
+	n := 0
+	for i := 1; i < m.n; i++ {
+		if !match(i) {
 			continue
 		}
-		nmatch++
-		for p := int32(i); p >= 0 && !keep[p]; p = m.t.Node(p).Parent {
+		n++
+		for p := i; p >= 0 && !keep[p]; p = m.src.Parent(p) {
 			keep[p] = true
 		}
 	}
-	m.keep, m.nmatch = keep, nmatch
-	m.fexp = make([]bool, len(keep))
+	if m.n > 0 {
+		keep[0] = true
+	}
+	m.keep, m.nmatch = keep, n
+	m.fexp = make([]bool, m.n)
 	copy(m.fexp, keep)
 	m.rebuild()
 	m.win.Cursor, m.win.Offset = 0, 0
 	if sel == "" || !m.Select(sel) {
 		// Land on the first match rather than on an ancestor.
 		for r, i := range m.rows {
-			if strings.Contains(m.hay[i], q) {
+			if match(int(i)) {
 				m.win.Cursor = r
 				break
 			}
@@ -242,6 +226,87 @@ func (m *Model) SetFilter(query string) {
 	}
 	m.clampOffset()
 	m.updateKeys()
+}
+
+// SelectedIndex is the node of the selection, or -1.
+func (m Model) SelectedIndex() int {
+	if m.win.Cursor < 0 || m.win.Cursor >= len(m.rows) {
+		return -1
+	}
+	return int(m.rows[m.win.Cursor])
+}
+
+// Selected is the GUID of the selection ("" when the pane is empty).
+func (m Model) Selected() string {
+	if i := m.SelectedIndex(); i >= 0 && m.src != nil {
+		return m.src.GUID(i)
+	}
+	return ""
+}
+
+// SetHighlight marks the row of guid (the item selected in another pane);
+// "" or an unknown GUID clears the mark.
+func (m *Model) SetHighlight(guid string) {
+	m.highlight = -1
+	if m.src == nil || guid == "" {
+		return
+	}
+	if i, ok := m.src.Index(guid); ok {
+		m.highlight = i
+	}
+}
+
+// Highlight is the highlighted GUID, or "".
+func (m Model) Highlight() string {
+	if m.highlight < 0 || m.src == nil {
+		return ""
+	}
+	return m.src.GUID(m.highlight)
+}
+
+// IsExpanded reports whether the node of guid is expanded in the current
+// view.
+func (m Model) IsExpanded(guid string) bool {
+	if m.src == nil {
+		return false
+	}
+	i, ok := m.src.Index(guid)
+	return ok && m.expanded()[i]
+}
+
+// Select moves the selection to guid, expanding its ancestors and
+// scrolling it into view. It reports whether guid is shown (an item hidden
+// by the filter, or unknown, cannot be selected).
+func (m *Model) Select(guid string) bool {
+	if m.src == nil || guid == "" {
+		return false
+	}
+	i, ok := m.src.Index(guid)
+	if !ok {
+		return false
+	}
+	return m.SelectIndex(i)
+}
+
+// SelectIndex is Select by node.
+func (m *Model) SelectIndex(i int) bool {
+	if i <= 0 || i >= m.n || (m.keep != nil && !m.keep[i]) {
+		return false
+	}
+	r := m.rowOf(i)
+	if r < 0 {
+		exp := m.expanded()
+		for p := m.src.Parent(i); p >= 0; p = m.src.Parent(p) {
+			exp[p] = true
+		}
+		m.rebuild()
+		if r = m.rowOf(i); r < 0 {
+			return false
+		}
+	}
+	m.win.Show(r, len(m.rows))
+	m.updateKeys()
+	return true
 }
 
 // Update handles key presses when the pane is focused. Mouse events are
@@ -254,14 +319,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	km := m.KeyMap
 	if r, ok := km.nav().Target(kp, m.win, len(m.rows)); ok {
 		m.MoveTo(r)
-		m.updateKeys()
 		return m, nil
 	}
 	switch {
 	case key.Matches(kp, km.Expand):
 		if !m.expandRow(m.win.Cursor) {
-			if n := m.SelectedNode(); n != nil && m.expanded()[m.rows[m.win.Cursor]] && m.win.Cursor+1 < len(m.rows) &&
-				m.t.Node(m.rows[m.win.Cursor+1]).Parent == m.rows[m.win.Cursor] {
+			if i := m.SelectedIndex(); i >= 0 && m.expanded()[i] && m.hasKids(i) {
 				m.MoveBy(1)
 			}
 		}
@@ -339,16 +402,13 @@ func (m *Model) expanded() []bool {
 	return m.exp
 }
 
-// visibleChild reports whether child c at position k of folder i is shown:
-// its first listing under its real parent, and kept by the filter.
-func (m *Model) visibleChild(i int32, k int, c int32) bool {
-	n := m.t.Node(c)
-	return n.Parent == i && int(n.Position) == k && (m.keep == nil || m.keep[c])
-}
+// shown reports whether node c passes the filter.
+func (m *Model) shown(c int) bool { return m.keep == nil || m.keep[c] }
 
-func (m *Model) hasVisibleChildren(i int32) bool {
-	for k, c := range m.t.Node(i).Children {
-		if m.visibleChild(i, k, c) {
+// hasKids reports whether node i has a child shown.
+func (m *Model) hasKids(i int) bool {
+	for c := m.src.FirstChild(i); c >= 0; c = m.src.NextSibling(c) {
+		if m.shown(c) {
 			return true
 		}
 	}
@@ -357,13 +417,16 @@ func (m *Model) hasVisibleChildren(i int32) bool {
 
 // appendSubtree appends the visible descendants of i (not i) in display
 // order.
-func (m *Model) appendSubtree(dst []int32, i int32) []int32 {
+func (m *Model) appendSubtree(dst []int32, i int) []int32 {
+	if cl, ok := m.src.(childLister); ok {
+		return m.appendListed(cl, dst, i)
+	}
 	exp := m.expanded()
-	for k, c := range m.t.Node(i).Children {
-		if !m.visibleChild(i, k, c) {
+	for c := m.src.FirstChild(i); c >= 0; c = m.src.NextSibling(c) {
+		if !m.shown(c) {
 			continue
 		}
-		dst = append(dst, c)
+		dst = append(dst, int32(c))
 		if exp[c] {
 			dst = m.appendSubtree(dst, c)
 		}
@@ -371,9 +434,35 @@ func (m *Model) appendSubtree(dst []int32, i int32) []int32 {
 	return dst
 }
 
+// appendListed is appendSubtree over a source that lists children in one
+// call: depth first with a stack of the children still to show.
+func (m *Model) appendListed(cl childLister, dst []int32, i int) []int32 {
+	exp := m.expanded()
+	var kids []int32
+	stack := make([]int32, 0, 64)
+	push := func(i int) {
+		kids = cl.AppendChildren(kids[:0], i)
+		for k := len(kids) - 1; k >= 0; k-- {
+			if m.shown(int(kids[k])) {
+				stack = append(stack, kids[k])
+			}
+		}
+	}
+	push(i)
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		dst = append(dst, c)
+		if exp[c] {
+			push(int(c))
+		}
+	}
+	return dst
+}
+
 func (m *Model) rebuild() {
 	m.rows = m.rows[:0]
-	if m.t != nil && m.t.Len() > 0 {
+	if m.n > 0 {
 		m.rows = m.appendSubtree(m.rows, 0)
 	}
 	if m.win.Cursor >= len(m.rows) {
@@ -381,9 +470,16 @@ func (m *Model) rebuild() {
 	}
 }
 
-func (m *Model) rowOf(i int32) int {
+func (m *Model) rowOf(i int) int {
+	if m.ordered {
+		r := sort.Search(len(m.rows), func(k int) bool { return int(m.rows[k]) >= i })
+		if r < len(m.rows) && int(m.rows[r]) == i {
+			return r
+		}
+		return -1
+	}
 	for r, x := range m.rows {
-		if x == i {
+		if int(x) == i {
 			return r
 		}
 	}
@@ -392,9 +488,9 @@ func (m *Model) rowOf(i int32) int {
 
 // subtreeEnd is the row after the last visible descendant of row r.
 func (m *Model) subtreeEnd(r int) int {
-	lvl := m.t.Node(m.rows[r]).Level
+	lvl := m.src.Depth(int(m.rows[r]))
 	end := r + 1
-	for end < len(m.rows) && m.t.Node(m.rows[end]).Level > lvl {
+	for end < len(m.rows) && m.src.Depth(int(m.rows[end])) > lvl {
 		end++
 	}
 	return end
@@ -404,9 +500,9 @@ func (m *Model) expandRow(r int) bool {
 	if r < 0 || r >= len(m.rows) {
 		return false
 	}
-	i := m.rows[r]
+	i := int(m.rows[r])
 	exp := m.expanded()
-	if m.t.Node(i).Kind != tree.KindFolder || exp[i] || !m.hasVisibleChildren(i) {
+	if exp[i] || !m.hasKids(i) {
 		return false
 	}
 	exp[i] = true
@@ -419,9 +515,9 @@ func (m *Model) collapseRow(r int) bool {
 	if r < 0 || r >= len(m.rows) {
 		return false
 	}
-	i := m.rows[r]
+	i := int(m.rows[r])
 	exp := m.expanded()
-	if !exp[i] || m.t.Node(i).Kind != tree.KindFolder {
+	if !exp[i] || !m.hasKids(i) {
 		return false
 	}
 	exp[i] = false
@@ -441,16 +537,16 @@ func (m *Model) expandAllBelow(r int) {
 	if r < 0 || r >= len(m.rows) {
 		return
 	}
-	i := m.rows[r]
-	if m.t.Node(i).Kind != tree.KindFolder {
+	i := int(m.rows[r])
+	if !m.hasKids(i) {
 		return
 	}
 	exp := m.expanded()
-	var mark func(int32)
-	mark = func(i int32) {
+	var mark func(int)
+	mark = func(i int) {
 		exp[i] = true
-		for k, c := range m.t.Node(i).Children {
-			if m.visibleChild(i, k, c) && m.t.Node(c).Kind == tree.KindFolder {
+		for c := m.src.FirstChild(i); c >= 0; c = m.src.NextSibling(c) {
+			if m.shown(c) && m.hasKids(c) {
 				mark(c)
 			}
 		}
@@ -463,16 +559,12 @@ func (m *Model) expandAllBelow(r int) {
 }
 
 func (m *Model) toParent() {
-	n := m.SelectedNode()
-	if n == nil || n.Parent <= 0 {
+	i := m.SelectedIndex()
+	if i < 0 || m.src.Parent(i) <= 0 {
 		return
 	}
-	lvl := n.Level
-	for r := m.win.Cursor - 1; r >= 0; r-- {
-		if m.t.Node(m.rows[r]).Level < lvl {
-			m.MoveTo(r)
-			return
-		}
+	if r := m.rowOf(m.src.Parent(i)); r >= 0 {
+		m.MoveTo(r)
 	}
 }
 
@@ -482,30 +574,32 @@ func (m *Model) clampOffset() { m.win.Clamp(len(m.rows)) }
 func (m *Model) updateKeys() {
 	km := &m.KeyMap
 	km.nav().Enable(m.win.Cursor, len(m.rows))
-	sel := m.SelectedNode()
-	if sel == nil {
+	i := m.SelectedIndex()
+	if i < 0 {
 		for _, b := range []*key.Binding{&km.Expand, &km.Collapse, &km.Toggle, &km.ExpandAll, &km.Parent} {
 			b.SetEnabled(false)
 		}
 		return
 	}
-	i := m.rows[m.win.Cursor]
-	folder := sel.Kind == tree.KindFolder
-	hasKids := folder && m.hasVisibleChildren(i)
+	kids := m.hasKids(i)
 	open := m.expanded()[i]
-	km.Expand.SetEnabled(hasKids)
-	km.Collapse.SetEnabled((folder && open) || sel.Parent > 0)
-	km.Toggle.SetEnabled(hasKids)
-	km.ExpandAll.SetEnabled(hasKids)
-	km.Parent.SetEnabled(sel.Parent > 0)
+	up := m.src.Parent(i) > 0
+	km.Expand.SetEnabled(kids)
+	km.Collapse.SetEnabled((kids && open) || up)
+	km.Toggle.SetEnabled(kids)
+	km.ExpandAll.SetEnabled(kids)
+	km.Parent.SetEnabled(up)
 }
 
 // View renders exactly height lines of width cells.
 func (m Model) View() string {
-	return m.win.Render(len(m.rows), 8, m.renderRow, func() string {
-		msg := "(empty tree)"
-		if m.keep != nil {
-			msg = "(no match for \"" + m.filter + "\")"
+	return m.win.Render(len(m.rows), 16, m.renderRow, func() string {
+		msg := m.empty
+		switch {
+		case m.keep != nil && m.query != "":
+			msg = "(no match for \"" + m.query + "\")"
+		case m.keep != nil:
+			msg = "(nothing matches the filter)"
 		}
 		return viewport.Note(m.common.Theme.Styles.Muted, msg, m.win.Width)
 	})
@@ -514,96 +608,77 @@ func (m Model) View() string {
 func (m Model) renderRow(r int) string {
 	th := m.common.Theme
 	st, g := &th.Styles, &th.Glyphs
-	i := m.rows[r]
-	n := m.t.Node(i)
+	i := int(m.rows[r])
+	it := m.src.Item(i, th)
 	selected := r == m.win.Cursor
-
-	var gutter strings.Builder
+	gutter := " "
 	if selected {
-		gutter.WriteString(g.Cursor)
-	} else {
-		gutter.WriteByte(' ')
+		gutter = g.Cursor
 	}
 	if i == m.highlight {
-		gutter.WriteString(g.Highlight)
+		gutter += g.Highlight
 	} else {
-		gutter.WriteByte(' ')
+		gutter += " "
 	}
-	indent := strings.Repeat("  ", max(int(n.Level)-1, 0))
-	glyph := common.KindGlyph(th.Glyphs, n.Kind, m.expanded()[i], n.Kind == tree.KindFolder && !m.hasVisibleChildren(i))
-	label := common.SingleLine(common.Label(&n.Item))
-	if n.Kind == tree.KindSeparator && common.Title(&n.Item) == "" {
-		label = "────────"
-	}
-	untitled := common.Title(&n.Item) == "" && common.URL(&n.Item) == ""
-
-	var marks []string
-	var markStyles []lipgloss.Style
-	if untitled {
-		marks = append(marks, n.GUID)
-		markStyles = append(markStyles, st.Muted)
-	}
-	if fs := m.findings[n.GUID]; len(fs) > 0 {
-		s := g.Problem
-		if len(fs) > 1 {
-			s += strconv.Itoa(len(fs))
+	state := ""
+	if m.stateCol {
+		state = it.State.Text
+		if state == "" {
+			state = " "
 		}
-		marks = append(marks, s)
-		markStyles = append(markStyles, st.Error)
+		state += " "
 	}
-	if n.NeedsMerge {
-		marks = append(marks, g.Changed)
-		markStyles = append(markStyles, st.Warning)
+	indent := strings.Repeat("  ", max(m.src.Depth(i)-1, 0))
+	kids := m.hasKids(i)
+	folder := it.Kind == tree.KindFolder || kids // a non-folder with children shows as a folder
+	kind := it.Kind
+	if folder {
+		kind = tree.KindFolder
 	}
-	if n.Validity != tree.Valid {
-		marks = append(marks, g.Invalid+n.Validity.String())
-		markStyles = append(markStyles, st.Error)
-	}
-	if !n.Syncable {
-		marks = append(marks, g.NonSyncable)
-		markStyles = append(markStyles, st.NonSyncable)
-	}
-
+	glyph := common.KindGlyph(*g, kind, m.expanded()[i], folder && !kids)
+	label := common.SingleLine(it.Label)
 	if selected {
 		var b strings.Builder
-		b.WriteString(gutter.String())
+		b.WriteString(gutter)
+		b.WriteString(state)
 		b.WriteString(indent)
 		b.WriteString(glyph)
 		b.WriteByte(' ')
 		b.WriteString(label)
-		for _, s := range marks {
+		for _, s := range it.Badges {
 			b.WriteByte(' ')
-			b.WriteString(s)
+			b.WriteString(s.Text)
 		}
 		return viewport.Selected(st, m.focused, b.String(), m.win.Width)
 	}
-
 	labelStyle := st.Text
-	switch {
-	case len(m.findings[n.GUID]) > 0:
-		labelStyle = st.Error
-	case i == m.highlight:
+	if it.LabelStyle != nil {
+		labelStyle = *it.LabelStyle
+	}
+	if i == m.highlight && !it.Alert {
 		labelStyle = st.Highlight
-	case !n.Syncable:
-		labelStyle = st.NonSyncable
 	}
 	var b strings.Builder
 	if i == m.highlight {
-		b.WriteString(st.Highlight.Render(gutter.String()))
+		b.WriteString(st.Highlight.Render(gutter))
 	} else {
-		b.WriteString(gutter.String())
+		b.WriteString(gutter)
+	}
+	if m.stateCol {
+		b.WriteString(it.State.Style.Render(state[:len(state)-1]))
+		b.WriteByte(' ')
 	}
 	b.WriteString(indent)
-	if n.Kind == tree.KindFolder {
+	if folder {
 		b.WriteString(st.Accent.Render(glyph))
 	} else {
 		b.WriteString(st.Muted.Render(glyph))
 	}
 	b.WriteByte(' ')
 	b.WriteString(labelStyle.Render(label))
-	for k, s := range marks {
+	for _, s := range it.Badges {
 		b.WriteByte(' ')
-		b.WriteString(markStyles[k].Render(s))
+		b.WriteString(s.Style.Render(s.Text))
 	}
 	return viewport.Fit(b.String(), m.win.Width)
 }

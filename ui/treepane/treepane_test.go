@@ -1,6 +1,7 @@
 package treepane_test
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
+	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
 	"github.com/bmtui/bmtui/ui/treepane"
 )
@@ -55,8 +57,8 @@ func newPane(t *testing.T, fixture string, remote bool) treepane.Model {
 	if remote {
 		tr, side = r, check.Remote
 	}
-	m := treepane.New(tr, uitest.Report(side, tr).Findings...)
-	m.SetTheme(themes.Mono(true))
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr, uitest.Report(side, tr).Findings...))
 	m.SetSize(50, 14)
 	m.SetFocused(true)
 	return m
@@ -137,7 +139,8 @@ func TestParentAndLeftGoesUp(t *testing.T) {
 
 func TestSelectExpandsAncestorsAndScrolls(t *testing.T) {
 	tr := uitest.Synthetic(2000, 10)
-	m := treepane.New(tr)
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
 	m.SetSize(40, 10)
 	// A deep item: find one at level >= 4.
 	var deep string
@@ -164,7 +167,8 @@ func TestSelectExpandsAncestorsAndScrolls(t *testing.T) {
 
 func TestPagingKeys(t *testing.T) {
 	tr := uitest.Synthetic(500, 10)
-	m := treepane.New(tr)
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
 	m.SetSize(40, 10)
 	m.SetFocused(true)
 	m = press(m, "L") // expand everything below the first root
@@ -184,10 +188,10 @@ func TestPagingKeys(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	tr := uitest.Synthetic(300, 10)
-	m := treepane.New(tr)
-	m.SetTheme(themes.Mono(true))
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
 	m.SetSize(50, 12)
-	m.SetFilter("BOOKMARK 25")
+	m.SetQuery("BOOKMARK 25")
 	// Matches "Bookmark 25" and "Bookmark 250".."Bookmark 259" that exist.
 	if m.MatchCount() == 0 {
 		t.Fatal("no matches")
@@ -200,15 +204,15 @@ func TestFilter(t *testing.T) {
 		}
 	}
 	// GUIDs match too.
-	m.SetFilter("item00000002")
+	m.SetQuery("item00000002")
 	if m.MatchCount() != 1 || m.Selected() != "item00000002" {
 		t.Fatalf("guid filter: %d matches, selected %q", m.MatchCount(), m.Selected())
 	}
-	m.SetFilter("")
+	m.SetQuery("")
 	if m.Selected() != "item00000002" {
 		t.Fatalf("clearing the filter lost the selection: %q", m.Selected())
 	}
-	m.SetFilter("zzzz")
+	m.SetQuery("zzzz")
 	if m.Len() != 0 || m.Selected() != "" {
 		t.Fatal("no-match filter shows rows")
 	}
@@ -246,5 +250,28 @@ func TestDisabledKeysAtTop(t *testing.T) {
 	m = press(m, "G")
 	if m.KeyMap.Down.Enabled() {
 		t.Fatal("down enabled on the last row")
+	}
+}
+
+// An empty query clears any filter, a predicate's too; a query needs a
+// Searchable source.
+func TestQueryAndPredicate(t *testing.T) {
+	tr := uitest.Synthetic(300, 10)
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
+	m.SetSource(treepane.NewTreeSource(tr))
+	all := m.Len()
+	m.SetFilter(func(i int) bool { return i%7 == 0 })
+	if !m.Filtering() || m.Query() != "" {
+		t.Fatalf("predicate: filtering %v, query %q", m.Filtering(), m.Query())
+	}
+	m.SetQuery("")
+	if m.Filtering() || m.Len() != all {
+		t.Fatalf("empty query kept the predicate: %d rows of %d", m.Len(), all)
+	}
+	rows := treepane.New(common.Common{Theme: themes.Mono(true)})
+	rows.SetSource(newSrc(sample))
+	rows.SetQuery("menu")
+	if rows.Len() != 0 || rows.MatchCount() != 0 || !strings.Contains(ansi.Strip(rows.View()), `no match for "menu"`) {
+		t.Fatalf("a source without text matched: %d rows\n%s", rows.Len(), ansi.Strip(rows.View()))
 	}
 }

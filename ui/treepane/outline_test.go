@@ -1,4 +1,4 @@
-package rowpane_test
+package treepane_test
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
-	"github.com/bmtui/bmtui/ui/rowpane"
+	"github.com/bmtui/bmtui/ui/treepane"
 )
 
 type row struct {
@@ -23,28 +23,37 @@ type row struct {
 	marks []string
 }
 
-type src []row
+// src lists rows in pre-order with their depths, as the merged pane does.
+type src struct {
+	treepane.Outline
+	rows []row
+}
 
-func (s src) Len() int          { return len(s) }
-func (s src) Depth(i int) int   { return s[i].depth }
-func (s src) GUID(i int) string { return s[i].guid }
+func newSrc(rows []row) src {
+	return src{treepane.NewOutline(len(rows), func(i int) int { return rows[i].depth }), rows}
+}
+
+func (s src) Len() int          { return len(s.rows) }
+func (s src) Depth(i int) int   { return s.rows[i].depth }
+func (s src) GUID(i int) string { return s.rows[i].guid }
 func (s src) Index(g string) (int, bool) {
-	for i, r := range s {
+	for i, r := range s.rows {
 		if r.guid == g {
 			return i, true
 		}
 	}
 	return 0, false
 }
-func (s src) Item(i int, th *themes.Theme) rowpane.Item {
-	it := rowpane.Item{Kind: s[i].kind, Label: s[i].label, State: rowpane.Badge{Text: s[i].state}}
-	for _, m := range s[i].marks {
-		it.Badges = append(it.Badges, rowpane.Badge{Text: m, Style: th.Styles.Warning})
+func (s src) Item(i int, th *themes.Theme) treepane.Item {
+	r := s.rows[i]
+	it := treepane.Item{Kind: r.kind, Label: r.label, State: treepane.Badge{Text: r.state}}
+	for _, m := range r.marks {
+		it.Badges = append(it.Badges, treepane.Badge{Text: m, Style: th.Styles.Warning})
 	}
 	return it
 }
 
-var sample = src{
+var sample = []row{
 	{"root________", 0, tree.KindFolder, "root", "", nil},
 	{"menu________", 1, tree.KindFolder, "Bookmarks Menu", "↓", nil},
 	{"fldA________", 2, tree.KindFolder, "Folder A", "·", nil},
@@ -56,24 +65,24 @@ var sample = src{
 	{"unfiled_____", 1, tree.KindFolder, "Other Bookmarks", "·", nil},
 }
 
-func newPane() rowpane.Model {
-	m := rowpane.New(common.Common{Theme: themes.Mono(true)})
+func newRowsPane() treepane.Model {
+	m := treepane.New(common.Common{Theme: themes.Mono(true)})
 	m.SetStateColumn(true)
 	m.SetSize(36, 8)
 	m.SetFocused(true)
-	m.SetSource(sample)
+	m.SetSource(newSrc(sample))
 	return m
 }
 
-func TestGolden(t *testing.T) {
-	m := newPane()
+func TestOutlineGolden(t *testing.T) {
+	m := newRowsPane()
 	m.Select("bmkA2_______")
 	m.SetHighlight("bmkB________")
 	golden.RequireEqual(t, ansi.Strip(m.View()))
 }
 
-func TestFilterKeepsAncestors(t *testing.T) {
-	m := newPane()
+func TestOutlineFilterKeepsAncestors(t *testing.T) {
+	m := newRowsPane()
 	m.SetFilter(func(i int) bool { return len(sample[i].marks) > 0 })
 	if m.MatchCount() != 2 || m.Len() != 4 { // menu, fldA, bmkA1, bmkB
 		t.Fatalf("%d matches, %d rows:\n%s", m.MatchCount(), m.Len(), ansi.Strip(m.View()))
@@ -88,8 +97,8 @@ func TestFilterKeepsAncestors(t *testing.T) {
 	}
 }
 
-func TestKeysAndSourceSwap(t *testing.T) {
-	m := newPane()
+func TestOutlineKeysAndSourceSwap(t *testing.T) {
+	m := newRowsPane()
 	// Collapse the menu, move down to the toolbar.
 	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
 	m, _ = m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
@@ -97,9 +106,9 @@ func TestKeysAndSourceSwap(t *testing.T) {
 		t.Fatalf("selected %q, menu open %v", m.Selected(), m.IsExpanded("menu________"))
 	}
 	// A new source (a re-merge) keeps the selection and what is open.
-	next := append(src(nil), sample...)
+	next := append([]row(nil), sample...)
 	next = append(next[:4], next[5:]...) // bmkA2 gone
-	m.SetSource(next)
+	m.SetSource(newSrc(next))
 	if m.Selected() != "toolbar_____" || m.IsExpanded("menu________") || !m.IsExpanded("toolbar_____") {
 		t.Fatalf("after swap: selected %q", m.Selected())
 	}
