@@ -103,7 +103,7 @@ func TestOpenSSH(t *testing.T) {
 
 	// The tree appears.
 	first := m.waitCapture("explorer", func(c string) bool {
-		return strings.Contains(c, "Local (Places)") && strings.Contains(c, "Remote (Sync mirror)") && strings.Contains(c, "▾ menu")
+		return strings.Contains(c, "Local (Places)") && strings.Contains(c, "Remote (Sync mirror)") && strings.Contains(c, "▾ Bookmarks Menu")
 	})
 	if s := e.srv.Sessions(); len(s) != 1 || s[0].User != "alice" || s[0].Role != serve.Operator || s[0].Term == "" {
 		t.Fatalf("sessions %+v", s)
