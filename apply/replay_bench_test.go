@@ -73,7 +73,7 @@ func recordApply(tb testing.TB, scenario, template string) []byte {
 			tb.Fatal(err)
 		}
 	}
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		tb.Fatal(err)
 	}

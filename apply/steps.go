@@ -10,14 +10,14 @@ import (
 
 	"github.com/bmtui/bmtui/places/urls"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// Places item types and sync statuses (nsINavBookmarksService).
+// Places item types (nsINavBookmarksService).
 const (
-	typeBookmark     = 1
-	typeFolder       = 2
-	typeSeparator    = 3
-	syncStatusNormal = 2
+	typeBookmark  = 1
+	typeFolder    = 2
+	typeSeparator = 3
 )
 
 // isPlaceQuery is Places' IS_PLACE_QUERY over moz_places.url_hash:
@@ -388,7 +388,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				if renamed[op.Merged] {
 					continue
 				}
-				var status any = syncStatusNormal
+				var status any = tree.SyncStatusNormal
 				if remoteChanged[op.Merged] {
 					status = nil
 				}
@@ -454,7 +454,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 						syncStatus = %d,
 						fk = n.newPlaceId,
 						syncChangeCounter = CASE n.merged WHEN 1 THEN 0 ELSE moz_bookmarks.syncChangeCounter END
-					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, syncStatusNormal, u.renamed))
+					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, tree.SyncStatusNormal, u.renamed))
 				if err != nil {
 					return err
 				}
@@ -478,12 +478,12 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 					newDateAddedMicroseconds, newLastModifiedMicroseconds, %d, 0
 				FROM itemsToApply
 				WHERE localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)
-				ORDER BY rowid`, idCol, id, syncStatusNormal))
+				ORDER BY rowid`, idCol, id, tree.SyncStatusNormal))
 			return err
 		}},
 		{"roots", func() error {
 			_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET syncStatus = %d
-				WHERE guid IN ('menu________', 'mobile______', 'tags________', 'toolbar_____', 'unfiled_____') OR guid = 'root________'`, syncStatusNormal))
+				WHERE guid IN ('menu________', 'mobile______', 'tags________', 'toolbar_____', 'unfiled_____') OR guid = 'root________'`, tree.SyncStatusNormal))
 			return err
 		}},
 		{"flag frecencies", func() error {
