@@ -114,7 +114,7 @@ func BenchmarkApplyWriteSideBySide(b *testing.B) {
 			write := func() (time.Duration, time.Duration) {
 				dir := filepath.Join(b.TempDir(), "p")
 				copyProfile(b, template, dir)
-				plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+				plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 				if err != nil {
 					b.Fatal(err)
 				}
