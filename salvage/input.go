@@ -47,7 +47,10 @@ type PlacesFile struct {
 	// BadBookmarkCells counts damaged cells of moz_bookmarks.
 	BadBookmarkCells int
 
-	Places     []PlaceRow
+	Places []PlaceRow
+	// URLHashes is moz_places_url_hashindex: page id -> url_hash, which
+	// names pages whose rows were lost when another source has the URL.
+	URLHashes  map[int64]int64
 	Visits     []VisitRow
 	Keywords   []KeywordRow
 	AnnoNames  map[int64]string // moz_anno_attributes

@@ -262,6 +262,7 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 		}
 		pf.Places = append(pf.Places, p)
 	})
+	pf.URLHashes = r.hashIndex("moz_places_url_hashindex")
 	r.rows(pf, "moz_historyvisits", true, func(c func(string) sqlitepage.Value, w salvage.Where, _ int64) {
 		v := salvage.VisitRow{PlaceID: num(c("place_id")), VisitDate: num(c("visit_date")), VisitType: num(c("visit_type")), Source: num(c("source"))}
 		if w.Orphan && (v.VisitDate <= 0 || v.VisitType < 1 || v.VisitType > 20) {
@@ -323,6 +324,26 @@ func (r *reader) guidIndex(name string) ([]salvage.IndexEntry, bool) {
 		return nil
 	})
 	return out, err == nil && len(probs) == 0 && !bad
+}
+
+// hashIndex reads an index on an integer column: rowid -> value.
+func (r *reader) hashIndex(name string) map[int64]int64 {
+	out := map[int64]int64{}
+	schema, _ := r.f.Schema()
+	for _, e := range schema {
+		if e.Type != "index" || e.Name != name || e.Orphan {
+			continue
+		}
+		_, _ = r.f.IndexRows(e.RootPage, func(row sqlitepage.Row) error {
+			if row.Err == nil && len(row.Values) >= 2 {
+				if h, ok := row.Values[0].(int64); ok {
+					out[row.Rowid] = h
+				}
+			}
+			return nil
+		})
+	}
+	return out
 }
 
 // ReadMirror reads the Sync mirror page by page: items, their structure,
