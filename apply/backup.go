@@ -347,7 +347,7 @@ func Recover(profileDir string) (bool, error) {
 		}
 		return true, syncDir(filepath.Dir(marker))
 	}
-	c, err := openConn(placesPath(profileDir))
+	c, err := openConn(placesPath(profileDir), "sqlite")
 	if err != nil {
 		return false, err
 	}

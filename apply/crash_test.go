@@ -31,7 +31,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("child process of TestCrashAtomicity only")
 	}
 	e := loadExpected(t, "twoway")
-	hooks.step = func(name string) error {
+	announce := func(name string) error {
 		if name == "committing" || name == "begin" {
 			fmt.Println(strings.ToUpper(name))
 			os.Stdout.Sync()
@@ -42,7 +42,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true}); err != nil {
+	if _, err := Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true, hooks: &testHooks{step: announce}}); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println("DONE")

@@ -156,10 +156,12 @@
 //
 // # Verification
 //
-// After the commit Apply reads both files back through the preview's own
-// readers (places.Open, mirror.Open) and checks them against the merge (Verify): every merged
-// item outside the tags root at its merged parent and position and nothing
-// else, applied values, deletions, tombstones, change counters, root
-// statuses, the mirror's needsMerge flags, quick_check and
-// foreign_key_check. A difference is returned as a *VerifyError.
+// After the commit Apply reads both files back, each once, whole tables at
+// a time, and checks them against the merge (Verify): every merged item
+// outside the tags root at its merged parent and position and nothing
+// else, every folder numbered 0..n-1, applied values, deletions,
+// tombstones, change counters, root statuses, the mirror's needsMerge
+// flags, quick_check and foreign_key_check. A difference is returned as a
+// *VerifyError. The apply's connection closes meanwhile (freeing its page
+// cache takes a system call per page in modernc's allocator).
 package apply

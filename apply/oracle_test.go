@@ -51,7 +51,7 @@ func TestFirefoxAcceptsOutput(t *testing.T) {
 	}
 	t.Run("rollback-journal-mode", func(t *testing.T) {
 		dir, _, _ := applyScenario(t, "twoway", Options{NoFirefoxBackup: true})
-		c, err := openConn(placesPath(dir))
+		c, err := openConn(placesPath(dir), "sqlite")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,9 +79,8 @@ func recordApply(tb testing.TB, scenario, template string) []byte {
 	}
 	rec := registerRecorder()
 	rec.reset()
-	hooks.driver, hooks.noBackup = recorderName, true
-	defer func() { hooks.driver, hooks.noBackup = "", false }()
-	if _, err := Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true}); err != nil {
+	opts := Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true, hooks: &testHooks{driver: recorderName, noBackup: true}}
+	if _, err := Apply(context.Background(), dir, plan, opts); err != nil {
 		tb.Fatal(err)
 	}
 	stmts, err := rec.statements()

@@ -112,7 +112,7 @@ func TestUndoRestoresExactBytes(t *testing.T) {
 func TestBackupsBeforeWriting(t *testing.T) {
 	dir, plan := prepare(t, "twoway")
 	var checked bool
-	hooks.step = func(name string) error {
+	step := func(name string) error {
 		if name != "begin" {
 			return nil
 		}
@@ -125,8 +125,7 @@ func TestBackupsBeforeWriting(t *testing.T) {
 		}
 		return nil
 	}
-	defer func() { hooks.step = nil }()
-	rep, err := Apply(context.Background(), dir, plan, Options{})
+	rep, err := Apply(context.Background(), dir, plan, Options{hooks: &testHooks{step: step}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,14 +223,13 @@ func TestRefusals(t *testing.T) {
 		// As root, permissions do not stop writes, so the writability
 		// probe is replaced by one that fails for the profile folder.
 		dir, plan := prepare(t, "twoway")
-		hooks.writable = func(p string) error {
+		writable := func(p string) error {
 			if p == dir {
 				return syscall.EROFS
 			}
 			return nil
 		}
-		defer func() { hooks.writable = nil }()
-		refusal(t, dir, plan, ErrReadOnly, Options{})
+		refusal(t, dir, plan, ErrReadOnly, Options{hooks: &testHooks{writable: writable}})
 	})
 	t.Run("read-only-chmod", func(t *testing.T) {
 		if os.Geteuid() == 0 {
@@ -274,13 +272,11 @@ func TestRefusals(t *testing.T) {
 		// Foreign keys are checked at COMMIT: a page pointing at no
 		// origin makes the COMMIT fail, and nothing is written.
 		dir, plan := prepare(t, "twoway")
-		hooks.beforeCommit = func(tx *sql.Tx) error {
+		breakKey := func(tx *sql.Tx) error {
 			_, err := tx.Exec(`UPDATE moz_places SET origin_id = (SELECT MAX(id) + 1 FROM moz_origins) WHERE id = (SELECT MIN(id) FROM moz_places)`)
 			return err
 		}
-		defer func() { hooks.beforeCommit = nil }()
-		refusal(t, dir, plan, nil, Options{})
-		hooks.beforeCommit = nil
+		refusal(t, dir, plan, nil, Options{hooks: &testHooks{beforeCommit: breakKey}})
 		plan, err := Prepare(context.Background(), dir, plan.Times, mergeOptions())
 		if err != nil {
 			t.Fatal(err)
@@ -296,14 +292,13 @@ func TestRefusals(t *testing.T) {
 		for _, at := range []string{"insert pages", "upsert items", "apply new structure", "flag remote items merged", "staged", "committing"} {
 			t.Run(at, func(t *testing.T) {
 				dir, plan := prepare(t, "twoway")
-				hooks.step = func(name string) error {
+				fail := func(name string) error {
 					if name == at {
 						return fmt.Errorf("injected: %w", syscall.ENOSPC)
 					}
 					return nil
 				}
-				defer func() { hooks.step = nil }()
-				refusal(t, dir, plan, syscall.ENOSPC, Options{})
+				refusal(t, dir, plan, syscall.ENOSPC, Options{hooks: &testHooks{step: fail}})
 			})
 		}
 	})

@@ -43,13 +43,9 @@ func init() {
 		return v, nil
 	})
 	sqlite.MustRegisterScalarFunction("bmtui_generate_guid", 0, func(_ *sqlite.FunctionContext, _ []driver.Value) (driver.Value, error) {
-		return guidSource(), nil
+		return NewGUID(), nil
 	})
 }
-
-// guidSource makes the GUIDs of the tag folders and entries the apply
-// creates. Tests may replace it.
-var guidSource = NewGUID
 
 // NewGUID returns a fresh Places GUID: 9 random bytes in base64url, as
 // Firefox's generate_guid() makes them.

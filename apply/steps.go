@@ -288,15 +288,16 @@ func inList(guids []string, f func(list string, args []any) error) error {
 // applyOps writes the merge into Places and the mirror, in the order and
 // with the statements of Firefox's store.rs update_local_items_in_places,
 // with the ESR 153 corrections of FORMATS.md §8.7. nowUs is the local time
-// truncated to whole seconds, in µs. step is called between steps (tests
-// inject failures there).
-func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, nowUs int64, step func(string) error) error {
+// truncated to whole seconds, in µs. hooks (tests only, nil otherwise)
+// are called between steps.
+func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, nowUs int64, hooks *testHooks) error {
 	run := func(name string, f func() error) error {
 		if err := f(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		return step(name)
+		return hooks.Step(name)
 	}
+	tagTriggers := hooks != nil && hooks.tagTriggers
 	levels := make(map[string]int, len(ops.ApplyRemoteItems))
 	localGUID := make(map[string]string, len(ops.ApplyRemoteItems))
 	res.Walk(func(n, _ *merge.Node, _ int) bool {
@@ -435,7 +436,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 					keyword IN (SELECT newKeyword FROM itemsToApply WHERE newKeyword NOT NULL)`)
 			return err
 		}},
-		{"remove old tags", func() error { return removeOldTags(tx) }},
+		{"remove old tags", func() error { return removeOldTags(tx, tagTriggers) }},
 		{"upsert items", func() error {
 			// Firefox's upsert (INSERT … ON CONFLICT(id) DO UPDATE), as an
 			// UPDATE of the rows that exist and an INSERT of the others,
@@ -497,7 +498,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				SELECT newKeyword, newPlaceId, '' FROM itemsToApply WHERE newKeyword NOT NULL`)
 			return err
 		}},
-		{"insert tags", func() error { return insertTags(tx) }},
+		{"insert tags", func() error { return insertTags(tx, tagTriggers) }},
 		{"apply new structure", func() error {
 			// Firefox stages these ops in applyNewLocalStructureOps and
 			// applies them with a per-row trigger; each op sets absolute

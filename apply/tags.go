@@ -39,8 +39,10 @@ type tagsTree struct {
 	children map[int64][]tagChild // tag folder id -> its children, in no order
 }
 
-func readTagsTree(tx *sql.Tx) (*tagsTree, bool, error) {
-	if hooks.tagTriggers {
+// readTagsTree reads the tags tree; ok is false when the triggers must run
+// instead (an unusual tags tree, or triggers asked for by a test).
+func readTagsTree(tx *sql.Tx, triggers bool) (*tagsTree, bool, error) {
+	if triggers {
 		return nil, false, nil
 	}
 	t := &tagsTree{children: map[int64][]tagChild{}}
@@ -96,8 +98,8 @@ func readTagsTree(tx *sql.Tx) (*tagsTree, bool, error) {
 // each matching entry, in the order SQLite materializes the view, delete
 // it and move its folder's later children up by one, with the position
 // the entry had before the statement began.
-func removeOldTags(tx *sql.Tx) error {
-	t, ok, err := readTagsTree(tx)
+func removeOldTags(tx *sql.Tx, triggers bool) error {
+	t, ok, err := readTagsTree(tx, triggers)
 	if err != nil {
 		return err
 	}
@@ -176,8 +178,8 @@ func removeOldTags(tx *sql.Tx) error {
 // the tag folder titled tag is created at the end of the tags root if
 // missing, then an entry for the place at the end of it unless one is
 // there. Ids are the ones SQLite would give (the next rowid, row by row).
-func insertTags(tx *sql.Tx) error {
-	t, ok, err := readTagsTree(tx)
+func insertTags(tx *sql.Tx, triggers bool) error {
+	t, ok, err := readTagsTree(tx, triggers)
 	if err != nil {
 		return err
 	}
@@ -228,14 +230,14 @@ func insertTags(tx *sql.Tx) error {
 		if f == nil {
 			f = &folder{id: nextID, fks: map[int64]bool{}}
 			nextID++
-			inserts = append(inserts, []any{f.id, guidSource(), t.rootID, rootCount, typeFolder, nil, tag, lm, lm})
+			inserts = append(inserts, []any{f.id, NewGUID(), t.rootID, rootCount, typeFolder, nil, tag, lm, lm})
 			rootCount++
 			byTitle[tag] = f
 		}
 		if !placeID.Valid || f.fks[placeID.Int64] {
 			continue
 		}
-		inserts = append(inserts, []any{nextID, guidSource(), f.id, f.count, typeBookmark, placeID.Int64, nil, lm, lm})
+		inserts = append(inserts, []any{nextID, NewGUID(), f.id, f.count, typeBookmark, placeID.Int64, nil, lm, lm})
 		nextID++
 		f.count++
 		f.fks[placeID.Int64] = true

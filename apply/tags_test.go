@@ -18,9 +18,7 @@ func TestTagsMatchTriggers(t *testing.T) {
 				t.Skip("large-40k: skipped with -short")
 			}
 			dirGo, _, _ := applyScenario(t, s, Options{NoFirefoxBackup: true, OutgoingPath: "-"})
-			hooks.tagTriggers = true
-			defer func() { hooks.tagTriggers = false }()
-			dirSQL, _, _ := applyScenario(t, s, Options{NoFirefoxBackup: true, OutgoingPath: "-"})
+			dirSQL, _, _ := applyScenario(t, s, Options{NoFirefoxBackup: true, OutgoingPath: "-", hooks: &testHooks{tagTriggers: true}})
 			got, want := dumpProfile(t, dirGo), dumpProfile(t, dirSQL)
 			if len(want["tagentries"]) == 0 {
 				t.Fatal("no tag entries to compare")

@@ -159,6 +159,28 @@ func (r *Row) Text(i int) (s string, ok bool) {
 	return string(libc.GoBytes(p, int(n))), true // GoBytes is a view of SQLite's buffer: copy
 }
 
+// Value is column i as database/sql scans it into an any: int64,
+// float64, string, []byte (a copy) or nil.
+func (r *Row) Value(i int) any {
+	switch sqlite3.Xsqlite3_column_type(r.tls, r.stmt, int32(i)) {
+	case sqlite3.SQLITE_INTEGER:
+		return r.Int(i)
+	case sqlite3.SQLITE_FLOAT:
+		return sqlite3.Xsqlite3_column_double(r.tls, r.stmt, int32(i))
+	case sqlite3.SQLITE_TEXT:
+		s, _ := r.Text(i)
+		return s
+	case sqlite3.SQLITE_BLOB:
+		p := sqlite3.Xsqlite3_column_blob(r.tls, r.stmt, int32(i))
+		n := sqlite3.Xsqlite3_column_bytes(r.tls, r.stmt, int32(i))
+		if p == 0 || n == 0 {
+			return []byte{}
+		}
+		return append([]byte(nil), libc.GoBytes(p, int(n))...)
+	}
+	return nil
+}
+
 // readPointer reads the pointer SQLite stored at p (an out parameter in C
 // memory).
 func readPointer(p uintptr) uintptr {

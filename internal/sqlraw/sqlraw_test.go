@@ -1,6 +1,7 @@
 package sqlraw
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,5 +124,26 @@ func TestCallbackErrorStops(t *testing.T) {
 	err = c.Query(`SELECT x FROM v`, func(*Row) error { n++; return stop })
 	if err != stop || n != 1 {
 		t.Fatalf("err %v after %d rows, want %v after 1", err, n, stop)
+	}
+}
+
+// TestValue: Value gives what database/sql scans into an any.
+func TestValue(t *testing.T) {
+	path := newDB(t, `CREATE TABLE v(k INTEGER PRIMARY KEY, x)`,
+		`INSERT INTO v VALUES (1, 42), (2, NULL), (3, 'héllo'), (4, 2.75), (5, x'00ff41'), (6, x'')`)
+	want := map[int64]any{1: int64(42), 2: nil, 3: "héllo", 4: 2.75, 5: []byte{0, 0xff, 'A'}, 6: []byte{}}
+	c, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Query(`SELECT k, x FROM v`, func(r *Row) error {
+		k := r.Int(0)
+		if got := r.Value(1); fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", want[k], want[k]) {
+			t.Errorf("row %d: Value = %T %v, want %T %v", k, got, got, want[k], want[k])
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

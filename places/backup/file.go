@@ -90,6 +90,21 @@ func Write(profileDir string, db *sql.DB, now time.Time) (path string, err error
 	if err != nil {
 		return "", err
 	}
+	return save(profileDir, js, count, now)
+}
+
+// WriteFile is Write of the Places database at placesPath, read through a
+// read-only connection of its own (ExportFile).
+func WriteFile(profileDir, placesPath string, now time.Time) (path string, err error) {
+	js, count, err := ExportFile(placesPath)
+	if err != nil {
+		return "", err
+	}
+	return save(profileDir, js, count, now)
+}
+
+// save writes js as Write describes.
+func save(profileDir string, js []byte, count int, now time.Time) (path string, err error) {
 	dir := filepath.Join(profileDir, FolderName)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("backup: create %s: %w", dir, err)
