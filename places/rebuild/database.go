@@ -44,6 +44,10 @@ type Bookmark struct {
 // Place is one moz_places row. Pages that bookmarks, keywords, visits or
 // annotations refer to but that are not listed are created by the writer
 // with default values.
+//
+// visit_count and last_visit_date are always derived from Visits (Places'
+// coherence check recomputes them that way), so VisitCount and
+// LastVisitDate are only informative.
 type Place struct {
 	URL, Title, GUID string
 	VisitCount       int
@@ -53,6 +57,9 @@ type Place struct {
 	Description      string
 	PreviewImageURL  string
 	SiteName         string
+	// RevHost is rev_host as the file had it; "" derives it the way
+	// Firefox's JS does (port kept). History-made pages drop the port.
+	RevHost string
 }
 
 // Visit is one moz_historyvisits row, by page URL.
