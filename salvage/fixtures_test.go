@@ -1,11 +1,13 @@
 package salvage_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places/backup"
@@ -238,6 +240,15 @@ func TestDamagedFixtures(t *testing.T) {
 			}
 			t.Logf("truth %d items, %d held by a source; rebuilt %d, right parent %d, exact %d; Firefox final %d truth items (%d right parent); .recover %d; visits ours %d, .recover %d, truth %d",
 				len(truth.Items), heldN, back, rightParent, exact, ffTruth, ffRight, recTruth, len(res.DB.Visits), recVisits, truth.Counts.Visits)
+			// The writer takes what we rebuilt, and reads it back.
+			out := filepath.Join(t.TempDir(), "places.sqlite")
+			now := time.UnixMicro(1_800_000_000_000_000)
+			if err := rebuild.Write(context.Background(), out, res.DB, now); err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			if err := rebuild.Verify(context.Background(), out, res.DB, now); err != nil {
+				t.Fatalf("verify: %v", err)
+			}
 			if len(res.DB.Visits) < recVisits {
 				t.Errorf("visits: %d, .recover keeps %d", len(res.DB.Visits), recVisits)
 			}

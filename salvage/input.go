@@ -98,6 +98,7 @@ type PlaceRow struct {
 	VisitCount, Hidden, Typed, Frecency int64
 	LastVisitDate                       int64
 	Description, PreviewImageURL, Site  string
+	RevHost                             string
 	Where
 }
 

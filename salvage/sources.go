@@ -230,7 +230,7 @@ func (b *builder) history() {
 			}
 			addPlace(rebuild.Place{URL: p.URL, Title: p.Title, GUID: p.GUID, VisitCount: int(p.VisitCount), Typed: int(p.Typed),
 				Hidden: int(p.Hidden), LastVisitDate: p.LastVisitDate, Frecency: int(p.Frecency),
-				Description: p.Description, PreviewImageURL: p.PreviewImageURL, SiteName: p.Site})
+				Description: p.Description, PreviewImageURL: p.PreviewImageURL, SiteName: p.Site, RevHost: p.RevHost})
 		}
 		for _, vr := range pf.Visits {
 			u := v.urlOf[vr.PlaceID]

@@ -254,7 +254,7 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 			ID: id, URL: str(c("url")), Title: str(c("title")), GUID: str(c("guid")),
 			VisitCount: num(c("visit_count")), Hidden: num(c("hidden")), Typed: num(c("typed")),
 			Frecency: num(c("frecency")), LastVisitDate: num(c("last_visit_date")),
-			Description: str(c("description")), PreviewImageURL: str(c("preview_image_url")), Site: str(c("site_name")),
+			Description: str(c("description")), PreviewImageURL: str(c("preview_image_url")), Site: str(c("site_name")), RevHost: str(c("rev_host")),
 			Where: w,
 		}
 		if p.URL == "" || (w.Orphan && len(p.GUID) != 12) {
