@@ -125,13 +125,16 @@ type Report struct {
 	Items   []Item         `json:"items"`
 	// LostFolders are folders (by GUID, or row id when even that is
 	// lost) whose children were placed elsewhere.
-	LostFolders  []string  `json:"lostFolders,omitempty"`
-	BackupOnly   []string  `json:"backupOnly,omitempty"`
-	Deleted      []Deleted `json:"deleted,omitempty"`
-	Unrecovered  []Lost    `json:"unrecovered,omitempty"`
-	Counts       Counts    `json:"counts"`
-	Recoverable  bool      `json:"recoverable"`
-	UncertainSum int       `json:"uncertain"`
+	LostFolders []string  `json:"lostFolders,omitempty"`
+	BackupOnly  []string  `json:"backupOnly,omitempty"`
+	Deleted     []Deleted `json:"deleted,omitempty"`
+	Unrecovered []Lost    `json:"unrecovered,omitempty"`
+	Counts      Counts    `json:"counts"`
+	Recoverable bool      `json:"recoverable"`
+	// PagesNamed counts pages whose rows were lost, named by their
+	// url_hash (which an index kept) from a URL another source holds.
+	PagesNamed   int `json:"pagesNamedByHash,omitempty"`
+	UncertainSum int `json:"uncertain"`
 }
 
 // Counts tallies the rebuilt database.
@@ -336,7 +339,9 @@ func (b *builder) fillURLs() {
 		delete(known, h)
 	}
 	for _, v := range b.views {
-		if v.fillURLs(known) == 0 {
+		n := v.fillURLs(known)
+		b.rep().PagesNamed += n
+		if n == 0 {
 			continue
 		}
 		for _, s := range b.srcs {

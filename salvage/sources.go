@@ -139,7 +139,7 @@ func (v *placesView) source(kind string, rank int) *source {
 		s.items[r.GUID] = c
 	}
 	for _, e := range pf.GUIDIndex {
-		if _, ok := s.items[e.GUID]; !ok {
+		if _, hasRow := v.rowOf[e.ID]; !hasRow {
 			s.exists[e.GUID] = true
 		}
 	}

@@ -207,6 +207,9 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 	seen := map[int64]bool{}
 	probs, err := r.f.ReadTable(table, func(row sqlitepage.Row) error {
 		if row.Err != nil {
+			if pf.BadCells[table] == 0 || len(pf.Damage) == 0 || pf.Damage[len(pf.Damage)-1].Page != row.Page {
+				pf.Damage = append(pf.Damage, salvage.Damage{Tree: table, Page: row.Page, What: "damaged row: " + row.Err.Error()})
+			}
 			pf.BadCells[table]++
 			return nil
 		}
