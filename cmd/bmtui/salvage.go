@@ -204,25 +204,47 @@ func printSalvage(dst io.Writer, dir string, r *salvage.Report) {
 	}
 	if len(r.BackupOnly) > 0 {
 		fmt.Fprintf(w, "only in an older backup (may be stale): %d\n", len(r.BackupOnly))
-		for _, g := range r.BackupOnly {
+		for i, g := range r.BackupOnly {
+			if more(w, i, len(r.BackupOnly)) {
+				break
+			}
 			fmt.Fprintf(w, "  %s %q from %s\n", g, items[g].Title, items[g].From.Source)
 		}
 	}
 	if len(r.Deleted) > 0 {
 		fmt.Fprintf(w, "left deleted: %d\n", len(r.Deleted))
-		for _, d := range r.Deleted {
+		for i, d := range r.Deleted {
+			if more(w, i, len(r.Deleted)) {
+				break
+			}
 			fmt.Fprintf(w, "  %s %q in %s: %s\n", d.GUID, d.Title, d.Source, d.Why)
 		}
 	}
 	if len(r.Unrecovered) > 0 {
 		fmt.Fprintf(w, "not recoverable: %d\n", len(r.Unrecovered))
-		for _, l := range r.Unrecovered {
+		for i, l := range r.Unrecovered {
+			if more(w, i, len(r.Unrecovered)) {
+				break
+			}
 			fmt.Fprintf(w, "  %s in %s: %s\n", l.GUID, l.Source, l.Why)
 		}
 	}
 	if r.Damaged && r.Recoverable {
 		fmt.Fprintln(w, "bmtui salvage --write writes this tree in place of the damaged database (--json lists every item and its source)")
 	}
+}
+
+// listed is how many lines of one kind the text report shows; --json has
+// them all.
+const listed = 20
+
+// more ends a long list after listed lines.
+func more(w io.Writer, i, n int) bool {
+	if i < listed {
+		return false
+	}
+	fmt.Fprintf(w, "  ... %d more (--json lists them all)\n", n-i)
+	return true
 }
 
 // readLine lists a source's counters, in a fixed order.

@@ -128,7 +128,7 @@ func ReadPlaces(path, name string, useWAL bool) *salvage.PlacesFile {
 	pf := &salvage.PlacesFile{Name: name, Tables: map[string]int{}, BadCells: map[string]int{}}
 	files, err := sqlitepage.OpenPath(path, useWAL, sqlitepage.Limits{})
 	if err != nil {
-		pf.Err = oneLine(err)
+		pf.Err = strings.TrimPrefix(oneLine(err), path+": ")
 		return pf
 	}
 	defer files.Close()
@@ -355,7 +355,7 @@ func ReadMirror(path, name string) *salvage.Mirror {
 	m := &salvage.Mirror{Name: name}
 	files, err := sqlitepage.OpenPath(path, true, sqlitepage.Limits{})
 	if err != nil {
-		m.Err = oneLine(err)
+		m.Err = strings.TrimPrefix(oneLine(err), path+": ")
 		return m
 	}
 	defer files.Close()
