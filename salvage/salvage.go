@@ -429,12 +429,7 @@ func (b *builder) decide() {
 // lacking returns a complete source newer than rank that does not have g.
 // The live database does not count against the .corrupt it replaced.
 func (b *builder) lacking(g string, rank int) *source {
-	corrupt := false
-	for _, s := range b.srcs[:rank] {
-		if s.kind == "corrupt" {
-			corrupt = true
-		}
-	}
+	corrupt := b.in.Corrupt != nil
 	for _, s := range b.srcs[:rank] {
 		if !s.complete || s.items[g] != nil || s.exists[g] {
 			continue

@@ -1,0 +1,277 @@
+package salvage
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/places/rebuild"
+)
+
+// placesFile is a Places file with the roots (ids 1-6) and rows given as
+// "id guid parentID type title url": url "-" for none.
+func placesFile(name string, rows ...string) *PlacesFile {
+	pf := &PlacesFile{Name: name, BookmarksComplete: true, Tables: map[string]int{}, BadCells: map[string]int{}, Meta: map[string]any{}}
+	roots := []string{"1 root________ 0 2 - -", "2 menu________ 1 2 menu -", "3 toolbar_____ 1 2 toolbar -",
+		"4 tags________ 1 2 tags -", "5 unfiled_____ 1 2 unfiled -", "6 mobile______ 1 2 mobile -"}
+	urls := map[string]int64{}
+	for i, r := range append(roots, rows...) {
+		f := strings.Fields(r)
+		b := BookmarkRow{ID: atoi(f[0]), GUID: f[1], Parent: atoi(f[2]), Type: atoi(f[3]), Title: strings.ReplaceAll(f[4], "_", " "),
+			Position: int64(i), SyncStatus: SyncNormal, DateAdded: 10, LastModified: 20, Where: Where{Page: 2}}
+		if f[4] == "-" {
+			b.Title = ""
+		}
+		if f[5] != "-" {
+			id, ok := urls[f[5]]
+			if !ok {
+				id = int64(len(urls) + 1)
+				urls[f[5]] = id
+				pf.Places = append(pf.Places, PlaceRow{ID: id, URL: f[5], GUID: "place" + f[0] + "______"[:7-len(f[0])]})
+			}
+			b.FK, b.HasFK = id, true
+		}
+		pf.Bookmarks = append(pf.Bookmarks, b)
+	}
+	return pf
+}
+
+func atoi(s string) int64 {
+	var n int64
+	for _, c := range s {
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+// backupOf is a backup holding the given folders and bookmarks:
+// "guid parentGuid type title url".
+func backupOf(name string, t int64, items ...string) Backup {
+	root := &backup.Node{GUID: RootGUID, TypeCode: 2}
+	byGUID := map[string]*backup.Node{RootGUID: root}
+	for _, g := range []string{MenuGUID, ToolbarGUID, TagsGUID, UnfiledGUID, MobileGUID} {
+		n := &backup.Node{GUID: g, TypeCode: 2}
+		byGUID[g] = n
+		root.Children = append(root.Children, n)
+	}
+	for _, it := range items {
+		f := strings.Fields(it)
+		n := &backup.Node{GUID: f[0], TypeCode: int(atoi(f[2])), Title: f[3], DateAdded: 5, LastModified: t}
+		if f[4] != "-" {
+			n.URI = f[4]
+		}
+		p := byGUID[f[1]]
+		n.Index = int64(len(p.Children))
+		p.Children = append(p.Children, n)
+		byGUID[f[0]] = n
+	}
+	return Backup{Name: name, Time: t, Root: root}
+}
+
+func TestRebuild(t *testing.T) {
+	type want struct {
+		parents   map[string]string // guid -> parent; "" = absent
+		deleted   []string
+		backupish []string // OnlyInBackup
+		unknown   []string // SyncStatus UNKNOWN
+		placement map[string]string
+	}
+	for _, tc := range []struct {
+		name string
+		in   func() *Input
+		want want
+	}{
+		{
+			name: "a tombstone keeps an item deleted that an older backup holds",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "11 bookmarkB__ 10 1 B https://b.example/")
+				live.Tombstones = []TombstoneRow{{GUID: "goneGone____", DateRemoved: 99}}
+				live.BookmarksComplete = false // the tombstone decides alone
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "goneGone____ folderA____ 1 Gone https://gone.example/")}}
+			},
+			want: want{parents: map[string]string{"folderA____": MenuGUID, "bookmarkB__": "folderA____", "goneGone____": ""}, deleted: []string{"goneGone____"}},
+		},
+		{
+			name: "absent from a newer complete source: deleted",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "oldOld______ folderA____ 1 Old https://old.example/")}}
+			},
+			want: want{parents: map[string]string{"folderA____": MenuGUID, "oldOld______": ""}, deleted: []string{"oldOld______"}},
+		},
+		{
+			name: "live GUIDs incomplete: a backup-only item is kept and marked",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				live.BookmarksComplete, live.BadBookmarkCells = false, 3
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "oldOld______ folderA____ 1 Old https://old.example/")}}
+			},
+			want: want{parents: map[string]string{"oldOld______": "folderA____"}, backupish: []string{"oldOld______"}, unknown: []string{"oldOld______"}},
+		},
+		{
+			name: "a row lost but named by the GUID index: values from the backup, not backup-only",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				live.BookmarksComplete = false
+				live.GUIDIndexComplete = true
+				live.GUIDIndex = []IndexEntry{{GUID: "folderA____", ID: 10}, {GUID: "lostRow_____", ID: 11}}
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "lostRow_____ folderA____ 1 L https://l.example/")}}
+			},
+			want: want{parents: map[string]string{"lostRow_____": "folderA____"}, unknown: []string{"lostRow_____"}},
+		},
+		{
+			name: "a lost folder: the backup knows it, so it comes back with its children",
+			in: func() *Input {
+				// Row 12's parent, id 11, is lost and unnamed.
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "12 child______ 11 1 C https://c.example/")
+				live.BookmarksComplete = false
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -",
+					"folderGone_ folderA____ 2 G -", "child______ folderGone_ 1 C https://c.example/")}}
+			},
+			want: want{parents: map[string]string{"child______": "folderGone_", "folderGone_": "folderA____"}, backupish: []string{"folderGone_"},
+				placement: map[string]string{"child______": "nearest ancestor known from bk"}},
+		},
+		{
+			name: "a lost folder only named: its children go to the nearest ancestor the mirror knows",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "12 child______ 11 1 C https://c.example/")
+				live.BookmarksComplete = false
+				live.GUIDIndex = []IndexEntry{{GUID: "folderA____", ID: 10}, {GUID: "folderGone_", ID: 11}, {GUID: "child______", ID: 12}}
+				return &Input{Places: live, Mirror: &Mirror{Name: "mirror", Items: []MirrorItem{
+					{GUID: "folderGone_", ParentGUID: "folderA____", Kind: KindFolder, Deleted: true}}}}
+			},
+			want: want{parents: map[string]string{"child______": "folderA____", "folderGone_": ""},
+				placement: map[string]string{"child______": "its folder folderGone_ was lost; placed in its nearest ancestor known from mirror"}},
+		},
+		{
+			name: "a lost folder no source knows: the Recovered folder under Other Bookmarks",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "12 child______ 11 1 C https://c.example/")
+				live.BookmarksComplete = false
+				return &Input{Places: live}
+			},
+			want: want{parents: map[string]string{"child______": RecoveredGUID, RecoveredGUID: UnfiledGUID},
+				placement: map[string]string{"child______": "no other source places it"}},
+		},
+		{
+			name: "a mirror tombstone keeps a backup-only item deleted",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				live.BookmarksComplete = false
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "remoteGone_ folderA____ 1 R https://r.example/")},
+					Mirror: &Mirror{Name: "mirror", Items: []MirrorItem{{GUID: "remoteGone_", Deleted: true}}}}
+			},
+			want: want{parents: map[string]string{"remoteGone_": ""}, deleted: []string{"remoteGone_"}},
+		},
+		{
+			name: "a fresh places.sqlite does not delete what the .corrupt it replaced holds",
+			in: func() *Input {
+				live := placesFile("places.sqlite")
+				corrupt := placesFile("places.sqlite.corrupt", "10 folderA____ 2 2 A -", "11 keepMe______ 10 1 K https://k.example/")
+				return &Input{Places: live, Corrupt: corrupt}
+			},
+			want: want{parents: map[string]string{"folderA____": MenuGUID, "keepMe______": "folderA____"}, unknown: []string{"keepMe______", "folderA____"}},
+		},
+		{
+			name: "folders in a cycle across sources go to Recovered",
+			in: func() *Input {
+				live := placesFile("places.sqlite")
+				live.BookmarksComplete = false
+				return &Input{Places: live,
+					Backups: []Backup{backupOf("new", 60, "cycleA______ menu________ 2 A -"), backupOf("old", 50, "cycleB______ menu________ 2 B -")},
+					Mirror: &Mirror{Name: "mirror", Time: 70, Items: []MirrorItem{
+						{GUID: "cycleA______", ParentGUID: "cycleB______", Kind: KindFolder},
+						{GUID: "cycleB______", ParentGUID: "cycleA______", Kind: KindFolder}}}}
+			},
+			want: want{parents: map[string]string{"cycleA______": "", "cycleB______": ""}, placement: map[string]string{"cycleA______": "cycle"}},
+		},
+		{
+			name: "certain items keep their Sync state",
+			in: func() *Input {
+				return &Input{Places: placesFile("places.sqlite", "10 folderA____ 2 2 A -")}
+			},
+			want: want{parents: map[string]string{"folderA____": MenuGUID}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Rebuild(tc.in(), Options{Now: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTree(t, res.DB)
+			got := map[string]rebuild.Bookmark{}
+			for _, b := range res.DB.Bookmarks {
+				got[b.GUID] = b
+			}
+			for g, p := range tc.want.parents {
+				b, ok := got[g]
+				switch {
+				case p == "" && ok && g != "cycleA______" && g != "cycleB______":
+					t.Errorf("%s is back, in %s", g, b.ParentGUID)
+				case p != "" && !ok:
+					t.Errorf("%s is missing", g)
+				case p != "" && b.ParentGUID != p:
+					t.Errorf("%s in %s, want %s", g, b.ParentGUID, p)
+				}
+			}
+			var deleted []string
+			for _, d := range res.Report.Deleted {
+				deleted = append(deleted, d.GUID)
+			}
+			if strings.Join(deleted, " ") != strings.Join(tc.want.deleted, " ") {
+				t.Errorf("deleted %v, want %v", deleted, tc.want.deleted)
+			}
+			if strings.Join(res.Report.BackupOnly, " ") != strings.Join(tc.want.backupish, " ") {
+				t.Errorf("backup-only %v, want %v", res.Report.BackupOnly, tc.want.backupish)
+			}
+			unknown := map[string]bool{}
+			for _, g := range tc.want.unknown {
+				unknown[g] = true
+			}
+			for _, b := range res.DB.Bookmarks {
+				if b.GUID == RecoveredGUID || isRoot(b.GUID) {
+					continue
+				}
+				if (b.SyncStatus == SyncUnknown && b.SyncChangeCounter == 1) != unknown[b.GUID] && tc.want.unknown != nil {
+					t.Errorf("%s: syncStatus %d counter %d", b.GUID, b.SyncStatus, b.SyncChangeCounter)
+				}
+				if tc.want.unknown == nil && tc.name == "certain items keep their Sync state" && b.SyncStatus != SyncNormal {
+					t.Errorf("%s: syncStatus %d, want NORMAL kept", b.GUID, b.SyncStatus)
+				}
+			}
+			for _, it := range res.Report.Items {
+				if want, ok := tc.want.placement[it.GUID]; ok && !strings.Contains(it.Placement, want) {
+					t.Errorf("%s placement %q, want it to say %q", it.GUID, it.Placement, want)
+				}
+			}
+		})
+	}
+}
+
+// checkTree asserts what the writer needs: the root first, every parent a
+// folder listed before its children, unique GUIDs, URLs on bookmarks only,
+// nothing in the tags root.
+func checkTree(t *testing.T, db *rebuild.Database) {
+	t.Helper()
+	if len(db.Bookmarks) == 0 || db.Bookmarks[0].GUID != RootGUID || db.Bookmarks[0].ParentGUID != "" {
+		t.Fatalf("the root is not first")
+	}
+	typ := map[string]int{}
+	for _, b := range db.Bookmarks {
+		if _, dup := typ[b.GUID]; dup {
+			t.Errorf("%s listed twice", b.GUID)
+		}
+		if b.GUID != RootGUID {
+			if typ[b.ParentGUID] != rebuild.TypeFolder {
+				t.Errorf("%s: parent %s is not a folder listed before it", b.GUID, b.ParentGUID)
+			}
+			if b.ParentGUID == TagsGUID {
+				t.Errorf("%s is in the tags root", b.GUID)
+			}
+		}
+		if (b.Type == rebuild.TypeBookmark) != (b.URL != "") {
+			t.Errorf("%s: type %d with URL %q", b.GUID, b.Type, b.URL)
+		}
+		typ[b.GUID] = b.Type
+	}
+}
