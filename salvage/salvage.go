@@ -392,6 +392,13 @@ func (b *builder) decide() {
 				continue
 			}
 		}
+		if !rebuild.ValidGUID(g) || best.typ < rebuild.TypeBookmark || best.typ > rebuild.TypeSeparator {
+			r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: best.origin.Source, Why: fmt.Sprintf("not a valid Places item (GUID %q, type %d)", g, best.typ)})
+			continue
+		}
+		if best.typ != rebuild.TypeBookmark {
+			best.url = ""
+		}
 		if best.typ == rebuild.TypeBookmark && best.url == "" {
 			// A bookmark's page was lost: another source may know it.
 			for _, s := range b.srcs {

@@ -186,6 +186,14 @@ func TestRebuild(t *testing.T) {
 			want: want{parents: map[string]string{"cycleA______": "", "cycleB______": ""}, placement: map[string]string{"cycleA______": "cycle"}},
 		},
 		{
+			name: "invalid rows are reported, not written",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "11 bad 10 1 B https://b.example/", "12 badType_____ 10 7 X -")
+				return &Input{Places: live}
+			},
+			want: want{parents: map[string]string{"folderA____": MenuGUID, "bad": "", "badType_____": ""}},
+		},
+		{
 			name: "certain items keep their Sync state",
 			in: func() *Input {
 				return &Input{Places: placesFile("places.sqlite", "10 folderA____ 2 2 A -")}
