@@ -84,93 +84,93 @@ func TestRebuild(t *testing.T) {
 		{
 			name: "a tombstone keeps an item deleted that an older backup holds",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "11 bookmarkB__ 10 1 B https://b.example/")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "11 bookmarkB___ 10 1 B https://b.example/")
 				live.Tombstones = []TombstoneRow{{GUID: "goneGone____", DateRemoved: 99}}
 				live.BookmarksComplete = false // the tombstone decides alone
-				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "goneGone____ folderA____ 1 Gone https://gone.example/")}}
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -", "goneGone____ folderA_____ 1 Gone https://gone.example/")}}
 			},
-			want: want{parents: map[string]string{"folderA____": MenuGUID, "bookmarkB__": "folderA____", "goneGone____": ""}, deleted: []string{"goneGone____"}},
+			want: want{parents: map[string]string{"folderA_____": MenuGUID, "bookmarkB___": "folderA_____", "goneGone____": ""}, deleted: []string{"goneGone____"}},
 		},
 		{
 			name: "absent from a newer complete source: deleted",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
-				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "oldOld______ folderA____ 1 Old https://old.example/")}}
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -", "oldOld______ folderA_____ 1 Old https://old.example/")}}
 			},
-			want: want{parents: map[string]string{"folderA____": MenuGUID, "oldOld______": ""}, deleted: []string{"oldOld______"}},
+			want: want{parents: map[string]string{"folderA_____": MenuGUID, "oldOld______": ""}, deleted: []string{"oldOld______"}},
 		},
 		{
 			name: "live GUIDs incomplete: a backup-only item is kept and marked",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
 				live.BookmarksComplete, live.BadBookmarkCells = false, 3
-				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "oldOld______ folderA____ 1 Old https://old.example/")}}
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -", "oldOld______ folderA_____ 1 Old https://old.example/")}}
 			},
-			want: want{parents: map[string]string{"oldOld______": "folderA____"}, backupish: []string{"oldOld______"}, unknown: []string{"oldOld______"}},
+			want: want{parents: map[string]string{"oldOld______": "folderA_____"}, backupish: []string{"oldOld______"}, unknown: []string{"oldOld______"}},
 		},
 		{
 			name: "a row lost but named by the GUID index: values from the backup, not backup-only",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
 				live.BookmarksComplete = false
 				live.GUIDIndexComplete = true
-				live.GUIDIndex = []IndexEntry{{GUID: "folderA____", ID: 10}, {GUID: "lostRow_____", ID: 11}}
-				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "lostRow_____ folderA____ 1 L https://l.example/")}}
+				live.GUIDIndex = []IndexEntry{{GUID: "folderA_____", ID: 10}, {GUID: "lostRow_____", ID: 11}}
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -", "lostRow_____ folderA_____ 1 L https://l.example/")}}
 			},
-			want: want{parents: map[string]string{"lostRow_____": "folderA____"}, unknown: []string{"lostRow_____"}},
+			want: want{parents: map[string]string{"lostRow_____": "folderA_____"}, unknown: []string{"lostRow_____"}},
 		},
 		{
 			name: "a lost folder: the backup knows it, so it comes back with its children",
 			in: func() *Input {
 				// Row 12's parent, id 11, is lost and unnamed.
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "12 child______ 11 1 C https://c.example/")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "12 child_______ 11 1 C https://c.example/")
 				live.BookmarksComplete = false
-				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -",
-					"folderGone_ folderA____ 2 G -", "child______ folderGone_ 1 C https://c.example/")}}
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -",
+					"folderGone__ folderA_____ 2 G -", "child_______ folderGone__ 1 C https://c.example/")}}
 			},
-			want: want{parents: map[string]string{"child______": "folderGone_", "folderGone_": "folderA____"}, backupish: []string{"folderGone_"},
-				placement: map[string]string{"child______": "nearest ancestor known from bk"}},
+			want: want{parents: map[string]string{"child_______": "folderGone__", "folderGone__": "folderA_____"}, backupish: []string{"folderGone__"},
+				placement: map[string]string{"child_______": "nearest ancestor known from bk"}},
 		},
 		{
 			name: "a lost folder only named: its children go to the nearest ancestor the mirror knows",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "12 child______ 11 1 C https://c.example/")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "12 child_______ 11 1 C https://c.example/")
 				live.BookmarksComplete = false
-				live.GUIDIndex = []IndexEntry{{GUID: "folderA____", ID: 10}, {GUID: "folderGone_", ID: 11}, {GUID: "child______", ID: 12}}
+				live.GUIDIndex = []IndexEntry{{GUID: "folderA_____", ID: 10}, {GUID: "folderGone__", ID: 11}, {GUID: "child_______", ID: 12}}
 				return &Input{Places: live, Mirror: &Mirror{Name: "mirror", Items: []MirrorItem{
-					{GUID: "folderGone_", ParentGUID: "folderA____", Kind: KindFolder, Deleted: true}}}}
+					{GUID: "folderGone__", ParentGUID: "folderA_____", Kind: KindFolder, Deleted: true}}}}
 			},
-			want: want{parents: map[string]string{"child______": "folderA____", "folderGone_": ""},
-				placement: map[string]string{"child______": "its folder folderGone_ was lost; placed in its nearest ancestor known from mirror"}},
+			want: want{parents: map[string]string{"child_______": "folderA_____", "folderGone__": ""},
+				placement: map[string]string{"child_______": "its folder folderGone__ was lost; placed in its nearest ancestor known from mirror"}},
 		},
 		{
 			name: "a lost folder no source knows: the Recovered folder under Other Bookmarks",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "12 child______ 11 1 C https://c.example/")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "12 child_______ 11 1 C https://c.example/")
 				live.BookmarksComplete = false
 				return &Input{Places: live}
 			},
-			want: want{parents: map[string]string{"child______": RecoveredGUID, RecoveredGUID: UnfiledGUID},
-				placement: map[string]string{"child______": "no other source places it"}},
+			want: want{parents: map[string]string{"child_______": RecoveredGUID, RecoveredGUID: UnfiledGUID},
+				placement: map[string]string{"child_______": "no other source places it"}},
 		},
 		{
 			name: "a mirror tombstone keeps a backup-only item deleted",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
 				live.BookmarksComplete = false
-				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA____ menu________ 2 A -", "remoteGone_ folderA____ 1 R https://r.example/")},
-					Mirror: &Mirror{Name: "mirror", Items: []MirrorItem{{GUID: "remoteGone_", Deleted: true}}}}
+				return &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -", "remoteGone__ folderA_____ 1 R https://r.example/")},
+					Mirror: &Mirror{Name: "mirror", Items: []MirrorItem{{GUID: "remoteGone__", Deleted: true}}}}
 			},
-			want: want{parents: map[string]string{"remoteGone_": ""}, deleted: []string{"remoteGone_"}},
+			want: want{parents: map[string]string{"remoteGone__": ""}, deleted: []string{"remoteGone__"}},
 		},
 		{
 			name: "a fresh places.sqlite does not delete what the .corrupt it replaced holds",
 			in: func() *Input {
 				live := placesFile("places.sqlite")
-				corrupt := placesFile("places.sqlite.corrupt", "10 folderA____ 2 2 A -", "11 keepMe______ 10 1 K https://k.example/")
+				corrupt := placesFile("places.sqlite.corrupt", "10 folderA_____ 2 2 A -", "11 keepMe______ 10 1 K https://k.example/")
 				return &Input{Places: live, Corrupt: corrupt}
 			},
-			want: want{parents: map[string]string{"folderA____": MenuGUID, "keepMe______": "folderA____"}, unknown: []string{"keepMe______", "folderA____"}},
+			want: want{parents: map[string]string{"folderA_____": MenuGUID, "keepMe______": "folderA_____"}, unknown: []string{"keepMe______", "folderA_____"}},
 		},
 		{
 			name: "folders in a cycle across sources go to Recovered",
@@ -188,17 +188,17 @@ func TestRebuild(t *testing.T) {
 		{
 			name: "invalid rows are reported, not written",
 			in: func() *Input {
-				live := placesFile("places.sqlite", "10 folderA____ 2 2 A -", "11 bad 10 1 B https://b.example/", "12 badType_____ 10 7 X -")
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "11 bad 10 1 B https://b.example/", "12 badType_____ 10 7 X -")
 				return &Input{Places: live}
 			},
-			want: want{parents: map[string]string{"folderA____": MenuGUID, "bad": "", "badType_____": ""}},
+			want: want{parents: map[string]string{"folderA_____": MenuGUID, "bad": "", "badType_____": ""}},
 		},
 		{
 			name: "certain items keep their Sync state",
 			in: func() *Input {
-				return &Input{Places: placesFile("places.sqlite", "10 folderA____ 2 2 A -")}
+				return &Input{Places: placesFile("places.sqlite", "10 folderA_____ 2 2 A -")}
 			},
-			want: want{parents: map[string]string{"folderA____": MenuGUID}},
+			want: want{parents: map[string]string{"folderA_____": MenuGUID}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
