@@ -543,6 +543,8 @@ func (b *builder) ancestor(g string, skip int, inTree func(string) bool) (string
 func (b *builder) emit() {
 	db := b.res.DB
 	r := b.rep()
+	db.Bookmarks = make([]rebuild.Bookmark, 0, len(b.kept)+len(rootOrder)+2)
+	r.Items = make([]Item, 0, len(b.kept)+1)
 	root := func(g, parent string, pos int) {
 		bm := rebuild.Bookmark{GUID: g, ParentGUID: parent, Type: rebuild.TypeFolder, Position: pos, Title: rootTitles[g], SyncStatus: SyncNormal}
 		if c := b.rootRows[g]; c != nil {
