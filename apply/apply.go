@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/sync/merge"
@@ -235,6 +237,9 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		}
 		return nil, fmt.Errorf("bookmarks.sqlite at %s: cannot attach: %w", mp, err)
 	}
+	if err := checkSound(ctx, c.db, pp, mp); err != nil {
+		return nil, err
+	}
 	if err := checkLockedAndUnchanged(c.db, plan, pp, mp); err != nil {
 		return nil, err
 	}
@@ -402,6 +407,29 @@ func checkWritable(path string, hooks *testHooks) error {
 		return fmt.Errorf("%s is %w: %v", path, ErrReadOnly, err)
 	}
 	return f.Close()
+}
+
+// ErrDamaged is a database file SQLite's structural check finds damaged:
+// bmtui does not write into it.
+var ErrDamaged = errors.New("damaged")
+
+// checkSound runs SQLite's structural check (quick_check) on both files,
+// first: writing into a damaged file can spread the damage, and reads
+// through a damaged index give misleading refusals later.
+func checkSound(ctx context.Context, db *sql.DB, pp, mp string) error {
+	for _, f := range []struct{ what, schema, path string }{{places.What, "main", pp}, {"bookmarks.sqlite", "mirror", mp}} {
+		ds, err := dbcheck.Check(ctx, db, f.schema, f.path)
+		switch {
+		case isBusy(err):
+			return fmt.Errorf("%s at %s is %w: %v", f.what, f.path, ErrLocked, err)
+		case err != nil:
+			return err
+		case len(ds) > 0:
+			return fmt.Errorf("%s at %s is %w (%s): nothing written; bmtui does not write into a damaged file",
+				f.what, f.path, ErrDamaged, cmp.Or(dbcheck.Where(ds), "SQLite's check fails"))
+		}
+	}
+	return nil
 }
 
 // checkLockedAndUnchanged checks the schema versions, takes the write lock

@@ -15,8 +15,9 @@ import (
 )
 
 // fuzzDamaged overwrites bytes of a real database file with patch at off
-// and reads it as the preview does: whatever the damage, open and read
-// give a tree or one line naming the file, never a panic.
+// and reads it as the preview does: whatever the damage, open, the
+// structural check and read give a tree or one line naming the file, never
+// a panic.
 func fuzzDamaged(f *testing.F, rel string, read func(path string) (*tree.Tree, error)) {
 	good, err := os.ReadFile(filepath.Join(testutil.Profile(f, "small-clean", "before"), rel))
 	if err != nil {
@@ -62,6 +63,9 @@ func FuzzPlacesDamaged(f *testing.F) {
 			return nil, err
 		}
 		defer db.Close()
+		if _, err := db.Damage(); err != nil {
+			return nil, err
+		}
 		return db.ReadTree(0)
 	})
 }
@@ -73,6 +77,9 @@ func FuzzMirrorDamaged(f *testing.F) {
 			return nil, err
 		}
 		defer db.Close()
+		if _, err := db.Damage(); err != nil {
+			return nil, err
+		}
 		return db.ReadTree(0)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/check"
@@ -33,6 +34,9 @@ type AppInput struct {
 	OnResolve   func(ResolveEvent) tea.Cmd
 	// StartInMerge opens the merge screen first (bmtui merge --tui).
 	StartInMerge bool
+	// Damage waits for the structural checks of both files (a Profile's
+	// by default); the explorer shows what they found when they end.
+	Damage func() (local, remote []dbcheck.Damage, err error)
 }
 
 func (in AppInput) resolved() AppInput {
@@ -44,6 +48,9 @@ func (in AppInput) resolved() AppInput {
 	in.LocalReport, in.RemoteReport = p.LocalReport, p.RemoteReport
 	in.Notes = append(append([]string(nil), p.Notes...), in.Notes...)
 	in.Times = tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote}
+	if in.Damage == nil {
+		in.Damage = p.Damage
+	}
 	if in.MergeErr == nil {
 		if p.LocalErr != nil {
 			in.MergeErr = p.LocalErr
@@ -110,6 +117,9 @@ func (a *App) Screen() string {
 // StartInMerge).
 func (a *App) Init() tea.Cmd {
 	cmd := a.explorer.Init()
+	if a.in.Damage != nil {
+		cmd = tea.Batch(cmd, checkDamage(a.in.Damage))
+	}
 	if a.in.StartInMerge && a.CanMerge() {
 		return tea.Batch(cmd, a.openMerge())
 	}
@@ -178,6 +188,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.merge != nil {
 			_, cmd := a.merge.Update(msg)
 			return a, cmd
+		}
+		return a, nil
+	case DamageMsg:
+		a.explorer.setDamage(msg)
+		if a.explorer.damage != "" && a.merge == nil {
+			a.in.Notes = append(a.in.Notes, a.explorer.damage) // the merge screen's notes
 		}
 		return a, nil
 	case StatusMsg:

@@ -78,7 +78,9 @@ type Explorer struct {
 	focus        focusArea
 	lastPane     focusArea // the pane the details follow while problems has focus
 	detailsSide  check.Side
-	applying     string // who else applies the merge, in a shared session
+	applying     string             // who else applies the merge, in a shared session
+	damage       string             // the damage banner, once the structural check found some
+	damaged      map[check.Side]int // damage findings per side
 
 	localRect, remoteRect, problemsRect, detailsRect rect
 
@@ -305,6 +307,9 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return e, nil
 	}
 	switch msg := msg.(type) {
+	case DamageMsg:
+		e.setDamage(msg)
+		return e, nil
 	case problems.JumpMsg:
 		e.jump(msg)
 		return e, nil
@@ -463,6 +468,9 @@ func (e *Explorer) chromeHeights() (notes, filter, status, helpH int) {
 	if len(e.in.Notes) > 0 {
 		notes = 1
 	}
+	if e.damage != "" {
+		notes++
+	}
 	if e.filtering || e.local.Query() != "" {
 		filter = 1
 	}
@@ -526,6 +534,9 @@ func (e *Explorer) render() string {
 	th := e.common.Theme
 	st := &th.Styles
 	var parts []string
+	if b := e.damageBanner(); b != "" {
+		parts = append(parts, b)
+	}
 	if n := e.notesLine(e.in.Notes); n != "" {
 		parts = append(parts, n)
 	}
@@ -587,7 +598,7 @@ func (e *Explorer) paneTitle(side check.Side) string {
 		items = max(t.Len()-1, 0)
 	}
 	s := style.Render(name) + " " + st.Muted.Render(fmt.Sprintf("· %s items", thousands(items)))
-	if n := len(rep.Findings); n > 0 {
+	if n := len(rep.Findings) + e.damaged[side]; n > 0 {
 		s += " " + st.Error.Render(fmt.Sprintf("· %s %d problems", g.Problem, n))
 	} else {
 		s += " " + st.Success.Render("· no problems")
@@ -603,9 +614,9 @@ func (e *Explorer) statusLine() string {
 	st, g := &th.Styles, &th.Glyphs
 	var b strings.Builder
 	e.statusBar(&b, "bmtui", e.in.ProfileName)
-	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)))
+	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)+e.damaged[check.Local]))
 	if e.hasRemote() {
-		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)))
+		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)+e.damaged[check.Remote]))
 	}
 	if e.applying != "" {
 		e.statusItem(&b, st.Warning.Render(g.Problem+" "+e.applying+" is applying"))

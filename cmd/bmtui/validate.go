@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -30,6 +32,15 @@ func runValidate(o *validateOptions, io stdio) error {
 	if prof.Remote != nil {
 		out.Remote = jsonout.NewSideReport(prof.Remote, prof.RemoteReport)
 	}
+	localDamage, remoteDamage, err := prof.Damage()
+	if err != nil {
+		out.Notes = append(out.Notes, "structural check incomplete: "+oneLine(err.Error()))
+	}
+	out.Local.AddDamage("local", localDamage)
+	if out.Remote != nil {
+		out.Remote.AddDamage("remote", remoteDamage)
+	}
+	out.Problems += len(localDamage) + len(remoteDamage)
 	if o.json {
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
@@ -51,6 +62,17 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 	for _, n := range out.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
+	var damage []dbcheck.Damage
+	for _, r := range []*jsonout.SideReport{out.Local, out.Remote} {
+		for _, f := range sideFindings(r) {
+			if f.Kind == jsonout.DamagedFile {
+				damage = append(damage, f.Damage())
+			}
+		}
+	}
+	if len(damage) > 0 {
+		fmt.Fprintf(w, "damaged: %s\n", dbcheck.Summary(damage))
+	}
 	side := func(name string, t *tree.Tree, r *jsonout.SideReport) {
 		if r == nil {
 			fmt.Fprintf(w, "%s: no mirror\n", name)
@@ -61,6 +83,10 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 			fmt.Fprintf(w, "  %s\n", c)
 		}
 		for _, f := range r.Findings {
+			if f.Kind == jsonout.DamagedFile {
+				fmt.Fprintf(w, "  %-24s %s: %s\n", f.Kind, cmp.Or(f.Damage().Where(), f.File), f.Detail)
+				continue
+			}
 			title := ""
 			if n := t.Lookup(f.GUID); n != nil && n.Info != nil && n.Info.Title != "" {
 				title = fmt.Sprintf(" %q", n.Info.Title)
@@ -77,6 +103,13 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 	if out.Problems == 0 {
 		fmt.Fprintln(w, "no problems found")
 	}
+}
+
+func sideFindings(r *jsonout.SideReport) []jsonout.Finding {
+	if r == nil {
+		return nil
+	}
+	return r.Findings
 }
 
 // countLines lists the non-zero counters as "name: n", Firefox's names first.

@@ -5,6 +5,7 @@ package jsonout
 import (
 	"sort"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -63,13 +64,41 @@ func NewTree(side check.Side, t *tree.Tree, r check.Report) *Tree {
 	return &Tree{Side: side.String(), Items: t.Len(), Root: build(0), Tombstones: t.Tombstones()}
 }
 
-// Finding is one problem.
+// Finding is one problem. A DamagedFile finding has no GUID; it names the
+// file, the table or index and the pages instead.
 type Finding struct {
-	Side    string   `json:"side"`
-	GUID    string   `json:"guid"`
-	Kind    string   `json:"kind"`
-	Detail  string   `json:"detail"`
-	Related []string `json:"related,omitempty"`
+	Side       string   `json:"side"`
+	GUID       string   `json:"guid"`
+	Kind       string   `json:"kind"`
+	Detail     string   `json:"detail"`
+	Related    []string `json:"related,omitempty"`
+	File       string   `json:"file,omitempty"`
+	ObjectType string   `json:"objectType,omitempty"` // "table" or "index"
+	Object     string   `json:"object,omitempty"`
+	Pages      []int64  `json:"pages,omitempty"`
+}
+
+// DamagedFile is the kind of a finding of SQLite's structural check: the
+// database file itself is damaged.
+const DamagedFile = "damagedFile"
+
+// AddDamage puts what the structural check found in side's file first
+// among r's findings (Detail is SQLite's own line), counted in Extra.
+func (r *SideReport) AddDamage(side string, ds []dbcheck.Damage) {
+	if len(ds) == 0 {
+		return
+	}
+	out := make([]Finding, 0, len(ds)+len(r.Findings))
+	for _, d := range ds {
+		out = append(out, Finding{Side: side, Kind: DamagedFile, Detail: d.Detail, File: d.File, ObjectType: d.Type, Object: d.Object, Pages: d.Pages})
+	}
+	r.Findings = append(out, r.Findings...)
+	r.Extra[DamagedFile] += len(ds)
+}
+
+// Damage is the finding as the structural check reported it.
+func (f Finding) Damage() dbcheck.Damage {
+	return dbcheck.Damage{File: f.File, Type: f.ObjectType, Object: f.Object, Pages: f.Pages, Detail: f.Detail}
 }
 
 // FirefoxCounts are the six counters Firefox's own validation telemetry

@@ -28,3 +28,25 @@ func BenchmarkOpenLarge40k(b *testing.B) {
 		p.Close()
 	}
 }
+
+// BenchmarkOpenLarge40kChecked is the open plus SQLite's structural check
+// of both files, which runs in the background from the open on (what
+// validate waits for).
+func BenchmarkOpenLarge40kChecked(b *testing.B) {
+	dir := testutil.Profile(b, "large-40k", "before")
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := time.Unix(1700007200, 0)
+	for b.Loop() {
+		p, err := load.Open(paths, load.Times{Local: t, Remote: t})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if l, r, err := p.Damage(); err != nil || l != nil || r != nil {
+			b.Fatal(l, r, err)
+		}
+		p.Close()
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/profiles"
 	"github.com/bmtui/bmtui/sync/check"
@@ -129,13 +130,14 @@ func Open(paths Paths, times Times) (*Profile, error) {
 		}
 		p.Places = db
 		if p.placesPrint, err = apply.ReadPlacesFingerprint(db.SQL(), "main"); err != nil {
-			return fmt.Errorf("read %s: %w", paths.Places, err)
+			return readErr(places.What, paths.Places, "read", err, db.Damage)
 		}
 		p.Local, p.LocalErr = db.ReadTree(NowMillis(times.Local))
 		if p.Local == nil {
-			return fmt.Errorf("read local tree from %s: %w", paths.Places, p.LocalErr)
+			return readErr(places.What, paths.Places, "read local tree from", p.LocalErr, db.Damage)
 		}
 		p.LocalReport = check.Tree(check.Local, p.Local)
+		db.StartCheck() // now: it would slow the reading down
 		return nil
 	})
 	if paths.Mirror != "" {
@@ -147,13 +149,14 @@ func Open(paths Paths, times Times) (*Profile, error) {
 			}
 			p.Mirror = m
 			if p.mirrorPrint, err = apply.ReadMirrorFingerprint(m.SQL(), "main"); err != nil {
-				return fmt.Errorf("read %s: %w", paths.Mirror, err)
+				return readErr(mirror.What, paths.Mirror, "read", err, m.Damage)
 			}
 			p.Remote, p.RemoteErr = m.ReadTree(NowMillis(times.Remote))
 			if p.Remote == nil {
-				return fmt.Errorf("read remote tree from %s: %w", paths.Mirror, p.RemoteErr)
+				return readErr(mirror.What, paths.Mirror, "read remote tree from", p.RemoteErr, m.Damage)
 			}
 			p.RemoteReport = check.Tree(check.Remote, p.Remote)
+			m.StartCheck()
 			return nil
 		})
 	}
@@ -174,6 +177,30 @@ func Open(paths Paths, times Times) (*Profile, error) {
 		p.Notes = append(p.Notes, "skipped mirror record: "+s.String())
 	}
 	return p, nil
+}
+
+// readErr is the one line for a read that failed: on a damaged file it
+// says so and where (waiting for the structural check), else doing says
+// what failed.
+func readErr(what, path, doing string, err error, damage func() ([]dbcheck.Damage, error)) error {
+	if !dbcheck.IsCorrupt(err) {
+		return fmt.Errorf("%s %s: %w", doing, path, err)
+	}
+	ds, _ := damage()
+	return places.DamageError(what, path, err, ds)
+}
+
+// Damage waits for the structural checks of both files, started when they
+// were opened, and returns what they found in each: nil when sound.
+func (p *Profile) Damage() (local, remote []dbcheck.Damage, err error) {
+	var lerr, rerr error
+	if p.Places != nil {
+		local, lerr = p.Places.Damage()
+	}
+	if p.Mirror != nil {
+		remote, rerr = p.Mirror.Damage()
+	}
+	return local, remote, errors.Join(lerr, rerr)
 }
 
 // Rebuild reads one side's tree again with the user's choice of parent for
@@ -230,6 +257,10 @@ func (p Paths) Standard() bool {
 func (p *Profile) OutgoingPreview(ctx context.Context, res *merge.Result) ([]apply.OutgoingRecord, error) {
 	if p.Mirror == nil {
 		return nil, errors.New("no Sync mirror")
+	}
+	// The dry run would refuse the scratch copies, naming them instead.
+	if local, remote, _ := p.Damage(); len(local)+len(remote) > 0 {
+		return nil, errors.New(dbcheck.Summary(append(local, remote...)) + "; see bmtui validate")
 	}
 	rep, err := apply.DryRun(ctx, p.Plan(res), p.Places.Snapshot().Path, p.Mirror.Snapshot().Path)
 	if err != nil {

@@ -12,7 +12,7 @@ type Database struct {
 	Places     []Place        // pages (moz_places); bookmarks refer by URL
 	Visits     []Visit        // moz_historyvisits, by page URL
 	Keywords   []Keyword      // moz_keywords: keyword -> URL (+ post_data)
-	ItemAnnos  []ItemAnno     // moz_items_annos by bookmark GUID
+	ItemAnnos  []ItemAnno     // moz_items_annos by bookmark GUID: checked, not written (dead since schema 53; Firefox's maintenance drops them)
 	PageAnnos  []PageAnno     // moz_annos by page URL
 	Tombstones []Tombstone    // moz_bookmarks_deleted
 	Meta       map[string]any // moz_meta (sync ids etc.), only what is certain; int64 or string values

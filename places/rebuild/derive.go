@@ -383,7 +383,9 @@ func derive(db *Database, now time.Time) (*tables, error) {
 		}
 		placeGUIDs[row.guid] = true
 		// The frecency the page had when inserted: a bookmark turns -1
-		// into 1, so a bookmarked page's 1 is that placeholder.
+		// into 1, so 1 is that placeholder (kept when the bookmark goes,
+		// with both flags set by the delete trigger), never a computed
+		// value: the page was inserted with -1.
 		insertFrecency := int64(pl.Frecency)
 		if p.implicit {
 			insertFrecency = -1
@@ -391,11 +393,9 @@ func derive(db *Database, now time.Time) (*tables, error) {
 				insertFrecency, row.hidden = 0, 1
 			}
 		}
-		if bookmarked && !q && insertFrecency == 1 {
-			insertFrecency = -1
-		}
 		row.frecency = insertFrecency
-		if row.frecency == -1 && !q {
+		if !q && (insertFrecency == 1 || insertFrecency == -1) {
+			insertFrecency = -1
 			row.recalcFrecency, row.recalcAltFrecency = 1, 1
 		}
 		k := originKey{urls.Prefix(pl.URL), urls.HostAndPort(pl.URL)}
@@ -465,21 +465,14 @@ func derive(db *Database, now time.Time) (*tables, error) {
 	}
 	type targetAttr struct{ target, attr int64 }
 	annoSeen := map[targetAttr]bool{}
+	// Item annotations are checked but not written: Firefox has not used
+	// moz_items_annos since schema 53, and its maintenance deletes every
+	// attribute name no page annotation uses (A.3), which Firefox's
+	// coherence check would count as a repair.
 	for _, a := range db.ItemAnnos {
-		i, ok := byGUID[a.GUID]
-		if !ok {
+		if _, ok := byGUID[a.GUID]; !ok {
 			return nil, fmt.Errorf("annotation %s on missing item %s", a.Name, a.GUID)
 		}
-		id, err := attr(a.Name)
-		if err != nil {
-			return nil, err
-		}
-		if annoSeen[targetAttr{-int64(i + 1), id}] {
-			return nil, fmt.Errorf("annotation %s on item %s is given twice", a.Name, a.GUID)
-		}
-		annoSeen[targetAttr{-int64(i + 1), id}] = true
-		t.itemAnnos = append(t.itemAnnos, annoRow{id: int64(len(t.itemAnnos) + 1), target: int64(i + 1), attr: id, content: a.Content,
-			flags: int64(a.Flags), expiration: int64(a.Expiration), typ: int64(a.Type), dateAdded: a.DateAdded, lastModified: a.LastModified})
 	}
 	for _, a := range db.PageAnnos {
 		id, err := attr(a.Name)

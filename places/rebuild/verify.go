@@ -102,7 +102,7 @@ func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 
 	for _, c := range []struct {
 		what, query string
-		want       []string
+		want        []string
 	}{
 		{"moz_origins", `SELECT id, prefix, host, frecency, recalc_frecency, recalc_alt_frecency, alt_frecency, block_until_ms, block_pages_until_ms FROM moz_origins ORDER BY id`,
 			each(len(t.origins), func(i int) []any {
@@ -218,7 +218,7 @@ func nullInt(v int64) any {
 	return v
 }
 
-// formatRow prints values with their storage class, so NULL, '' and 0,
+// formatRow prints values with their storage class, so NULL, ” and 0,
 // 1 and 1.0 differ.
 func formatRow(vals []any) string {
 	var b strings.Builder

@@ -194,3 +194,11 @@ func syncFile(path string) error {
 	err = f.Sync()
 	return errors.Join(err, f.Close())
 }
+
+// Check reports whether Write would accept db, without writing anything.
+func Check(db *Database, now time.Time) error {
+	if _, err := derive(db, now); err != nil {
+		return fmt.Errorf("rebuild: %w", err)
+	}
+	return nil
+}

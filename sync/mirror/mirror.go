@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 )
 
@@ -35,6 +36,7 @@ type DB struct {
 	reupload     []string
 	syncID       string
 	lastModified int64
+	check        *dbcheck.Runner // SQLite's structural check of the snapshot
 }
 
 // ResolvePath turns a profile folder into the path of its
@@ -81,9 +83,29 @@ var mirrorFormat = &places.Format{
 func (d *DB) init(f *places.File) error {
 	d.File = f
 	if err := d.readMeta(); err != nil {
-		return places.QueryError(What, d.Path(), err)
+		return places.CheckedError(What, f, err)
 	}
+	// In the background, on a connection of its own (see places.Open).
+	snap := f.Snapshot()
+	d.check = dbcheck.NewRunner(d.Path(), snap.OpenSQL)
 	return nil
+}
+
+// StartCheck starts the structural check in the background (once the tree
+// is read, so that it does not slow the reading down).
+func (d *DB) StartCheck() { d.check.Start() }
+
+// Damage waits for the structural check (starting it if need be) and
+// returns what it found: nil for a sound file.
+func (d *DB) Damage() ([]dbcheck.Damage, error) { return d.check.Wait() }
+
+// Close stops the structural check, then closes the database and removes
+// the snapshot.
+func (d *DB) Close() error {
+	if d.check != nil {
+		d.check.Stop()
+	}
+	return d.File.Close()
 }
 
 func (d *DB) readMeta() error {

@@ -204,7 +204,9 @@ func (m Model) View() string {
 			kindGlyph = g.Invalid
 		}
 		what := f.GUID
-		if e.Title != "" {
+		if f.GUID == "" {
+			what = e.Title // a finding about a file, not an item
+		} else if e.Title != "" {
 			what = common.SingleLine(e.Title) + " (" + f.GUID + ")"
 		} else if !e.InTree {
 			what = f.GUID + " (not in tree)"
