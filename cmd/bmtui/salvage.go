@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/salvage"
 	"github.com/bmtui/bmtui/salvage/scan"
@@ -69,6 +70,13 @@ func runSalvage(ctx context.Context, o *salvageOptions, io stdio) error {
 	paths, err := load.Resolve(pf.profile, pf.places, "", home, runtime.GOOS)
 	if err != nil {
 		return err
+	}
+	if o.write {
+		// Read what an interrupted bmtui write left, once it is finished
+		// or rolled back.
+		if _, err := apply.Recover(paths.Dir); err != nil {
+			return fmt.Errorf("an interrupted bmtui operation is not finished: %w", err)
+		}
 	}
 	in, err := scan.Profile(paths.Dir)
 	if err != nil {
