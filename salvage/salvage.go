@@ -181,6 +181,9 @@ type source struct {
 	// exists: GUIDs the source names without values (index entries).
 	exists  map[string]bool
 	parents map[string]string // guid -> parent guid, for ancestry walks
+	// tagLike: rows without a title whose parent row is lost, left out
+	// as likely tag entries.
+	tagLike []string
 }
 
 // Rebuild decides the new database from what was read.
@@ -422,6 +425,15 @@ func (b *builder) decide() {
 			}
 		}
 		b.keptInfo[g] = info
+	}
+	for _, s := range b.srcs {
+		for _, g := range s.tagLike {
+			if _, ok := b.kept[g]; !ok && !seen[g] {
+				seen[g] = true
+				r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: s.name,
+					Why: "an untitled row whose parent row was lost: most likely an entry of a lost tag folder, left out"})
+			}
+		}
 	}
 	// Names without values anywhere.
 	if b.live != nil {

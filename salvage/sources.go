@@ -122,7 +122,10 @@ func (v *placesView) source(kind string, rank int) *source {
 		} else if r.GUID != RootGUID {
 			c.parentID = r.Parent
 			if v.lostTagEntry(r) {
-				continue // most likely an entry of a lost tag folder
+				// Most likely an entry of a lost tag folder: only another
+				// source can say it is a bookmark.
+				s.tagLike = append(s.tagLike, r.GUID)
+				continue
 			}
 		}
 		if r.HasFK && r.Type == rebuild.TypeBookmark {

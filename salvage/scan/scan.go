@@ -132,7 +132,13 @@ func ReadPlaces(path, name string, useWAL bool) *salvage.PlacesFile {
 		return pf
 	}
 	defer files.Close()
-	r := newReader(files.File)
+	placesFrom(pf, files.File)
+	return pf
+}
+
+// placesFrom reads an opened Places database into pf.
+func placesFrom(pf *salvage.PlacesFile, files *sqlitepage.File) {
+	r := newReader(files)
 	pf.Pages = int(files.PageCount())
 	if w := files.WAL(); w != nil {
 		pf.WAL = w.Commits > 0
@@ -140,16 +146,15 @@ func ReadPlaces(path, name string, useWAL bool) *salvage.PlacesFile {
 	}
 	survey := files.Survey()
 	pf.FreelistComplete = survey.FreelistComplete
-	pf.Damage = r.damage(survey, files.File.Problems)
+	pf.Damage = r.damage(survey, files.Problems)
 	if _, err := files.Table("moz_bookmarks"); err != nil {
 		pf.Err = "no moz_bookmarks table: not a Places database, or its schema is unreadable"
 		if len(pf.Damage) == 0 && survey.Counts()[sqlitepage.KindUnknown]+survey.Counts()[sqlitepage.KindZero] == len(survey.Pages) {
 			pf.Err = "no readable page: every page is garbage"
 		}
-		return pf
+		return
 	}
 	r.readPlaces(pf)
-	return pf
 }
 
 // reader reads the tables of one file.
@@ -359,11 +364,17 @@ func ReadMirror(path, name string) *salvage.Mirror {
 		return m
 	}
 	defer files.Close()
-	r := newReader(files.File)
-	m.Damage = r.damage(files.Survey(), files.File.Problems)
+	mirrorFrom(m, files.File)
+	return m
+}
+
+// mirrorFrom reads an opened mirror into m.
+func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
+	r := newReader(files)
+	m.Damage = r.damage(files.Survey(), files.Problems)
 	if _, err := files.Table("items"); err != nil {
 		m.Err = "no items table: not a Sync mirror, or its schema is unreadable"
-		return m
+		return
 	}
 	scratch := &salvage.PlacesFile{Tables: map[string]int{}, BadCells: map[string]int{}}
 	urls := map[int64]string{}
@@ -413,7 +424,6 @@ func ReadMirror(path, name string) *salvage.Mirror {
 	for id, i := range byID {
 		m.Items[i].Tags = tags[id]
 	}
-	return m
 }
 
 func num(v sqlitepage.Value) int64 {
