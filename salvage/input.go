@@ -10,6 +10,11 @@ type Input struct {
 	Corrupt *PlacesFile // places.sqlite.corrupt, when Firefox moved one aside
 	Backups []Backup    // bookmarkbackups/, newest first
 	Mirror  *Mirror     // weave/bookmarks.sqlite
+	// Snapshot is the places.sqlite of bmtui's newest own backup
+	// (bmtui-backups/<time>/), an older complete copy; Time orders it
+	// among the backups.
+	Snapshot     *PlacesFile
+	SnapshotTime int64
 	// Missing lists the sources a profile usually has but this one lacks.
 	Missing []string
 }

@@ -7,7 +7,6 @@ package salvage
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/bmtui/bmtui/places/rebuild"
 	"github.com/bmtui/bmtui/places/urls"
@@ -212,10 +211,13 @@ type builder struct {
 	livePlaces *placesView
 	views      []*placesView
 	tombstones map[string]string // guid -> why
-	kept       map[string]*cand
-	keptInfo   map[string]*Item
-	children   map[string][]string
-	rootRows   map[string]*cand
+	// keepTombstone: the tombstones the new database keeps, with their
+	// dates.
+	keepTombstone map[string]int64
+	kept          map[string]*cand
+	keptInfo      map[string]*Item
+	children      map[string][]string
+	rootRows      map[string]*cand
 }
 
 func (b *builder) rep() *Report { return &b.res.Report }
@@ -224,6 +226,7 @@ func (b *builder) rep() *Report { return &b.res.Report }
 // the .corrupt, then backups and the mirror by time, newest first.
 func (b *builder) sources() {
 	b.tombstones = map[string]string{}
+	b.keepTombstone = map[string]int64{}
 	b.rootRows = map[string]*cand{}
 	r := b.rep()
 	r.Missing = b.in.Missing
@@ -231,6 +234,7 @@ func (b *builder) sources() {
 		sr := SourceReport{Name: pf.Name, Kind: kind, Err: pf.Err, Damage: pf.Damage}
 		if pf.Err == "" {
 			v := newPlacesView(pf)
+			v.kind = kind
 			b.views = append(b.views, v)
 			s := v.source(kind, len(b.srcs))
 			for g, c := range s.items {
@@ -246,7 +250,12 @@ func (b *builder) sources() {
 				b.live, b.livePlaces = s, v
 			}
 			for _, t := range pf.Tombstones {
-				b.tombstones[t.GUID] = "a tombstone in " + pf.Name
+				if _, ok := b.tombstones[t.GUID]; !ok {
+					b.tombstones[t.GUID] = "a tombstone in " + pf.Name
+				}
+				if kind == "places" || kind == "corrupt" {
+					b.keepTombstone[t.GUID] = t.DateRemoved
+				}
 			}
 			sr.Complete = s.complete
 			sr.Read = map[string]int{"items": len(s.items), "namedOnly": len(s.exists), "tombstones": len(pf.Tombstones),
@@ -262,11 +271,15 @@ func (b *builder) sources() {
 	}
 	// Backups and the mirror, newest first.
 	type timed struct {
-		t   int64
-		bk  *Backup
-		mir *Mirror
+		t    int64
+		bk   *Backup
+		mir  *Mirror
+		snap *PlacesFile
 	}
 	var rest []timed
+	if b.in.Snapshot != nil {
+		rest = append(rest, timed{t: b.in.SnapshotTime, snap: b.in.Snapshot})
+	}
 	for i := range b.in.Backups {
 		rest = append(rest, timed{t: b.in.Backups[i].Time, bk: &b.in.Backups[i]})
 	}
@@ -275,6 +288,10 @@ func (b *builder) sources() {
 	}
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].t > rest[j].t })
 	for _, x := range rest {
+		if x.snap != nil {
+			add(x.snap, "bmtui-backup")
+			continue
+		}
 		if x.bk != nil {
 			sr := SourceReport{Name: x.bk.Name, Kind: "backup", Err: x.bk.Err}
 			if x.bk.Root != nil {
@@ -605,12 +622,11 @@ func (b *builder) emit() {
 			}
 		}
 	}
-	for _, g := range sortedKeys(b.tombstones) {
-		if _, kept := b.kept[g]; kept {
-			continue
-		}
-		if strings.HasPrefix(b.tombstones[g], "a tombstone in places") || strings.HasPrefix(b.tombstones[g], "a tombstone in "+CorruptName) {
-			db.Tombstones = append(db.Tombstones, rebuild.Tombstone{GUID: g, DateRemoved: b.tombstoneDate(g)})
+	// The live database's tombstones (or the .corrupt's) are still to
+	// upload; older copies' were uploaded already.
+	for _, g := range sortedKeys(b.keepTombstone) {
+		if _, kept := b.kept[g]; !kept && rebuild.ValidGUID(g) {
+			db.Tombstones = append(db.Tombstones, rebuild.Tombstone{GUID: g, DateRemoved: b.keepTombstone[g]})
 		}
 	}
 	if b.livePlaces != nil && len(b.livePlaces.pf.Meta) > 0 {
@@ -623,17 +639,6 @@ func (b *builder) emit() {
 
 // CorruptName is the file Firefox moves a corrupt database to.
 const CorruptName = "places.sqlite.corrupt"
-
-func (b *builder) tombstoneDate(g string) int64 {
-	for _, v := range b.views {
-		for _, t := range v.pf.Tombstones {
-			if t.GUID == g {
-				return t.DateRemoved
-			}
-		}
-	}
-	return 0
-}
 
 // tagsByURL: the live database's tags where it is certain; where items
 // came from elsewhere, their source's tags too.

@@ -186,6 +186,16 @@ func TestRebuild(t *testing.T) {
 			want: want{parents: map[string]string{"cycleA______": "", "cycleB______": ""}, placement: map[string]string{"cycleA______": "cycle"}},
 		},
 		{
+			name: "bmtui's own backup copy gives what an unreadable places.sqlite lost, older backups' deletions kept",
+			in: func() *Input {
+				snap := placesFile("bmtui-backups/x/places.sqlite", "10 folderA_____ 2 2 A -", "11 fromSnap____ 10 1 S https://s.example/")
+				return &Input{Places: &PlacesFile{Name: "places.sqlite", Err: "not an SQLite database"}, Snapshot: snap, SnapshotTime: 100,
+					Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -", "oldGone_____ folderA_____ 1 O https://o.example/")}}
+			},
+			want: want{parents: map[string]string{"fromSnap____": "folderA_____", "oldGone_____": ""}, deleted: []string{"oldGone_____"},
+				unknown: []string{"fromSnap____", "folderA_____"}},
+		},
+		{
 			name: "invalid rows are reported, not written",
 			in: func() *Input {
 				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "11 bad 10 1 B https://b.example/", "12 badType_____ 10 7 X -")

@@ -11,6 +11,7 @@ import (
 // folders to tags.
 type placesView struct {
 	pf       *PlacesFile
+	kind     string           // places, corrupt, bmtui-backup
 	guidOf   map[int64]string // bookmark row id -> GUID (rows and index)
 	rowOf    map[int64]*BookmarkRow
 	urlOf    map[int64]string    // place id -> URL
@@ -226,6 +227,10 @@ func (b *builder) history() {
 	itemAnno := map[[2]string]bool{}
 	pageAnno := map[[2]string]bool{}
 	for _, v := range b.views {
+		if v.kind == "bmtui-backup" && b.livePlaces != nil {
+			// History cleared since that copy stays cleared.
+			continue
+		}
 		pf := v.pf
 		for _, p := range pf.Places {
 			if v.urlOf[p.ID] != p.URL {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/sqlitepage"
 	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/salvage"
@@ -57,6 +58,13 @@ func Profile(dir string) (*salvage.Input, error) {
 	in.Backups = backups
 	if len(backups) == 0 {
 		in.Missing = append(in.Missing, backup.FolderName+"/")
+	}
+	if snap, err := apply.LastBackup(dir); err == nil && snap != "" && exists(filepath.Join(snap, PlacesName)) {
+		name := apply.BackupFolder + "/" + filepath.Base(snap) + "/" + PlacesName
+		in.Snapshot = ReadPlaces(filepath.Join(snap, PlacesName), name, true)
+		if t, err := time.Parse("20060102T150405.999999999Z", filepath.Base(snap)); err == nil {
+			in.SnapshotTime = t.UnixMicro()
+		}
 	}
 	if p := filepath.Join(dir, filepath.FromSlash(MirrorName)); exists(p) {
 		in.Mirror = ReadMirror(p, MirrorName)
