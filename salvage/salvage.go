@@ -164,6 +164,10 @@ type cand struct {
 	origin           Origin
 	rank             int
 	certain          bool
+	// unvouched: found on a cut-off page while the freelist is damaged,
+	// so the page may be a deleted one; kept only if another source
+	// names the item.
+	unvouched bool
 	// fk and view: a Places row's page id, to name its URL late.
 	fk   int64
 	view *placesView
@@ -183,6 +187,8 @@ type source struct {
 	// tagLike: rows without a title whose parent row is lost, left out
 	// as likely tag entries.
 	tagLike []string
+	// indexed: GUIDs the file's GUID index names.
+	indexed map[string]bool
 }
 
 // Rebuild decides the new database from what was read.
@@ -399,6 +405,11 @@ func (b *builder) decide() {
 				break
 			}
 		}
+		if best.unvouched && !b.vouched(g, best) {
+			r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.String(),
+				Why: "found only on a page cut off from its table while the freelist is damaged (it may be a deleted page), and no other source names it"})
+			continue
+		}
 		liveRow := b.live != nil && b.live.items[g] != nil
 		namedLive := b.live != nil && b.live.exists[g]
 		if !liveRow {
@@ -460,6 +471,23 @@ func (b *builder) decide() {
 			}
 		}
 	}
+}
+
+// vouched reports whether a source other than c's own names g (a row,
+// a backup or mirror item, or an index entry).
+func (b *builder) vouched(g string, c *cand) bool {
+	for _, s := range b.srcs {
+		if s.rank == c.rank {
+			if s.indexed[g] {
+				return true
+			}
+			continue
+		}
+		if s.items[g] != nil || s.exists[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // lacking returns a complete source newer than rank that does not have g.

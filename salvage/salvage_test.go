@@ -196,6 +196,19 @@ func TestRebuild(t *testing.T) {
 				unknown: []string{"fromSnap____", "folderA_____"}},
 		},
 		{
+			name: "rows on cut-off pages need a voucher when the freelist is damaged",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "11 orphanOk____ 10 1 K https://k.example/", "12 orphanGone__ 10 1 G https://g.example/")
+				live.BookmarksComplete = false
+				for i := range live.Bookmarks[6:] {
+					live.Bookmarks[6+i].Orphan = i > 0
+				}
+				live.GUIDIndex = []IndexEntry{{GUID: "orphanOk____", ID: 11}}
+				return &Input{Places: live}
+			},
+			want: want{parents: map[string]string{"orphanOk____": "folderA_____", "orphanGone__": ""}, deleted: []string{"orphanGone__"}},
+		},
+		{
 			name: "invalid rows are reported, not written",
 			in: func() *Input {
 				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "11 bad 10 1 B https://b.example/", "12 badType_____ 10 7 X -")

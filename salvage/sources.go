@@ -116,7 +116,8 @@ func (v *placesView) source(kind string, rank int) *source {
 		}
 		c := &cand{guid: r.GUID, typ: int(r.Type), title: r.Title, position: int(r.Position),
 			dateAdded: r.DateAdded, lastM: r.LastModified, syncStatus: int(r.SyncStatus), ctr: int(r.SyncChangeCounter),
-			origin: Origin{Source: pf.Name, Page: r.Page, Orphan: r.Orphan, WAL: r.WAL}, rank: rank, certain: kind == "places"}
+			origin: Origin{Source: pf.Name, Page: r.Page, Orphan: r.Orphan, WAL: r.WAL}, rank: rank, certain: kind == "places",
+			unvouched: r.Orphan && !pf.FreelistComplete}
 		if p, ok := v.guidOf[r.Parent]; ok {
 			c.parent = p
 			s.parents[r.GUID] = p
@@ -142,7 +143,9 @@ func (v *placesView) source(kind string, rank int) *source {
 		}
 		s.items[r.GUID] = c
 	}
+	s.indexed = map[string]bool{}
 	for _, e := range pf.GUIDIndex {
+		s.indexed[e.GUID] = true
 		if _, hasRow := v.rowOf[e.ID]; !hasRow {
 			s.exists[e.GUID] = true
 		}
