@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -81,6 +82,17 @@ func runSalvage(ctx context.Context, o *salvageOptions, io stdio) error {
 	in, err := scan.Profile(paths.Dir)
 	if err != nil {
 		return err
+	}
+	if pf.places != "" && filepath.Base(pf.places) != scan.PlacesName {
+		// Another file stands for places.sqlite; the folder's other
+		// sources are read as they are.
+		if o.write {
+			return usageError{"--write replaces a profile's places.sqlite: use --profile DIR"}
+		}
+		in.Places = scan.ReadPlaces(pf.places, filepath.Base(pf.places), true)
+		if filepath.Base(pf.places) == scan.CorruptName {
+			in.Corrupt = nil // read once, as the database
+		}
 	}
 	now := time.Now()
 	res, err := salvage.Rebuild(in, salvage.Options{Now: now.UnixMilli() * 1000})
