@@ -339,7 +339,23 @@ func sum(m map[string]int) int {
 // fillURLs gives the Places files' pages whose rows were lost the URL
 // another source knows with the same url_hash.
 func (b *builder) fillURLs() {
-	known := map[uint64]string{}
+	missing := false
+	for _, v := range b.views {
+		for id := range v.pf.URLHashes {
+			if _, ok := v.urlOf[id]; !ok {
+				missing = true
+				break
+			}
+		}
+	}
+	if !missing {
+		return
+	}
+	most := 0
+	for _, s := range b.srcs {
+		most = max(most, len(s.items))
+	}
+	known := make(map[uint64]string, most)
 	clash := map[uint64]bool{}
 	note := func(u string) {
 		if u == "" {
@@ -384,10 +400,14 @@ func (b *builder) fillURLs() {
 // decide keeps, per GUID, the newest source's version, unless the item
 // was deleted: a tombstone names it, or a newer complete source lacks it.
 func (b *builder) decide() {
-	b.kept = map[string]*cand{}
-	b.keptInfo = map[string]*Item{}
+	most := 0
+	for _, s := range b.srcs {
+		most = max(most, len(s.items))
+	}
+	b.kept = make(map[string]*cand, most)
+	b.keptInfo = make(map[string]*Item, most)
 	r := b.rep()
-	seen := map[string]bool{}
+	seen := make(map[string]bool, most)
 	var order []string
 	for _, s := range b.srcs {
 		for _, g := range sortedKeys(s.items) {

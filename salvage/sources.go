@@ -22,8 +22,9 @@ type placesView struct {
 }
 
 func newPlacesView(pf *PlacesFile) *placesView {
-	v := &placesView{pf: pf, guidOf: map[int64]string{}, rowOf: map[int64]*BookmarkRow{}, urlOf: map[int64]string{},
-		tags: map[string][]string{}, tagsOf: map[int64][]string{}, tagRoot: -1, tagFolds: map[int64]string{}}
+	v := &placesView{pf: pf, guidOf: make(map[int64]string, len(pf.Bookmarks)), rowOf: make(map[int64]*BookmarkRow, len(pf.Bookmarks)),
+		urlOf: make(map[int64]string, len(pf.Places)),
+		tags:  map[string][]string{}, tagsOf: map[int64][]string{}, tagRoot: -1, tagFolds: map[int64]string{}}
 	for _, e := range pf.GUIDIndex {
 		v.guidOf[e.ID] = e.GUID
 	}
@@ -101,7 +102,8 @@ func (v *placesView) fillURLs(known map[uint64]string) int {
 // left out) as candidates.
 func (v *placesView) source(kind string, rank int) *source {
 	pf := v.pf
-	s := &source{name: pf.Name, kind: kind, rank: rank, items: map[string]*cand{}, exists: map[string]bool{}, parents: map[string]string{},
+	s := &source{name: pf.Name, kind: kind, rank: rank, items: make(map[string]*cand, len(v.rowOf)), exists: map[string]bool{},
+		parents:  make(map[string]string, len(v.rowOf)),
 		complete: pf.BookmarksComplete || pf.GUIDIndexComplete}
 	kw := map[int64]KeywordRow{}
 	for _, k := range pf.Keywords {
@@ -160,8 +162,9 @@ func (v *placesView) lostTagEntry(r *BookmarkRow) bool {
 }
 
 func backupSource(bk *Backup, rank int) *source {
+	n := bk.Root.Count()
 	s := &source{name: bk.Name, kind: "backup", rank: rank, time: bk.Time, complete: true,
-		items: map[string]*cand{}, exists: map[string]bool{}, parents: map[string]string{}}
+		items: make(map[string]*cand, n), exists: map[string]bool{}, parents: make(map[string]string, n)}
 	bk.Root.Walk(func(n, parent *backup.Node) {
 		if parent == nil || n.GUID == "" {
 			return
@@ -183,7 +186,7 @@ func backupSource(bk *Backup, rank int) *source {
 
 func mirrorSource(m *Mirror, rank int) *source {
 	s := &source{name: m.Name, kind: "mirror", rank: rank, time: m.Time,
-		items: map[string]*cand{}, exists: map[string]bool{}, parents: map[string]string{}}
+		items: make(map[string]*cand, len(m.Items)), exists: map[string]bool{}, parents: make(map[string]string, len(m.Items))}
 	for _, it := range m.Items {
 		if it.ParentGUID != "" {
 			s.parents[it.GUID] = it.ParentGUID
