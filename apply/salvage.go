@@ -42,7 +42,7 @@ type SalvageReport struct {
 	Path string
 	// SHA256 is the new file's digest.
 	SHA256 string
-	// Write, Verify and Swap are how long each step took.
+	// Write, Verify (the read-back) and Swap are how long each step took.
 	Write, Verify, Swap time.Duration
 }
 
@@ -56,7 +56,7 @@ func (h *salvageHooks) at(name string) {
 }
 
 // WriteSalvage replaces the profile's places.sqlite with a new file built
-// from db (rebuild.Write, then rebuild.Verify). It refuses while Firefox
+// from db (rebuild.WriteVerified). It refuses while Firefox
 // holds the profile; it first finishes any interrupted bmtui operation.
 // The damaged files (places.sqlite, -wal, -shm, -journal, .corrupt) are
 // copied into bmtui-backups/<now>/ first, so Undo restores them exactly.
@@ -113,16 +113,9 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	}
 
 	hooks.at("write")
-	start := time.Now()
-	if err := rebuild.Write(ctx, newPath, db, now); err != nil {
+	if rep.Write, rep.Verify, err = rebuild.WriteVerified(ctx, newPath, db, now); err != nil {
 		return abort(err)
 	}
-	rep.Write = time.Since(start)
-	start = time.Now()
-	if err := rebuild.Verify(ctx, newPath, db, now); err != nil {
-		return abort(err)
-	}
-	rep.Verify = time.Since(start)
 	for _, f := range []string{newPath + "-wal", newPath + "-shm"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return abort(err)
@@ -134,7 +127,7 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	}
 	rep.SHA256 = sum
 
-	start = time.Now()
+	start := time.Now()
 	if err := writeMarker(marker, salvagePrefix+dir+" "+sum); err != nil {
 		return abort(err)
 	}

@@ -346,3 +346,30 @@ func TestSalvageCrash(t *testing.T) {
 		t.Errorf("the kills did not cover both outcomes")
 	}
 }
+
+// TestSalvageFirefoxAccepts has real Firefox judge the profile WriteSalvage
+// leaves: `fforacle check --strict` on the new places.sqlite with the
+// profile's mirror.
+func TestSalvageFirefoxAccepts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fforacle: skipped with -short (about 5 s per check)")
+	}
+	if _, err := exec.LookPath("firefox-esr"); err != nil {
+		t.Skip("fforacle: firefox-esr is not on PATH")
+	}
+	dir := t.TempDir()
+	damagedProfile(t, dir)
+	if _, err := WriteSalvage(context.Background(), dir, salvageDB(300), salvageNow); err != nil {
+		t.Fatal(err)
+	}
+	oracle := testutil.Shared(t, "tools", "fforacle", "fforacle.py")
+	out := filepath.Join(t.TempDir(), "report.json")
+	b, err := exec.Command("python3", oracle, "check", placesPath(dir), mirrorPath(dir), "--strict", "--json", out).CombinedOutput()
+	rep, _ := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("fforacle rejected the salvaged profile: %v\n%s\n%s", err, b, rep)
+	}
+	if !strings.Contains(string(rep), `"ok": true`) {
+		t.Fatalf("fforacle report is not ok: %s", rep)
+	}
+}

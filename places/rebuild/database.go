@@ -7,6 +7,14 @@ package rebuild
 // Database is a plain description of a whole Places database, with no I/O.
 // Rows refer to each other by GUID and URL, never by row id: the writer
 // assigns ids.
+//
+// Write rejects what Firefox could not hold (an invalid or repeated GUID,
+// a parent that is missing, later in the list or not a folder, a keyword
+// on two URLs, a tombstone for a live item) and leaves values the way
+// Places' own coherence check would, so Firefox repairs nothing: sibling
+// positions renumbered 0..n-1 in Position order, dateAdded <= lastModified,
+// keywords trimmed and lowercased, meta keys lowercased, built-in roots
+// that are missing added (syncStatus UNKNOWN).
 type Database struct {
 	Bookmarks  []Bookmark     // roots first; every parent before its children
 	Places     []Place        // pages (moz_places); bookmarks refer by URL
@@ -15,7 +23,7 @@ type Database struct {
 	ItemAnnos  []ItemAnno     // moz_items_annos by bookmark GUID: checked, not written (dead since schema 53; Firefox's maintenance drops them)
 	PageAnnos  []PageAnno     // moz_annos by page URL
 	Tombstones []Tombstone    // moz_bookmarks_deleted
-	Meta       map[string]any // moz_meta (sync ids etc.), only what is certain; int64 or string values
+	Meta       map[string]any // moz_meta (sync ids etc.), only what is certain: string, int, int64, float64 (REAL, as Firefox stores lastsync) or bool
 }
 
 // Bookmark types as moz_bookmarks.type stores them.
@@ -38,7 +46,11 @@ type Bookmark struct {
 	LastModified      int64  // microseconds
 	SyncStatus        int
 	SyncChangeCounter int
-	Tags              []string // tag folder names; the writer makes tag folders/entries
+	// Tags are tag folder titles (exact, as the mirror apply matches
+	// them; trimmed, empty ones dropped). The writer makes one folder per
+	// title and one entry per tag and URL, both as the mirror apply does
+	// (syncStatus 0, counter 1, dated by the bookmark's lastModified).
+	Tags []string
 }
 
 // Place is one moz_places row. Pages that bookmarks, keywords, visits or

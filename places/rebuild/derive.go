@@ -123,7 +123,7 @@ func stableGUID(parts ...string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:9])
 }
 
-// msRound rounds a time to Firefox's precision: µs, a multiple of 1000.
+// msTime is t in Firefox's precision: µs, a multiple of 1000.
 func msTime(t time.Time) int64 { return t.UnixMilli() * 1000 }
 
 // derive checks db and computes every row Write inserts, with the values
@@ -221,6 +221,7 @@ func derive(db *Database, now time.Time) (*tables, error) {
 			return nil, fmt.Errorf("built-in root %s is not a child of the Places root", root.guid)
 		}
 	}
+	t.bookmarks = make([]bookmarkRow, 0, 2*len(bms))
 	position := make([]int64, len(bms))
 	for _, kids := range children {
 		sorted := slices.Clone(kids)
@@ -366,6 +367,7 @@ func derive(db *Database, now time.Time) (*tables, error) {
 	// triggers leave them.
 	type originKey struct{ prefix, host string }
 	originIDs := map[originKey]int64{}
+	t.places = make([]placeRow, 0, len(order))
 	placeGUIDs := map[string]bool{}
 	for i, p := range order {
 		pl := p.listed

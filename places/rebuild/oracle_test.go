@@ -30,6 +30,11 @@ func TestFirefoxAcceptsRebuild(t *testing.T) {
 			gunzipTo(t, testutil.Shared(t, "fixtures", "profiles", "twoway", "before", "places.sqlite.gz"), orig)
 			return readDatabase(t, orig)
 		},
+		"large-40k": func(t *testing.T) *Database {
+			orig := filepath.Join(t.TempDir(), "orig.sqlite")
+			gunzipTo(t, testutil.Shared(t, "fixtures", "profiles", "large-40k", "before", "places.sqlite.gz"), orig)
+			return readDatabase(t, orig)
+		},
 		"b-index-only": func(t *testing.T) *Database {
 			orig := filepath.Join(t.TempDir(), "orig.sqlite")
 			gunzipTo(t, testutil.Shared(t, "fixtures", "damaged", "b-index-only", "profile", "places.sqlite.gz"), orig)

@@ -219,13 +219,17 @@ func gunzipTo(t testing.TB, src, dst string) {
 // TestRoundTrip reads Firefox-made files into a Database, writes them anew
 // and compares every table row by row, ids aside. twoway has tags,
 // keywords, tombstones, sync metadata and a query; b-index-only (tables
-// intact, two indexes damaged) has history.
+// intact, two indexes damaged) has history; large-40k has 43k items.
 func TestRoundTrip(t *testing.T) {
 	for _, c := range []struct{ name, file string }{
 		{"twoway", filepath.Join("profiles", "twoway", "before", "places.sqlite.gz")},
 		{"b-index-only", filepath.Join("damaged", "b-index-only", "profile", "places.sqlite.gz")},
+		{"large-40k", filepath.Join("profiles", "large-40k", "before", "places.sqlite.gz")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if testing.Short() && c.name == "large-40k" {
+				t.Skip("large-40k: skipped with -short")
+			}
 			orig := filepath.Join(t.TempDir(), "orig.sqlite")
 			gunzipTo(t, testutil.Shared(t, "fixtures", c.file), orig)
 			db := readDatabase(t, orig)

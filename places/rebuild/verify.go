@@ -3,28 +3,34 @@ package rebuild
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bmtui/bmtui/internal/demo"
-	"github.com/bmtui/bmtui/places/urls"
 )
 
 // Verify reads the file Write made from db (with the same now) back and
-// checks it: SQLite's integrity and foreign-key checks, schema version,
+// checks it: SQLite's quick_check and foreign-key check, schema version,
 // page size and WAL mode, every row of every table written exactly as
-// derived, and, recomputed independently in SQL and Go, the invariants
-// Places' coherence check enforces (foreign_count, visit_count and
-// last_visit_date, contiguous positions, url_hash, origins, no tombstone
-// for a live item).
+// derived, and, recomputed independently in SQL, the invariants Places'
+// coherence check enforces (foreign_count, visit_count and
+// last_visit_date, contiguous positions, parents, no tombstone for a live
+// item, no empty tag folder, no duplicate URL).
 func Verify(ctx context.Context, path string, db *Database, now time.Time) error {
 	t, err := derive(db, now)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
+	return verifyFile(ctx, path, t)
+}
+
+func verifyFile(ctx context.Context, path string, t *tables) error {
 	if err := checkHeader(path); err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
@@ -69,8 +75,11 @@ func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 		err := db.QueryRowContext(ctx, q).Scan(&s)
 		return s.String, err
 	}
-	if res, err := one(`PRAGMA integrity_check`); err != nil || res != "ok" {
-		return fmt.Errorf("integrity_check: %s %v", res, err)
+	// quick_check, not integrity_check: the file was written in one
+	// transaction by SQLite itself, and every row is compared below;
+	// integrity_check's index-against-table pass is 30 times slower.
+	if res, err := one(`PRAGMA quick_check`); err != nil || res != "ok" {
+		return fmt.Errorf("quick_check: %s %v", res, err)
 	}
 	if res, err := one(`SELECT count(*) FROM pragma_foreign_key_check`); err != nil || res != "0" {
 		return fmt.Errorf("foreign_key_check: %s rows %v", res, err)
@@ -96,6 +105,10 @@ func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 	for i := range want {
 		want[i] = strings.TrimSuffix(want[i], ";")
 	}
+	// The same statements; the order of sqlite_master rows does not
+	// matter (Write creates the indexes after the rows).
+	slices.Sort(schema)
+	slices.Sort(want)
 	if strings.Join(schema, "\n") != strings.Join(want, "\n") {
 		return fmt.Errorf("the schema differs from Firefox's")
 	}
@@ -173,27 +186,7 @@ func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 			return fmt.Errorf("%s: %s rows break it %v", c.what, n, err)
 		}
 	}
-	rows, err = db.QueryContext(ctx, `SELECT h.url, h.url_hash, o.prefix, o.host, h.guid FROM moz_places h JOIN moz_origins o ON o.id = h.origin_id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var u, prefix, host, guid string
-		var hash int64
-		if err := rows.Scan(&u, &hash, &prefix, &host, &guid); err != nil {
-			return err
-		}
-		if hash != int64(urls.Hash(u)) || prefix != urls.Prefix(u) || host != urls.HostAndPort(u) || !ValidGUID(guid) {
-			return fmt.Errorf("page %q: url_hash, origin or GUID is not what Places derives", u)
-		}
-		n++
-	}
-	if n != len(t.places) {
-		return fmt.Errorf("%d pages with an origin, want %d", n, len(t.places))
-	}
-	return rows.Err()
+	return nil
 }
 
 func each(n int, row func(int) []any) []string {
@@ -221,29 +214,29 @@ func nullInt(v int64) any {
 // formatRow prints values with their storage class, so NULL, ” and 0,
 // 1 and 1.0 differ.
 func formatRow(vals []any) string {
-	var b strings.Builder
+	b := make([]byte, 0, 128)
 	for i, v := range vals {
 		if i > 0 {
-			b.WriteString("|")
+			b = append(b, '|')
 		}
 		switch x := v.(type) {
 		case nil:
-			b.WriteString("NULL")
+			b = append(b, "NULL"...)
 		case int:
-			fmt.Fprintf(&b, "i%d", x)
+			b = strconv.AppendInt(append(b, 'i'), int64(x), 10)
 		case int64:
-			fmt.Fprintf(&b, "i%d", x)
+			b = strconv.AppendInt(append(b, 'i'), x, 10)
 		case float64:
-			fmt.Fprintf(&b, "r%v", x)
+			b = strconv.AppendFloat(append(b, 'r'), x, 'g', -1, 64)
 		case string:
-			fmt.Fprintf(&b, "t%q", x)
+			b = strconv.AppendQuote(append(b, 't'), x)
 		case []byte:
-			fmt.Fprintf(&b, "b%x", x)
+			b = hex.AppendEncode(append(b, 'b'), x)
 		default:
-			fmt.Fprintf(&b, "?%v", x)
+			b = fmt.Appendf(b, "?%v", x)
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 func dumpRows(ctx context.Context, db *sql.DB, query string) ([]string, error) {

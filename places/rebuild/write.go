@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -21,11 +22,32 @@ const SchemaVersion = demo.PlacesSchemaVersion
 // values Places derives (see derive). The file is complete, checkpointed
 // and fsynced when Write returns nil; on error it may be left partial and
 // the caller removes it. now dates built-in roots db lacks.
-func Write(ctx context.Context, path string, db *Database, now time.Time) (err error) {
+func Write(ctx context.Context, path string, db *Database, now time.Time) error {
 	t, err := derive(db, now)
 	if err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
+	return writeFile(ctx, path, t)
+}
+
+// WriteVerified is Write then Verify, deriving the rows once. It returns
+// how long each took (the derivation counts as writing).
+func WriteVerified(ctx context.Context, path string, db *Database, now time.Time) (write, verify time.Duration, err error) {
+	start := time.Now()
+	t, err := derive(db, now)
+	if err != nil {
+		return 0, 0, fmt.Errorf("rebuild: %w", err)
+	}
+	if err := writeFile(ctx, path, t); err != nil {
+		return 0, 0, err
+	}
+	write = time.Since(start)
+	start = time.Now()
+	err = verifyFile(ctx, path, t)
+	return write, time.Since(start), err
+}
+
+func writeFile(ctx context.Context, path string, t *tables) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("rebuild: %s already exists", path)
 	}
@@ -74,7 +96,17 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 		return err
 	}
 	defer tx.Rollback()
+	// Indexes are built once the rows are in: one sorted pass each
+	// instead of an insert per row.
+	var tablesFirst, indexes []string
 	for _, s := range demo.PlacesSchema() {
+		if strings.HasPrefix(s, "CREATE INDEX") || strings.HasPrefix(s, "CREATE UNIQUE INDEX") {
+			indexes = append(indexes, s)
+		} else {
+			tablesFirst = append(tablesFirst, s)
+		}
+	}
+	for _, s := range tablesFirst {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("schema: %w", err)
 		}
@@ -82,11 +114,19 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 	if err := insertAll(ctx, tx, t); err != nil {
 		return err
 	}
+	for _, s := range indexes {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
 	for _, s := range []string{
 		fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion),
+		// sqlite_stat1 as Firefox's PRAGMA optimize makes it (it sets
+		// analysis_limit too), not a full scan of every index.
+		"PRAGMA analysis_limit = 400",
 		"ANALYZE",
 		"DROP TABLE IF EXISTS sqlite_stat4", // modernc builds with STAT4; Firefox's files have only stat1
 		"PRAGMA synchronous = FULL",
@@ -107,18 +147,6 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 		n    int
 		row  func(i int) []any
 	}
-	null := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	nullInt := func(v int64) any {
-		if v == 0 {
-			return nil
-		}
-		return v
-	}
 	batches := []batch{
 		{`INSERT INTO moz_origins(id, prefix, host, frecency, recalc_frecency, recalc_alt_frecency) VALUES (?, ?, ?, ?, 1, 1)`,
 			len(t.origins), func(i int) []any { o := t.origins[i]; return []any{o.id, o.prefix, o.host, o.frecency} }},
@@ -127,8 +155,8 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			len(t.places), func(i int) []any {
 				p := t.places[i]
-				return []any{p.id, p.url, null(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
-					p.foreignCount, p.urlHash, null(p.description), null(p.previewImage), null(p.site), p.originID, p.recalcFrecency, p.recalcAltFrecency}
+				return []any{p.id, p.url, nullStr(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
+					p.foreignCount, p.urlHash, nullStr(p.description), nullStr(p.previewImage), nullStr(p.site), p.originID, p.recalcFrecency, p.recalcAltFrecency}
 			}},
 		{`INSERT INTO moz_historyvisits(id, from_visit, place_id, visit_date, visit_type, session, source) VALUES (?, 0, ?, ?, ?, 0, ?)`,
 			len(t.visits), func(i int) []any { v := t.visits[i]; return []any{v.id, v.placeID, v.date, v.visitType, v.source} }},
@@ -158,25 +186,56 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 			len(t.meta), func(i int) []any { return []any{t.meta[i].key, t.meta[i].value} }},
 	}
 	for _, b := range batches {
-		if b.n == 0 {
-			continue
-		}
-		st, err := tx.PrepareContext(ctx, b.stmt)
-		if err != nil {
+		if err := insertBatched(ctx, tx, b.stmt, b.n, b.row); err != nil {
 			return err
 		}
-		for i := 0; i < b.n; i++ {
-			if _, err := st.ExecContext(ctx, b.row(i)...); err != nil {
-				st.Close()
-				return fmt.Errorf("%.40s (row %d): %w", b.stmt, i, err)
-			}
-		}
-		st.Close()
 	}
 	// AUTOINCREMENT's counter, as Firefox's inserts leave it.
 	if len(t.keywords) > 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'moz_keywords'`, len(t.keywords)); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// insertBatched runs stmt (an INSERT ending in one VALUES tuple) for n
+// rows, many rows per statement: one call per row costs more than SQLite's
+// own work.
+func insertBatched(ctx context.Context, tx *sql.Tx, stmt string, n int, row func(int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	i := strings.LastIndex(stmt, "VALUES")
+	head, tuple := stmt[:i+len("VALUES")], strings.TrimSpace(stmt[i+len("VALUES"):])
+	const perStatement = 256
+	var st *sql.Stmt
+	stSize := 0
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	args := make([]any, 0, perStatement*strings.Count(tuple, "?"))
+	for start := 0; start < n; start += perStatement {
+		size := min(perStatement, n-start)
+		if size != stSize {
+			if st != nil {
+				st.Close()
+			}
+			var err error
+			st, err = tx.PrepareContext(ctx, head+" "+strings.TrimSuffix(strings.Repeat(tuple+",", size), ","))
+			if err != nil {
+				return err
+			}
+			stSize = size
+		}
+		args = args[:0]
+		for j := start; j < start+size; j++ {
+			args = append(args, row(j)...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("%.40s (rows %d-%d): %w", stmt, start+1, start+size, err)
 		}
 	}
 	return nil
