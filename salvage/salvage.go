@@ -220,10 +220,15 @@ type builder struct {
 	// keepTombstone: the tombstones the new database keeps, with their
 	// dates.
 	keepTombstone map[string]int64
-	kept          map[string]*cand
-	keptInfo      map[string]*Item
-	children      map[string][]string
-	rootRows      map[string]*cand
+	// corrupt and corruptTombstone: the .corrupt's items and deletions,
+	// which can be newer than a restored places.sqlite.
+	corrupt          *source
+	corruptView      *placesView
+	corruptTombstone map[string]int64
+	kept             map[string]*cand
+	keptInfo         map[string]*Item
+	children         map[string][]string
+	rootRows         map[string]*cand
 }
 
 func (b *builder) rep() *Report { return &b.res.Report }
@@ -233,6 +238,7 @@ func (b *builder) rep() *Report { return &b.res.Report }
 func (b *builder) sources() {
 	b.tombstones = map[string]string{}
 	b.keepTombstone = map[string]int64{}
+	b.corruptTombstone = map[string]int64{}
 	b.rootRows = map[string]*cand{}
 	r := b.rep()
 	r.Missing = b.in.Missing
@@ -252,8 +258,11 @@ func (b *builder) sources() {
 				}
 			}
 			b.srcs = append(b.srcs, s)
-			if kind == "places" {
+			switch kind {
+			case "places":
 				b.live, b.livePlaces = s, v
+			case "corrupt":
+				b.corrupt, b.corruptView = s, v
 			}
 			for _, t := range pf.Tombstones {
 				if _, ok := b.tombstones[t.GUID]; !ok {
@@ -261,6 +270,9 @@ func (b *builder) sources() {
 				}
 				if kind == "places" || kind == "corrupt" {
 					b.keepTombstone[t.GUID] = t.DateRemoved
+				}
+				if kind == "corrupt" {
+					b.corruptTombstone[t.GUID] = t.DateRemoved
 				}
 			}
 			sr.Complete = s.complete
@@ -432,6 +444,19 @@ func (b *builder) decide() {
 		}
 		liveRow := b.live != nil && b.live.items[g] != nil
 		namedLive := b.live != nil && b.live.exists[g]
+		if liveRow && b.corrupt != nil {
+			// places.sqlite was made after the .corrupt, often restored
+			// from an older backup: the .corrupt's newer edits and
+			// deletions win over what the restore brought back.
+			if d, dead := b.corruptTombstone[g]; dead && d > best.lastM {
+				r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source,
+					Why: "deleted: a tombstone in " + b.corrupt.name + " newer than this copy"})
+				continue
+			}
+			if c := b.corrupt.items[g]; c != nil && c.lastM > best.lastM {
+				best = c
+			}
+		}
 		if !liveRow {
 			if why, dead := b.tombstones[g]; dead && !namedLive {
 				r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source, Why: "deleted: " + why})
@@ -701,8 +726,13 @@ func (b *builder) tagsByURL() map[string][]string {
 		}
 		out[u][t] = true
 	}
-	if b.livePlaces != nil {
-		for u, ts := range b.livePlaces.tags {
+	// The .corrupt's tags too: a restored places.sqlite lacks the tags
+	// added since its backup.
+	for _, v := range []*placesView{b.livePlaces, b.corruptView} {
+		if v == nil {
+			continue
+		}
+		for u, ts := range v.tags {
 			for _, t := range ts {
 				addTag(u, t)
 			}
