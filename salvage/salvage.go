@@ -225,6 +225,7 @@ type builder struct {
 	corrupt          *source
 	corruptView      *placesView
 	corruptTombstone map[string]int64
+	restoredKnown    int // 0 not yet computed, 1 yes, -1 no
 	kept             map[string]*cand
 	keptInfo         map[string]*Item
 	children         map[string][]string
@@ -518,6 +519,29 @@ func (b *builder) decide() {
 	}
 }
 
+// restored reports whether places.sqlite looks made from an older state
+// than the .corrupt beside it: nothing in it is newer.
+func (b *builder) restored() bool {
+	if b.corrupt == nil || b.live == nil {
+		return b.corrupt != nil
+	}
+	if b.restoredKnown == 0 {
+		b.restoredKnown = -1
+		if newestEdit(b.corrupt) > newestEdit(b.live) {
+			b.restoredKnown = 1
+		}
+	}
+	return b.restoredKnown > 0
+}
+
+func newestEdit(s *source) int64 {
+	var t int64
+	for _, c := range s.items {
+		t = max(t, c.lastM, c.dateAdded)
+	}
+	return t
+}
+
 // vouched reports whether a source other than c's own names g (a row,
 // a backup or mirror item, or an index entry).
 func (b *builder) vouched(g string, c *cand) bool {
@@ -536,14 +560,15 @@ func (b *builder) vouched(g string, c *cand) bool {
 }
 
 // lacking returns a complete source newer than rank that does not have g.
-// The live database does not count against the .corrupt it replaced.
+// The live database does not count against a .corrupt it replaced when it
+// holds nothing newer than the .corrupt (a restore of an older state); it
+// does when it was used since (the .corrupt is then an old leftover).
 func (b *builder) lacking(g string, rank int) *source {
-	corrupt := b.in.Corrupt != nil
 	for _, s := range b.srcs[:rank] {
 		if !s.complete || s.items[g] != nil || s.exists[g] {
 			continue
 		}
-		if s.kind == "places" && corrupt {
+		if s.kind == "places" && b.restored() {
 			continue
 		}
 		return s

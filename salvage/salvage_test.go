@@ -173,6 +173,16 @@ func TestRebuild(t *testing.T) {
 			want: want{parents: map[string]string{"folderA_____": MenuGUID, "keepMe______": "folderA_____"}, unknown: []string{"keepMe______", "folderA_____"}},
 		},
 		{
+			name: "an old .corrupt beside a places.sqlite used since: absence from places.sqlite deletes",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
+				live.Bookmarks[6].LastModified = 500
+				corrupt := placesFile("places.sqlite.corrupt", "10 folderA_____ 2 2 A -", "11 oldGone_____ 10 1 O https://o.example/")
+				return &Input{Places: live, Corrupt: corrupt}
+			},
+			want: want{parents: map[string]string{"folderA_____": MenuGUID, "oldGone_____": ""}, deleted: []string{"oldGone_____"}},
+		},
+		{
 			name: "folders in a cycle across sources go to Recovered",
 			in: func() *Input {
 				live := placesFile("places.sqlite")
