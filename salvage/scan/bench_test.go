@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/binary"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/bmtui/bmtui/internal/sqlitepage"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/places/rebuild"
 	"github.com/bmtui/bmtui/salvage"
 )
 
@@ -130,9 +132,15 @@ func TestSalvageLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scanned := time.Since(start)
+	write, verify, err := rebuild.WriteVerified(context.Background(), filepath.Join(t.TempDir(), PlacesName), res.DB, time.Unix(1_800_000_000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ours := time.Since(start)
+	t.Logf("scan + rebuild %v, write %v, verify %v", scanned, write, verify)
 	items := len(res.DB.Bookmarks) - 6
-	t.Logf("salvage (scan + rebuild): %v; %d items of %d, %d pages, %d visits; %d from other sources than places.sqlite; %d cut-off rows",
+	t.Logf("salvage (scan, rebuild, write, verify): %v; %d items of %d, %d pages, %d visits; %d from other sources than places.sqlite; %d cut-off rows",
 		ours, items, want, len(res.DB.Places), len(res.DB.Visits), res.Report.UncertainSum, orphans(res))
 	if items < want {
 		t.Errorf("%d items rebuilt, the intact database has %d", items, want)

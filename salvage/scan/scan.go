@@ -217,7 +217,7 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 	for i, c := range t.Columns {
 		idx[c.Name] = i
 	}
-	seen := map[int64]bool{}
+	seen := make(map[int64]bool, len(pf.GUIDIndex))
 	probs, err := r.f.ReadTable(table, func(row sqlitepage.Row) error {
 		if row.Err != nil {
 			if pf.BadCells[table] == 0 || len(pf.Damage) == 0 || pf.Damage[len(pf.Damage)-1].Page != row.Page {
@@ -246,6 +246,11 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 }
 
 func (r *reader) readPlaces(pf *salvage.PlacesFile) {
+	// The indexes first: their sizes size the tables' rows.
+	pf.GUIDIndex, pf.GUIDIndexComplete = r.guidIndex("moz_bookmarks_guid_uniqueindex")
+	pf.URLHashes = r.hashIndex("moz_places_url_hashindex")
+	pf.Bookmarks = make([]salvage.BookmarkRow, 0, len(pf.GUIDIndex))
+	pf.Places = make([]salvage.PlaceRow, 0, len(pf.URLHashes))
 	pf.BookmarksComplete = r.rows(pf, "moz_bookmarks", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
 		b := salvage.BookmarkRow{
 			ID: id, Type: num(c("type")), Parent: num(c("parent")), Position: num(c("position")),
@@ -263,7 +268,6 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 		pf.Bookmarks = append(pf.Bookmarks, b)
 	})
 	pf.BadBookmarkCells = pf.BadCells["moz_bookmarks"]
-	pf.GUIDIndex, pf.GUIDIndexComplete = r.guidIndex("moz_bookmarks_guid_uniqueindex")
 
 	r.rows(pf, "moz_places", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
 		p := salvage.PlaceRow{
@@ -278,7 +282,6 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 		}
 		pf.Places = append(pf.Places, p)
 	})
-	pf.URLHashes = r.hashIndex("moz_places_url_hashindex")
 	r.rows(pf, "moz_historyvisits", true, func(c func(string) sqlitepage.Value, w salvage.Where, _ int64) {
 		v := salvage.VisitRow{PlaceID: num(c("place_id")), VisitDate: num(c("visit_date")), VisitType: num(c("visit_type")), Source: num(c("source"))}
 		if w.Orphan && (v.VisitDate <= 0 || v.VisitType < 1 || v.VisitType > 20) {
