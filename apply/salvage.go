@@ -56,7 +56,7 @@ func (h *salvageHooks) at(name string) {
 }
 
 // WriteSalvage replaces the profile's places.sqlite with a new file built
-// from db (rebuild.WriteVerified). It refuses while Firefox
+// from db (rebuild.Prepare, then WriteVerified: written, then read back). It refuses while Firefox
 // holds the profile; it first finishes any interrupted bmtui operation.
 // The damaged files (places.sqlite, -wal, -shm, -journal, .corrupt) are
 // copied into bmtui-backups/<now>/ first, so Undo restores them exactly.
@@ -75,7 +75,8 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	if running, pid, _ := places.FirefoxRunning(profileDir); running {
 		return nil, fmt.Errorf("%w (pid %d) with profile %s: quit Firefox before salvaging", ErrFirefoxRunning, pid, profileDir)
 	}
-	if err := rebuild.Check(db, now); err != nil {
+	prepared, err := rebuild.Prepare(db, now)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := Recover(profileDir); err != nil {
@@ -113,7 +114,7 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	}
 
 	hooks.at("write")
-	if rep.Write, rep.Verify, err = rebuild.WriteVerified(ctx, newPath, db, now); err != nil {
+	if rep.Write, rep.Verify, err = prepared.WriteVerified(ctx, newPath); err != nil {
 		return abort(err)
 	}
 	for _, f := range []string{newPath + "-wal", newPath + "-shm"} {

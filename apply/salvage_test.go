@@ -373,3 +373,33 @@ func TestSalvageFirefoxAccepts(t *testing.T) {
 		t.Fatalf("fforacle report is not ok: %s", rep)
 	}
 }
+
+// BenchmarkWriteSalvage40k is the whole write path on a profile whose
+// places.sqlite is large-40k's: backup of the damaged files, write and
+// verify of a 40k-bookmark rebuild beside them, swap.
+func BenchmarkWriteSalvage40k(b *testing.B) {
+	src := b.TempDir()
+	testutil.Gunzip(b, testutil.Shared(b, "fixtures", "profiles", "large-40k", "before", "places.sqlite.gz"), filepath.Join(src, "places.sqlite"))
+	db := salvageDB(40000)
+	var write, verify, swap, cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		if _, _, err := copyFileSync(filepath.Join(src, "places.sqlite"), filepath.Join(dir, "places.sqlite")); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		cpu0 := cpuTime()
+		rep, err := WriteSalvage(context.Background(), dir, db, salvageNow)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - cpu0
+		write, verify, swap = write+rep.Write, verify+rep.Verify, swap+rep.Swap
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(b.N) / 1e6 }
+	b.ReportMetric(ms(write), "write-ms/op")
+	b.ReportMetric(ms(verify), "verify-ms/op")
+	b.ReportMetric(ms(swap), "swap-ms/op")
+	b.ReportMetric(ms(cpu), "cpu-ms/op")
+}

@@ -378,7 +378,7 @@ func derive(db *Database, now time.Time) (*tables, error) {
 			description: pl.Description, previewImage: pl.PreviewImageURL, site: pl.SiteName,
 			foreignCount: p.bookmarks + p.keywords}
 		if row.revHost == "" {
-			row.revHost = urls.RevHost(pl.URL)
+			row.revHost = revHost(pl.URL)
 		}
 		if !ValidGUID(row.guid) || placeGUIDs[row.guid] {
 			row.guid = stableGUID("page", pl.URL)
@@ -530,6 +530,13 @@ func completeRoots(in []Bookmark, now time.Time) ([]Bookmark, error) {
 	for _, b := range in {
 		have[b.GUID] = true
 	}
+	complete := have[RootGUID]
+	for _, r := range builtinRoots {
+		complete = complete && have[r.guid]
+	}
+	if complete {
+		return in, nil
+	}
 	out := slices.Clone(in)
 	when := msTime(now)
 	if !have[RootGUID] {
@@ -599,4 +606,43 @@ func typeName(t int) string {
 		return "separator"
 	}
 	return "bookmark"
+}
+
+// revHost is urls.RevHost (the WHATWG host reversed, plus "."), with a
+// fast path for the common http(s) URL whose host is already canonical:
+// lowercase ASCII letters, digits, dots and hyphens, no port, no userinfo,
+// not an IPv4 address and no punycode to validate. Anything else goes
+// through the full parser.
+func revHost(u string) string {
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
+			return urls.RevHost(u)
+		}
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
+	if host == "" || host[0] == '.' || host[len(host)-1] == '.' || strings.Contains(host, "..") || strings.Contains(host, "xn--") {
+		return urls.RevHost(u)
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return urls.RevHost(u)
+		}
+	}
+	// A last label that starts with a digit may make the host an IPv4
+	// address, which the parser normalizes.
+	if last := host[strings.LastIndexByte(host, '.')+1:]; last[0] < 'a' || last[0] > 'z' {
+		return urls.RevHost(u)
+	}
+	b := make([]byte, len(host)+1)
+	for i := 0; i < len(host); i++ {
+		b[len(host)-1-i] = host[i]
+	}
+	b[len(host)] = '.'
+	return string(b)
 }

@@ -34,16 +34,36 @@ func Write(ctx context.Context, path string, db *Database, now time.Time) error 
 // how long each took (the derivation counts as writing).
 func WriteVerified(ctx context.Context, path string, db *Database, now time.Time) (write, verify time.Duration, err error) {
 	start := time.Now()
+	p, err := Prepare(db, now)
+	if err != nil {
+		return 0, 0, err
+	}
+	write, verify, err = p.WriteVerified(ctx, path)
+	return write + time.Since(start) - write - verify, verify, err
+}
+
+// Prepared is a Database checked and turned into rows, ready to write.
+type Prepared struct{ t *tables }
+
+// Prepare checks db and derives every row Write would insert.
+func Prepare(db *Database, now time.Time) (*Prepared, error) {
 	t, err := derive(db, now)
 	if err != nil {
-		return 0, 0, fmt.Errorf("rebuild: %w", err)
+		return nil, fmt.Errorf("rebuild: %w", err)
 	}
-	if err := writeFile(ctx, path, t); err != nil {
+	return &Prepared{t}, nil
+}
+
+// WriteVerified writes the prepared rows to a new file at path (as Write)
+// and reads them back (as Verify), returning how long each took.
+func (p *Prepared) WriteVerified(ctx context.Context, path string) (write, verify time.Duration, err error) {
+	start := time.Now()
+	if err := writeFile(ctx, path, p.t); err != nil {
 		return 0, 0, err
 	}
 	write = time.Since(start)
 	start = time.Now()
-	err = verifyFile(ctx, path, t)
+	err = verifyFile(ctx, path, p.t)
 	return write, time.Since(start), err
 }
 
@@ -256,8 +276,6 @@ func syncFile(path string) error {
 
 // Check reports whether Write would accept db, without writing anything.
 func Check(db *Database, now time.Time) error {
-	if _, err := derive(db, now); err != nil {
-		return fmt.Errorf("rebuild: %w", err)
-	}
-	return nil
+	_, err := Prepare(db, now)
+	return err
 }
