@@ -24,14 +24,14 @@ import (
 
 type salvageOptions struct {
 	profile    profileFlags
-	json       bool
+	json, tree bool
 	write, yes bool
 }
 
 func newSalvageCmd(ctx context.Context, io stdio) *cobra.Command {
 	var o salvageOptions
 	c := &cobra.Command{
-		Use:   "salvage [profile flags] [--json] [--write [--yes]]",
+		Use:   "salvage [profile flags] [--json] [--tree] [--write [--yes]]",
 		Short: "Report a damaged profile and the bookmark tree every source still holds; exit 3 if there is something to salvage.",
 		Long: "Reads places.sqlite page by page (with its -wal), places.sqlite.corrupt, the backups in\n" +
 			"bookmarkbackups/ and the Sync mirror, without changing them, and prints what is damaged,\n" +
@@ -44,6 +44,7 @@ func newSalvageCmd(ctx context.Context, io stdio) *cobra.Command {
 	o.profile.register(c.Flags())
 	f := c.Flags()
 	f.BoolVar(&o.json, "json", false, "print JSON")
+	f.BoolVar(&o.tree, "tree", false, "print the whole rebuilt tree, each item with where it comes from")
 	f.BoolVar(&o.write, "write", false, "write the rebuilt places.sqlite (Firefox must not be running)")
 	f.BoolVar(&o.yes, "yes", false, "with --write: write without asking")
 	profileCompletions(c)
@@ -108,6 +109,9 @@ func runSalvage(ctx context.Context, o *salvageOptions, io stdio) error {
 		}
 	} else {
 		printSalvage(io.out, paths.Dir, rep)
+		if o.tree {
+			printSalvageTree(io.out, rep)
+		}
 	}
 	if !rep.Recoverable {
 		return errors.New("nothing to salvage: no source holds a bookmark or a page")
@@ -251,6 +255,40 @@ func printSalvage(dst io.Writer, dir string, r *salvage.Report) {
 	}
 	if r.Damaged && r.Recoverable {
 		fmt.Fprintln(w, "bmtui salvage --write writes this tree in place of the damaged database (--json lists every item and its source)")
+	}
+}
+
+// printSalvageTree prints the rebuilt tree, parents first, each item with
+// its source and, when it moved, why.
+func printSalvageTree(dst io.Writer, r *salvage.Report) {
+	w := bufio.NewWriter(dst)
+	defer w.Flush()
+	kids := map[string][]salvage.Item{}
+	for _, it := range r.Items {
+		kids[it.ParentGUID] = append(kids[it.ParentGUID], it)
+	}
+	fmt.Fprintln(w, "tree:")
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		for _, it := range kids[parent] {
+			mark := map[int]string{1: "•", 2: "▸", 3: "─"}[it.Type]
+			fmt.Fprintf(w, "%s%s %s %q  [%s]", strings.Repeat("  ", depth), mark, it.GUID, it.Title, it.From)
+			if it.RowLost {
+				fmt.Fprint(w, " (row lost in places.sqlite)")
+			}
+			if it.OnlyInBackup {
+				fmt.Fprint(w, " (only in an older backup)")
+			}
+			if it.Placement != "" {
+				fmt.Fprintf(w, " (%s)", it.Placement)
+			}
+			fmt.Fprintln(w)
+			walk(it.GUID, depth+1)
+		}
+	}
+	for _, root := range []string{salvage.MenuGUID, salvage.ToolbarGUID, salvage.UnfiledGUID, salvage.MobileGUID} {
+		fmt.Fprintf(w, "%s\n", root)
+		walk(root, 1)
 	}
 }
 
