@@ -138,10 +138,15 @@ type Report struct {
 
 // Counts tallies the rebuilt database.
 type Counts struct {
-	Bookmarks, Folders, Separators int
-	Places, Visits, Keywords       int
-	ItemAnnos, PageAnnos           int
-	Tombstones                     int
+	Bookmarks  int `json:"bookmarks"`
+	Folders    int `json:"folders"`
+	Separators int `json:"separators"`
+	Places     int `json:"places"`
+	Visits     int `json:"visits"`
+	Keywords   int `json:"keywords"`
+	ItemAnnos  int `json:"itemAnnos"`
+	PageAnnos  int `json:"pageAnnos"`
+	Tombstones int `json:"tombstones"`
 }
 
 // Result is the rebuilt database and the report.
