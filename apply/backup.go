@@ -66,6 +66,11 @@ var companionSuffixes = []string{"-wal", "-shm", "-journal"}
 // (what was there before the apply opened anything) into a new folder
 // under root, fsyncing every file and folder, and writes its manifest.
 func backupFiles(profile, root string, now time.Time, existing map[string]bool) (string, error) {
+	return backupFileList(profile, root, now, backupCandidates, existing)
+}
+
+// backupFileList is backupFiles for another list of candidate files.
+func backupFileList(profile, root string, now time.Time, candidates []string, existing map[string]bool) (string, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
@@ -77,7 +82,7 @@ func backupFiles(profile, root string, now time.Time, existing map[string]bool) 
 	m := Manifest{Created: now}
 	// The files are copied at once: each copy waits mostly on its fsync.
 	var todo []string
-	for _, rel := range backupCandidates {
+	for _, rel := range candidates {
 		if !existing[rel] {
 			continue
 		}
@@ -335,6 +340,9 @@ func Recover(profileDir string) (bool, error) {
 	}
 	if running, pid, _ := places.FirefoxRunning(profileDir); running {
 		return false, fmt.Errorf("Firefox is running (pid %d) with profile %s: an interrupted bmtui apply must be finished first; quit Firefox", pid, profileDir)
+	}
+	if data, err := os.ReadFile(marker); err == nil && strings.HasPrefix(string(data), salvagePrefix) {
+		return true, recoverSalvage(profileDir, marker, string(data))
 	}
 	if data, err := os.ReadFile(marker); err == nil && strings.HasPrefix(string(data), restoringPrefix) {
 		// A failed apply was putting the backup back: finish that.

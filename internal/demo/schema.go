@@ -118,3 +118,7 @@ var mirrorSchema = []string{
 	`CREATE INDEX itemKeywords ON items(keyword)
                     WHERE keyword NOT NULL;`,
 }
+
+// PlacesSchema returns the CREATE statements of places.sqlite (schema
+// version 86) in Firefox's order, for other writers of a new file.
+func PlacesSchema() []string { return append([]string(nil), placesSchema...) }

@@ -1,0 +1,235 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/places/rebuild"
+)
+
+// salvagePrefix starts the marker's content while a salvage replaces
+// places.sqlite: "SALVAGE <backup folder>", then, once the new file is
+// complete, " <its SHA-256>".
+const salvagePrefix = "SALVAGE "
+
+// salvageSuffix names the new database while it is built beside the
+// original.
+const salvageSuffix = ".bmtui-salvage"
+
+// salvageCandidates are the files a salvage replaces or keeps, relative to
+// the profile: the damaged database, its companions and the copy Firefox
+// moved aside. The backup holds each that exists, so Undo restores them
+// byte for byte. The mirror is kept too (it is not written): restoring a
+// backup removes companion files the backup lacks, and a mirror's hot
+// journal must never go without its database.
+var salvageCandidates = []string{
+	"places.sqlite", "places.sqlite-wal", "places.sqlite-shm", "places.sqlite-journal", "places.sqlite.corrupt",
+	filepath.Join("weave", "bookmarks.sqlite"), filepath.Join("weave", "bookmarks.sqlite-journal"), filepath.Join("weave", "bookmarks.sqlite-wal"),
+}
+
+// SalvageReport says what WriteSalvage did.
+type SalvageReport struct {
+	// BackupDir holds the damaged files as they were.
+	BackupDir string
+	// Path is the new places.sqlite.
+	Path string
+	// SHA256 is the new file's digest.
+	SHA256 string
+	// Write, Verify (the read-back) and Swap are how long each step took.
+	Write, Verify, Swap time.Duration
+}
+
+// salvageHooks let this package's tests see the steps; nil otherwise.
+type salvageHooks struct{ step func(name string) }
+
+func (h *salvageHooks) at(name string) {
+	if h != nil && h.step != nil {
+		h.step(name)
+	}
+}
+
+// WriteSalvage replaces the profile's places.sqlite with a new file built
+// from db (rebuild.Prepare, then WriteVerified: written, then read back). It refuses while Firefox
+// holds the profile; it first finishes any interrupted bmtui operation.
+// The damaged files (places.sqlite, -wal, -shm, -journal, .corrupt) are
+// copied into bmtui-backups/<now>/ first, so Undo restores them exactly.
+//
+// The swap is ordered so that a kill at any moment leaves either the
+// damaged original or the complete salvage once Recover has run (every
+// bmtui command runs it first): the new file is built and verified beside
+// the original, the marker then records its digest, the old -wal, -shm
+// and -journal are removed (so they can never be replayed onto the new
+// file), and a rename puts the new file in place.
+func WriteSalvage(ctx context.Context, profileDir string, db *rebuild.Database, now time.Time) (*SalvageReport, error) {
+	return writeSalvage(ctx, profileDir, db, now, nil)
+}
+
+func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, now time.Time, hooks *salvageHooks) (*SalvageReport, error) {
+	if running, pid, _ := places.FirefoxRunning(profileDir); running {
+		return nil, fmt.Errorf("%w (pid %d) with profile %s: quit Firefox before salvaging", ErrFirefoxRunning, pid, profileDir)
+	}
+	prepared, err := rebuild.Prepare(db, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Recover(profileDir); err != nil {
+		return nil, err
+	}
+	pp := placesPath(profileDir)
+	newPath := pp + salvageSuffix
+	for _, f := range []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	existing := map[string]bool{}
+	for _, rel := range salvageCandidates {
+		existing[rel] = true
+	}
+	root := filepath.Join(profileDir, BackupFolder)
+	hooks.at("backup")
+	dir, err := backupFileList(profileDir, root, now, salvageCandidates, existing)
+	if err != nil {
+		return nil, fmt.Errorf("backing up %s: %w", profileDir, err)
+	}
+	rep := &SalvageReport{BackupDir: dir, Path: pp}
+	marker := filepath.Join(root, markerName)
+	if err := writeMarker(marker, salvagePrefix+dir); err != nil {
+		return nil, err
+	}
+	// Until the rename, a failure leaves the original in place: undo what
+	// was started so no marker is left behind.
+	abort := func(err error) (*SalvageReport, error) {
+		if rerr := recoverSalvage(profileDir, marker, salvagePrefix+dir); rerr != nil {
+			return nil, fmt.Errorf("%w (and rolling back: %v)", err, rerr)
+		}
+		return nil, err
+	}
+
+	hooks.at("write")
+	if rep.Write, rep.Verify, err = prepared.WriteVerified(ctx, newPath); err != nil {
+		return abort(err)
+	}
+	for _, f := range []string{newPath + "-wal", newPath + "-shm"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return abort(err)
+		}
+	}
+	_, sum, err := fileSHA256(newPath)
+	if err != nil {
+		return abort(err)
+	}
+	rep.SHA256 = sum
+
+	start := time.Now()
+	if err := writeMarker(marker, salvagePrefix+dir+" "+sum); err != nil {
+		return abort(err)
+	}
+	hooks.at("swap")
+	// The old companions go before the new file comes: a -wal left next
+	// to the new file would be replayed onto it.
+	for _, suf := range companionSuffixes {
+		if err := os.Remove(pp + suf); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return abort(err)
+		}
+	}
+	if err := syncDir(profileDir); err != nil {
+		return abort(err)
+	}
+	hooks.at("rename")
+	if err := os.Rename(newPath, pp); err != nil {
+		return abort(err)
+	}
+	if err := syncDir(profileDir); err != nil {
+		return nil, err
+	}
+	hooks.at("swapped")
+	if err := os.Remove(marker); err != nil {
+		return nil, err
+	}
+	if err := syncDir(root); err != nil {
+		return nil, err
+	}
+	rep.Swap = time.Since(start)
+	return rep, nil
+}
+
+// writeMarker replaces the marker's content atomically (temporary file,
+// rename, fsync of the folder).
+func writeMarker(marker, content string) error {
+	tmp := marker + ".tmp"
+	if err := writeFileSync(tmp, []byte(content)); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, marker); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(marker))
+}
+
+// recoverSalvage finishes or rolls back an interrupted salvage. The swap
+// happened when the marker records the new file's digest (it was
+// complete), the new file is gone from beside the original, and
+// places.sqlite is no longer the backed-up original: then only the marker
+// is left to remove (any -wal now present belongs to the new file: the
+// old one was removed before the rename). Otherwise the new file is
+// removed and the backup put back exactly.
+func readManifest(dir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("backup %s: bad manifest: %w", dir, err)
+	}
+	return &m, nil
+}
+
+func recoverSalvage(profileDir, marker, content string) error {
+	fields := strings.Fields(strings.TrimPrefix(content, salvagePrefix))
+	if len(fields) == 0 || len(fields) > 2 {
+		return fmt.Errorf("interrupted salvage: unreadable marker %s", marker)
+	}
+	dir := fields[0]
+	pp := placesPath(profileDir)
+	newPath := pp + salvageSuffix
+	_, newErr := os.Stat(newPath)
+	swapped := false
+	if len(fields) == 2 && errors.Is(newErr, os.ErrNotExist) {
+		m, err := readManifest(dir)
+		if err != nil {
+			return fmt.Errorf("interrupted salvage: %w", err)
+		}
+		var orig string
+		for _, f := range m.Files {
+			if f.Name == places.FileName {
+				orig = f.SHA256
+			}
+		}
+		_, sum, err := fileSHA256(pp)
+		swapped = err == nil && (sum == fields[1] || sum != orig)
+	}
+	if !swapped {
+		for _, f := range []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal"} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+		if err := restoreBackup(profileDir, dir, true); err != nil {
+			return fmt.Errorf("rolling back the interrupted salvage from %s: %w", dir, err)
+		}
+	}
+	if err := os.Remove(marker); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	os.Remove(marker + ".tmp")
+	return syncDir(filepath.Dir(marker))
+}

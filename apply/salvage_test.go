@@ -1,0 +1,405 @@
+package apply
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/places/rebuild"
+)
+
+var salvageNow = time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)
+
+// salvageDB is a rebuilt tree of n bookmarks in folders, with tags,
+// keywords and history, as the salvage would hand it over.
+func salvageDB(n int) *rebuild.Database {
+	const t0 = int64(1700000000000000)
+	db := &rebuild.Database{Meta: map[string]any{"sync/bookmarks/syncid": "damagedSync1"}}
+	db.Bookmarks = append(db.Bookmarks, rebuild.Bookmark{GUID: rebuild.RootGUID, Type: rebuild.TypeFolder, DateAdded: t0, LastModified: t0, SyncStatus: 2, SyncChangeCounter: 1})
+	for i, r := range []string{rebuild.MenuGUID, rebuild.ToolbarGUID, rebuild.TagsGUID, rebuild.UnfiledGUID, rebuild.MobileGUID} {
+		db.Bookmarks = append(db.Bookmarks, rebuild.Bookmark{GUID: r, ParentGUID: rebuild.RootGUID, Type: rebuild.TypeFolder,
+			Title: strings.TrimRight(r, "_"), Position: i, DateAdded: t0, LastModified: t0, SyncStatus: 2})
+	}
+	folders := max(1, n/50)
+	for f := 0; f < folders; f++ {
+		db.Bookmarks = append(db.Bookmarks, rebuild.Bookmark{GUID: fmt.Sprintf("fld%09d", f), ParentGUID: rebuild.MenuGUID, Type: rebuild.TypeFolder,
+			Title: fmt.Sprintf("Folder %d", f), Position: f, DateAdded: t0, LastModified: t0, SyncStatus: 0, SyncChangeCounter: 1})
+	}
+	for i := 0; i < n; i++ {
+		u := fmt.Sprintf("https://site%d.example/page/%d", i%97, i)
+		b := rebuild.Bookmark{GUID: fmt.Sprintf("bmk%09d", i), ParentGUID: fmt.Sprintf("fld%09d", i%folders), Type: rebuild.TypeBookmark,
+			Title: fmt.Sprintf("Bookmark %d", i), URL: u, Position: i, DateAdded: t0 + int64(i)*1000, LastModified: t0 + int64(i)*1000, SyncChangeCounter: 1}
+		if i%7 == 0 {
+			b.Tags = []string{fmt.Sprintf("tag%d", i%13), "common"}
+		}
+		db.Bookmarks = append(db.Bookmarks, b)
+		if i%31 == 0 {
+			db.Keywords = append(db.Keywords, rebuild.Keyword{Keyword: fmt.Sprintf("k%d", i), URL: u})
+		}
+		if i%3 == 0 {
+			db.Visits = append(db.Visits, rebuild.Visit{URL: u, VisitDate: t0 + int64(i)*1000000, VisitType: 1})
+		}
+	}
+	db.Tombstones = []rebuild.Tombstone{{GUID: "bmkDeleted__", DateRemoved: t0}}
+	return db
+}
+
+// damagedProfile unpacks a damaged fixture profile (places.sqlite with
+// its -wal, the mirror) and adds a -shm and a places.sqlite.corrupt, so
+// every kind of file a salvage keeps is there.
+func damagedProfile(t testing.TB, dir string) {
+	t.Helper()
+	src := testutil.Shared(t, "fixtures", "damaged", "f-wal-recent", "profile")
+	if err := os.MkdirAll(filepath.Join(dir, "weave"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"places.sqlite", "places.sqlite-wal", filepath.Join("weave", "bookmarks.sqlite")} {
+		testutil.Gunzip(t, filepath.Join(src, f+".gz"), filepath.Join(dir, f))
+	}
+	for f, data := range map[string]string{"places.sqlite-shm": strings.Repeat("\x01", 32768), "places.sqlite.corrupt": "SQLite format 3\x00 damaged copy"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// profileFiles maps every file of the profile outside bmtui's backups
+// (relative name) to its SHA-256.
+func profileFiles(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if rel == BackupFolder {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		_, sum, err := fileSHA256(p)
+		out[rel] = sum
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameFiles(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// isCompleteSalvage: places.sqlite is the verified rebuild of db, with no
+// -wal, -shm or -journal of the old file beside it, and the files a
+// salvage does not touch unchanged.
+func isCompleteSalvage(dir string, db *rebuild.Database, orig map[string]string) error {
+	if err := rebuild.Verify(context.Background(), placesPath(dir), db, salvageNow); err != nil {
+		return err
+	}
+	for _, suf := range companionSuffixes {
+		if _, err := os.Stat(placesPath(dir) + suf); err == nil {
+			return fmt.Errorf("places.sqlite%s left beside the new file", suf)
+		}
+	}
+	for _, f := range []string{"places.sqlite.corrupt", filepath.Join("weave", "bookmarks.sqlite")} {
+		if _, sum, err := fileSHA256(filepath.Join(dir, f)); err != nil || sum != orig[f] {
+			return fmt.Errorf("%s changed", f)
+		}
+	}
+	return nil
+}
+
+func TestSalvageWriteAndUndo(t *testing.T) {
+	dir := t.TempDir()
+	damagedProfile(t, dir)
+	orig := profileFiles(t, dir)
+	db := salvageDB(300)
+	rep, err := WriteSalvage(context.Background(), dir, db, salvageNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := isCompleteSalvage(dir, db, orig); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
+		t.Error("the marker is left after a finished salvage")
+	}
+	// The backup holds every damaged file, byte for byte.
+	for _, f := range []string{"places.sqlite", "places.sqlite-wal", "places.sqlite-shm", "places.sqlite.corrupt", filepath.Join("weave", "bookmarks.sqlite")} {
+		if _, sum, err := fileSHA256(filepath.Join(rep.BackupDir, f)); err != nil || sum != orig[f] {
+			t.Errorf("backup of %s: %v (sum matches: %v)", f, err, sum == orig[f])
+		}
+	}
+	if got, err := LastBackup(dir); err != nil || got != rep.BackupDir {
+		t.Errorf("LastBackup = %q, %v; want %s", got, err, rep.BackupDir)
+	}
+	// Another command finds nothing to recover.
+	if did, err := Recover(dir); did || err != nil {
+		t.Errorf("Recover after a finished salvage: %v, %v", did, err)
+	}
+	if _, err := Undo(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		t.Errorf("undo did not restore the damaged files exactly:\n got  %v\n want %v", got, orig)
+	}
+}
+
+func TestSalvageRefuses(t *testing.T) {
+	t.Run("firefox-running", func(t *testing.T) {
+		dir := t.TempDir()
+		damagedProfile(t, dir)
+		orig := profileFiles(t, dir)
+		if err := os.Symlink(fmt.Sprintf("127.0.0.1:+%d", os.Getpid()), filepath.Join(dir, "lock")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := WriteSalvage(context.Background(), dir, salvageDB(10), salvageNow)
+		if !errors.Is(err, ErrFirefoxRunning) {
+			t.Fatalf("WriteSalvage while Firefox runs: %v", err)
+		}
+		os.Remove(filepath.Join(dir, "lock"))
+		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+			t.Error("the profile changed")
+		}
+		if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
+			t.Error("a backup was made")
+		}
+	})
+	t.Run("invalid-database", func(t *testing.T) {
+		dir := t.TempDir()
+		damagedProfile(t, dir)
+		orig := profileFiles(t, dir)
+		db := salvageDB(10)
+		db.Bookmarks[8].ParentGUID = "nowhere_____"
+		if _, err := WriteSalvage(context.Background(), dir, db, salvageNow); err == nil || !strings.Contains(err.Error(), "nowhere") {
+			t.Fatalf("WriteSalvage of an invalid tree: %v", err)
+		}
+		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+			t.Error("the profile changed")
+		}
+		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
+			t.Error("the marker is left after a refused salvage")
+		}
+		if _, err := os.Stat(placesPath(dir) + salvageSuffix); err == nil {
+			t.Error("the new file is left after a refused salvage")
+		}
+		if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
+			t.Error("a backup was made of a salvage refused up front")
+		}
+	})
+}
+
+const salvageCrashChildEnv = "BMTUI_SALVAGE_CRASH_CHILD"
+
+// TestSalvageCrashChild is the child process of TestSalvageCrash: it
+// salvages the profile named by the environment, announcing its steps.
+func TestSalvageCrashChild(t *testing.T) {
+	dir := os.Getenv(salvageCrashChildEnv)
+	if dir == "" {
+		t.Skip("child process of TestSalvageCrash only")
+	}
+	hooks := &salvageHooks{step: func(name string) {
+		fmt.Println(strings.ToUpper(name))
+		os.Stdout.Sync()
+	}}
+	if _, err := writeSalvage(context.Background(), dir, salvageDB(2000), salvageNow, hooks); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("DONE")
+}
+
+// TestSalvageCrash kills a salvage running in a child process with SIGKILL
+// at 100 random moments: half at random times from the start, half within
+// a few milliseconds of the swap. After each kill, Recover (which every
+// bmtui command runs first) must leave the profile either byte-identical
+// to the damaged original or the complete, verified salvage with no old
+// -wal beside it; then Undo must restore the original byte for byte.
+func TestSalvageCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: skipped with -short")
+	}
+	if os.Getenv(salvageCrashChildEnv) != "" {
+		t.Skip("in the child")
+	}
+	template := t.TempDir()
+	damagedProfile(t, template)
+	orig := profileFiles(t, template)
+	db := salvageDB(2000)
+	copyProfile := func(dst string) {
+		for f := range orig {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dst, f)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	run := func(dir string) (*exec.Cmd, *bufio.Scanner) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSalvageCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), salvageCrashChildEnv+"="+dir)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, bufio.NewScanner(out)
+	}
+
+	ref := filepath.Join(t.TempDir(), "ref")
+	copyProfile(ref)
+	start := time.Now()
+	cmd, sc := run(ref)
+	var swapAt time.Duration
+	for sc.Scan() {
+		if sc.Text() == "SWAP" {
+			swapAt = time.Since(start)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("reference run: %v", err)
+	}
+	total := time.Since(start)
+	if err := isCompleteSalvage(ref, db, orig); err != nil {
+		t.Fatalf("reference run: %v", err)
+	}
+	t.Logf("reference run: %v in all, swap at %v", total, swapAt)
+
+	const runs = 100
+	var original, salvaged, leftMarker int
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
+	for i := 0; i < runs; i++ {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("p", i))
+		copyProfile(dir)
+		cmd, sc := run(dir)
+		var delay time.Duration
+		if i%2 == 0 {
+			delay = time.Duration(rng.Int64N(int64(total)))
+			time.Sleep(delay)
+		} else {
+			for sc.Scan() && sc.Text() != "SWAP" {
+			}
+			delay = time.Duration(rng.Int64N(int64(3 * time.Millisecond)))
+			time.Sleep(delay)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		cmd.Wait()
+
+		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
+			leftMarker++
+		}
+		if _, err := Recover(dir); err != nil {
+			t.Fatalf("run %d (killed after %v): recover: %v", i, delay, err)
+		}
+		switch got := profileFiles(t, dir); {
+		case sameFiles(got, orig):
+			original++
+		default:
+			if err := isCompleteSalvage(dir, db, orig); err != nil {
+				t.Fatalf("run %d (killed after %v): neither the original nor the complete salvage: %v\n%v", i, delay, err, got)
+			}
+			salvaged++
+		}
+		if _, err := os.Stat(placesPath(dir) + salvageSuffix); err == nil {
+			t.Fatalf("run %d: the new file is left beside the original", i)
+		}
+		// Undo brings back the damaged files (when a backup was made).
+		if b, _ := LastBackup(dir); b != "" {
+			if _, err := Undo(dir); err != nil {
+				t.Fatalf("run %d: undo: %v", i, err)
+			}
+		}
+		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+			t.Fatalf("run %d (killed after %v): after undo the files differ from the original", i, delay)
+		}
+	}
+	t.Logf("%d kills: %d recovered to the original, %d to the complete salvage; %d left the marker for Recover", runs, original, salvaged, leftMarker)
+	if original == 0 || salvaged == 0 {
+		t.Errorf("the kills did not cover both outcomes")
+	}
+}
+
+// TestSalvageFirefoxAccepts has real Firefox judge the profile WriteSalvage
+// leaves: `fforacle check --strict` on the new places.sqlite with the
+// profile's mirror.
+func TestSalvageFirefoxAccepts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fforacle: skipped with -short (about 5 s per check)")
+	}
+	if _, err := exec.LookPath("firefox-esr"); err != nil {
+		t.Skip("fforacle: firefox-esr is not on PATH")
+	}
+	dir := t.TempDir()
+	damagedProfile(t, dir)
+	if _, err := WriteSalvage(context.Background(), dir, salvageDB(300), salvageNow); err != nil {
+		t.Fatal(err)
+	}
+	oracle := testutil.Shared(t, "tools", "fforacle", "fforacle.py")
+	out := filepath.Join(t.TempDir(), "report.json")
+	b, err := exec.Command("python3", oracle, "check", placesPath(dir), mirrorPath(dir), "--strict", "--json", out).CombinedOutput()
+	rep, _ := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("fforacle rejected the salvaged profile: %v\n%s\n%s", err, b, rep)
+	}
+	if !strings.Contains(string(rep), `"ok": true`) {
+		t.Fatalf("fforacle report is not ok: %s", rep)
+	}
+}
+
+// BenchmarkWriteSalvage40k is the whole write path on a profile whose
+// places.sqlite is large-40k's: backup of the damaged files, write and
+// verify of a 40k-bookmark rebuild beside them, swap.
+func BenchmarkWriteSalvage40k(b *testing.B) {
+	src := b.TempDir()
+	testutil.Gunzip(b, testutil.Shared(b, "fixtures", "profiles", "large-40k", "before", "places.sqlite.gz"), filepath.Join(src, "places.sqlite"))
+	db := salvageDB(40000)
+	var write, verify, swap, cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		if _, _, err := copyFileSync(filepath.Join(src, "places.sqlite"), filepath.Join(dir, "places.sqlite")); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		cpu0 := cpuTime()
+		rep, err := WriteSalvage(context.Background(), dir, db, salvageNow)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - cpu0
+		write, verify, swap = write+rep.Write, verify+rep.Verify, swap+rep.Swap
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(b.N) / 1e6 }
+	b.ReportMetric(ms(write), "write-ms/op")
+	b.ReportMetric(ms(verify), "verify-ms/op")
+	b.ReportMetric(ms(swap), "swap-ms/op")
+	b.ReportMetric(ms(cpu), "cpu-ms/op")
+}

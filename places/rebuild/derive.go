@@ -1,0 +1,648 @@
+package rebuild
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/places/urls"
+)
+
+// Built-in root GUIDs, in the order Firefox creates them under the root.
+const (
+	RootGUID    = "root________"
+	MenuGUID    = "menu________"
+	ToolbarGUID = "toolbar_____"
+	TagsGUID    = "tags________"
+	UnfiledGUID = "unfiled_____"
+	MobileGUID  = "mobile______"
+)
+
+var builtinRoots = []struct{ guid, title string }{
+	{MenuGUID, "menu"}, {ToolbarGUID, "toolbar"}, {TagsGUID, "tags"}, {UnfiledGUID, "unfiled"}, {MobileGUID, "mobile"},
+}
+
+// The rows Write inserts, with their ids. derive makes them from a
+// Database without I/O, so Write and Verify agree on every value.
+type tables struct {
+	origins    []originRow
+	places     []placeRow
+	bookmarks  []bookmarkRow
+	visits     []visitRow
+	keywords   []keywordRow
+	attrs      []string // moz_anno_attributes names; id = index + 1
+	itemAnnos  []annoRow
+	pageAnnos  []annoRow
+	tombstones []Tombstone
+	meta       []metaRow
+}
+
+type originRow struct {
+	id           int64
+	prefix, host string
+	frecency     int64 // recalc flags are always 1: Firefox recalculates
+}
+
+type placeRow struct {
+	id                                int64
+	url, title, revHost, guid         string
+	urlHash                           int64
+	visitCount, hidden, typed         int64
+	frecency, lastVisitDate           int64 // lastVisitDate 0 = NULL
+	foreignCount, originID            int64
+	description, previewImage, site   string
+	recalcFrecency, recalcAltFrecency int64
+}
+
+type bookmarkRow struct {
+	id, fk, parent          int64 // fk 0 = NULL
+	typ, position           int64
+	title                   *string
+	dateAdded, lastModified int64
+	guid                    string
+	syncStatus, counter     int64
+}
+
+type visitRow struct {
+	id, placeID, date, visitType, source int64
+}
+
+type keywordRow struct {
+	id       int64
+	keyword  string
+	placeID  int64
+	postData string
+}
+
+type annoRow struct {
+	id, target, attr        int64 // target: item id or place id
+	content                 string
+	flags, expiration, typ  int64
+	dateAdded, lastModified int64
+}
+
+type metaRow struct {
+	key   string
+	value any // string, int64 or float64
+}
+
+// excludedVisitTypes are not counted in visit_count (Places' triggers and
+// its coherence check): invalid, EMBED, DOWNLOAD, FRAMED_LINK, RELOAD.
+func countsAsVisit(t int) bool {
+	switch t {
+	case 0, 4, 7, 8, 9:
+		return false
+	}
+	return true
+}
+
+// ValidGUID reports whether g is a Places GUID: 12 characters of the
+// base64url alphabet (Firefox's IS_VALID_GUID).
+func ValidGUID(g string) bool {
+	if len(g) != 12 {
+		return false
+	}
+	for i := 0; i < len(g); i++ {
+		c := g[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// stableGUID is a valid GUID made from its parts, so that rows the writer
+// creates (pages without a GUID, tag folders and entries) get the same
+// GUIDs every time the same Database is written.
+func stableGUID(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return base64.RawURLEncoding.EncodeToString(h[:9])
+}
+
+// msTime is t in Firefox's precision: µs, a multiple of 1000.
+func msTime(t time.Time) int64 { return t.UnixMilli() * 1000 }
+
+// derive checks db and computes every row Write inserts, with the values
+// Places' triggers and APIs would leave (FORMATS §1.4-1.14): url_hash,
+// rev_host, origins, foreign_count, visit_count, last_visit_date, hidden,
+// frecency placeholders and recalculation flags, tag folders and entries,
+// contiguous positions. now dates the built-in roots db lacks.
+func derive(db *Database, now time.Time) (*tables, error) {
+	t := &tables{}
+	bms, err := completeRoots(db.Bookmarks, now)
+	if err != nil {
+		return nil, err
+	}
+
+	// Pages: those listed, then those only referred to, in order.
+	type page struct {
+		row                 *placeRow
+		listed              Place
+		implicit            bool
+		bookmarks, keywords int64
+		visits              []Visit
+	}
+	pages := map[string]*page{}
+	var order []*page
+	addPage := func(u string, what string) (*page, error) {
+		if u == "" {
+			return nil, fmt.Errorf("%s has an empty URL", what)
+		}
+		if p := pages[u]; p != nil {
+			return p, nil
+		}
+		p := &page{implicit: true, listed: Place{URL: u, Frecency: -1}}
+		pages[u] = p
+		order = append(order, p)
+		return p, nil
+	}
+	for _, pl := range db.Places {
+		if pl.URL == "" {
+			return nil, fmt.Errorf("a page has an empty URL")
+		}
+		if pages[pl.URL] != nil {
+			return nil, fmt.Errorf("page %q is listed twice", pl.URL)
+		}
+		p := &page{listed: pl}
+		pages[pl.URL] = p
+		order = append(order, p)
+	}
+
+	// Bookmarks: validate the tree, renumber positions.
+	byGUID := map[string]int{}
+	children := map[string][]int{}
+	for i, b := range bms {
+		if !ValidGUID(b.GUID) {
+			return nil, fmt.Errorf("bookmark %q: invalid GUID", b.GUID)
+		}
+		if _, dup := byGUID[b.GUID]; dup {
+			return nil, fmt.Errorf("bookmark %s is listed twice", b.GUID)
+		}
+		byGUID[b.GUID] = i
+		switch b.Type {
+		case TypeBookmark:
+			if b.URL == "" {
+				return nil, fmt.Errorf("bookmark %s has no URL", b.GUID)
+			}
+		case TypeFolder, TypeSeparator:
+			if b.URL != "" {
+				return nil, fmt.Errorf("%s %s has a URL", typeName(b.Type), b.GUID)
+			}
+		default:
+			return nil, fmt.Errorf("bookmark %s has type %d", b.GUID, b.Type)
+		}
+		if b.GUID == RootGUID {
+			if i != 0 || b.ParentGUID != "" {
+				return nil, fmt.Errorf("the Places root must come first, with no parent")
+			}
+			continue
+		}
+		pi, ok := byGUID[b.ParentGUID]
+		if !ok {
+			return nil, fmt.Errorf("bookmark %s: parent %q is not listed before it", b.GUID, b.ParentGUID)
+		}
+		if bms[pi].Type != TypeFolder {
+			return nil, fmt.Errorf("bookmark %s: parent %s is not a folder", b.GUID, b.ParentGUID)
+		}
+		if b.ParentGUID == TagsGUID {
+			return nil, fmt.Errorf("bookmark %s is in the tags root: give tags as Bookmark.Tags", b.GUID)
+		}
+		children[b.ParentGUID] = append(children[b.ParentGUID], i)
+	}
+	if len(bms) == 0 || bms[0].GUID != RootGUID {
+		return nil, fmt.Errorf("the Places root %s is missing", RootGUID)
+	}
+	for _, root := range builtinRoots {
+		if i := byGUID[root.guid]; bms[i].ParentGUID != RootGUID {
+			return nil, fmt.Errorf("built-in root %s is not a child of the Places root", root.guid)
+		}
+	}
+	t.bookmarks = make([]bookmarkRow, 0, 2*len(bms))
+	position := make([]int64, len(bms))
+	for _, kids := range children {
+		sorted := slices.Clone(kids)
+		sort.SliceStable(sorted, func(a, b int) bool { return bms[sorted[a]].Position < bms[sorted[b]].Position })
+		for pos, i := range sorted {
+			position[i] = int64(pos)
+		}
+	}
+	for i, b := range bms {
+		row := bookmarkRow{id: int64(i + 1), typ: int64(b.Type), position: position[i], guid: b.GUID,
+			syncStatus: int64(b.SyncStatus), counter: int64(b.SyncChangeCounter)}
+		row.dateAdded, row.lastModified = fixDates(b.DateAdded, b.LastModified, now)
+		if b.GUID != RootGUID {
+			row.parent = int64(byGUID[b.ParentGUID] + 1)
+		}
+		switch {
+		case b.GUID == RootGUID:
+			row.title = new(string) // '' for the root, as Firefox writes it
+		case b.Type != TypeSeparator && b.Title != "":
+			row.title = &b.Title
+		}
+		t.bookmarks = append(t.bookmarks, row)
+	}
+	for _, b := range bms {
+		if b.Type != TypeBookmark {
+			continue
+		}
+		p, err := addPage(b.URL, "bookmark "+b.GUID)
+		if err != nil {
+			return nil, err
+		}
+		p.bookmarks++
+	}
+
+	// Tags: one folder per exact title, one entry per (tag, URL).
+	type tagEntry struct {
+		row bookmarkRow
+		url string
+	}
+	type tagFolder struct {
+		row     bookmarkRow
+		entries []tagEntry
+		urls    map[string]bool
+	}
+	var folders []*tagFolder
+	folderByTitle := map[string]*tagFolder{}
+	tagsRootID := int64(byGUID[TagsGUID] + 1)
+	for i, b := range bms {
+		if b.Type != TypeBookmark {
+			continue
+		}
+		for _, tag := range b.Tags {
+			tag = strings.TrimSpace(tag)
+			if tag == "" {
+				continue
+			}
+			f := folderByTitle[tag]
+			if f == nil {
+				title := tag
+				f = &tagFolder{urls: map[string]bool{}, row: bookmarkRow{typ: TypeFolder, parent: tagsRootID,
+					title: &title, guid: stableGUID("tag", tag), counter: 1,
+					dateAdded: t.bookmarks[i].lastModified, lastModified: t.bookmarks[i].lastModified}}
+				folderByTitle[tag] = f
+				folders = append(folders, f)
+			}
+			if f.urls[b.URL] {
+				continue
+			}
+			f.urls[b.URL] = true
+			when := t.bookmarks[i].lastModified
+			f.row.dateAdded = min(f.row.dateAdded, when)
+			f.row.lastModified = max(f.row.lastModified, when)
+			f.entries = append(f.entries, tagEntry{url: b.URL, row: bookmarkRow{typ: TypeBookmark, guid: stableGUID("tagentry", tag, b.URL),
+				position: int64(len(f.entries)), dateAdded: when, lastModified: when, counter: 1}})
+			pages[b.URL].bookmarks++
+		}
+	}
+	tagsRootKids := int64(len(children[TagsGUID]))
+	nextID := int64(len(t.bookmarks))
+	var tagURLs []string // URL of each tag entry, for fk
+	for fi, f := range folders {
+		nextID++
+		f.row.id = nextID
+		f.row.position = tagsRootKids + int64(fi)
+		t.bookmarks = append(t.bookmarks, f.row)
+		for _, e := range f.entries {
+			nextID++
+			e.row.id, e.row.parent = nextID, f.row.id
+			t.bookmarks = append(t.bookmarks, e.row)
+			tagURLs = append(tagURLs, e.url)
+		}
+	}
+	seen := map[string]bool{}
+	for _, row := range t.bookmarks {
+		if seen[row.guid] {
+			return nil, fmt.Errorf("generated tag GUID %s collides with another item", row.guid)
+		}
+		seen[row.guid] = true
+	}
+
+	// Keywords: trimmed and lowercased, as Places stores them.
+	kwSeen := map[string]Keyword{}
+	type urlPost struct{ url, post string }
+	postSeen := map[urlPost]string{}
+	var kws []Keyword
+	for _, k := range db.Keywords {
+		k.Keyword = strings.ToLower(strings.TrimSpace(k.Keyword))
+		if k.Keyword == "" {
+			return nil, fmt.Errorf("an empty keyword for %q", k.URL)
+		}
+		if old, ok := kwSeen[k.Keyword]; ok {
+			if old != k {
+				return nil, fmt.Errorf("keyword %q is given for two URLs or POST data", k.Keyword)
+			}
+			continue
+		}
+		if other, ok := postSeen[urlPost{k.URL, k.PostData}]; ok {
+			return nil, fmt.Errorf("keywords %q and %q share URL %q and POST data", other, k.Keyword, k.URL)
+		}
+		kwSeen[k.Keyword] = k
+		postSeen[urlPost{k.URL, k.PostData}] = k.Keyword
+		p, err := addPage(k.URL, "keyword "+k.Keyword)
+		if err != nil {
+			return nil, err
+		}
+		p.keywords++
+		kws = append(kws, k)
+	}
+	for _, v := range db.Visits {
+		p, err := addPage(v.URL, "a visit")
+		if err != nil {
+			return nil, err
+		}
+		p.visits = append(p.visits, v)
+	}
+	for _, a := range db.PageAnnos {
+		if _, err := addPage(a.URL, "annotation "+a.Name); err != nil {
+			return nil, err
+		}
+	}
+
+	// moz_places and moz_origins, as the insert, visit and bookmark
+	// triggers leave them.
+	type originKey struct{ prefix, host string }
+	originIDs := map[originKey]int64{}
+	t.places = make([]placeRow, 0, len(order))
+	placeGUIDs := map[string]bool{}
+	for i, p := range order {
+		pl := p.listed
+		q := urls.IsQuery(pl.URL)
+		bookmarked := p.bookmarks > 0
+		row := placeRow{id: int64(i + 1), url: pl.URL, title: pl.Title, guid: pl.GUID,
+			urlHash: int64(urls.Hash(pl.URL)), revHost: pl.RevHost, typed: int64(pl.Typed), hidden: int64(pl.Hidden),
+			description: pl.Description, previewImage: pl.PreviewImageURL, site: pl.SiteName,
+			foreignCount: p.bookmarks + p.keywords}
+		if row.revHost == "" {
+			row.revHost = revHost(pl.URL)
+		}
+		if !ValidGUID(row.guid) || placeGUIDs[row.guid] {
+			row.guid = stableGUID("page", pl.URL)
+		}
+		placeGUIDs[row.guid] = true
+		// The frecency the page had when inserted: a bookmark turns -1
+		// into 1, so 1 is that placeholder (kept when the bookmark goes,
+		// with both flags set by the delete trigger), never a computed
+		// value: the page was inserted with -1.
+		insertFrecency := int64(pl.Frecency)
+		if p.implicit {
+			insertFrecency = -1
+			if q {
+				insertFrecency, row.hidden = 0, 1
+			}
+		}
+		row.frecency = insertFrecency
+		if !q && (insertFrecency == 1 || insertFrecency == -1) {
+			insertFrecency = -1
+			row.recalcFrecency, row.recalcAltFrecency = 1, 1
+		}
+		k := originKey{urls.Prefix(pl.URL), urls.HostAndPort(pl.URL)}
+		id, ok := originIDs[k]
+		if !ok {
+			id = int64(len(t.origins) + 1)
+			originIDs[k] = id
+			t.origins = append(t.origins, originRow{id: id, prefix: k.prefix, host: k.host, frecency: insertFrecency})
+		}
+		row.originID = id
+		for _, v := range p.visits {
+			if countsAsVisit(v.VisitType) {
+				row.visitCount++
+			}
+			row.lastVisitDate = max(row.lastVisitDate, v.VisitDate)
+			row.recalcFrecency, row.recalcAltFrecency = 1, 1
+		}
+		if bookmarked {
+			if row.frecency == -1 {
+				row.frecency = 1
+				if q {
+					row.frecency = 0
+				}
+			}
+			row.hidden = b2i(q)
+			row.recalcFrecency, row.recalcAltFrecency = b2i(!q), b2i(!q)
+		}
+		p.row = &row
+		t.places = append(t.places, row)
+	}
+	placeID := func(u string) int64 { return pages[u].row.id }
+	te := 0
+	for i := range t.bookmarks {
+		b := &t.bookmarks[i]
+		switch {
+		case i < len(bms) && bms[i].Type == TypeBookmark:
+			b.fk = placeID(bms[i].URL)
+		case i >= len(bms) && b.typ == TypeBookmark:
+			b.fk = placeID(tagURLs[te])
+			te++
+		}
+	}
+
+	var visits []visitRow
+	for _, v := range db.Visits {
+		visits = append(visits, visitRow{placeID: placeID(v.URL), date: v.VisitDate, visitType: int64(v.VisitType), source: int64(v.Source)})
+	}
+	for i := range visits {
+		visits[i].id = int64(i + 1)
+	}
+	t.visits = visits
+	for i, k := range kws {
+		t.keywords = append(t.keywords, keywordRow{id: int64(i + 1), keyword: k.Keyword, placeID: placeID(k.URL), postData: k.PostData})
+	}
+
+	attrIDs := map[string]int64{}
+	attr := func(name string) (int64, error) {
+		if name == "" {
+			return 0, fmt.Errorf("an annotation has no name")
+		}
+		if id, ok := attrIDs[name]; ok {
+			return id, nil
+		}
+		t.attrs = append(t.attrs, name)
+		attrIDs[name] = int64(len(t.attrs))
+		return attrIDs[name], nil
+	}
+	type targetAttr struct{ target, attr int64 }
+	annoSeen := map[targetAttr]bool{}
+	// Item annotations are checked but not written: Firefox has not used
+	// moz_items_annos since schema 53, and its maintenance deletes every
+	// attribute name no page annotation uses (A.3), which Firefox's
+	// coherence check would count as a repair.
+	for _, a := range db.ItemAnnos {
+		if _, ok := byGUID[a.GUID]; !ok {
+			return nil, fmt.Errorf("annotation %s on missing item %s", a.Name, a.GUID)
+		}
+	}
+	for _, a := range db.PageAnnos {
+		id, err := attr(a.Name)
+		if err != nil {
+			return nil, err
+		}
+		pid := placeID(a.URL)
+		if annoSeen[targetAttr{pid, id}] {
+			return nil, fmt.Errorf("annotation %s on page %s is given twice", a.Name, a.URL)
+		}
+		annoSeen[targetAttr{pid, id}] = true
+		t.pageAnnos = append(t.pageAnnos, annoRow{id: int64(len(t.pageAnnos) + 1), target: pid, attr: id, content: a.Content,
+			flags: int64(a.Flags), expiration: int64(a.Expiration), typ: int64(a.Type), dateAdded: a.DateAdded, lastModified: a.LastModified})
+	}
+
+	tombSeen := map[string]bool{}
+	for _, tb := range db.Tombstones {
+		if !ValidGUID(tb.GUID) {
+			return nil, fmt.Errorf("tombstone %q: invalid GUID", tb.GUID)
+		}
+		if _, live := byGUID[tb.GUID]; live {
+			return nil, fmt.Errorf("tombstone for %s, which is a live item", tb.GUID)
+		}
+		if tombSeen[tb.GUID] {
+			continue
+		}
+		tombSeen[tb.GUID] = true
+		t.tombstones = append(t.tombstones, tb)
+	}
+
+	keys := make([]string, 0, len(db.Meta))
+	for k := range db.Meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, err := metaValue(db.Meta[k])
+		if err != nil {
+			return nil, fmt.Errorf("moz_meta %s: %w", k, err)
+		}
+		if v == nil {
+			continue
+		}
+		t.meta = append(t.meta, metaRow{key: strings.ToLower(k), value: v})
+	}
+	return t, nil
+}
+
+// completeRoots returns the bookmarks with any missing built-in root added
+// (as restored items: syncStatus UNKNOWN, counter 1, dated now).
+func completeRoots(in []Bookmark, now time.Time) ([]Bookmark, error) {
+	have := map[string]bool{}
+	for _, b := range in {
+		have[b.GUID] = true
+	}
+	complete := have[RootGUID]
+	for _, r := range builtinRoots {
+		complete = complete && have[r.guid]
+	}
+	if complete {
+		return in, nil
+	}
+	out := slices.Clone(in)
+	when := msTime(now)
+	if !have[RootGUID] {
+		out = slices.Insert(out, 0, Bookmark{GUID: RootGUID, Type: TypeFolder, DateAdded: when, LastModified: when, SyncChangeCounter: 1})
+	}
+	// Missing roots go right after the Places root, before any child.
+	at := 1
+	for i, r := range builtinRoots {
+		if have[r.guid] {
+			continue
+		}
+		out = slices.Insert(out, at, Bookmark{GUID: r.guid, ParentGUID: RootGUID, Type: TypeFolder, Title: r.title,
+			Position: i, DateAdded: when, LastModified: when, SyncChangeCounter: 1})
+		at++
+	}
+	return out, nil
+}
+
+// fixDates gives the dates Places' coherence check would leave: both set,
+// dateAdded <= lastModified.
+func fixDates(added, modified int64, now time.Time) (int64, int64) {
+	if added == 0 {
+		added = modified
+	}
+	if modified == 0 {
+		modified = added
+	}
+	if added == 0 {
+		added, modified = msTime(now), msTime(now)
+	}
+	if added > modified {
+		added = modified
+	}
+	return added, modified
+}
+
+func metaValue(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int64:
+		return x, nil
+	case float64:
+		return x, nil
+	case bool:
+		return b2i(x), nil
+	}
+	return nil, fmt.Errorf("unsupported value type %T", v)
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func typeName(t int) string {
+	switch t {
+	case TypeFolder:
+		return "folder"
+	case TypeSeparator:
+		return "separator"
+	}
+	return "bookmark"
+}
+
+// revHost is urls.RevHost (the WHATWG host reversed, plus "."), with a
+// fast path for the common http(s) URL whose host is already canonical:
+// lowercase ASCII letters, digits, dots and hyphens, no port, no userinfo,
+// not an IPv4 address and no punycode to validate. Anything else goes
+// through the full parser.
+func revHost(u string) string {
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
+			return urls.RevHost(u)
+		}
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
+	if host == "" || host[0] == '.' || host[len(host)-1] == '.' || strings.Contains(host, "..") || strings.Contains(host, "xn--") {
+		return urls.RevHost(u)
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return urls.RevHost(u)
+		}
+	}
+	// A last label that starts with a digit may make the host an IPv4
+	// address, which the parser normalizes.
+	if last := host[strings.LastIndexByte(host, '.')+1:]; last[0] < 'a' || last[0] > 'z' {
+		return urls.RevHost(u)
+	}
+	b := make([]byte, len(host)+1)
+	for i := 0; i < len(host); i++ {
+		b[len(host)-1-i] = host[i]
+	}
+	b[len(host)] = '.'
+	return string(b)
+}
