@@ -13,9 +13,12 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/mirror"
+	"github.com/bmtui/bmtui/sync/record"
 )
 
 // Schema versions this package writes (Firefox ESR 153).
@@ -71,7 +74,7 @@ type Report struct {
 	FirefoxBackup string
 	// Outgoing are the records Firefox would upload; OutgoingPath the file
 	// they were written to.
-	Outgoing     []OutgoingRecord
+	Outgoing     []record.Outgoing
 	OutgoingPath string
 	// Ops are the completion ops that were applied.
 	Ops merge.Ops
@@ -228,7 +231,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 
 	c, err := openConn(pp, hooks.driverName())
 	if err != nil {
-		return nil, places.QueryError(places.What, pp, err)
+		return nil, dbsnap.QueryError(places.What, pp, err)
 	}
 	defer c.close()
 	if _, err := c.db.Exec(`ATTACH DATABASE ? AS mirror`, mp); err != nil {
@@ -369,8 +372,8 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	return rep, nil
 }
 
-func checkIdentity(path, companion string, want FileID) error {
-	got, err := StatFile(path, companion)
+func checkIdentity(path, companion string, want dbsnap.FileID) error {
+	got, err := dbsnap.StatFile(path, companion)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -442,7 +445,7 @@ func checkLockedAndUnchanged(db *sql.DB, plan *Plan, pp, mp string) error {
 		if isBusy(err) {
 			return fmt.Errorf("places.sqlite at %s is %w: %v", pp, ErrLocked, err)
 		}
-		return places.QueryError(places.What, pp, err)
+		return dbsnap.QueryError(places.What, pp, err)
 	}
 	if pv != PlacesSchemaVersion {
 		return fmt.Errorf("places.sqlite at %s has %w %d: bmtui writes only %d (Firefox ESR 153)", pp, ErrUnsupportedSchema, pv, PlacesSchemaVersion)
@@ -451,7 +454,7 @@ func checkLockedAndUnchanged(db *sql.DB, plan *Plan, pp, mp string) error {
 		if isBusy(err) {
 			return fmt.Errorf("bookmarks.sqlite at %s is %w: %v", mp, ErrLocked, err)
 		}
-		return places.QueryError("bookmarks.sqlite", mp, err)
+		return dbsnap.QueryError("bookmarks.sqlite", mp, err)
 	}
 	if mv != MirrorSchemaVersion {
 		return fmt.Errorf("bookmarks.sqlite at %s has %w %d: bmtui writes only %d (Firefox ESR 153)", mp, ErrUnsupportedSchema, mv, MirrorSchemaVersion)
@@ -468,22 +471,22 @@ func checkLockedAndUnchanged(db *sql.DB, plan *Plan, pp, mp string) error {
 }
 
 func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
-	pf, err := ReadPlacesFingerprint(tx, "main")
+	pf, err := places.ReadFingerprint(tx, "main")
 	if err != nil {
 		if isBusy(err) {
 			return fmt.Errorf("places.sqlite at %s is %w: %v", pp, ErrLocked, err)
 		}
-		return places.QueryError(places.What, pp, err)
+		return dbsnap.QueryError(places.What, pp, err)
 	}
 	if pf != plan.Places {
 		return fmt.Errorf("places.sqlite at %s %w (its bookmarks differ): preview again", pp, ErrChanged)
 	}
-	mf, err := ReadMirrorFingerprint(tx, "mirror")
+	mf, err := mirror.ReadFingerprint(tx, "mirror")
 	if err != nil {
 		if isBusy(err) {
 			return fmt.Errorf("bookmarks.sqlite at %s is %w: %v", mp, ErrLocked, err)
 		}
-		return places.QueryError("bookmarks.sqlite", mp, err)
+		return dbsnap.QueryError("bookmarks.sqlite", mp, err)
 	}
 	if mf != plan.Mirror {
 		return fmt.Errorf("bookmarks.sqlite at %s %w (its records differ): preview again", mp, ErrChanged)

@@ -11,7 +11,7 @@ import (
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
-// BenchmarkApply times the whole apply: Prepare (snapshot and read both
+// BenchmarkApply times the whole apply: preparePlan (snapshot and read both
 // files, build both trees, merge) plus Apply (checks, the transaction,
 // reading both files back and verifying). "core" leaves out the file
 // backups (the 5 or 20 MiB copies, fsynced, and Firefox's .jsonlz4), as
@@ -43,7 +43,7 @@ func BenchmarkApply(b *testing.B) {
 					b.StartTimer()
 					cpu0 := cpuTime()
 					t0 := time.Now()
-					plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+					plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -38,7 +38,7 @@ func TestCrashChild(t *testing.T) {
 		}
 		return nil
 	}
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func openLikeFirefox(t testing.TB, dir string) error {
 // integrity_check once opened the way Firefox opens them, and their
 // content must be exactly the state before the merge or exactly the fully
 // merged state: never one file merged and the other not, never a lost
-// bookmark. Recover and a new Prepare+Apply must then work.
+// bookmark. Recover and a new preview and Apply must then work.
 func TestCrashAtomicity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: skipped with -short")
@@ -204,7 +204,7 @@ func TestCrashAtomicity(t *testing.T) {
 		}
 		if sum == beforeSum && i%10 == 1 {
 			e := loadExpected(t, "twoway")
-			plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+			plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 			if err != nil {
 				t.Fatalf("run %d: prepare after crash: %v", i, err)
 			}

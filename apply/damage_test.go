@@ -29,7 +29,7 @@ func TestApplyRefusesDamagedFile(t *testing.T) {
 			path := filepath.Join(dir, c.file)
 			page := testutil.LeafPage(t, path, c.object, 0)
 			testutil.DamagePage(t, path, page)
-			plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+			plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,19 +5,24 @@
 //
 // # Use
 //
-//	plan, err := apply.Prepare(ctx, profileDir, apply.Times{Local: now, Remote: serverNow}, merge.Options{...})
-//	// ... show plan.Result to the user ...
+//	apply.Recover(profileDir)                  // finish an interrupted apply, if any
+//	paths, err := load.Resolve(profileDir, "", "", home, runtime.GOOS)
+//	prof, err := load.Open(paths, tree.Clocks{Local: now, Remote: serverNow})
+//	res, err := merge.Merge(ctx, prof.Local.Tree, prof.Remote.Tree, merge.Options{...})
+//	// ... show res to the user ...
+//	plan, err := apply.PlanFor(prof, res)
 //	rep, err := apply.Apply(ctx, profileDir, plan, apply.Options{})
 //	// later, if the user regrets it:
 //	backupDir, err := apply.Undo(profileDir)
 //
-// Prepare reads both files from private snapshots (as the preview does),
-// builds both trees, merges them and records each file's identity (device,
-// inode, size, modification time, and a non-empty -wal/-journal) and a
-// content fingerprint (Places: row counts, the sum of syncChangeCounter,
-// max lastModified/dateRemoved/ids; mirror: row counts, max
-// serverModified, the number of items needing a merge, schema versions).
-// A caller that merged on its own builds the Plan with NewPlan.
+// load.Open reads both files from private snapshots through their sources
+// (places.Source, mirror.Source), which record each file's stamp before
+// reading it: its identity (device, inode, size, modification time, and a
+// non-empty -wal/-journal) and a content fingerprint (Places: row counts,
+// the sum of syncChangeCounter, max lastModified/dateRemoved/ids; mirror:
+// row counts, max serverModified, the number of items needing a merge,
+// schema versions). PlanFor puts both stamps in the plan; Apply refuses
+// when either differs.
 //
 // # What Apply writes
 //
@@ -136,8 +141,9 @@
 // places.sqlite left in DELETE mode is accepted by Firefox, which switches
 // it back itself); after the commit point, journals whose super-journal is
 // gone, which SQLite ignores and deletes (the profile is fully merged).
-// The marker makes the next Prepare (via Recover) put places.sqlite back
-// in WAL mode, and Apply refuses while it exists.
+// The marker makes the next Recover (run before every preview that can
+// apply) put places.sqlite back in WAL mode, and Apply refuses while it
+// exists.
 //
 // If the transaction fails (an I/O error, a full disk, a lock), it is
 // rolled back, and because switching the journal mode rewrote the header

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // applyScenarios are the Firefox-made fixtures the apply is compared
@@ -54,8 +55,8 @@ func secondsToTime(s float64) time.Time {
 	return time.Unix(int64(sec), int64(math.Round(frac*1e9)))
 }
 
-func (e *expected) times() Times {
-	return Times{Local: secondsToTime(e.LocalTime), Remote: secondsToTime(e.RemoteTime)}
+func (e *expected) times() tree.Clocks {
+	return tree.Clocks{Local: secondsToTime(e.LocalTime), Remote: secondsToTime(e.RemoteTime)}
 }
 
 // newGUIDForTest makes merge replacement GUIDs deterministic per run.
@@ -69,7 +70,7 @@ func applyScenario(t testing.TB, scenario string, opts Options) (string, *Plan, 
 	t.Helper()
 	e := loadExpected(t, scenario)
 	dir := testutil.Profile(t, scenario, "before")
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		t.Fatalf("%s: prepare: %v", scenario, err)
 	}

@@ -10,99 +10,8 @@ import (
 	"sort"
 
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/record"
 )
-
-// Field is one key of a record cleartext. Cleartexts keep Firefox's key
-// order (the order fetchLocalChangeRecords builds the JS object in).
-type Field struct {
-	Key   string
-	Value any
-}
-
-// Cleartext is a Sync record's decrypted payload (FORMATS.md §3.3).
-type Cleartext []Field
-
-// Get returns a field's value.
-func (c Cleartext) Get(key string) (any, bool) {
-	for _, f := range c {
-		if f.Key == key {
-			return f.Value, true
-		}
-	}
-	return nil, false
-}
-
-func (c *Cleartext) set(key string, v any) {
-	for i := range *c {
-		if (*c)[i].Key == key {
-			(*c)[i].Value = v
-			return
-		}
-	}
-	*c = append(*c, Field{key, v})
-}
-
-// MarshalJSON writes the fields in order.
-func (c Cleartext) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range c {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.Key)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(f.Value)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// UnmarshalJSON reads a cleartext, keeping its key order.
-func (c *Cleartext) UnmarshalJSON(b []byte) error {
-	v, err := parseOrdered(string(b))
-	if err != nil {
-		return err
-	}
-	*c = v
-	return nil
-}
-
-// OutgoingRecord is one record Firefox would upload after this apply
-// (SyncedBookmarksMirror BookmarkChangeRecord): the change counter it was
-// staged with (tombstones 1; 0 marks a "weak" upload), and its cleartext.
-type OutgoingRecord struct {
-	ID        string    `json:"id"`
-	Counter   int64     `json:"counter"`
-	Tombstone bool      `json:"tombstone"`
-	Synced    bool      `json:"synced"`
-	Cleartext Cleartext `json:"cleartext"`
-}
-
-// RecordID is the Sync record id of a Places GUID
-// (PlacesSyncUtils.bookmarks.guidToRecordId): roots have names.
-func RecordID(guid string) string {
-	switch guid {
-	case "root________":
-		return "places"
-	case "menu________":
-		return "menu"
-	case "toolbar_____":
-		return "toolbar"
-	case "unfiled_____":
-		return "unfiled"
-	case "mobile______":
-		return "mobile"
-	case "tags________":
-		return "tags"
-	}
-	return guid
-}
 
 // uploadItemsFragment is store.rs UploadItemsFragment.
 const uploadItemsFragment = `SELECT b.id, b.guid, b.syncChangeCounter,
@@ -266,7 +175,7 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) (*uploads, error) {
 				return nil, fmt.Errorf("children of staged folder %d: %w", id, err)
 			}
 			for i, g := range guids {
-				guids[i] = RecordID(g)
+				guids[i] = record.ID(g)
 			}
 			u.byID[id].children = guids
 		}
@@ -280,72 +189,72 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) (*uploads, error) {
 
 // fetchOutgoing is SyncedBookmarksMirror.fetchLocalChangeRecords: the
 // cleartexts built from the staged rows, in staging order.
-func fetchOutgoing(u *uploads) ([]OutgoingRecord, error) {
-	out := make([]OutgoingRecord, 0, len(u.list))
+func fetchOutgoing(u *uploads) ([]record.Outgoing, error) {
+	out := make([]record.Outgoing, 0, len(u.list))
 	for _, r := range u.list {
-		rec := OutgoingRecord{ID: RecordID(r.guid), Counter: r.counter}
+		rec := record.Outgoing{ID: record.ID(r.guid), Counter: r.counter}
 		if r.deleted {
 			rec.Tombstone = true
-			rec.Cleartext = Cleartext{{"id", rec.ID}, {"deleted", true}}
+			rec.Cleartext = record.Cleartext{{Key: "id", Value: rec.ID}, {Key: "deleted", Value: true}}
 			out = append(out, rec)
 			continue
 		}
-		var unknownFields Cleartext
+		var unknownFields record.Cleartext
 		if r.unknown.Valid && r.unknown.String != "" {
 			var err error
-			if unknownFields, err = parseOrdered(r.unknown.String); err != nil {
+			if unknownFields, err = record.Parse(r.unknown.String); err != nil {
 				return nil, fmt.Errorf("unknownFields of %s: %w", r.guid, err)
 			}
 		}
-		c := Cleartext{{"id", rec.ID}}
+		c := record.Cleartext{{Key: "id", Value: rec.ID}}
 		common := func(kind string) {
-			c.set("type", kind)
-			c.set("parentid", RecordID(r.parentGUID.String))
-			c.set("hasDupe", true)
-			c.set("parentName", r.parentTitle.String)
+			c.Set("type", kind)
+			c.Set("parentid", record.ID(r.parentGUID.String))
+			c.Set("hasDupe", true)
+			c.Set("parentName", r.parentTitle.String)
 			if r.dateAdded.Valid && r.dateAdded.Int64 != 0 {
-				c.set("dateAdded", r.dateAdded.Int64)
+				c.Set("dateAdded", r.dateAdded.Int64)
 			}
 		}
 		spread := func() {
 			for _, f := range unknownFields {
-				c.set(f.Key, f.Value)
+				c.Set(f.Key, f.Value)
 			}
 		}
 		switch r.typ.Int64 {
 		case typeBookmark:
 			if r.isQuery {
 				common("query")
-				c.set("bmkUri", r.url.String)
-				c.set("title", r.title.String)
+				c.Set("bmkUri", r.url.String)
+				c.Set("title", r.title.String)
 				if r.tagFolder.Valid && r.tagFolder.String != "" {
-					c.set("folderName", r.tagFolder.String)
+					c.Set("folderName", r.tagFolder.String)
 				}
 				spread()
 				break
 			}
 			common("bookmark")
-			c.set("bmkUri", r.url.String)
-			c.set("title", r.title.String)
+			c.Set("bmkUri", r.url.String)
+			c.Set("title", r.title.String)
 			spread()
 			if r.keyword.Valid && r.keyword.String != "" {
-				c.set("keyword", r.keyword.String)
+				c.Set("keyword", r.keyword.String)
 			}
 			if len(r.tags) > 0 {
-				c.set("tags", r.tags)
+				c.Set("tags", r.tags)
 			}
 		case typeFolder:
 			common("folder")
-			c.set("title", r.title.String)
+			c.Set("title", r.title.String)
 			spread()
 			kids := r.children
 			if kids == nil {
 				kids = []string{}
 			}
-			c.set("children", kids)
+			c.Set("children", kids)
 		case typeSeparator:
 			common("separator")
-			c.set("pos", r.position.Int64)
+			c.Set("pos", r.position.Int64)
 			spread()
 		default:
 			return nil, fmt.Errorf("cannot create a record for %s of unknown type %d", r.guid, r.typ.Int64)
@@ -356,35 +265,9 @@ func fetchOutgoing(u *uploads) ([]OutgoingRecord, error) {
 	return out, nil
 }
 
-// parseOrdered decodes a JSON object keeping its key order.
-func parseOrdered(s string) (Cleartext, error) {
-	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	var c Cleartext
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		c.set(kt.(string), v)
-	}
-	return c, nil
-}
-
 // WriteOutgoing writes records as a JSON object keyed by record id (the
 // shape of expected.json's "outgoing"), in staging order.
-func WriteOutgoing(path string, recs []OutgoingRecord) error {
+func WriteOutgoing(path string, recs []record.Outgoing) error {
 	var b bytes.Buffer
 	b.WriteString("{\n")
 	for i, r := range recs {

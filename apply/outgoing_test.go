@@ -6,13 +6,15 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/bmtui/bmtui/sync/record"
 )
 
 // compareOutgoing matches our records with Firefox's, field by field, and
 // returns the number of matching fields and all fields, and the
 // differences.
-func compareOutgoing(got []OutgoingRecord, want map[string]expectedOutgoing) (match, total int, diffs []string) {
-	byID := make(map[string]OutgoingRecord, len(got))
+func compareOutgoing(got []record.Outgoing, want map[string]expectedOutgoing) (match, total int, diffs []string) {
+	byID := make(map[string]record.Outgoing, len(got))
 	for _, r := range got {
 		byID[r.ID] = r
 	}

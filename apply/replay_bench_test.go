@@ -6,13 +6,16 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 )
@@ -42,21 +45,200 @@ func BenchmarkApplySQLInFirefoxSQLite(b *testing.B) {
 			if err := os.WriteFile(statements, recordApply(b, s, template), 0o644); err != nil {
 				b.Fatal(err)
 			}
-			var total float64
+			var total, cpu time.Duration
 			for i := 0; i < b.N; i++ {
-				out, err := exec.Command(python, filepath.Join("testdata", "replay_sqlite.py"), firefoxSQLite, statements, template).CombinedOutput()
-				if err != nil {
-					b.Fatalf("replay: %v: %s", err, out)
-				}
-				ms, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-				if err != nil {
-					b.Fatalf("replay printed %q", out)
-				}
-				total += ms
+				d, c := replayInC(b, python, statements, template)
+				total, cpu = total+d, cpu+c
 			}
-			b.ReportMetric(total/float64(b.N), "ms/replay")
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/replay")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/replay")
 		})
 	}
+}
+
+// BenchmarkApplySQLInModernc replays the same recorded statements as
+// BenchmarkApplySQLInFirefoxSQLite through modernc.org/sqlite, the engine
+// bmtui uses, from Go and with nothing else around them: set beside the C
+// replay it is the engine's share of the write; set beside BenchmarkApply's
+// write, the rest is bmtui's Go work around the statements.
+func BenchmarkApplySQLInModernc(b *testing.B) {
+	for _, s := range []string{"large-40k", "initial-40k", "twoway"} {
+		b.Run(s, func(b *testing.B) {
+			template := testutil.Profile(b, s, "before")
+			var statements []string
+			if err := json.Unmarshal(recordApply(b, s, template), &statements); err != nil {
+				b.Fatal(err)
+			}
+			var total, cpu time.Duration
+			for i := 0; i < b.N; i++ {
+				d, c, err := replayInModernc(b.TempDir(), template, statements)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total, cpu = total+d, cpu+c
+			}
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/replay")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/replay")
+		})
+	}
+}
+
+// BenchmarkApplyWriteSideBySide runs, in each iteration and in turn, the
+// apply's write (as BenchmarkApply's core: no backups), the replay of its
+// statements through modernc and the replay through Firefox's C SQLite,
+// each on a fresh copy: on a shared machine only figures measured in the
+// same minutes compare.
+func BenchmarkApplyWriteSideBySide(b *testing.B) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		b.Skip("no python3")
+	}
+	if _, err := os.Stat(firefoxSQLite); err != nil {
+		b.Skip("no firefox-esr")
+	}
+	for _, s := range []string{"large-40k", "initial-40k", "twoway"} {
+		b.Run(s, func(b *testing.B) {
+			e := loadExpected(b, s)
+			template := testutil.Profile(b, s, "before")
+			js := recordApply(b, s, template)
+			statementsFile := filepath.Join(b.TempDir(), "statements.json")
+			if err := os.WriteFile(statementsFile, js, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			var statements []string
+			if err := json.Unmarshal(js, &statements); err != nil {
+				b.Fatal(err)
+			}
+			var checks time.Duration
+			// Each returns the elapsed and CPU time of the statements.
+			write := func() (time.Duration, time.Duration) {
+				dir := filepath.Join(b.TempDir(), "p")
+				copyProfile(b, template, dir)
+				plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
+				if err != nil {
+					b.Fatal(err)
+				}
+				var cpu time.Duration
+				hooks := &testHooks{noBackup: true, step: func(name string) error {
+					if name == "wal" {
+						cpu += cpuTime()
+					}
+					return nil
+				}}
+				cpu -= cpuTime()
+				rep, err := Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true, hooks: hooks})
+				if err != nil {
+					b.Fatal(err)
+				}
+				checks += rep.Timings.Checks
+				return rep.Timings.Checks + rep.Timings.Write, cpu
+			}
+			modernc := func() (time.Duration, time.Duration) {
+				d, cpu, err := replayInModernc(b.TempDir(), template, statements)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return d, cpu
+			}
+			c := func() (time.Duration, time.Duration) {
+				return replayInC(b, python, statementsFile, template)
+			}
+			names := []string{"write", "modernc", "c"}
+			runs := []func() (time.Duration, time.Duration){write, modernc, c}
+			elapsed, cpu := make([]time.Duration, len(runs)), make([]time.Duration, len(runs))
+			for i := 0; i < b.N; i++ {
+				for k := range runs {
+					j := (i + k) % len(runs) // each goes first in turn
+					d, c := runs[j]()
+					elapsed[j], cpu[j] = elapsed[j]+d, cpu[j]+c
+					b.Logf("run %d: %-7s %6.0f ms, CPU %6.0f ms", i, names[j], d.Seconds()*1000, c.Seconds()*1000)
+				}
+			}
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+			b.ReportMetric(ms(checks), "ms/checks")
+			for j, name := range names {
+				b.ReportMetric(ms(elapsed[j]), "ms/"+name)
+				b.ReportMetric(ms(cpu[j]), "cpu-ms/"+name)
+			}
+		})
+	}
+}
+
+// replayInC runs testdata/replay_sqlite.py on Firefox's SQLite and
+// returns the elapsed and CPU time of the statements.
+func replayInC(tb testing.TB, python, statementsFile, template string) (elapsed, cpu time.Duration) {
+	out, err := exec.Command(python, filepath.Join("testdata", "replay_sqlite.py"), firefoxSQLite, statementsFile, template).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("replay: %v: %s", err, out)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		tb.Fatalf("replay printed %q", out)
+	}
+	var ms [2]float64
+	for i := range f {
+		if ms[i], err = strconv.ParseFloat(f[i], 64); err != nil {
+			tb.Fatalf("replay printed %q", out)
+		}
+	}
+	return time.Duration(ms[0] * float64(time.Millisecond)), time.Duration(ms[1] * float64(time.Millisecond))
+}
+
+// copyProfile copies both database files of template into dir, synced.
+func copyProfile(tb testing.TB, template, dir string) {
+	for _, f := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dir, f)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	syscall.Sync()
+}
+
+// replayInModernc copies template's files into scratch and runs
+// statements on one modernc connection to that copy, each as one
+// sqlite3_exec would (prepared, stepped to the end, finalized), and
+// returns the elapsed and CPU time the statements took.
+func replayInModernc(scratch, template string, statements []string) (elapsed, cpu time.Duration, err error) {
+	dir := filepath.Join(scratch, "p")
+	for _, f := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			return 0, 0, err
+		}
+		if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dir, f)); err != nil {
+			return 0, 0, err
+		}
+	}
+	syscall.Sync() // as the C replay does: the commit's fsyncs find nothing else to write
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: placesPath(dir)}).EscapedPath())
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		execer := dc.(driver.ExecerContext)
+		texts := make([]string, len(statements))
+		for i, s := range statements {
+			texts[i] = strings.ReplaceAll(s, "{{DIR}}", dir)
+		}
+		start, cpu0 := time.Now(), cpuTime()
+		for _, s := range texts {
+			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("%w: %.200s", err, s)
+			}
+		}
+		elapsed, cpu = time.Since(start), cpuTime()-cpu0
+		return nil
+	})
+	return elapsed, cpu, err
 }
 
 // recordApply applies scenario to a copy of template and returns the
@@ -73,7 +255,7 @@ func recordApply(tb testing.TB, scenario, template string) []byte {
 			tb.Fatal(err)
 		}
 	}
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		tb.Fatal(err)
 	}

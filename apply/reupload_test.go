@@ -54,7 +54,7 @@ func TestApplyFlagsReupload(t *testing.T) {
 	if len(want) < 3 {
 		t.Fatalf("the edited mirror should have at least 3 rows to reupload, has %v", want)
 	}
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

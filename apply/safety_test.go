@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
@@ -71,7 +72,7 @@ func prepare(t *testing.T, scenario string) (string, *Plan) {
 	t.Helper()
 	e := loadExpected(t, scenario)
 	dir := testutil.Profile(t, scenario, "before")
-	plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		plan.MirrorFile, _ = StatFile(mirrorPath(dir), "-journal")
+		plan.MirrorFile, _ = dbsnap.StatFile(mirrorPath(dir), "-journal")
 		refusal(t, dir, plan, ErrChanged, Options{})
 	})
 	t.Run("unknown-schema", func(t *testing.T) {
@@ -203,7 +204,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		plan, err := Prepare(context.Background(), dir, e.times(), mergeOptions())
+		plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +216,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		refusal(t, dir, plan, ErrNoMirror, Options{})
-		if _, err := Prepare(context.Background(), dir, plan.Times, mergeOptions()); !errors.Is(err, ErrNoMirror) {
+		if _, err := preparePlan(context.Background(), dir, plan.Times, mergeOptions()); !errors.Is(err, ErrNoMirror) {
 			t.Errorf("prepare without mirror: %v", err)
 		}
 	})
@@ -277,7 +278,7 @@ func TestRefusals(t *testing.T) {
 			return err
 		}
 		refusal(t, dir, plan, nil, Options{hooks: &testHooks{beforeCommit: breakKey}})
-		plan, err := Prepare(context.Background(), dir, plan.Times, mergeOptions())
+		plan, err := preparePlan(context.Background(), dir, plan.Times, mergeOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +333,7 @@ func TestDiskFull(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			plan, err := Prepare(context.Background(), dir, plan0.Times, mergeOptions())
+			plan, err := preparePlan(context.Background(), dir, plan0.Times, mergeOptions())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,19 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/bmtui/bmtui/places/urls"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// Places item types and sync statuses (nsINavBookmarksService).
+// Places item types (nsINavBookmarksService).
 const (
-	typeBookmark     = 1
-	typeFolder       = 2
-	typeSeparator    = 3
-	syncStatusNormal = 2
+	typeBookmark  = 1
+	typeFolder    = 2
+	typeSeparator = 3
 )
 
 // isPlaceQuery is Places' IS_PLACE_QUERY over moz_places.url_hash:
@@ -208,12 +209,78 @@ func insertRows(tx *sql.Tx, insert string, n int, rows [][]any) error {
 	for i := range cols {
 		cols[i] = fmt.Sprintf("j.value ->> %d", i)
 	}
-	js, err := json.Marshal(rows)
+	js, err := appendJSONRows(make([]byte, 0, len(rows)*(2+n*16)), rows)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(insert+" SELECT "+strings.Join(cols, ", ")+" FROM jsonb_each(jsonb(?)) AS j ORDER BY j.key", string(js))
 	return err
+}
+
+// appendJSONRows appends rows to b as a JSON array of arrays. It writes
+// the value types the steps stage directly (encoding/json's reflection
+// cost more than a tenth of the staging on a first sync) and leaves any
+// other to encoding/json. Strings must be valid UTF-8 (jsonSafe).
+func appendJSONRows(b []byte, rows [][]any) ([]byte, error) {
+	b = append(b, '[')
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, v := range r {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSONValue(b, v); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, ']'), nil
+}
+
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendJSONString(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	}
+	js, err := json.Marshal(v)
+	return append(b, js...), err
+}
+
+// appendJSONString appends s, valid UTF-8, as a JSON string: quote,
+// backslash and control characters escaped, everything else as is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func insertBound(tx *sql.Tx, insert string, n int, rows [][]any) error {
@@ -278,10 +345,14 @@ func inList(guids []string, f func(list string, args []any) error) error {
 		}
 		return nil
 	}
-	js, err := json.Marshal(guids)
-	if err != nil {
-		return err
+	js := []byte{'['}
+	for i, g := range guids {
+		if i > 0 {
+			js = append(js, ',')
+		}
+		js = appendJSONString(js, g)
 	}
+	js = append(js, ']')
 	return f("SELECT value FROM json_each(?)", []any{string(js)})
 }
 
@@ -388,7 +459,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				if renamed[op.Merged] {
 					continue
 				}
-				var status any = syncStatusNormal
+				var status any = tree.SyncStatusNormal
 				if remoteChanged[op.Merged] {
 					status = nil
 				}
@@ -454,7 +525,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 						syncStatus = %d,
 						fk = n.newPlaceId,
 						syncChangeCounter = CASE n.merged WHEN 1 THEN 0 ELSE moz_bookmarks.syncChangeCounter END
-					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, syncStatusNormal, u.renamed))
+					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, tree.SyncStatusNormal, u.renamed))
 				if err != nil {
 					return err
 				}
@@ -478,12 +549,12 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 					newDateAddedMicroseconds, newLastModifiedMicroseconds, %d, 0
 				FROM itemsToApply
 				WHERE localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)
-				ORDER BY rowid`, idCol, id, syncStatusNormal))
+				ORDER BY rowid`, idCol, id, tree.SyncStatusNormal))
 			return err
 		}},
 		{"roots", func() error {
 			_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET syncStatus = %d
-				WHERE guid IN ('menu________', 'mobile______', 'tags________', 'toolbar_____', 'unfiled_____') OR guid = 'root________'`, syncStatusNormal))
+				WHERE guid IN ('menu________', 'mobile______', 'tags________', 'toolbar_____', 'unfiled_____') OR guid = 'root________'`, tree.SyncStatusNormal))
 			return err
 		}},
 		{"flag frecencies", func() error {

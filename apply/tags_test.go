@@ -52,7 +52,7 @@ func TestTagsMatchTriggers(t *testing.T) {
 		if n, _ := res.RowsAffected(); n != 1 {
 			t.Fatalf("added %d tag folders", n)
 		}
-		plan, err = Prepare(context.Background(), dir, plan.Times, mergeOptions())
+		plan, err = preparePlan(context.Background(), dir, plan.Times, mergeOptions())
 		if err != nil {
 			t.Fatal(err)
 		}

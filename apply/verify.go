@@ -207,8 +207,8 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 		}
 	}
 	for _, g := range []string{tree.RootGUID, tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.TagsGUID} {
-		if v, ok := have[g]; ok && v.status != syncStatusNormal {
-			add("%s syncStatus %d, want %d", g, v.status, syncStatusNormal)
+		if v, ok := have[g]; ok && v.status != tree.SyncStatusNormal {
+			add("%s syncStatus %d, want %d", g, v.status, tree.SyncStatusNormal)
 		}
 	}
 	for _, g := range ops.DeleteLocalItems {

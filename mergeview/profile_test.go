@@ -62,7 +62,7 @@ func profileInput(tb testing.TB, scenario string) Input {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	prof, err := load.Open(paths, load.Times{Local: times.Local, Remote: times.Remote})
+	prof, err := load.Open(paths, tree.Clocks{Local: times.Local, Remote: times.Remote})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func profileInput(tb testing.TB, scenario string) Input {
 	if prof.Remote == nil {
 		tb.Fatalf("%s: no mirror", scenario)
 	}
-	in := Input{Local: prof.Local, Remote: prof.Remote, Now: times, Explain: true}
+	in := Input{Local: prof.Local.Tree, Remote: prof.Remote.Tree, Now: times, Explain: true}
 	profileCache[scenario] = in
 	return in
 }

@@ -1,54 +1,19 @@
 package places
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-)
+import "github.com/bmtui/bmtui/internal/dbsnap"
 
-// Sentinel errors that say what is wrong with a database file. Every error
-// returned by Open (here and in sync/mirror) is a *FileError that matches
-// exactly one of them with errors.Is, so a caller can tell them apart.
+// The errors Open returns: each is a *FileError matching exactly one of
+// these with errors.Is. They are dbsnap's, which sync/mirror returns too.
 var (
-	ErrNotFound          = errors.New("not found")
-	ErrPermission        = errors.New("permission denied")
-	ErrNotAFile          = errors.New("not a regular file")
-	ErrEmpty             = errors.New("empty file")
-	ErrNotSQLite         = errors.New("not an SQLite database")
-	ErrCorrupt           = errors.New("damaged database")
-	ErrWrongKind         = errors.New("database of the wrong kind")
-	ErrUnsupportedSchema = errors.New("unsupported schema")
+	ErrNotFound          = dbsnap.ErrNotFound
+	ErrPermission        = dbsnap.ErrPermission
+	ErrNotAFile          = dbsnap.ErrNotAFile
+	ErrEmpty             = dbsnap.ErrEmpty
+	ErrNotSQLite         = dbsnap.ErrNotSQLite
+	ErrCorrupt           = dbsnap.ErrCorrupt
+	ErrWrongKind         = dbsnap.ErrWrongKind
+	ErrUnsupportedSchema = dbsnap.ErrUnsupportedSchema
 )
 
-// FileError is the one-line error for a database file that cannot be used:
-// "<what> at <path> <problem>", e.g. "places.sqlite at /p/places.sqlite is
-// not a Firefox Places database (it looks like a Sync mirror)".
-type FileError struct {
-	What    string // "places.sqlite" or "bookmarks.sqlite"
-	Path    string
-	Kind    error  // one of the sentinel errors above
-	Problem string // the human part after the path
-	Err     error  // underlying cause, may be nil
-}
-
-func (e *FileError) Error() string {
-	s := fmt.Sprintf("%s at %s %s", e.What, e.Path, e.Problem)
-	if e.Err != nil {
-		// SQLite's messages can quote schema SQL, newlines and all; the
-		// user sees one line.
-		s += ": " + strings.Join(strings.Fields(e.Err.Error()), " ")
-	}
-	return s
-}
-
-// Unwrap gives both the sentinel kind and the cause to errors.Is/As.
-func (e *FileError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{e.Kind}
-	}
-	return []error{e.Kind, e.Err}
-}
-
-func fileErr(what, path string, kind error, err error, format string, args ...any) *FileError {
-	return &FileError{What: what, Path: path, Kind: kind, Problem: fmt.Sprintf(format, args...), Err: err}
-}
+// FileError is the one-line error for a database file that cannot be used.
+type FileError = dbsnap.FileError

@@ -6,20 +6,20 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/sqlraw"
+	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// Places values (nsINavBookmarksService).
+// Places item types (nsINavBookmarksService); the sync statuses are
+// tree.SyncStatus*.
 const (
 	TypeBookmark  = 1
 	TypeFolder    = 2
 	TypeSeparator = 3
-
-	SyncStatusUnknown = 0
-	SyncStatusNew     = 1
-	SyncStatusNormal  = 2
 )
 
 // livemarkAnno is the annotation that marked a folder as a livemark
@@ -79,7 +79,7 @@ func (d *DB) ReadTreeWith(localNowMs int64, prefer map[string]string) (*tree.Tre
 		if _, isTreeErr := err.(*tree.Error); isTreeErr {
 			return t, err
 		}
-		return nil, QueryError(What, d.path, err)
+		return nil, dbsnap.QueryError(What, d.Path(), err)
 	}
 	return t, nil
 }
@@ -114,7 +114,7 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 		}
 	}
 	if rootIdx < 0 {
-		return nil, fileErr(What, d.path, ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
+		return nil, dbsnap.NewError(What, d.Path(), ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
 	}
 	for i := range all {
 		r := &all[i]
@@ -138,7 +138,7 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 	rows := all[:0]
 	for _, r := range all {
 		if !r.hasParent {
-			d.skipped = append(d.skipped, SkippedRecord{GUID: r.guid, Reason: fmt.Sprintf("its parent row (id %d) does not exist", r.parent)})
+			d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: r.guid, Reason: fmt.Sprintf("its parent row (id %d) does not exist", r.parent)})
 			continue
 		}
 		rows = append(rows, r)
@@ -180,17 +180,20 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 		}
 	}
 
-	trows, err := d.db.Query(`SELECT guid FROM moz_bookmarks_deleted`)
+	trows, err := d.SQL().Query(`SELECT guid, dateRemoved FROM moz_bookmarks_deleted`)
 	if err != nil {
 		return nil, err
 	}
 	defer trows.Close()
+	d.tombstones = d.tombstones[:0]
 	for trows.Next() {
 		var g string
-		if err := trows.Scan(&g); err != nil {
+		var removed sql.NullInt64 // µs
+		if err := trows.Scan(&g, &removed); err != nil {
 			return nil, err
 		}
 		b.Tombstone(g)
+		d.tombstones = append(d.tombstones, source.Tombstone{GUID: g, Deleted: time.UnixMicro(removed.Int64).UTC()})
 	}
 	if err := trows.Err(); err != nil {
 		return nil, err
@@ -199,7 +202,7 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 }
 
 func (d *DB) skip(guid, parent string, err error) {
-	d.skipped = append(d.skipped, SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
+	d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
 }
 
 func (d *DB) localRows() ([]localRow, error) {
@@ -262,7 +265,7 @@ func (d *DB) localItem(r *localRow, nowMs int64, keywords map[int64]string, tags
 	case TypeSeparator:
 		kind = tree.KindSeparator
 	default:
-		d.skipped = append(d.skipped, SkippedRecord{GUID: r.guid, Parent: r.parentGUID,
+		d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: r.guid, Parent: r.parentGUID,
 			Reason: fmt.Sprintf("unknown item type %d (Firefox refuses to merge)", r.typ)})
 		return tree.Item{}, false
 	}
@@ -273,7 +276,7 @@ func (d *DB) localItem(r *localRow, nowMs int64, keywords map[int64]string, tags
 		NeedsMerge: r.changeCounter > 0,
 		Validity:   validity,
 	}
-	if validity != tree.Replace && r.guid != tree.RootGUID && r.syncStatus != SyncStatusNormal {
+	if validity != tree.Replace && r.guid != tree.RootGUID && r.syncStatus != tree.SyncStatusNormal {
 		switch kind {
 		case tree.KindBookmark, tree.KindQuery:
 			if r.url.Valid {

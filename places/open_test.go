@@ -12,10 +12,11 @@ import (
 	"syscall"
 	"testing"
 
+	_ "modernc.org/sqlite"
+
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/tree"
-	_ "modernc.org/sqlite"
 )
 
 func copyFile(t *testing.T, src, dst string) {
@@ -77,15 +78,6 @@ func TestOpenBadInput(t *testing.T) {
 		tests = append(tests, testutil.BadInput{Name: "unreadable file", Setup: testutil.WriteInput("places.sqlite", good, 0o000), Want: places.ErrPermission, Msg: "cannot be read"})
 	}
 	testutil.CheckBadInputs[*places.FileError](t, places.Open, "places.sqlite at ", tests)
-}
-
-// TestPermissionErrorClassified checks the mapping of EACCES (the file
-// test above cannot run as root).
-func TestPermissionErrorClassified(t *testing.T) {
-	err := places.StatErr("places.sqlite", "/p/places.sqlite", &fs.PathError{Op: "open", Path: "/p/places.sqlite", Err: syscall.EACCES})
-	if !errors.Is(err, places.ErrPermission) || err.Error() != "places.sqlite at /p/places.sqlite cannot be read: permission denied" {
-		t.Errorf("%v", err)
-	}
 }
 
 // TestOpenOldVersionWarns: another user_version opens with a warning.

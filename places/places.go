@@ -1,18 +1,17 @@
 // Package places reads a Firefox profile's Places database (places.sqlite)
 // without ever disturbing it: every read goes to a private snapshot (see
-// Snapshot), never to the profile's file. It builds the local bookmark tree
+// internal/dbsnap), never to the profile's file. It builds the local bookmark tree
 // exactly as Firefox's bookmark merger does (FORMATS.md §2.6), detects a
 // running Firefox, and checks the schema before trusting a file.
 package places
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/source"
 )
 
 // SupportedSchemaVersion is the Places user_version this package was
@@ -36,31 +35,15 @@ var requiredPlaces = map[string][]string{
 
 // DB is an opened snapshot of a Places database. It is read-only.
 type DB struct {
-	*File // the profile's places.sqlite, snapshotted
+	*dbsnap.File // the profile's places.sqlite, snapshotted
 
-	skipped  []SkippedRecord
-	syncID   string
-	lastSync int64
-	hasAnnos bool
-	stats    *Stats
-	check    *dbcheck.Runner // SQLite's structural check of the snapshot
-}
-
-// SkippedRecord is a row a reader could not feed into the tree builder
-// (Firefox would have aborted the merge on it). Reading continues without
-// it.
-type SkippedRecord struct {
-	GUID   string
-	Parent string
-	Reason string
-	Err    error
-}
-
-func (s SkippedRecord) String() string {
-	if s.Parent != "" {
-		return fmt.Sprintf("%s (parent %s): %s", s.GUID, s.Parent, s.Reason)
-	}
-	return fmt.Sprintf("%s: %s", s.GUID, s.Reason)
+	skipped    []dbsnap.SkippedRecord
+	tombstones []source.Tombstone
+	syncID     string
+	lastSync   int64
+	hasAnnos   bool
+	stats      *Stats
+	check      *dbcheck.Runner // SQLite's structural check of the snapshot
 }
 
 // ResolvePath turns a profile folder into the path of its places.sqlite;
@@ -79,35 +62,35 @@ func ResolvePath(path string) string {
 // ErrNotSQLite, ErrCorrupt, ErrWrongKind, ErrUnsupportedSchema.
 func Open(path string) (*DB, error) {
 	d := &DB{}
-	if _, err := OpenFile(placesFormat, ResolvePath(path), d.init); err != nil {
+	if _, err := dbsnap.OpenFile(placesFormat, ResolvePath(path), d.init); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-var placesFormat = &Format{
+var placesFormat = &dbsnap.Format{
 	What:             What,
 	Kind:             "a Firefox Places database",
 	ReadableKind:     "a Firefox Places database",
-	IsOther:          (*Schema).LooksLikeMirror,
+	IsOther:          (*dbsnap.Schema).LooksLikeMirror,
 	OtherHint:        "it looks like a Sync mirror, weave/bookmarks.sqlite",
-	Is:               (*Schema).LooksLikePlaces,
+	Is:               (*dbsnap.Schema).LooksLikePlaces,
 	NotHint:          "no moz_bookmarks/moz_places tables",
 	Required:         requiredPlaces,
 	SupportedVersion: SupportedSchemaVersion,
 }
 
 // init reads, once f passed its checks, what DB keeps.
-func (d *DB) init(f *File) error {
+func (d *DB) init(f *dbsnap.File) error {
 	d.File = f
-	d.hasAnnos = d.schema.Has("moz_items_annos") && d.schema.Has("moz_anno_attributes")
+	d.hasAnnos = d.Schema().Has("moz_items_annos") && d.Schema().Has("moz_anno_attributes")
 	if err := d.readMeta(); err != nil {
-		return CheckedError(What, f, err)
+		return dbsnap.CheckedError(What, f, err)
 	}
 	// Count now: the one connection must not be asked while a later
 	// query holds it open.
 	if _, err := d.Stats(); err != nil {
-		return CheckedError(What, f, err)
+		return dbsnap.CheckedError(What, f, err)
 	}
 	d.check = newCheck(f)
 	return nil
@@ -117,7 +100,7 @@ func (d *DB) init(f *File) error {
 // the background on a connection of its own once started: quick_check of
 // both files of large-40k adds 80-100 ms to an open of about 144 ms
 // (BenchmarkCheckLarge40k in internal/dbcheck).
-func newCheck(f *File) *dbcheck.Runner {
+func newCheck(f *dbsnap.File) *dbcheck.Runner {
 	snap := f.Snapshot()
 	return dbcheck.NewRunner(f.Path(), snap.OpenSQL)
 }
@@ -125,35 +108,6 @@ func newCheck(f *File) *dbcheck.Runner {
 // StartCheck starts the structural check in the background (once the tree
 // is read, so that it does not slow the reading down).
 func (d *DB) StartCheck() { d.check.Start() }
-
-// DamageError is the one line for a read that failed: for a damaged file
-// "places.sqlite at P is damaged (index I, page 37): <SQLite's error>",
-// saying where when damage (what the structural check found) does.
-// Other errors are returned as QueryError makes them.
-func DamageError(what, path string, err error, damage []dbcheck.Damage) error {
-	if !dbcheck.IsCorrupt(err) {
-		return QueryError(what, path, err)
-	}
-	cause := err
-	if fe := (*FileError)(nil); errors.As(err, &fe) && fe.Err != nil {
-		cause = fe.Err
-	}
-	problem := "is damaged"
-	if w := dbcheck.Where(damage); w != "" {
-		problem += " (" + w + ")"
-	}
-	return fileErr(what, path, ErrCorrupt, cause, "%s", problem)
-}
-
-// CheckedError is DamageError for a read made while opening f, before the
-// background check started: a damaged file is checked now, to say where.
-func CheckedError(what string, f *File, err error) error {
-	var damage []dbcheck.Damage
-	if dbcheck.IsCorrupt(err) {
-		damage, _ = dbcheck.Check(context.Background(), f.SQL(), "main", f.Path())
-	}
-	return DamageError(what, f.Path(), err, damage)
-}
 
 // Damage waits for the structural check (starting it if need be) and
 // returns what it found: nil for a sound file.
@@ -169,19 +123,23 @@ func (d *DB) Close() error {
 }
 
 func (d *DB) readMeta() error {
-	return ScanMeta(d.db, `SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`,
+	return dbsnap.ScanMeta(d.SQL(), `SELECT key, value FROM moz_meta WHERE key IN ('sync/bookmarks/syncid', 'sync/bookmarks/lastsync')`,
 		func(key string, v any) {
 			switch key {
 			case "sync/bookmarks/syncid":
-				d.syncID = asString(v)
+				d.syncID = dbsnap.AsString(v)
 			case "sync/bookmarks/lastsync":
-				d.lastSync = AsInt64(v)
+				d.lastSync = dbsnap.AsInt64(v)
 			}
 		})
 }
 
 // Skipped lists rows the last ReadTree could not use.
-func (d *DB) Skipped() []SkippedRecord { return d.skipped }
+func (d *DB) Skipped() []dbsnap.SkippedRecord { return d.skipped }
+
+// Tombstones are the moz_bookmarks_deleted rows the last ReadTree read,
+// with their dateRemoved.
+func (d *DB) Tombstones() []source.Tombstone { return d.tombstones }
 
 // SyncID is moz_meta's sync/bookmarks/syncid ("" when Sync was never set
 // up).
@@ -205,10 +163,10 @@ func (d *DB) Stats() (Stats, error) {
 		return *d.stats, nil
 	}
 	var s Stats
-	err := d.db.QueryRow(`SELECT (SELECT count(*) FROM moz_bookmarks), (SELECT count(*) FROM moz_bookmarks_deleted),
+	err := d.SQL().QueryRow(`SELECT (SELECT count(*) FROM moz_bookmarks), (SELECT count(*) FROM moz_bookmarks_deleted),
 		(SELECT count(*) FROM moz_places), (SELECT count(*) FROM moz_keywords)`).Scan(&s.Bookmarks, &s.Tombstones, &s.Pages, &s.Keywords)
 	if err != nil {
-		return Stats{}, QueryError(What, d.path, err)
+		return Stats{}, dbsnap.QueryError(What, d.Path(), err)
 	}
 	d.stats = &s
 	return s, nil
@@ -218,35 +176,4 @@ func (d *DB) Stats() (Stats, error) {
 func (d *DB) RowCount() (int, error) {
 	s, err := d.Stats()
 	return s.Bookmarks, err
-}
-
-func asString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
-}
-
-// AsInt64 converts an SQLite value stored as INTEGER, REAL or numeric TEXT
-// (Firefox stores ms timestamps as REAL) to an integer, truncating.
-func AsInt64(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		return int64(x)
-	case string:
-		var f float64
-		if _, err := fmt.Sscan(x, &f); err == nil {
-			return int64(f)
-		}
-	case []byte:
-		return AsInt64(string(x))
-	}
-	return 0
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 func heap() uint64 {
@@ -35,7 +36,7 @@ func TestLoad20Sessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := load.Open(paths, load.Times{Local: at, Remote: at})
+	p, err := load.Open(paths, tree.Clocks{Local: at, Remote: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestLoad20Sessions(t *testing.T) {
 	slices.Sort(lat)
 	pct := func(q float64) time.Duration { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
 	t.Logf("%d sessions on large-40k (%d local, %d remote items), %d keypresses each, GOMAXPROCS %d",
-		sessions, p.Local.Len(), p.Remote.Len(), presses, runtime.GOMAXPROCS(0))
+		sessions, p.Local.Tree.Len(), p.Remote.Tree.Len(), presses, runtime.GOMAXPROCS(0))
 	t.Logf("keypress→redraw latency, one typing, %d idle: p50 %v, p90 %v, max %v", sessions-1,
 		alone[len(alone)/2].Round(time.Microsecond), alone[len(alone)*9/10].Round(time.Microsecond), alone[len(alone)-1].Round(time.Microsecond))
 	t.Logf("keypress→redraw latency, all %d typing at once: p50 %v, p90 %v, p99 %v, max %v",

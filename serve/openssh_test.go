@@ -13,6 +13,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // demoProfile loads a fresh demo profile.
@@ -27,7 +28,7 @@ func demoProfile(t testing.TB) *load.Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := load.Open(paths, load.Times{Local: at, Remote: at})
+	p, err := load.Open(paths, tree.Clocks{Local: at, Remote: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestOpenSSH(t *testing.T) {
 
 	// The tree appears.
 	first := m.waitCapture("explorer", func(c string) bool {
-		return strings.Contains(c, "Local (Places)") && strings.Contains(c, "Remote (Sync mirror)") && strings.Contains(c, "▾ menu")
+		return strings.Contains(c, "Local (Places)") && strings.Contains(c, "Remote (Sync mirror)") && strings.Contains(c, "▾ Bookmarks Menu")
 	})
 	if s := e.srv.Sessions(); len(s) != 1 || s[0].User != "alice" || s[0].Role != serve.Operator || s[0].Term == "" {
 		t.Fatalf("sessions %+v", s)

@@ -60,13 +60,17 @@ func TestApplyReloadsSessions(t *testing.T) {
 	e := start(t, serve.Config{ModelFactory: app.Factory(src, app.Options{ProfileName: "demo",
 		Now: func() time.Time { return time.Unix(1700007200, 0) },
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {
-			_, err := apply.Apply(context.Background(), p.Paths.Dir, p.Plan(req.View.Result()), apply.Options{NoFirefoxBackup: true})
+			plan, err := apply.PlanFor(p, req.View.Result())
+			if err != nil {
+				return err
+			}
+			_, err = apply.Apply(context.Background(), p.Paths.Dir, plan, apply.Options{NoFirefoxBackup: true})
 			return err
 		},
 		Reload: func() (*load.Profile, error) {
 			opened++ // under the apply lock
 			cur := src.Profile()
-			return load.Open(cur.Paths, cur.Times)
+			return load.Open(cur.Paths, cur.Clocks)
 		},
 	})}, operatorOpt+op.line, viewer.line)
 

@@ -12,7 +12,6 @@ import (
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
-	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -20,8 +19,8 @@ import (
 // key of one of its alternatives.
 func demoConflict(t *testing.T, p *load.Profile, id, alt string) (index int, key string) {
 	t.Helper()
-	v, err := mergeview.New(context.Background(), mergeview.Input{Local: p.Local, Remote: p.Remote,
-		Now: tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote}, Explain: true})
+	v, err := mergeview.New(context.Background(), mergeview.Input{Local: p.Local.Tree, Remote: p.Remote.Tree,
+		Now: p.Clocks, Explain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 	"sort"
 
 	"charm.land/lipgloss/v2"
-
-	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // Theme names accepted by ByName.
@@ -368,28 +366,4 @@ func build(name string, isDark, noColor bool, p Palette) *Theme {
 		s.SelectedBlur = s.SelectedBlur.Bold(false)
 	}
 	return &Theme{Name: name, IsDark: isDark, NoColor: noColor, Palette: p, Glyphs: DefaultGlyphs(), Styles: s}
-}
-
-// ForKind is the glyph of an item of kind k; open and empty only matter
-// for folders.
-func (g Glyphs) ForKind(k tree.Kind, open, empty bool) string {
-	switch k {
-	case tree.KindFolder:
-		switch {
-		case empty:
-			return g.FolderEmpty
-		case open:
-			return g.FolderOpen
-		}
-		return g.FolderClosed
-	case tree.KindBookmark:
-		return g.Bookmark
-	case tree.KindQuery:
-		return g.Query
-	case tree.KindSeparator:
-		return g.Separator
-	case tree.KindLivemark:
-		return g.Livemark
-	}
-	return "?"
 }

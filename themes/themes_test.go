@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 )
 
@@ -81,14 +80,5 @@ func TestGlyphs(t *testing.T) {
 			t.Errorf("glyphs %s and %s are both %q", other, name, s)
 		}
 		seen[s] = name
-	}
-	kinds := map[string]bool{}
-	for _, k := range []tree.Kind{tree.KindBookmark, tree.KindQuery, tree.KindSeparator, tree.KindLivemark} {
-		kinds[g.ForKind(k, false, false)] = true
-	}
-	kinds[g.ForKind(tree.KindFolder, true, false)] = true
-	kinds[g.ForKind(tree.KindFolder, false, false)] = true
-	if len(kinds) != 6 {
-		t.Errorf("kind glyphs are not distinct: %v", kinds)
 	}
 }

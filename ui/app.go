@@ -5,18 +5,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
-	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui/conflicts"
 )
 
-// AppInput is what the app shows. Either Profile (a loaded profile, which
-// fills the trees, reports, notes and times) or the fields after it.
+// AppInput is what the app shows: two trees with their reports (the
+// callers fill them from the loaded sources), notes and clocks.
 type AppInput struct {
 	ProfileName string
-	Profile     *load.Profile
 
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
@@ -34,28 +33,21 @@ type AppInput struct {
 	OnResolve   func(ResolveEvent) tea.Cmd
 	// StartInMerge opens the merge screen first (bmtui merge --tui).
 	StartInMerge bool
-	// Damage waits for the structural checks of both files (a Profile's
-	// by default); the explorer shows what they found when they end.
+	// Damage waits for the structural checks of both files (the callers
+	// pass a profile's; nil: none); the explorer shows what they found
+	// when they end.
 	Damage func() (local, remote []dbcheck.Damage, err error)
 }
 
-func (in AppInput) resolved() AppInput {
-	p := in.Profile
-	if p == nil {
-		return in
-	}
-	in.Local, in.Remote = p.Local, p.Remote
-	in.LocalReport, in.RemoteReport = p.LocalReport, p.RemoteReport
-	in.Notes = append(append([]string(nil), p.Notes...), in.Notes...)
-	in.Times = tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote}
-	if in.Damage == nil {
-		in.Damage = p.Damage
-	}
-	if in.MergeErr == nil {
-		if p.LocalErr != nil {
-			in.MergeErr = p.LocalErr
-		} else if p.RemoteErr != nil {
-			in.MergeErr = p.RemoteErr
+// SourcesInput is what the app shows of two sources' results (remote nil
+// when there is none): their trees and reports, and a tree error of either
+// as the reason no merge is possible. Notes and clocks are the caller's.
+func SourcesInput(name string, local, remote *source.Result) AppInput {
+	in := AppInput{ProfileName: name, Local: local.Tree, LocalReport: local.Report, MergeErr: local.TreeErr}
+	if remote != nil {
+		in.Remote, in.RemoteReport = remote.Tree, remote.Report
+		if in.MergeErr == nil {
+			in.MergeErr = remote.TreeErr
 		}
 	}
 	return in
@@ -81,7 +73,6 @@ type App struct {
 // NewApp builds the app on the explorer screen (or on the merge screen
 // with in.StartInMerge).
 func NewApp(in AppInput, opts Options) *App {
-	in = in.resolved()
 	a := &App{in: in, opts: opts}
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"io"
 
-	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -17,7 +18,7 @@ import (
 )
 
 func TestAppSwitchesScreens(t *testing.T) {
-	a := ui.NewApp(ui.AppInput{ProfileName: "demo", Profile: demoProfile(t)}, opts())
+	a := ui.NewApp(appInput(demoProfile(t)), opts())
 	var m tea.Model = a
 	m = run(m, tea.WindowSizeMsg{Width: 140, Height: 40})
 	if a.Screen() != "explorer" || !strings.Contains(content(a), "m merge preview") {
@@ -45,7 +46,7 @@ func TestAppSwitchesScreens(t *testing.T) {
 func TestAppWithoutMirrorHasNoMerge(t *testing.T) {
 	p := *demoProfile(t)
 	p.Remote = nil
-	a := ui.NewApp(ui.AppInput{ProfileName: "demo", Profile: &p}, opts())
+	a := ui.NewApp(appInput(&p), opts())
 	run(a, tea.WindowSizeMsg{Width: 120, Height: 30})
 	run(a, keys("m")[0])
 	if a.Screen() != "explorer" || a.CanMerge() || strings.Contains(content(a), "merge preview") {
@@ -75,7 +76,7 @@ func conflictIndex(t *testing.T, id string) int {
 func TestFlowMergeFlipConflict(t *testing.T) {
 	want := "value:" + demo.Expect.ValueConflict
 	k := conflictIndex(t, want)
-	a := ui.NewApp(ui.AppInput{ProfileName: "demo", Profile: demoProfile(t)}, opts())
+	a := ui.NewApp(appInput(demoProfile(t)), opts())
 	tm0 := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(140, 40), pinned())
 	tm := record(t, tm0)
 	tm.wait("Sync")
@@ -201,7 +202,7 @@ func readAll(t *testing.T, r io.Reader) string {
 }
 
 func TestAppStatusMsgOnEveryScreen(t *testing.T) {
-	a := ui.NewApp(ui.AppInput{ProfileName: "demo", Profile: demoProfile(t)}, opts())
+	a := ui.NewApp(appInput(demoProfile(t)), opts())
 	var m tea.Model = a
 	m = run(m, tea.WindowSizeMsg{Width: 140, Height: 40})
 	m = run(m, ui.StatusMsg{Text: "applied: the merge is written"})

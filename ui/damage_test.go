@@ -13,6 +13,7 @@ import (
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -44,12 +45,12 @@ func TestAppShowsDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := time.Unix(1700007200, 0)
-	p, err := load.Open(paths, load.Times{Local: tm, Remote: tm})
+	p, err := load.Open(paths, tree.Clocks{Local: tm, Remote: tm})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	a := ui.NewApp(ui.AppInput{ProfileName: "twoway", Profile: p}, opts())
+	a := ui.NewApp(appInput(p), opts())
 	var m tea.Model = a
 	m = run(m, tea.WindowSizeMsg{Width: 200, Height: 40})
 	for _, msg := range collect(a.Init()) {

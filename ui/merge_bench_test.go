@@ -48,12 +48,12 @@ func BenchmarkMergeFlipRedraw40k(b *testing.B) {
 		b.Fatal(err)
 	}
 	at := time.Unix(1700007200, 0).UTC() // localTime = remoteTime in expected.json
-	p, err := load.Open(paths, load.Times{Local: at, Remote: at})
+	p, err := load.Open(paths, tree.Clocks{Local: at, Remote: at})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer p.Close()
-	m := NewMergeScreen(MergeInput{ProfileName: "large-40k", Local: p.Local, Remote: p.Remote,
+	m := NewMergeScreen(MergeInput{ProfileName: "large-40k", Local: p.Local.Tree, Remote: p.Remote.Tree,
 		Times: tree.Clocks{Local: at, Remote: at}}, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 180, Height: 50})
 	m.Update(runWork(b, m.start()))

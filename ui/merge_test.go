@@ -42,7 +42,7 @@ func demoProfile(t testing.TB) *load.Profile {
 			return
 		}
 		tm := demo.TimesFor(demoNow)
-		p, err := load.Open(paths, load.Times{Local: tm.Now, Remote: tm.Now})
+		p, err := load.Open(paths, tree.Clocks{Local: tm.Now, Remote: tm.Now})
 		if err != nil {
 			demoErr = err
 			return
@@ -62,8 +62,8 @@ func demoProfile(t testing.TB) *load.Profile {
 func mergeInput(t testing.TB) ui.MergeInput {
 	p := demoProfile(t)
 	return ui.MergeInput{
-		ProfileName: "demo", Local: p.Local, Remote: p.Remote,
-		Times: tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote},
+		ProfileName: "demo", Local: p.Local.Tree, Remote: p.Remote.Tree,
+		Times: p.Clocks,
 	}
 }
 

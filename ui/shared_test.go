@@ -178,7 +178,7 @@ func TestApplyingElsewhere(t *testing.T) {
 // TestAppSharedBeforeMerge: resolutions and the apply lock sent before the
 // merge screen opens are where it starts; the explorer says who applies.
 func TestAppSharedBeforeMerge(t *testing.T) {
-	a := ui.NewApp(ui.AppInput{ProfileName: "demo", Profile: demoProfile(t)}, opts())
+	a := ui.NewApp(appInput(demoProfile(t)), opts())
 	run(a, tea.WindowSizeMsg{Width: 140, Height: 40})
 	id := "value:" + demo.Expect.ValueConflict
 	run(a, ui.SetResolutionsMsg{Resolutions: []mergeview.Resolution{{Conflict: id, Choice: "local"}}, By: "alice"})

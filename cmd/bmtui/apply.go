@@ -97,7 +97,11 @@ func applicable(prof *load.Profile) error {
 
 // applyView writes the view's merge to the profile it was read from.
 func applyView(ctx context.Context, prof *load.Profile, view *mergeview.View, outgoing string) (*apply.Report, error) {
-	rep, err := apply.Apply(ctx, prof.Paths.Dir, prof.Plan(view.Result()), apply.Options{OutgoingPath: outgoing})
+	plan, err := apply.PlanFor(prof, view.Result())
+	if err != nil {
+		return nil, fmt.Errorf("apply to %s: %w", prof.Paths.Dir, err)
+	}
+	rep, err := apply.Apply(ctx, prof.Paths.Dir, plan, apply.Options{OutgoingPath: outgoing})
 	if err != nil {
 		return rep, fmt.Errorf("apply to %s: %w", prof.Paths.Dir, err)
 	}

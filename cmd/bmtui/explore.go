@@ -10,7 +10,7 @@ import (
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
-	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/serve/app"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -41,7 +41,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror: nothing to merge", prof.Paths.Dir)
 		}
-		if err := o.session.Check(prof.Local, prof.Remote, tree.Clocks{Local: prof.Times.Local, Remote: prof.Times.Remote}); err != nil {
+		if err := o.session.Check(prof.Local.Tree, prof.Remote.Tree, prof.Clocks); err != nil {
 			return err
 		}
 		in.Resolutions = o.session.Resolutions
@@ -85,11 +85,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 
 // appInput is what the app shows of a loaded profile.
 func appInput(prof *load.Profile, name string) ui.AppInput {
-	return ui.AppInput{
-		ProfileName: name,
-		Profile:     prof,
-		Rebuild: func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
-			return prof.Rebuild(side == tree.Remote, prefer)
-		},
-	}
+	in := app.Input(prof, name)
+	in.Rebuild = prof.Rebuild
+	return in
 }

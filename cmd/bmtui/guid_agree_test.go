@@ -99,12 +99,14 @@ func screenView(t *testing.T, dir string) *mergeview.View {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	prof, err := load.Open(paths, load.Times{Local: now, Remote: now})
+	prof, err := load.Open(paths, tree.Clocks{Local: now, Remote: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prof.Close()
-	app := ui.NewApp(ui.AppInput{ProfileName: "test", Profile: prof, StartInMerge: true}, ui.Options{ReadOnly: true})
+	in := appInput(prof, "test")
+	in.StartInMerge = true
+	app := ui.NewApp(in, ui.Options{ReadOnly: true})
 	var model tea.Model = app
 	queue := []tea.Msg{tea.WindowSizeMsg{Width: 120, Height: 40}}
 	queue = append(queue, messages(app.Init())...)

@@ -21,6 +21,7 @@ import (
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // Exit codes, documented in the README.
@@ -113,7 +114,7 @@ func parseTime(flagName, v string, now time.Time) (time.Time, error) {
 // demo profile and the snapshots.
 func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 	now := time.Now()
-	times := load.Times{}
+	times := tree.Clocks{}
 	if times.Local, err = parseTime("local-time", p.localTime, now); err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/record"
 )
 
 // runCLI runs bmtui with args and returns the exit code and both outputs.
@@ -206,7 +207,7 @@ func TestMergePreview(t *testing.T) {
 	}
 	// Every item the merge uploads is among them.
 	for _, g := range append(got.Upload.Items, got.Upload.Tombstones...) {
-		if _, ok := want[apply.RecordID(g)]; !ok {
+		if _, ok := want[record.ID(g)]; !ok {
 			t.Errorf("the preview uploads %s; Firefox does not", g)
 		}
 	}

@@ -8,10 +8,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
-	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // choices is the repeatable --choose CONFLICT=ALTERNATIVE flag.
@@ -65,15 +65,15 @@ func runMerge(ctx context.Context, o *mergeOptions, io stdio) error {
 	}
 	out := jsonout.NewMerge(view.Result())
 	if o.json {
-		if out.Outgoing, err = prof.OutgoingPreview(ctx, view.Result()); err != nil {
+		if out.Outgoing, err = apply.OutgoingPreview(ctx, prof, view.Result()); err != nil {
 			return fmt.Errorf("preview the outgoing records: %w", err)
 		}
 	}
 	out.Conflicts = jsonout.NewConflicts(view.Conflicts())
 	out.Summary.Conflicts = len(out.Conflicts)
-	out.LocalTime, out.RemoteTime = prof.Times.Local.Unix(), prof.Times.Remote.Unix()
-	out.Problems.Local = jsonout.NewSideReport(prof.Local, prof.LocalReport)
-	out.Problems.Remote = jsonout.NewSideReport(prof.Remote, prof.RemoteReport)
+	out.LocalTime, out.RemoteTime = prof.Clocks.Local.Unix(), prof.Clocks.Remote.Unix()
+	out.Problems.Local = jsonout.NewSideReport(prof.Local.Tree, prof.Local.Report)
+	out.Problems.Remote = jsonout.NewSideReport(prof.Remote.Tree, prof.Remote.Report)
 	out.Notes = append([]string{}, prof.Notes...)
 	if o.json {
 		if err := out.WriteIndented(io.out); err != nil {
@@ -88,22 +88,14 @@ func runMerge(ctx context.Context, o *mergeOptions, io stdio) error {
 // mergeView runs the merge the way Firefox would on this profile at the
 // profile's times, recording every decision.
 func mergeView(ctx context.Context, prof *load.Profile) (*mergeview.View, error) {
-	if prof.Remote == nil {
-		return nil, fmt.Errorf("profile %s has no Sync mirror (weave/bookmarks.sqlite): nothing to merge", prof.Paths.Dir)
-	}
-	if prof.LocalErr != nil {
-		return nil, fmt.Errorf("cannot merge: local tree: %w", prof.LocalErr)
-	}
-	if prof.RemoteErr != nil {
-		return nil, fmt.Errorf("cannot merge: remote tree: %w", prof.RemoteErr)
+	if err := prof.MergeErr(); err != nil {
+		return nil, err
 	}
 	v, err := mergeview.New(ctx, mergeview.Input{
-		Local:  prof.Local,
-		Remote: prof.Remote,
-		Now:    tree.Clocks{Local: prof.Times.Local, Remote: prof.Times.Remote},
-		Rebuild: func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
-			return prof.Rebuild(side == tree.Remote, prefer)
-		},
+		Local:   prof.Local.Tree,
+		Remote:  prof.Remote.Tree,
+		Now:     prof.Clocks,
+		Rebuild: prof.Rebuild,
 		Explain: true,
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -34,6 +35,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"unpack":    cmdUnpack,
+			"damaged":   cmdUnpackDamaged,
 			"exits":     cmdExits,
 			"samebytes": cmdSameBytes,
 		},
@@ -51,6 +53,23 @@ func cmdUnpack(ts *testscript.TestScript, neg bool, args []string) {
 	for _, name := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
 		ts.Check(gunzipFile(src+string(filepath.Separator)+name+".gz", filepath.Join(dir, name)))
 	}
+}
+
+// cmdUnpackDamaged is `damaged CASE DIR`: a damaged profile of
+// ../shared/fixtures/damaged, every file gunzipped into DIR.
+func cmdUnpackDamaged(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: damaged CASE DIR")
+	}
+	src := filepath.Join(ts.Getenv("BMTUI_SHARED"), "fixtures", "damaged", args[0], "profile")
+	dir := ts.MkAbs(args[1])
+	ts.Check(filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		return gunzipFile(p, filepath.Join(dir, strings.TrimSuffix(rel, ".gz")))
+	}))
 }
 
 func gunzipFile(src, dst string) error {

@@ -55,7 +55,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 		},
 		Reload: func() (*load.Profile, error) {
 			cur := src.Profile()
-			times, now := cur.Times, time.Now()
+			times, now := cur.Clocks, time.Now()
 			if pf.localTime == "" {
 				times.Local = now
 			}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/bmtui/bmtui/internal/jsonout"
-	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -22,12 +21,12 @@ func runTree(o *treeOptions, io stdio) error {
 	}
 	defer cleanup()
 
-	side, t, rep := check.Local, prof.Local, prof.LocalReport
+	side, t, rep := tree.Local, prof.Local.Tree, prof.Local.Report
 	if o.side == "remote" {
 		if prof.Remote == nil {
 			return fmt.Errorf("profile %s has no Sync mirror, so there is no remote tree", prof.Paths.Dir)
 		}
-		side, t, rep = check.Remote, prof.Remote, prof.RemoteReport
+		side, t, rep = tree.Remote, prof.Remote.Tree, prof.Remote.Report
 	}
 	w := bufio.NewWriter(io.out)
 	defer w.Flush()

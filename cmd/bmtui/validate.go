@@ -26,11 +26,11 @@ func runValidate(o *validateOptions, io stdio) error {
 		Places:   prof.Paths.Places,
 		Mirror:   prof.Paths.Mirror,
 		Problems: prof.ProblemCount(),
-		Local:    jsonout.NewSideReport(prof.Local, prof.LocalReport),
+		Local:    jsonout.NewSideReport(prof.Local.Tree, prof.Local.Report),
 		Notes:    append([]string{}, prof.Notes...),
 	}
 	if prof.Remote != nil {
-		out.Remote = jsonout.NewSideReport(prof.Remote, prof.RemoteReport)
+		out.Remote = jsonout.NewSideReport(prof.Remote.Tree, prof.Remote.Report)
 	}
 	localDamage, remoteDamage, err := prof.Damage()
 	if err != nil {
@@ -94,12 +94,16 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 			fmt.Fprintf(w, "  %-24s %s%s: %s\n", f.Kind, f.GUID, title, f.Detail)
 		}
 	}
-	side("local ("+out.Places+")", prof.Local, out.Local)
+	side("local ("+out.Places+")", prof.Local.Tree, out.Local)
 	mirror := out.Mirror
 	if mirror == "" {
 		mirror = "none"
 	}
-	side("remote ("+mirror+")", prof.Remote, out.Remote)
+	var remote *tree.Tree
+	if prof.Remote != nil {
+		remote = prof.Remote.Tree
+	}
+	side("remote ("+mirror+")", remote, out.Remote)
 	if out.Problems == 0 {
 		fmt.Fprintln(w, "no problems found")
 	}

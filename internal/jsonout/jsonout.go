@@ -36,7 +36,7 @@ type Tree struct {
 
 // NewTree renders a whole tree, marking each node with the kinds of its
 // findings.
-func NewTree(side check.Side, t *tree.Tree, r check.Report) *Tree {
+func NewTree(side tree.Side, t *tree.Tree, r check.Report) *Tree {
 	kinds := make(map[string][]string)
 	for _, f := range r.Findings {
 		kinds[f.GUID] = append(kinds[f.GUID], string(f.Kind))

@@ -1,9 +1,9 @@
 package jsonout
 
 import (
-	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/record"
 )
 
 // MergedNode is one node of the merged tree.
@@ -69,9 +69,9 @@ type Merge struct {
 	} `json:"deleted"`
 	// Outgoing are the Sync records Firefox would upload after this merge
 	// (cleartexts, as staged by the apply), weak uploads included.
-	Outgoing  []apply.OutgoingRecord `json:"outgoing"`
-	Conflicts []Conflict             `json:"conflicts"`
-	Decisions []Decision             `json:"decisions"`
+	Outgoing  []record.Outgoing `json:"outgoing"`
+	Conflicts []Conflict        `json:"conflicts"`
+	Decisions []Decision        `json:"decisions"`
 	Problems  struct {
 		Local  *SideReport `json:"local"`
 		Remote *SideReport `json:"remote"`

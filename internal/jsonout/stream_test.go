@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/sync/record"
 )
 
 // TestWriteIndentedMatchesEncoder checks WriteIndented byte for byte
@@ -22,10 +22,10 @@ func TestWriteIndentedMatchesEncoder(t *testing.T) {
 			}},
 		}},
 		Summary: Summary{Items: 3, AppliedLocally: 1, Uploaded: 2, Conflicts: 1},
-		Outgoing: []apply.OutgoingRecord{
-			{ID: "bmkA________", Counter: 2, Cleartext: apply.Cleartext{{Key: "id", Value: "bmkA________"}, {Key: "type", Value: "bookmark"},
+		Outgoing: []record.Outgoing{
+			{ID: "bmkA________", Counter: 2, Cleartext: record.Cleartext{{Key: "id", Value: "bmkA________"}, {Key: "type", Value: "bookmark"},
 				{Key: "tags", Value: []string{"a", "b"}}, {Key: "dateAdded", Value: int64(1690000000000)}}},
-			{ID: "gone________", Counter: 1, Tombstone: true, Cleartext: apply.Cleartext{{Key: "id", Value: "gone________"}, {Key: "deleted", Value: true}}},
+			{ID: "gone________", Counter: 1, Tombstone: true, Cleartext: record.Cleartext{{Key: "id", Value: "gone________"}, {Key: "deleted", Value: true}}},
 		},
 		Conflicts: []Conflict{{ID: "value:bmkA________", Kind: "value", GUID: "bmkA________", Title: "line\nbreak\ttab",
 			Alternatives: []Alternative{{ID: "local", Label: "keep"}, {ID: "remote", Label: "take"}}, Default: "remote", Current: "local",
@@ -47,7 +47,7 @@ func TestWriteIndentedMatchesEncoder(t *testing.T) {
 		m    *Merge
 	}{
 		{"zero", &Merge{}},
-		{"empty lists", &Merge{Outgoing: []apply.OutgoingRecord{}, Conflicts: []Conflict{}, Decisions: []Decision{}, Notes: []string{}}},
+		{"empty lists", &Merge{Outgoing: []record.Outgoing{}, Conflicts: []Conflict{}, Decisions: []Decision{}, Notes: []string{}}},
 		{"full", full},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

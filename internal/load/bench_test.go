@@ -6,6 +6,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // BenchmarkOpenLarge40k is what opening a 40k profile costs: snapshot both
@@ -18,12 +19,12 @@ func BenchmarkOpenLarge40k(b *testing.B) {
 	}
 	t := time.Unix(1700007200, 0)
 	for b.Loop() {
-		p, err := load.Open(paths, load.Times{Local: t, Remote: t})
+		p, err := load.Open(paths, tree.Clocks{Local: t, Remote: t})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if p.Local.Len() < 40000 || p.Remote.Len() < 40000 {
-			b.Fatalf("trees too small: %d, %d", p.Local.Len(), p.Remote.Len())
+		if p.Local.Tree.Len() < 40000 || p.Remote.Tree.Len() < 40000 {
+			b.Fatalf("trees too small: %d, %d", p.Local.Tree.Len(), p.Remote.Tree.Len())
 		}
 		p.Close()
 	}
@@ -40,7 +41,7 @@ func BenchmarkOpenLarge40kChecked(b *testing.B) {
 	}
 	t := time.Unix(1700007200, 0)
 	for b.Loop() {
-		p, err := load.Open(paths, load.Times{Local: t, Remote: t})
+		p, err := load.Open(paths, tree.Clocks{Local: t, Remote: t})
 		if err != nil {
 			b.Fatal(err)
 		}

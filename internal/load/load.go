@@ -1,26 +1,26 @@
-// Package load opens a profile's two databases and turns them into the
-// trees and problem reports the commands and the UI show. It is the one
-// place that knows where the files of a profile are.
+// Package load opens a Firefox profile: it finds the profile's files and
+// reads them through their sources (source.Source: places.Source for the
+// local tree, mirror.Source for the remote one), giving the trees, problem
+// reports and notes the commands and the UI show, and the stamps apply
+// checks before it writes. It is the one place that knows where the files
+// of a profile are.
 package load
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/bmtui/bmtui/apply"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/profiles"
-	"github.com/bmtui/bmtui/sync/check"
-	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
-	"golang.org/x/sync/errgroup"
 )
 
 // ErrNoProfile means no profile was named and none was found.
@@ -35,9 +35,27 @@ type Paths struct {
 	Mirror string // "" when the profile never synced
 }
 
-// Resolve turns the profile flags into paths. With no flag it looks for
-// Firefox's default profile under home.
+// Resolve turns the profile flags into paths, all absolute: each file is
+// named one way from here on (apply compares the files it writes with the
+// ones read by their paths). With no flag it looks for Firefox's default
+// profile under home.
 func Resolve(profileDir, placesFile, mirrorFile, home, goos string) (Paths, error) {
+	p, err := resolve(profileDir, placesFile, mirrorFile, home, goos)
+	if err != nil {
+		return p, err
+	}
+	for _, f := range []*string{&p.Dir, &p.Places, &p.Mirror} {
+		if *f == "" {
+			continue
+		}
+		if *f, err = filepath.Abs(*f); err != nil {
+			return Paths{}, fmt.Errorf("profile path: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func resolve(profileDir, placesFile, mirrorFile, home, goos string) (Paths, error) {
 	var p Paths
 	switch {
 	case placesFile != "":
@@ -78,116 +96,63 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// Times are the two clocks ages are measured against: the local clock
-// for Places and the server's clock for the mirror.
-type Times struct {
-	Local, Remote time.Time
-}
-
-// NowMillis converts a clock reading the way Firefox hands it to the
-// merger: whole seconds, then milliseconds.
-func NowMillis(t time.Time) int64 { return t.Unix() * 1000 }
-
-// Profile is a loaded profile: both trees and what is wrong with them.
+// Profile is a loaded profile: its two sources, what each yielded, and
+// notes about the whole.
 type Profile struct {
-	Paths        Paths
-	Times        Times
-	Local        *tree.Tree
-	Remote       *tree.Tree // nil without a mirror
-	LocalReport  check.Report
-	RemoteReport check.Report
-	// LocalErr and RemoteErr hold tree errors (a cycle) that leave a
-	// viewable tree but make a merge impossible.
-	LocalErr, RemoteErr error
-	FirefoxPID          int // non-zero while Firefox holds the profile
-	Notes               []string
+	Paths  Paths
+	Clocks tree.Clocks
+	// Local is what the Places database yielded; Remote what the mirror
+	// yielded, nil when the profile never synced.
+	Local, Remote *source.Result
+	FirefoxPID    int // non-zero while Firefox holds the profile
+	// Notes are about the profile (Firefox running, no mirror), followed
+	// by each source's notes.
+	Notes []string
 
-	// What the files were when read, so an apply can refuse if they
-	// changed since the preview the user approved.
-	placesID, mirrorID apply.FileID
-	placesPrint        apply.PlacesFingerprint
-	mirrorPrint        apply.MirrorFingerprint
-
-	Places *places.DB
-	Mirror *mirror.DB
+	// The two sources, open until Close. They keep what apply needs to
+	// refuse a stale write: each file's stamp (identity and fingerprint
+	// when read) and the mirror's rows to flag for reupload.
+	Places *places.Source
+	Mirror *mirror.Source // nil without a mirror
 }
 
 // Open reads both databases (from snapshots; the profile is never
-// written) and builds both trees. The two sides are read concurrently: the
+// written) through their sources. The two sides are read concurrently: the
 // SQLite reads dominate and each side has its own file.
-func Open(paths Paths, times Times) (*Profile, error) {
-	p := &Profile{Paths: paths, Times: times}
+func Open(paths Paths, clocks tree.Clocks) (*Profile, error) {
+	p := &Profile{Paths: paths, Clocks: clocks}
 	if running, pid, _ := places.FirefoxRunning(paths.Dir); running {
 		p.FirefoxPID = pid
 		p.Notes = append(p.Notes, fmt.Sprintf("Firefox is running (pid %d): showing a snapshot", pid))
 	}
 	var g errgroup.Group
-	g.Go(func() error {
-		p.placesID, _ = apply.StatFile(paths.Places, "-wal") // before the copy: a later change must show
-		db, err := places.Open(paths.Places)
-		if err != nil {
+	g.Go(func() (err error) {
+		if p.Places, err = places.OpenSource(paths.Places); err != nil {
 			return err
 		}
-		p.Places = db
-		if p.placesPrint, err = apply.ReadPlacesFingerprint(db.SQL(), "main"); err != nil {
-			return readErr(places.What, paths.Places, "read", err, db.Damage)
-		}
-		p.Local, p.LocalErr = db.ReadTree(NowMillis(times.Local))
-		if p.Local == nil {
-			return readErr(places.What, paths.Places, "read local tree from", p.LocalErr, db.Damage)
-		}
-		p.LocalReport = check.Tree(check.Local, p.Local)
-		db.StartCheck() // now: it would slow the reading down
-		return nil
+		p.Local, err = p.Places.Load(clocks.Local)
+		return err
 	})
 	if paths.Mirror != "" {
-		g.Go(func() error {
-			p.mirrorID, _ = apply.StatFile(paths.Mirror, "-journal")
-			m, err := mirror.Open(paths.Mirror)
-			if err != nil {
+		g.Go(func() (err error) {
+			if p.Mirror, err = mirror.OpenSource(paths.Mirror); err != nil {
 				return err
 			}
-			p.Mirror = m
-			if p.mirrorPrint, err = apply.ReadMirrorFingerprint(m.SQL(), "main"); err != nil {
-				return readErr(mirror.What, paths.Mirror, "read", err, m.Damage)
-			}
-			p.Remote, p.RemoteErr = m.ReadTree(NowMillis(times.Remote))
-			if p.Remote == nil {
-				return readErr(mirror.What, paths.Mirror, "read remote tree from", p.RemoteErr, m.Damage)
-			}
-			p.RemoteReport = check.Tree(check.Remote, p.Remote)
-			m.StartCheck()
-			return nil
+			p.Remote, err = p.Mirror.Load(clocks.Remote)
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		p.Close()
 		return nil, err
 	}
-	p.Notes = append(p.Notes, p.Places.Warnings()...)
-	for _, s := range p.Places.Skipped() {
-		p.Notes = append(p.Notes, "skipped Places row: "+s.String())
-	}
-	if p.Mirror == nil {
+	p.Notes = append(p.Notes, p.Local.Notes...)
+	if p.Remote == nil {
 		p.Notes = append(p.Notes, "no Sync mirror (weave/bookmarks.sqlite): this profile never synced; showing Local only")
 		return p, nil
 	}
-	p.Notes = append(p.Notes, p.Mirror.Warnings()...)
-	for _, s := range p.Mirror.Skipped() {
-		p.Notes = append(p.Notes, "skipped mirror record: "+s.String())
-	}
+	p.Notes = append(p.Notes, p.Remote.Notes...)
 	return p, nil
-}
-
-// readErr is the one line for a read that failed: on a damaged file it
-// says so and where (waiting for the structural check), else doing says
-// what failed.
-func readErr(what, path, doing string, err error, damage func() ([]dbcheck.Damage, error)) error {
-	if !dbcheck.IsCorrupt(err) {
-		return fmt.Errorf("%s %s: %w", doing, path, err)
-	}
-	ds, _ := damage()
-	return places.DamageError(what, path, err, ds)
 }
 
 // Damage waits for the structural checks of both files, started when they
@@ -204,35 +169,36 @@ func (p *Profile) Damage() (local, remote []dbcheck.Damage, err error) {
 }
 
 // Rebuild reads one side's tree again with the user's choice of parent for
-// items several folders claim (mergeview.RebuildFunc's shape: side 0 is
-// local, anything else remote).
-func (p *Profile) Rebuild(remote bool, prefer map[string]string) (*tree.Tree, error) {
-	if !remote {
-		t, err := p.Places.ReadTreeWith(NowMillis(p.Times.Local), prefer)
-		if t == nil {
-			return nil, err
-		}
-		return t, nil
-	}
-	if p.Mirror == nil {
+// items several folders claim (mergeview.RebuildFunc's shape).
+func (p *Profile) Rebuild(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
+	var r *source.Result
+	var err error
+	switch {
+	case side == tree.Local:
+		r, err = p.Places.LoadPreferring(p.Clocks.Local, prefer)
+	case p.Mirror == nil:
 		return nil, errors.New("no Sync mirror")
+	default:
+		r, err = p.Mirror.LoadPreferring(p.Clocks.Remote, prefer)
 	}
-	t, err := p.Mirror.ReadTreeWith(NowMillis(p.Times.Remote), prefer)
-	if t == nil {
+	if err != nil {
 		return nil, err
 	}
-	return t, nil
+	return r.Tree, nil
 }
 
-// Plan turns a merge of this profile into what apply needs, including
-// what the files were when they were read.
-func (p *Profile) Plan(res *merge.Result) *apply.Plan {
-	var reupload []string
-	if p.Mirror != nil {
-		reupload = p.Mirror.Reupload()
+// MergeErr says why the two trees cannot be merged (no mirror, a tree
+// error), or nil.
+func (p *Profile) MergeErr() error {
+	switch {
+	case p.Remote == nil:
+		return fmt.Errorf("profile %s has no Sync mirror (weave/bookmarks.sqlite): nothing to merge", p.Paths.Dir)
+	case p.Local.TreeErr != nil:
+		return fmt.Errorf("cannot merge: local tree: %w", p.Local.TreeErr)
+	case p.Remote.TreeErr != nil:
+		return fmt.Errorf("cannot merge: remote tree: %w", p.Remote.TreeErr)
 	}
-	return apply.NewPlan(p.Paths.Dir, apply.Times{Local: p.Times.Local, Remote: p.Times.Remote}, res,
-		p.placesID, p.mirrorID, p.placesPrint, p.mirrorPrint, reupload)
+	return nil
 }
 
 // StandardLayout reports whether the databases sit where Firefox keeps
@@ -252,29 +218,16 @@ func (p Paths) Standard() bool {
 		abs(p.Mirror) == abs(filepath.Join(p.Dir, "weave", "bookmarks.sqlite"))
 }
 
-// OutgoingPreview lists the records Firefox would upload after this merge,
-// by applying it to scratch copies of the snapshots that were read.
-func (p *Profile) OutgoingPreview(ctx context.Context, res *merge.Result) ([]apply.OutgoingRecord, error) {
-	if p.Mirror == nil {
-		return nil, errors.New("no Sync mirror")
-	}
-	// The dry run would refuse the scratch copies, naming them instead.
-	if local, remote, _ := p.Damage(); len(local)+len(remote) > 0 {
-		return nil, errors.New(dbcheck.Summary(append(local, remote...)) + "; see bmtui validate")
-	}
-	rep, err := apply.DryRun(ctx, p.Plan(res), p.Places.Snapshot().Path, p.Mirror.Snapshot().Path)
-	if err != nil {
-		return nil, err
-	}
-	return rep.Outgoing, nil
-}
-
 // ProblemCount is the number of findings on both sides.
 func (p *Profile) ProblemCount() int {
-	return len(p.LocalReport.Findings) + len(p.RemoteReport.Findings)
+	n := len(p.Local.Report.Findings)
+	if p.Remote != nil {
+		n += len(p.Remote.Report.Findings)
+	}
+	return n
 }
 
-// Close releases the snapshots.
+// Close releases the snapshots. It may be called more than once.
 func (p *Profile) Close() error {
 	var errs []error
 	if p.Places != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/tree"
 
 	_ "modernc.org/sqlite"
 )
@@ -33,12 +34,12 @@ func TestOpenReportsSkippedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Unix(1795397961, 0)
-	p, err := load.Open(paths, load.Times{Local: now, Remote: now})
+	p, err := load.Open(paths, tree.Clocks{Local: now, Remote: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if p.Local.Lookup("oddTypeItem_") != nil {
+	if p.Local.Tree.Lookup("oddTypeItem_") != nil {
 		t.Error("the refused row is in the tree")
 	}
 	found := false

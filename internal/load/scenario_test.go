@@ -89,12 +89,12 @@ func TestMergeMatchesFirefox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			prof, err := load.Open(paths, load.Times{Local: secondsToTime(exp.LocalTime), Remote: secondsToTime(exp.RemoteTime)})
+			prof, err := load.Open(paths, tree.Clocks{Local: secondsToTime(exp.LocalTime), Remote: secondsToTime(exp.RemoteTime)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer prof.Close()
-			res, err := merge.Merge(context.Background(), prof.Local, prof.Remote, merge.Options{})
+			res, err := merge.Merge(context.Background(), prof.Local.Tree, prof.Remote.Tree, merge.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 // table is WITHOUT ROWID. It understands what SQLite stores in
 // sqlite_schema, not every SQL dialect.
 func ParseCreateTable(sql string) (*Table, error) {
+	sql = stripComments(sql)
 	open := strings.IndexByte(sql, '(')
 	if open < 0 {
 		return nil, fmt.Errorf("no column list in %.40q", sql)
@@ -67,6 +68,51 @@ func ParseCreateTable(sql string) (*Table, error) {
 		return nil, fmt.Errorf("no columns in %.40q", sql)
 	}
 	return t, nil
+}
+
+// stripComments replaces SQL comments (/* ... */ and -- to the end of the
+// line) with a space, leaving quoted text alone: sqlite_schema keeps the
+// statement as written, comments included (the Sync mirror's has them).
+func stripComments(sql string) string {
+	if !strings.Contains(sql, "/*") && !strings.Contains(sql, "--") {
+		return sql
+	}
+	var b strings.Builder
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`' || c == '[':
+			end := c
+			if c == '[' {
+				end = ']'
+			}
+			j := strings.IndexByte(sql[i+1:], end)
+			if j < 0 {
+				b.WriteString(sql[i:])
+				return b.String()
+			}
+			b.WriteString(sql[i : i+j+2])
+			i += j + 2
+		case strings.HasPrefix(sql[i:], "/*"):
+			j := strings.Index(sql[i+2:], "*/")
+			b.WriteByte(' ')
+			if j < 0 {
+				return b.String()
+			}
+			i += j + 4
+		case strings.HasPrefix(sql[i:], "--"):
+			j := strings.IndexByte(sql[i:], '\n')
+			b.WriteByte(' ')
+			if j < 0 {
+				return b.String()
+			}
+			i += j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
 }
 
 // splitColumns splits the text after the opening parenthesis at

@@ -221,6 +221,9 @@ func TestParseCreateTable(t *testing.T) {
 		{`CREATE TABLE t(k TEXT PRIMARY KEY, v) WITHOUT ROWID`, "k:TEXT v:", -1, true},
 		{`CREATE TABLE t(a, b INTEGER, c, PRIMARY KEY(c, b)) WITHOUT ROWID`, "a: b:INTEGER c:", -1, true},
 		{`CREATE TABLE t(x INT PRIMARY KEY)`, "x:INT", -1, false},
+		// Comments stay in sqlite_schema (the Sync mirror's items table).
+		{"CREATE TABLE items(\n id INTEGER PRIMARY KEY,\n /* The \"parentid\" from the record. */\n parentGuid TEXT, -- a, comment\n t TEXT DEFAULT '/* no */', `--x` INT)",
+			"id:INTEGER parentGuid:TEXT t:TEXT --x:INT", 0, false},
 	} {
 		tab, err := ParseCreateTable(tc.sql)
 		if err != nil {

@@ -208,7 +208,7 @@ func Factory(src *Source, o Options) serve.ModelFactory {
 func (m *Model) build(g *generation, st serve.StateMsg) {
 	s, o := m.session, m.opts
 	m.gen = g
-	in := ui.AppInput{ProfileName: o.ProfileName, Profile: g.p}
+	in := Input(g.p, o.ProfileName)
 	if s.Redacted() {
 		red, err := g.redactedInput()
 		in = red
@@ -241,7 +241,7 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 		// Reloads happen under this lock: the generation cannot change
 		// while the merge is written.
 		if m.src.current() != g || req.View == nil ||
-			req.View.Local() != g.p.Local || req.View.Remote() != g.p.Remote {
+			g.p.Remote == nil || req.View.Local() != g.p.Local.Tree || req.View.Remote() != g.p.Remote.Tree {
 			return ErrStale
 		}
 		if o.Apply == nil {
@@ -265,6 +265,16 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 	return msg
 }
 
+// Input is what the app shows of p: both sources' results, the profile's
+// notes and clocks.
+func Input(p *load.Profile, name string) ui.AppInput {
+	in := ui.SourcesInput(name, p.Local, p.Remote)
+	in.Notes = slices.Clone(p.Notes)
+	in.Times = p.Clocks
+	in.Damage = p.Damage
+	return in
+}
+
 // Redacted is what a redacted viewer is shown of p: both trees redacted by
 // one Redactor, their reports computed again from the copies (so details
 // name placeholders), the profile's notes replaced by a count, and no
@@ -272,22 +282,22 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 func Redacted(p *load.Profile) (ui.AppInput, error) {
 	in := ui.AppInput{
 		ProfileName: "profile (redacted)",
-		Times:       tree.Clocks{Local: p.Times.Local, Remote: p.Times.Remote},
+		Times:       p.Clocks,
 	}
 	r := redact.New()
 	var err error
-	if in.Local, err = r.Tree(p.Local); in.Local == nil && p.Local != nil {
+	if in.Local, err = r.Tree(p.Local.Tree); in.Local == nil {
 		return in, fmt.Errorf("local tree: %w", err)
 	}
-	in.MergeErr = p.LocalErr
-	in.LocalReport = check.Tree(check.Local, in.Local)
+	in.MergeErr = p.Local.TreeErr
+	in.LocalReport = check.Tree(tree.Local, in.Local)
 	if p.Remote != nil {
-		if in.Remote, err = r.Tree(p.Remote); in.Remote == nil {
+		if in.Remote, err = r.Tree(p.Remote.Tree); in.Remote == nil {
 			return in, fmt.Errorf("remote tree: %w", err)
 		}
-		in.RemoteReport = check.Tree(check.Remote, in.Remote)
+		in.RemoteReport = check.Tree(tree.Remote, in.Remote)
 		if in.MergeErr == nil {
-			in.MergeErr = p.RemoteErr
+			in.MergeErr = p.Remote.TreeErr
 		}
 	}
 	if n := len(p.Notes); n > 0 {

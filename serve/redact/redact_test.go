@@ -38,7 +38,7 @@ func sameShape(t *testing.T, name string, a, b *tree.Tree) {
 	if !slices.Equal(a.Tombstones(), b.Tombstones()) {
 		t.Fatalf("%s: tombstones %v, redacted %v", name, a.Tombstones(), b.Tombstones())
 	}
-	ra, rb := check.Tree(check.Local, a), check.Tree(check.Local, b)
+	ra, rb := check.Tree(tree.Local, a), check.Tree(tree.Local, b)
 	if len(ra.Findings) != len(rb.Findings) || ra.Counts != rb.Counts {
 		t.Fatalf("%s: %d findings %+v, redacted %d %+v", name, len(ra.Findings), ra.Counts, len(rb.Findings), rb.Counts)
 	}
@@ -129,12 +129,12 @@ func TestRedactProfiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := time.Unix(1700007200, 0)
-		p, err := load.Open(paths, load.Times{Local: at, Remote: at})
+		p, err := load.Open(paths, tree.Clocks{Local: at, Remote: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := redact.New()
-		for side, tr := range map[string]*tree.Tree{"local": p.Local, "remote": p.Remote} {
+		for side, tr := range map[string]*tree.Tree{"local": p.Local.Tree, "remote": p.Remote.Tree} {
 			if tr == nil {
 				continue
 			}

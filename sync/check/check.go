@@ -6,23 +6,16 @@ package check
 
 import "github.com/bmtui/bmtui/sync/tree"
 
-// Side says which tree a finding is in.
-type Side uint8
+// Side says which tree a finding is in: tree.Side, named here so that
+// callers keep reading check.Local and check.Remote until they use the
+// tree's names.
+type Side = tree.Side
 
+// The two sides.
 const (
-	Local Side = iota + 1
-	Remote
+	Local  = tree.Local
+	Remote = tree.Remote
 )
-
-func (s Side) String() string {
-	switch s {
-	case Local:
-		return "local"
-	case Remote:
-		return "remote"
-	}
-	return "unknown"
-}
 
 // Kind names a kind of finding. The names that Firefox's validation
 // telemetry also reports are spelled as Firefox spells them.

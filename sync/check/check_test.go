@@ -70,7 +70,7 @@ func TestRemoteTelemetryMatchesFirefox(t *testing.T) {
 	for _, scenario := range testutil.ProfileScenarios {
 		t.Run(scenario, func(t *testing.T) {
 			want := expectedValidation(t, scenario)
-			r := check.Tree(check.Remote, remoteTree(t, scenario))
+			r := check.Tree(tree.Remote, remoteTree(t, scenario))
 			if got := r.Telemetry(); !reflect.DeepEqual(got, want) {
 				t.Errorf("telemetry %v, Firefox reported %v", got, want)
 			}
@@ -82,7 +82,7 @@ func TestRemoteTelemetryMatchesFirefox(t *testing.T) {
 }
 
 func TestCorruptRemoteFindings(t *testing.T) {
-	r := check.Tree(check.Remote, remoteTree(t, "corrupt-remote"))
+	r := check.Tree(tree.Remote, remoteTree(t, "corrupt-remote"))
 	c := r.Counts
 	if c.MultipleParents != 1 || c.NonFolderParents != 1 || c.ParentChildDisagreements != 5 || c.MissingChildren != 1 ||
 		c.Orphans != 0 || c.MisparentedRoots != 0 || c.DeletedChildren != 0 || c.DeletedParents != 0 {
@@ -94,7 +94,7 @@ func TestCorruptRemoteFindings(t *testing.T) {
 	}
 	var got []string
 	for _, f := range r.Findings {
-		if f.Side != check.Remote {
+		if f.Side != tree.Remote {
 			t.Errorf("side %v", f.Side)
 		}
 		got = append(got, f.GUID+" "+string(f.Kind)+": "+f.Detail)
@@ -147,7 +147,7 @@ func TestLocalTreesClean(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := check.Tree(check.Local, tr)
+			r := check.Tree(tree.Local, tr)
 			if !r.OK() || r.Counts.Total() != 0 {
 				t.Errorf("findings %v, counts %+v", r.Findings, r.Counts)
 			}
@@ -237,7 +237,7 @@ func TestSyntheticFindings(t *testing.T) {
 				b.Tombstone(g)
 			}
 			tr, _ := b.Build()
-			r := check.Tree(check.Local, tr)
+			r := check.Tree(tree.Local, tr)
 			var got []string
 			for _, f := range r.Findings {
 				got = append(got, f.GUID+" "+string(f.Kind))
@@ -261,7 +261,7 @@ func TestSyntheticFindings(t *testing.T) {
 			if !reflect.DeepEqual(r.Extra, tc.extra) {
 				t.Errorf("extra %v, want %v", r.Extra, tc.extra)
 			}
-			again := check.Tree(check.Local, tr)
+			again := check.Tree(tree.Local, tr)
 			if !reflect.DeepEqual(again, r) {
 				t.Error("not deterministic")
 			}

@@ -204,19 +204,13 @@ func andList(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
-var rootNames = map[string]string{
-	tree.RootGUID:    "the Places root",
-	tree.MenuGUID:    "Bookmarks Menu",
-	tree.ToolbarGUID: "Bookmarks Toolbar",
-	tree.UnfiledGUID: "Other Bookmarks",
-	tree.MobileGUID:  "Mobile Bookmarks",
-	tree.TagsGUID:    "Tags",
-}
-
 // name is a short human name for guid: a root's name, the item's title, or
 // the GUID itself.
 func name(t *tree.Tree, guid string) string {
-	if s, ok := rootNames[guid]; ok {
+	if guid == tree.RootGUID {
+		return "the " + tree.RootTitle(guid) // "the Places root" reads as a place, not a title
+	}
+	if s := tree.RootTitle(guid); s != "" {
 		return s
 	}
 	if n := t.Lookup(guid); n != nil && n.Info != nil && n.Info.Title != "" {

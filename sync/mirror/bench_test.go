@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/mirror"
@@ -32,7 +33,7 @@ func BenchmarkLarge40k(b *testing.B) {
 	for _, r := range readers {
 		b.Run("snapshot/"+r.name, func(b *testing.B) {
 			for b.Loop() {
-				s, err := places.TakeSnapshot(r.what, r.path)
+				s, err := dbsnap.TakeSnapshot(r.what, r.path)
 				if err != nil {
 					b.Fatal(err)
 				}

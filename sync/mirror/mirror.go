@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
-	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/source"
 )
 
 // SupportedSchemaVersion is the mirror user_version this package was
@@ -30,10 +31,11 @@ var requiredMirror = map[string][]string{
 
 // DB is an opened snapshot of a mirror database. It is read-only.
 type DB struct {
-	*places.File // the profile's mirror file, snapshotted
+	*dbsnap.File // the profile's mirror file, snapshotted
 
-	skipped      []places.SkippedRecord
+	skipped      []dbsnap.SkippedRecord
 	reupload     []string
+	tombstones   []source.Tombstone
 	syncID       string
 	lastModified int64
 	check        *dbcheck.Runner // SQLite's structural check of the snapshot
@@ -55,35 +57,33 @@ func ResolvePath(path string) string {
 
 // Open snapshots the mirror at path (the file, a profile folder, or its
 // weave folder) and opens the snapshot, never writing to the profile.
-// Errors are one-line *places.FileError values matching the places
-// sentinels (places.ErrNotFound, places.ErrEmpty, places.ErrNotSQLite,
-// places.ErrCorrupt, places.ErrWrongKind, places.ErrUnsupportedSchema,
-// places.ErrPermission, places.ErrNotAFile).
+// Errors are one-line *dbsnap.FileError values matching dbsnap's
+// sentinels (the same values as places.ErrNotFound and the others).
 func Open(path string) (*DB, error) {
 	d := &DB{}
-	if _, err := places.OpenFile(mirrorFormat, ResolvePath(path), d.init); err != nil {
+	if _, err := dbsnap.OpenFile(mirrorFormat, ResolvePath(path), d.init); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-var mirrorFormat = &places.Format{
+var mirrorFormat = &dbsnap.Format{
 	What:             What,
 	Kind:             "a Firefox Sync bookmarks mirror",
 	ReadableKind:     "a Sync bookmarks mirror",
-	IsOther:          (*places.Schema).LooksLikePlaces,
+	IsOther:          (*dbsnap.Schema).LooksLikePlaces,
 	OtherHint:        "it looks like a Places database, places.sqlite",
-	Is:               func(s *places.Schema) bool { return s.Has("items") && s.Has("structure") },
+	Is:               func(s *dbsnap.Schema) bool { return s.Has("items") && s.Has("structure") },
 	NotHint:          "no items/structure tables",
 	Required:         requiredMirror,
 	SupportedVersion: SupportedSchemaVersion,
 }
 
 // init reads, once f passed its checks, what DB keeps.
-func (d *DB) init(f *places.File) error {
+func (d *DB) init(f *dbsnap.File) error {
 	d.File = f
 	if err := d.readMeta(); err != nil {
-		return places.CheckedError(What, f, err)
+		return dbsnap.CheckedError(What, f, err)
 	}
 	// In the background, on a connection of its own (see places.Open).
 	snap := f.Snapshot()
@@ -109,7 +109,7 @@ func (d *DB) Close() error {
 }
 
 func (d *DB) readMeta() error {
-	return places.ScanMeta(d.SQL(), `SELECT key, value FROM meta WHERE key IN ('collection/syncId', 'collection/lastModified')`,
+	return dbsnap.ScanMeta(d.SQL(), `SELECT key, value FROM meta WHERE key IN ('collection/syncId', 'collection/lastModified')`,
 		func(key string, v any) {
 			switch key {
 			case "collection/syncId":
@@ -120,14 +120,14 @@ func (d *DB) readMeta() error {
 					d.syncID = string(x)
 				}
 			case "collection/lastModified":
-				d.lastModified = places.AsInt64(v)
+				d.lastModified = dbsnap.AsInt64(v)
 			}
 		})
 }
 
 // Skipped lists records the last ReadTree could not feed to the builder
 // (Firefox would have aborted the merge on each of them).
-func (d *DB) Skipped() []places.SkippedRecord { return d.skipped }
+func (d *DB) Skipped() []dbsnap.SkippedRecord { return d.skipped }
 
 // SyncID is meta's collection/syncId ("" if absent).
 func (d *DB) SyncID() string { return d.syncID }
@@ -145,7 +145,7 @@ func (d *DB) LastModified() int64 { return d.lastModified }
 func (d *DB) RemoteNow() (int64, error) {
 	var maxMod sql.NullInt64
 	if err := d.SQL().QueryRow(`SELECT max(serverModified) FROM items`).Scan(&maxMod); err != nil {
-		return 0, places.QueryError(What, d.Path(), err)
+		return 0, dbsnap.QueryError(What, d.Path(), err)
 	}
 	return max(d.lastModified, maxMod.Int64), nil
 }

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/sqlraw"
-	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -57,7 +59,7 @@ type StructureRow struct {
 func (d *DB) Items() ([]ItemRow, error) {
 	out, err := d.items()
 	if err != nil {
-		return nil, places.QueryError(What, d.Path(), err)
+		return nil, dbsnap.QueryError(What, d.Path(), err)
 	}
 	return out, nil
 }
@@ -121,7 +123,7 @@ func (d *DB) Structure() ([]StructureRow, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, places.QueryError(What, d.Path(), err)
+		return nil, dbsnap.QueryError(What, d.Path(), err)
 	}
 	slices.SortStableFunc(out, func(a, b StructureRow) int {
 		if c := strings.Compare(a.ParentGUID, b.ParentGUID); c != 0 {
@@ -206,6 +208,10 @@ var treeValidity = map[int]tree.Validity{
 // before it merges (apply does the same, with this list).
 func (d *DB) Reupload() []string { return d.reupload }
 
+// Tombstones are the deleted records the last ReadTree read, each dated by
+// its server time; the tree holds only those still waiting for a merge.
+func (d *DB) Tombstones() []source.Tombstone { return d.tombstones }
+
 // ReadTree builds the remote tree exactly as Firefox's merger does
 // (FORMATS.md §2.6 "Remote tree", store.rs fetch_remote_tree), after
 // applying prepare()'s reupload rule in memory (nothing is written):
@@ -233,7 +239,7 @@ func (d *DB) ReadTree(remoteNowMs int64) (*tree.Tree, error) {
 // several folders claim: prefer maps a child GUID to the folder that keeps
 // it (tree.Builder.PreferParent).
 func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tree, error) {
-	d.skipped = nil
+	d.skipped, d.tombstones = nil, nil
 	rows, err := d.Items()
 	if err != nil {
 		return nil, err
@@ -276,6 +282,7 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 			continue
 		}
 		if r.IsDeleted {
+			d.tombstones = append(d.tombstones, source.Tombstone{GUID: r.GUID, Deleted: time.UnixMilli(r.ServerModified).UTC()})
 			if r.NeedsMerge {
 				b.Tombstone(r.GUID)
 			}
@@ -307,7 +314,7 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 }
 
 func (d *DB) skip(guid, parent string, err error) {
-	d.skipped = append(d.skipped, places.SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
+	d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
 }
 
 // remoteItem converts a row (store.rs remote_row_to_item). ok is false
@@ -315,13 +322,13 @@ func (d *DB) skip(guid, parent string, err error) {
 func (d *DB) remoteItem(r *ItemRow, reupload bool, nowMs int64) (tree.Item, bool) {
 	kind, ok := treeKinds[r.Kind]
 	if !ok {
-		d.skipped = append(d.skipped, places.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
+		d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
 			Reason: fmt.Sprintf("unknown item kind %d (Firefox refuses to merge)", r.Kind)})
 		return tree.Item{}, false
 	}
 	validity, ok := treeValidity[r.Validity]
 	if !ok {
-		d.skipped = append(d.skipped, places.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
+		d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
 			Reason: fmt.Sprintf("unknown validity %d (Firefox refuses to merge)", r.Validity)})
 		return tree.Item{}, false
 	}

@@ -149,3 +149,27 @@ func plural(n int, unit string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
+
+// KindGlyph is the glyph of an item of kind k; open and empty only matter
+// for folders.
+func KindGlyph(g themes.Glyphs, k tree.Kind, open, empty bool) string {
+	switch k {
+	case tree.KindFolder:
+		switch {
+		case empty:
+			return g.FolderEmpty
+		case open:
+			return g.FolderOpen
+		}
+		return g.FolderClosed
+	case tree.KindBookmark:
+		return g.Bookmark
+	case tree.KindQuery:
+		return g.Query
+	case tree.KindSeparator:
+		return g.Separator
+	case tree.KindLivemark:
+		return g.Livemark
+	}
+	return "?"
+}

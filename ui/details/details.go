@@ -111,7 +111,7 @@ func (m Model) lines() []string {
 	title := common.Title(&n.Item)
 	fs := []field{
 		{"GUID", n.GUID},
-		{"Kind", g.ForKind(n.Kind, false, false) + " " + kind},
+		{"Kind", common.KindGlyph(*g, n.Kind, false, false) + " " + kind},
 		{"Title", val(title)},
 	}
 	if u := common.URL(&n.Item); u != "" || n.Kind == tree.KindBookmark || n.Kind == tree.KindQuery {

@@ -635,7 +635,7 @@ func (m Model) renderRow(r int) string {
 	if folder {
 		kind = tree.KindFolder
 	}
-	glyph := g.ForKind(kind, m.expanded()[i], folder && !kids)
+	glyph := common.KindGlyph(*g, kind, m.expanded()[i], folder && !kids)
 	label := common.SingleLine(it.Label)
 	if selected {
 		var b strings.Builder

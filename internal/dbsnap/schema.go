@@ -1,4 +1,4 @@
-package places
+package dbsnap
 
 import (
 	"database/sql"

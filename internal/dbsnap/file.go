@@ -1,4 +1,4 @@
-package places
+package dbsnap
 
 import (
 	"database/sql"
@@ -86,14 +86,14 @@ func (o *File) check(f *Format) error {
 	o.schema = s
 	switch {
 	case len(s.Tables) == 0:
-		return fileErr(f.What, o.path, ErrWrongKind, nil, "is not %s (it has no tables)", f.Kind)
+		return NewError(f.What, o.path, ErrWrongKind, nil, "is not %s (it has no tables)", f.Kind)
 	case f.IsOther(s):
-		return fileErr(f.What, o.path, ErrWrongKind, nil, "is not %s (%s)", f.Kind, f.OtherHint)
+		return NewError(f.What, o.path, ErrWrongKind, nil, "is not %s (%s)", f.Kind, f.OtherHint)
 	case !f.Is(s):
-		return fileErr(f.What, o.path, ErrWrongKind, nil, "is not %s (%s)", f.Kind, f.NotHint)
+		return NewError(f.What, o.path, ErrWrongKind, nil, "is not %s (%s)", f.Kind, f.NotHint)
 	}
 	if missing := s.Missing(f.Required); len(missing) > 0 {
-		return fileErr(f.What, o.path, ErrUnsupportedSchema, nil,
+		return NewError(f.What, o.path, ErrUnsupportedSchema, nil,
 			"is not %s this tool can read (schema version %d lacks %s)", f.ReadableKind, s.UserVersion, joinMax(missing, 4))
 	}
 	if s.UserVersion != f.SupportedVersion {
@@ -135,6 +135,9 @@ func (o *File) Snapshot() Snapshot { return *o.snap }
 
 // SQL gives direct read access to the snapshot (query_only).
 func (o *File) SQL() *sql.DB { return o.db }
+
+// Schema is what the snapshot holds: its tables and columns.
+func (o *File) Schema() *Schema { return o.schema }
 
 // SchemaVersion is PRAGMA user_version.
 func (o *File) SchemaVersion() int { return o.schema.UserVersion }

@@ -1,4 +1,4 @@
-package places
+package dbsnap
 
 import (
 	"bytes"
@@ -56,11 +56,11 @@ func TakeSnapshot(what, path string) (*Snapshot, error) {
 		return nil, statErr(what, path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fileErr(what, path, ErrNotAFile, nil, "is not a regular file")
+		return nil, NewError(what, path, ErrNotAFile, nil, "is not a regular file")
 	}
 	if fi.Size() == 0 {
 		// SQLite would silently treat it as a new, empty database.
-		return nil, fileErr(what, path, ErrEmpty, nil, "is empty (0 bytes), not a database")
+		return nil, NewError(what, path, ErrEmpty, nil, "is empty (0 bytes), not a database")
 	}
 	if err := checkHeader(what, path, path); err != nil {
 		return nil, err
@@ -104,9 +104,9 @@ func (s *Snapshot) copyOnce() error {
 	n, err := copyFile(s.Source, s.Path)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
-			return fileErr(s.What, s.Source, ErrPermission, errors.Unwrap(err), "cannot be read")
+			return NewError(s.What, s.Source, ErrPermission, errors.Unwrap(err), "cannot be read")
 		}
-		return fileErr(s.What, s.Source, ErrNotFound, err, "cannot be copied")
+		return NewError(s.What, s.Source, ErrNotFound, err, "cannot be copied")
 	}
 	s.Bytes += n
 	// The WAL holds committed transactions not yet checkpointed; a hot
@@ -120,7 +120,7 @@ func (s *Snapshot) copyOnce() error {
 		}
 		n, err := copyFile(s.Source+suffix, s.Path+suffix)
 		if err != nil {
-			return fileErr(s.What, s.Source+suffix, ErrPermission, err, "cannot be copied")
+			return NewError(s.What, s.Source+suffix, ErrPermission, err, "cannot be copied")
 		}
 		s.Bytes += n
 		if suffix == "-wal" {
@@ -204,13 +204,13 @@ func statErr(what, path string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if _, derr := os.Stat(filepath.Dir(path)); derr != nil {
-			return fileErr(what, path, ErrNotFound, nil, "does not exist (no folder %s)", filepath.Dir(path))
+			return NewError(what, path, ErrNotFound, nil, "does not exist (no folder %s)", filepath.Dir(path))
 		}
-		return fileErr(what, path, ErrNotFound, nil, "does not exist")
+		return NewError(what, path, ErrNotFound, nil, "does not exist")
 	case errors.Is(err, fs.ErrPermission):
-		return fileErr(what, path, ErrPermission, cause, "cannot be read")
+		return NewError(what, path, ErrPermission, cause, "cannot be read")
 	}
-	return fileErr(what, path, ErrNotFound, cause, "cannot be opened")
+	return NewError(what, path, ErrNotFound, cause, "cannot be opened")
 }
 
 // checkHeader validates the 100-byte SQLite header of file (a snapshot or
@@ -229,20 +229,20 @@ func checkHeader(what, source, file string) error {
 	var h [100]byte
 	n, err := io.ReadFull(f, h[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return fileErr(what, source, ErrPermission, err, "cannot be read")
+		return NewError(what, source, ErrPermission, err, "cannot be read")
 	}
 	if n < len(sqliteMagic) || !bytes.Equal(h[:len(sqliteMagic)], []byte(sqliteMagic)) {
-		return fileErr(what, source, ErrNotSQLite, nil, "is not an SQLite database (bad header)")
+		return NewError(what, source, ErrNotSQLite, nil, "is not an SQLite database (bad header)")
 	}
 	if n < len(h) {
-		return fileErr(what, source, ErrCorrupt, nil, "is truncated (%d bytes, shorter than the SQLite header)", fi.Size())
+		return NewError(what, source, ErrCorrupt, nil, "is truncated (%d bytes, shorter than the SQLite header)", fi.Size())
 	}
 	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
-		return fileErr(what, source, ErrCorrupt, nil, "has a damaged header (page size %d)", pageSize)
+		return NewError(what, source, ErrCorrupt, nil, "has a damaged header (page size %d)", pageSize)
 	}
 	// The in-header page count is valid when "version-valid-for" equals
 	// the change counter (SQLite ≥ 3.7.0 keeps them in step).
@@ -250,7 +250,7 @@ func checkHeader(what, source, file string) error {
 	pages := int64(binary.BigEndian.Uint32(h[28:32]))
 	if binary.BigEndian.Uint32(h[92:96]) == changeCounter && pages > 0 {
 		if want := pages * pageSize; fi.Size() < want {
-			return fileErr(what, source, ErrCorrupt, nil, "is truncated (%d of %d bytes)", fi.Size(), want)
+			return NewError(what, source, ErrCorrupt, nil, "is truncated (%d of %d bytes)", fi.Size(), want)
 		}
 	}
 	return nil
@@ -292,11 +292,11 @@ func QueryError(what, source string, err error) error {
 	}
 	switch kind := sqlErrKind(err); kind {
 	case ErrNotSQLite:
-		return fileErr(what, source, kind, err, "is not an SQLite database")
+		return NewError(what, source, kind, err, "is not an SQLite database")
 	case ErrCorrupt:
-		return fileErr(what, source, kind, err, "is damaged")
+		return NewError(what, source, kind, err, "is damaged")
 	case ErrPermission:
-		return fileErr(what, source, kind, err, "cannot be read")
+		return NewError(what, source, kind, err, "cannot be read")
 	}
-	return fileErr(what, source, ErrCorrupt, err, "cannot be read")
+	return NewError(what, source, ErrCorrupt, err, "cannot be read")
 }

@@ -1,4 +1,0 @@
-package places
-
-// StatErr exposes statErr to the external tests.
-var StatErr = statErr

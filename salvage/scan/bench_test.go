@@ -1,0 +1,195 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/bmtui/bmtui/internal/sqlitepage"
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/places/rebuild"
+	"github.com/bmtui/bmtui/salvage"
+)
+
+// damagedLarge unpacks the 40,000-bookmark profile, makes Firefox's
+// backup of it, then damages places.sqlite: the first interior page of
+// moz_bookmarks zeroed (its leaves cut off) and a moz_places leaf garbled.
+func damagedLarge(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	src := testutil.Shared(tb, "fixtures", "profiles", "large-40k", "before")
+	path := filepath.Join(dir, PlacesName)
+	testutil.Gunzip(tb, filepath.Join(src, "places.sqlite.gz"), path)
+	testutil.Gunzip(tb, filepath.Join(src, "weave", "bookmarks.sqlite.gz"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := backup.Write(dir, db, time.Unix(1_800_000_000, 0)); err != nil {
+		tb.Fatal(err)
+	}
+	db.Close()
+
+	img, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := sqlitepage.Open(bytes.NewReader(img), int64(len(img)), sqlitepage.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := f.Survey()
+	ps := f.PageSize()
+	pagesOf := func(table string, kind sqlitepage.PageKind) []uint32 {
+		tab, err := f.Table(table)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var out []uint32
+		for i, p := range s.Pages {
+			if p.Root == tab.RootPage && p.Kind == kind && uint32(i+1) != tab.RootPage {
+				out = append(out, uint32(i+1))
+			}
+		}
+		return out
+	}
+	// moz_bookmarks: the root's first child pointer cut (that leaf is
+	// only found as an orphan) and another leaf zeroed (its rows only the
+	// backup and the mirror hold); a moz_places leaf garbled.
+	tab, err := f.Table("moz_bookmarks")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bmLeaves := pagesOf("moz_bookmarks", sqlitepage.KindTableLeaf)
+	leaves := pagesOf("moz_places", sqlitepage.KindTableLeaf)
+	if len(bmLeaves) < 4 || len(leaves) == 0 {
+		tb.Fatalf("large-40k: %d moz_bookmarks leaves, %d moz_places leaves", len(bmLeaves), len(leaves))
+	}
+	root := img[int(tab.RootPage-1)*ps:][:ps]
+	bp, err := sqlitepage.ParseBtreePage(root, tab.RootPage, ps)
+	if err != nil || bp.Kind != sqlitepage.KindTableInterior {
+		tb.Fatalf("moz_bookmarks root: %v", err)
+	}
+	binary.BigEndian.PutUint32(root[bp.CellOffsets[0]:], 0xfffffff0)
+	clear(img[int(bmLeaves[len(bmLeaves)/2]-1)*ps:][:ps])
+	p := img[int(leaves[len(leaves)/3]-1)*ps:][:ps]
+	for i := range p {
+		p[i] = byte(i*7 + 3)
+	}
+	if err := os.WriteFile(path, img, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkSalvageLarge: scan every source and rebuild, on the damaged
+// copy of large-40k.
+func BenchmarkSalvageLarge(b *testing.B) {
+	dir := damagedLarge(b)
+	b.ResetTimer()
+	for b.Loop() {
+		in, err := Profile(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := salvage.Rebuild(in, salvage.Options{Now: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestSalvageLarge checks the damaged large-40k: every bookmark comes back
+// (from cut-off pages or the backup), and, with $SQLITE_RECOVER_CLI, at
+// least as many bookmarks and pages as .recover, in the times logged.
+func TestSalvageLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large fixture")
+	}
+	dir := damagedLarge(t)
+	intact := filepath.Join(t.TempDir(), "intact.sqlite")
+	testutil.Gunzip(t, testutil.Shared(t, "fixtures", "profiles", "large-40k", "before", "places.sqlite.gz"), intact)
+	want := count(t, intact, "SELECT count(*) FROM moz_bookmarks b JOIN moz_bookmarks p ON p.id = b.parent "+
+		"WHERE b.guid NOT IN ('menu________','toolbar_____','unfiled_____','mobile______','tags________') "+
+		"AND p.guid <> 'tags________' AND p.parent <> (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')")
+
+	start := time.Now()
+	in, err := Profile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := salvage.Rebuild(in, salvage.Options{Now: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned := time.Since(start)
+	write, verify, err := rebuild.WriteVerified(context.Background(), filepath.Join(t.TempDir(), PlacesName), res.DB, time.Unix(1_800_000_000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := time.Since(start)
+	t.Logf("scan + rebuild %v, write %v, verify %v", scanned, write, verify)
+	items := len(res.DB.Bookmarks) - 6
+	t.Logf("salvage (scan, rebuild, write, verify): %v; %d items of %d, %d pages, %d visits; %d from other sources than places.sqlite; %d cut-off rows",
+		ours, items, want, len(res.DB.Places), len(res.DB.Visits), res.Report.UncertainSum, orphans(res))
+	if items < want {
+		t.Errorf("%d items rebuilt, the intact database has %d", items, want)
+	}
+	cli := os.Getenv("SQLITE_RECOVER_CLI")
+	if cli == "" {
+		return
+	}
+	start = time.Now()
+	sqlOut, err := osexec.Command(cli, filepath.Join(dir, PlacesName), ".recover").Output()
+	if err != nil {
+		t.Fatalf(".recover: %v", err)
+	}
+	recovered := filepath.Join(t.TempDir(), "recovered.sqlite")
+	load := osexec.Command(cli, recovered)
+	load.Stdin = bytes.NewReader(sqlOut)
+	if out, err := load.CombinedOutput(); err != nil {
+		t.Fatalf("loading .recover's SQL: %v\n%s", err, out)
+	}
+	rec := time.Since(start)
+	recItems := count(t, recovered, "SELECT count(*) FROM moz_bookmarks")
+	recPlaces := count(t, recovered, "SELECT count(*) FROM moz_places")
+	t.Logf(".recover piped into a new database: %v; %d moz_bookmarks rows (tags and roots included), %d pages", rec, recItems, recPlaces)
+	if len(res.DB.Places) < recPlaces {
+		t.Errorf("pages: ours %d, .recover %d", len(res.DB.Places), recPlaces)
+	}
+}
+
+func orphans(res *salvage.Result) int {
+	n := 0
+	for _, it := range res.Report.Items {
+		if it.From.Orphan {
+			n++
+		}
+	}
+	return n
+}
+
+func count(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n string
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := strconv.Atoi(strings.TrimSpace(n))
+	return v
+}

@@ -1,0 +1,464 @@
+// Package scan reads every source a Firefox profile folder holds, without
+// changing anything: places.sqlite page by page (with its committed WAL
+// frames), places.sqlite.corrupt, bookmarkbackups/, and the Sync mirror.
+// It is the I/O edge of salvage: it only gathers rows and where they were
+// found; salvage.Rebuild decides what they mean.
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/internal/sqlitepage"
+	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/salvage"
+)
+
+// File names inside a profile folder.
+const (
+	PlacesName  = "places.sqlite"
+	CorruptName = "places.sqlite.corrupt"
+	MirrorName  = "weave/bookmarks.sqlite"
+)
+
+// Profile reads every source in the profile folder dir. It fails only when
+// dir itself cannot be read; a source that cannot be read is reported in
+// its Err.
+func Profile(dir string) (*salvage.Input, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read profile: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("read profile: %s is not a folder", dir)
+	}
+	in := &salvage.Input{}
+	if exists(filepath.Join(dir, PlacesName)) {
+		in.Places = ReadPlaces(filepath.Join(dir, PlacesName), PlacesName, true)
+	} else {
+		in.Missing = append(in.Missing, PlacesName)
+	}
+	if exists(filepath.Join(dir, CorruptName)) {
+		// Firefox moved it aside; a -wal beside it is its own.
+		in.Corrupt = ReadPlaces(filepath.Join(dir, CorruptName), CorruptName, true)
+	}
+	backups, err := ReadBackups(filepath.Join(dir, backup.FolderName))
+	if err != nil {
+		return nil, err
+	}
+	in.Backups = backups
+	if len(backups) == 0 {
+		in.Missing = append(in.Missing, backup.FolderName+"/")
+	}
+	if snap, err := apply.LastBackup(dir); err == nil && snap != "" && exists(filepath.Join(snap, PlacesName)) {
+		name := apply.BackupFolder + "/" + filepath.Base(snap) + "/" + PlacesName
+		in.Snapshot = ReadPlaces(filepath.Join(snap, PlacesName), name, true)
+		if t, err := time.Parse("20060102T150405.999999999Z", filepath.Base(snap)); err == nil {
+			in.SnapshotTime = t.UnixMicro()
+		}
+	}
+	if p := filepath.Join(dir, filepath.FromSlash(MirrorName)); exists(p) {
+		in.Mirror = ReadMirror(p, MirrorName)
+	} else {
+		in.Missing = append(in.Missing, MirrorName)
+	}
+	return in, nil
+}
+
+func exists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// ReadBackups reads every backup in folder, newest first. A missing folder
+// is no backup; an unreadable file is listed with its Err.
+func ReadBackups(folder string) ([]salvage.Backup, error) {
+	entries, err := os.ReadDir(folder)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", backup.FolderName, err)
+	}
+	var out []salvage.Backup
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !(strings.HasSuffix(name, ".jsonlz4") || strings.HasSuffix(name, ".json")) {
+			continue
+		}
+		b := salvage.Backup{Name: backup.FolderName + "/" + name}
+		root, err := backup.Read(filepath.Join(folder, name))
+		if err != nil {
+			b.Err = oneLine(err)
+		} else {
+			b.Root = root
+			b.Time = newest(root)
+		}
+		if info, ok := backup.ParseFileName(name); ok && b.Time == 0 {
+			if d, err := time.Parse("2006-01-02", info.Date); err == nil {
+				b.Time = d.UnixMicro()
+			}
+		}
+		out = append(out, b)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Time != out[j].Time {
+			return out[i].Time > out[j].Time
+		}
+		return out[i].Name > out[j].Name
+	})
+	return out, nil
+}
+
+// newest is the latest date in a backup's tree.
+func newest(root *backup.Node) int64 {
+	var t int64
+	root.Walk(func(n, _ *backup.Node) {
+		t = max(t, n.DateAdded, n.LastModified)
+	})
+	return t
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// ReadPlaces reads a Places database page by page. name is how reports
+// call it; useWAL reads the committed frames of path+"-wal" too.
+func ReadPlaces(path, name string, useWAL bool) *salvage.PlacesFile {
+	pf := &salvage.PlacesFile{Name: name, Tables: map[string]int{}, BadCells: map[string]int{}}
+	files, err := sqlitepage.OpenPath(path, useWAL, sqlitepage.Limits{})
+	if err != nil {
+		pf.Err = strings.TrimPrefix(oneLine(err), path+": ")
+		return pf
+	}
+	defer files.Close()
+	placesFrom(pf, files.File)
+	return pf
+}
+
+// placesFrom reads an opened Places database into pf.
+func placesFrom(pf *salvage.PlacesFile, files *sqlitepage.File) {
+	r := newReader(files)
+	pf.Pages = int(files.PageCount())
+	if w := files.WAL(); w != nil {
+		pf.WAL = w.Commits > 0
+		pf.WALFrames = w.Pages()
+	}
+	survey := files.Survey()
+	pf.FreelistComplete = survey.FreelistComplete
+	pf.Damage = r.damage(survey, files.Problems)
+	if _, err := files.Table("moz_bookmarks"); err != nil {
+		pf.Err = "no moz_bookmarks table: not a Places database, or its schema is unreadable"
+		if len(pf.Damage) == 0 && survey.Counts()[sqlitepage.KindUnknown]+survey.Counts()[sqlitepage.KindZero] == len(survey.Pages) {
+			pf.Err = "no readable page: every page is garbage"
+		}
+		return
+	}
+	r.readPlaces(pf)
+}
+
+// reader reads the tables of one file.
+type reader struct {
+	f      *sqlitepage.File
+	byRoot map[uint32]string
+}
+
+func newReader(f *sqlitepage.File) *reader {
+	r := &reader{f: f, byRoot: map[uint32]string{}}
+	schema, _ := f.Schema()
+	for _, e := range schema {
+		if e.RootPage != 0 && !e.Orphan {
+			r.byRoot[e.RootPage] = e.Name
+		}
+	}
+	return r
+}
+
+// inTree finds the tree a survey problem names, for pages the survey
+// could not attribute (a damaged page is not part of any walk).
+var inTree = regexp.MustCompile(`in tree (\d+)`)
+
+// damage turns the survey's problems into damaged spots named by tree.
+func (r *reader) damage(s *sqlitepage.Survey, opening []string) []salvage.Damage {
+	var out []salvage.Damage
+	for _, p := range opening {
+		out = append(out, salvage.Damage{What: p})
+	}
+	for _, p := range s.Problems {
+		root := s.Info(p.Page).Root
+		if m := inTree.FindStringSubmatch(p.Err); root == 0 && m != nil {
+			n, _ := strconv.ParseUint(m[1], 10, 32)
+			root = uint32(n)
+		}
+		out = append(out, salvage.Damage{Tree: r.byRoot[root], Page: p.Page, What: p.Err})
+	}
+	if s.DroppedProblems > 0 {
+		out = append(out, salvage.Damage{What: fmt.Sprintf("%d more problems not listed", s.DroppedProblems)})
+	}
+	return out
+}
+
+// rows reads a table by column name. Damaged cells are counted, not
+// returned. orphans keeps rows found on pages cut off from the tree.
+func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn func(col func(string) sqlitepage.Value, w salvage.Where, rowid int64)) (complete bool) {
+	t, err := r.f.Table(table)
+	if err != nil {
+		return false
+	}
+	idx := map[string]int{}
+	for i, c := range t.Columns {
+		idx[c.Name] = i
+	}
+	seen := make(map[int64]bool, len(pf.GUIDIndex))
+	probs, err := r.f.ReadTable(table, func(row sqlitepage.Row) error {
+		if row.Err != nil {
+			if pf.BadCells[table] == 0 || len(pf.Damage) == 0 || pf.Damage[len(pf.Damage)-1].Page != row.Page {
+				pf.Damage = append(pf.Damage, salvage.Damage{Tree: table, Page: row.Page, What: "damaged row: " + row.Err.Error()})
+			}
+			pf.BadCells[table]++
+			return nil
+		}
+		if row.Orphan && (!orphans || seen[row.Rowid]) {
+			return nil
+		}
+		if !t.WithoutRowid {
+			seen[row.Rowid] = true
+		}
+		col := func(name string) sqlitepage.Value {
+			if i, ok := idx[name]; ok && i < len(row.Values) {
+				return row.Values[i]
+			}
+			return nil
+		}
+		pf.Tables[table]++
+		fn(col, salvage.Where{Page: row.Page, Orphan: row.Orphan, WAL: r.f.InWAL(row.Page)}, row.Rowid)
+		return nil
+	})
+	return err == nil && len(probs) == 0 && pf.BadCells[table] == 0
+}
+
+func (r *reader) readPlaces(pf *salvage.PlacesFile) {
+	// The indexes first: their sizes size the tables' rows.
+	pf.GUIDIndex, pf.GUIDIndexComplete = r.guidIndex("moz_bookmarks_guid_uniqueindex")
+	pf.URLHashes = r.hashIndex("moz_places_url_hashindex")
+	pf.Bookmarks = make([]salvage.BookmarkRow, 0, len(pf.GUIDIndex))
+	pf.Places = make([]salvage.PlaceRow, 0, len(pf.URLHashes))
+	pf.BookmarksComplete = r.rows(pf, "moz_bookmarks", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+		b := salvage.BookmarkRow{
+			ID: id, Type: num(c("type")), Parent: num(c("parent")), Position: num(c("position")),
+			Title: str(c("title")), KeywordID: num(c("keyword_id")),
+			DateAdded: num(c("dateAdded")), LastModified: num(c("lastModified")),
+			GUID: str(c("guid")), SyncStatus: num(c("syncStatus")), SyncChangeCounter: num(c("syncChangeCounter")),
+			Where: w,
+		}
+		if fk := c("fk"); fk != nil {
+			b.FK, b.HasFK = num(fk), true
+		}
+		if w.Orphan && (len(b.GUID) != 12 || b.Type < 1 || b.Type > 3) {
+			return // a row of another table with the same shape
+		}
+		pf.Bookmarks = append(pf.Bookmarks, b)
+	})
+	pf.BadBookmarkCells = pf.BadCells["moz_bookmarks"]
+
+	r.rows(pf, "moz_places", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+		p := salvage.PlaceRow{
+			ID: id, URL: str(c("url")), Title: str(c("title")), GUID: str(c("guid")),
+			VisitCount: num(c("visit_count")), Hidden: num(c("hidden")), Typed: num(c("typed")),
+			Frecency: num(c("frecency")), LastVisitDate: num(c("last_visit_date")),
+			Description: str(c("description")), PreviewImageURL: str(c("preview_image_url")), Site: str(c("site_name")), RevHost: str(c("rev_host")),
+			Where: w,
+		}
+		if p.URL == "" || (w.Orphan && len(p.GUID) != 12) {
+			return
+		}
+		pf.Places = append(pf.Places, p)
+	})
+	r.rows(pf, "moz_historyvisits", true, func(c func(string) sqlitepage.Value, w salvage.Where, _ int64) {
+		v := salvage.VisitRow{PlaceID: num(c("place_id")), VisitDate: num(c("visit_date")), VisitType: num(c("visit_type")), Source: num(c("source"))}
+		if w.Orphan && (v.VisitDate <= 0 || v.VisitType < 1 || v.VisitType > 20) {
+			return
+		}
+		pf.Visits = append(pf.Visits, v)
+	})
+	r.rows(pf, "moz_keywords", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+		pf.Keywords = append(pf.Keywords, salvage.KeywordRow{Keyword: str(c("keyword")), PlaceID: num(c("place_id")), PostData: str(c("post_data"))})
+	})
+	pf.AnnoNames = map[int64]string{}
+	r.rows(pf, "moz_anno_attributes", false, func(c func(string) sqlitepage.Value, _ salvage.Where, id int64) {
+		pf.AnnoNames[id] = str(c("name"))
+	})
+	anno := func(table, owner string, dst *[]salvage.AnnoRow) {
+		r.rows(pf, table, false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+			*dst = append(*dst, salvage.AnnoRow{
+				Owner: num(c(owner)), AttrID: num(c("anno_attribute_id")), Content: str(c("content")),
+				Flags: num(c("flags")), Expiration: num(c("expiration")), Type: num(c("type")),
+				DateAdded: num(c("dateAdded")), LastModified: num(c("lastModified")),
+			})
+		})
+	}
+	anno("moz_items_annos", "item_id", &pf.ItemAnnos)
+	anno("moz_annos", "place_id", &pf.PageAnnos)
+	r.rows(pf, "moz_bookmarks_deleted", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+		pf.Tombstones = append(pf.Tombstones, salvage.TombstoneRow{GUID: str(c("guid")), DateRemoved: num(c("dateRemoved"))})
+	})
+	pf.Meta = map[string]any{}
+	r.rows(pf, "moz_meta", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+		if k := str(c("key")); k != "" {
+			pf.Meta[k] = c("value")
+		}
+	})
+}
+
+// guidIndex reads a unique index on a GUID column: (guid, rowid) pairs.
+func (r *reader) guidIndex(name string) ([]salvage.IndexEntry, bool) {
+	var root uint32
+	schema, _ := r.f.Schema()
+	for _, e := range schema {
+		if e.Type == "index" && e.Name == name && !e.Orphan {
+			root = e.RootPage
+		}
+	}
+	if root == 0 {
+		return nil, false
+	}
+	var out []salvage.IndexEntry
+	bad := false
+	probs, err := r.f.IndexRows(root, func(row sqlitepage.Row) error {
+		if row.Err != nil || len(row.Values) < 2 {
+			bad = true
+			return nil
+		}
+		if g := str(row.Values[0]); g != "" {
+			out = append(out, salvage.IndexEntry{GUID: g, ID: row.Rowid, Page: row.Page})
+		}
+		return nil
+	})
+	return out, err == nil && len(probs) == 0 && !bad
+}
+
+// hashIndex reads an index on an integer column: rowid -> value.
+func (r *reader) hashIndex(name string) map[int64]int64 {
+	out := map[int64]int64{}
+	schema, _ := r.f.Schema()
+	for _, e := range schema {
+		if e.Type != "index" || e.Name != name || e.Orphan {
+			continue
+		}
+		_, _ = r.f.IndexRows(e.RootPage, func(row sqlitepage.Row) error {
+			if row.Err == nil && len(row.Values) >= 2 {
+				if h, ok := row.Values[0].(int64); ok {
+					out[row.Rowid] = h
+				}
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// ReadMirror reads the Sync mirror page by page: items, their structure,
+// URLs and tags.
+func ReadMirror(path, name string) *salvage.Mirror {
+	m := &salvage.Mirror{Name: name}
+	files, err := sqlitepage.OpenPath(path, true, sqlitepage.Limits{})
+	if err != nil {
+		m.Err = strings.TrimPrefix(oneLine(err), path+": ")
+		return m
+	}
+	defer files.Close()
+	mirrorFrom(m, files.File)
+	return m
+}
+
+// mirrorFrom reads an opened mirror into m.
+func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
+	r := newReader(files)
+	m.Damage = r.damage(files.Survey(), files.Problems)
+	if _, err := files.Table("items"); err != nil {
+		m.Err = "no items table: not a Sync mirror, or its schema is unreadable"
+		return
+	}
+	scratch := &salvage.PlacesFile{Tables: map[string]int{}, BadCells: map[string]int{}}
+	urls := map[int64]string{}
+	r.rows(scratch, "urls", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+		if u := str(c("url")); u != "" {
+			urls[id] = u
+		}
+	})
+	type parentPos struct {
+		parent string
+		pos    int
+	}
+	structure := map[string]parentPos{}
+	r.rows(scratch, "structure", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+		structure[str(c("guid"))] = parentPos{str(c("parentGuid")), int(num(c("position")))}
+	})
+	tags := map[int64][]string{}
+	r.rows(scratch, "tags", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+		id := num(c("itemId"))
+		tags[id] = append(tags[id], str(c("tag")))
+	})
+	byID := map[int64]int{}
+	r.rows(scratch, "items", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+		it := salvage.MirrorItem{
+			GUID: str(c("guid")), ParentGUID: str(c("parentGuid")), Kind: int(num(c("kind"))),
+			Title: str(c("title")), Keyword: str(c("keyword")),
+			DateAdded: num(c("dateAdded")) * 1000, ServerModified: num(c("serverModified")) * 1000,
+			Deleted: num(c("isDeleted")) != 0, Page: w.Page, Position: -1,
+		}
+		if it.GUID == "" || (w.Orphan && len(it.GUID) != 12) {
+			return
+		}
+		if u := c("urlId"); u != nil {
+			it.URL = urls[num(u)]
+		}
+		if s, ok := structure[it.GUID]; ok {
+			it.ParentGUID, it.Position = s.parent, s.pos
+		}
+		if i, dup := byID[id]; dup {
+			m.Items[i] = it
+			return
+		}
+		byID[id] = len(m.Items)
+		m.Items = append(m.Items, it)
+		m.Time = max(m.Time, it.ServerModified)
+	})
+	for id, i := range byID {
+		m.Items[i].Tags = tags[id]
+	}
+}
+
+func num(v sqlitepage.Value) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case string:
+		var n int64
+		fmt.Sscan(x, &n)
+		return n
+	}
+	return 0
+}
+
+func str(v sqlitepage.Value) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case int64, float64:
+		return fmt.Sprint(x)
+	}
+	return ""
+}

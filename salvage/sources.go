@@ -1,0 +1,332 @@
+package salvage
+
+import (
+	"sort"
+
+	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/places/rebuild"
+)
+
+// placesView joins one Places file's rows: ids to GUIDs and URLs, tag
+// folders to tags.
+type placesView struct {
+	pf       *PlacesFile
+	kind     string           // places, corrupt, bmtui-backup
+	guidOf   map[int64]string // bookmark row id -> GUID (rows and index)
+	rowOf    map[int64]*BookmarkRow
+	urlOf    map[int64]string    // place id -> URL
+	tags     map[string][]string // URL -> tags
+	tagsOf   map[int64][]string  // place id -> tags
+	tagRoot  int64
+	tagFolds map[int64]string
+}
+
+func newPlacesView(pf *PlacesFile) *placesView {
+	v := &placesView{pf: pf, guidOf: make(map[int64]string, len(pf.Bookmarks)), rowOf: make(map[int64]*BookmarkRow, len(pf.Bookmarks)),
+		urlOf: make(map[int64]string, len(pf.Places)),
+		tags:  map[string][]string{}, tagsOf: map[int64][]string{}, tagRoot: -1, tagFolds: map[int64]string{}}
+	for _, e := range pf.GUIDIndex {
+		v.guidOf[e.ID] = e.GUID
+	}
+	for i := range pf.Bookmarks {
+		r := &pf.Bookmarks[i]
+		if old, dup := v.rowOf[r.ID]; dup && !old.Orphan {
+			continue // a stale copy on a cut-off page
+		}
+		v.rowOf[r.ID] = r
+		v.guidOf[r.ID] = r.GUID
+		if r.GUID == TagsGUID {
+			v.tagRoot = r.ID
+		}
+	}
+	if v.tagRoot < 0 {
+		for id, g := range v.guidOf {
+			if g == TagsGUID {
+				v.tagRoot = id
+			}
+		}
+	}
+	for i := range pf.Places {
+		p := &pf.Places[i]
+		if _, dup := v.urlOf[p.ID]; !dup || !p.Orphan {
+			v.urlOf[p.ID] = p.URL
+		}
+	}
+	for _, r := range v.rowOf {
+		if r.Parent == v.tagRoot && r.Type == rebuild.TypeFolder {
+			v.tagFolds[r.ID] = r.Title
+		}
+	}
+	for _, r := range v.rowOf {
+		if t, ok := v.tagFolds[r.Parent]; ok && r.HasFK {
+			v.tagsOf[r.FK] = append(v.tagsOf[r.FK], t)
+		}
+	}
+	for _, ts := range v.tagsOf {
+		sort.Strings(ts)
+	}
+	v.indexTags()
+	return v
+}
+
+func (v *placesView) indexTags() {
+	clear(v.tags)
+	for id, ts := range v.tagsOf {
+		if u := v.urlOf[id]; u != "" {
+			v.tags[u] = ts
+		}
+	}
+}
+
+// fillURLs names the pages whose rows were lost but whose url_hash the
+// index kept, from the URLs other sources give: a hash that only one
+// known URL has names its page.
+func (v *placesView) fillURLs(known map[uint64]string) int {
+	n := 0
+	for id, h := range v.pf.URLHashes {
+		if _, ok := v.urlOf[id]; ok {
+			continue
+		}
+		if u := known[uint64(h)]; u != "" {
+			v.urlOf[id] = u
+			n++
+		}
+	}
+	if n > 0 {
+		v.indexTags()
+	}
+	return n
+}
+
+// source lists the file's items (roots included, tag folders and entries
+// left out) as candidates.
+func (v *placesView) source(kind string, rank int) *source {
+	pf := v.pf
+	s := &source{name: pf.Name, kind: kind, rank: rank, items: make(map[string]*cand, len(v.rowOf)), exists: map[string]bool{},
+		parents:  make(map[string]string, len(v.rowOf)),
+		complete: pf.BookmarksComplete || pf.GUIDIndexComplete}
+	kw := map[int64]KeywordRow{}
+	for _, k := range pf.Keywords {
+		kw[k.PlaceID] = k
+	}
+	for _, r := range v.rowOf {
+		if r.Parent == v.tagRoot && v.tagRoot >= 0 {
+			continue
+		}
+		if _, tagEntry := v.tagFolds[r.Parent]; tagEntry {
+			continue
+		}
+		c := &cand{guid: r.GUID, typ: int(r.Type), title: r.Title, position: int(r.Position),
+			dateAdded: r.DateAdded, lastM: r.LastModified, syncStatus: int(r.SyncStatus), ctr: int(r.SyncChangeCounter),
+			origin: Origin{Source: pf.Name, Page: r.Page, Orphan: r.Orphan, WAL: r.WAL}, rank: rank, certain: kind == "places",
+			unvouched: r.Orphan && !pf.FreelistComplete}
+		if p, ok := v.guidOf[r.Parent]; ok {
+			c.parent = p
+			s.parents[r.GUID] = p
+		} else if r.GUID != RootGUID {
+			c.parentID = r.Parent
+			if v.lostTagEntry(r) {
+				// Most likely an entry of a lost tag folder: only another
+				// source can say it is a bookmark.
+				s.tagLike = append(s.tagLike, r.GUID)
+				continue
+			}
+		}
+		if r.HasFK && r.Type == rebuild.TypeBookmark {
+			c.fk, c.view = r.FK, v
+			c.url = v.urlOf[r.FK]
+			c.tags = v.tagsOf[r.FK]
+			if k, ok := kw[r.FK]; ok {
+				c.keyword, c.post = k.Keyword, k.PostData
+			}
+		}
+		if old := s.items[r.GUID]; old != nil && !old.origin.Orphan {
+			continue
+		}
+		s.items[r.GUID] = c
+	}
+	s.indexed = map[string]bool{}
+	for _, e := range pf.GUIDIndex {
+		s.indexed[e.GUID] = true
+		if _, hasRow := v.rowOf[e.ID]; !hasRow {
+			s.exists[e.GUID] = true
+		}
+	}
+	return s
+}
+
+// lostTagEntry: a bookmark row without a title whose parent row is lost
+// looks like what Firefox writes for a tag entry.
+func (v *placesView) lostTagEntry(r *BookmarkRow) bool {
+	return r.Type == rebuild.TypeBookmark && r.Title == "" && r.HasFK
+}
+
+func backupSource(bk *Backup, rank int) *source {
+	n := bk.Root.Count()
+	s := &source{name: bk.Name, kind: "backup", rank: rank, time: bk.Time, complete: true,
+		items: make(map[string]*cand, n), exists: map[string]bool{}, parents: make(map[string]string, n)}
+	bk.Root.Walk(func(n, parent *backup.Node) {
+		if parent == nil || n.GUID == "" {
+			return
+		}
+		s.parents[n.GUID] = parent.GUID
+		if isRoot(n.GUID) || parent.GUID == TagsGUID {
+			return
+		}
+		c := &cand{guid: n.GUID, parent: parent.GUID, typ: n.TypeCode, title: n.Title, url: n.URI, tags: n.TagList(),
+			keyword: n.Keyword, position: int(n.Index), dateAdded: n.DateAdded, lastM: n.LastModified,
+			origin: Origin{Source: bk.Name}, rank: rank}
+		if n.PostData != nil {
+			c.post = *n.PostData
+		}
+		s.items[n.GUID] = c
+	})
+	return s
+}
+
+func mirrorSource(m *Mirror, rank int) *source {
+	s := &source{name: m.Name, kind: "mirror", rank: rank, time: m.Time,
+		items: make(map[string]*cand, len(m.Items)), exists: map[string]bool{}, parents: make(map[string]string, len(m.Items))}
+	for _, it := range m.Items {
+		if it.ParentGUID != "" {
+			s.parents[it.GUID] = it.ParentGUID
+		}
+		if it.Deleted || isRoot(it.GUID) || it.ParentGUID == "" {
+			continue
+		}
+		typ := 0
+		switch it.Kind {
+		case KindBookmark, KindQuery:
+			typ = rebuild.TypeBookmark
+		case KindFolder:
+			typ = rebuild.TypeFolder
+		case KindSeparator:
+			typ = rebuild.TypeSeparator
+		default:
+			continue // livemarks are gone from Firefox
+		}
+		s.items[it.GUID] = &cand{guid: it.GUID, parent: it.ParentGUID, typ: typ, title: it.Title, url: it.URL, tags: it.Tags,
+			keyword: it.Keyword, position: it.Position, dateAdded: it.DateAdded, lastM: it.ServerModified,
+			origin: Origin{Source: m.Name, Page: it.Page}, rank: rank}
+	}
+	return s
+}
+
+// history gathers pages, visits, keywords and annotations: the live
+// database's, then what only the .corrupt holds, then the pages and
+// keywords bookmarks from other sources need.
+func (b *builder) history() {
+	db := b.res.DB
+	placeAt := map[string]int{}
+	addPlace := func(p rebuild.Place) {
+		if p.URL == "" {
+			return
+		}
+		if _, ok := placeAt[p.URL]; ok {
+			return
+		}
+		placeAt[p.URL] = len(db.Places)
+		db.Places = append(db.Places, p)
+	}
+	visit := map[rebuild.Visit]bool{}
+	kwSeen := map[string]bool{}
+	itemAnno := map[[2]string]bool{}
+	pageAnno := map[[2]string]bool{}
+	for _, v := range b.views {
+		if v.kind == "bmtui-backup" && b.livePlaces != nil {
+			// History cleared since that copy stays cleared.
+			continue
+		}
+		pf := v.pf
+		for _, p := range pf.Places {
+			if v.urlOf[p.ID] != p.URL {
+				continue // a stale copy
+			}
+			addPlace(rebuild.Place{URL: p.URL, Title: p.Title, GUID: p.GUID, VisitCount: int(p.VisitCount), Typed: int(p.Typed),
+				Hidden: int(p.Hidden), LastVisitDate: p.LastVisitDate, Frecency: int(p.Frecency),
+				Description: p.Description, PreviewImageURL: p.PreviewImageURL, SiteName: p.Site, RevHost: p.RevHost})
+		}
+		for _, vr := range pf.Visits {
+			u := v.urlOf[vr.PlaceID]
+			if u == "" {
+				continue
+			}
+			x := rebuild.Visit{URL: u, VisitDate: vr.VisitDate, VisitType: int(vr.VisitType), Source: int(vr.Source)}
+			if !visit[x] {
+				visit[x] = true
+				db.Visits = append(db.Visits, x)
+			}
+		}
+		for _, k := range pf.Keywords {
+			u := v.urlOf[k.PlaceID]
+			if u == "" {
+				u = b.keywordURL(k.Keyword)
+			}
+			if u == "" || k.Keyword == "" || kwSeen[k.Keyword] {
+				continue
+			}
+			kwSeen[k.Keyword] = true
+			db.Keywords = append(db.Keywords, rebuild.Keyword{Keyword: k.Keyword, URL: u, PostData: k.PostData})
+		}
+		for _, a := range pf.ItemAnnos {
+			g := v.guidOf[a.Owner]
+			name := pf.AnnoNames[a.AttrID]
+			if _, kept := b.kept[g]; !kept || name == "" || itemAnno[[2]string{g, name}] {
+				continue
+			}
+			itemAnno[[2]string{g, name}] = true
+			db.ItemAnnos = append(db.ItemAnnos, rebuild.ItemAnno{GUID: g, Name: name, Content: a.Content, Flags: int(a.Flags),
+				Expiration: int(a.Expiration), Type: int(a.Type), DateAdded: a.DateAdded, LastModified: a.LastModified})
+		}
+		for _, a := range pf.PageAnnos {
+			u := v.urlOf[a.Owner]
+			name := pf.AnnoNames[a.AttrID]
+			if u == "" || name == "" || pageAnno[[2]string{u, name}] {
+				continue
+			}
+			pageAnno[[2]string{u, name}] = true
+			db.PageAnnos = append(db.PageAnnos, rebuild.PageAnno{URL: u, Name: name, Content: a.Content, Flags: int(a.Flags),
+				Expiration: int(a.Expiration), Type: int(a.Type), DateAdded: a.DateAdded, LastModified: a.LastModified})
+		}
+	}
+	// When the live keyword table was read whole, its keywords are all;
+	// otherwise the items' own sources add theirs.
+	liveKeywordsWhole := b.livePlaces != nil && b.livePlaces.pf.BadCells["moz_keywords"] == 0 && b.livePlaces.pf.Tables["moz_keywords"] > 0
+	for _, g := range sortedKeys(b.kept) {
+		c := b.kept[g]
+		if c.typ != rebuild.TypeBookmark || c.url == "" {
+			continue
+		}
+		if _, ok := placeAt[c.url]; !ok {
+			addPlace(rebuild.Place{URL: c.url, Title: c.title, Frecency: -1})
+		}
+		if c.keyword != "" && !kwSeen[c.keyword] && (!liveKeywordsWhole || !c.certain) && !b.keywordTaken(c.url) {
+			kwSeen[c.keyword] = true
+			db.Keywords = append(db.Keywords, rebuild.Keyword{Keyword: c.keyword, URL: c.url, PostData: c.post})
+		}
+	}
+}
+
+// keywordTaken: Places allows one keyword per URL and post data; a URL
+// the live database gave a keyword keeps that one.
+func (b *builder) keywordTaken(u string) bool {
+	for _, k := range b.res.DB.Keywords {
+		if k.URL == u {
+			return true
+		}
+	}
+	return false
+}
+
+// keywordURL finds the URL another source gives a keyword whose page row
+// was lost.
+func (b *builder) keywordURL(kw string) string {
+	for _, s := range b.srcs {
+		for _, g := range sortedKeys(s.items) {
+			if c := s.items[g]; c.keyword == kw && c.url != "" {
+				return c.url
+			}
+		}
+	}
+	return ""
+}

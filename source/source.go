@@ -1,0 +1,99 @@
+// Package source is the seam between the files bmtui reads and everything
+// that shows or merges bookmarks. A Source is one thing to open (a Places
+// database, a Sync mirror; later a bookmark backup, a salvaged database, a
+// support bundle, a Sync server dump), and what it yields is the same for
+// every kind: a tree with its problems, where it came from, and the
+// deletions it records. The explorer shows any two results side by side;
+// the merge takes a local and a remote one; only a Places profile is ever
+// written to, by apply, which finds what it needs in the profile (see
+// internal/load), not here.
+//
+// The package imports only the standard library and the tree vocabulary,
+// so that the screens can use its types without linking a database.
+package source
+
+import (
+	"time"
+
+	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// Kind names what a source is read from.
+type Kind string
+
+// Kinds of source.
+const (
+	Places Kind = "places" // a profile's places.sqlite: the local tree
+	Mirror Kind = "mirror" // a profile's weave/bookmarks.sqlite: the server's tree as last synced
+)
+
+// Provenance says where a tree comes from.
+type Provenance struct {
+	Kind  Kind
+	Path  string // the file read
+	Label string // for people, e.g. "Local (Places)"
+	// At is the moment the tree describes: when a live database was
+	// copied for reading, when a backup was written.
+	At time.Time
+	// Side is the tree of a merge this kind of source usually is: Places
+	// is local; the mirror and any other copy of the server's tree remote.
+	Side tree.Side
+}
+
+// Result is what a source yields.
+type Result struct {
+	Provenance Provenance
+	Tree       *tree.Tree
+	Report     check.Report
+	// TreeErr is a tree error (a cycle) that leaves Tree viewable but
+	// makes a merge impossible; nil otherwise.
+	TreeErr error
+	// Notes are observations for people: rows skipped, an unsupported
+	// schema version, a file that kept changing while it was copied.
+	Notes []string
+	// Tombstones are the deletions the source records, with their times;
+	// nil for a kind that keeps none. The tree holds those a merge must
+	// consider (Tree.Tombstones).
+	Tombstones []Tombstone
+	// Damage is what a structural check of the files found; empty when
+	// none was found or none was run.
+	Damage []Damage
+}
+
+// Mergeable reports whether the result can take part in a merge.
+func (r *Result) Mergeable() bool { return r != nil && r.Tree != nil && r.TreeErr == nil }
+
+// Tombstone is one recorded deletion.
+type Tombstone struct {
+	GUID    string
+	Deleted time.Time
+}
+
+// Damage is structural damage found in one file: a table or index whose
+// pages SQLite's integrity check finds broken.
+type Damage struct {
+	File   string  // the file checked
+	Object string  // the table or index hit, "" when unknown
+	Pages  []int64 // the pages hit, when known
+	Detail string  // the check's own words
+}
+
+// Source is one thing to read bookmarks from.
+type Source interface {
+	// Provenance says what the source is; At is known once it was read.
+	Provenance() Provenance
+	// Load builds the tree, with ages measured against clock (the local
+	// clock for a local source, the server's for a remote one).
+	Load(clock time.Time) (*Result, error)
+	// Close releases what the source holds (a private copy of a file).
+	Close() error
+}
+
+// Reparenter is a Source that can build its tree again with the user's
+// choice of parent for items several folders claim: prefer maps a child
+// GUID to the folder that keeps it (tree.Builder.PreferParent).
+type Reparenter interface {
+	Source
+	LoadPreferring(clock time.Time, prefer map[string]string) (*Result, error)
+}
