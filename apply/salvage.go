@@ -56,17 +56,20 @@ func (h *salvageHooks) at(name string) {
 }
 
 // WriteSalvage replaces the profile's places.sqlite with a new file built
-// from db (rebuild.Prepare, then WriteVerified: written, then read back). It refuses while Firefox
-// holds the profile; it first finishes any interrupted bmtui operation.
-// The damaged files (places.sqlite, -wal, -shm, -journal, .corrupt) are
-// copied into bmtui-backups/<now>/ first, so Undo restores them exactly.
+// from db (rebuild.Prepare, then WriteVerified: written, then read back).
+// It refuses while Firefox holds the profile, and before touching
+// anything when db is not a tree Firefox can hold; it first finishes any
+// interrupted bmtui operation. The damaged files (places.sqlite, -wal,
+// -shm, -journal, .corrupt) and the mirror are copied into
+// bmtui-backups/<now>/ first, so Undo restores them exactly.
 //
-// The swap is ordered so that a kill at any moment leaves either the
-// damaged original or the complete salvage once Recover has run (every
-// bmtui command runs it first): the new file is built and verified beside
-// the original, the marker then records its digest, the old -wal, -shm
-// and -journal are removed (so they can never be replayed onto the new
-// file), and a rename puts the new file in place.
+// The steps are ordered so that a kill at any moment leaves either the
+// damaged original or the complete salvage once Recover has run (bmtui's
+// commands run it first): the marker is written, then the backup, then
+// the new file is built and verified beside the original, the marker
+// records its digest, the old -wal, -shm and -journal are removed (so they
+// can never be replayed onto the new file), and a rename puts the new
+// file in place. A salvage rolled back discards its backup.
 func WriteSalvage(ctx context.Context, profileDir string, db *rebuild.Database, now time.Time) (*SalvageReport, error) {
 	return writeSalvage(ctx, profileDir, db, now, nil)
 }
