@@ -114,7 +114,7 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 		}
 	}
 	if rootIdx < 0 {
-		return nil, dbsnap.NewError(What, d.Path(), ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
+		return nil, dbsnap.NewError(What, d.Path(), dbsnap.ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
 	}
 	for i := range all {
 		r := &all[i]

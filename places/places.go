@@ -57,8 +57,8 @@ func ResolvePath(path string) string {
 
 // Open snapshots the Places database at path (the file, or a profile
 // folder holding places.sqlite) and opens the snapshot. It never writes to
-// the profile. Every error is a one-line *FileError naming the file and
-// matching one of ErrNotFound, ErrPermission, ErrNotAFile, ErrEmpty,
+// the profile. Every error is a one-line *dbsnap.FileError naming the file and
+// matching one of dbsnap's ErrNotFound, ErrPermission, ErrNotAFile, ErrEmpty,
 // ErrNotSQLite, ErrCorrupt, ErrWrongKind, ErrUnsupportedSchema.
 func Open(path string) (*DB, error) {
 	d := &DB{}

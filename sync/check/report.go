@@ -66,7 +66,7 @@ func (r Report) OK() bool { return len(r.Findings) == 0 }
 // silently (invalid GUIDs, folders listing a child twice). Counts are the
 // tree's telemetry totals; Extra totals the kinds Firefox does not count.
 // Findings are sorted by GUID, then Kind, then Detail.
-func Tree(side Side, t *tree.Tree) Report {
+func Tree(side tree.Side, t *tree.Tree) Report {
 	r := Report{Side: side, Counts: t.ProblemCounts(), Extra: make(map[Kind]int)}
 	add := func(guid string, kind Kind, detail string, related ...string) {
 		r.Findings = append(r.Findings, Finding{Side: side, GUID: guid, Kind: kind, Detail: detail, Related: related})

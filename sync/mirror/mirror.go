@@ -58,7 +58,7 @@ func ResolvePath(path string) string {
 // Open snapshots the mirror at path (the file, a profile folder, or its
 // weave folder) and opens the snapshot, never writing to the profile.
 // Errors are one-line *dbsnap.FileError values matching dbsnap's
-// sentinels (the same values as places.ErrNotFound and the others).
+// sentinels (ErrNotFound and the others), as places.Open's are.
 func Open(path string) (*DB, error) {
 	d := &DB{}
 	if _, err := dbsnap.OpenFile(mirrorFormat, ResolvePath(path), d.init); err != nil {
