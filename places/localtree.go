@@ -47,7 +47,7 @@ type localRow struct {
 }
 
 // ReadTree builds the local tree exactly as Firefox's merger does
-// (FORMATS.md §2.6 "Local tree", store.rs fetch_local_tree): the root row
+// (docs/formats.md#local-tree, store.rs fetch_local_tree): the root row
 // first, then every other moz_bookmarks row that has a parent row, tags
 // subtree included, ordered by (parent, position), each fed as a
 // consistent (structure) parent; then every moz_bookmarks_deleted GUID as

@@ -1,7 +1,7 @@
 // Package places reads a Firefox profile's Places database (places.sqlite)
 // without ever disturbing it: every read goes to a private snapshot (see
 // internal/dbsnap), never to the profile's file. It builds the local bookmark tree
-// exactly as Firefox's bookmark merger does (FORMATS.md §2.6), detects a
+// exactly as Firefox's bookmark merger does (docs/formats.md#local-tree), detects a
 // running Firefox, and checks the schema before trusting a file.
 package places
 

@@ -1,5 +1,5 @@
 // Package check turns a built tree into the list of problems a user sees:
-// every repair the builder made (MERGE.md §2) plus what the builder lets
+// every repair the builder made (docs/merge.md#building-a-tree) plus what the builder lets
 // through silently (invalid GUIDs, unusable URLs, folders listing a child
 // twice). Pure: no I/O.
 package check

@@ -1,7 +1,7 @@
 // Package mirror reads Firefox's Sync bookmarks mirror
 // (weave/bookmarks.sqlite) without disturbing it: like places.Open, every
 // read goes to a private snapshot. It builds the remote bookmark tree
-// exactly as Firefox's merger does (FORMATS.md §2.6 "Remote tree").
+// exactly as Firefox's merger does (docs/formats.md#remote-tree).
 package mirror
 
 import (
