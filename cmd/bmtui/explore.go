@@ -59,6 +59,10 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			return tea.Quit()
 		}
 	}
+	if !pf.demo {
+		salvage := salvagePlan(ctx)
+		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
+	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
 	final, err := ui.Run(ctx, model)
 	if err != nil {

@@ -39,8 +39,13 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	// pinned times or now.
 	src := app.NewSource(prof)
 	defer src.Close()
+	var salvage func(*load.Profile, bool) (*ui.SalvagePlan, error)
+	if !pf.demo {
+		salvage = salvagePlan(ctx)
+	}
 	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,
+		Salvage:     salvage,
 		Theme:       o.theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {

@@ -1,0 +1,115 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bmtui/bmtui/places/rebuild"
+	"github.com/bmtui/bmtui/salvage"
+	"github.com/bmtui/bmtui/salvage/scan"
+	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/ui"
+)
+
+// ScanSalvage reads every source of the profile folder dir and rebuilds its
+// tree: the result to write, and the plan the salvage screen shows (its
+// Write left nil for the caller to set).
+func ScanSalvage(dir string, now time.Time) (*salvage.Result, *ui.SalvagePlan, error) {
+	in, err := scan.Profile(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("salvage: %w", err)
+	}
+	res, err := salvage.Rebuild(in, salvage.Options{Now: now.UnixMilli() * 1000})
+	if err != nil {
+		return nil, nil, fmt.Errorf("salvage: %w", err)
+	}
+	return res, SalvagePlan(&res.Report), nil
+}
+
+// SalvagePlan is what the salvage screen shows of r.
+func SalvagePlan(r *salvage.Report) *ui.SalvagePlan {
+	p := &ui.SalvagePlan{Why: append([]string(nil), r.Why...)}
+	kinds := map[string]string{}
+	for _, s := range r.Sources {
+		kinds[s.Name] = s.Kind
+		p.Sources = append(p.Sources, ui.SalvageSource{
+			Name: s.Name, Kind: s.Kind, Err: s.Err, Read: readSummary(s.Read),
+			DamagedPages: damagedPages(s.Damage), Complete: s.Complete,
+		})
+	}
+	for _, it := range r.Items {
+		o := salvageOrigin(&it, kinds[it.From.Source])
+		p.Items = append(p.Items, ui.SalvageItem{
+			GUID: it.GUID, ParentGUID: it.ParentGUID, Kind: itemKind(it.Type), Title: it.Title, URL: it.URL,
+			Origin: o, From: it.From.String(), Placement: it.Placement,
+		})
+		if o == ui.OriginBackup || o == ui.OriginOlderBackup {
+			p.Counts.FromBackups++
+		}
+		if it.ParentGUID == salvage.RecoveredGUID {
+			p.Counts.Recovered++
+		}
+	}
+	p.Counts.Items = len(r.Items)
+	p.Counts.LeftDeleted = len(r.Deleted)
+	return p
+}
+
+// salvageOrigin is the mark of it: where its place came from when that is
+// what needs a look, else where its values were read.
+func salvageOrigin(it *salvage.Item, kind string) ui.SalvageOrigin {
+	switch {
+	case it.ParentGUID == salvage.RecoveredGUID:
+		return ui.OriginRecovered
+	case it.OnlyInBackup:
+		return ui.OriginOlderBackup
+	case it.From.WAL:
+		return ui.OriginWAL
+	case kind == "backup":
+		return ui.OriginBackup
+	case kind == "mirror":
+		return ui.OriginMirror
+	}
+	return ui.OriginPage
+}
+
+func itemKind(t int) tree.Kind {
+	switch t {
+	case rebuild.TypeFolder:
+		return tree.KindFolder
+	case rebuild.TypeSeparator:
+		return tree.KindSeparator
+	}
+	return tree.KindBookmark
+}
+
+func damagedPages(ds []salvage.Damage) int {
+	pages := map[uint32]bool{}
+	for _, d := range ds {
+		pages[d.Page] = true
+	}
+	return len(pages)
+}
+
+// readSummary lists what was read, the largest counts first.
+func readSummary(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if v > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
