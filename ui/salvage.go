@@ -103,8 +103,21 @@ type salvageSource struct {
 func newSalvageSource(items []SalvageItem) *salvageSource {
 	children := map[string][]int{}
 	known := make(map[string]bool, len(items))
+	parents := map[string]bool{}
 	for i := range items {
 		known[items[i].GUID] = true
+		parents[items[i].ParentGUID] = true
+	}
+	// The built-in roots every profile has, when the plan only names them.
+	var roots []SalvageItem
+	for _, g := range []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID} {
+		if parents[g] && !known[g] {
+			roots = append(roots, SalvageItem{GUID: g, ParentGUID: tree.RootGUID, Kind: tree.KindFolder})
+			known[g] = true
+		}
+	}
+	if len(roots) > 0 {
+		items = append(roots, items...)
 	}
 	var top []int
 	for i := range items {
@@ -180,6 +193,9 @@ func (s *salvageSource) Item(i int, th *themes.Theme) treepane.Item {
 	if it == nil {
 		return treepane.Item{Kind: tree.KindFolder, Label: "root"}
 	}
+	if tree.RootTitle(it.GUID) != "" {
+		return treepane.Item{Kind: tree.KindFolder, Label: salvageLabel(it)}
+	}
 	st := &th.Styles
 	badge := st.Muted
 	switch it.Origin {
@@ -200,6 +216,9 @@ func (s *salvageSource) Haystack(i int) string {
 }
 
 func salvageLabel(it *SalvageItem) string {
+	if name := tree.RootTitle(it.GUID); name != "" {
+		return name
+	}
 	switch {
 	case it.Title != "":
 		return common.SingleLine(it.Title)
@@ -216,6 +235,9 @@ func salvageLabel(it *SalvageItem) string {
 func salvageWhy(it *SalvageItem, parent string) []string {
 	if it == nil {
 		return []string{"Select an item to see where it comes from."}
+	}
+	if tree.RootTitle(it.GUID) != "" {
+		return []string{salvageLabel(it), "", "A built-in root: every profile has it."}
 	}
 	lines := []string{salvageLabel(it)}
 	if it.URL != "" && it.Title != "" {

@@ -98,6 +98,9 @@ func (s *SalvageScreen) busy() bool { return s.mode == salvageLoading || s.mode 
 // Plan is the plan shown (nil while loading or after an error).
 func (s *SalvageScreen) Plan() *SalvagePlan { return s.plan }
 
+// Select moves the selection to guid (see treepane.Model.Select).
+func (s *SalvageScreen) Select(guid string) bool { return s.tree.Select(guid) }
+
 // Selected is the GUID of the selected item.
 func (s *SalvageScreen) Selected() string { return s.tree.Selected() }
 
