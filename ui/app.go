@@ -42,6 +42,9 @@ type AppInput struct {
 	// SalvagePlan); it runs in a command when the salvage screen opens.
 	// nil: no salvage (a demo, a redacted viewer).
 	Salvage func() (*SalvagePlan, error)
+	// StartInSalvage opens the salvage screen first (a profile too
+	// damaged to show: the trees are empty).
+	StartInSalvage bool
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -127,6 +130,10 @@ func (a *App) Init() tea.Cmd {
 	if a.in.Damage != nil {
 		cmd = tea.Batch(cmd, checkDamage(a.in.Damage))
 	}
+	if a.in.StartInSalvage && a.in.Salvage != nil {
+		a.setSalvageKey()
+		return tea.Batch(cmd, a.openSalvage())
+	}
 	if a.in.StartInMerge && a.CanMerge() {
 		return tea.Batch(cmd, a.openMerge())
 	}
@@ -156,7 +163,7 @@ func (a *App) openMerge() tea.Cmd {
 
 // setSalvageKey enables S once damage is known and the caller can salvage.
 func (a *App) setSalvageKey() {
-	a.salvageKey.SetEnabled(a.in.Salvage != nil && a.explorer.damage != "")
+	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
 	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
 }
 

@@ -63,6 +63,12 @@ func damagedPlan(t *testing.T) *ui.SalvagePlan {
 // dropped: they only animate), feeding the results back.
 func drive(t *testing.T, m tea.Model, msgs ...tea.Msg) tea.Model {
 	t.Helper()
+	return driveCmd(t, m, nil, msgs...)
+}
+
+// driveCmd runs first (Init's command), then sends msgs as drive does.
+func driveCmd(t *testing.T, m tea.Model, first tea.Cmd, msgs ...tea.Msg) tea.Model {
+	t.Helper()
 	var run func(cmd tea.Cmd, depth int)
 	run = func(cmd tea.Cmd, depth int) {
 		if cmd == nil || depth > 4 {
@@ -80,6 +86,7 @@ func drive(t *testing.T, m tea.Model, msgs ...tea.Msg) tea.Model {
 			run(next, depth+1)
 		}
 	}
+	run(first, 0)
 	for _, msg := range msgs {
 		var cmd tea.Cmd
 		m, cmd = m.Update(msg)
@@ -212,4 +219,33 @@ func salvageAppInput(t *testing.T) ui.AppInput {
 	e := input(t, "multiple_parents")
 	return ui.AppInput{ProfileName: e.ProfileName, Local: e.Local, Remote: e.Remote,
 		LocalReport: e.LocalReport, RemoteReport: e.RemoteReport}
+}
+
+// TestSalvageScreenFirst: a profile too damaged to open starts on the
+// salvage screen with no trees; e shows the explorer with the damage in
+// its banner, and S comes back.
+func TestSalvageScreenFirst(t *testing.T) {
+	plan := damagedPlan(t)
+	in := ui.AppInput{ProfileName: "broken.default", StartInSalvage: true,
+		Salvage: func() (*ui.SalvagePlan, error) { return plan, nil },
+		Damage: func() (local, remote []dbcheck.Damage, err error) {
+			return someDamage.Local, nil, nil
+		},
+	}
+	a := ui.NewApp(in, opts())
+	var m tea.Model = a
+	m = drive(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = driveCmd(t, m, a.Init())
+	if a.Screen() != "salvage" || !strings.Contains(content(m), "Rebuilt tree") {
+		t.Fatalf("screen %q:\n%s", a.Screen(), content(m))
+	}
+	m = drive(t, m, keys("e")...)
+	v := content(m)
+	if a.Screen() != "explorer" || !strings.Contains(v, "places.sqlite is damaged") || !strings.Contains(v, "S salvage preview") {
+		t.Fatalf("explorer without the damage or S:\n%s", v)
+	}
+	m = drive(t, m, keys("S")...)
+	if a.Screen() != "salvage" {
+		t.Errorf("S went to %q", a.Screen())
+	}
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve/app"
@@ -28,6 +30,9 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
+		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && !o.startInMerge && o.session == nil {
+			return runSalvageApp(ctx, pf, o, err)
+		}
 		return err
 	}
 	defer cleanup()

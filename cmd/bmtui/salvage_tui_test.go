@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/serve/app"
 )
 
 // TestSalvageScreenCallback: the app's salvage callback previews the
@@ -48,5 +53,32 @@ func TestSalvageScreenCallback(t *testing.T) {
 	}
 	if again.Write != nil {
 		t.Error("an undamaged profile is offered a write")
+	}
+}
+
+// TestSalvageAppFallback: a profile too damaged to open fails with the
+// error that sends the app to the salvage screen, whose damage and plan
+// come from one scan.
+func TestSalvageAppFallback(t *testing.T) {
+	dir := unpackDamagedProfile(t, "a-bookmarks-leaf")
+	pf := &profileFlags{profile: dir}
+	_, cleanup, err := pf.open()
+	if err == nil {
+		cleanup()
+		t.Skip("the fixture opens: the explorer shows it and S salvages")
+	}
+	if !errors.Is(err, dbsnap.ErrCorrupt) {
+		t.Fatalf("open: %v is not a damage error", err)
+	}
+	res, plan, err := app.ScanSalvage(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	damage := app.SalvageDamage(&res.Report, dir)
+	if len(damage) == 0 || !strings.Contains(dbcheck.Summary(damage), "places.sqlite is damaged (moz_bookmarks, page ") {
+		t.Errorf("damage %q", dbcheck.Summary(damage))
+	}
+	if len(plan.Items) == 0 {
+		t.Error("empty plan")
 	}
 }

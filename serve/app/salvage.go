@@ -2,10 +2,13 @@ package app
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places/rebuild"
 	"github.com/bmtui/bmtui/salvage"
 	"github.com/bmtui/bmtui/salvage/scan"
@@ -112,4 +115,30 @@ func readSummary(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%d %s", m[k], k)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// SalvageDamage is the damage r's sources report, as the explorer's banner
+// and problems panel show it: one entry per file and b-tree, dir the
+// profile folder the files are in.
+func SalvageDamage(r *salvage.Report, dir string) []dbcheck.Damage {
+	var out []dbcheck.Damage
+	for _, s := range r.Sources {
+		at := map[string]int{}
+		for _, d := range s.Damage {
+			i, ok := at[d.Tree]
+			if !ok {
+				i = len(out)
+				at[d.Tree] = i
+				out = append(out, dbcheck.Damage{File: filepath.Join(dir, s.Name), Object: d.Tree, Detail: d.What})
+			}
+			if d.Page != 0 {
+				out[i].Pages = append(out[i].Pages, int64(d.Page))
+			}
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].Pages)
+		out[i].Pages = slices.Compact(out[i].Pages)
+	}
+	return out
 }
