@@ -1,11 +1,13 @@
 package serve_test
 
 import (
+	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
@@ -94,5 +96,48 @@ func TestSalvageOverSSH(t *testing.T) {
 	defer mu.Unlock()
 	if writes != 1 || asked[false] != 1 || asked[true] != 1 {
 		t.Fatalf("%d writes; plans asked: %v", writes, asked)
+	}
+}
+
+// TestSalvageOnlyOverSSH: a profile too damaged to open is served on the
+// salvage screen; the viewer cannot write, the operator writes once.
+func TestSalvageOnlyOverSSH(t *testing.T) {
+	var mu sync.Mutex
+	writes := 0
+	op, viewer := newKey(t, "helper@example"), newKey(t, "watcher@example")
+	e := start(t, serve.Config{ModelFactory: app.SalvageFactory(app.SalvageOptions{ProfileName: "broken",
+		OpenErr: errors.New("places.sqlite is damaged"),
+		Damage: func() ([]dbcheck.Damage, error) {
+			return []dbcheck.Damage{{File: "/p/places.sqlite", Type: "table", Object: "moz_bookmarks", Pages: []int64{69}}}, nil
+		},
+		Salvage: func(write bool) (*ui.SalvagePlan, error) {
+			plan := &ui.SalvagePlan{Items: []ui.SalvageItem{{GUID: "bookmarkAAAA", ParentGUID: tree.MenuGUID,
+				Kind: tree.KindBookmark, Title: "Read from a page", From: "places.sqlite page 3"}}, Counts: ui.SalvageCounts{Items: 1}}
+			if write {
+				plan.Write = func() (string, error) {
+					mu.Lock()
+					writes++
+					mu.Unlock()
+					return "wrote the salvage", nil
+				}
+			}
+			return plan, nil
+		},
+	})}, operatorOpt+op.line, viewer.line)
+
+	v := connect(t, e.addr, "vera", viewer, 120, 30)
+	v.waitFor("Read from a page")
+	v.send("Wy")
+	v.send("e")
+	v.waitFor("places.sqlite is damaged (table moz_bookmarks, page 69)")
+
+	o := connect(t, e.addr, "alice", op, 120, 30)
+	o.waitFor("Read from a page")
+	o.send("Wy")
+	o.waitFor("wrote the salvage")
+	mu.Lock()
+	defer mu.Unlock()
+	if writes != 1 {
+		t.Fatalf("%d writes", writes)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/salvage"
+	"github.com/bmtui/bmtui/salvage/scan"
 	"github.com/bmtui/bmtui/serve/app"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -41,7 +43,14 @@ func salvagePlanOf(ctx context.Context, dir string, res *salvage.Result, write b
 	}
 	plan := app.SalvagePlan(&res.Report)
 	if write && res.Report.Damaged {
+		// A preview is of the files as they were: once someone wrote a
+		// salvage (or Firefox replaced the file), it is stale.
+		placesPath := filepath.Join(dir, scan.PlacesName)
+		before, _ := os.Stat(placesPath)
 		plan.Write = func() (string, error) {
+			if now, _ := os.Stat(placesPath); !sameFile(before, now) {
+				return "", errors.New("places.sqlite changed since this preview (written by someone else?); open the salvage again")
+			}
 			if running, pid, err := places.FirefoxRunning(dir); err != nil {
 				return "", err
 			} else if running {
@@ -62,44 +71,103 @@ func salvagePlanOf(ctx context.Context, dir string, res *salvage.Result, write b
 	return plan, nil
 }
 
+// brokenProfile is a profile too damaged to open, scanned once for the
+// banner and the preview.
+type brokenProfile struct {
+	dir string
+
+	mu   sync.Mutex
+	stat os.FileInfo // places.sqlite when scanned
+	res  *salvage.Result
+	err  error
+}
+
+func resolveDamaged(pf *profileFlags) (*brokenProfile, error) {
+	home, _ := os.UserHomeDir()
+	paths, err := load.Resolve(pf.profile, pf.places, "", home, runtime.GOOS)
+	if err != nil {
+		return nil, err
+	}
+	return &brokenProfile{dir: paths.Dir}, nil
+}
+
+// scan scans the profile, again when places.sqlite changed since (a
+// salvage was written).
+func (d *brokenProfile) scan() (*salvage.Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, _ := os.Stat(filepath.Join(d.dir, scan.PlacesName))
+	if d.res == nil && d.err == nil || !sameFile(d.stat, now) {
+		d.stat = now
+		d.res, _, d.err = app.ScanSalvage(d.dir, time.Now())
+	}
+	return d.res, d.err
+}
+
+func (d *brokenProfile) damage() ([]dbcheck.Damage, error) {
+	res, err := d.scan()
+	if err != nil {
+		return nil, err
+	}
+	return app.SalvageDamage(&res.Report, d.dir), nil
+}
+
+func (d *brokenProfile) plan(ctx context.Context, write bool) (*ui.SalvagePlan, error) {
+	res, err := d.scan()
+	if err != nil {
+		return nil, err
+	}
+	return salvagePlanOf(ctx, d.dir, res, write)
+}
+
 // runSalvageApp is the app for a profile too damaged to open (openErr): no
 // trees, the damage the salvage scan found in the banner and the problems
 // panel, and the salvage screen first.
 func runSalvageApp(ctx context.Context, pf *profileFlags, o appOptions, openErr error) error {
-	home, _ := os.UserHomeDir()
-	paths, err := load.Resolve(pf.profile, pf.places, "", home, runtime.GOOS)
+	d, err := resolveDamaged(pf)
 	if err != nil {
 		return openErr
 	}
-	dir := paths.Dir
-	// One scan serves the banner and the preview.
-	var once sync.Once
-	var plan *ui.SalvagePlan
-	var damage []dbcheck.Damage
-	var planErr error
-	scanOnce := func() {
-		once.Do(func() {
-			var res *salvage.Result
-			res, plan, planErr = app.ScanSalvage(dir, time.Now())
-			if planErr == nil {
-				damage = app.SalvageDamage(&res.Report, dir)
-				plan, planErr = salvagePlanOf(ctx, dir, res, true)
-			}
-		})
-	}
 	in := ui.AppInput{
-		ProfileName:    dir,
+		ProfileName:    d.dir,
 		Notes:          []string{openErr.Error()},
 		StartInSalvage: true,
 		Damage: func() (local, remote []dbcheck.Damage, err error) {
-			scanOnce()
-			return damage, nil, planErr
+			local, err = d.damage()
+			return local, nil, err
 		},
-		Salvage: func() (*ui.SalvagePlan, error) {
-			scanOnce()
-			return plan, planErr
-		},
+		Salvage: func() (*ui.SalvagePlan, error) { return d.plan(ctx, true) },
 	}
 	_, err = ui.Run(ctx, ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""}))
 	return err
+}
+
+// serveSalvage serves a profile too damaged to open: the salvage screen
+// for every session, the write for operators.
+func serveSalvage(ctx context.Context, o *serveOptions, io stdio, openErr error) error {
+	d, err := resolveDamaged(&o.profile)
+	if err != nil {
+		return openErr
+	}
+	cfg := o.cfg
+	closeLog, err := openAuditLog(o.auditLog, &cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	cfg.ModelFactory = app.SalvageFactory(app.SalvageOptions{
+		ProfileName: d.dir, Theme: o.theme, OpenErr: openErr, Damage: d.damage,
+		Salvage: func(write bool) (*ui.SalvagePlan, error) { return d.plan(ctx, write) },
+	})
+	fmt.Fprintf(io.out, "%v\nserving the salvage preview\n", openErr)
+	return listen(ctx, cfg, d.dir, io)
+}
+
+// sameFile reports whether two stats are of the same unchanged file (or
+// both of none).
+func sameFile(a, b os.FileInfo) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }

@@ -36,9 +36,16 @@ func TestSalvageScreenCallback(t *testing.T) {
 	if plan.Write == nil || plan.Counts.Items == 0 || plan.Counts.Items != len(plan.Items) || plan.Counts.FromBackups == 0 {
 		t.Fatalf("plan: write %v, counts %+v, %d items", plan.Write != nil, plan.Counts, len(plan.Items))
 	}
+	stale, err := salvage(p, true) // another session's preview
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err := plan.Write()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := stale.Write(); err == nil || !strings.Contains(err.Error(), "changed since this preview") {
+		t.Errorf("a stale preview wrote over the salvage: %v", err)
 	}
 	if !strings.Contains(out, "bmtui undo restores them") {
 		t.Errorf("outcome %q", out)

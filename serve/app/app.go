@@ -244,31 +244,8 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 // salvagePlan is the salvage screen's plan of generation g; an operator's
 // write holds the hub's apply lock, so it never runs beside a merge's.
 func (m *Model) salvagePlan(g *generation) (*ui.SalvagePlan, error) {
-	s := m.session
-	plan, err := m.opts.Salvage(g.p, !s.ReadOnly())
-	if err != nil || plan == nil || plan.Write == nil {
-		return plan, err
-	}
-	if s.ReadOnly() {
-		plan.Write = nil
-		return plan, nil
-	}
-	write := plan.Write
-	plan.Write = func() (string, error) {
-		var out string
-		err := s.Apply(func() error {
-			var err error
-			out, err = write()
-			return err
-		})
-		if err != nil {
-			s.Record("salvage", "not written: "+err.Error())
-		} else {
-			s.Record("salvage", out)
-		}
-		return out, err
-	}
-	return plan, nil
+	plan, err := m.opts.Salvage(g.p, !m.session.ReadOnly())
+	return lockedWrite(m.session, plan), err
 }
 
 // apply runs in a command: it writes the merge of generation g, holding

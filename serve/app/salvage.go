@@ -8,10 +8,13 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places/rebuild"
 	"github.com/bmtui/bmtui/salvage"
 	"github.com/bmtui/bmtui/salvage/scan"
+	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -141,4 +144,73 @@ func SalvageDamage(r *salvage.Report, dir string) []dbcheck.Damage {
 		out[i].Pages = slices.Compact(out[i].Pages)
 	}
 	return out
+}
+
+// SalvageOptions configure SalvageFactory.
+type SalvageOptions struct {
+	ProfileName string
+	Theme       string
+	Now         func() time.Time
+	// OpenErr says why the profile could not be opened (shown as a note).
+	OpenErr error
+	// Damage is what the salvage scan found damaged (the banner and the
+	// problems panel).
+	Damage func() ([]dbcheck.Damage, error)
+	// Salvage is as in Options, without a profile to hand over.
+	Salvage func(write bool) (*ui.SalvagePlan, error)
+}
+
+// SalvageFactory serves a profile too damaged to open: every session
+// starts on the salvage screen; operators may write the salvage (under
+// the hub's apply lock), viewers see the preview, redacted viewers only
+// the damage.
+func SalvageFactory(o SalvageOptions) serve.ModelFactory {
+	return func(s *serve.Session) tea.Model {
+		in := ui.AppInput{ProfileName: o.ProfileName}
+		if o.OpenErr != nil {
+			in.Notes = []string{o.OpenErr.Error()}
+		}
+		if o.Damage != nil {
+			in.Damage = func() (local, remote []dbcheck.Damage, err error) {
+				ds, err := o.Damage()
+				return ds, nil, err
+			}
+		}
+		if o.Salvage != nil && !s.Redacted() {
+			in.StartInSalvage = true
+			in.Salvage = func() (*ui.SalvagePlan, error) {
+				plan, err := o.Salvage(!s.ReadOnly())
+				return lockedWrite(s, plan), err
+			}
+		}
+		return ui.NewApp(in, ui.Options{Theme: o.Theme, NoColor: s.NoColor(), Now: o.Now, ReadOnly: s.ReadOnly()})
+	}
+}
+
+// lockedWrite makes plan's Write an operator's, run under the hub's apply
+// lock and recorded; a viewer's plan has none.
+func lockedWrite(s *serve.Session, plan *ui.SalvagePlan) *ui.SalvagePlan {
+	if plan == nil || plan.Write == nil {
+		return plan
+	}
+	if s.ReadOnly() {
+		plan.Write = nil
+		return plan
+	}
+	write := plan.Write
+	plan.Write = func() (string, error) {
+		var out string
+		err := s.Apply(func() error {
+			var err error
+			out, err = write()
+			return err
+		})
+		if err != nil {
+			s.Record("salvage", "not written: "+err.Error())
+		} else {
+			s.Record("salvage", out)
+		}
+		return out, err
+	}
+	return plan
 }
