@@ -82,7 +82,7 @@ func TestSalvageAppFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	damage := app.SalvageDamage(&res.Report, dir)
-	if len(damage) == 0 || !strings.Contains(dbcheck.Summary(damage), "places.sqlite is damaged (moz_bookmarks, page ") {
+	if len(damage) == 0 || !strings.Contains(dbcheck.Summary(damage), "places.sqlite is damaged (table moz_bookmarks, page ") {
 		t.Errorf("damage %q", dbcheck.Summary(damage))
 	}
 	if len(plan.Items) == 0 {

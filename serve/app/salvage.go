@@ -91,10 +91,12 @@ func itemKind(t int) tree.Kind {
 	return tree.KindBookmark
 }
 
-func damagedPages(ds []salvage.Damage) int {
-	pages := map[uint32]bool{}
+func damagedPages(ds []dbcheck.Damage) int {
+	pages := map[int64]bool{}
 	for _, d := range ds {
-		pages[d.Page] = true
+		for _, p := range d.Pages {
+			pages[p] = true
+		}
 	}
 	return len(pages)
 }
@@ -128,15 +130,13 @@ func SalvageDamage(r *salvage.Report, dir string) []dbcheck.Damage {
 	for _, s := range r.Sources {
 		at := map[string]int{}
 		for _, d := range s.Damage {
-			i, ok := at[d.Tree]
+			i, ok := at[d.Object]
 			if !ok {
 				i = len(out)
-				at[d.Tree] = i
-				out = append(out, dbcheck.Damage{File: filepath.Join(dir, s.Name), Object: d.Tree, Detail: d.What})
+				at[d.Object] = i
+				out = append(out, dbcheck.Damage{File: filepath.Join(dir, s.Name), Type: d.Type, Object: d.Object, Detail: d.Detail})
 			}
-			if d.Page != 0 {
-				out[i].Pages = append(out[i].Pages, int64(d.Page))
-			}
+			out[i].Pages = append(out[i].Pages, d.Pages...)
 		}
 	}
 	for i := range out {
