@@ -19,6 +19,7 @@ require (
 	github.com/spf13/pflag v1.0.9
 	golang.org/x/crypto v0.58.0
 	golang.org/x/sync v0.24.0
+	golang.org/x/term v0.47.0
 	gopkg.in/ini.v1 v1.67.3
 	modernc.org/libc v1.79.0
 	modernc.org/sqlite v1.61.1

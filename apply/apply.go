@@ -240,7 +240,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		}
 		return nil, fmt.Errorf("bookmarks.sqlite at %s: cannot attach: %w", mp, err)
 	}
-	if err := checkSound(ctx, c.db, pp, mp); err != nil {
+	if err := checkSound(ctx, c.db, profileDir, pp, mp); err != nil {
 		return nil, err
 	}
 	if err := checkLockedAndUnchanged(c.db, plan, pp, mp); err != nil {
@@ -418,9 +418,12 @@ var ErrDamaged = errors.New("damaged")
 
 // checkSound runs SQLite's structural check (quick_check) on both files,
 // first: writing into a damaged file can spread the damage, and reads
-// through a damaged index give misleading refusals later.
-func checkSound(ctx context.Context, db *sql.DB, pp, mp string) error {
-	for _, f := range []struct{ what, schema, path string }{{places.What, "main", pp}, {"bookmarks.sqlite", "mirror", mp}} {
+// through a damaged index give misleading refusals later. A damaged
+// places.sqlite is what bmtui salvage rebuilds, so the refusal points
+// there; salvage leaves the mirror alone, so its refusal does not.
+func checkSound(ctx context.Context, db *sql.DB, profileDir, pp, mp string) error {
+	salvage := "; run bmtui salvage --profile " + profileDir
+	for _, f := range []struct{ what, schema, path, next string }{{places.What, "main", pp, salvage}, {"bookmarks.sqlite", "mirror", mp, ""}} {
 		ds, err := dbcheck.Check(ctx, db, f.schema, f.path)
 		switch {
 		case isBusy(err):
@@ -428,8 +431,8 @@ func checkSound(ctx context.Context, db *sql.DB, pp, mp string) error {
 		case err != nil:
 			return err
 		case len(ds) > 0:
-			return fmt.Errorf("%s at %s is %w (%s): nothing written; bmtui does not write into a damaged file",
-				f.what, f.path, ErrDamaged, cmp.Or(dbcheck.Where(ds), "SQLite's check fails"))
+			return fmt.Errorf("%s at %s is %w (%s): nothing written; bmtui does not write into a damaged file%s",
+				f.what, f.path, ErrDamaged, cmp.Or(dbcheck.Where(ds), "SQLite's check fails"), f.next)
 		}
 	}
 	return nil

@@ -29,7 +29,7 @@
 // The statements are a transcription of Firefox's own (store.rs
 // update_local_items_in_places, apply_remote_items, remove_local_items,
 // stage_items_to_upload and SyncedBookmarksMirror's TEMP tables, views and
-// triggers), with the ESR 153 corrections of FORMATS.md §8.7: applied
+// triggers), with the ESR 153 corrections of docs/formats.md#firefox-esr-153-behaviour: applied
 // items take their server time as lastModified, and moves do not touch
 // lastModified. Places' own TEMP triggers (foreign_count, frecency and
 // recalc flags, hidden), which an outside writer does not get, are

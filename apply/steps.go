@@ -33,7 +33,7 @@ var isPlaceQuery = fmt.Sprintf(" url_hash BETWEEN %d AND %d ", urls.PrefixLo("pl
 // changes, structure and tags. Observer-notification tables are left out:
 // there is no observer. Everything is TEMP: nothing reaches either file.
 //
-// Two ESR 153 corrections (FORMATS.md §2.8, §8.7) differ from older
+// Two ESR 153 corrections (docs/formats.md#the-apply, #firefox-esr-153-behaviour) differ from older
 // upstream sources: moving an item does not touch its lastModified, and an
 // applied item's lastModified is its server time.
 func tempSchema() []string {
@@ -358,7 +358,7 @@ func inList(guids []string, f func(list string, args []any) error) error {
 
 // applyOps writes the merge into Places and the mirror, in the order and
 // with the statements of Firefox's store.rs update_local_items_in_places,
-// with the ESR 153 corrections of FORMATS.md §8.7. nowUs is the local time
+// with the ESR 153 corrections of docs/formats.md#firefox-esr-153-behaviour. nowUs is the local time
 // truncated to whole seconds, in µs. hooks (tests only, nil otherwise)
 // are called between steps.
 func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, nowUs int64, hooks *testHooks) error {
@@ -614,7 +614,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 // repairCoherence is the one place where we deliberately write something
 // other than Firefox's apply. Firefox leaves tag folders emptied by step
 // 11.2 and, when one statement untags several entries of a folder, gapped
-// or duplicate tag-entry positions (FORMATS.md §2.8, §8.3), and it keeps
+// or duplicate tag-entry positions (docs/formats.md#the-apply, #tags), and it keeps
 // rows whose dateAdded is later than their lastModified (the toolbar and
 // mobile roots of large-40k, already so before the merge). Its own
 // PlacesDBUtils.checkCoherence repairs all three later, as "benign" fixes

@@ -121,8 +121,8 @@ func (b *rowBuilder) marks(n, p *merge.Node, flags uint8) []Mark {
 	if len(b.relocated) > 0 {
 		reloc = b.relocated[n.GUID]
 	}
-	// A move is always written with the item's structure (MERGE.md §4.4,
-	// §4.5, §4.10): only then can its parent differ.
+	// A move is always written with the item's structure (docs/merge.md#remote-child,
+	// #local-child, #deleting-and-relocating): only then can its parent differ.
 	movedL := L != nil && n.State.ShouldApplyStructure() && (L.Parent < 0 || v.local.Node(L.Parent) != p.Local)
 	movedR := R != nil && n.State.ShouldUpload() && (R.Parent < 0 || v.remote.Node(R.Parent) != p.Remote)
 	if movedL {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/mirror"
@@ -91,7 +92,7 @@ func TestOpenDamagedWhereRead(t *testing.T) {
 			page := testutil.LeafPage(t, path, c.object, 0)
 			testutil.DamagePage(t, path, page)
 			err := c.open(path)
-			if !errors.Is(err, places.ErrCorrupt) {
+			if !errors.Is(err, dbsnap.ErrCorrupt) {
 				t.Fatalf("got %v, want ErrCorrupt", err)
 			}
 			want := fmt.Sprintf("%s at %s is damaged (table %s, page %d): ", filepath.Base(c.file), path, c.object, page)

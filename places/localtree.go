@@ -47,7 +47,7 @@ type localRow struct {
 }
 
 // ReadTree builds the local tree exactly as Firefox's merger does
-// (FORMATS.md §2.6 "Local tree", store.rs fetch_local_tree): the root row
+// (docs/formats.md#local-tree, store.rs fetch_local_tree): the root row
 // first, then every other moz_bookmarks row that has a parent row, tags
 // subtree included, ordered by (parent, position), each fed as a
 // consistent (structure) parent; then every moz_bookmarks_deleted GUID as
@@ -114,7 +114,7 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 		}
 	}
 	if rootIdx < 0 {
-		return nil, dbsnap.NewError(What, d.Path(), ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
+		return nil, dbsnap.NewError(What, d.Path(), dbsnap.ErrCorrupt, nil, "has no Places root (%s)", tree.RootGUID)
 	}
 	for i := range all {
 		r := &all[i]

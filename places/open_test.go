@@ -14,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -47,37 +48,37 @@ func TestOpenBadInput(t *testing.T) {
 	}
 
 	tests := []testutil.BadInput{
-		{Name: "missing folder", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "nope", "places.sqlite") }, Want: places.ErrNotFound, Msg: "does not exist (no folder"},
-		{Name: "missing file", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "places.sqlite") }, Want: places.ErrNotFound, Msg: "does not exist"},
-		{Name: "profile folder without places.sqlite", Setup: func(t *testing.T, dir string) string { return dir }, Want: places.ErrNotFound, Msg: "does not exist"},
-		{Name: "not a regular file", Setup: func(t *testing.T, dir string) string { return "/dev/null" }, Want: places.ErrNotAFile, Msg: "is not a regular file"},
-		{Name: "empty file", Setup: testutil.WriteInput("places.sqlite", nil, 0o644), Want: places.ErrEmpty, Msg: "is empty (0 bytes)"},
-		{Name: "text file", Setup: testutil.WriteInput("places.sqlite", []byte("hello, this is not a database\n"), 0o644), Want: places.ErrNotSQLite, Msg: "is not an SQLite database"},
-		{Name: "header only", Setup: testutil.WriteInput("places.sqlite", good[:40], 0o644), Want: places.ErrCorrupt, Msg: "is truncated"},
+		{Name: "missing folder", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "nope", "places.sqlite") }, Want: dbsnap.ErrNotFound, Msg: "does not exist (no folder"},
+		{Name: "missing file", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "places.sqlite") }, Want: dbsnap.ErrNotFound, Msg: "does not exist"},
+		{Name: "profile folder without places.sqlite", Setup: func(t *testing.T, dir string) string { return dir }, Want: dbsnap.ErrNotFound, Msg: "does not exist"},
+		{Name: "not a regular file", Setup: func(t *testing.T, dir string) string { return "/dev/null" }, Want: dbsnap.ErrNotAFile, Msg: "is not a regular file"},
+		{Name: "empty file", Setup: testutil.WriteInput("places.sqlite", nil, 0o644), Want: dbsnap.ErrEmpty, Msg: "is empty (0 bytes)"},
+		{Name: "text file", Setup: testutil.WriteInput("places.sqlite", []byte("hello, this is not a database\n"), 0o644), Want: dbsnap.ErrNotSQLite, Msg: "is not an SQLite database"},
+		{Name: "header only", Setup: testutil.WriteInput("places.sqlite", good[:40], 0o644), Want: dbsnap.ErrCorrupt, Msg: "is truncated"},
 		// the header counts 53 pages
-		{Name: "truncated database", Setup: testutil.WriteInput("places.sqlite", good[:10*32768], 0o644), Want: places.ErrCorrupt, Msg: "is truncated"},
-		{Name: "garbage after the header", Setup: testutil.WriteInput("places.sqlite", garbled, 0o644), Want: places.ErrCorrupt, Msg: "is damaged"},
+		{Name: "truncated database", Setup: testutil.WriteInput("places.sqlite", good[:10*32768], 0o644), Want: dbsnap.ErrCorrupt, Msg: "is truncated"},
+		{Name: "garbage after the header", Setup: testutil.WriteInput("places.sqlite", garbled, 0o644), Want: dbsnap.ErrCorrupt, Msg: "is damaged"},
 		{Name: "mirror given as places", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "places.sqlite")
 			copyFile(t, realMirror, p)
 			return p
-		}, Want: places.ErrWrongKind, Msg: "is not a Firefox Places database (it looks like a Sync mirror"},
+		}, Want: dbsnap.ErrWrongKind, Msg: "is not a Firefox Places database (it looks like a Sync mirror"},
 		{Name: "unrelated database", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "places.sqlite")
 			testutil.ExecSQL(t, p, "CREATE TABLE foo(x)")
 			return p
-		}, Want: places.ErrWrongKind, Msg: "is not a Firefox Places database"},
+		}, Want: dbsnap.ErrWrongKind, Msg: "is not a Firefox Places database"},
 		{Name: "old schema without sync columns", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "places.sqlite")
 			testutil.ExecSQL(t, p, "CREATE TABLE moz_bookmarks(id INTEGER PRIMARY KEY, type, fk, parent, position, title, dateAdded, lastModified, guid)",
 				"CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url, url_hash, guid)", "PRAGMA user_version = 30")
 			return p
-		}, Want: places.ErrUnsupportedSchema, Msg: "schema version 30 lacks"},
+		}, Want: dbsnap.ErrUnsupportedSchema, Msg: "schema version 30 lacks"},
 	}
 	if os.Geteuid() != 0 {
-		tests = append(tests, testutil.BadInput{Name: "unreadable file", Setup: testutil.WriteInput("places.sqlite", good, 0o000), Want: places.ErrPermission, Msg: "cannot be read"})
+		tests = append(tests, testutil.BadInput{Name: "unreadable file", Setup: testutil.WriteInput("places.sqlite", good, 0o000), Want: dbsnap.ErrPermission, Msg: "cannot be read"})
 	}
-	testutil.CheckBadInputs[*places.FileError](t, places.Open, "places.sqlite at ", tests)
+	testutil.CheckBadInputs[*dbsnap.FileError](t, places.Open, "places.sqlite at ", tests)
 }
 
 // TestOpenOldVersionWarns: another user_version opens with a warning.

@@ -1,7 +1,7 @@
 // Package places reads a Firefox profile's Places database (places.sqlite)
 // without ever disturbing it: every read goes to a private snapshot (see
 // internal/dbsnap), never to the profile's file. It builds the local bookmark tree
-// exactly as Firefox's bookmark merger does (FORMATS.md §2.6), detects a
+// exactly as Firefox's bookmark merger does (docs/formats.md#local-tree), detects a
 // running Firefox, and checks the schema before trusting a file.
 package places
 
@@ -57,8 +57,8 @@ func ResolvePath(path string) string {
 
 // Open snapshots the Places database at path (the file, or a profile
 // folder holding places.sqlite) and opens the snapshot. It never writes to
-// the profile. Every error is a one-line *FileError naming the file and
-// matching one of ErrNotFound, ErrPermission, ErrNotAFile, ErrEmpty,
+// the profile. Every error is a one-line *dbsnap.FileError naming the file and
+// matching one of dbsnap's ErrNotFound, ErrPermission, ErrNotAFile, ErrEmpty,
 // ErrNotSQLite, ErrCorrupt, ErrWrongKind, ErrUnsupportedSchema.
 func Open(path string) (*DB, error) {
 	d := &DB{}

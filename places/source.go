@@ -17,7 +17,10 @@ type Source struct {
 	at    time.Time
 }
 
-var _ source.Reparenter = (*Source)(nil)
+var (
+	_ source.Reparenter = (*Source)(nil)
+	_ source.Checked    = (*Source)(nil)
+)
 
 // Stamp is what a Places file was when it was read: its identity on disk,
 // taken before the copy so that any later write shows, and its

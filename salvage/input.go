@@ -1,6 +1,9 @@
 package salvage
 
-import "github.com/bmtui/bmtui/places/backup"
+import (
+	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/places/backup"
+)
 
 // Input is everything read from one profile folder: the plain rows of every
 // source, with where each row was found. The scan package fills it in;
@@ -19,13 +22,6 @@ type Input struct {
 	Missing []string
 }
 
-// Damage is one damaged spot of a database file.
-type Damage struct {
-	Tree string // the table or index whose b-tree holds the page ("" if none)
-	Page uint32
-	What string
-}
-
 // PlacesFile is what the page reader got from one Places database.
 type PlacesFile struct {
 	Name string // as shown to the user, e.g. "places.sqlite"
@@ -35,7 +31,7 @@ type PlacesFile struct {
 	WAL       bool
 	WALFrames int
 	Pages     int
-	Damage    []Damage
+	Damage    []dbcheck.Damage // one per damaged page
 	// FreelistComplete is false when the freelist is damaged: rows on
 	// orphan pages may then be deleted rows, and need another source to
 	// vouch for them.
@@ -147,7 +143,7 @@ type Backup struct {
 type Mirror struct {
 	Name   string
 	Err    string
-	Damage []Damage
+	Damage []dbcheck.Damage
 	Items  []MirrorItem
 	// Time is the newest server-modified time (µs).
 	Time int64

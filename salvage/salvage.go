@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places/rebuild"
 	"github.com/bmtui/bmtui/places/urls"
 )
@@ -103,11 +104,11 @@ type Lost struct {
 
 // SourceReport is what one source gave.
 type SourceReport struct {
-	Name   string         `json:"name"`
-	Kind   string         `json:"kind"` // places, corrupt, backup, mirror
-	Err    string         `json:"error,omitempty"`
-	Read   map[string]int `json:"read,omitempty"`
-	Damage []Damage       `json:"damage,omitempty"`
+	Name   string           `json:"name"`
+	Kind   string           `json:"kind"` // places, corrupt, backup, mirror
+	Err    string           `json:"error,omitempty"`
+	Read   map[string]int   `json:"read,omitempty"`
+	Damage []dbcheck.Damage `json:"damage,omitempty"`
 	// Complete: its set of bookmark GUIDs is exact, so an item it lacks
 	// that an older source holds was deleted.
 	Complete bool `json:"complete"`

@@ -8,13 +8,15 @@
 // written to, by apply, which finds what it needs in the profile (see
 // internal/load), not here.
 //
-// The package imports only the standard library and the tree vocabulary,
-// so that the screens can use its types without linking a database.
+// The package imports only the standard library, the tree vocabulary and
+// internal/dbcheck (for its Damage type, itself standard library only), so
+// that the screens can use its types without linking a database.
 package source
 
 import (
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -56,9 +58,6 @@ type Result struct {
 	// nil for a kind that keeps none. The tree holds those a merge must
 	// consider (Tree.Tombstones).
 	Tombstones []Tombstone
-	// Damage is what a structural check of the files found; empty when
-	// none was found or none was run.
-	Damage []Damage
 }
 
 // Mergeable reports whether the result can take part in a merge.
@@ -68,15 +67,6 @@ func (r *Result) Mergeable() bool { return r != nil && r.Tree != nil && r.TreeEr
 type Tombstone struct {
 	GUID    string
 	Deleted time.Time
-}
-
-// Damage is structural damage found in one file: a table or index whose
-// pages SQLite's integrity check finds broken.
-type Damage struct {
-	File   string  // the file checked
-	Object string  // the table or index hit, "" when unknown
-	Pages  []int64 // the pages hit, when known
-	Detail string  // the check's own words
 }
 
 // Source is one thing to read bookmarks from.
@@ -96,4 +86,12 @@ type Source interface {
 type Reparenter interface {
 	Source
 	LoadPreferring(clock time.Time, prefer map[string]string) (*Result, error)
+}
+
+// Checked is a Source whose file SQLite's structural check can examine.
+// The check runs in the background from the moment the file is opened,
+// so its findings are not part of a Result: Damage waits for it.
+type Checked interface {
+	Source
+	Damage() ([]dbcheck.Damage, error)
 }

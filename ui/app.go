@@ -2,6 +2,7 @@ package ui
 
 import (
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
@@ -37,6 +38,13 @@ type AppInput struct {
 	// pass a profile's; nil: none); the explorer shows what they found
 	// when they end.
 	Damage func() (local, remote []dbcheck.Damage, err error)
+	// Salvage scans the profile's sources and rebuilds its tree (see
+	// SalvagePlan); it runs in a command when the salvage screen opens.
+	// nil: no salvage (a demo, a redacted viewer).
+	Salvage func() (*SalvagePlan, error)
+	// StartInSalvage opens the salvage screen first (a profile too
+	// damaged to show: the trees are empty).
+	StartInSalvage bool
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -61,8 +69,11 @@ type App struct {
 	explorer *Explorer
 	merge    *MergeScreen // nil until first opened
 	inMerge  bool
+	salvage  *SalvageScreen // nil until first opened
+	inSalv   bool
 
-	mergeKey key.Binding
+	mergeKey   key.Binding
+	salvageKey key.Binding // enabled once damage is found
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
 	bg       *tea.BackgroundColorMsg
@@ -80,7 +91,9 @@ func NewApp(in AppInput, opts Options) *App {
 	}, opts)
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())
-	a.explorer.extraKeys = []key.Binding{a.mergeKey}
+	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))
+	a.salvageKey.SetEnabled(false)
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
 	return a
 }
 
@@ -96,8 +109,14 @@ func (a *App) Explorer() *Explorer { return a.explorer }
 // Merge is the merge screen, or nil before it was opened.
 func (a *App) Merge() *MergeScreen { return a.merge }
 
-// Screen names the screen shown: "explorer" or "merge".
+// Salvage is the salvage screen, or nil before it was opened.
+func (a *App) Salvage() *SalvageScreen { return a.salvage }
+
+// Screen names the screen shown: "explorer", "merge" or "salvage".
 func (a *App) Screen() string {
+	if a.inSalv {
+		return "salvage"
+	}
 	if a.inMerge {
 		return "merge"
 	}
@@ -110,6 +129,10 @@ func (a *App) Init() tea.Cmd {
 	cmd := a.explorer.Init()
 	if a.in.Damage != nil {
 		cmd = tea.Batch(cmd, checkDamage(a.in.Damage))
+	}
+	if a.in.StartInSalvage && a.in.Salvage != nil {
+		a.setSalvageKey()
+		return tea.Batch(cmd, a.openSalvage())
 	}
 	if a.in.StartInMerge && a.CanMerge() {
 		return tea.Batch(cmd, a.openMerge())
@@ -136,6 +159,28 @@ func (a *App) openMerge() tea.Cmd {
 	}
 	a.syncMergeSelection()
 	return a.merge.start()
+}
+
+// setSalvageKey enables S once damage is known and the caller can salvage.
+func (a *App) setSalvageKey() {
+	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+}
+
+// openSalvage shows the salvage screen; the first time, the caller's scan
+// and rebuild start.
+func (a *App) openSalvage() tea.Cmd {
+	a.inSalv = true
+	if a.salvage != nil {
+		return nil
+	}
+	a.salvage = newSalvageScreen(a.in.ProfileName, a.in.Salvage, a.opts)
+	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env), deref(a.size)} {
+		if msg != nil {
+			a.salvage.Update(msg)
+		}
+	}
+	return a.salvage.start()
 }
 
 func deref[T any](p *T) tea.Msg {
@@ -183,6 +228,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case DamageMsg:
 		a.explorer.setDamage(msg)
+		a.setSalvageKey()
 		if a.explorer.damage != "" && a.merge == nil {
 			a.in.Notes = append(a.in.Notes, a.explorer.damage) // the merge screen's notes
 		}
@@ -209,13 +255,36 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case salvageLoadedMsg, salvageWrittenMsg:
+		if a.salvage != nil {
+			_, cmd := a.salvage.Update(msg)
+			return a, cmd
+		}
+		return a, nil
 	case tea.KeyPressMsg:
+		if a.inSalv {
+			if key.Matches(msg, a.salvage.keys.Back) {
+				a.inSalv = false
+				return a, nil
+			}
+			_, cmd := a.salvage.Update(msg)
+			return a, cmd
+		}
+		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.salvageKey) {
+			return a, a.openSalvage()
+		}
 		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.mergeKey) {
 			return a, a.openMerge()
 		}
 		if a.inMerge && key.Matches(msg, a.merge.keys.Explorer) {
 			a.inMerge = false
 			return a, nil
+		}
+	}
+	if a.salvage != nil && a.salvage.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.salvage.Update(msg)
+			return a, cmd
 		}
 	}
 	if a.inMerge {
@@ -240,11 +309,17 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.merge != nil {
 		_, c2 = a.merge.Update(msg)
 	}
+	if a.salvage != nil {
+		a.salvage.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
 // View renders the screen shown.
 func (a *App) View() tea.View {
+	if a.inSalv {
+		return a.salvage.View()
+	}
 	if a.inMerge {
 		return a.merge.View()
 	}

@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/testutil"
-	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
 )
@@ -36,7 +36,7 @@ func input100k(b *testing.B) ui.ExplorerInput {
 		}
 		benchInput = ui.ExplorerInput{
 			ProfileName: "bench", Local: l, Remote: r,
-			LocalReport: uitest.Report(check.Local, l), RemoteReport: uitest.Report(check.Remote, r),
+			LocalReport: uitest.Report(tree.Local, l), RemoteReport: uitest.Report(tree.Remote, r),
 		}
 	})
 	return benchInput

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui/problems"
 )
 
@@ -36,19 +37,19 @@ func (e *Explorer) setDamage(msg DamageMsg) {
 		return
 	}
 	e.damage = dbcheck.Summary(all) + ": bmtui will not write to this profile"
-	e.damaged = map[check.Side]int{check.Local: len(msg.Local), check.Remote: len(msg.Remote)}
+	e.damaged = map[tree.Side]int{tree.Local: len(msg.Local), tree.Remote: len(msg.Remote)}
 	var entries []problems.Entry
 	for _, side := range []struct {
-		side check.Side
+		side tree.Side
 		ds   []dbcheck.Damage
-	}{{check.Local, msg.Local}, {check.Remote, msg.Remote}} {
+	}{{tree.Local, msg.Local}, {tree.Remote, msg.Remote}} {
 		for _, d := range side.ds {
 			f := check.Finding{Side: side.side, Kind: damageKind, Detail: d.Where() + ": " + d.Detail}
 			entries = append(entries, problems.Entry{Finding: f, Title: filepath.Base(d.File)})
 		}
 	}
 	entries = append(entries, problems.Entries(e.in.Local, e.in.Remote,
-		withDefaultSide(e.in.LocalReport, check.Local), withDefaultSide(e.in.RemoteReport, check.Remote))...)
+		withDefaultSide(e.in.LocalReport, tree.Local), withDefaultSide(e.in.RemoteReport, tree.Remote))...)
 	e.problems.SetEntries(entries)
 	e.layout()
 }

@@ -77,10 +77,10 @@ type Explorer struct {
 	showProblems bool
 	focus        focusArea
 	lastPane     focusArea // the pane the details follow while problems has focus
-	detailsSide  check.Side
-	applying     string             // who else applies the merge, in a shared session
-	damage       string             // the damage banner, once the structural check found some
-	damaged      map[check.Side]int // damage findings per side
+	detailsSide  tree.Side
+	applying     string            // who else applies the merge, in a shared session
+	damage       string            // the damage banner, once the structural check found some
+	damaged      map[tree.Side]int // damage findings per side
 
 	localRect, remoteRect, problemsRect, detailsRect rect
 
@@ -105,13 +105,13 @@ func newExplorer(in ExplorerInput, opts Options) *Explorer {
 	if in.Remote == nil {
 		e.in.Notes = append(append([]string(nil), in.Notes...), NoRemoteNote)
 	}
-	e.localSrc = treepane.NewTreeSource(in.Local, withSide(in.LocalReport.Findings, check.Local)...)
-	e.remoteSrc = treepane.NewTreeSource(in.Remote, withSide(in.RemoteReport.Findings, check.Remote)...)
+	e.localSrc = treepane.NewTreeSource(in.Local, withSide(in.LocalReport.Findings, tree.Local)...)
+	e.remoteSrc = treepane.NewTreeSource(in.Remote, withSide(in.RemoteReport.Findings, tree.Remote)...)
 	e.local, e.remote = treepane.New(e.common), treepane.New(e.common)
 	e.local.SetSource(e.localSrc)
 	e.remote.SetSource(e.remoteSrc)
 	e.problems = problems.New(e.common)
-	e.problems.SetEntries(problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, check.Local), withDefaultSide(in.RemoteReport, check.Remote)))
+	e.problems.SetEntries(problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, tree.Local), withDefaultSide(in.RemoteReport, tree.Remote)))
 	e.details = details.New(e.common)
 	e.applyTheme()
 	e.setFocus(focusLocal)
@@ -119,7 +119,7 @@ func newExplorer(in ExplorerInput, opts Options) *Explorer {
 	return e
 }
 
-func withSide(fs []check.Finding, side check.Side) []check.Finding {
+func withSide(fs []check.Finding, side tree.Side) []check.Finding {
 	out := make([]check.Finding, len(fs))
 	for i, f := range fs {
 		if f.Side == 0 {
@@ -130,7 +130,7 @@ func withSide(fs []check.Finding, side check.Side) []check.Finding {
 	return out
 }
 
-func withDefaultSide(r check.Report, side check.Side) check.Report {
+func withDefaultSide(r check.Report, side tree.Side) check.Report {
 	if r.Side == 0 {
 		r.Side = side
 	}
@@ -238,10 +238,10 @@ func (e *Explorer) cycleFocus(d int) {
 // focus) in the details panel and highlights it in the other pane.
 func (e *Explorer) syncSelection() {
 	pane, other, src := &e.local, &e.remote, e.localSrc
-	side, otherTree := check.Local, e.in.Remote
+	side, otherTree := tree.Local, e.in.Remote
 	if e.lastPane == focusRemote {
 		pane, other, src = &e.remote, &e.local, e.remoteSrc
-		side, otherTree = check.Remote, e.in.Local
+		side, otherTree = tree.Remote, e.in.Local
 	}
 	guid := pane.Selected()
 	other.SetHighlight(guid)
@@ -251,7 +251,7 @@ func (e *Explorer) syncSelection() {
 	} else if e.details.GUID() != guid || e.detailsSide != side {
 		it := &details.Item{Side: side, Tree: src.Tree(), Node: src.Node(pane.SelectedIndex()), Findings: src.Findings(guid)}
 		otherName := "remote"
-		if side == check.Remote {
+		if side == tree.Remote {
 			otherName = "local"
 		}
 		switch {
@@ -405,7 +405,7 @@ func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (e *Explorer) jump(msg problems.JumpMsg) {
 	pane, f := &e.local, focusLocal
-	if msg.Side == check.Remote {
+	if msg.Side == tree.Remote {
 		pane, f = &e.remote, focusRemote
 	}
 	if !pane.Select(msg.GUID) && pane.Query() != "" {
@@ -542,9 +542,9 @@ func (e *Explorer) render() string {
 	}
 	// Tree panes.
 	if e.localRect.h > 0 || e.height > 0 {
-		left := e.box(e.focus == focusLocal, e.paneTitle(check.Local), e.local.View(), e.localRect)
+		left := e.box(e.focus == focusLocal, e.paneTitle(tree.Local), e.local.View(), e.localRect)
 		if e.hasRemote() {
-			right := e.box(e.focus == focusRemote, e.paneTitle(check.Remote), e.remote.View(), e.remoteRect)
+			right := e.box(e.focus == focusRemote, e.paneTitle(tree.Remote), e.remote.View(), e.remoteRect)
 			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, right))
 		} else {
 			parts = append(parts, left)
@@ -581,14 +581,14 @@ func (e *Explorer) render() string {
 	return e.compose(parts, tail, helpKeys{e})
 }
 
-func (e *Explorer) paneTitle(side check.Side) string {
+func (e *Explorer) paneTitle(side tree.Side) string {
 	th := e.common.Theme
 	st, g := &th.Styles, &th.Glyphs
 	var t *tree.Tree
 	var rep check.Report
 	var name string
 	var style lipgloss.Style
-	if side == check.Remote {
+	if side == tree.Remote {
 		t, rep, name, style = e.in.Remote, e.in.RemoteReport, g.Remote+" Remote (Sync mirror)", st.Remote
 	} else {
 		t, rep, name, style = e.in.Local, e.in.LocalReport, g.Local+" Local (Places)", st.Local
@@ -614,9 +614,9 @@ func (e *Explorer) statusLine() string {
 	st, g := &th.Styles, &th.Glyphs
 	var b strings.Builder
 	e.statusBar(&b, "bmtui", e.in.ProfileName)
-	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)+e.damaged[check.Local]))
+	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)+e.damaged[tree.Local]))
 	if e.hasRemote() {
-		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)+e.damaged[check.Remote]))
+		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)+e.damaged[tree.Remote]))
 	}
 	if e.applying != "" {
 		e.statusItem(&b, st.Warning.Render(g.Problem+" "+e.applying+" is applying"))

@@ -29,8 +29,8 @@ func input(t *testing.T, fixture string) ui.ExplorerInput {
 		ProfileName:  "test.default",
 		Local:        l,
 		Remote:       r,
-		LocalReport:  uitest.Report(check.Local, l),
-		RemoteReport: uitest.Report(check.Remote, r),
+		LocalReport:  uitest.Report(tree.Local, l),
+		RemoteReport: uitest.Report(tree.Remote, r),
 	}
 }
 
@@ -362,8 +362,8 @@ func storedRoots(t *testing.T) *tree.Tree {
 func TestExplorerNamesRootsAsFirefox(t *testing.T) {
 	l, r := storedRoots(t), storedRoots(t)
 	in := ui.ExplorerInput{ProfileName: "test.default", Local: l, Remote: r,
-		LocalReport: check.Report{Side: check.Local, Findings: []check.Finding{
-			{Side: check.Local, GUID: tree.ToolbarGUID, Kind: check.Orphan, Detail: "test finding"},
+		LocalReport: check.Report{Side: tree.Local, Findings: []check.Finding{
+			{Side: tree.Local, GUID: tree.ToolbarGUID, Kind: check.Orphan, Detail: "test finding"},
 		}}}
 	m := send(ui.NewExplorer(in, opts()), tea.WindowSizeMsg{Width: 120, Height: 44})
 	view := content(m)

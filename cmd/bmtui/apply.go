@@ -13,6 +13,7 @@ import (
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
+	"golang.org/x/term"
 )
 
 // errDeclined is the user answering no: nothing written, exit 1.
@@ -163,14 +164,12 @@ func runUndo(o *undoOptions, io stdio) error {
 	return nil
 }
 
-// isTerminal reports whether r is an interactive terminal.
+// isTerminal reports whether r is an interactive terminal. A character
+// device is not enough: /dev/null is one, and a question asked on it
+// reads EOF.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func confirm(io stdio, question string) (bool, error) {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve/app"
@@ -28,6 +30,9 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
+		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && !o.startInMerge && o.session == nil {
+			return runSalvageApp(ctx, pf, o, err)
+		}
 		return err
 	}
 	defer cleanup()
@@ -58,6 +63,10 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			}
 			return tea.Quit()
 		}
+	}
+	if !pf.demo {
+		salvage := salvagePlan(ctx)
+		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
 	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
 	final, err := ui.Run(ctx, model)

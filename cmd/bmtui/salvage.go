@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -158,14 +159,11 @@ func printSalvage(dst io.Writer, dir string, r *salvage.Report) {
 				fmt.Fprintf(w, "    ... %d more damaged spots\n", len(s.Damage)-i)
 				break
 			}
-			tree := d.Tree
-			if tree == "" {
-				tree = "(no table)"
-			}
-			if d.Page != 0 {
-				fmt.Fprintf(w, "    damaged: %s page %d: %s\n", tree, d.Page, d.What)
+			tree := cmp.Or(d.Object, "(no table)")
+			if len(d.Pages) > 0 {
+				fmt.Fprintf(w, "    damaged: %s page %d: %s\n", tree, d.Pages[0], d.Detail)
 			} else {
-				fmt.Fprintf(w, "    damaged: %s\n", d.What)
+				fmt.Fprintf(w, "    damaged: %s\n", d.Detail)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
@@ -20,17 +22,17 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
+		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo {
+			return serveSalvage(ctx, o, io, err)
+		}
 		return err
 	}
 	defer cleanup()
-	if o.auditLog != "" {
-		f, err := os.OpenFile(o.auditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return fmt.Errorf("open audit log: %w", err)
-		}
-		defer f.Close()
-		cfg.AuditLog = f
+	closeLog, err := openAuditLog(o.auditLog, &cfg)
+	if err != nil {
+		return err
 	}
+	defer closeLog()
 	name := prof.Paths.Dir
 	if pf.demo {
 		name = "demo profile"
@@ -39,8 +41,13 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	// pinned times or now.
 	src := app.NewSource(prof)
 	defer src.Close()
+	var salvage func(*load.Profile, bool) (*ui.SalvagePlan, error)
+	if !pf.demo {
+		salvage = salvagePlan(ctx)
+	}
 	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,
+		Salvage:     salvage,
 		Theme:       o.theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {
@@ -65,6 +72,24 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 			return load.Open(cur.Paths, times)
 		},
 	})
+	return listen(ctx, cfg, name, io)
+}
+
+// openAuditLog appends the audit log to path (none when "").
+func openAuditLog(path string, cfg *serve.Config) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	cfg.AuditLog = f
+	return func() { f.Close() }, nil
+}
+
+// listen serves cfg's models until ctx ends, printing who comes and goes.
+func listen(ctx context.Context, cfg serve.Config, name string, io stdio) error {
 	var mu sync.Mutex
 	connected := 0
 	cfg.OnEvent = func(e serve.Event) {

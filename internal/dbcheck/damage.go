@@ -9,12 +9,15 @@ import (
 
 // Damage is what SQLite's check found wrong in one table or index of a
 // file (or in the file itself, when its lines name no b-tree).
+//
+// It is the one description of damage in bmtui: the structural check on
+// open fills it from SQLite's lines, salvage's page reader from its own.
 type Damage struct {
-	File   string  // the database file, as the user named it
-	Type   string  // "table" or "index"; "" when no b-tree is named
-	Object string  // the table or index; "" when SQLite's lines name none
-	Pages  []int64 // the damaged pages, ascending; empty when SQLite names none
-	Detail string  // SQLite's first line about it, and how many more there were
+	File   string  `json:"file,omitempty"`       // the database file, as the user named it
+	Type   string  `json:"objectType,omitempty"` // "table" or "index"; "" when no b-tree is named
+	Object string  `json:"object,omitempty"`     // the table or index; "" when none is named
+	Pages  []int64 `json:"pages,omitempty"`      // the damaged pages, ascending; empty when none is named
+	Detail string  `json:"detail"`               // what was found (SQLite's first line, and how many more)
 }
 
 // Where says where the damage is, e.g. "index moz_places_url_hashindex,

@@ -2,7 +2,7 @@
 // weave/bookmarks.sqlite) in which both the local bookmarks and the Sync
 // mirror were edited since the last sync, with conflicts and a corrupt
 // remote tree. The databases are written with the project's own code, the
-// way Firefox ESR 153 writes them (FORMATS.md §1, §2, §8).
+// way Firefox ESR 153 writes them (docs/formats.md#places-database, #sync-mirror, #firefox-esr-153-behaviour).
 package demo
 
 import (

@@ -133,7 +133,7 @@ func TestPlaces(t *testing.T) {
 	dir := create(t)
 	db := open(t, filepath.Join(dir, PlacesFile))
 
-	// Roots exactly as FORMATS §1.2.
+	// Roots exactly as docs/formats.md#roots.
 	rows, err := db.Query(`SELECT id, guid, parent, position, title, type, syncStatus FROM moz_bookmarks WHERE id <= 6 ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
@@ -262,7 +262,7 @@ func TestMirror(t *testing.T) {
 	if got := one[string](t, db, `SELECT value FROM meta WHERE key = 'collection/syncId'`); got != SyncID {
 		t.Errorf("syncId %q", got)
 	}
-	// Roots (FORMATS §2.3).
+	// Roots (docs/formats.md#mirror-roots).
 	zero(t, db, "root rows", `SELECT guid FROM items WHERE guid = 'root________' AND NOT (parentGuid = guid AND kind = 3 AND needsMerge = 0 AND serverModified = 0 AND dateAdded = 0 AND title IS NULL)`)
 	if got := one[string](t, db, `SELECT group_concat(guid || ':' || position) FROM (SELECT guid, position FROM structure WHERE parentGuid = 'root________' ORDER BY position)`); got != "root________:-1,toolbar_____:0,menu________:1,unfiled_____:2,mobile______:3" {
 		t.Errorf("root structure %s", got)

@@ -24,7 +24,7 @@ type mrec struct {
 	order        int // DFS order of the base tree, for unchanged rows
 }
 
-// earliestBookmarkTimestamp is Date.UTC(1993, 0, 23) (FORMATS.md §3.4).
+// earliestBookmarkTimestamp is Date.UTC(1993, 0, 23) (docs/formats.md#incoming-record-rules).
 const earliestBookmarkTimestamp = 727747200000
 
 // ratchet is the mirror's dateAdded: the smallest of the record's

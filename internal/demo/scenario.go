@@ -129,7 +129,7 @@ func fld(guid, title string, kids ...*node) *node {
 }
 func sep(guid string) *node { return &node{guid: guid, kind: kindSeparator} }
 
-// rootGUIDs in Places id order (FORMATS.md §1.2).
+// rootGUIDs in Places id order (docs/formats.md#roots).
 var rootGUIDs = []string{"root________", "menu________", "toolbar_____", "tags________", "unfiled_____", "mobile______"}
 
 var rootTitles = map[string]string{

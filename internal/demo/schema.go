@@ -1,7 +1,7 @@
 package demo
 
 // The schemas below are the CREATE statements Firefox ESR 153.7.0 stores in
-// sqlite_master (FORMATS.md §8.1: identical in every fixture file), one
+// sqlite_master (docs/formats.md#files-and-schema: identical in every fixture file), one
 // statement per entry, in the order Firefox created them. sqlite_sequence
 // appears by itself with moz_keywords (AUTOINCREMENT); sqlite_stat1 is
 // created by ANALYZE, as Firefox's PRAGMA optimize does.

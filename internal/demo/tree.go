@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// Mirror item kinds (FORMATS.md §2.2); Places types are derived from them.
+// Mirror item kinds (docs/formats.md#mirror-tables); Places types are derived from them.
 const (
 	kindBookmark  = 1
 	kindQuery     = 2
@@ -117,7 +117,7 @@ func (t *tree) clone() *tree {
 	return c
 }
 
-// ---- local edits: the bookkeeping Places' JS does (FORMATS.md §1.13) ----
+// ---- local edits: the bookkeeping Places' JS does (docs/formats.md#sync-status-and-change-counter) ----
 
 func (t *tree) touchAncestors(n *node, at int64) {
 	for p := n; p != nil; p = p.parent {

@@ -3,7 +3,7 @@
 // database, wrapped in the mozLz40 container and stored in
 // <profile>/bookmarkbackups/ under Firefox's file-name scheme, so that the
 // Library window's "Restore" menu lists it and can restore from it
-// (FORMATS.md §5).
+// (docs/formats.md#bookmark-backups).
 //
 // Export reproduces PlacesUtils.promiseBookmarksTree(rootGuid,
 // {includeItemIds: true}) followed by JSON.stringify: the same SQL, the same
@@ -26,7 +26,7 @@ import (
 	"github.com/bmtui/bmtui/places/urls"
 )
 
-// The GUIDs and JSON names of the built-in roots (FORMATS.md §1.2).
+// The GUIDs and JSON names of the built-in roots (docs/formats.md#roots).
 const (
 	RootGUID    = "root________"
 	MenuGUID    = "menu________"

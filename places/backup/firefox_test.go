@@ -12,7 +12,7 @@ import (
 )
 
 // TestFirefoxRestoresBackup has a real Firefox ESR list and restore a
-// backup written by Write (FORMATS.md §5), then compares Firefox's export of
+// backup written by Write (docs/formats.md#bookmark-backups), then compares Firefox's export of
 // the restored tree with the tree we exported: every GUID under the same
 // parent at the same index, with the same title, URI, tags and keyword.
 func TestFirefoxRestoresBackup(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// Magic starts every mozLz40 file (FORMATS.md §5.2).
+// Magic starts every mozLz40 file (docs/formats.md#mozlz40-container).
 const Magic = "mozLz40\x00"
 
 const headerSize = len(Magic) + 4

@@ -127,7 +127,7 @@ func stableGUID(parts ...string) string {
 func msTime(t time.Time) int64 { return t.UnixMilli() * 1000 }
 
 // derive checks db and computes every row Write inserts, with the values
-// Places' triggers and APIs would leave (FORMATS §1.4-1.14): url_hash,
+// Places' triggers and APIs would leave (docs/formats.md#places-database): url_hash,
 // rev_host, origins, foreign_count, visit_count, last_visit_date, hidden,
 // frecency placeholders and recalculation flags, tag folders and entries,
 // contiguous positions. now dates the built-in roots db lacks.

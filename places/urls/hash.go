@@ -1,5 +1,5 @@
 // Package urls computes the values Places derives from a URL string:
-// url_hash, rev_host, and the origin's prefix and host (FORMATS.md §1.5-1.7).
+// url_hash, rev_host, and the origin's prefix and host (docs/formats.md#derived-url-values).
 package urls
 
 import "math/bits"

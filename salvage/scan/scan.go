@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/sqlitepage"
 	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/salvage"
@@ -146,7 +148,7 @@ func ReadPlaces(path, name string, useWAL bool) *salvage.PlacesFile {
 
 // placesFrom reads an opened Places database into pf.
 func placesFrom(pf *salvage.PlacesFile, files *sqlitepage.File) {
-	r := newReader(files)
+	r := newReader(files, pf.Name)
 	pf.Pages = int(files.PageCount())
 	if w := files.WAL(); w != nil {
 		pf.WAL = w.Commits > 0
@@ -168,15 +170,16 @@ func placesFrom(pf *salvage.PlacesFile, files *sqlitepage.File) {
 // reader reads the tables of one file.
 type reader struct {
 	f      *sqlitepage.File
-	byRoot map[uint32]string
+	name   string // the file, as the user sees it, for its damage
+	byRoot map[uint32]dbcheck.Object
 }
 
-func newReader(f *sqlitepage.File) *reader {
-	r := &reader{f: f, byRoot: map[uint32]string{}}
+func newReader(f *sqlitepage.File, name string) *reader {
+	r := &reader{f: f, name: name, byRoot: map[uint32]dbcheck.Object{}}
 	schema, _ := f.Schema()
 	for _, e := range schema {
 		if e.RootPage != 0 && !e.Orphan {
-			r.byRoot[e.RootPage] = e.Name
+			r.byRoot[e.RootPage] = dbcheck.Object{Type: e.Type, Name: e.Name}
 		}
 	}
 	return r
@@ -187,10 +190,10 @@ func newReader(f *sqlitepage.File) *reader {
 var inTree = regexp.MustCompile(`in tree (\d+)`)
 
 // damage turns the survey's problems into damaged spots named by tree.
-func (r *reader) damage(s *sqlitepage.Survey, opening []string) []salvage.Damage {
-	var out []salvage.Damage
+func (r *reader) damage(s *sqlitepage.Survey, opening []string) []dbcheck.Damage {
+	var out []dbcheck.Damage
 	for _, p := range opening {
-		out = append(out, salvage.Damage{What: p})
+		out = append(out, dbcheck.Damage{File: r.name, Detail: p})
 	}
 	for _, p := range s.Problems {
 		root := s.Info(p.Page).Root
@@ -198,12 +201,22 @@ func (r *reader) damage(s *sqlitepage.Survey, opening []string) []salvage.Damage
 			n, _ := strconv.ParseUint(m[1], 10, 32)
 			root = uint32(n)
 		}
-		out = append(out, salvage.Damage{Tree: r.byRoot[root], Page: p.Page, What: p.Err})
+		out = append(out, r.spot(r.byRoot[root], p.Page, p.Err))
 	}
 	if s.DroppedProblems > 0 {
-		out = append(out, salvage.Damage{What: fmt.Sprintf("%d more problems not listed", s.DroppedProblems)})
+		out = append(out, dbcheck.Damage{File: r.name, Detail: fmt.Sprintf("%d more problems not listed", s.DroppedProblems)})
 	}
 	return out
+}
+
+// spot is one damaged page of obj (a zero Object when the page belongs
+// to no b-tree the schema still names).
+func (r *reader) spot(obj dbcheck.Object, page uint32, what string) dbcheck.Damage {
+	d := dbcheck.Damage{File: r.name, Type: obj.Type, Object: obj.Name, Detail: what}
+	if page != 0 {
+		d.Pages = []int64{int64(page)}
+	}
+	return d
 }
 
 // rows reads a table by column name. Damaged cells are counted, not
@@ -220,8 +233,8 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 	seen := make(map[int64]bool, len(pf.GUIDIndex))
 	probs, err := r.f.ReadTable(table, func(row sqlitepage.Row) error {
 		if row.Err != nil {
-			if pf.BadCells[table] == 0 || len(pf.Damage) == 0 || pf.Damage[len(pf.Damage)-1].Page != row.Page {
-				pf.Damage = append(pf.Damage, salvage.Damage{Tree: table, Page: row.Page, What: "damaged row: " + row.Err.Error()})
+			if pf.BadCells[table] == 0 || len(pf.Damage) == 0 || !slices.Equal(pf.Damage[len(pf.Damage)-1].Pages, []int64{int64(row.Page)}) {
+				pf.Damage = append(pf.Damage, r.spot(dbcheck.Object{Type: "table", Name: table}, row.Page, "damaged row: "+row.Err.Error()))
 			}
 			pf.BadCells[table]++
 			return nil
@@ -381,7 +394,7 @@ func ReadMirror(path, name string) *salvage.Mirror {
 
 // mirrorFrom reads an opened mirror into m.
 func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
-	r := newReader(files)
+	r := newReader(files, m.Name)
 	m.Damage = r.damage(files.Survey(), files.Problems)
 	if _, err := files.Table("items"); err != nil {
 		m.Err = "no items table: not a Sync mirror, or its schema is unreadable"

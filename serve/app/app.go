@@ -58,6 +58,12 @@ type Options struct {
 	// every session, resets the hub's resolutions and closes the profile
 	// replaced. nil: sessions keep showing the profile as it was.
 	Reload func() (*load.Profile, error)
+	// Salvage scans p's sources and rebuilds its tree for the salvage
+	// screen (ScanSalvage does the reading); with write, the plan's Write
+	// writes it. Operators get write; viewers the preview only, and
+	// redacted viewers no salvage screen (it shows real titles). nil: no
+	// salvage screen.
+	Salvage func(p *load.Profile, write bool) (*ui.SalvagePlan, error)
 }
 
 // AppliedMsg reports the end of an apply requested in this session.
@@ -219,6 +225,9 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 	if sh, ok := SharedOf(st.Value); ok && sh.Generation == g.n && sh.Resolutions != nil {
 		in.Resolutions = m.forApp(sh.Resolutions)
 	}
+	if o.Salvage != nil && !s.Redacted() {
+		in.Salvage = func() (*ui.SalvagePlan, error) { return m.salvagePlan(g) }
+	}
 	if !s.ReadOnly() {
 		in.OnResolve = m.publish
 		in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
@@ -230,6 +239,13 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 	if a := st.Applying; a != "" {
 		m.app.Update(ui.ApplyingMsg{By: a, Self: m.applying && a == s.Info().Name()})
 	}
+}
+
+// salvagePlan is the salvage screen's plan of generation g; an operator's
+// write holds the hub's apply lock, so it never runs beside a merge's.
+func (m *Model) salvagePlan(g *generation) (*ui.SalvagePlan, error) {
+	plan, err := m.opts.Salvage(g.p, !m.session.ReadOnly())
+	return lockedWrite(m.session, plan), err
 }
 
 // apply runs in a command: it writes the merge of generation g, holding

@@ -1,21 +1,10 @@
 // Package check turns a built tree into the list of problems a user sees:
-// every repair the builder made (MERGE.md §2) plus what the builder lets
+// every repair the builder made (docs/merge.md#building-a-tree) plus what the builder lets
 // through silently (invalid GUIDs, unusable URLs, folders listing a child
 // twice). Pure: no I/O.
 package check
 
 import "github.com/bmtui/bmtui/sync/tree"
-
-// Side says which tree a finding is in: tree.Side, named here so that
-// callers keep reading check.Local and check.Remote until they use the
-// tree's names.
-type Side = tree.Side
-
-// The two sides.
-const (
-	Local  = tree.Local
-	Remote = tree.Remote
-)
 
 // Kind names a kind of finding. The names that Firefox's validation
 // telemetry also reports are spelled as Firefox spells them.
@@ -39,7 +28,7 @@ const (
 
 // Finding is one problem on one item.
 type Finding struct {
-	Side    Side
+	Side    tree.Side
 	GUID    string // the item the finding is about (for child problems, the folder)
 	Kind    Kind
 	Detail  string   // one line for people
@@ -48,7 +37,7 @@ type Finding struct {
 
 // Report is every finding of one tree, with Firefox-compatible counts.
 type Report struct {
-	Side     Side
+	Side     tree.Side
 	Findings []Finding
 	Counts   tree.ProblemCounts // dogear's telemetry totals for this tree
 	Extra    map[Kind]int       // totals of kinds Firefox does not count (invalid GUIDs, duplicate children)

@@ -62,11 +62,11 @@ func (r Report) Telemetry() map[Kind]int {
 func (r Report) OK() bool { return len(r.Findings) == 0 }
 
 // Tree checks a built tree: one Finding per repair the builder made
-// (MERGE.md §2), mapped onto Kinds, plus what the builder lets through
+// (docs/merge.md#building-a-tree), mapped onto Kinds, plus what the builder lets through
 // silently (invalid GUIDs, folders listing a child twice). Counts are the
 // tree's telemetry totals; Extra totals the kinds Firefox does not count.
 // Findings are sorted by GUID, then Kind, then Detail.
-func Tree(side Side, t *tree.Tree) Report {
+func Tree(side tree.Side, t *tree.Tree) Report {
 	r := Report{Side: side, Counts: t.ProblemCounts(), Extra: make(map[Kind]int)}
 	add := func(guid string, kind Kind, detail string, related ...string) {
 		r.Findings = append(r.Findings, Finding{Side: side, GUID: guid, Kind: kind, Detail: detail, Related: related})
@@ -144,7 +144,7 @@ func Tree(side Side, t *tree.Tree) Report {
 }
 
 // singleParentList is dogear's test for a "single" candidate list: one
-// entry, or one by children plus one by parentid (MERGE.md §2.8).
+// entry, or one by children plus one by parentid (docs/merge.md#problem-counts).
 func singleParentList(p []tree.ParentRef) bool {
 	return len(p) == 1 || (len(p) == 2 && p[0].By != p[1].By)
 }

@@ -12,7 +12,7 @@ func keyOf(c *tree.Content, pos int) dedupeKey {
 	return k
 }
 
-// computeDupes is MERGE.md §4.9 for the merged folder with local node lp
+// computeDupes is docs/merge.md#deduplication for the merged folder with local node lp
 // and remote node rp, cached under lp.
 func (m *merger) computeDupes(lp, rp int32) {
 	if m.dupeDone == nil {

@@ -11,7 +11,7 @@
 //
 // Every decision follows dogear 0.5.0 exactly (merged GUIDs, merge states,
 // child order, deletions, counters and completion ops), as described in the
-// project's MERGE.md, with one deliberate divergence described below.
+// project's docs/merge.md, with one deliberate divergence described below.
 //
 // # Deliberate divergence: items lost between two deleted folders
 //
@@ -21,10 +21,10 @@
 // UnmergedLocalItems. This package does not fail. After the walk it looks for
 // items that exist on either side but were neither merged nor deleted, and
 // relocates each one into its closest surviving ancestor (the side whose
-// placement would have won per MERGE.md §4.8 is tried first, then the other
+// placement would have won per docs/merge.md#where-a-child-lives is tried first, then the other
 // side), appending it after that folder's children with new local and new
 // remote structure, exactly like the surviving children of a deleted folder
-// (§4.10). Each such item produces an EventRelocated event with
+// (docs/merge.md#deleting-and-relocating). Each such item produces an EventRelocated event with
 // ReasonMovedOutOfDeleted, marked as a conflict so the user can review it. The
 // same safety net guarantees a complete tree whatever overrides the user
 // picks. No upstream fixture reaches this path.

@@ -7,7 +7,7 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// walk order for a pair's children (MERGE.md §4.1)
+// walk order for a pair's children (docs/merge.md#value-and-walk-order)
 type order uint8
 
 const (
@@ -16,7 +16,7 @@ const (
 	orderRemote
 )
 
-// outcome of the structure checks (MERGE.md §4.6, §4.7)
+// outcome of the structure checks (docs/merge.md#remote-side-check, #local-side-check)
 type status uint8
 
 const (
@@ -116,7 +116,7 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 		return nil, err
 	}
 
-	// MERGE.md §4.12: tombstones nobody mentioned, then the consistency check.
+	// docs/merge.md#finishing: tombstones nobody mentioned, then the consistency check.
 	for _, g := range localTombs {
 		if !m.mentioned(g) {
 			m.delRemote[g] = struct{}{}
@@ -264,7 +264,7 @@ func (m *merger) finishChildren(n *Node, start int) {
 }
 
 // replaceGUID asks the driver for a replacement of an invalid GUID and adds
-// it to merged (MERGE.md §4.2 step 3, §4.11).
+// it to merged (docs/merge.md#replacement-guids, #one-sided-items).
 func (m *merger) replaceGUID(old string, remote bool) (string, error) {
 	if m.newGUID == nil {
 		return "", &Error{Kind: ErrInvalidGUID, GUID: old}
@@ -313,7 +313,7 @@ func newerOrder(L, R *tree.Node) order {
 	return orderRemote
 }
 
-// resolveValue is MERGE.md §4.1.
+// resolveValue is docs/merge.md#value-and-walk-order.
 func (m *merger) resolveValue(L, R *tree.Node, placesRoot bool) (Choice, Reason, order) {
 	if placesRoot {
 		return ChoiceUnchanged, ReasonPlacesRoot, orderLocal
@@ -408,7 +408,7 @@ func (m *merger) valueOverride(L, R *tree.Node, v Choice) (Choice, bool) {
 	return v, false
 }
 
-// mergePair is MERGE.md §4.2.
+// mergePair is docs/merge.md#merging-a-pair.
 func (m *merger) mergePair(li, ri int32) (*Node, error) {
 	if err := m.tick(); err != nil {
 		return nil, err
@@ -511,7 +511,7 @@ func (m *merger) explainValue(n *Node, L, R *tree.Node, value, dflt Choice, reas
 	}
 }
 
-// mergeLockstep is MERGE.md §4.3.
+// mergeLockstep is docs/merge.md#lock-step.
 func (m *merger) mergeLockstep(p *Node, L, R *tree.Node, li, ri int32) error {
 	for k, lc := range L.Children {
 		rc := R.Children[k]
@@ -557,7 +557,7 @@ func (m *merger) mergeLockstep(p *Node, L, R *tree.Node, li, ri int32) error {
 	return nil
 }
 
-// fixups applies all three GUID fix-ups (MERGE.md §4.2).
+// fixups applies all three GUID fix-ups (docs/merge.md#guid-fix-ups).
 func fixups(p, c *Node) {
 	if c.LocalGUIDChanged() {
 		c.newLocal()
@@ -570,7 +570,7 @@ func fixups(p, c *Node) {
 	}
 }
 
-// resolveStructure is MERGE.md §4.8.
+// resolveStructure is docs/merge.md#where-a-child-lives.
 func (m *merger) resolveStructure(lp, lc, rp, rc int32) (Choice, Reason, bool) {
 	RC := m.r.Node(rc)
 	if isRoot(RC.GUID) {
@@ -623,7 +623,7 @@ func (m *merger) explainStructure(c *Node, chosen Choice, reason Reason, overrid
 	m.record(e)
 }
 
-// mergeRemoteChild is MERGE.md §4.4: remote child rc of remote parent rp
+// mergeRemoteChild is docs/merge.md#remote-child: remote child rc of remote parent rp
 // into p, whose local node is lp (or -1).
 func (m *merger) mergeRemoteChild(p *Node, rc, rp, lp int32) error {
 	if m.rDone(rc) {
@@ -705,7 +705,7 @@ func (m *merger) mergeRemoteChild(p *Node, rc, rp, lp int32) error {
 	return nil
 }
 
-// mergeLocalChild is MERGE.md §4.5: local child lc of local parent lp into
+// mergeLocalChild is docs/merge.md#local-child: local child lc of local parent lp into
 // p, whose remote node is rp (or -1).
 func (m *merger) mergeLocalChild(p *Node, lc, lp, rp int32) error {
 	if m.lDone(lc) {
@@ -794,7 +794,7 @@ func (m *merger) mergeLocalChild(p *Node, lc, lp, rp int32) error {
 	return nil
 }
 
-// mergeLocalOnly is MERGE.md §4.11 for a local item.
+// mergeLocalOnly is docs/merge.md#one-sided-items for a local item.
 func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
 	if err := m.tick(); err != nil {
 		return nil, err
@@ -823,7 +823,7 @@ func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
 	return n, nil
 }
 
-// mergeRemoteOnly is MERGE.md §4.11 for a remote item.
+// mergeRemoteOnly is docs/merge.md#one-sided-items for a remote item.
 func (m *merger) mergeRemoteOnly(ri int32) (*Node, error) {
 	if err := m.tick(); err != nil {
 		return nil, err
@@ -860,7 +860,7 @@ func (m *merger) deletionOverride(guid string) Resolution {
 	return m.ov.Deletion[guid]
 }
 
-// checkRemote is MERGE.md §4.6 for remote node rn under remote parent rp;
+// checkRemote is docs/merge.md#remote-side-check for remote node rn under remote parent rp;
 // p is the merged node receiving anything a deletion relocates.
 func (m *merger) checkRemote(p *Node, rn, rp int32) (status, error) {
 	RN := m.r.Node(rn)
@@ -910,7 +910,7 @@ func (m *merger) checkRemote(p *Node, rn, rp int32) (status, error) {
 	return statusDeleted, m.deleteRemoteNode(p, rn)
 }
 
-// checkLocal is MERGE.md §4.7 for local node ln under local parent lp.
+// checkLocal is docs/merge.md#local-side-check for local node ln under local parent lp.
 func (m *merger) checkLocal(p *Node, ln, lp int32) (status, error) {
 	LN := m.l.Node(ln)
 	if !LN.Syncable {
@@ -961,7 +961,7 @@ func (m *merger) checkLocal(p *Node, ln, lp int32) (status, error) {
 
 // survivesDeletion decides whether n, changed or not on its side, beats
 // its deletion on the other side: a changed non-folder is revived, a
-// folder deletion always wins (§4.6, §4.7), unless the user chose.
+// folder deletion always wins (docs/merge.md#remote-side-check, #local-side-check), unless the user chose.
 func (m *merger) survivesDeletion(n *tree.Node) (keep bool, reason Reason, overridden bool) {
 	keep = n.NeedsMerge && !n.IsFolder()
 	switch {
@@ -1017,7 +1017,7 @@ func (m *merger) deleteLocal(p *Node, ln int32, reason Reason) error {
 	return m.deleteLocalNode(p, ln)
 }
 
-// deleteRemoteNode is MERGE.md §4.10a.
+// deleteRemoteNode is docs/merge.md#deleting-and-relocating.
 func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
 	RN := m.r.Node(rn)
 	m.delRemote[RN.GUID] = struct{}{}
@@ -1053,7 +1053,7 @@ func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
 	return nil
 }
 
-// deleteLocalNode is MERGE.md §4.10b.
+// deleteLocalNode is docs/merge.md#deleting-and-relocating.
 func (m *merger) deleteLocalNode(p *Node, ln int32) error {
 	LN := m.l.Node(ln)
 	m.delLocal[LN.GUID] = struct{}{}

@@ -21,7 +21,7 @@ type ApplyNewLocalStructure struct {
 	Level        int
 }
 
-// Ops are the steps that apply a merge (MERGE.md §6). Lists marked
+// Ops are the steps that apply a merge (docs/merge.md#completion-ops). Lists marked
 // "tree order" follow a pre-order walk of the merged tree; the others are
 // derived from tombstones and deletions, in GUID order per pass.
 type Ops struct {

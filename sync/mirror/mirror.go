@@ -1,7 +1,7 @@
 // Package mirror reads Firefox's Sync bookmarks mirror
 // (weave/bookmarks.sqlite) without disturbing it: like places.Open, every
 // read goes to a private snapshot. It builds the remote bookmark tree
-// exactly as Firefox's merger does (FORMATS.md §2.6 "Remote tree").
+// exactly as Firefox's merger does (docs/formats.md#remote-tree).
 package mirror
 
 import (
@@ -58,7 +58,7 @@ func ResolvePath(path string) string {
 // Open snapshots the mirror at path (the file, a profile folder, or its
 // weave folder) and opens the snapshot, never writing to the profile.
 // Errors are one-line *dbsnap.FileError values matching dbsnap's
-// sentinels (the same values as places.ErrNotFound and the others).
+// sentinels (ErrNotFound and the others), as places.Open's are.
 func Open(path string) (*DB, error) {
 	d := &DB{}
 	if _, err := dbsnap.OpenFile(mirrorFormat, ResolvePath(path), d.init); err != nil {

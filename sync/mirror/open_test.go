@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/testutil"
-	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
 	_ "modernc.org/sqlite"
@@ -20,19 +20,19 @@ func TestOpenBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []testutil.BadInput{
-		{Name: "missing", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "weave", "bookmarks.sqlite") }, Want: places.ErrNotFound, Msg: "does not exist"},
-		{Name: "profile folder without a mirror", Setup: func(t *testing.T, dir string) string { return dir }, Want: places.ErrNotFound, Msg: "does not exist"},
-		{Name: "empty", Setup: testutil.WriteInput("bookmarks.sqlite", nil, 0o644), Want: places.ErrEmpty, Msg: "is empty"},
-		{Name: "text", Setup: testutil.WriteInput("bookmarks.sqlite", []byte(strings.Repeat("x", 500)), 0o644), Want: places.ErrNotSQLite, Msg: "is not an SQLite database"},
+		{Name: "missing", Setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "weave", "bookmarks.sqlite") }, Want: dbsnap.ErrNotFound, Msg: "does not exist"},
+		{Name: "profile folder without a mirror", Setup: func(t *testing.T, dir string) string { return dir }, Want: dbsnap.ErrNotFound, Msg: "does not exist"},
+		{Name: "empty", Setup: testutil.WriteInput("bookmarks.sqlite", nil, 0o644), Want: dbsnap.ErrEmpty, Msg: "is empty"},
+		{Name: "text", Setup: testutil.WriteInput("bookmarks.sqlite", []byte(strings.Repeat("x", 500)), 0o644), Want: dbsnap.ErrNotSQLite, Msg: "is not an SQLite database"},
 		{Name: "places given as mirror", Setup: testutil.WriteInput("bookmarks.sqlite", placesData, 0o644),
-			Want: places.ErrWrongKind, Msg: "is not a Firefox Sync bookmarks mirror (it looks like a Places database"},
+			Want: dbsnap.ErrWrongKind, Msg: "is not a Firefox Sync bookmarks mirror (it looks like a Places database"},
 		{Name: "mirror lacking a column", Setup: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "bookmarks.sqlite")
 			testutil.ExecSQL(t, p, "CREATE TABLE items(id, guid)", "CREATE TABLE structure(guid, parentGuid, position)", "PRAGMA user_version = 4")
 			return p
-		}, Want: places.ErrUnsupportedSchema, Msg: "schema version 4 lacks"},
+		}, Want: dbsnap.ErrUnsupportedSchema, Msg: "schema version 4 lacks"},
 	}
-	testutil.CheckBadInputs[*places.FileError](t, mirror.Open, "bookmarks.sqlite at ", tests)
+	testutil.CheckBadInputs[*dbsnap.FileError](t, mirror.Open, "bookmarks.sqlite at ", tests)
 }
 
 func TestOpenOtherVersionWarns(t *testing.T) {

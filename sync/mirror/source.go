@@ -19,7 +19,10 @@ type Source struct {
 	at    time.Time
 }
 
-var _ source.Reparenter = (*Source)(nil)
+var (
+	_ source.Reparenter = (*Source)(nil)
+	_ source.Checked    = (*Source)(nil)
+)
 
 // Stamp is what a mirror file was when it was read: its identity on disk,
 // taken before the copy, and its fingerprint. A writer refuses a file

@@ -213,7 +213,7 @@ func (d *DB) Reupload() []string { return d.reupload }
 func (d *DB) Tombstones() []source.Tombstone { return d.tombstones }
 
 // ReadTree builds the remote tree exactly as Firefox's merger does
-// (FORMATS.md §2.6 "Remote tree", store.rs fetch_remote_tree), after
+// (docs/formats.md#remote-tree, store.rs fetch_remote_tree), after
 // applying prepare()'s reupload rule in memory (nothing is written):
 //
 //   - the root root________ from its items row (synthesized as a folder,

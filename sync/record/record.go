@@ -17,7 +17,7 @@ type Field struct {
 	Value any
 }
 
-// Cleartext is a Sync record's decrypted payload (FORMATS.md §3.3).
+// Cleartext is a Sync record's decrypted payload (docs/formats.md#record-cleartexts).
 type Cleartext []Field
 
 // Get returns a field's value.

@@ -116,7 +116,7 @@ func (c ProblemCounts) Total() int {
 		c.InvalidItems + c.Cycles
 }
 
-// CountProblems sums problems the way Firefox's telemetry does (MERGE.md §2.8).
+// CountProblems sums problems the way Firefox's telemetry does (docs/merge.md#problem-counts).
 func CountProblems(problems []Problem) ProblemCounts {
 	var c ProblemCounts
 	for i := range problems {

@@ -19,7 +19,7 @@ import (
 
 // Item is what the panel shows.
 type Item struct {
-	Side      check.Side // Local reads as Places, Remote as the Sync mirror
+	Side      tree.Side // Local reads as Places, Remote as the Sync mirror
 	Tree      *tree.Tree
 	Node      *tree.Node
 	Findings  []check.Finding
@@ -149,7 +149,7 @@ func (m Model) lines() []string {
 		flags = append(flags, g.Problem+" structure repaired")
 	}
 	switch it.Side {
-	case check.Remote:
+	case tree.Remote:
 		sync := "needsMerge " + yesNo(n.NeedsMerge)
 		if n.NeedsMerge {
 			sync = g.Changed + " " + sync

@@ -54,7 +54,7 @@ func TestLocalBookmark(t *testing.T) {
 	}
 	tr := sampleTree(t, info, true, tree.Valid)
 	m := newModel()
-	m.SetItem(&details.Item{Side: check.Local, Tree: tr, Node: tr.Lookup("bookmarkAAAA"), OtherSide: "also in remote"})
+	m.SetItem(&details.Item{Side: tree.Local, Tree: tr, Node: tr.Lookup("bookmarkAAAA"), OtherSide: "also in remote"})
 	golden.RequireEqual(t, ansi.Strip(m.View()))
 }
 
@@ -65,9 +65,9 @@ func TestRemoteBookmarkWithFindings(t *testing.T) {
 	}
 	tr := sampleTree(t, info, true, tree.Replace)
 	m := newModel()
-	m.SetItem(&details.Item{Side: check.Remote, Tree: tr, Node: tr.Lookup("bookmarkAAAA"), Findings: []check.Finding{
-		{Side: check.Remote, GUID: "bookmarkAAAA", Kind: check.InvalidItem, Detail: "URL does not parse"},
-		{Side: check.Remote, GUID: "bookmarkAAAA", Kind: check.MissingParent, Detail: "parentid names a missing folder", Related: []string{"folderXXXXXX"}},
+	m.SetItem(&details.Item{Side: tree.Remote, Tree: tr, Node: tr.Lookup("bookmarkAAAA"), Findings: []check.Finding{
+		{Side: tree.Remote, GUID: "bookmarkAAAA", Kind: check.InvalidItem, Detail: "URL does not parse"},
+		{Side: tree.Remote, GUID: "bookmarkAAAA", Kind: check.MissingParent, Detail: "parentid names a missing folder", Related: []string{"folderXXXXXX"}},
 	}})
 	golden.RequireEqual(t, ansi.Strip(m.View()))
 }
@@ -75,7 +75,7 @@ func TestRemoteBookmarkWithFindings(t *testing.T) {
 func TestNoInfo(t *testing.T) {
 	tr := sampleTree(t, nil, false, tree.Valid)
 	m := newModel()
-	m.SetItem(&details.Item{Side: check.Local, Tree: tr, Node: tr.Lookup("bookmarkAAAA")})
+	m.SetItem(&details.Item{Side: tree.Local, Tree: tr, Node: tr.Lookup("bookmarkAAAA")})
 	golden.RequireEqual(t, ansi.Strip(m.View()))
 	m.SetItem(nil)
 	if m.GUID() != "" {

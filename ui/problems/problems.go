@@ -35,7 +35,7 @@ func Entries(local, remote *tree.Tree, reports ...check.Report) []Entry {
 				f.Side = side
 			}
 			t := local
-			if side == check.Remote {
+			if side == tree.Remote {
 				t = remote
 			}
 			e := Entry{Finding: f}
@@ -56,7 +56,7 @@ func Entries(local, remote *tree.Tree, reports ...check.Report) []Entry {
 
 // JumpMsg asks the parent to select GUID in the pane of Side.
 type JumpMsg struct {
-	Side check.Side
+	Side tree.Side
 	GUID string
 }
 
@@ -189,7 +189,7 @@ func (m Model) View() string {
 		e := m.entries[i]
 		f := e.Finding
 		sideGlyph, sideStyle := g.Local, st.Local
-		if f.Side == check.Remote {
+		if f.Side == tree.Remote {
 			sideGlyph, sideStyle = g.Remote, st.Remote
 		}
 		cur := " "

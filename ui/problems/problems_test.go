@@ -7,7 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
@@ -16,7 +16,7 @@ import (
 
 func newList(t *testing.T) problems.Model {
 	l, r := uitest.Sides(t, "reupload_replace")
-	entries := problems.Entries(l, r, uitest.Report(check.Local, l), uitest.Report(check.Remote, r))
+	entries := problems.Entries(l, r, uitest.Report(tree.Local, l), uitest.Report(tree.Remote, r))
 	m := problems.New(common.Common{Theme: themes.Mono(true)})
 	m.SetEntries(entries)
 	m.SetSize(100, 6)

@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/testutil"
-	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
@@ -48,7 +47,7 @@ func tree100k(b *testing.B) *tree.Tree {
 // BenchmarkFirstFrame100k: from a built tree to the first rendered frame.
 func BenchmarkFirstFrame100k(b *testing.B) {
 	t := tree100k(b)
-	findings := uitest.Report(check.Remote, t).Findings
+	findings := uitest.Report(tree.Remote, t).Findings
 	b.ResetTimer()
 	for b.Loop() {
 		m := treepane.New(common.New())
@@ -64,7 +63,7 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 func ready(b *testing.B, expandAll bool) treepane.Model {
 	t := tree100k(b)
 	m := treepane.New(common.New())
-	m.SetSource(treepane.NewTreeSource(t, uitest.Report(check.Remote, t).Findings...))
+	m.SetSource(treepane.NewTreeSource(t, uitest.Report(tree.Remote, t).Findings...))
 	m.SetSize(80, 40)
 	m.SetFocused(true)
 	if expandAll {

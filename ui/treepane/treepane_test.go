@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
 	"github.com/bmtui/bmtui/ui/common"
@@ -53,9 +52,9 @@ func press(m treepane.Model, keys ...string) treepane.Model {
 func newPane(t *testing.T, fixture string, remote bool) treepane.Model {
 	t.Helper()
 	l, r := uitest.Sides(t, fixture)
-	tr, side := l, check.Local
+	tr, side := l, tree.Local
 	if remote {
-		tr, side = r, check.Remote
+		tr, side = r, tree.Remote
 	}
 	m := treepane.New(common.Common{Theme: themes.Mono(true)})
 	m.SetSource(treepane.NewTreeSource(tr, uitest.Report(side, tr).Findings...))

@@ -35,7 +35,7 @@ func Sides(tb testing.TB, name string) (local, remote *tree.Tree) {
 
 // Report turns the builder's problems of t into a check report, the way
 // check.Tree will (one finding per problem, on the item concerned).
-func Report(side check.Side, t *tree.Tree) check.Report {
+func Report(side tree.Side, t *tree.Tree) check.Report {
 	r := check.Report{Side: side}
 	if t == nil {
 		return r
