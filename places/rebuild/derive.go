@@ -127,10 +127,11 @@ func stableGUID(parts ...string) string {
 func msTime(t time.Time) int64 { return t.UnixMilli() * 1000 }
 
 // derive checks db and computes every row Write inserts, with the values
-// Places' triggers and APIs would leave (docs/formats.md#places-database): url_hash,
-// rev_host, origins, foreign_count, visit_count, last_visit_date, hidden,
-// frecency placeholders and recalculation flags, tag folders and entries,
-// contiguous positions. now dates the built-in roots db lacks.
+// Places' triggers and APIs would leave (docs/formats.md#places-database):
+// url_hash, rev_host, origins, foreign_count, visit_count,
+// last_visit_date, hidden, frecency placeholders and recalculation flags,
+// tag folders and entries, contiguous positions. now dates the built-in
+// roots db lacks.
 func derive(db *Database, now time.Time) (*tables, error) {
 	bms, err := completeRoots(db.Bookmarks, now)
 	if err != nil {
