@@ -56,17 +56,20 @@ func (h *salvageHooks) at(name string) {
 }
 
 // WriteSalvage replaces the profile's places.sqlite with a new file built
-// from db (rebuild.Prepare, then WriteVerified: written, then read back). It refuses while Firefox
-// holds the profile; it first finishes any interrupted bmtui operation.
-// The damaged files (places.sqlite, -wal, -shm, -journal, .corrupt) are
-// copied into bmtui-backups/<now>/ first, so Undo restores them exactly.
+// from db (rebuild.Prepare, then WriteVerified: written, then read back).
+// It refuses while Firefox holds the profile, and before touching
+// anything when db is not a tree Firefox can hold; it first finishes any
+// interrupted bmtui operation. The damaged files (places.sqlite, -wal,
+// -shm, -journal, .corrupt) and the mirror are copied into
+// bmtui-backups/<now>/ first, so Undo restores them exactly.
 //
-// The swap is ordered so that a kill at any moment leaves either the
-// damaged original or the complete salvage once Recover has run (every
-// bmtui command runs it first): the new file is built and verified beside
-// the original, the marker then records its digest, the old -wal, -shm
-// and -journal are removed (so they can never be replayed onto the new
-// file), and a rename puts the new file in place.
+// The steps are ordered so that a kill at any moment leaves either the
+// damaged original or the complete salvage once Recover has run (bmtui's
+// commands run it first): the marker is written, then the backup, then
+// the new file is built and verified beside the original, the marker
+// records its digest, the old -wal, -shm and -journal are removed (so they
+// can never be replayed onto the new file), and a rename puts the new
+// file in place. A salvage rolled back discards its backup.
 func WriteSalvage(ctx context.Context, profileDir string, db *rebuild.Database, now time.Time) (*SalvageReport, error) {
 	return writeSalvage(ctx, profileDir, db, now, nil)
 }
@@ -80,7 +83,7 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		return nil, err
 	}
 	if _, err := Recover(profileDir); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	pp := placesPath(profileDir)
 	newPath := pp + salvageSuffix
@@ -94,15 +97,28 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		existing[rel] = true
 	}
 	root := filepath.Join(profileDir, BackupFolder)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("salvage: %w", err)
+	}
+	// The marker comes first, so that a backup cut short is never taken
+	// for one that Undo could restore: until the marker names it, Recover
+	// only removes the marker.
+	marker := filepath.Join(root, markerName)
+	if err := writeMarker(marker, salvagePrefix); err != nil {
+		return nil, fmt.Errorf("salvage: %w", err)
+	}
 	hooks.at("backup")
 	dir, err := backupFileList(profileDir, root, now, salvageCandidates, existing)
 	if err != nil {
-		return nil, fmt.Errorf("backing up %s: %w", profileDir, err)
+		err = fmt.Errorf("backing up %s: %w", profileDir, err)
+		if rerr := recoverSalvage(profileDir, marker, salvagePrefix); rerr != nil {
+			return nil, fmt.Errorf("%w (and cleaning up: %v)", err, rerr)
+		}
+		return nil, err
 	}
 	rep := &SalvageReport{BackupDir: dir, Path: pp}
-	marker := filepath.Join(root, markerName)
 	if err := writeMarker(marker, salvagePrefix+dir); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	// Until the rename, a failure leaves the original in place: undo what
 	// was started so no marker is left behind.
@@ -145,17 +161,19 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	}
 	hooks.at("rename")
 	if err := os.Rename(newPath, pp); err != nil {
-		return abort(err)
+		return abort(fmt.Errorf("salvage: %w", err))
 	}
+	// From here the salvage is in place; a failure below only leaves the
+	// marker for Recover to remove.
 	if err := syncDir(profileDir); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	hooks.at("swapped")
 	if err := os.Remove(marker); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	if err := syncDir(root); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	rep.Swap = time.Since(start)
 	return rep, nil
@@ -174,40 +192,40 @@ func writeMarker(marker, content string) error {
 	return syncDir(filepath.Dir(marker))
 }
 
-// recoverSalvage finishes or rolls back an interrupted salvage. The swap
-// happened when the marker records the new file's digest (it was
-// complete), the new file is gone from beside the original, and
+// recoverSalvage finishes or rolls back an interrupted salvage. The marker
+// says how far it got: "SALVAGE" alone (the backup was not complete:
+// nothing else was touched), then the backup folder, then the new file's
+// digest once that file was complete. The swap happened when the digest
+// is recorded, the new file is gone from beside the original, and
 // places.sqlite is no longer the backed-up original: then only the marker
 // is left to remove (any -wal now present belongs to the new file: the
 // old one was removed before the rename). Otherwise the new file is
-// removed and the backup put back exactly.
-func readManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, manifestName))
-	if err != nil {
-		return nil, err
-	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("backup %s: bad manifest: %w", dir, err)
-	}
-	return &m, nil
-}
-
+// removed, the backup put back exactly and then discarded, so that Undo
+// does not take it for an operation that happened.
 func recoverSalvage(profileDir, marker, content string) error {
-	fields := strings.Fields(strings.TrimPrefix(content, salvagePrefix))
-	if len(fields) == 0 || len(fields) > 2 {
+	fields := strings.Fields(strings.TrimPrefix(content, strings.TrimSpace(salvagePrefix)))
+	if len(fields) > 2 {
 		return fmt.Errorf("interrupted salvage: unreadable marker %s", marker)
 	}
-	dir := fields[0]
 	pp := placesPath(profileDir)
 	newPath := pp + salvageSuffix
-	_, newErr := os.Stat(newPath)
-	swapped := false
-	if len(fields) == 2 && errors.Is(newErr, os.ErrNotExist) {
-		m, err := readManifest(dir)
-		if err != nil {
+	removeNew := func() error {
+		for _, f := range []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal"} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	}
+	var m *Manifest
+	if len(fields) > 0 {
+		var err error
+		if m, err = readManifest(fields[0]); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("interrupted salvage: %w", err)
 		}
+	}
+	swapped := false
+	if _, err := os.Stat(newPath); len(fields) == 2 && m != nil && errors.Is(err, os.ErrNotExist) {
 		var orig string
 		for _, f := range m.Files {
 			if f.Name == places.FileName {
@@ -218,13 +236,27 @@ func recoverSalvage(profileDir, marker, content string) error {
 		swapped = err == nil && (sum == fields[1] || sum != orig)
 	}
 	if !swapped {
-		for _, f := range []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal"} {
-			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := removeNew(); err != nil {
+			return err
+		}
+		// Without a manifest the backup was never complete, or a
+		// rollback had already put it back and begun discarding it.
+		if m != nil {
+			dir := fields[0]
+			if err := restoreBackup(profileDir, dir, true); err != nil {
+				return fmt.Errorf("rolling back the interrupted salvage from %s: %w", dir, err)
+			}
+			if err := os.Remove(filepath.Join(dir, manifestName)); err != nil {
+				return err
+			}
+			if err := syncDir(dir); err != nil {
 				return err
 			}
 		}
-		if err := restoreBackup(profileDir, dir, true); err != nil {
-			return fmt.Errorf("rolling back the interrupted salvage from %s: %w", dir, err)
+		if len(fields) > 0 {
+			if err := os.RemoveAll(fields[0]); err != nil {
+				return err
+			}
 		}
 	}
 	if err := os.Remove(marker); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -232,4 +264,24 @@ func recoverSalvage(profileDir, marker, content string) error {
 	}
 	os.Remove(marker + ".tmp")
 	return syncDir(filepath.Dir(marker))
+}
+
+// InterruptedSalvage reports whether the profile's pending bmtui operation
+// (the one Recover would finish) is a salvage rather than an apply, so a
+// caller can word its note.
+func InterruptedSalvage(profileDir string) bool {
+	data, err := os.ReadFile(filepath.Join(profileDir, BackupFolder, markerName))
+	return err == nil && strings.HasPrefix(string(data), salvagePrefix)
+}
+
+func readManifest(dir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("backup %s: bad manifest: %w", dir, err)
+	}
+	return &m, nil
 }

@@ -187,6 +187,25 @@ func TestSalvageRefuses(t *testing.T) {
 			t.Error("a backup was made")
 		}
 	})
+	t.Run("write-fails", func(t *testing.T) {
+		dir := t.TempDir()
+		damagedProfile(t, dir)
+		orig := profileFiles(t, dir)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // the write fails after the backup was made
+		if _, err := WriteSalvage(ctx, dir, salvageDB(10), salvageNow); err == nil {
+			t.Fatal("WriteSalvage with a canceled context succeeded")
+		}
+		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+			t.Error("the profile changed")
+		}
+		if InterruptedSalvage(dir) {
+			t.Error("the marker is left after a failed write")
+		}
+		if b, _ := LastBackup(dir); b != "" {
+			t.Errorf("backup %s left after the rollback", b)
+		}
+	})
 	t.Run("invalid-database", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
@@ -211,7 +230,10 @@ func TestSalvageRefuses(t *testing.T) {
 	})
 }
 
-const salvageCrashChildEnv = "BMTUI_SALVAGE_CRASH_CHILD"
+const (
+	salvageCrashChildEnv = "BMTUI_SALVAGE_CRASH_CHILD"
+	salvageStopEnv       = "BMTUI_SALVAGE_STOP_AT" // a step the child waits at to be killed
+)
 
 // TestSalvageCrashChild is the child process of TestSalvageCrash: it
 // salvages the profile named by the environment, announcing its steps.
@@ -220,9 +242,13 @@ func TestSalvageCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("child process of TestSalvageCrash only")
 	}
+	stopAt := os.Getenv(salvageStopEnv)
 	hooks := &salvageHooks{step: func(name string) {
 		fmt.Println(strings.ToUpper(name))
 		os.Stdout.Sync()
+		if name == stopAt {
+			select {} // wait for the kill
+		}
 	}}
 	if _, err := writeSalvage(context.Background(), dir, salvageDB(2000), salvageNow, hooks); err != nil {
 		t.Fatal(err)
@@ -402,4 +428,69 @@ func BenchmarkWriteSalvage40k(b *testing.B) {
 	b.ReportMetric(ms(verify), "verify-ms/op")
 	b.ReportMetric(ms(swap), "swap-ms/op")
 	b.ReportMetric(ms(cpu), "cpu-ms/op")
+}
+
+// TestSalvageCrashAtEachStep kills the salvage exactly at each step
+// boundary: up to the rename the next command must roll back to the
+// damaged original (even with the old -wal and -shm already removed),
+// after it it must keep the complete salvage.
+func TestSalvageCrashAtEachStep(t *testing.T) {
+	if os.Getenv(salvageCrashChildEnv) != "" {
+		t.Skip("in the child")
+	}
+	template := t.TempDir()
+	damagedProfile(t, template)
+	orig := profileFiles(t, template)
+	db := salvageDB(2000)
+	for _, c := range []struct {
+		step     string
+		salvaged bool
+	}{{"backup", false}, {"write", false}, {"swap", false}, {"rename", false}, {"swapped", true}} {
+		t.Run(c.step, func(t *testing.T) {
+			dir := t.TempDir()
+			for f := range orig {
+				os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+				if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dir, f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSalvageCrashChild$", "-test.count=1")
+			cmd.Env = append(os.Environ(), salvageCrashChildEnv+"="+dir, salvageStopEnv+"="+c.step)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			sc := bufio.NewScanner(out)
+			for sc.Scan() && sc.Text() != strings.ToUpper(c.step) {
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if c.step == "rename" {
+				if _, err := os.Stat(placesPath(dir) + "-wal"); err == nil {
+					t.Fatal("the old -wal is still there when the new file is about to be renamed in")
+				}
+			}
+			if !InterruptedSalvage(dir) {
+				t.Errorf("InterruptedSalvage = false")
+			}
+			if did, err := Recover(dir); err != nil || !did {
+				t.Fatalf("recover: %v, %v", did, err)
+			}
+			// A rolled-back salvage leaves no backup for Undo to take.
+			if b, _ := LastBackup(dir); !c.salvaged && b != "" {
+				t.Errorf("backup %s left after the rollback", b)
+			}
+			got := profileFiles(t, dir)
+			if c.salvaged {
+				if err := isCompleteSalvage(dir, db, orig); err != nil {
+					t.Fatalf("not the complete salvage: %v", err)
+				}
+			} else if !sameFiles(got, orig) {
+				t.Fatalf("not the damaged original:\n got  %v\n want %v", got, orig)
+			}
+		})
+	}
 }

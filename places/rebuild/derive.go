@@ -127,115 +127,122 @@ func stableGUID(parts ...string) string {
 func msTime(t time.Time) int64 { return t.UnixMilli() * 1000 }
 
 // derive checks db and computes every row Write inserts, with the values
-// Places' triggers and APIs would leave (docs/formats.md#places-database): url_hash,
-// rev_host, origins, foreign_count, visit_count, last_visit_date, hidden,
-// frecency placeholders and recalculation flags, tag folders and entries,
-// contiguous positions. now dates the built-in roots db lacks.
+// Places' triggers and APIs would leave (docs/formats.md#places-database):
+// url_hash, rev_host, origins, foreign_count, visit_count,
+// last_visit_date, hidden, frecency placeholders and recalculation flags,
+// tag folders and entries, contiguous positions. now dates the built-in
+// roots db lacks.
 func derive(db *Database, now time.Time) (*tables, error) {
-	t := &tables{}
 	bms, err := completeRoots(db.Bookmarks, now)
 	if err != nil {
 		return nil, err
 	}
+	d := &deriver{t: &tables{}, now: now, bms: bms, pages: map[string]*page{}}
+	steps := []func() error{
+		func() error { return d.listPages(db.Places) },
+		d.bookmarks,
+		d.tags,
+		func() error { return d.keywords(db.Keywords) },
+		func() error { return d.references(db) },
+		d.placesAndOrigins,
+		func() error { return d.annotations(db) },
+		func() error { return d.tombstones(db.Tombstones) },
+		func() error { return d.meta(db.Meta) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return d.t, nil
+}
 
-	// Pages: those listed, then those only referred to, in order.
-	type page struct {
-		row                 *placeRow
-		listed              Place
-		implicit            bool
-		bookmarks, keywords int64
-		visits              []Visit
-	}
-	pages := map[string]*page{}
-	var order []*page
-	addPage := func(u string, what string) (*page, error) {
-		if u == "" {
-			return nil, fmt.Errorf("%s has an empty URL", what)
-		}
-		if p := pages[u]; p != nil {
-			return p, nil
-		}
-		p := &page{implicit: true, listed: Place{URL: u, Frecency: -1}}
-		pages[u] = p
-		order = append(order, p)
-		return p, nil
-	}
-	for _, pl := range db.Places {
+// deriver holds what derive's steps share.
+type deriver struct {
+	t        *tables
+	now      time.Time
+	bms      []Bookmark       // with the built-in roots; row id = index + 1
+	byGUID   map[string]int   // index in bms
+	children map[string][]int // parent GUID -> indexes in bms
+	pages    map[string]*page // by URL
+	order    []*page          // listed pages, then those only referred to
+	tagURLs  []string         // the URL of each tag entry, in row order
+	kws      []Keyword        // normalized
+}
+
+// page is one moz_places row in the making.
+type page struct {
+	row                 *placeRow
+	listed              Place
+	implicit            bool
+	bookmarks, keywords int64
+	visits              []Visit
+}
+
+func (d *deriver) listPages(places []Place) error {
+	for _, pl := range places {
 		if pl.URL == "" {
-			return nil, fmt.Errorf("a page has an empty URL")
+			return fmt.Errorf("a page has an empty URL")
 		}
-		if pages[pl.URL] != nil {
-			return nil, fmt.Errorf("page %q is listed twice", pl.URL)
+		if d.pages[pl.URL] != nil {
+			return fmt.Errorf("page %q is listed twice", pl.URL)
 		}
 		p := &page{listed: pl}
-		pages[pl.URL] = p
-		order = append(order, p)
+		d.pages[pl.URL] = p
+		d.order = append(d.order, p)
 	}
+	return nil
+}
 
-	// Bookmarks: validate the tree, renumber positions.
-	byGUID := map[string]int{}
-	children := map[string][]int{}
+// page returns the page of URL u, adding one with default values (as
+// Places creates a page a bookmark or keyword needs) when it is not
+// listed.
+func (d *deriver) page(u string, what string) (*page, error) {
+	if u == "" {
+		return nil, fmt.Errorf("%s has an empty URL", what)
+	}
+	if p := d.pages[u]; p != nil {
+		return p, nil
+	}
+	p := &page{implicit: true, listed: Place{URL: u, Frecency: -1}}
+	d.pages[u] = p
+	d.order = append(d.order, p)
+	return p, nil
+}
+
+// bookmarks validates the tree and makes its rows, positions renumbered.
+func (d *deriver) bookmarks() error {
+	bms := d.bms
+	d.byGUID = make(map[string]int, len(bms))
+	d.children = map[string][]int{}
 	for i, b := range bms {
-		if !ValidGUID(b.GUID) {
-			return nil, fmt.Errorf("bookmark %q: invalid GUID", b.GUID)
+		if err := d.checkBookmark(i, b); err != nil {
+			return err
 		}
-		if _, dup := byGUID[b.GUID]; dup {
-			return nil, fmt.Errorf("bookmark %s is listed twice", b.GUID)
-		}
-		byGUID[b.GUID] = i
-		switch b.Type {
-		case TypeBookmark:
-			if b.URL == "" {
-				return nil, fmt.Errorf("bookmark %s has no URL", b.GUID)
-			}
-		case TypeFolder, TypeSeparator:
-			if b.URL != "" {
-				return nil, fmt.Errorf("%s %s has a URL", typeName(b.Type), b.GUID)
-			}
-		default:
-			return nil, fmt.Errorf("bookmark %s has type %d", b.GUID, b.Type)
-		}
-		if b.GUID == RootGUID {
-			if i != 0 || b.ParentGUID != "" {
-				return nil, fmt.Errorf("the Places root must come first, with no parent")
-			}
-			continue
-		}
-		pi, ok := byGUID[b.ParentGUID]
-		if !ok {
-			return nil, fmt.Errorf("bookmark %s: parent %q is not listed before it", b.GUID, b.ParentGUID)
-		}
-		if bms[pi].Type != TypeFolder {
-			return nil, fmt.Errorf("bookmark %s: parent %s is not a folder", b.GUID, b.ParentGUID)
-		}
-		if b.ParentGUID == TagsGUID {
-			return nil, fmt.Errorf("bookmark %s is in the tags root: give tags as Bookmark.Tags", b.GUID)
-		}
-		children[b.ParentGUID] = append(children[b.ParentGUID], i)
 	}
 	if len(bms) == 0 || bms[0].GUID != RootGUID {
-		return nil, fmt.Errorf("the Places root %s is missing", RootGUID)
+		return fmt.Errorf("the Places root %s is missing", RootGUID)
 	}
 	for _, root := range builtinRoots {
-		if i := byGUID[root.guid]; bms[i].ParentGUID != RootGUID {
-			return nil, fmt.Errorf("built-in root %s is not a child of the Places root", root.guid)
+		if i := d.byGUID[root.guid]; bms[i].ParentGUID != RootGUID {
+			return fmt.Errorf("built-in root %s is not a child of the Places root", root.guid)
 		}
 	}
-	t.bookmarks = make([]bookmarkRow, 0, 2*len(bms))
 	position := make([]int64, len(bms))
-	for _, kids := range children {
+	for _, kids := range d.children {
 		sorted := slices.Clone(kids)
 		sort.SliceStable(sorted, func(a, b int) bool { return bms[sorted[a]].Position < bms[sorted[b]].Position })
 		for pos, i := range sorted {
 			position[i] = int64(pos)
 		}
 	}
+	d.t.bookmarks = make([]bookmarkRow, 0, 2*len(bms))
 	for i, b := range bms {
 		row := bookmarkRow{id: int64(i + 1), typ: int64(b.Type), position: position[i], guid: b.GUID,
 			syncStatus: int64(b.SyncStatus), counter: int64(b.SyncChangeCounter)}
-		row.dateAdded, row.lastModified = fixDates(b.DateAdded, b.LastModified, now)
+		row.dateAdded, row.lastModified = fixDates(b.DateAdded, b.LastModified, d.now)
 		if b.GUID != RootGUID {
-			row.parent = int64(byGUID[b.ParentGUID] + 1)
+			row.parent = int64(d.byGUID[b.ParentGUID] + 1)
 		}
 		switch {
 		case b.GUID == RootGUID:
@@ -243,20 +250,61 @@ func derive(db *Database, now time.Time) (*tables, error) {
 		case b.Type != TypeSeparator && b.Title != "":
 			row.title = &b.Title
 		}
-		t.bookmarks = append(t.bookmarks, row)
-	}
-	for _, b := range bms {
-		if b.Type != TypeBookmark {
-			continue
+		d.t.bookmarks = append(d.t.bookmarks, row)
+		if b.Type == TypeBookmark {
+			p, err := d.page(b.URL, "bookmark "+b.GUID)
+			if err != nil {
+				return err
+			}
+			p.bookmarks++
 		}
-		p, err := addPage(b.URL, "bookmark "+b.GUID)
-		if err != nil {
-			return nil, err
-		}
-		p.bookmarks++
 	}
+	return nil
+}
 
-	// Tags: one folder per exact title, one entry per (tag, URL).
+func (d *deriver) checkBookmark(i int, b Bookmark) error {
+	if !ValidGUID(b.GUID) {
+		return fmt.Errorf("bookmark %q: invalid GUID", b.GUID)
+	}
+	if _, dup := d.byGUID[b.GUID]; dup {
+		return fmt.Errorf("bookmark %s is listed twice", b.GUID)
+	}
+	d.byGUID[b.GUID] = i
+	switch b.Type {
+	case TypeBookmark:
+		if b.URL == "" {
+			return fmt.Errorf("bookmark %s has no URL", b.GUID)
+		}
+	case TypeFolder, TypeSeparator:
+		if b.URL != "" {
+			return fmt.Errorf("%s %s has a URL", typeName(b.Type), b.GUID)
+		}
+	default:
+		return fmt.Errorf("bookmark %s has type %d", b.GUID, b.Type)
+	}
+	if b.GUID == RootGUID {
+		if i != 0 || b.ParentGUID != "" {
+			return fmt.Errorf("the Places root must come first, with no parent")
+		}
+		return nil
+	}
+	pi, ok := d.byGUID[b.ParentGUID]
+	if !ok {
+		return fmt.Errorf("bookmark %s: parent %q is not listed before it", b.GUID, b.ParentGUID)
+	}
+	if d.bms[pi].Type != TypeFolder {
+		return fmt.Errorf("bookmark %s: parent %s is not a folder", b.GUID, b.ParentGUID)
+	}
+	if b.ParentGUID == TagsGUID {
+		return fmt.Errorf("bookmark %s is in the tags root: give tags as Bookmark.Tags", b.GUID)
+	}
+	d.children[b.ParentGUID] = append(d.children[b.ParentGUID], i)
+	return nil
+}
+
+// tags makes one folder per exact title under the tags root and one entry
+// per tag and URL, appended after the other rows.
+func (d *deriver) tags() error {
 	type tagEntry struct {
 		row bookmarkRow
 		url string
@@ -268,11 +316,12 @@ func derive(db *Database, now time.Time) (*tables, error) {
 	}
 	var folders []*tagFolder
 	folderByTitle := map[string]*tagFolder{}
-	tagsRootID := int64(byGUID[TagsGUID] + 1)
-	for i, b := range bms {
+	tagsRootID := int64(d.byGUID[TagsGUID] + 1)
+	for i, b := range d.bms {
 		if b.Type != TypeBookmark {
 			continue
 		}
+		when := d.t.bookmarks[i].lastModified
 		for _, tag := range b.Tags {
 			tag = strings.TrimSpace(tag)
 			if tag == "" {
@@ -282,8 +331,7 @@ func derive(db *Database, now time.Time) (*tables, error) {
 			if f == nil {
 				title := tag
 				f = &tagFolder{urls: map[string]bool{}, row: bookmarkRow{typ: TypeFolder, parent: tagsRootID,
-					title: &title, guid: stableGUID("tag", tag), counter: 1,
-					dateAdded: t.bookmarks[i].lastModified, lastModified: t.bookmarks[i].lastModified}}
+					title: &title, guid: stableGUID("tag", tag), counter: 1, dateAdded: when, lastModified: when}}
 				folderByTitle[tag] = f
 				folders = append(folders, f)
 			}
@@ -291,88 +339,97 @@ func derive(db *Database, now time.Time) (*tables, error) {
 				continue
 			}
 			f.urls[b.URL] = true
-			when := t.bookmarks[i].lastModified
 			f.row.dateAdded = min(f.row.dateAdded, when)
 			f.row.lastModified = max(f.row.lastModified, when)
 			f.entries = append(f.entries, tagEntry{url: b.URL, row: bookmarkRow{typ: TypeBookmark, guid: stableGUID("tagentry", tag, b.URL),
 				position: int64(len(f.entries)), dateAdded: when, lastModified: when, counter: 1}})
-			pages[b.URL].bookmarks++
+			d.pages[b.URL].bookmarks++
 		}
 	}
-	tagsRootKids := int64(len(children[TagsGUID]))
-	nextID := int64(len(t.bookmarks))
-	var tagURLs []string // URL of each tag entry, for fk
+	tagsRootKids := int64(len(d.children[TagsGUID]))
+	nextID := int64(len(d.t.bookmarks))
 	for fi, f := range folders {
 		nextID++
 		f.row.id = nextID
 		f.row.position = tagsRootKids + int64(fi)
-		t.bookmarks = append(t.bookmarks, f.row)
+		d.t.bookmarks = append(d.t.bookmarks, f.row)
 		for _, e := range f.entries {
 			nextID++
 			e.row.id, e.row.parent = nextID, f.row.id
-			t.bookmarks = append(t.bookmarks, e.row)
-			tagURLs = append(tagURLs, e.url)
+			d.t.bookmarks = append(d.t.bookmarks, e.row)
+			d.tagURLs = append(d.tagURLs, e.url)
 		}
 	}
-	seen := map[string]bool{}
-	for _, row := range t.bookmarks {
+	seen := make(map[string]bool, len(d.t.bookmarks))
+	for _, row := range d.t.bookmarks {
 		if seen[row.guid] {
-			return nil, fmt.Errorf("generated tag GUID %s collides with another item", row.guid)
+			return fmt.Errorf("generated tag GUID %s collides with another item", row.guid)
 		}
 		seen[row.guid] = true
 	}
+	return nil
+}
 
-	// Keywords: trimmed and lowercased, as Places stores them.
+// keywords are trimmed and lowercased, as Places stores them.
+func (d *deriver) keywords(in []Keyword) error {
 	kwSeen := map[string]Keyword{}
 	type urlPost struct{ url, post string }
 	postSeen := map[urlPost]string{}
-	var kws []Keyword
-	for _, k := range db.Keywords {
+	for _, k := range in {
 		k.Keyword = strings.ToLower(strings.TrimSpace(k.Keyword))
 		if k.Keyword == "" {
-			return nil, fmt.Errorf("an empty keyword for %q", k.URL)
+			return fmt.Errorf("an empty keyword for %q", k.URL)
 		}
 		if old, ok := kwSeen[k.Keyword]; ok {
 			if old != k {
-				return nil, fmt.Errorf("keyword %q is given for two URLs or POST data", k.Keyword)
+				return fmt.Errorf("keyword %q is given for two URLs or POST data", k.Keyword)
 			}
 			continue
 		}
 		if other, ok := postSeen[urlPost{k.URL, k.PostData}]; ok {
-			return nil, fmt.Errorf("keywords %q and %q share URL %q and POST data", other, k.Keyword, k.URL)
+			return fmt.Errorf("keywords %q and %q share URL %q and POST data", other, k.Keyword, k.URL)
 		}
 		kwSeen[k.Keyword] = k
 		postSeen[urlPost{k.URL, k.PostData}] = k.Keyword
-		p, err := addPage(k.URL, "keyword "+k.Keyword)
+		p, err := d.page(k.URL, "keyword "+k.Keyword)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.keywords++
-		kws = append(kws, k)
+		d.kws = append(d.kws, k)
 	}
+	return nil
+}
+
+// references adds the pages visits and page annotations name.
+func (d *deriver) references(db *Database) error {
 	for _, v := range db.Visits {
-		p, err := addPage(v.URL, "a visit")
+		p, err := d.page(v.URL, "a visit")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.visits = append(p.visits, v)
 	}
 	for _, a := range db.PageAnnos {
-		if _, err := addPage(a.URL, "annotation "+a.Name); err != nil {
-			return nil, err
+		if _, err := d.page(a.URL, "annotation "+a.Name); err != nil {
+			return err
 		}
 	}
+	return nil
+}
 
-	// moz_places and moz_origins, as the insert, visit and bookmark
-	// triggers leave them.
+// placesAndOrigins makes moz_places and moz_origins as Places' insert,
+// visit and bookmark triggers leave them, then the rows that refer to
+// pages: bookmark fks, visits, keywords.
+func (d *deriver) placesAndOrigins() error {
 	type originKey struct{ prefix, host string }
 	originIDs := map[originKey]int64{}
-	t.places = make([]placeRow, 0, len(order))
-	placeGUIDs := map[string]bool{}
-	for i, p := range order {
+	t := d.t
+	t.places = make([]placeRow, 0, len(d.order))
+	placeGUIDs := make(map[string]bool, len(d.order))
+	for i, p := range d.order {
 		pl := p.listed
 		q := urls.IsQuery(pl.URL)
-		bookmarked := p.bookmarks > 0
 		row := placeRow{id: int64(i + 1), url: pl.URL, title: pl.Title, guid: pl.GUID,
 			urlHash: int64(urls.Hash(pl.URL)), revHost: pl.RevHost, typed: int64(pl.Typed), hidden: int64(pl.Hidden),
 			description: pl.Description, previewImage: pl.PreviewImageURL, site: pl.SiteName,
@@ -415,7 +472,7 @@ func derive(db *Database, now time.Time) (*tables, error) {
 			row.lastVisitDate = max(row.lastVisitDate, v.VisitDate)
 			row.recalcFrecency, row.recalcAltFrecency = 1, 1
 		}
-		if bookmarked {
+		if p.bookmarks > 0 {
 			if row.frecency == -1 {
 				row.frecency = 1
 				if q {
@@ -428,99 +485,108 @@ func derive(db *Database, now time.Time) (*tables, error) {
 		p.row = &row
 		t.places = append(t.places, row)
 	}
-	placeID := func(u string) int64 { return pages[u].row.id }
+
 	te := 0
 	for i := range t.bookmarks {
 		b := &t.bookmarks[i]
 		switch {
-		case i < len(bms) && bms[i].Type == TypeBookmark:
-			b.fk = placeID(bms[i].URL)
-		case i >= len(bms) && b.typ == TypeBookmark:
-			b.fk = placeID(tagURLs[te])
+		case i < len(d.bms) && d.bms[i].Type == TypeBookmark:
+			b.fk = d.placeID(d.bms[i].URL)
+		case i >= len(d.bms) && b.typ == TypeBookmark:
+			b.fk = d.placeID(d.tagURLs[te])
 			te++
 		}
 	}
+	return nil
+}
 
-	var visits []visitRow
-	for _, v := range db.Visits {
-		visits = append(visits, visitRow{placeID: placeID(v.URL), date: v.VisitDate, visitType: int64(v.VisitType), source: int64(v.Source)})
-	}
-	for i := range visits {
-		visits[i].id = int64(i + 1)
-	}
-	t.visits = visits
-	for i, k := range kws {
-		t.keywords = append(t.keywords, keywordRow{id: int64(i + 1), keyword: k.Keyword, placeID: placeID(k.URL), postData: k.PostData})
-	}
+func (d *deriver) placeID(u string) int64 { return d.pages[u].row.id }
 
-	attrIDs := map[string]int64{}
-	attr := func(name string) (int64, error) {
-		if name == "" {
-			return 0, fmt.Errorf("an annotation has no name")
-		}
-		if id, ok := attrIDs[name]; ok {
-			return id, nil
-		}
-		t.attrs = append(t.attrs, name)
-		attrIDs[name] = int64(len(t.attrs))
-		return attrIDs[name], nil
+// annotations makes the visit, keyword and annotation rows.
+func (d *deriver) annotations(db *Database) error {
+	t := d.t
+	t.visits = make([]visitRow, 0, len(db.Visits))
+	for i, v := range db.Visits {
+		t.visits = append(t.visits, visitRow{id: int64(i + 1), placeID: d.placeID(v.URL), date: v.VisitDate, visitType: int64(v.VisitType), source: int64(v.Source)})
 	}
-	type targetAttr struct{ target, attr int64 }
-	annoSeen := map[targetAttr]bool{}
+	for i, k := range d.kws {
+		t.keywords = append(t.keywords, keywordRow{id: int64(i + 1), keyword: k.Keyword, placeID: d.placeID(k.URL), postData: k.PostData})
+	}
 	// Item annotations are checked but not written: Firefox has not used
 	// moz_items_annos since schema 53, and its maintenance deletes every
 	// attribute name no page annotation uses (A.3), which Firefox's
 	// coherence check would count as a repair.
 	for _, a := range db.ItemAnnos {
-		if _, ok := byGUID[a.GUID]; !ok {
-			return nil, fmt.Errorf("annotation %s on missing item %s", a.Name, a.GUID)
+		if _, ok := d.byGUID[a.GUID]; !ok {
+			return fmt.Errorf("annotation %s on missing item %s", a.Name, a.GUID)
 		}
 	}
+	attrIDs := map[string]int64{}
+	type placeAttr struct{ place, attr int64 }
+	seen := map[placeAttr]bool{}
 	for _, a := range db.PageAnnos {
-		id, err := attr(a.Name)
-		if err != nil {
-			return nil, err
+		if a.Name == "" {
+			return fmt.Errorf("an annotation on %s has no name", a.URL)
 		}
-		pid := placeID(a.URL)
-		if annoSeen[targetAttr{pid, id}] {
-			return nil, fmt.Errorf("annotation %s on page %s is given twice", a.Name, a.URL)
+		id, ok := attrIDs[a.Name]
+		if !ok {
+			t.attrs = append(t.attrs, a.Name)
+			id = int64(len(t.attrs))
+			attrIDs[a.Name] = id
 		}
-		annoSeen[targetAttr{pid, id}] = true
+		pid := d.placeID(a.URL)
+		if seen[placeAttr{pid, id}] {
+			return fmt.Errorf("annotation %s on page %s is given twice", a.Name, a.URL)
+		}
+		seen[placeAttr{pid, id}] = true
 		t.pageAnnos = append(t.pageAnnos, annoRow{id: int64(len(t.pageAnnos) + 1), target: pid, attr: id, content: a.Content,
 			flags: int64(a.Flags), expiration: int64(a.Expiration), typ: int64(a.Type), dateAdded: a.DateAdded, lastModified: a.LastModified})
 	}
+	return nil
+}
 
-	tombSeen := map[string]bool{}
-	for _, tb := range db.Tombstones {
+func (d *deriver) tombstones(in []Tombstone) error {
+	seen := map[string]bool{}
+	for _, tb := range in {
 		if !ValidGUID(tb.GUID) {
-			return nil, fmt.Errorf("tombstone %q: invalid GUID", tb.GUID)
+			return fmt.Errorf("tombstone %q: invalid GUID", tb.GUID)
 		}
-		if _, live := byGUID[tb.GUID]; live {
-			return nil, fmt.Errorf("tombstone for %s, which is a live item", tb.GUID)
+		if _, live := d.byGUID[tb.GUID]; live {
+			return fmt.Errorf("tombstone for %s, which is a live item", tb.GUID)
 		}
-		if tombSeen[tb.GUID] {
+		if seen[tb.GUID] {
 			continue
 		}
-		tombSeen[tb.GUID] = true
-		t.tombstones = append(t.tombstones, tb)
+		seen[tb.GUID] = true
+		d.t.tombstones = append(d.t.tombstones, tb)
 	}
+	return nil
+}
 
-	keys := make([]string, 0, len(db.Meta))
-	for k := range db.Meta {
+// meta keys are lowercased, as Firefox's metadata API stores them.
+func (d *deriver) meta(in map[string]any) error {
+	keys := make([]string, 0, len(in))
+	for k := range in {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	seen := map[string]bool{}
 	for _, k := range keys {
-		v, err := metaValue(db.Meta[k])
+		v, err := metaValue(in[k])
 		if err != nil {
-			return nil, fmt.Errorf("moz_meta %s: %w", k, err)
+			return fmt.Errorf("moz_meta %s: %w", k, err)
 		}
 		if v == nil {
 			continue
 		}
-		t.meta = append(t.meta, metaRow{key: strings.ToLower(k), value: v})
+		key := strings.ToLower(k)
+		if seen[key] {
+			return fmt.Errorf("moz_meta %s is given twice", key)
+		}
+		seen[key] = true
+		d.t.meta = append(d.t.meta, metaRow{key: key, value: v})
 	}
-	return t, nil
+	return nil
 }
 
 // completeRoots returns the bookmarks with any missing built-in root added

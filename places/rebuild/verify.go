@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bmtui/bmtui/internal/demo"
@@ -39,7 +41,6 @@ func verifyFile(ctx context.Context, path string, t *tables) error {
 		return err
 	}
 	defer sdb.Close()
-	sdb.SetMaxOpenConns(1)
 	if err := verifyDB(ctx, sdb, t); err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
@@ -69,7 +70,22 @@ func checkHeader(path string) error {
 	return nil
 }
 
+// verifyDB runs the file checks and the row comparison at once, on two
+// connections: each takes about as long as the other.
 func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
+	db.SetMaxOpenConns(2)
+	var checkErr, compareErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { checkErr = checkDB(ctx, db) })
+	wg.Go(func() { compareErr = compareRows(ctx, db, t) })
+	wg.Wait()
+	// Both, in a fixed order: a lost row also breaks an invariant.
+	return errors.Join(compareErr, checkErr)
+}
+
+// checkDB checks the file as a whole: SQLite's own checks, the schema,
+// and the invariants of Places' coherence check.
+func checkDB(ctx context.Context, db *sql.DB) error {
 	one := func(q string) (string, error) {
 		var s sql.NullString
 		err := db.QueryRowContext(ctx, q).Scan(&s)
@@ -113,6 +129,32 @@ func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 		return fmt.Errorf("the schema differs from Firefox's")
 	}
 
+	// Invariants, recomputed from the written rows alone.
+	for _, c := range []struct{ what, query string }{
+		{"foreign_count", `SELECT count(*) FROM moz_places h WHERE foreign_count <>
+			(SELECT count(*) FROM moz_bookmarks WHERE fk = h.id) + (SELECT count(*) FROM moz_keywords WHERE place_id = h.id)`},
+		{"visit_count", `SELECT count(*) FROM moz_places h WHERE visit_count <>
+			(SELECT count(*) FROM moz_historyvisits v WHERE v.place_id = h.id AND visit_type NOT IN (0,4,7,8,9))
+			OR last_visit_date IS NOT (SELECT MAX(visit_date) FROM moz_historyvisits v WHERE v.place_id = h.id)`},
+		{"positions", `SELECT count(*) FROM (SELECT position, row_number() OVER (PARTITION BY parent ORDER BY position) - 1 AS seq FROM moz_bookmarks) WHERE position <> seq`},
+		{"bookmark fk", `SELECT count(*) FROM moz_bookmarks WHERE (type = 1) <> (fk NOT NULL)`},
+		{"parent type", `SELECT count(*) FROM moz_bookmarks b JOIN moz_bookmarks p ON p.id = b.parent WHERE p.type <> 2`},
+		{"orphans", `SELECT count(*) FROM moz_bookmarks b WHERE b.parent <> 0 AND NOT EXISTS (SELECT 1 FROM moz_bookmarks p WHERE p.id = b.parent)`},
+		{"live tombstones", `SELECT count(*) FROM moz_bookmarks_deleted WHERE guid IN (SELECT guid FROM moz_bookmarks)`},
+		{"empty tag folders", `SELECT count(*) FROM moz_bookmarks f WHERE f.parent = (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')
+			AND NOT EXISTS (SELECT 1 FROM moz_bookmarks e WHERE e.parent = f.id)`},
+		{"dates", `SELECT count(*) FROM moz_bookmarks WHERE dateAdded > lastModified OR NULLIF(dateAdded, 0) IS NULL`},
+		{"duplicate URLs", `SELECT count(*) FROM (SELECT url FROM moz_places GROUP BY url HAVING count(*) > 1)`},
+	} {
+		if n, err := one(c.query); err != nil || n != "0" {
+			return fmt.Errorf("%s: %s rows break it %v", c.what, n, err)
+		}
+	}
+	return nil
+}
+
+// compareRows compares every row of every table with the derived one.
+func compareRows(ctx context.Context, db *sql.DB, t *tables) error {
 	for _, c := range []struct {
 		what, query string
 		want        []string
@@ -165,27 +207,6 @@ func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
 		}
 	}
 
-	// Invariants, recomputed from the written rows alone.
-	for _, c := range []struct{ what, query string }{
-		{"foreign_count", `SELECT count(*) FROM moz_places h WHERE foreign_count <>
-			(SELECT count(*) FROM moz_bookmarks WHERE fk = h.id) + (SELECT count(*) FROM moz_keywords WHERE place_id = h.id)`},
-		{"visit_count", `SELECT count(*) FROM moz_places h WHERE visit_count <>
-			(SELECT count(*) FROM moz_historyvisits v WHERE v.place_id = h.id AND visit_type NOT IN (0,4,7,8,9))
-			OR last_visit_date IS NOT (SELECT MAX(visit_date) FROM moz_historyvisits v WHERE v.place_id = h.id)`},
-		{"positions", `SELECT count(*) FROM (SELECT position, row_number() OVER (PARTITION BY parent ORDER BY position) - 1 AS seq FROM moz_bookmarks) WHERE position <> seq`},
-		{"bookmark fk", `SELECT count(*) FROM moz_bookmarks WHERE (type = 1) <> (fk NOT NULL)`},
-		{"parent type", `SELECT count(*) FROM moz_bookmarks b JOIN moz_bookmarks p ON p.id = b.parent WHERE p.type <> 2`},
-		{"orphans", `SELECT count(*) FROM moz_bookmarks b WHERE b.parent <> 0 AND NOT EXISTS (SELECT 1 FROM moz_bookmarks p WHERE p.id = b.parent)`},
-		{"live tombstones", `SELECT count(*) FROM moz_bookmarks_deleted WHERE guid IN (SELECT guid FROM moz_bookmarks)`},
-		{"empty tag folders", `SELECT count(*) FROM moz_bookmarks f WHERE f.parent = (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')
-			AND NOT EXISTS (SELECT 1 FROM moz_bookmarks e WHERE e.parent = f.id)`},
-		{"dates", `SELECT count(*) FROM moz_bookmarks WHERE dateAdded > lastModified OR NULLIF(dateAdded, 0) IS NULL`},
-		{"duplicate URLs", `SELECT count(*) FROM (SELECT url FROM moz_places GROUP BY url HAVING count(*) > 1)`},
-	} {
-		if n, err := one(c.query); err != nil || n != "0" {
-			return fmt.Errorf("%s: %s rows break it %v", c.what, n, err)
-		}
-	}
 	return nil
 }
 

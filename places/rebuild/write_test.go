@@ -165,6 +165,10 @@ func TestWriteRejects(t *testing.T) {
 		{"anno on missing item", func(d *Database) { d.ItemAnnos[0].GUID = "nowhere_____" }, "missing item"},
 		{"tombstone for a live item", func(d *Database) { d.Tombstones[0].GUID = "bmkA________" }, "live item"},
 		{"meta type", func(d *Database) { d.Meta["x"] = []int{1} }, "unsupported"},
+		{"meta key in two cases", func(d *Database) { d.Meta["FLAG"] = 0 }, "given twice"},
+		{"page annotation twice", func(d *Database) { d.PageAnnos = append(d.PageAnnos, d.PageAnnos[0]) }, "given twice"},
+		{"empty keyword", func(d *Database) { d.Keywords[0].Keyword = "  " }, "empty keyword"},
+		{"invalid tombstone", func(d *Database) { d.Tombstones[0].GUID = "x" }, "invalid GUID"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
