@@ -143,10 +143,14 @@ func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 	if err == nil && p.finishApply && paths.Standard() {
 		// Refused while Firefox runs; the profile still opens, and an
 		// apply says why it cannot write.
+		op, outcome := "apply", "fully merged"
+		if apply.InterruptedSalvage(paths.Dir) {
+			op, outcome = "salvage", "fully salvaged"
+		}
 		if finished, rerr := apply.Recover(paths.Dir); rerr != nil {
-			recovery = "an interrupted bmtui apply is not finished: " + rerr.Error()
+			recovery = "an interrupted bmtui " + op + " is not finished: " + rerr.Error()
 		} else if finished {
-			recovery = "finished an interrupted bmtui apply: the profile is either as it was before it or fully merged"
+			recovery = "finished an interrupted bmtui " + op + ": the profile is either as it was before it or " + outcome
 		}
 	}
 	if err == nil {

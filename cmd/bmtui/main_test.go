@@ -390,3 +390,30 @@ func TestApplyFinishesInterruptedApply(t *testing.T) {
 		t.Errorf("places.sqlite is not in WAL mode: header bytes 18-19 are %d %d", header[18], header[19])
 	}
 }
+
+// TestApplyNamesInterruptedSalvage: a salvage killed before its backup
+// was complete leaves only its marker; the next apply finishes it and
+// says it was a salvage, not an apply.
+func TestApplyNamesInterruptedSalvage(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	marker := filepath.Join(dir, apply.BackupFolder, "APPLYING")
+	if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(marker, []byte("SALVAGE "), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !apply.InterruptedSalvage(dir) {
+		t.Fatal("the marker is not read as a salvage's")
+	}
+	code, out, stderr := runCLI(t, "apply", "--profile", dir, "--yes", "--local-time", "1795397988", "--remote-time", "1700007200")
+	if code != exitOK {
+		t.Fatalf("apply: exit %d: %s%s", code, out, stderr)
+	}
+	if want := "note: finished an interrupted bmtui salvage"; !strings.Contains(out, want) {
+		t.Errorf("apply output lacks %q:\n%s", want, out)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Errorf("the marker is still there: %v", err)
+	}
+}
