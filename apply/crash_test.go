@@ -111,25 +111,10 @@ func TestCrashAtomicity(t *testing.T) {
 	beforeSum, _ := digest(t, template)
 
 	// The fully merged state, from an uninterrupted run in a child.
-	copyProfile := func(dst string) {
-		for _, f := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
-			os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755)
-			if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dst, f)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	files := []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")}
+	copyProfile := func(dst string) { copyFiles(t, template, dst, files) }
 	run := func(dir string) (*exec.Cmd, *bufio.Scanner) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, bufio.NewScanner(out)
+		return startChild(t, "TestCrashChild", crashChildEnv, dir)
 	}
 	ref := filepath.Join(t.TempDir(), "ref")
 	copyProfile(ref)
@@ -221,4 +206,34 @@ func TestCrashAtomicity(t *testing.T) {
 	if unchanged == 0 || merged == 0 {
 		t.Errorf("the kills did not cover both outcomes")
 	}
+}
+
+// copyFiles copies files (names relative to src) from src to dst, synced.
+func copyFiles(t *testing.T, src, dst string, files []string) {
+	t.Helper()
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := copyFileSync(filepath.Join(src, f), filepath.Join(dst, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// startChild starts this test binary running only the test named test,
+// with the environment variable env set to dir (the child's profile),
+// and returns it with a scanner over its standard output.
+func startChild(t *testing.T, test, env, dir string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(out)
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -273,27 +275,10 @@ func TestSalvageCrash(t *testing.T) {
 	damagedProfile(t, template)
 	orig := profileFiles(t, template)
 	db := salvageDB(2000)
-	copyProfile := func(dst string) {
-		for f := range orig {
-			if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dst, f)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	files := slices.Collect(maps.Keys(orig))
+	copyProfile := func(dst string) { copyFiles(t, template, dst, files) }
 	run := func(dir string) (*exec.Cmd, *bufio.Scanner) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSalvageCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), salvageCrashChildEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, bufio.NewScanner(out)
+		return startChild(t, "TestSalvageCrashChild", salvageCrashChildEnv, dir)
 	}
 
 	ref := filepath.Join(t.TempDir(), "ref")
