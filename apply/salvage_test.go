@@ -75,32 +75,6 @@ func damagedProfile(t testing.TB, dir string) {
 	}
 }
 
-// profileFiles maps every file of the profile outside bmtui's backups
-// (relative name) to its SHA-256.
-func profileFiles(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() {
-			if rel == BackupFolder {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		_, sum, err := fileSHA256(p)
-		out[rel] = sum
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func sameFiles(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
@@ -136,7 +110,7 @@ func isCompleteSalvage(dir string, db *rebuild.Database, orig map[string]string)
 func TestSalvageWriteAndUndo(t *testing.T) {
 	dir := t.TempDir()
 	damagedProfile(t, dir)
-	orig := profileFiles(t, dir)
+	orig := fileHashes(t, dir)
 	db := salvageDB(300)
 	rep, err := WriteSalvage(context.Background(), dir, db, salvageNow)
 	if err != nil {
@@ -164,7 +138,7 @@ func TestSalvageWriteAndUndo(t *testing.T) {
 	if _, err := Undo(dir); err != nil {
 		t.Fatal(err)
 	}
-	if got := profileFiles(t, dir); !sameFiles(got, orig) {
+	if got := fileHashes(t, dir); !sameFiles(got, orig) {
 		t.Errorf("undo did not restore the damaged files exactly:\n got  %v\n want %v", got, orig)
 	}
 }
@@ -173,7 +147,7 @@ func TestSalvageRefuses(t *testing.T) {
 	t.Run("firefox-running", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
-		orig := profileFiles(t, dir)
+		orig := fileHashes(t, dir)
 		if err := os.Symlink(fmt.Sprintf("127.0.0.1:+%d", os.Getpid()), filepath.Join(dir, "lock")); err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +156,7 @@ func TestSalvageRefuses(t *testing.T) {
 			t.Fatalf("WriteSalvage while Firefox runs: %v", err)
 		}
 		os.Remove(filepath.Join(dir, "lock"))
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Error("the profile changed")
 		}
 		if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
@@ -192,13 +166,13 @@ func TestSalvageRefuses(t *testing.T) {
 	t.Run("write-fails", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
-		orig := profileFiles(t, dir)
+		orig := fileHashes(t, dir)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // the write fails after the backup was made
 		if _, err := WriteSalvage(ctx, dir, salvageDB(10), salvageNow); err == nil {
 			t.Fatal("WriteSalvage with a canceled context succeeded")
 		}
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Error("the profile changed")
 		}
 		if InterruptedSalvage(dir) {
@@ -211,13 +185,13 @@ func TestSalvageRefuses(t *testing.T) {
 	t.Run("invalid-database", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
-		orig := profileFiles(t, dir)
+		orig := fileHashes(t, dir)
 		db := salvageDB(10)
 		db.Bookmarks[8].ParentGUID = "nowhere_____"
 		if _, err := WriteSalvage(context.Background(), dir, db, salvageNow); err == nil || !strings.Contains(err.Error(), "nowhere") {
 			t.Fatalf("WriteSalvage of an invalid tree: %v", err)
 		}
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Error("the profile changed")
 		}
 		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
@@ -273,7 +247,7 @@ func TestSalvageCrash(t *testing.T) {
 	}
 	template := t.TempDir()
 	damagedProfile(t, template)
-	orig := profileFiles(t, template)
+	orig := fileHashes(t, template)
 	db := salvageDB(2000)
 	files := slices.Collect(maps.Keys(orig))
 	copyProfile := func(dst string) { copyFiles(t, template, dst, files) }
@@ -330,7 +304,7 @@ func TestSalvageCrash(t *testing.T) {
 		if _, err := Recover(dir); err != nil {
 			t.Fatalf("run %d (killed after %v): recover: %v", i, delay, err)
 		}
-		switch got := profileFiles(t, dir); {
+		switch got := fileHashes(t, dir); {
 		case sameFiles(got, orig):
 			original++
 		default:
@@ -348,7 +322,7 @@ func TestSalvageCrash(t *testing.T) {
 				t.Fatalf("run %d: undo: %v", i, err)
 			}
 		}
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Fatalf("run %d (killed after %v): after undo the files differ from the original", i, delay)
 		}
 	}
@@ -425,7 +399,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 	}
 	template := t.TempDir()
 	damagedProfile(t, template)
-	orig := profileFiles(t, template)
+	orig := fileHashes(t, template)
 	db := salvageDB(2000)
 	for _, c := range []struct {
 		step     string
@@ -468,7 +442,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 			if b, _ := LastBackup(dir); !c.salvaged && b != "" {
 				t.Errorf("backup %s left after the rollback", b)
 			}
-			got := profileFiles(t, dir)
+			got := fileHashes(t, dir)
 			if c.salvaged {
 				if err := isCompleteSalvage(dir, db, orig); err != nil {
 					t.Fatalf("not the complete salvage: %v", err)
