@@ -249,26 +249,10 @@ func TestSalvageCrash(t *testing.T) {
 	damagedProfile(t, template)
 	orig := fileHashes(t, template)
 	db := salvageDB(2000)
-	files := slices.Collect(maps.Keys(orig))
-	copyProfile := func(dst string) { copyFiles(t, template, dst, files) }
-	run := func(dir string) (*exec.Cmd, *bufio.Scanner) {
-		return startChild(t, "TestSalvageCrashChild", salvageCrashChildEnv, dir)
-	}
-
+	h := childHarness{t: t, test: "TestSalvageCrashChild", env: salvageCrashChildEnv, marker: "SWAP",
+		template: template, files: slices.Collect(maps.Keys(orig))}
 	ref := filepath.Join(t.TempDir(), "ref")
-	copyProfile(ref)
-	start := time.Now()
-	cmd, sc := run(ref)
-	var swapAt time.Duration
-	for sc.Scan() {
-		if sc.Text() == "SWAP" {
-			swapAt = time.Since(start)
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("reference run: %v", err)
-	}
-	total := time.Since(start)
+	total, swapAt := h.reference(ref)
 	if err := isCompleteSalvage(ref, db, orig); err != nil {
 		t.Fatalf("reference run: %v", err)
 	}
@@ -279,25 +263,7 @@ func TestSalvageCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
 	for i := 0; i < runs; i++ {
 		dir := filepath.Join(t.TempDir(), fmt.Sprint("p", i))
-		copyProfile(dir)
-		cmd, sc := run(dir)
-		var delay time.Duration
-		if i%2 == 0 {
-			delay = time.Duration(rng.Int64N(int64(total)))
-			time.Sleep(delay)
-		} else {
-			for sc.Scan() && sc.Text() != "SWAP" {
-			}
-			delay = time.Duration(rng.Int64N(int64(3 * time.Millisecond)))
-			time.Sleep(delay)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		cmd.Wait()
-
+		delay := h.kill(dir, i, total, 3*time.Millisecond, rng)
 		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
 			leftMarker++
 		}
