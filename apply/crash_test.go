@@ -111,40 +111,10 @@ func TestCrashAtomicity(t *testing.T) {
 	beforeSum, _ := digest(t, template)
 
 	// The fully merged state, from an uninterrupted run in a child.
-	copyProfile := func(dst string) {
-		for _, f := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
-			os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755)
-			if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dst, f)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	run := func(dir string) (*exec.Cmd, *bufio.Scanner) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, bufio.NewScanner(out)
-	}
+	h := childHarness{t: t, test: "TestCrashChild", env: crashChildEnv, marker: "COMMITTING",
+		template: template, files: []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")}}
 	ref := filepath.Join(t.TempDir(), "ref")
-	copyProfile(ref)
-	start := time.Now()
-	cmd, sc := run(ref)
-	var commitAt time.Duration
-	for sc.Scan() {
-		if sc.Text() == "COMMITTING" {
-			commitAt = time.Since(start)
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("reference run: %v", err)
-	}
-	total := time.Since(start)
+	total, commitAt := h.reference(ref)
 	afterSum, _ := digest(t, ref)
 	if afterSum == beforeSum {
 		t.Fatal("the merge changes nothing; the test would prove nothing")
@@ -156,24 +126,7 @@ func TestCrashAtomicity(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for i := 0; i < runs; i++ {
 		dir := filepath.Join(t.TempDir(), fmt.Sprint("p", i))
-		copyProfile(dir)
-		cmd, sc := run(dir)
-		var delay time.Duration
-		if i%2 == 0 {
-			delay = time.Duration(rng.Int64N(int64(total)))
-			time.Sleep(delay)
-		} else {
-			for sc.Scan() && sc.Text() != "COMMITTING" {
-			}
-			delay = time.Duration(rng.Int64N(int64(40 * time.Millisecond)))
-			time.Sleep(delay)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		cmd.Wait()
+		delay := h.kill(dir, i, total, 40*time.Millisecond, rng)
 
 		if m, _ := filepath.Glob(filepath.Join(dir, "places.sqlite-mj*")); len(m) > 0 {
 			superJournals++
@@ -221,4 +174,89 @@ func TestCrashAtomicity(t *testing.T) {
 	if unchanged == 0 || merged == 0 {
 		t.Errorf("the kills did not cover both outcomes")
 	}
+}
+
+// childHarness runs one test of this binary (test, which reads its
+// profile from the environment variable env) in a child process on a
+// copy of files of the template profile. The child prints marker just
+// before the moment that matters (a commit, a swap).
+type childHarness struct {
+	t                 *testing.T
+	test, env, marker string
+	template          string
+	files             []string
+}
+
+// reference runs the child on a copy in dir to its end, which must be
+// clean, and says how long it took and when the marker came.
+func (h childHarness) reference(dir string) (total, markerAt time.Duration) {
+	h.t.Helper()
+	copyFiles(h.t, h.template, dir, h.files)
+	start := time.Now()
+	cmd, sc := startChild(h.t, h.test, h.env, dir)
+	for sc.Scan() {
+		if sc.Text() == h.marker {
+			markerAt = time.Since(start)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		h.t.Fatalf("reference run: %v", err)
+	}
+	return time.Since(start), markerAt
+}
+
+// kill runs the child on a copy in dir and kills it with SIGKILL: run
+// i even, at a random moment within total; odd, within window after
+// the marker. It returns the delay it waited before the kill.
+func (h childHarness) kill(dir string, i int, total, window time.Duration, rng *rand.Rand) time.Duration {
+	h.t.Helper()
+	copyFiles(h.t, h.template, dir, h.files)
+	cmd, sc := startChild(h.t, h.test, h.env, dir)
+	var delay time.Duration
+	if i%2 == 0 {
+		delay = time.Duration(rng.Int64N(int64(total)))
+		time.Sleep(delay)
+	} else {
+		for sc.Scan() && sc.Text() != h.marker {
+		}
+		delay = time.Duration(rng.Int64N(int64(window)))
+		time.Sleep(delay)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	cmd.Wait()
+	return delay
+}
+
+// copyFiles copies files (names relative to src) from src to dst, synced.
+func copyFiles(t *testing.T, src, dst string, files []string) {
+	t.Helper()
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := copyFileSync(filepath.Join(src, f), filepath.Join(dst, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// startChild starts this test binary running only the test named test,
+// with the environment variable env set to dir (the child's profile),
+// and returns it with a scanner over its standard output.
+func startChild(t *testing.T, test, env, dir string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(out)
 }

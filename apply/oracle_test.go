@@ -1,9 +1,6 @@
 package apply
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -16,32 +13,9 @@ import (
 // journal mode (an apply killed between its commit and the switch back
 // to WAL).
 func TestFirefoxAcceptsOutput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fforacle: skipped with -short (about 5 s per check)")
-	}
-	if _, err := exec.LookPath("firefox-esr"); err != nil {
-		t.Skip("fforacle: firefox-esr is not on PATH")
-	}
-	oracle := testutil.Shared(t, "tools", "fforacle", "fforacle.py")
+	testutil.SkipWithoutFforacle(t)
 	check := func(t *testing.T, dir string) {
-		out := filepath.Join(t.TempDir(), "report.json")
-		cmd := exec.Command("python3", oracle, "check", filepath.Join(dir, "places.sqlite"),
-			filepath.Join(dir, "weave", "bookmarks.sqlite"), "--strict", "--json", out)
-		b, err := cmd.CombinedOutput()
-		rep, _ := os.ReadFile(out)
-		if err != nil {
-			t.Fatalf("fforacle rejected the files: %v\n%s\n%s", err, b, rep)
-		}
-		var r map[string]any
-		if err := json.Unmarshal(rep, &r); err != nil {
-			t.Fatalf("fforacle report: %v", err)
-		}
-		if r["ok"] != true {
-			t.Fatalf("fforacle report is not ok: %s", rep)
-		}
-		{
-			t.Logf("fforacle: ok=%v failures=%v warnings=%v", r["ok"], r["failures"], r["warnings"])
-		}
+		testutil.FforacleCheck(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
 	}
 	for _, s := range applyScenarios {
 		t.Run(s, func(t *testing.T) {

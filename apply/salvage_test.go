@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,32 +75,6 @@ func damagedProfile(t testing.TB, dir string) {
 	}
 }
 
-// profileFiles maps every file of the profile outside bmtui's backups
-// (relative name) to its SHA-256.
-func profileFiles(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() {
-			if rel == BackupFolder {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		_, sum, err := fileSHA256(p)
-		out[rel] = sum
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func sameFiles(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
@@ -134,7 +110,7 @@ func isCompleteSalvage(dir string, db *rebuild.Database, orig map[string]string)
 func TestSalvageWriteAndUndo(t *testing.T) {
 	dir := t.TempDir()
 	damagedProfile(t, dir)
-	orig := profileFiles(t, dir)
+	orig := fileHashes(t, dir)
 	db := salvageDB(300)
 	rep, err := WriteSalvage(context.Background(), dir, db, salvageNow)
 	if err != nil {
@@ -162,7 +138,7 @@ func TestSalvageWriteAndUndo(t *testing.T) {
 	if _, err := Undo(dir); err != nil {
 		t.Fatal(err)
 	}
-	if got := profileFiles(t, dir); !sameFiles(got, orig) {
+	if got := fileHashes(t, dir); !sameFiles(got, orig) {
 		t.Errorf("undo did not restore the damaged files exactly:\n got  %v\n want %v", got, orig)
 	}
 }
@@ -171,7 +147,7 @@ func TestSalvageRefuses(t *testing.T) {
 	t.Run("firefox-running", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
-		orig := profileFiles(t, dir)
+		orig := fileHashes(t, dir)
 		if err := os.Symlink(fmt.Sprintf("127.0.0.1:+%d", os.Getpid()), filepath.Join(dir, "lock")); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +156,7 @@ func TestSalvageRefuses(t *testing.T) {
 			t.Fatalf("WriteSalvage while Firefox runs: %v", err)
 		}
 		os.Remove(filepath.Join(dir, "lock"))
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Error("the profile changed")
 		}
 		if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
@@ -190,13 +166,13 @@ func TestSalvageRefuses(t *testing.T) {
 	t.Run("write-fails", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
-		orig := profileFiles(t, dir)
+		orig := fileHashes(t, dir)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // the write fails after the backup was made
 		if _, err := WriteSalvage(ctx, dir, salvageDB(10), salvageNow); err == nil {
 			t.Fatal("WriteSalvage with a canceled context succeeded")
 		}
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Error("the profile changed")
 		}
 		if InterruptedSalvage(dir) {
@@ -209,13 +185,13 @@ func TestSalvageRefuses(t *testing.T) {
 	t.Run("invalid-database", func(t *testing.T) {
 		dir := t.TempDir()
 		damagedProfile(t, dir)
-		orig := profileFiles(t, dir)
+		orig := fileHashes(t, dir)
 		db := salvageDB(10)
 		db.Bookmarks[8].ParentGUID = "nowhere_____"
 		if _, err := WriteSalvage(context.Background(), dir, db, salvageNow); err == nil || !strings.Contains(err.Error(), "nowhere") {
 			t.Fatalf("WriteSalvage of an invalid tree: %v", err)
 		}
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Error("the profile changed")
 		}
 		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
@@ -271,45 +247,12 @@ func TestSalvageCrash(t *testing.T) {
 	}
 	template := t.TempDir()
 	damagedProfile(t, template)
-	orig := profileFiles(t, template)
+	orig := fileHashes(t, template)
 	db := salvageDB(2000)
-	copyProfile := func(dst string) {
-		for f := range orig {
-			if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := copyFileSync(filepath.Join(template, f), filepath.Join(dst, f)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	run := func(dir string) (*exec.Cmd, *bufio.Scanner) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSalvageCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), salvageCrashChildEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, bufio.NewScanner(out)
-	}
-
+	h := childHarness{t: t, test: "TestSalvageCrashChild", env: salvageCrashChildEnv, marker: "SWAP",
+		template: template, files: slices.Collect(maps.Keys(orig))}
 	ref := filepath.Join(t.TempDir(), "ref")
-	copyProfile(ref)
-	start := time.Now()
-	cmd, sc := run(ref)
-	var swapAt time.Duration
-	for sc.Scan() {
-		if sc.Text() == "SWAP" {
-			swapAt = time.Since(start)
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("reference run: %v", err)
-	}
-	total := time.Since(start)
+	total, swapAt := h.reference(ref)
 	if err := isCompleteSalvage(ref, db, orig); err != nil {
 		t.Fatalf("reference run: %v", err)
 	}
@@ -320,32 +263,14 @@ func TestSalvageCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
 	for i := 0; i < runs; i++ {
 		dir := filepath.Join(t.TempDir(), fmt.Sprint("p", i))
-		copyProfile(dir)
-		cmd, sc := run(dir)
-		var delay time.Duration
-		if i%2 == 0 {
-			delay = time.Duration(rng.Int64N(int64(total)))
-			time.Sleep(delay)
-		} else {
-			for sc.Scan() && sc.Text() != "SWAP" {
-			}
-			delay = time.Duration(rng.Int64N(int64(3 * time.Millisecond)))
-			time.Sleep(delay)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		cmd.Wait()
-
+		delay := h.kill(dir, i, total, 3*time.Millisecond, rng)
 		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
 			leftMarker++
 		}
 		if _, err := Recover(dir); err != nil {
 			t.Fatalf("run %d (killed after %v): recover: %v", i, delay, err)
 		}
-		switch got := profileFiles(t, dir); {
+		switch got := fileHashes(t, dir); {
 		case sameFiles(got, orig):
 			original++
 		default:
@@ -363,7 +288,7 @@ func TestSalvageCrash(t *testing.T) {
 				t.Fatalf("run %d: undo: %v", i, err)
 			}
 		}
-		if got := profileFiles(t, dir); !sameFiles(got, orig) {
+		if got := fileHashes(t, dir); !sameFiles(got, orig) {
 			t.Fatalf("run %d (killed after %v): after undo the files differ from the original", i, delay)
 		}
 	}
@@ -440,7 +365,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 	}
 	template := t.TempDir()
 	damagedProfile(t, template)
-	orig := profileFiles(t, template)
+	orig := fileHashes(t, template)
 	db := salvageDB(2000)
 	for _, c := range []struct {
 		step     string
@@ -483,7 +408,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 			if b, _ := LastBackup(dir); !c.salvaged && b != "" {
 				t.Errorf("backup %s left after the rollback", b)
 			}
-			got := profileFiles(t, dir)
+			got := fileHashes(t, dir)
 			if c.salvaged {
 				if err := isCompleteSalvage(dir, db, orig); err != nil {
 					t.Fatalf("not the complete salvage: %v", err)
