@@ -113,8 +113,14 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 	if err := g.Wait(); err != nil {
 		return "", err
 	}
+	// The manifest goes in by a rename: a kill while it is written must
+	// leave none (LastBackup skips such a folder), never half of one.
 	data, _ := json.MarshalIndent(m, "", "  ")
-	if err := writeFileSync(filepath.Join(dir, manifestName), data); err != nil {
+	tmp := filepath.Join(dir, manifestName+".tmp")
+	if err := writeFileSync(tmp, data); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, manifestName)); err != nil {
 		return "", err
 	}
 	for _, d := range []string{filepath.Join(dir, "weave"), dir, root, filepath.Dir(root)} {
