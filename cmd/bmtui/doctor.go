@@ -199,3 +199,13 @@ func sizeOf(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// triage is doctor's report on a loaded profile, for the app's and
+// serve's first screen.
+func triage(p *load.Profile) (*doctor.Report, error) {
+	facts, err := examine.Profile(p.Paths, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return doctor.Diagnose(facts, "--profile "+shellQuote(p.Paths.Dir)), nil
+}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
@@ -67,6 +68,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	if !pf.demo {
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
+		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
 	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
 	final, err := ui.Run(ctx, model)
