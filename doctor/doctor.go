@@ -64,14 +64,14 @@ func (s Severity) ExitCode() int {
 
 // File is what is known of one database file.
 type File struct {
-	Path    string           `json:"path"`
-	Present bool             `json:"present"`
-	Size    int64            `json:"size,omitempty"`
-	OpenErr string           `json:"openError,omitempty"` // it could not be read as a database
+	Path    string `json:"path"`
+	Present bool   `json:"present"`
+	Size    int64  `json:"size,omitempty"`
+	OpenErr string `json:"openError,omitempty"` // it could not be read as a database
 	// Corrupt: it could not be read because it is damaged (SQLite said
 	// so), as opposed to missing permissions or not being SQLite at all.
-	Corrupt bool `json:"corrupt,omitempty"`
-	Damage  []dbcheck.Damage `json:"damage,omitempty"`    // SQLite's structural check
+	Corrupt bool             `json:"corrupt,omitempty"`
+	Damage  []dbcheck.Damage `json:"damage,omitempty"` // SQLite's structural check
 }
 
 // Tree is what one side's tree holds.

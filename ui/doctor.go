@@ -14,7 +14,7 @@ import (
 
 // DoctorKeyMap are the doctor screen's bindings.
 type DoctorKeyMap struct {
-	Quit, Help, Back, Salvage key.Binding
+	Quit, Help, Back, Salvage  key.Binding
 	Up, Down, PageUp, PageDown key.Binding
 }
 
