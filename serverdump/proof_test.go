@@ -163,4 +163,3 @@ func firstDiff(got, want []string) string {
 	}
 	return ""
 }
-
