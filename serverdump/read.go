@@ -57,58 +57,72 @@ type raw struct {
 	payload   *crypt.Payload
 }
 
-// parse reads a dump: it recognizes the kind by its shape and returns the
-// bookmark records it holds, the collection's last-modified time when the
-// dump says it (ms, 0 if not), and notes.
-func parse(data []byte) (kind source.Kind, recs []raw, notes []string, err error) {
+// parse reads a dump: it recognizes the kind by its shape and returns
+// its records, to be read by readRecord (an array's elements) or already
+// read (an about:sync export), and notes.
+func parse(data []byte) (kind source.Kind, elems [][]byte, recs []raw, notes []string, err error) {
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case len(trimmed) == 0:
-		return "", nil, nil, errors.New("the file is empty")
+		return "", nil, nil, nil, errors.New("the file is empty")
 	case trimmed[0] == '{':
 		recs, notes, err := parseAboutSync(trimmed)
-		return AboutSync, recs, notes, err
+		return AboutSync, nil, recs, notes, err
 	case trimmed[0] == '[':
-		var list []bso
-		if err := json.Unmarshal(trimmed, &list); err != nil {
-			return "", nil, nil, fmt.Errorf("not a JSON array of records: %v", jsonErr(err))
+		if elems, err = splitArray(trimmed); err != nil {
+			return "", nil, nil, nil, fmt.Errorf("not a JSON array of records: %v", err)
 		}
 		kind := ServerRecords
-		recs := make([]raw, 0, len(list))
-		for i, b := range list {
-			if b.ID == "" {
-				return "", nil, nil, fmt.Errorf("record %d has no id", i)
-			}
-			r := raw{id: b.ID}
-			if len(b.ModifiedUnix) > 0 {
+		if len(elems) > 0 {
+			var first bso
+			if json.Unmarshal(elems[0], &first) == nil && (len(first.ModifiedUnix) > 0 || len(first.Data) > 0) {
 				kind = FFSClient
-				r.modified, err = seconds(b.ModifiedUnix)
-			} else {
-				r.modified, err = serverTime(b.Modified)
 			}
-			if err != nil {
-				return "", nil, nil, fmt.Errorf("record %q: %v", b.ID, err)
-			}
-			switch {
-			case len(b.Data) > 0:
-				kind = FFSClient
-				r.cleartext, err = stringOrObject(b.Data)
-			case len(b.Payload) > 0:
-				var text []byte
-				if text, err = stringOrObject(b.Payload); err == nil {
-					r.cleartext, r.payload, err = payload(text)
-				}
-			default:
-				err = errors.New("no payload")
-			}
-			if err != nil {
-				return "", nil, nil, fmt.Errorf("record %q: %v", b.ID, err)
-			}
-			recs = append(recs, r)
 		}
-		return kind, recs, nil, nil
+		return kind, elems, nil, nil, nil
 	}
-	return "", nil, nil, errors.New("neither an about:sync export (a JSON object) nor a JSON array of records")
+	return "", nil, nil, nil, errors.New("neither an about:sync export (a JSON object) nor a JSON array of records")
+}
+
+// readRecord reads one element of an array of records: a BSO, or what
+// ffsclient prints for one.
+func readRecord(i int, elem []byte) (raw, error) {
+	var b bso
+	if err := json.Unmarshal(elem, &b); err != nil {
+		return raw{}, fmt.Errorf("record %d: %s", i, jsonErr(err))
+	}
+	if b.ID == "" {
+		return raw{}, fmt.Errorf("record %d has no id", i)
+	}
+	r := raw{id: b.ID}
+	var err error
+	if len(b.ModifiedUnix) > 0 {
+		r.modified, err = seconds(b.ModifiedUnix)
+	} else {
+		r.modified, err = serverTime(b.Modified)
+	}
+	if err != nil {
+		return raw{}, fmt.Errorf("record %q: %v", b.ID, err)
+	}
+	switch {
+	case len(b.Data) > 0:
+		r.cleartext, err = stringOrObject(b.Data)
+	case len(b.Payload) > 0:
+		if p, ok := fastPayload(b.Payload); ok {
+			r.payload = &p
+			break
+		}
+		var text []byte
+		if text, err = stringOrObject(b.Payload); err == nil {
+			r.cleartext, r.payload, err = payload(text)
+		}
+	default:
+		err = errors.New("no payload")
+	}
+	if err != nil {
+		return raw{}, fmt.Errorf("record %q: %v", b.ID, err)
+	}
+	return r, nil
 }
 
 // parseAboutSync reads the about:sync add-on's "Export to file…" JSON:
@@ -375,4 +389,28 @@ func readCryptoKeys(text []byte) (crypt.Payload, error) {
 		return crypt.Payload{}, errors.New("crypto/keys: the payload is not encrypted")
 	}
 	return p, nil
+}
+
+// fastPayload reads an encrypted payload string as Firefox writes it,
+// "{\"ciphertext\":\"…\",\"IV\":\"…\",\"hmac\":\"…\"}", straight from the
+// JSON text, without decoding it twice: most of a 40k dump's reading.
+// ok is false for anything else, which the general road reads.
+func fastPayload(v json.RawMessage) (crypt.Payload, bool) {
+	rest, ok := bytes.CutPrefix(v, []byte(`"{\"ciphertext\":\"`))
+	if !ok {
+		return crypt.Payload{}, false
+	}
+	var p crypt.Payload
+	for _, f := range []struct {
+		dst  *string
+		next string
+	}{{&p.Ciphertext, `\",\"IV\":\"`}, {&p.IV, `\",\"hmac\":\"`}, {&p.HMAC, `\"}"`}} {
+		i := bytes.IndexByte(rest, '\\')
+		if i < 0 || !bytes.HasPrefix(rest[i:], []byte(f.next)) {
+			return crypt.Payload{}, false
+		}
+		*f.dst = string(rest[:i])
+		rest = rest[i+len(f.next):]
+	}
+	return p, len(rest) == 0
 }

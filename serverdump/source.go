@@ -21,6 +21,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmtui/bmtui/source"
@@ -74,9 +75,17 @@ func Open(path string, opt Options) (*Source, error) {
 
 // Read is Open on the file's bytes.
 func Read(data []byte, opt Options) (*Source, error) {
-	kind, raws, notes, err := parse(data)
+	kind, elems, raws, notes, err := parse(data)
 	if err != nil {
 		return nil, err
+	}
+	if elems != nil {
+		raws = make([]raw, len(elems))
+		errs := make([]error, len(elems))
+		parallel(len(elems), func(i int) { raws[i], errs[i] = readRecord(i, elems[i]) })
+		if err := firstError(errs); err != nil {
+			return nil, err
+		}
 	}
 	s := &Source{kind: kind, notes: notes}
 	items, skipped, err := decryptAll(raws, opt.Keys)
@@ -88,11 +97,42 @@ func Read(data []byte, opt Options) (*Source, error) {
 	return s, nil
 }
 
-// decryptAll decrypts and decodes every record on all cores. It fails on
-// the first record that does not decrypt (naming it), or with one
-// wrong-key error when none does.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parallel calls fn for every index below n, on all cores, in chunks.
+func parallel(n int, fn func(i int)) {
+	const chunk = 128
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// decryptAll verifies, decrypts and decodes every record on all cores. It
+// fails on the first record that does not decrypt (naming it), or with
+// one wrong-key error when none does.
 func decryptAll(raws []raw, keys Keys) ([]item, []string, error) {
-	var bundle *crypt.KeyBundle
+	var bundle crypt.KeyBundle
 	encrypted := 0
 	for i := range raws {
 		if raws[i].payload != nil {
@@ -100,11 +140,10 @@ func decryptAll(raws []raw, keys Keys) ([]item, []string, error) {
 		}
 	}
 	if encrypted > 0 {
-		k, err := collectionKey(keys)
-		if err != nil {
+		var err error
+		if bundle, err = collectionKey(keys); err != nil {
 			return nil, nil, err
 		}
-		bundle = &k
 	}
 
 	type result struct {
@@ -112,37 +151,18 @@ func decryptAll(raws []raw, keys Keys) ([]item, []string, error) {
 		err error
 	}
 	results := make([]result, len(raws))
-	workers := min(runtime.GOMAXPROCS(0), max(len(raws)/256, 1))
-	const chunk = 128
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				lo := next
-				next += chunk
-				mu.Unlock()
-				if lo >= len(raws) {
-					return
-				}
-				for i := lo; i < min(lo+chunk, len(raws)); i++ {
-					r := Record{ID: raws[i].id, Modified: raws[i].modified, Cleartext: raws[i].cleartext}
-					if p := raws[i].payload; p != nil {
-						pt, err := bundle.Decrypt(*p)
-						if err != nil {
-							results[i].err = err
-							continue
-						}
-						r.Cleartext = pt
-					}
-					results[i].it, results[i].err = decode(r)
-				}
+	parallel(len(raws), func(i int) {
+		r := Record{ID: raws[i].id, Modified: raws[i].modified, Cleartext: raws[i].cleartext}
+		if p := raws[i].payload; p != nil {
+			pt, err := bundle.Decrypt(*p)
+			if err != nil {
+				results[i].err = err
+				return
 			}
-		})
-	}
-	wg.Wait()
+			r.Cleartext = pt
+		}
+		results[i].it, results[i].err = decode(r)
+	})
 
 	items := make([]item, 0, len(raws))
 	var notes []string

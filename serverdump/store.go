@@ -230,8 +230,11 @@ func tags(raw json.RawMessage) []string {
 // jsonString is a JSON string's value; ok is false for null, absent or
 // any other type.
 func jsonString(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || raw[0] != '"' {
+	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
+	}
+	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && raw[len(raw)-1] == '"' {
+		return string(inner), true // no escapes: the text is the value
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {

@@ -120,27 +120,28 @@ type Payload struct {
 // is JSON without a ciphertext (a cleartext record, as the meta collection
 // has).
 func ParsePayload(s string) (p Payload, encrypted bool, err error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+	var f struct {
+		Ciphertext *string `json:"ciphertext"`
+		IV         *string `json:"IV"`
+		HMAC       *string `json:"hmac"`
+	}
+	if err := json.Unmarshal([]byte(s), &f); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Payload{}, true, fmt.Errorf("%w: %q is not a string", ErrPayload, te.Field)
+		}
 		return Payload{}, false, fmt.Errorf("%w: not a JSON object", ErrPayload)
 	}
-	if _, ok := raw["ciphertext"]; !ok {
+	if f.Ciphertext == nil {
 		return Payload{}, false, nil
 	}
-	for _, f := range []struct {
-		key string
-		dst *string
-	}{{"ciphertext", &p.Ciphertext}, {"IV", &p.IV}, {"hmac", &p.HMAC}} {
-		key, dst := f.key, f.dst
-		v, ok := raw[key]
-		if !ok {
-			return Payload{}, true, fmt.Errorf("%w: no %q", ErrPayload, key)
-		}
-		if err := json.Unmarshal(v, dst); err != nil {
-			return Payload{}, true, fmt.Errorf("%w: %q is not a string", ErrPayload, key)
-		}
+	switch {
+	case f.IV == nil:
+		return Payload{}, true, fmt.Errorf("%w: no %q", ErrPayload, "IV")
+	case f.HMAC == nil:
+		return Payload{}, true, fmt.Errorf("%w: no %q", ErrPayload, "hmac")
 	}
-	return p, true, nil
+	return Payload{Ciphertext: *f.Ciphertext, IV: *f.IV, HMAC: *f.HMAC}, true, nil
 }
 
 // Decrypt verifies the payload's HMAC (in constant time, before anything
