@@ -32,7 +32,14 @@ func BenchmarkLoad40k(b *testing.B) {
 	}
 	last := ms.DB().LastModified()
 	ms.Close()
-	dump, keyFile, cryptoKeys := encryptDump(b, b.TempDir(), mirrorRecords(b, items, structure))
+	recs, err := testutil.MirrorRecords(items, structure)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dump, keyFile, cryptoKeys, err := testutil.EncryptDump(b.TempDir(), recs)
+	if err != nil {
+		b.Fatal(err)
+	}
 	opt := serverdump.Options{Keys: serverdump.Keys{Key: readFile(b, keyFile), CryptoKeys: readFile(b, cryptoKeys)}, LastSync: last}
 	clock := time.UnixMilli(1700007300000)
 	for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {

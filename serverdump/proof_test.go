@@ -62,8 +62,14 @@ func TestEncryptedMirrorMergesAlike(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			recs := mirrorRecords(t, items, structure)
-			dump, keyFile, cryptoKeys := encryptDump(t, t.TempDir(), recs)
+			recs, err := testutil.MirrorRecords(items, structure)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dump, keyFile, cryptoKeys, err := testutil.EncryptDump(t.TempDir(), recs)
+			if err != nil {
+				t.Fatal(err)
+			}
 			ds, err := serverdump.Open(dump, serverdump.Options{
 				Keys:     serverdump.Keys{Key: readFile(t, keyFile), CryptoKeys: readFile(t, cryptoKeys)},
 				LastSync: ms.DB().LastModified(),

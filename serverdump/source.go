@@ -40,6 +40,7 @@ type Source struct {
 	items     []mirror.ItemRow
 	structure []mirror.StructureRow
 	notes     []string
+	records   int
 }
 
 var _ source.Reparenter = (*Source)(nil)
@@ -87,7 +88,7 @@ func Read(data []byte, opt Options) (*Source, error) {
 			return nil, err
 		}
 	}
-	s := &Source{kind: kind, notes: notes}
+	s := &Source{kind: kind, notes: notes, records: len(raws)}
 	items, skipped, err := decryptAll(raws, opt.Keys)
 	if err != nil {
 		return nil, err
@@ -225,7 +226,7 @@ func collectionKey(keys Keys) (crypt.KeyBundle, error) {
 
 // Provenance says what the source is.
 func (s *Source) Provenance() source.Provenance {
-	return source.Provenance{Kind: s.kind, Path: s.path, Label: "Remote (" + label(s.kind) + ")", At: s.at, Side: tree.Remote}
+	return source.Provenance{Kind: s.kind, Path: s.path, Label: "Remote (" + s.What() + ")", At: s.at, Side: tree.Remote}
 }
 
 func label(k source.Kind) string {
@@ -238,8 +239,11 @@ func label(k source.Kind) string {
 	return "server records"
 }
 
-// Len is the number of records read, the mirror's roots included.
-func (s *Source) Len() int { return len(s.items) }
+// Records is the number of records the dump holds.
+func (s *Source) Records() int { return s.records }
+
+// What names the kind of dump for people, e.g. "about:sync export".
+func (s *Source) What() string { return label(s.kind) }
 
 // Load builds the remote tree, ages measured against the server's clock.
 func (s *Source) Load(clock time.Time) (*source.Result, error) { return s.LoadPreferring(clock, nil) }

@@ -64,11 +64,15 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			return tea.Quit()
 		}
 	}
-	if !pf.demo {
+	readOnly := prof.Dump != nil // a server dump is for comparing: nothing to apply or salvage
+	if readOnly {
+		in.OnApply = nil
+	}
+	if !pf.demo && !readOnly {
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
 	}
-	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
+	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: readOnly})
 	final, err := ui.Run(ctx, model)
 	if err != nil {
 		return err
