@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/internal/testutil/dumptest"
 	"github.com/bmtui/bmtui/serverdump"
 	"github.com/bmtui/bmtui/sync/mirror"
 )
@@ -32,11 +33,11 @@ func BenchmarkLoad40k(b *testing.B) {
 	}
 	last := ms.DB().LastModified()
 	ms.Close()
-	recs, err := testutil.MirrorRecords(items, structure)
+	recs, err := dumptest.MirrorRecords(items, structure)
 	if err != nil {
 		b.Fatal(err)
 	}
-	dump, keyFile, cryptoKeys, err := testutil.EncryptDump(b.TempDir(), recs)
+	dump, keyFile, cryptoKeys, err := dumptest.EncryptDump(b.TempDir(), recs)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/internal/testutil/dumptest"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/serverdump"
 	"github.com/bmtui/bmtui/sync/merge"
@@ -62,11 +63,11 @@ func TestEncryptedMirrorMergesAlike(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			recs, err := testutil.MirrorRecords(items, structure)
+			recs, err := dumptest.MirrorRecords(items, structure)
 			if err != nil {
 				t.Fatal(err)
 			}
-			dump, keyFile, cryptoKeys, err := testutil.EncryptDump(t.TempDir(), recs)
+			dump, keyFile, cryptoKeys, err := dumptest.EncryptDump(t.TempDir(), recs)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/internal/testutil/dumptest"
 	"github.com/bmtui/bmtui/serverdump"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/crypt"
@@ -178,11 +178,11 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-// encryptedDump writes the test records encrypted (testutil.EncryptDump)
+// encryptedDump writes the test records encrypted (dumptest.EncryptDump)
 // and returns the dump's records, the key file and crypto/keys.
 func encryptedDump(t *testing.T) (bsos []map[string]any, key, cryptoKeys []byte) {
 	t.Helper()
-	var recs []testutil.ServerRecord
+	var recs []dumptest.ServerRecord
 	for _, c := range cleartexts {
 		ct, err := record.Parse(c)
 		if err != nil {
@@ -191,9 +191,9 @@ func encryptedDump(t *testing.T) (bsos []map[string]any, key, cryptoKeys []byte)
 		id, _ := ct.Get("id")
 		var s string
 		json.Unmarshal(id.(json.RawMessage), &s)
-		recs = append(recs, testutil.ServerRecord{ID: s, Modified: 1700005000120, Cleartext: ct})
+		recs = append(recs, dumptest.ServerRecord{ID: s, Modified: 1700005000120, Cleartext: ct})
 	}
-	dump, keyFile, ck, err := testutil.EncryptDump(t.TempDir(), recs)
+	dump, keyFile, ck, err := dumptest.EncryptDump(t.TempDir(), recs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestEncrypted(t *testing.T) {
 	}
 	// The same with kSync as base64url, and as a JWK; crypto/keys in an
 	// array as GET /storage/crypto?full=1 returns it.
-	kB, _ := hex.DecodeString(testutil.DumpKB)
+	kB, _ := hex.DecodeString(dumptest.DumpKB)
 	sk, _ := crypt.FromKB(kB)
 	kSync := base64.RawURLEncoding.EncodeToString(append(sk.Enc[:], sk.MAC[:]...))
 	for _, k := range []string{kSync, `{"kty":"oct","k":"` + kSync + `","kid":"1-x"}`} {
@@ -224,7 +224,7 @@ func TestEncrypted(t *testing.T) {
 // bulk keys of its session file.
 func TestFFSClientRaw(t *testing.T) {
 	bsos, key, ck := encryptedDump(t)
-	kB, _ := hex.DecodeString(testutil.DumpKB)
+	kB, _ := hex.DecodeString(dumptest.DumpKB)
 	sk, _ := crypt.FromKB(kB)
 	var keysBSO struct{ Payload string }
 	json.Unmarshal(ck, &keysBSO)
@@ -234,7 +234,7 @@ func TestFFSClientRaw(t *testing.T) {
 		t.Fatal(err)
 	}
 	bm := keys.For("bookmarks")
-	session := fmt.Sprintf(`{"sessionToken":"00","keyA":"00","keyB":"%s","userID":"u","hawk":{"bulkKeys":{"bookmarks":["%x","%x"]}}}`, testutil.DumpKB, bm.Enc, bm.MAC)
+	session := fmt.Sprintf(`{"sessionToken":"00","keyA":"00","keyB":"%s","userID":"u","hawk":{"bulkKeys":{"bookmarks":["%x","%x"]}}}`, dumptest.DumpKB, bm.Enc, bm.MAC)
 	for _, b := range bsos {
 		b["modified_unix"] = b["modified"]
 		b["modified"] = "2023-11-14T23:36:40.12Z"
@@ -267,7 +267,7 @@ func TestErrors(t *testing.T) {
 	}
 	good, _ := json.Marshal(bsos)
 	bookmarksKey := func() crypt.KeyBundle {
-		kB, _ := hex.DecodeString(testutil.DumpKB)
+		kB, _ := hex.DecodeString(dumptest.DumpKB)
 		sk, _ := crypt.FromKB(kB)
 		var keysBSO struct{ Payload string }
 		json.Unmarshal(ck, &keysBSO)
@@ -322,7 +322,7 @@ func TestErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %q, want one line with %q", err, tt.want)
 			}
-			for _, secret := range []string{testutil.DumpKB, string(otherKey)} {
+			for _, secret := range []string{dumptest.DumpKB, string(otherKey)} {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("the error shows the key")
 				}
@@ -399,7 +399,7 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`[{"id":"x","modified_unix":1,"data":{"id":"x","type":"separator"}}]`))
 	f.Add([]byte(`[{"id":"x","modified":1,"payload":"{\"ciphertext\":\"AAAA\",\"IV\":\"AA==\",\"hmac\":\"00\"}"}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := serverdump.Read(data, serverdump.Options{Keys: serverdump.Keys{Key: []byte(testutil.DumpKB)}, LastSync: 1700000000000})
+		s, err := serverdump.Read(data, serverdump.Options{Keys: serverdump.Keys{Key: []byte(dumptest.DumpKB)}, LastSync: 1700000000000})
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error of more than one line: %q", err)

@@ -177,11 +177,13 @@ func decryptAll(raws []raw, keys Keys) ([]item, []string, error) {
 		case errors.As(r.err, &skip):
 			notes = append(notes, fmt.Sprintf("skipped record %s: %s", raws[i].id, skip.reason))
 		default:
+			err := fmt.Errorf("record %q: %w", raws[i].id, r.err)
 			if errors.Is(r.err, crypt.ErrHMAC) {
 				hmacFailures++
+				err = fmt.Errorf("%w: it was changed after it was encrypted (tampered or corrupt), as other records verify", err)
 			}
 			if firstErr == nil {
-				firstErr = fmt.Errorf("record %q: %w", raws[i].id, r.err)
+				firstErr = err
 			}
 		}
 	}

@@ -1,4 +1,7 @@
-package testutil
+// Package dumptest makes server dumps for tests: the records of a
+// mirror, encrypted as the server holds them. It is apart from testutil
+// because it needs the mirror package, whose own tests use testutil.
+package dumptest
 
 import (
 	"encoding/base64"
