@@ -72,3 +72,23 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkMirror40k is the baseline: the same tree from the mirror
+// itself (snapshot, read, build, validate).
+func BenchmarkMirror40k(b *testing.B) {
+	dir := testutil.Profile(b, "large-40k", "before")
+	clock := time.UnixMilli(1700007300000)
+	cpu0 := cpuTime()
+	for b.Loop() {
+		ms, err := mirror.OpenSource(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := ms.Load(clock)
+		if err != nil || r.Tree.Len() < 40000 {
+			b.Fatalf("%v", err)
+		}
+		ms.Close()
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+}

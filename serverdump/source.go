@@ -83,7 +83,7 @@ func Read(data []byte, opt Options) (*Source, error) {
 	if elems != nil {
 		raws = make([]raw, len(elems))
 		errs := make([]error, len(elems))
-		parallel(len(elems), func(i int) { raws[i], errs[i] = readRecord(i, elems[i]) })
+		parallel(len(elems), func() func(int) { return func(i int) { raws[i], errs[i] = readRecord(i, elems[i]) } })
 		if err := firstError(errs); err != nil {
 			return nil, err
 		}
@@ -107,14 +107,16 @@ func firstError(errs []error) error {
 	return nil
 }
 
-// parallel calls fn for every index below n, on all cores, in chunks.
-func parallel(n int, fn func(i int)) {
+// parallel calls a worker for every index below n, on all cores, in
+// chunks; newWorker makes each core's worker (with its own state).
+func parallel(n int, newWorker func() func(i int)) {
 	const chunk = 128
 	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			fn := newWorker()
 			for {
 				lo := int(next.Add(chunk)) - chunk
 				if lo >= n {
@@ -147,38 +149,41 @@ func decryptAll(raws []raw, keys Keys) ([]item, []string, error) {
 		}
 	}
 
-	type result struct {
-		it  item
-		err error
-	}
-	results := make([]result, len(raws))
-	parallel(len(raws), func(i int) {
-		r := Record{ID: raws[i].id, Modified: raws[i].modified, Cleartext: raws[i].cleartext}
-		if p := raws[i].payload; p != nil {
-			pt, err := bundle.Decrypt(*p)
-			if err != nil {
-				results[i].err = err
-				return
-			}
-			r.Cleartext = pt
+	items := make([]item, len(raws))
+	errs := make([]error, len(raws))
+	parallel(len(raws), func() func(int) {
+		var open *crypt.Opener
+		if encrypted > 0 {
+			open = bundle.Opener()
 		}
-		results[i].it, results[i].err = decode(r)
+		return func(i int) {
+			r := Record{ID: raws[i].id, Modified: raws[i].modified, Cleartext: raws[i].cleartext}
+			if p := raws[i].payload; p != nil {
+				pt, err := open.Decrypt(*p)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				r.Cleartext = pt
+			}
+			items[i], errs[i] = decode(r)
+		}
 	})
 
-	items := make([]item, 0, len(raws))
 	var notes []string
 	hmacFailures := 0
 	var firstErr error
-	for i, r := range results {
+	kept := items[:0]
+	for i, err := range errs {
 		var skip *skipError
 		switch {
-		case r.err == nil:
-			items = append(items, r.it)
-		case errors.As(r.err, &skip):
+		case err == nil:
+			kept = append(kept, items[i])
+		case errors.As(err, &skip):
 			notes = append(notes, fmt.Sprintf("skipped record %s: %s", raws[i].id, skip.reason))
 		default:
-			err := fmt.Errorf("record %q: %w", raws[i].id, r.err)
-			if errors.Is(r.err, crypt.ErrHMAC) {
+			err := fmt.Errorf("record %q: %w", raws[i].id, err)
+			if errors.Is(err, crypt.ErrHMAC) {
 				hmacFailures++
 				err = fmt.Errorf("%w: it was changed after it was encrypted (tampered or corrupt), as other records verify", err)
 			}
@@ -193,7 +198,7 @@ func decryptAll(raws []raw, keys Keys) ([]item, []string, error) {
 	if firstErr != nil {
 		return nil, nil, firstErr
 	}
-	return items, notes, nil
+	return kept, notes, nil
 }
 
 // collectionKey finds the bookmarks collection's key: crypto/keys

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ import (
 var (
 	// ErrHMAC: the HMAC does not verify: the wrong key, or a record
 	// changed after it was encrypted. Nothing was decrypted.
-	ErrHMAC = errors.New("HMAC does not verify (wrong key, or a tampered record)")
+	ErrHMAC = errors.New("HMAC does not verify")
 	// ErrPayload: the payload is not {"ciphertext","IV","hmac"} with
 	// valid base64 and hex.
 	ErrPayload = errors.New("malformed encrypted payload")
@@ -146,12 +147,35 @@ func ParsePayload(s string) (p Payload, encrypted bool, err error) {
 
 // Decrypt verifies the payload's HMAC (in constant time, before anything
 // else is done with the ciphertext), decrypts it and strips its padding.
-func (k KeyBundle) Decrypt(p Payload) ([]byte, error) {
+func (k KeyBundle) Decrypt(p Payload) ([]byte, error) { return k.Opener().Decrypt(p) }
+
+// Opener decrypts many payloads with one key, reusing its AES key
+// schedule and HMAC state. One goroutine at a time may use it.
+type Opener struct {
+	block cipher.Block
+	mac   hash.Hash
+	sum   []byte
+}
+
+// Opener prepares the key for decrypting many payloads.
+func (k KeyBundle) Opener() *Opener {
+	block, err := aes.NewCipher(k.Enc[:])
+	if err != nil {
+		panic(err) // unreachable: the key is 32 bytes
+	}
+	return &Opener{block: block, mac: hmac.New(sha256.New, k.MAC[:])}
+}
+
+// Decrypt is KeyBundle.Decrypt.
+func (o *Opener) Decrypt(p Payload) ([]byte, error) {
 	want, err := hex.DecodeString(p.HMAC)
 	if err != nil || len(want) != sha256.Size {
 		return nil, fmt.Errorf("%w: hmac is not 64 hex digits", ErrPayload)
 	}
-	if !hmac.Equal(k.mac(p.Ciphertext), want) {
+	o.mac.Reset()
+	o.mac.Write([]byte(p.Ciphertext))
+	o.sum = o.mac.Sum(o.sum[:0])
+	if !hmac.Equal(o.sum, want) {
 		return nil, ErrHMAC
 	}
 	iv, err := base64.StdEncoding.DecodeString(p.IV)
@@ -165,13 +189,8 @@ func (k KeyBundle) Decrypt(p Payload) ([]byte, error) {
 	if len(ct) == 0 || len(ct)%aes.BlockSize != 0 {
 		return nil, fmt.Errorf("%w: %d bytes is not a whole number of AES blocks", ErrTruncated, len(ct))
 	}
-	block, err := aes.NewCipher(k.Enc[:])
-	if err != nil {
-		return nil, err
-	}
-	pt := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(pt, ct)
-	return unpad(pt)
+	cipher.NewCBCDecrypter(o.block, iv).CryptBlocks(ct, ct)
+	return unpad(ct)
 }
 
 // unpad strips PKCS#7 padding: n bytes of value n, 1 ≤ n ≤ 16. The checks
