@@ -319,3 +319,24 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenerReuse: one Opener decrypts payload after payload, failures
+// in between leaving no state behind.
+func TestOpenerReuse(t *testing.T) {
+	o := bundleHex(t, v3DefaultEnc, v3DefaultMAC).Opener()
+	for i, tt := range []struct {
+		p    Payload
+		want string
+		err  error
+	}{
+		{v3History, v3HistoryCleartext, nil},
+		{withHMAC(v6Payload, flipHex(v6Payload.HMAC)), "", ErrHMAC},
+		{v6Payload, v6Plain, nil},
+		{v6Payload, v6Plain, nil},
+	} {
+		pt, err := o.Decrypt(tt.p)
+		if !errors.Is(err, tt.err) || string(pt) != tt.want {
+			t.Errorf("payload %d: %q, %v", i, pt, err)
+		}
+	}
+}
