@@ -20,8 +20,11 @@ type AppInput struct {
 
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
-	Notes                     []string
-	Times                     tree.Clocks
+	// RemoteLabel names the remote source, e.g. "Remote (server
+	// records)"; "" is the mirror's "Remote (Sync mirror)".
+	RemoteLabel string
+	Notes       []string
+	Times       tree.Clocks
 	// MergeErr, when set, says why no merge is possible (a tree with a
 	// cycle); the merge key stays disabled.
 	MergeErr error
@@ -53,7 +56,7 @@ type AppInput struct {
 func SourcesInput(name string, local, remote *source.Result) AppInput {
 	in := AppInput{ProfileName: name, Local: local.Tree, LocalReport: local.Report, MergeErr: local.TreeErr}
 	if remote != nil {
-		in.Remote, in.RemoteReport = remote.Tree, remote.Report
+		in.Remote, in.RemoteReport, in.RemoteLabel = remote.Tree, remote.Report, remote.Provenance.Label
 		if in.MergeErr == nil {
 			in.MergeErr = remote.TreeErr
 		}
@@ -87,7 +90,7 @@ func NewApp(in AppInput, opts Options) *App {
 	a := &App{in: in, opts: opts}
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
-		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
+		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes, RemoteLabel: in.RemoteLabel,
 	}, opts)
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())
