@@ -28,8 +28,10 @@ type Kind string
 const (
 	Places Kind = "places" // a profile's places.sqlite: the local tree
 	Mirror Kind = "mirror" // a profile's weave/bookmarks.sqlite: the server's tree as last synced
+)
 
-	// Copies of the server's tree taken offline (package serverdump).
+// Kinds of copies of the server's tree taken offline (package serverdump).
+const (
 	AboutSync     Kind = "about-sync"     // the about:sync add-on's Export JSON
 	FFSClient     Kind = "ffsclient"      // what ffsclient prints (list bookmarks --decoded, or --raw)
 	ServerRecords Kind = "server-records" // raw BSOs as GET /storage/bookmarks?full=1 returns them

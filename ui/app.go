@@ -90,8 +90,9 @@ func NewApp(in AppInput, opts Options) *App {
 	a := &App{in: in, opts: opts}
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
-		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes, RemoteLabel: in.RemoteLabel,
+		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
 	}, opts)
+	a.explorer.in.RemoteLabel = in.RemoteLabel
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))

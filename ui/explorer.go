@@ -30,10 +30,10 @@ type ExplorerInput struct {
 	ProfileName  string
 	Local        *tree.Tree
 	Remote       *tree.Tree // nil when the profile never synced
+	RemoteLabel  string     // the remote pane's title; "" is "Remote (Sync mirror)"
 	LocalReport  check.Report
 	RemoteReport check.Report
 	Notes        []string // e.g. "Firefox is running: showing a snapshot"
-	RemoteLabel  string   // the remote pane's title; "" is "Remote (Sync mirror)"
 }
 
 // Options configure the explorer.

@@ -21,15 +21,15 @@ var errDeclined = errors.New("not applied: declined")
 
 func runApply(ctx context.Context, o *applyOptions, io stdio) error {
 	pf := &o.profile
-	if pf.remote != "" {
-		return errors.New(readOnlyRemote)
-	}
 	if !o.yes && !isTerminal(io.in) {
 		return errors.New("not applied: no terminal to confirm on; pass --yes to apply without asking")
 	}
 	session, err := readSession(o.resolutions, pf)
 	if err != nil {
 		return err
+	}
+	if pf.remote != "" {
+		return errors.New(readOnlyRemote)
 	}
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
@@ -90,11 +90,11 @@ func readSession(path string, pf *profileFlags) (*mergeview.Session, error) {
 
 // applicable says why a loaded profile cannot be written, if it cannot.
 func applicable(prof *load.Profile) error {
-	if prof.Dump != nil {
-		return errors.New(readOnlyRemote)
-	}
 	if prof.FirefoxPID != 0 {
 		return fmt.Errorf("not applied: Firefox is running (pid %d) with %s; quit it first", prof.FirefoxPID, prof.Paths.Dir)
+	}
+	if prof.Dump != nil {
+		return errors.New(readOnlyRemote)
 	}
 	if !prof.StandardLayout() {
 		return errors.New("not applied: apply writes a whole profile; name it with --profile DIR (places.sqlite and weave/bookmarks.sqlite)")

@@ -35,11 +35,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"unpack":     cmdUnpack,
-			"damaged":    cmdUnpackDamaged,
-			"exits":      cmdExits,
-			"samebytes":  cmdSameBytes,
-			"serverdump": cmdServerDump,
+			"dump":      cmdDump,
+			"unpack":    cmdUnpack,
+			"damaged":   cmdUnpackDamaged,
+			"exits":     cmdExits,
+			"samebytes": cmdSameBytes,
 		},
 	})
 }
@@ -94,13 +94,13 @@ func gunzipFile(src, dst string) error {
 	return out.Close()
 }
 
-// cmdServerDump is `serverdump SCENARIO/STATE DIR`: the records of a
+// cmdDump is `dump SCENARIO/STATE DIR`: the records of a
 // shared profile's mirror as the server would hold them, encrypted, in
 // DIR: bookmarks.json (raw BSOs), crypto-keys.json and key.txt (kB)
 // (dumptest.EncryptMirror).
-func cmdServerDump(ts *testscript.TestScript, neg bool, args []string) {
+func cmdDump(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: serverdump SCENARIO/STATE DIR")
+		ts.Fatalf("usage: dump SCENARIO/STATE DIR")
 	}
 	tmp, err := os.MkdirTemp("", "bmtui-dump-")
 	ts.Check(err)

@@ -106,6 +106,10 @@ type Profile struct {
 	// yielded, nil when the profile never synced.
 	Local, Remote *source.Result
 	FirefoxPID    int // non-zero while Firefox holds the profile
+	// Dump is the server dump read as the remote side instead of the
+	// mirror (OpenWith; Mirror is then nil); nil otherwise. Apply never
+	// writes such a profile.
+	Dump *serverdump.Source
 	// Notes are about the profile (Firefox running, no mirror), followed
 	// by each source's notes.
 	Notes []string
@@ -114,10 +118,7 @@ type Profile struct {
 	// refuse a stale write: each file's stamp (identity and fingerprint
 	// when read) and the mirror's rows to flag for reupload.
 	Places *places.Source
-	Mirror *mirror.Source // nil without a mirror, and with a server dump
-	// Dump is the server dump read as the remote side instead of the
-	// mirror (OpenWith); nil otherwise. Apply never writes such a profile.
-	Dump *serverdump.Source
+	Mirror *mirror.Source // nil without a mirror
 }
 
 // Open reads both databases (from snapshots; the profile is never
