@@ -64,15 +64,11 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			return tea.Quit()
 		}
 	}
-	readOnly := prof.Dump != nil // a server dump is for comparing: nothing to apply or salvage
-	if readOnly {
-		in.OnApply = nil
-	}
-	if !pf.demo && !readOnly {
+	if !pf.demo {
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
 	}
-	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: readOnly})
+	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: prof.Dump != nil})
 	final, err := ui.Run(ctx, model)
 	if err != nil {
 		return err
