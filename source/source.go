@@ -95,3 +95,10 @@ type Checked interface {
 	Source
 	Damage() ([]dbcheck.Damage, error)
 }
+
+// Kinds of copies of the server's tree taken offline (package serverdump).
+const (
+	AboutSync     Kind = "about-sync"     // the about:sync add-on's Export JSON
+	FFSClient     Kind = "ffsclient"      // what ffsclient prints (list bookmarks --decoded, or --raw)
+	ServerRecords Kind = "server-records" // raw BSOs as GET /storage/bookmarks?full=1 returns them
+)

@@ -22,8 +22,11 @@ type AppInput struct {
 
 	Local, Remote             *tree.Tree
 	LocalReport, RemoteReport check.Report
-	Notes                     []string
-	Times                     tree.Clocks
+	// RemoteLabel names the remote source, e.g. "Remote (server
+	// records)"; "" is the mirror's "Remote (Sync mirror)".
+	RemoteLabel string
+	Notes       []string
+	Times       tree.Clocks
 	// MergeErr, when set, says why no merge is possible (a tree with a
 	// cycle); the merge key stays disabled.
 	MergeErr error
@@ -60,7 +63,7 @@ type AppInput struct {
 func SourcesInput(name string, local, remote *source.Result) AppInput {
 	in := AppInput{ProfileName: name, Local: local.Tree, LocalReport: local.Report, MergeErr: local.TreeErr}
 	if remote != nil {
-		in.Remote, in.RemoteReport = remote.Tree, remote.Report
+		in.Remote, in.RemoteReport, in.RemoteLabel = remote.Tree, remote.Report, remote.Provenance.Label
 		if in.MergeErr == nil {
 			in.MergeErr = remote.TreeErr
 		}
@@ -102,6 +105,7 @@ func NewApp(in AppInput, opts Options) *App {
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
 		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
 	}, opts)
+	a.explorer.in.RemoteLabel = in.RemoteLabel
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))

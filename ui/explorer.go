@@ -30,6 +30,7 @@ type ExplorerInput struct {
 	ProfileName  string
 	Local        *tree.Tree
 	Remote       *tree.Tree // nil when the profile never synced
+	RemoteLabel  string     // the remote pane's title; "" is "Remote (Sync mirror)"
 	LocalReport  check.Report
 	RemoteReport check.Report
 	Notes        []string // e.g. "Firefox is running: showing a snapshot"
@@ -589,7 +590,11 @@ func (e *Explorer) paneTitle(side tree.Side) string {
 	var name string
 	var style lipgloss.Style
 	if side == tree.Remote {
-		t, rep, name, style = e.in.Remote, e.in.RemoteReport, g.Remote+" Remote (Sync mirror)", st.Remote
+		label := e.in.RemoteLabel
+		if label == "" {
+			label = "Remote (Sync mirror)"
+		}
+		t, rep, name, style = e.in.Remote, e.in.RemoteReport, g.Remote+" "+label, st.Remote
 	} else {
 		t, rep, name, style = e.in.Local, e.in.LocalReport, g.Local+" Local (Places)", st.Local
 	}

@@ -28,6 +28,9 @@ func runApply(ctx context.Context, o *applyOptions, io stdio) error {
 	if err != nil {
 		return err
 	}
+	if pf.remote != "" {
+		return errors.New(readOnlyRemote)
+	}
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
@@ -89,6 +92,9 @@ func readSession(path string, pf *profileFlags) (*mergeview.Session, error) {
 func applicable(prof *load.Profile) error {
 	if prof.FirefoxPID != 0 {
 		return fmt.Errorf("not applied: Firefox is running (pid %d) with %s; quit it first", prof.FirefoxPID, prof.Paths.Dir)
+	}
+	if prof.Dump != nil {
+		return errors.New(readOnlyRemote)
 	}
 	if !prof.StandardLayout() {
 		return errors.New("not applied: apply writes a whole profile; name it with --profile DIR (places.sqlite and weave/bookmarks.sqlite)")

@@ -109,6 +109,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { printHelp(c.OutOrStdout(), c) })
 	explore.profile.register(root.Flags())
+	explore.profile.registerRemote(root.Flags())
 	themeFlag(root, &explore.theme, "")
 	root.Flags().Bool("version", false, "print the version and build")
 	profileCompletions(root)
@@ -123,6 +124,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		},
 	}
 	exploreAgain.profile.register(exploreCmd.Flags())
+	exploreAgain.profile.registerRemote(exploreCmd.Flags())
 	themeFlag(exploreCmd, &exploreAgain.theme, "")
 	profileCompletions(exploreCmd)
 
@@ -188,6 +190,7 @@ func newValidateCmd(io stdio) *cobra.Command {
 		RunE:  func(*cobra.Command, []string) error { return runValidate(&o, io) },
 	}
 	o.profile.register(c.Flags())
+	o.profile.registerRemote(c.Flags())
 	c.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	profileCompletions(c)
 	return c
@@ -202,6 +205,7 @@ func newTreeCmd(io stdio) *cobra.Command {
 		RunE:  func(*cobra.Command, []string) error { return runTree(&o, io) },
 	}
 	o.profile.register(c.Flags())
+	o.profile.registerRemote(c.Flags())
 	c.Flags().StringVar(&o.side, "side", "local", "the tree to print, `SIDE`: local or remote")
 	c.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	profileCompletions(c)
@@ -223,6 +227,7 @@ func newMergeCmd(ctx context.Context, io stdio) *cobra.Command {
 		RunE:        func(*cobra.Command, []string) error { return runMerge(ctx, &o, io) },
 	}
 	o.profile.register(c.Flags())
+	o.profile.registerRemote(c.Flags())
 	f := c.Flags()
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.Var(&o.chosen, "choose", "override a decision, e.g. value:bmkMdn______=local (repeatable; IDs as listed by --json)")
@@ -249,6 +254,7 @@ func newApplyCmd(ctx context.Context, io stdio) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error { return runApply(ctx, &o, io) },
 	}
 	o.profile.register(c.Flags())
+	o.profile.registerRemote(c.Flags())
 	f := c.Flags()
 	f.BoolVar(&o.yes, "yes", false, "apply without asking")
 	f.StringVar(&o.resolutions, "resolutions", "", "apply with the resolutions of a saved session `FILE`")
@@ -349,6 +355,9 @@ func profileCompletions(c *cobra.Command) {
 	_ = c.MarkFlagDirname("profile")
 	_ = c.MarkFlagFilename("places", "sqlite")
 	_ = c.MarkFlagFilename("mirror", "sqlite")
+	for _, name := range []string{"remote", "crypto-keys", "key-file"} {
+		_ = c.MarkFlagFilename(name)
+	}
 	for _, name := range []string{"local-time", "remote-time"} {
 		_ = c.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}

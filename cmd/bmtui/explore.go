@@ -70,7 +70,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
 		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
 	}
-	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
+	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: prof.Dump != nil})
 	final, err := ui.Run(ctx, model)
 	if err != nil {
 		return err

@@ -80,6 +80,8 @@ type profileFlags struct {
 	profile, places, mirror string
 	demo                    bool
 	localTime, remoteTime   string
+	// A server dump as the remote side (remote.go); "" for the mirror.
+	remote, cryptoKeys, keyFile string
 	// finishApply makes open first finish an apply that was interrupted
 	// (bmtui killed, power lost): Apply refuses until that is done. Set
 	// by the commands that can apply.
@@ -127,6 +129,10 @@ func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 	if p.demo && (p.profile != "" || p.places != "" || p.mirror != "") {
 		return nil, nil, usageError{"--demo cannot be combined with --profile, --places or --mirror"}
 	}
+	dump, err := p.dump()
+	if err != nil {
+		return nil, nil, err
+	}
 	var removeDemo func()
 	dir := p.profile
 	if p.demo {
@@ -143,7 +149,7 @@ func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 	home, _ := os.UserHomeDir()
 	paths, err := load.Resolve(dir, p.places, p.mirror, home, runtime.GOOS)
 	var recovery string
-	if err == nil && p.finishApply && paths.Standard() {
+	if err == nil && p.finishApply && dump == nil && paths.Standard() {
 		// Refused while Firefox runs; the profile still opens, and an
 		// apply says why it cannot write.
 		op, outcome := "apply", "fully merged"
@@ -157,7 +163,7 @@ func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 		}
 	}
 	if err == nil {
-		prof, err = load.Open(paths, times)
+		prof, err = load.OpenWith(paths, times, dump)
 	}
 	if err == nil && recovery != "" {
 		prof.Notes = append([]string{recovery}, prof.Notes...)

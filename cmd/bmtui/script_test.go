@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/internal/testutil/dumptest"
 )
 
 // TestMain lets the test binary run as bmtui inside the scripts.
@@ -34,6 +35,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"dump":      cmdDump,
 			"unpack":    cmdUnpack,
 			"damaged":   cmdUnpackDamaged,
 			"exits":     cmdExits,
@@ -90,6 +92,25 @@ func gunzipFile(src, dst string) error {
 		return fmt.Errorf("gunzip %s: %w", src, err)
 	}
 	return out.Close()
+}
+
+// cmdDump is `dump SCENARIO/STATE DIR`: the records of a
+// shared profile's mirror as the server would hold them, encrypted, in
+// DIR: bookmarks.json (raw BSOs), crypto-keys.json and key.txt (kB)
+// (dumptest.EncryptMirror).
+func cmdDump(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: dump SCENARIO/STATE DIR")
+	}
+	tmp, err := os.MkdirTemp("", "bmtui-dump-")
+	ts.Check(err)
+	defer os.RemoveAll(tmp)
+	mirror := filepath.Join(tmp, "bookmarks.sqlite")
+	ts.Check(gunzipFile(filepath.Join(ts.Getenv("BMTUI_SHARED"), "fixtures", "profiles", filepath.FromSlash(args[0]), "weave", "bookmarks.sqlite.gz"), mirror))
+	dir := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	_, _, _, err = dumptest.EncryptMirror(mirror, dir)
+	ts.Check(err)
 }
 
 // cmdExits is `exits CODE PROGRAM [ARGS...]`: exec, expecting exit code

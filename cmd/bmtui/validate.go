@@ -32,6 +32,9 @@ func runValidate(o *validateOptions, io stdio) error {
 	if prof.Remote != nil {
 		out.Remote = jsonout.NewSideReport(prof.Remote.Tree, prof.Remote.Report)
 	}
+	if prof.Dump != nil {
+		out.Mirror, out.Dump, out.DumpKind = "", pf.remote, string(prof.Remote.Provenance.Kind)
+	}
 	localDamage, remoteDamage, err := prof.Damage()
 	if err != nil {
 		out.Notes = append(out.Notes, "structural check incomplete: "+oneLine(err.Error()))
@@ -96,6 +99,9 @@ func printValidate(dst io.Writer, prof *load.Profile, out *jsonout.Validate) {
 	}
 	side("local ("+out.Places+")", prof.Local.Tree, out.Local)
 	mirror := out.Mirror
+	if out.Dump != "" {
+		mirror = out.Dump
+	}
 	if mirror == "" {
 		mirror = "none"
 	}

@@ -157,8 +157,12 @@ func NewSideReport(t *tree.Tree, r check.Report) *SideReport {
 
 // Validate is `bmtui validate --json`.
 type Validate struct {
-	Places   string      `json:"places"`
-	Mirror   string      `json:"mirror,omitempty"`
+	Places string `json:"places"`
+	Mirror string `json:"mirror,omitempty"`
+	// Dump is the server dump read as the remote side (--remote), and
+	// DumpKind its kind (about-sync, ffsclient, server-records).
+	Dump     string      `json:"dump,omitempty"`
+	DumpKind string      `json:"dumpKind,omitempty"`
 	Problems int         `json:"problems"`
 	Local    *SideReport `json:"local"`
 	Remote   *SideReport `json:"remote"`

@@ -18,6 +18,7 @@ import (
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/profiles"
+	"github.com/bmtui/bmtui/serverdump"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -105,6 +106,10 @@ type Profile struct {
 	// yielded, nil when the profile never synced.
 	Local, Remote *source.Result
 	FirefoxPID    int // non-zero while Firefox holds the profile
+	// Dump is the server dump read as the remote side instead of the
+	// mirror (OpenWith; Mirror is then nil); nil otherwise. Apply never
+	// writes such a profile.
+	Dump *serverdump.Source
 	// Notes are about the profile (Firefox running, no mirror), followed
 	// by each source's notes.
 	Notes []string
@@ -120,6 +125,12 @@ type Profile struct {
 // written) through their sources. The two sides are read concurrently: the
 // SQLite reads dominate and each side has its own file.
 func Open(paths Paths, clocks tree.Clocks) (*Profile, error) {
+	return OpenWith(paths, clocks, nil)
+}
+
+// OpenWith is Open with the remote side read from a server dump instead of
+// the mirror when dump is not nil.
+func OpenWith(paths Paths, clocks tree.Clocks, dump *Dump) (*Profile, error) {
 	p := &Profile{Paths: paths, Clocks: clocks}
 	if running, pid, _ := places.FirefoxRunning(paths.Dir); running {
 		p.FirefoxPID = pid
@@ -133,7 +144,12 @@ func Open(paths Paths, clocks tree.Clocks) (*Profile, error) {
 		p.Local, err = p.Places.Load(clocks.Local)
 		return err
 	})
-	if paths.Mirror != "" {
+	if dump != nil {
+		g.Go(func() (err error) {
+			p.Dump, p.Remote, err = openDump(paths, clocks, dump)
+			return err
+		})
+	} else if paths.Mirror != "" {
 		g.Go(func() (err error) {
 			if p.Mirror, err = mirror.OpenSource(paths.Mirror); err != nil {
 				return err
@@ -176,6 +192,8 @@ func (p *Profile) Rebuild(side tree.Side, prefer map[string]string) (*tree.Tree,
 	switch {
 	case side == tree.Local:
 		r, err = p.Places.LoadPreferring(p.Clocks.Local, prefer)
+	case p.Dump != nil:
+		r, err = p.Dump.LoadPreferring(p.Clocks.Remote, prefer)
 	case p.Mirror == nil:
 		return nil, errors.New("no Sync mirror")
 	default:

@@ -248,11 +248,35 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 	if err != nil {
 		return nil, err
 	}
+	t, built, err := BuildRemoteTree(rows, structure, remoteNowMs, prefer)
+	d.skipped, d.tombstones, d.reupload = built.Skipped, built.Tombstones, built.Reupload
+	if built.RootAssumed {
+		d.AddWarning(fmt.Sprintf("%s at %s has no usable %s row; a root folder was assumed", What, d.Path(), tree.RootGUID))
+	}
+	return t, err
+}
+
+// Built is what building the remote tree found besides the tree.
+type Built struct {
+	Skipped    []dbsnap.SkippedRecord // records the builder refused
+	Tombstones []source.Tombstone     // every deleted record, dated by its server time
+	Reupload   []string               // VALID rows prepare() makes REUPLOAD
+	// RootAssumed: no usable root________ row, so a root folder was
+	// synthesized (Firefox would refuse).
+	RootAssumed bool
+}
+
+// BuildRemoteTree builds the remote tree from the mirror's rows, exactly
+// as ReadTree describes: items ordered by GUID, structure by (parentGuid,
+// position), as Items and Structure return them. It is the one road from
+// Sync records to a remote tree: the mirror's tables and a server dump
+// (whose records become the same rows) both come through it.
+func BuildRemoteTree(rows []ItemRow, structure []StructureRow, remoteNowMs int64, prefer map[string]string) (*tree.Tree, Built, error) {
+	var out Built
 	reupload := reuploadFlags(rows)
-	d.reupload = d.reupload[:0]
 	for i := range rows {
 		if reupload[i] {
-			d.reupload = append(d.reupload, rows[i].GUID)
+			out.Reupload = append(out.Reupload, rows[i].GUID)
 		}
 	}
 
@@ -260,16 +284,14 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 	haveRoot := false
 	for i := range rows {
 		if rows[i].GUID == tree.RootGUID {
-			if it, ok := d.remoteItem(&rows[i], reupload[i], remoteNowMs); ok {
+			if it, ok := out.remoteItem(&rows[i], reupload[i], remoteNowMs); ok {
 				root, haveRoot = it, true
 				root.Content = nil
 			}
 			break
 		}
 	}
-	if !haveRoot {
-		d.AddWarning(fmt.Sprintf("%s at %s has no usable %s row; a root folder was assumed", What, d.Path(), tree.RootGUID))
-	}
+	out.RootAssumed = !haveRoot
 
 	b := tree.NewBuilderSized(root, len(rows))
 	b.ReparentOrphansTo(tree.UnfiledGUID)
@@ -282,23 +304,23 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 			continue
 		}
 		if r.IsDeleted {
-			d.tombstones = append(d.tombstones, source.Tombstone{GUID: r.GUID, Deleted: time.UnixMilli(r.ServerModified).UTC()})
+			out.Tombstones = append(out.Tombstones, source.Tombstone{GUID: r.GUID, Deleted: time.UnixMilli(r.ServerModified).UTC()})
 			if r.NeedsMerge {
 				b.Tombstone(r.GUID)
 			}
 			continue
 		}
-		it, ok := d.remoteItem(r, reupload[i], remoteNowMs)
+		it, ok := out.remoteItem(r, reupload[i], remoteNowMs)
 		if !ok {
 			continue
 		}
 		if err := b.Item(it); err != nil {
-			d.skip(r.GUID, "", err)
+			out.skip(r.GUID, "", err)
 			continue
 		}
 		if r.HasParent {
 			if err := b.ParentID(r.GUID, r.ParentGUID); err != nil {
-				d.skip(r.GUID, r.ParentGUID, err)
+				out.skip(r.GUID, r.ParentGUID, err)
 			}
 		}
 	}
@@ -307,28 +329,29 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 			continue
 		}
 		if err := b.ChildOf(s.GUID, s.ParentGUID); err != nil {
-			d.skip(s.GUID, s.ParentGUID, err)
+			out.skip(s.GUID, s.ParentGUID, err)
 		}
 	}
-	return b.Build()
+	t, err := b.Build()
+	return t, out, err
 }
 
-func (d *DB) skip(guid, parent string, err error) {
-	d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
+func (out *Built) skip(guid, parent string, err error) {
+	out.Skipped = append(out.Skipped, dbsnap.SkippedRecord{GUID: guid, Parent: parent, Reason: err.Error(), Err: err})
 }
 
 // remoteItem converts a row (store.rs remote_row_to_item). ok is false
 // for an unknown kind or validity (recorded as skipped).
-func (d *DB) remoteItem(r *ItemRow, reupload bool, nowMs int64) (tree.Item, bool) {
+func (out *Built) remoteItem(r *ItemRow, reupload bool, nowMs int64) (tree.Item, bool) {
 	kind, ok := treeKinds[r.Kind]
 	if !ok {
-		d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
+		out.Skipped = append(out.Skipped, dbsnap.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
 			Reason: fmt.Sprintf("unknown item kind %d (Firefox refuses to merge)", r.Kind)})
 		return tree.Item{}, false
 	}
 	validity, ok := treeValidity[r.Validity]
 	if !ok {
-		d.skipped = append(d.skipped, dbsnap.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
+		out.Skipped = append(out.Skipped, dbsnap.SkippedRecord{GUID: r.GUID, Parent: r.ParentGUID,
 			Reason: fmt.Sprintf("unknown validity %d (Firefox refuses to merge)", r.Validity)})
 		return tree.Item{}, false
 	}

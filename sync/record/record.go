@@ -104,6 +104,26 @@ func ID(guid string) string {
 	return guid
 }
 
+// GUID is the Places GUID of a Sync record id
+// (PlacesSyncUtils.bookmarks.recordIdToGuid), the inverse of ID.
+func GUID(id string) string {
+	switch id {
+	case "places":
+		return "root________"
+	case "menu":
+		return "menu________"
+	case "toolbar":
+		return "toolbar_____"
+	case "unfiled":
+		return "unfiled_____"
+	case "mobile":
+		return "mobile______"
+	case "tags":
+		return "tags________"
+	}
+	return id
+}
+
 // Parse decodes a cleartext (a JSON object), keeping its key order.
 // Numbers stay json.Number.
 func Parse(s string) (Cleartext, error) {

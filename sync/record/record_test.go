@@ -30,9 +30,12 @@ func TestParseKeepsOrder(t *testing.T) {
 }
 
 func TestID(t *testing.T) {
-	for guid, want := range map[string]string{"root________": "places", "menu________": "menu", "bmkAAAAAAAAA": "bmkAAAAAAAAA"} {
+	for guid, want := range map[string]string{"root________": "places", "menu________": "menu", "toolbar_____": "toolbar", "unfiled_____": "unfiled", "mobile______": "mobile", "tags________": "tags", "bmkAAAAAAAAA": "bmkAAAAAAAAA"} {
 		if got := ID(guid); got != want {
 			t.Errorf("ID(%s) = %s, want %s", guid, got, want)
+		}
+		if back := GUID(want); back != guid {
+			t.Errorf("GUID(%s) = %s, want %s", want, back, guid)
 		}
 	}
 }
