@@ -135,6 +135,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newUndoCmd(io),
 		newSalvageCmd(ctx, io),
 		newServeCmd(ctx, io),
+		newBundleCmd(ctx, io),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version and build.",

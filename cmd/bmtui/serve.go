@@ -22,7 +22,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
-		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo {
+		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && pf.caseFile == "" {
 			return serveSalvage(ctx, o, io, err)
 		}
 		return err
@@ -33,10 +33,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 		return err
 	}
 	defer closeLog()
-	name := prof.Paths.Dir
-	if pf.demo {
-		name = "demo profile"
-	}
+	name := profileName(prof, pf)
 	// After an apply the sessions show the profile read again, at the
 	// pinned times or now.
 	src := app.NewSource(prof)
@@ -44,6 +41,11 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	var salvage func(*load.Profile, bool) (*ui.SalvagePlan, error)
 	if !pf.demo {
 		salvage = salvagePlan(ctx)
+	}
+	if prof.Case != nil {
+		// A case is shown, never written: its salvage is a preview.
+		preview := salvage
+		salvage = func(p *load.Profile, _ bool) (*ui.SalvagePlan, error) { return preview(p, false) }
 	}
 	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,

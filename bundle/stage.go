@@ -1,0 +1,501 @@
+package bundle
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/bmtui/bmtui/bundle/redact"
+	"github.com/bmtui/bmtui/places/urls"
+)
+
+// Names of the two databases inside a bundle and inside the folder a
+// case is unpacked into (a profile's layout, so that the readers of
+// profiles read it unchanged).
+const (
+	PlacesName = "places.sqlite"
+	MirrorName = "weave/bookmarks.sqlite"
+)
+
+// StageInput says what to stage.
+type StageInput struct {
+	// Places and Mirror are private copies (snapshots) of the profile's
+	// databases; Mirror is "" when the profile never synced.
+	Places, Mirror string
+	// Dir receives places.sqlite and weave/bookmarks.sqlite.
+	Dir string
+	// Key, when set, redacts: titles, URLs, keywords and tags become
+	// stand-ins (package redact) under this key.
+	Key []byte
+	// Check is the URL check redaction keeps (places.ParseURL).
+	Check redact.URLCheck
+}
+
+// Stage writes the bookmark tables of both databases into fresh files in
+// in.Dir: the bookmarks, their pages (without history: no visits, page
+// titles, descriptions or origins), keywords, tombstones, Places' Sync
+// metadata and the livemark annotation; all of the mirror. With a key the
+// words are replaced as they are copied, so that no original word is
+// ever written into the new files, not even into a page SQLite frees.
+func Stage(ctx context.Context, in StageInput) error {
+	if err := os.MkdirAll(filepath.Join(in.Dir, "weave"), 0o700); err != nil {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	dbs := []*stager{{plan: placesPlan, src: in.Places, dst: filepath.Join(in.Dir, PlacesName)}}
+	if in.Mirror != "" {
+		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror, dst: filepath.Join(in.Dir, filepath.FromSlash(MirrorName))})
+	}
+	defer func() {
+		for _, d := range dbs {
+			d.close()
+		}
+	}()
+	each := func(fn func(*stager) error) error {
+		var g errgroup.Group
+		for _, d := range dbs {
+			g.Go(func() error {
+				if err := fn(d); err != nil {
+					return fmt.Errorf("bundle: copy %s: %w", d.plan.what, err)
+				}
+				return nil
+			})
+		}
+		return g.Wait()
+	}
+	if err := each(func(d *stager) error { return d.open(ctx, in.Key != nil) }); err != nil {
+		return err
+	}
+	if in.Key != nil {
+		// One map for both files: a title or URL the two share gets one
+		// stand-in, computed once.
+		m, err := standIns(in, dbs)
+		if err != nil {
+			return fmt.Errorf("bundle: %w", err)
+		}
+		if err := each(func(d *stager) error { return d.fillMaps(ctx, m) }); err != nil {
+			return err
+		}
+	}
+	return each(func(d *stager) error { return d.copy(ctx, in.Key != nil) })
+}
+
+// stager copies one database.
+type stager struct {
+	plan     dbPlan
+	src, dst string
+	db       *sql.DB
+	conn     *sql.Conn
+	version  int
+	// The distinct words and URLs the copy redacts.
+	texts, links []string
+}
+
+func (d *stager) close() {
+	if d.conn != nil {
+		d.conn.Close()
+	}
+	if d.db != nil {
+		d.db.Close()
+	}
+}
+
+// open creates the new file, attaches the source and, when redacting,
+// reads the words and URLs to replace.
+func (d *stager) open(ctx context.Context, redacting bool) (err error) {
+	os.Remove(d.dst)
+	dsn := "file:" + (&url.URL{Path: d.dst}).EscapedPath() +
+		"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=temp_store(MEMORY)"
+	if d.db, err = sql.Open("sqlite", dsn); err != nil {
+		return err
+	}
+	d.db.SetMaxOpenConns(1)
+	if d.conn, err = d.db.Conn(ctx); err != nil {
+		return err
+	}
+	srcURI := "file:" + (&url.URL{Path: d.src}).EscapedPath() + "?mode=ro"
+	if _, err := d.conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, srcURI); err != nil {
+		return err
+	}
+	if err := d.conn.QueryRowContext(ctx, `PRAGMA src.user_version`).Scan(&d.version); err != nil {
+		return err
+	}
+	if !redacting {
+		return nil
+	}
+	textQ, urlQ, err := d.sensitive(ctx)
+	if err != nil {
+		return err
+	}
+	if d.texts, err = distinct(ctx, d.conn, textQ); err != nil {
+		return err
+	}
+	d.links, err = distinct(ctx, d.conn, urlQ)
+	return err
+}
+
+// copy writes every table of the plan in one transaction.
+func (d *stager) copy(ctx context.Context, redacting bool) (err error) {
+	conn := d.conn
+	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // the error that got us here counts
+		}
+	}()
+	for _, t := range d.plan.tables {
+		if err := copyTable(ctx, conn, t, redacting); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, d.version)); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	return err
+}
+
+// A column's treatment when copied.
+type treatment int
+
+const (
+	keep    treatment = iota
+	text              // words: a Text stand-in when redacting
+	link              // a URL: a URL stand-in when redacting
+	urlHash           // url_hash/hash of the row's URL column
+	revHost           // rev_host/revHost of the row's URL column
+	private           // bookmark-unrelated or free text: redacting drops it (unknownFields)
+	history           // never copied: NULL
+	zero              // never copied: 0 (a NOT NULL history count)
+)
+
+// tablePlan says how to copy one table.
+type tablePlan struct {
+	name    string
+	where   string               // a filter on the source rows ("" for all)
+	columns map[string]treatment // columns not named are kept
+	urlCol  string               // the URL column urlHash and revHost derive from
+}
+
+type dbPlan struct {
+	what   string
+	tables []tablePlan
+}
+
+var placesPlan = dbPlan{what: "places.sqlite", tables: []tablePlan{
+	{name: "moz_bookmarks", columns: map[string]treatment{"title": text}},
+	{name: "moz_places", urlCol: "url",
+		where: `id IN (SELECT fk FROM src.moz_bookmarks WHERE fk NOT NULL UNION SELECT place_id FROM src.moz_keywords WHERE place_id NOT NULL)`,
+		columns: map[string]treatment{"url": link, "url_hash": urlHash, "rev_host": revHost,
+			"title": history, "visit_count": zero, "typed": zero, "frecency": zero, "last_visit_date": history,
+			"description": history, "preview_image_url": history, "site_name": history, "origin_id": history,
+			"alt_frecency": history}},
+	{name: "moz_keywords", columns: map[string]treatment{"keyword": text, "post_data": text}},
+	{name: "moz_bookmarks_deleted"},
+	{name: "moz_meta"},
+	{name: "moz_origins", where: "0"}, // the table only: history (readers count it)
+	{name: "moz_anno_attributes", where: `name = 'livemark/feedURI'`},
+	{name: "moz_items_annos", columns: map[string]treatment{"content": link},
+		where: `anno_attribute_id IN (SELECT id FROM src.moz_anno_attributes WHERE name = 'livemark/feedURI')`},
+}}
+
+var mirrorPlan = dbPlan{what: "bookmarks.sqlite", tables: []tablePlan{
+	{name: "meta"},
+	{name: "items", columns: map[string]treatment{"title": text, "keyword": text, "description": text,
+		"smartBookmarkName": text, "feedURL": link, "siteURL": link, "unknownFields": private}},
+	{name: "structure"},
+	{name: "urls", urlCol: "url", columns: map[string]treatment{"url": link, "hash": urlHash, "revHost": revHost}},
+	{name: "tags", columns: map[string]treatment{"tag": text}},
+}}
+
+// unmapped stands in for a value the map could not carry (a BLOB where
+// text was expected): never the original.
+const unmapped = "'redacted'"
+
+// copyTable creates t as the source has it and copies its rows, each
+// column as the plan treats it. Indexes are left out: the readers join on
+// rowids and scan whole tables, and building Places' seven page indexes
+// would take longer than the whole read of the case.
+func copyTable(ctx context.Context, conn *sql.Conn, t tablePlan, redacting bool) error {
+	var create string
+	err := conn.QueryRowContext(ctx, `SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?`, t.name).Scan(&create)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // an older schema without it: the readers cope
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, create); err != nil {
+		return err
+	}
+	cols, err := columnsOf(ctx, conn, t.name)
+	if err != nil {
+		return err
+	}
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = columnExpr(t, c, redacting)
+	}
+	q := fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s FROM src.%s AS s`,
+		quoteIdent(t.name), joinIdents(cols), strings.Join(exprs, ", "), quoteIdent(t.name))
+	if t.where != "" {
+		q += " WHERE " + t.where
+	}
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return err
+	}
+	return nil
+}
+
+func columnExpr(t tablePlan, col string, redacting bool) string {
+	c := "s." + quoteIdent(col)
+	switch t.columns[col] {
+	case history:
+		return "NULL"
+	case zero:
+		return "0"
+	case text:
+		if redacting {
+			return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL ELSE IFNULL((SELECT v FROM temp.textmap WHERE k = %[1]s), %[2]s) END`, c, unmapped)
+		}
+	case link:
+		if redacting {
+			return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL ELSE IFNULL((SELECT v FROM temp.urlmap WHERE k = %[1]s), %[2]s) END`, c, unmapped)
+		}
+	case urlHash:
+		if redacting {
+			return fmt.Sprintf(`IFNULL((SELECT h FROM temp.urlmap WHERE k = s.%s), 0)`, quoteIdent(t.urlCol))
+		}
+	case revHost:
+		if redacting {
+			return fmt.Sprintf(`IFNULL((SELECT rh FROM temp.urlmap WHERE k = s.%s), '.')`, quoteIdent(t.urlCol))
+		}
+	case private:
+		if redacting {
+			return "NULL"
+		}
+	}
+	return c
+}
+
+func columnsOf(ctx context.Context, conn *sql.Conn, table string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'src')`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func joinIdents(cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = quoteIdent(c)
+	}
+	return strings.Join(q, ", ")
+}
+
+// sensitive returns the queries that list the values the plan redacts:
+// words and URLs.
+func (d *stager) sensitive(ctx context.Context) (textQ, urlQ []string, err error) {
+	for _, t := range d.plan.tables {
+		cols, err := columnsOf(ctx, d.conn, t.name)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range cols {
+			sel := fmt.Sprintf(`SELECT s.%s AS v FROM src.%s AS s`, quoteIdent(c), quoteIdent(t.name))
+			if t.where != "" {
+				sel += " WHERE " + t.where
+			}
+			switch t.columns[c] {
+			case text:
+				textQ = append(textQ, sel)
+			case link:
+				urlQ = append(urlQ, sel)
+			}
+		}
+	}
+	return textQ, urlQ, nil
+}
+
+// maps are the stand-ins of every word and URL of both files.
+type maps struct {
+	texts map[string]string
+	links map[string]linkStandIn
+}
+
+type linkStandIn struct {
+	url     string
+	hash    int64
+	revHost string
+}
+
+// standIns computes the stand-ins on every core.
+func standIns(in StageInput, dbs []*stager) (*maps, error) {
+	var texts, links []string
+	seenT, seenL := map[string]bool{}, map[string]bool{}
+	for _, d := range dbs {
+		for _, s := range d.texts {
+			if !seenT[s] {
+				seenT[s] = true
+				texts = append(texts, s)
+			}
+		}
+		for _, s := range d.links {
+			if !seenL[s] {
+				seenL[s] = true
+				links = append(links, s)
+			}
+		}
+	}
+	textOut := make([]string, len(texts))
+	linkOut := make([]linkStandIn, len(links))
+	var g errgroup.Group
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		g.Go(func() error {
+			r, err := redact.New(in.Key, in.Check)
+			if err != nil {
+				return err
+			}
+			for i := w; i < len(texts); i += workers {
+				textOut[i] = r.Text(texts[i])
+			}
+			for i := w; i < len(links); i += workers {
+				u := r.URL(links[i])
+				linkOut[i] = linkStandIn{u, int64(urls.Hash(u)), urls.RevHost(u)}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	m := &maps{texts: make(map[string]string, len(texts)), links: make(map[string]linkStandIn, len(links))}
+	for i, s := range texts {
+		m.texts[s] = textOut[i]
+	}
+	for i, s := range links {
+		m.links[s] = linkOut[i]
+	}
+	return m, nil
+}
+
+// fillMaps puts this file's share of the stand-ins into the TEMP tables
+// textmap and urlmap (in memory: temp_store), whence the copy reads them.
+func (d *stager) fillMaps(ctx context.Context, m *maps) error {
+	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE textmap (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID`); err != nil {
+		return err
+	}
+	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE urlmap (k TEXT PRIMARY KEY, v TEXT, h INTEGER, rh TEXT) WITHOUT ROWID`); err != nil {
+		return err
+	}
+	// In key order: each insert appends to the B-tree.
+	slices.Sort(d.texts)
+	slices.Sort(d.links)
+	textRows := make([][]any, len(d.texts))
+	for i, s := range d.texts {
+		textRows[i] = []any{s, m.texts[s]}
+	}
+	urlRows := make([][]any, len(d.links))
+	for i, s := range d.links {
+		l := m.links[s]
+		urlRows[i] = []any{s, l.url, l.hash, l.revHost}
+	}
+	if err := fill(ctx, d.conn, "textmap", 2, textRows); err != nil {
+		return err
+	}
+	return fill(ctx, d.conn, "urlmap", 4, urlRows)
+}
+
+// distinct runs each query (one column) and returns the distinct non-NULL
+// strings they give.
+func distinct(ctx context.Context, conn *sql.Conn, queries []string) ([]string, error) {
+	if len(queries) == 0 {
+		return nil, nil
+	}
+	q := `SELECT DISTINCT v FROM (` + strings.Join(queries, " UNION ALL ") + `) WHERE v NOT NULL`
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// fill inserts rows into a TEMP table: as one JSON text read by
+// json_each (binding values one by one through database/sql costs about
+// 1.5 µs each), and the rows whose strings JSON cannot carry (invalid
+// UTF-8) one by one.
+func fill(ctx context.Context, conn *sql.Conn, table string, n int, rows [][]any) error {
+	var ok [][]any
+	var odd [][]any
+	for _, r := range rows {
+		if validRow(r) {
+			ok = append(ok, r)
+		} else {
+			odd = append(odd, r)
+		}
+	}
+	js, err := json.Marshal(ok)
+	if err != nil {
+		return err
+	}
+	cols := make([]string, n)
+	marks := make([]string, n)
+	for i := range cols {
+		cols[i] = fmt.Sprintf("value ->> %d", i)
+		marks[i] = "?"
+	}
+	q := fmt.Sprintf(`INSERT OR IGNORE INTO temp.%s SELECT %s FROM json_each(?)`, table, strings.Join(cols, ", "))
+	if _, err := conn.ExecContext(ctx, q, string(js)); err != nil {
+		return err
+	}
+	for _, r := range odd {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT OR IGNORE INTO temp.%s VALUES (%s)`, table, strings.Join(marks, ", ")), r...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validRow(r []any) bool {
+	for _, v := range r {
+		if s, ok := v.(string); ok && !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
