@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -68,7 +69,7 @@ func Pack(out string, force bool, m Manifest, members map[string][]byte, dir str
 			if err != nil {
 				return fmt.Errorf("bundle: %w", err)
 			}
-			compressed[i], err = deflate(mem.name, raw)
+			compressed[i], err = deflate(mem.name, raw, m.Created)
 			return err
 		})
 	}
@@ -126,7 +127,7 @@ type deflated struct {
 	data   []byte
 }
 
-func deflate(name string, raw []byte) (deflated, error) {
+func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 4)
 	fw, err := flate.NewWriter(&buf, flate.BestSpeed)
@@ -145,6 +146,7 @@ func deflate(name string, raw []byte) (deflated, error) {
 		CRC32:              crc32.ChecksumIEEE(raw),
 		CompressedSize64:   uint64(buf.Len()),
 		UncompressedSize64: uint64(len(raw)),
+		Modified:           modified,
 	}
 	h.SetMode(0o600)
 	return deflated{header: h, data: buf.Bytes()}, nil

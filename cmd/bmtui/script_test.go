@@ -38,6 +38,7 @@ func TestScripts(t *testing.T) {
 			"damaged":   cmdUnpackDamaged,
 			"exits":     cmdExits,
 			"samebytes": cmdSameBytes,
+			"zipfiles":  cmdZipFiles,
 		},
 	})
 }
