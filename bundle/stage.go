@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/bmtui/bmtui/bundle/redact"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/places/urls"
 )
 
@@ -41,7 +42,14 @@ type StageInput struct {
 	Key []byte
 	// Check is the URL check redaction keeps (places.ParseURL).
 	Check redact.URLCheck
+	// PlacesScan and MirrorScan, when set, read the sources through their
+	// readers' fast connections (dbsnap.File.Scan), for the values to
+	// redact.
+	PlacesScan, MirrorScan ScanFunc
 }
+
+// ScanFunc runs a query on a source database, calling fn for each row.
+type ScanFunc func(query string, fn func(r *sqlraw.Row) error) error
 
 // Stage writes the bookmark tables of both databases into fresh files in
 // in.Dir: the bookmarks, their pages (without history: no visits, page
@@ -53,9 +61,9 @@ func Stage(ctx context.Context, in StageInput) error {
 	if err := os.MkdirAll(filepath.Join(in.Dir, "weave"), 0o700); err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
-	dbs := []*stager{{plan: placesPlan, src: in.Places, dst: filepath.Join(in.Dir, PlacesName)}}
+	dbs := []*stager{{plan: placesPlan, src: in.Places, scan: in.PlacesScan, dst: filepath.Join(in.Dir, PlacesName)}}
 	if in.Mirror != "" {
-		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror, dst: filepath.Join(in.Dir, filepath.FromSlash(MirrorName))})
+		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror, scan: in.MirrorScan, dst: filepath.Join(in.Dir, filepath.FromSlash(MirrorName))})
 	}
 	defer func() {
 		for _, d := range dbs {
@@ -95,6 +103,7 @@ func Stage(ctx context.Context, in StageInput) error {
 type stager struct {
 	plan     dbPlan
 	src, dst string
+	scan     ScanFunc
 	db       *sql.DB
 	conn     *sql.Conn
 	version  int
@@ -138,10 +147,10 @@ func (d *stager) open(ctx context.Context, redacting bool) (err error) {
 	if err != nil {
 		return err
 	}
-	if d.texts, err = distinct(ctx, d.conn, textQ); err != nil {
+	if d.texts, err = d.distinct(ctx, textQ); err != nil {
 		return err
 	}
-	d.links, err = distinct(ctx, d.conn, urlQ)
+	d.links, err = d.distinct(ctx, urlQ)
 	return err
 }
 
@@ -198,7 +207,7 @@ type dbPlan struct {
 var placesPlan = dbPlan{what: "places.sqlite", tables: []tablePlan{
 	{name: "moz_bookmarks", columns: map[string]treatment{"title": text}},
 	{name: "moz_places", urlCol: "url",
-		where: `id IN (SELECT fk FROM src.moz_bookmarks WHERE fk NOT NULL UNION SELECT place_id FROM src.moz_keywords WHERE place_id NOT NULL)`,
+		where: `id IN (SELECT fk FROM {src}moz_bookmarks WHERE fk NOT NULL UNION SELECT place_id FROM {src}moz_keywords WHERE place_id NOT NULL)`,
 		columns: map[string]treatment{"url": link, "url_hash": urlHash, "rev_host": revHost,
 			"title": history, "visit_count": zero, "typed": zero, "frecency": zero, "last_visit_date": history,
 			"description": history, "preview_image_url": history, "site_name": history, "origin_id": history,
@@ -209,7 +218,7 @@ var placesPlan = dbPlan{what: "places.sqlite", tables: []tablePlan{
 	{name: "moz_origins", where: "0"}, // the table only: history (readers count it)
 	{name: "moz_anno_attributes", where: `name = 'livemark/feedURI'`},
 	{name: "moz_items_annos", columns: map[string]treatment{"content": link},
-		where: `anno_attribute_id IN (SELECT id FROM src.moz_anno_attributes WHERE name = 'livemark/feedURI')`},
+		where: `anno_attribute_id IN (SELECT id FROM {src}moz_anno_attributes WHERE name = 'livemark/feedURI')`},
 }}
 
 var mirrorPlan = dbPlan{what: "bookmarks.sqlite", tables: []tablePlan{
@@ -251,8 +260,12 @@ func copyTable(ctx context.Context, conn *sql.Conn, t tablePlan, redacting bool)
 	}
 	q := fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s FROM src.%s AS s`,
 		quoteIdent(t.name), joinIdents(cols), strings.Join(exprs, ", "), quoteIdent(t.name))
+	if redacting && t.urlCol != "" {
+		// The URL, its hash and its host from one lookup.
+		q += fmt.Sprintf(` LEFT JOIN temp.urlmap AS um ON um.k = s.%s`, quoteIdent(t.urlCol))
+	}
 	if t.where != "" {
-		q += " WHERE " + t.where
+		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
 	}
 	if _, err := conn.ExecContext(ctx, q); err != nil {
 		return err
@@ -272,16 +285,19 @@ func columnExpr(t tablePlan, col string, redacting bool) string {
 			return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL ELSE IFNULL((SELECT v FROM temp.textmap WHERE k = %[1]s), %[2]s) END`, c, unmapped)
 		}
 	case link:
-		if redacting {
+		switch {
+		case redacting && col == t.urlCol:
+			return fmt.Sprintf(`CASE WHEN %s IS NULL THEN NULL ELSE IFNULL(um.v, %s) END`, c, unmapped)
+		case redacting:
 			return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL ELSE IFNULL((SELECT v FROM temp.urlmap WHERE k = %[1]s), %[2]s) END`, c, unmapped)
 		}
 	case urlHash:
 		if redacting {
-			return fmt.Sprintf(`IFNULL((SELECT h FROM temp.urlmap WHERE k = s.%s), 0)`, quoteIdent(t.urlCol))
+			return `IFNULL(um.h, 0)`
 		}
 	case revHost:
 		if redacting {
-			return fmt.Sprintf(`IFNULL((SELECT rh FROM temp.urlmap WHERE k = s.%s), '.')`, quoteIdent(t.urlCol))
+			return `IFNULL(um.rh, '.')`
 		}
 	case private:
 		if redacting {
@@ -327,7 +343,7 @@ func (d *stager) sensitive(ctx context.Context) (textQ, urlQ []string, err error
 			return nil, nil, err
 		}
 		for _, c := range cols {
-			sel := fmt.Sprintf(`SELECT s.%s AS v FROM src.%s AS s`, quoteIdent(c), quoteIdent(t.name))
+			sel := fmt.Sprintf(`SELECT s.%s AS v FROM {src}%s AS s`, quoteIdent(c), quoteIdent(t.name))
 			if t.where != "" {
 				sel += " WHERE " + t.where
 			}
@@ -387,7 +403,7 @@ func standIns(in StageInput, dbs []*stager) (*maps, error) {
 			}
 			for i := w; i < len(links); i += workers {
 				u := r.URL(links[i])
-				linkOut[i] = linkStandIn{u, int64(urls.Hash(u)), urls.RevHost(u)}
+				linkOut[i] = linkStandIn{u, int64(urls.Hash(u)), standInRevHost(u)}
 			}
 			return nil
 		})
@@ -403,6 +419,22 @@ func standIns(in StageInput, dbs []*stager) (*maps, error) {
 		m.links[s] = linkOut[i]
 	}
 	return m, nil
+}
+
+// standInRevHost is urls.RevHost of a stand-in URL, whose host, when it
+// has one, is plain lowercase letters, digits and dots (redact.URL).
+func standInRevHost(u string) string {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "."
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	b := make([]byte, len(host)+1)
+	for i := range len(host) {
+		b[len(host)-1-i] = host[i]
+	}
+	b[len(host)] = '.'
+	return string(b)
 }
 
 // fillMaps puts this file's share of the stand-ins into the TEMP tables
@@ -432,19 +464,37 @@ func (d *stager) fillMaps(ctx context.Context, m *maps) error {
 	return fill(ctx, d.conn, "urlmap", 4, urlRows)
 }
 
-// distinct runs each query (one column) and returns the distinct non-NULL
-// strings they give.
-func distinct(ctx context.Context, conn *sql.Conn, queries []string) ([]string, error) {
+// distinct runs each query (one column; "{src}" names the source's
+// schema) and returns the distinct non-NULL strings they give: through
+// the source's reader when there is one (a column is one C call there),
+// else through the copy's connection.
+func (d *stager) distinct(ctx context.Context, queries []string) ([]string, error) {
+	var out []string
+	if d.scan != nil {
+		seen := map[string]bool{}
+		for _, q := range queries {
+			err := d.scan(strings.ReplaceAll(q, "{src}", ""), func(r *sqlraw.Row) error {
+				if v, ok := r.Text(0); ok && !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
 	if len(queries) == 0 {
 		return nil, nil
 	}
-	q := `SELECT DISTINCT v FROM (` + strings.Join(queries, " UNION ALL ") + `) WHERE v NOT NULL`
-	rows, err := conn.QueryContext(ctx, q)
+	q := `SELECT DISTINCT v FROM (` + strings.ReplaceAll(strings.Join(queries, " UNION ALL "), "{src}", "src.") + `) WHERE v NOT NULL`
+	rows, err := d.conn.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
@@ -479,7 +529,7 @@ func fill(ctx context.Context, conn *sql.Conn, table string, n int, rows [][]any
 		cols[i] = fmt.Sprintf("value ->> %d", i)
 		marks[i] = "?"
 	}
-	q := fmt.Sprintf(`INSERT OR IGNORE INTO temp.%s SELECT %s FROM json_each(?)`, table, strings.Join(cols, ", "))
+	q := fmt.Sprintf(`INSERT OR IGNORE INTO temp.%s SELECT %s FROM jsonb_each(jsonb(?))`, table, strings.Join(cols, ", "))
 	if _, err := conn.ExecContext(ctx, q, string(js)); err != nil {
 		return err
 	}

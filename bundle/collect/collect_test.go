@@ -384,3 +384,25 @@ func lowered(m map[string][]byte) map[string][]byte {
 	}
 	return m
 }
+
+// BenchmarkBundleRedactLarge40k is `bmtui bundle --redact` on large-40k
+// once the profile is open: stage, read back, validate, merge, pack.
+func BenchmarkBundleRedactLarge40k(b *testing.B) {
+	dir := testutil.Profile(b, "large-40k", "before")
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	prof, err := load.Open(paths, tree.Clocks{Local: now, Remote: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer prof.Close()
+	out := filepath.Join(b.TempDir(), "case.zip")
+	for b.Loop() {
+		if _, err := collect.Write(context.Background(), prof, collect.Options{Out: out, Force: true, Redact: true, Now: now}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
