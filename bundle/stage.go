@@ -2,9 +2,6 @@ package bundle
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,10 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/bmtui/bmtui/bundle/redact"
 	"github.com/bmtui/bmtui/internal/sqlraw"
@@ -104,9 +99,8 @@ type stager struct {
 	plan     dbPlan
 	src, dst string
 	scan     ScanFunc
-	db       *sql.DB
-	conn     *sql.Conn
-	version  int
+	conn     *sqlraw.Conn // the new file's, with the source attached as src
+	version  int64
 	// The distinct words and URLs the copy redacts.
 	texts, links []string
 }
@@ -115,29 +109,25 @@ func (d *stager) close() {
 	if d.conn != nil {
 		d.conn.Close()
 	}
-	if d.db != nil {
-		d.db.Close()
-	}
 }
 
 // open creates the new file, attaches the source and, when redacting,
 // reads the words and URLs to replace.
 func (d *stager) open(ctx context.Context, redacting bool) (err error) {
 	os.Remove(d.dst)
-	dsn := "file:" + (&url.URL{Path: d.dst}).EscapedPath() +
-		"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=temp_store(MEMORY)"
-	if d.db, err = sql.Open("sqlite", dsn); err != nil {
-		return err
-	}
-	d.db.SetMaxOpenConns(1)
-	if d.conn, err = d.db.Conn(ctx); err != nil {
+	// A raw connection: the stand-ins are bound value by value, which
+	// database/sql makes cost 1.5 µs each.
+	if d.conn, err = sqlraw.OpenWrite(d.dst); err != nil {
 		return err
 	}
 	srcURI := "file:" + (&url.URL{Path: d.src}).EscapedPath() + "?mode=ro"
-	if _, err := d.conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, srcURI); err != nil {
-		return err
+	for _, q := range []string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`, `PRAGMA temp_store = MEMORY`,
+		`ATTACH DATABASE ` + quoteLiteral(srcURI) + ` AS src`} {
+		if err := d.conn.Exec(q); err != nil {
+			return err
+		}
 	}
-	if err := d.conn.QueryRowContext(ctx, `PRAGMA src.user_version`).Scan(&d.version); err != nil {
+	if err := d.conn.Query(`PRAGMA src.user_version`, func(r *sqlraw.Row) error { d.version = r.Int(0); return nil }); err != nil {
 		return err
 	}
 	if !redacting {
@@ -157,24 +147,26 @@ func (d *stager) open(ctx context.Context, redacting bool) (err error) {
 // copy writes every table of the plan in one transaction.
 func (d *stager) copy(ctx context.Context, redacting bool) (err error) {
 	conn := d.conn
-	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+	if err := conn.Exec(`BEGIN`); err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
-			conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // the error that got us here counts
+			conn.Exec(`ROLLBACK`) //nolint:errcheck // the error that got us here counts
 		}
 	}()
 	for _, t := range d.plan.tables {
-		if err := copyTable(ctx, conn, t, redacting); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := copyTable(conn, t, redacting); err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, d.version)); err != nil {
+	if err := conn.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, d.version)); err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, `COMMIT`)
-	return err
+	return conn.Exec(`COMMIT`)
 }
 
 // A column's treatment when copied.
@@ -238,19 +230,22 @@ const unmapped = "'redacted'"
 // column as the plan treats it. Indexes are left out: the readers join on
 // rowids and scan whole tables, and building Places' seven page indexes
 // would take longer than the whole read of the case.
-func copyTable(ctx context.Context, conn *sql.Conn, t tablePlan, redacting bool) error {
-	var create string
-	err := conn.QueryRowContext(ctx, `SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?`, t.name).Scan(&create)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // an older schema without it: the readers cope
-	}
+func copyTable(conn *sqlraw.Conn, t tablePlan, redacting bool) error {
+	create := ""
+	err := conn.Query(`SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = `+quoteLiteral(t.name), func(r *sqlraw.Row) error {
+		create, _ = r.Text(0)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, create); err != nil {
+	if create == "" {
+		return nil // an older schema without it: the readers cope
+	}
+	if err := conn.Exec(create); err != nil {
 		return err
 	}
-	cols, err := columnsOf(ctx, conn, t.name)
+	cols, err := columnsOf(conn, t.name)
 	if err != nil {
 		return err
 	}
@@ -267,10 +262,7 @@ func copyTable(ctx context.Context, conn *sql.Conn, t tablePlan, redacting bool)
 	if t.where != "" {
 		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
 	}
-	if _, err := conn.ExecContext(ctx, q); err != nil {
-		return err
-	}
-	return nil
+	return conn.Exec(q)
 }
 
 func columnExpr(t tablePlan, col string, redacting bool) string {
@@ -307,22 +299,17 @@ func columnExpr(t tablePlan, col string, redacting bool) string {
 	return c
 }
 
-func columnsOf(ctx context.Context, conn *sql.Conn, table string) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'src')`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func columnsOf(conn *sqlraw.Conn, table string) ([]string, error) {
 	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
+	err := conn.Query(`SELECT name FROM pragma_table_info(`+quoteLiteral(table)+`, 'src')`, func(r *sqlraw.Row) error {
+		c, _ := r.Text(0)
 		cols = append(cols, c)
-	}
-	return cols, rows.Err()
+		return nil
+	})
+	return cols, err
 }
+
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -338,7 +325,7 @@ func joinIdents(cols []string) string {
 // words and URLs.
 func (d *stager) sensitive(ctx context.Context) (textQ, urlQ []string, err error) {
 	for _, t := range d.plan.tables {
-		cols, err := columnsOf(ctx, d.conn, t.name)
+		cols, err := columnsOf(d.conn, t.name)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -440,10 +427,10 @@ func standInRevHost(u string) string {
 // fillMaps puts this file's share of the stand-ins into the TEMP tables
 // textmap and urlmap (in memory: temp_store), whence the copy reads them.
 func (d *stager) fillMaps(ctx context.Context, m *maps) error {
-	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE textmap (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID`); err != nil {
+	if err := d.conn.Exec(`CREATE TEMP TABLE textmap (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID`); err != nil {
 		return err
 	}
-	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE urlmap (k TEXT PRIMARY KEY, v TEXT, h INTEGER, rh TEXT) WITHOUT ROWID`); err != nil {
+	if err := d.conn.Exec(`CREATE TEMP TABLE urlmap (k TEXT PRIMARY KEY, v TEXT, h INTEGER, rh TEXT) WITHOUT ROWID`); err != nil {
 		return err
 	}
 	// In key order: each insert appends to the B-tree.
@@ -458,10 +445,10 @@ func (d *stager) fillMaps(ctx context.Context, m *maps) error {
 		l := m.links[s]
 		urlRows[i] = []any{s, l.url, l.hash, l.revHost}
 	}
-	if err := fill(ctx, d.conn, "textmap", 2, textRows); err != nil {
+	if err := d.conn.Insert(`INSERT OR IGNORE INTO temp.textmap VALUES (?1, ?2)`, textRows); err != nil {
 		return err
 	}
-	return fill(ctx, d.conn, "urlmap", 4, urlRows)
+	return d.conn.Insert(`INSERT OR IGNORE INTO temp.urlmap VALUES (?1, ?2, ?3, ?4)`, urlRows)
 }
 
 // distinct runs each query (one column; "{src}" names the source's
@@ -490,62 +477,10 @@ func (d *stager) distinct(ctx context.Context, queries []string) ([]string, erro
 		return nil, nil
 	}
 	q := `SELECT DISTINCT v FROM (` + strings.ReplaceAll(strings.Join(queries, " UNION ALL "), "{src}", "src.") + `) WHERE v NOT NULL`
-	rows, err := d.conn.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// fill inserts rows into a TEMP table: as one JSON text read by
-// json_each (binding values one by one through database/sql costs about
-// 1.5 µs each), and the rows whose strings JSON cannot carry (invalid
-// UTF-8) one by one.
-func fill(ctx context.Context, conn *sql.Conn, table string, n int, rows [][]any) error {
-	var ok [][]any
-	var odd [][]any
-	for _, r := range rows {
-		if validRow(r) {
-			ok = append(ok, r)
-		} else {
-			odd = append(odd, r)
-		}
-	}
-	js, err := json.Marshal(ok)
-	if err != nil {
-		return err
-	}
-	cols := make([]string, n)
-	marks := make([]string, n)
-	for i := range cols {
-		cols[i] = fmt.Sprintf("value ->> %d", i)
-		marks[i] = "?"
-	}
-	q := fmt.Sprintf(`INSERT OR IGNORE INTO temp.%s SELECT %s FROM jsonb_each(jsonb(?))`, table, strings.Join(cols, ", "))
-	if _, err := conn.ExecContext(ctx, q, string(js)); err != nil {
-		return err
-	}
-	for _, r := range odd {
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT OR IGNORE INTO temp.%s VALUES (%s)`, table, strings.Join(marks, ", ")), r...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func validRow(r []any) bool {
-	for _, v := range r {
-		if s, ok := v.(string); ok && !utf8.ValidString(s) {
-			return false
-		}
-	}
-	return true
+	err := d.conn.Query(q, func(r *sqlraw.Row) error {
+		v, _ := r.Text(0)
+		out = append(out, v)
+		return nil
+	})
+	return out, err
 }
