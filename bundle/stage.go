@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -37,14 +38,7 @@ type StageInput struct {
 	Key []byte
 	// Check is the URL check redaction keeps (places.ParseURL).
 	Check redact.URLCheck
-	// PlacesScan and MirrorScan, when set, read the sources through their
-	// readers' fast connections (dbsnap.File.Scan), for the values to
-	// redact.
-	PlacesScan, MirrorScan ScanFunc
 }
-
-// ScanFunc runs a query on a source database, calling fn for each row.
-type ScanFunc func(query string, fn func(r *sqlraw.Row) error) error
 
 // Stage writes the bookmark tables of both databases into fresh files in
 // in.Dir: the bookmarks, their pages (without history: no visits, page
@@ -56,9 +50,9 @@ func Stage(ctx context.Context, in StageInput) error {
 	if err := os.MkdirAll(filepath.Join(in.Dir, "weave"), 0o700); err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
-	dbs := []*stager{{plan: placesPlan, src: in.Places, scan: in.PlacesScan, dst: filepath.Join(in.Dir, PlacesName)}}
+	dbs := []*stager{{plan: placesPlan, src: in.Places, dst: filepath.Join(in.Dir, PlacesName)}}
 	if in.Mirror != "" {
-		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror, scan: in.MirrorScan, dst: filepath.Join(in.Dir, filepath.FromSlash(MirrorName))})
+		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror, dst: filepath.Join(in.Dir, filepath.FromSlash(MirrorName))})
 	}
 	defer func() {
 		for _, d := range dbs {
@@ -77,32 +71,40 @@ func Stage(ctx context.Context, in StageInput) error {
 		}
 		return g.Wait()
 	}
-	if err := each(func(d *stager) error { return d.open(ctx, in.Key != nil) }); err != nil {
+	redacting := in.Key != nil
+	if err := each(func(d *stager) error { return d.open(ctx, redacting) }); err != nil {
 		return err
 	}
-	if in.Key != nil {
+	if redacting {
 		// One map for both files: a title or URL the two share gets one
 		// stand-in, computed once.
 		m, err := standIns(in, dbs)
 		if err != nil {
 			return fmt.Errorf("bundle: %w", err)
 		}
-		if err := each(func(d *stager) error { return d.fillMaps(ctx, m) }); err != nil {
+		if err := each(func(d *stager) error { return d.fillMaps(m) }); err != nil {
 			return err
 		}
 	}
-	return each(func(d *stager) error { return d.copy(ctx, in.Key != nil) })
+	return each(func(d *stager) error { return d.copy(ctx, redacting) })
 }
 
 // stager copies one database.
 type stager struct {
 	plan     dbPlan
 	src, dst string
-	scan     ScanFunc
 	conn     *sqlraw.Conn // the new file's, with the source attached as src
 	version  int64
-	// The distinct words and URLs the copy redacts.
-	texts, links []string
+	// The tables with words or URLs to replace, their rows as read.
+	redacted []*redactedTable
+}
+
+// redactedTable is a table's columns to redact, row by row: rowid first,
+// then each column's value (a string, or nil for NULL).
+type redactedTable struct {
+	plan tablePlan
+	cols []string
+	rows [][]any
 }
 
 func (d *stager) close() {
@@ -133,15 +135,57 @@ func (d *stager) open(ctx context.Context, redacting bool) (err error) {
 	if !redacting {
 		return nil
 	}
-	textQ, urlQ, err := d.sensitive(ctx)
+	for _, t := range d.plan.tables {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := d.readRedacted(t); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// readRedacted reads the columns of t that redaction replaces, with each
+// row's rowid.
+func (d *stager) readRedacted(t tablePlan) error {
+	all, err := columnsOf(d.conn, t.name)
 	if err != nil {
 		return err
 	}
-	if d.texts, err = d.distinct(ctx, textQ); err != nil {
+	rt := &redactedTable{plan: t}
+	for _, c := range all {
+		if tr := t.columns[c]; tr == text || tr == link {
+			rt.cols = append(rt.cols, c)
+		}
+	}
+	if len(rt.cols) == 0 {
+		return nil
+	}
+	sel := make([]string, len(rt.cols))
+	for i, c := range rt.cols {
+		sel[i] = "s." + quoteIdent(c)
+	}
+	q := fmt.Sprintf(`SELECT s.rowid, %s FROM src.%s AS s`, strings.Join(sel, ", "), quoteIdent(t.name))
+	if t.where != "" {
+		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
+	}
+	err = d.conn.Query(q, func(r *sqlraw.Row) error {
+		row := make([]any, 1+len(rt.cols))
+		row[0] = r.Int(0)
+		for i := range rt.cols {
+			if v, ok := r.Text(i + 1); ok {
+				row[i+1] = v
+			}
+		}
+		rt.rows = append(rt.rows, row)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	d.links, err = d.distinct(ctx, urlQ)
-	return err
+	d.redacted = append(d.redacted, rt)
+	return nil
 }
 
 // copy writes every table of the plan in one transaction.
@@ -159,7 +203,7 @@ func (d *stager) copy(ctx context.Context, redacting bool) (err error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := copyTable(conn, t, redacting); err != nil {
+		if err := copyTable(conn, t, redacting && d.redacts(t.name)); err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
@@ -169,7 +213,15 @@ func (d *stager) copy(ctx context.Context, redacting bool) (err error) {
 	return conn.Exec(`COMMIT`)
 }
 
-// A column's treatment when copied.
+func (d *stager) redacts(table string) bool {
+	for _, rt := range d.redacted {
+		if rt.plan.name == table {
+			return true
+		}
+	}
+	return false
+}
+
 type treatment int
 
 const (
@@ -222,14 +274,12 @@ var mirrorPlan = dbPlan{what: "bookmarks.sqlite", tables: []tablePlan{
 	{name: "tags", columns: map[string]treatment{"tag": text}},
 }}
 
-// unmapped stands in for a value the map could not carry (a BLOB where
-// text was expected): never the original.
-const unmapped = "'redacted'"
-
 // copyTable creates t as the source has it and copies its rows, each
-// column as the plan treats it. Indexes are left out: the readers join on
-// rowids and scan whole tables, and building Places' seven page indexes
-// would take longer than the whole read of the case.
+// column as the plan treats it; with redacting, the stand-ins come from
+// the TEMP table m_<table> (fillMaps), joined by rowid. Indexes are left
+// out: the readers join on rowids and scan whole tables, and building
+// Places' seven page indexes would take longer than the whole read of the
+// case.
 func copyTable(conn *sqlraw.Conn, t tablePlan, redacting bool) error {
 	create := ""
 	err := conn.Query(`SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = `+quoteLiteral(t.name), func(r *sqlraw.Row) error {
@@ -255,15 +305,20 @@ func copyTable(conn *sqlraw.Conn, t tablePlan, redacting bool) error {
 	}
 	q := fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s FROM src.%s AS s`,
 		quoteIdent(t.name), joinIdents(cols), strings.Join(exprs, ", "), quoteIdent(t.name))
-	if redacting && t.urlCol != "" {
-		// The URL, its hash and its host from one lookup.
-		q += fmt.Sprintf(` LEFT JOIN temp.urlmap AS um ON um.k = s.%s`, quoteIdent(t.urlCol))
+	if redacting {
+		q += fmt.Sprintf(` LEFT JOIN temp.%s AS m ON m.m_rowid_ = s.rowid`, mapTable(t.name))
 	}
 	if t.where != "" {
 		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
 	}
 	return conn.Exec(q)
 }
+
+// mapTable names the TEMP table of t's stand-ins.
+func mapTable(table string) string { return quoteIdent("m_" + table) }
+
+// mapColumn names the stand-in of column col in t's map.
+func mapColumn(col string) string { return "m." + quoteIdent("r_"+col) }
 
 func columnExpr(t tablePlan, col string, redacting bool) string {
 	c := "s." + quoteIdent(col)
@@ -272,24 +327,18 @@ func columnExpr(t tablePlan, col string, redacting bool) string {
 		return "NULL"
 	case zero:
 		return "0"
-	case text:
+	case text, link:
 		if redacting {
-			return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL ELSE IFNULL((SELECT v FROM temp.textmap WHERE k = %[1]s), %[2]s) END`, c, unmapped)
-		}
-	case link:
-		switch {
-		case redacting && col == t.urlCol:
-			return fmt.Sprintf(`CASE WHEN %s IS NULL THEN NULL ELSE IFNULL(um.v, %s) END`, c, unmapped)
-		case redacting:
-			return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL ELSE IFNULL((SELECT v FROM temp.urlmap WHERE k = %[1]s), %[2]s) END`, c, unmapped)
+			// A value the map lacks is never copied as it is.
+			return fmt.Sprintf(`CASE WHEN %s IS NULL THEN NULL ELSE IFNULL(%s, 'redacted') END`, c, mapColumn(col))
 		}
 	case urlHash:
 		if redacting {
-			return `IFNULL(um.h, 0)`
+			return `IFNULL(m.r_hash_, 0)`
 		}
 	case revHost:
 		if redacting {
-			return `IFNULL(um.rh, '.')`
+			return `IFNULL(m.r_revhost_, '.')`
 		}
 	case private:
 		if redacting {
@@ -321,30 +370,6 @@ func joinIdents(cols []string) string {
 	return strings.Join(q, ", ")
 }
 
-// sensitive returns the queries that list the values the plan redacts:
-// words and URLs.
-func (d *stager) sensitive(ctx context.Context) (textQ, urlQ []string, err error) {
-	for _, t := range d.plan.tables {
-		cols, err := columnsOf(d.conn, t.name)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, c := range cols {
-			sel := fmt.Sprintf(`SELECT s.%s AS v FROM {src}%s AS s`, quoteIdent(c), quoteIdent(t.name))
-			if t.where != "" {
-				sel += " WHERE " + t.where
-			}
-			switch t.columns[c] {
-			case text:
-				textQ = append(textQ, sel)
-			case link:
-				urlQ = append(urlQ, sel)
-			}
-		}
-	}
-	return textQ, urlQ, nil
-}
-
 // maps are the stand-ins of every word and URL of both files.
 type maps struct {
 	texts map[string]string
@@ -357,21 +382,27 @@ type linkStandIn struct {
 	revHost string
 }
 
-// standIns computes the stand-ins on every core.
+// standIns computes the stand-ins of the distinct words and URLs of both
+// files, on every core.
 func standIns(in StageInput, dbs []*stager) (*maps, error) {
 	var texts, links []string
 	seenT, seenL := map[string]bool{}, map[string]bool{}
 	for _, d := range dbs {
-		for _, s := range d.texts {
-			if !seenT[s] {
-				seenT[s] = true
-				texts = append(texts, s)
-			}
-		}
-		for _, s := range d.links {
-			if !seenL[s] {
-				seenL[s] = true
-				links = append(links, s)
+		for _, rt := range d.redacted {
+			for i, c := range rt.cols {
+				isLink := rt.plan.columns[c] == link
+				for _, row := range rt.rows {
+					v, ok := row[i+1].(string)
+					switch {
+					case !ok:
+					case isLink && !seenL[v]:
+						seenL[v] = true
+						links = append(links, v)
+					case !isLink && !seenT[v]:
+						seenT[v] = true
+						texts = append(texts, v)
+					}
+				}
 			}
 		}
 	}
@@ -424,63 +455,54 @@ func standInRevHost(u string) string {
 	return string(b)
 }
 
-// fillMaps puts this file's share of the stand-ins into the TEMP tables
-// textmap and urlmap (in memory: temp_store), whence the copy reads them.
-func (d *stager) fillMaps(ctx context.Context, m *maps) error {
-	if err := d.conn.Exec(`CREATE TEMP TABLE textmap (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID`); err != nil {
-		return err
-	}
-	if err := d.conn.Exec(`CREATE TEMP TABLE urlmap (k TEXT PRIMARY KEY, v TEXT, h INTEGER, rh TEXT) WITHOUT ROWID`); err != nil {
-		return err
-	}
-	// In key order: each insert appends to the B-tree.
-	slices.Sort(d.texts)
-	slices.Sort(d.links)
-	textRows := make([][]any, len(d.texts))
-	for i, s := range d.texts {
-		textRows[i] = []any{s, m.texts[s]}
-	}
-	urlRows := make([][]any, len(d.links))
-	for i, s := range d.links {
-		l := m.links[s]
-		urlRows[i] = []any{s, l.url, l.hash, l.revHost}
-	}
-	if err := d.conn.Insert(`INSERT OR IGNORE INTO temp.textmap VALUES (?1, ?2)`, textRows); err != nil {
-		return err
-	}
-	return d.conn.Insert(`INSERT OR IGNORE INTO temp.urlmap VALUES (?1, ?2, ?3, ?4)`, urlRows)
-}
-
-// distinct runs each query (one column; "{src}" names the source's
-// schema) and returns the distinct non-NULL strings they give: through
-// the source's reader when there is one (a column is one C call there),
-// else through the copy's connection.
-func (d *stager) distinct(ctx context.Context, queries []string) ([]string, error) {
-	var out []string
-	if d.scan != nil {
-		seen := map[string]bool{}
-		for _, q := range queries {
-			err := d.scan(strings.ReplaceAll(q, "{src}", ""), func(r *sqlraw.Row) error {
-				if v, ok := r.Text(0); ok && !seen[v] {
-					seen[v] = true
-					out = append(out, v)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
+// fillMaps puts each redacted table's stand-ins, by rowid, into a TEMP
+// table m_<table> (in memory: temp_store), whence the copy reads them:
+// rows in rowid order, so each insert appends.
+func (d *stager) fillMaps(m *maps) error {
+	for _, rt := range d.redacted {
+		cols := []string{"m_rowid_ INTEGER PRIMARY KEY"}
+		marks := []string{"?1"}
+		for i, c := range rt.cols {
+			cols = append(cols, quoteIdent("r_"+c))
+			marks = append(marks, fmt.Sprintf("?%d", i+2))
 		}
-		return out, nil
+		withURL := rt.plan.urlCol != ""
+		if withURL {
+			cols = append(cols, "r_hash_", "r_revhost_")
+			marks = append(marks, fmt.Sprintf("?%d", len(marks)+1), fmt.Sprintf("?%d", len(marks)+2))
+		}
+		if err := d.conn.Exec(fmt.Sprintf(`CREATE TEMP TABLE %s (%s)`, mapTable(rt.plan.name), strings.Join(cols, ", "))); err != nil {
+			return err
+		}
+		out := make([][]any, len(rt.rows))
+		for j, row := range rt.rows {
+			o := make([]any, 0, len(marks))
+			o = append(o, row[0])
+			var hash, revHost any
+			for i, c := range rt.cols {
+				v, ok := row[i+1].(string)
+				switch {
+				case !ok:
+					o = append(o, nil)
+				case rt.plan.columns[c] == text:
+					o = append(o, m.texts[v])
+				default:
+					l := m.links[v]
+					o = append(o, l.url)
+					if c == rt.plan.urlCol {
+						hash, revHost = l.hash, l.revHost
+					}
+				}
+			}
+			if withURL {
+				o = append(o, hash, revHost)
+			}
+			out[j] = o
+		}
+		slices.SortFunc(out, func(a, b []any) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
+		if err := d.conn.Insert(fmt.Sprintf(`INSERT INTO temp.%s VALUES (%s)`, mapTable(rt.plan.name), strings.Join(marks, ", ")), out); err != nil {
+			return err
+		}
 	}
-	if len(queries) == 0 {
-		return nil, nil
-	}
-	q := `SELECT DISTINCT v FROM (` + strings.ReplaceAll(strings.Join(queries, " UNION ALL "), "{src}", "src.") + `) WHERE v NOT NULL`
-	err := d.conn.Query(q, func(r *sqlraw.Row) error {
-		v, _ := r.Text(0)
-		out = append(out, v)
-		return nil
-	})
-	return out, err
+	return nil
 }

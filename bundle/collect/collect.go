@@ -64,9 +64,9 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	in := bundle.StageInput{Places: prof.Places.DB().Snapshot().Path, PlacesScan: prof.Places.DB().Scan, Dir: dir, Check: places.ParseURL}
+	in := bundle.StageInput{Places: prof.Places.DB().Snapshot().Path, Dir: dir, Check: places.ParseURL}
 	if prof.Mirror != nil {
-		in.Mirror, in.MirrorScan = prof.Mirror.DB().Snapshot().Path, prof.Mirror.DB().Scan
+		in.Mirror = prof.Mirror.DB().Snapshot().Path
 	}
 	if o.Redact {
 		in.Key = o.Key
