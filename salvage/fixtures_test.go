@@ -16,38 +16,9 @@ import (
 	"github.com/bmtui/bmtui/salvage/scan"
 )
 
-// DamagedCases are the damaged profiles in ../shared/fixtures/damaged.
-var damagedCases = []string{"a-bookmarks-leaf", "b-index-only", "f-wal-recent"}
+var damagedCases = testutil.DamagedCases
 
-// unpackDamaged gunzips a damaged profile into a temporary folder.
-func unpackDamaged(tb testing.TB, name string) string {
-	tb.Helper()
-	src := testutil.Shared(tb, "fixtures", "damaged", name, "profile")
-	dst := tb.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		out := filepath.Join(dst, rel)
-		if filepath.Ext(rel) == ".gz" {
-			testutil.Gunzip(tb, p, out[:len(out)-3])
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(out, data, 0o644)
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return dst
-}
+func unpackDamaged(tb testing.TB, name string) string { return testutil.DamagedProfile(tb, name) }
 
 type truthItem struct {
 	GUID       string   `json:"guid"`

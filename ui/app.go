@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/bmtui/bmtui/doctor"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -45,6 +47,11 @@ type AppInput struct {
 	// StartInSalvage opens the salvage screen first (a profile too
 	// damaged to show: the trees are empty).
 	StartInSalvage bool
+	// Doctor triages the profile (see package doctor); it runs in a
+	// command at start. When its worst finding is a warning or worse and
+	// the user has not pressed a key yet, the app switches to the doctor
+	// screen; D opens it any time. nil: no triage (a demo, a case).
+	Doctor func() (*doctor.Report, error)
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -71,9 +78,15 @@ type App struct {
 	inMerge  bool
 	salvage  *SalvageScreen // nil until first opened
 	inSalv   bool
+	doctor   *DoctorScreen // nil until the triage lands
+	inDoctor bool
+	// touched: a key was pressed, so a triage landing late does not
+	// take the screen from under the user.
+	touched bool
 
 	mergeKey   key.Binding
 	salvageKey key.Binding // enabled once damage is found
+	doctorKey  key.Binding // enabled once the triage lands
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
 	bg       *tea.BackgroundColorMsg
@@ -93,8 +106,52 @@ func NewApp(in AppInput, opts Options) *App {
 	a.mergeKey.SetEnabled(a.CanMerge())
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))
 	a.salvageKey.SetEnabled(false)
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+	a.doctorKey = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "doctor"))
+	a.doctorKey.SetEnabled(false)
+	a.setExtraKeys()
 	return a
+}
+
+func (a *App) setExtraKeys() {
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.doctorKey}
+}
+
+// Doctor is the doctor screen, or nil before the triage landed.
+func (a *App) Doctor() *DoctorScreen { return a.doctor }
+
+// doctorReadyMsg carries the triage back.
+type doctorReadyMsg struct {
+	report *doctor.Report
+	err    error
+}
+
+func runDoctor(fn func() (*doctor.Report, error)) tea.Cmd {
+	return func() tea.Msg {
+		r, err := fn()
+		return doctorReadyMsg{report: r, err: err}
+	}
+}
+
+// doctorReady keeps the triage and, when it found something to act on
+// before the user did anything, shows it.
+func (a *App) doctorReady(msg doctorReadyMsg) {
+	if msg.err != nil || msg.report == nil {
+		if msg.err != nil {
+			a.explorer.status = "doctor: " + msg.err.Error()
+		}
+		return
+	}
+	a.doctor = newDoctorScreen(a.in.ProfileName, msg.report, a.in.Salvage != nil, a.opts)
+	for _, m := range []tea.Msg{deref(a.bg), deref(a.env), deref(a.size)} {
+		if m != nil {
+			a.doctor.Update(m)
+		}
+	}
+	a.doctorKey.SetEnabled(true)
+	a.setExtraKeys()
+	if msg.report.Worst >= doctor.Warning && !a.touched && !a.inMerge && !a.inSalv {
+		a.inDoctor = true
+	}
 }
 
 // CanMerge reports whether the merge screen can open: both trees, no
@@ -112,8 +169,12 @@ func (a *App) Merge() *MergeScreen { return a.merge }
 // Salvage is the salvage screen, or nil before it was opened.
 func (a *App) Salvage() *SalvageScreen { return a.salvage }
 
-// Screen names the screen shown: "explorer", "merge" or "salvage".
+// Screen names the screen shown: "explorer", "merge", "salvage" or
+// "doctor".
 func (a *App) Screen() string {
+	if a.inDoctor {
+		return "doctor"
+	}
 	if a.inSalv {
 		return "salvage"
 	}
@@ -129,6 +190,9 @@ func (a *App) Init() tea.Cmd {
 	cmd := a.explorer.Init()
 	if a.in.Damage != nil {
 		cmd = tea.Batch(cmd, checkDamage(a.in.Damage))
+	}
+	if a.in.Doctor != nil {
+		cmd = tea.Batch(cmd, runDoctor(a.in.Doctor))
 	}
 	if a.in.StartInSalvage && a.in.Salvage != nil {
 		a.setSalvageKey()
@@ -164,7 +228,7 @@ func (a *App) openMerge() tea.Cmd {
 // setSalvageKey enables S once damage is known and the caller can salvage.
 func (a *App) setSalvageKey() {
 	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+	a.setExtraKeys()
 }
 
 // openSalvage shows the salvage screen; the first time, the caller's scan
@@ -255,6 +319,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case doctorReadyMsg:
+		a.doctorReady(msg)
+		return a, nil
 	case salvageLoadedMsg, salvageWrittenMsg:
 		if a.salvage != nil {
 			_, cmd := a.salvage.Update(msg)
@@ -262,6 +329,23 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyPressMsg:
+		a.touched = true
+		if a.inDoctor {
+			switch {
+			case key.Matches(msg, a.doctor.keys.Back):
+				a.inDoctor = false
+				return a, nil
+			case key.Matches(msg, a.doctor.keys.Salvage):
+				a.inDoctor = false
+				return a, a.openSalvage()
+			}
+			_, cmd := a.doctor.Update(msg)
+			return a, cmd
+		}
+		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.doctorKey) {
+			a.inDoctor = true
+			return a, nil
+		}
 		if a.inSalv {
 			if key.Matches(msg, a.salvage.keys.Back) {
 				a.inSalv = false
@@ -312,11 +396,17 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.salvage != nil {
 		a.salvage.Update(msg)
 	}
+	if a.doctor != nil {
+		a.doctor.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
 // View renders the screen shown.
 func (a *App) View() tea.View {
+	if a.inDoctor {
+		return a.doctor.View()
+	}
 	if a.inSalv {
 		return a.salvage.View()
 	}

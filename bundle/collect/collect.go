@@ -41,6 +41,8 @@ type Options struct {
 	Now         time.Time // when the bundle is made
 	// Key is the redaction key; nil draws a fresh random one (tests fix it).
 	Key []byte
+	// Doctor is `bmtui doctor --json` of the profile, nil for none.
+	Doctor []byte
 }
 
 // Summary says what was written.
@@ -93,7 +95,7 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		Mirror:   in.Mirror != "",
 		Notes:    originalNotes(prof, staged, dir, o.Redact),
 	}
-	members := map[string][]byte{}
+	members := map[string][]byte{bundle.DoctorName: o.Doctor}
 	sum := &Summary{Out: o.Out, Redacted: o.Redact, LocalItems: staged.Local.Tree.Len() - 1, Remote: -1}
 	report, problems, err := validation(prof, staged)
 	if err != nil {

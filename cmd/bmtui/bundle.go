@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -73,9 +74,17 @@ func runBundle(ctx context.Context, o *bundleOptions, io stdio) error {
 	} else if s != nil {
 		res = s.Resolutions
 	}
+	// The doctor's report names the profile's files and quotes what it
+	// finds: a redacted case leaves it out.
+	var doctorJSON []byte
+	if !o.redact && prof.Case == nil {
+		if rep, err := triage(prof); err == nil {
+			doctorJSON, _ = json.MarshalIndent(rep, "", "  ")
+		}
+	}
 	sum, err := collect.Write(ctx, prof, collect.Options{
 		Out: o.out, Force: o.force, Redact: o.redact, Resolutions: res,
-		Version: version.Current("bmtui"), Now: time.Now(),
+		Version: version.Current("bmtui"), Now: time.Now(), Doctor: doctorJSON,
 	})
 	if err != nil {
 		return err

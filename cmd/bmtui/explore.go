@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/bundle"
+	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
@@ -71,6 +72,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	if !pf.demo {
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, prof.Case == nil) }
+		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
 	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
 	final, err := ui.Run(ctx, model)

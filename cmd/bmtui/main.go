@@ -56,11 +56,14 @@ var errProblemsFound = errors.New("problems found")
 // the command that ran, to point a usage error to its help.
 func report(err error, cmd string, io stdio) int {
 	var ue usageError
+	var code exitWith
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errProblemsFound):
 		return exitProblems
+	case errors.As(err, &code):
+		return int(code)
 	case errors.As(err, &ue):
 		fmt.Fprintf(io.err, "bmtui: %s\nRun '%s' for usage.\n", ue.msg, helpCommandFor(cmd))
 		return exitUsage

@@ -12,24 +12,7 @@ import (
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
-// unpackDamagedProfile gunzips a damaged profile of ../shared into a
-// temporary folder.
-func unpackDamagedProfile(t *testing.T, name string) string {
-	t.Helper()
-	src := testutil.Shared(t, "fixtures", "damaged", name, "profile")
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		return gunzipFile(p, filepath.Join(dst, strings.TrimSuffix(rel, ".gz")))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func unpackDamagedProfile(t *testing.T, name string) string { return testutil.DamagedProfile(t, name) }
 
 // TestSalvageWriteDamaged is the issue's proof on every damaged fixture:
 // `salvage --write --yes` exits 0, the profile then reads as undamaged
@@ -37,7 +20,7 @@ func unpackDamagedProfile(t *testing.T, name string) string {
 // check --strict, without -short and with firefox-esr), and undo brings
 // the damaged files back byte for byte.
 func TestSalvageWriteDamaged(t *testing.T) {
-	for _, name := range []string{"a-bookmarks-leaf", "b-index-only", "f-wal-recent"} {
+	for _, name := range testutil.DamagedCases {
 		t.Run(name, func(t *testing.T) {
 			dir := unpackDamagedProfile(t, name)
 			orig, err := os.ReadFile(filepath.Join(dir, "places.sqlite"))

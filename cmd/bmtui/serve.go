@@ -10,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
@@ -39,8 +40,9 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	src := app.NewSource(prof)
 	defer src.Close()
 	var salvage func(*load.Profile, bool) (*ui.SalvagePlan, error)
+	var triageFn func(*load.Profile) (*doctor.Report, error)
 	if !pf.demo {
-		salvage = salvagePlan(ctx)
+		salvage, triageFn = salvagePlan(ctx), triage
 	}
 	if prof.Case != nil {
 		// A case is shown, never written: its salvage is a preview.
@@ -50,6 +52,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,
 		Salvage:     salvage,
+		Doctor:      triageFn,
 		Theme:       o.theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {

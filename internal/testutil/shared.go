@@ -91,3 +91,37 @@ func Profile(tb testing.TB, scenario, state string) string {
 
 // ProfileScenarios lists the shared Firefox profile fixtures.
 var ProfileScenarios = []string{"small-clean", "small-first-sync", "twoway", "corrupt-remote", "dupes", "large-40k"}
+
+// DamagedCases are the damaged profiles in ../shared/fixtures/damaged.
+var DamagedCases = []string{"a-bookmarks-leaf", "b-index-only", "f-wal-recent"}
+
+// DamagedProfile unpacks a damaged profile of ../shared/fixtures/damaged
+// (gunzipping its .gz files) into a fresh temporary folder.
+func DamagedProfile(tb testing.TB, name string) string {
+	tb.Helper()
+	src := Shared(tb, "fixtures", "damaged", name, "profile")
+	dst := tb.TempDir()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		out := filepath.Join(dst, rel)
+		if filepath.Ext(rel) == ".gz" {
+			Gunzip(tb, p, out[:len(out)-3])
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dst
+}

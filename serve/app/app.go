@@ -25,6 +25,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve"
@@ -64,6 +65,10 @@ type Options struct {
 	// redacted viewers no salvage screen (it shows real titles). nil: no
 	// salvage screen.
 	Salvage func(p *load.Profile, write bool) (*ui.SalvagePlan, error)
+	// Doctor triages p (see package doctor) for the first screen of every
+	// session but redacted viewers' (the report names files and prefs).
+	// It runs once per profile shown. nil: no triage.
+	Doctor func(p *load.Profile) (*doctor.Report, error)
 }
 
 // AppliedMsg reports the end of an apply requested in this session.
@@ -133,6 +138,17 @@ type generation struct {
 	once     sync.Once
 	redacted ui.AppInput
 	redErr   error
+
+	doctorOnce sync.Once
+	doctor     *doctor.Report
+	doctorErr  error
+}
+
+// triage is doctor's report on the generation's profile, made once for
+// every session.
+func (g *generation) triage(fn func(p *load.Profile) (*doctor.Report, error)) (*doctor.Report, error) {
+	g.doctorOnce.Do(func() { g.doctor, g.doctorErr = fn(g.p) })
+	return g.doctor, g.doctorErr
 }
 
 func (g *generation) redactedInput() (ui.AppInput, error) {
@@ -227,6 +243,9 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 	}
 	if o.Salvage != nil && !s.Redacted() {
 		in.Salvage = func() (*ui.SalvagePlan, error) { return m.salvagePlan(g) }
+	}
+	if o.Doctor != nil && !s.Redacted() {
+		in.Doctor = func() (*doctor.Report, error) { return g.triage(o.Doctor) }
 	}
 	if !s.ReadOnly() {
 		in.OnResolve = m.publish
