@@ -149,5 +149,20 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 		Modified:           modified,
 	}
 	h.SetMode(0o600)
+	// CreateRaw writes the MS-DOS time fields as they are (only
+	// CreateHeader derives them from Modified).
+	h.ModifiedDate, h.ModifiedTime = msDosTime(modified)
 	return deflated{header: h, data: buf.Bytes()}, nil
+}
+
+// msDosTime is t as a zip header's MS-DOS date and time (2-second
+// resolution, years 1980-2107), in UTC.
+func msDosTime(t time.Time) (date, tm uint16) {
+	t = t.UTC()
+	if t.Year() < 1980 {
+		return 0, 0
+	}
+	date = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	tm = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, tm
 }
