@@ -79,7 +79,11 @@ func Pack(out string, force bool, m Manifest, members map[string][]byte, dir str
 
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("bundle: %w", err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the temporary file's name means nothing to the user
+		}
+		return fmt.Errorf("bundle: write %s: %w", out, err)
 	}
 	defer func() {
 		if err != nil {
