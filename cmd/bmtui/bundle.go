@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bmtui/bmtui/bundle"
 	"github.com/bmtui/bmtui/bundle/collect"
+	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/version"
 	"github.com/bmtui/bmtui/mergeview"
 )
@@ -100,4 +102,24 @@ func runBundle(ctx context.Context, o *bundleOptions, io stdio) error {
 	fmt.Fprintf(io.out, "wrote %s %s (%d bytes): %d local items, %s, %d problems, %d conflicts\n",
 		what, sum.Out, sum.Bytes, sum.LocalItems, remote, sum.Problems, sum.Conflicts)
 	return nil
+}
+
+// caseDoctor prints the doctor's report a case carries (bmtui bundle
+// writes `doctor --json` of the profile into it): a case has no prefs,
+// backups or lock to examine.
+func caseDoctor(path string, io stdio) error {
+	c, err := load.OpenCaseFile(path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	raw := c.Member(bundle.DoctorName)
+	if raw == nil {
+		return fmt.Errorf("case %s has no doctor's report (a redacted case leaves it out); run bmtui doctor where the profile is", path)
+	}
+	_, err = io.out.Write(raw)
+	if err == nil && len(raw) > 0 && raw[len(raw)-1] != '\n' {
+		_, err = io.out.Write([]byte("\n"))
+	}
+	return err
 }
