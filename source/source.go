@@ -28,6 +28,9 @@ type Kind string
 const (
 	Places Kind = "places" // a profile's places.sqlite: the local tree
 	Mirror Kind = "mirror" // a profile's weave/bookmarks.sqlite: the server's tree as last synced
+	// Case is a support bundle (bmtui bundle): a copy of both databases'
+	// bookmark tables, read-only wherever it is opened; never written to.
+	Case Kind = "case"
 )
 
 // Provenance says where a tree comes from.

@@ -21,6 +21,9 @@ var errDeclined = errors.New("not applied: declined")
 
 func runApply(ctx context.Context, o *applyOptions, io stdio) error {
 	pf := &o.profile
+	if err := pf.writable("apply"); err != nil {
+		return err
+	}
 	if !o.yes && !isTerminal(io.in) {
 		return errors.New("not applied: no terminal to confirm on; pass --yes to apply without asking")
 	}
@@ -90,6 +93,9 @@ func readSession(path string, pf *profileFlags) (*mergeview.Session, error) {
 
 // applicable says why a loaded profile cannot be written, if it cannot.
 func applicable(prof *load.Profile) error {
+	if err := prof.Writable(); err != nil {
+		return fmt.Errorf("not applied: %w", err)
+	}
 	if prof.FirefoxPID != 0 {
 		return fmt.Errorf("not applied: Firefox is running (pid %d) with %s; quit it first", prof.FirefoxPID, prof.Paths.Dir)
 	}

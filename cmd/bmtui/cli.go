@@ -138,6 +138,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newSalvageCmd(ctx, io),
 		newDoctorCmd(io),
 		newServeCmd(ctx, io),
+		newBundleCmd(ctx, io),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version and build.",

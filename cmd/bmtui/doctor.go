@@ -56,6 +56,9 @@ func runDoctor(o *doctorOptions, io stdio, now time.Time) error {
 	if pf.demo {
 		return usageError{"doctor reads a real profile folder: use --profile DIR"}
 	}
+	if pf.caseFile != "" {
+		return caseDoctor(pf.caseFile, io)
+	}
 	home, _ := os.UserHomeDir()
 	paths, err := load.Resolve(pf.profile, pf.places, pf.mirror, home, runtime.GOOS)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/apply"
+	"github.com/bmtui/bmtui/bundle"
 	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
@@ -31,15 +33,17 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
-		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && !o.startInMerge && o.session == nil {
+		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && pf.caseFile == "" && !o.startInMerge && o.session == nil {
 			return runSalvageApp(ctx, pf, o, err)
 		}
 		return err
 	}
 	defer cleanup()
-	name := prof.Paths.Dir
-	if pf.demo {
-		name = "demo profile"
+	name := profileName(prof, pf)
+	if o.session == nil {
+		if o.session, err = caseSession(prof); err != nil {
+			return err
+		}
 	}
 	in := appInput(prof, name)
 	in.StartInMerge = o.startInMerge && prof.Remote != nil
@@ -67,7 +71,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	}
 	if !pf.demo {
 		salvage := salvagePlan(ctx)
-		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
+		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, prof.Case == nil) }
 		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
 	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: prof.Dump != nil})
@@ -92,6 +96,34 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		printApplied(io.out, applied)
 	}
 	return nil
+}
+
+// profileName is how the screens name what they show.
+func profileName(prof *load.Profile, pf *profileFlags) string {
+	switch {
+	case pf.demo:
+		return "demo profile"
+	case prof.Case != nil:
+		return "case " + prof.Case.Path
+	}
+	return prof.Paths.Dir
+}
+
+// caseSession is the resolutions a case was bundled with, nil for a
+// profile or a case without them.
+func caseSession(prof *load.Profile) (*mergeview.Session, error) {
+	if prof.Case == nil || prof.Remote == nil {
+		return nil, nil
+	}
+	raw := prof.Case.Member(bundle.ResolutionsName)
+	if raw == nil {
+		return nil, nil
+	}
+	s, err := mergeview.ReadSession(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("case %s: %s: %w", prof.Case.Path, bundle.ResolutionsName, err)
+	}
+	return s, nil
 }
 
 // appInput is what the app shows of a loaded profile.

@@ -79,6 +79,7 @@ func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), 
 type profileFlags struct {
 	profile, places, mirror string
 	demo                    bool
+	caseFile                string // --case: a bundle, read-only
 	localTime, remoteTime   string
 	// A server dump as the remote side (remote.go); "" for the mirror.
 	remote, cryptoKeys, keyFile string
@@ -97,10 +98,44 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	own.StringVar(&p.places, "places", "", "read this places.sqlite `FILE` instead of a profile")
 	own.StringVar(&p.mirror, "mirror", "", "with --places: read this Sync mirror `FILE` too (weave/bookmarks.sqlite)")
 	own.BoolVar(&p.demo, "demo", false, "use a generated sample profile (a temporary copy)")
+	own.StringVar(&p.caseFile, "case", "", "read the support case `FILE` made by bmtui bundle (read-only)")
 	own.StringVar(&p.localTime, "local-time", "", "the local clock ages are measured against, in `SECONDS` since the epoch (default now)")
 	own.StringVar(&p.remoteTime, "remote-time", "", "the server's clock, in `SECONDS` since the epoch (default now)")
 	own.VisitAll(func(f *pflag.Flag) { f.Annotations = map[string][]string{flagGroup: {profileGroup}} })
 	fs.AddFlagSet(own)
+}
+
+// openCase opens the bundle --case names, at its own clocks unless
+// --local-time or --remote-time say otherwise.
+func (p *profileFlags) openCase() (*load.Profile, func(), error) {
+	if p.demo || p.profile != "" || p.places != "" || p.mirror != "" {
+		return nil, nil, usageError{"--case cannot be combined with --profile, --places, --mirror or --demo"}
+	}
+	c, err := load.OpenCaseFile(p.caseFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	times := load.CaseClocks(c)
+	if times.Local, err = parseTime("local-time", p.localTime, times.Local); err == nil {
+		times.Remote, err = parseTime("remote-time", p.remoteTime, times.Remote)
+	}
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	prof, err := load.OpenCase(c, times)
+	if err != nil {
+		return nil, nil, err
+	}
+	return prof, func() { prof.Close() }, nil
+}
+
+// writable refuses, in one line, to let the command op write to a case.
+func (p *profileFlags) writable(op string) error {
+	if p.caseFile != "" {
+		return fmt.Errorf("%s refused: %s is a support case (bmtui bundle), read-only; run %s on the profile itself", op, p.caseFile, op)
+	}
+	return nil
 }
 
 func parseTime(flagName, v string, now time.Time) (time.Time, error) {
@@ -118,6 +153,9 @@ func parseTime(flagName, v string, now time.Time) (time.Time, error) {
 // open resolves and loads the profile the flags name. cleanup removes a
 // demo profile and the snapshots.
 func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
+	if p.caseFile != "" {
+		return p.openCase()
+	}
 	now := time.Now()
 	times := tree.Clocks{}
 	if times.Local, err = parseTime("local-time", p.localTime, now); err != nil {

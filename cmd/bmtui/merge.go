@@ -54,7 +54,14 @@ func runMerge(ctx context.Context, o *mergeOptions, io stdio) error {
 		return err
 	}
 	defer cleanup()
-	view, err := resolvedView(ctx, prof, session, o.resolutions, o.chosen)
+	from := o.resolutions
+	if session == nil {
+		if session, err = caseSession(prof); err != nil {
+			return err
+		}
+		from = pf.caseFile
+	}
+	view, err := resolvedView(ctx, prof, session, from, o.chosen)
 	if err != nil {
 		return err
 	}

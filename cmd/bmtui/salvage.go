@@ -69,9 +69,26 @@ func runSalvage(ctx context.Context, o *salvageOptions, io stdio) error {
 	if o.yes && !o.write {
 		return usageError{"--yes only goes with --write"}
 	}
+	if o.write {
+		if err := pf.writable("salvage --write"); err != nil {
+			return err
+		}
+	}
 	home, _ := os.UserHomeDir()
-	paths, err := load.Resolve(pf.profile, pf.places, "", home, runtime.GOOS)
-	if err != nil {
+	var paths load.Paths
+	var err error
+	if pf.caseFile != "" {
+		// A case unpacks as a profile folder: its two databases.
+		if pf.profile != "" || pf.places != "" {
+			return usageError{"--case cannot be combined with --profile or --places"}
+		}
+		c, err := load.OpenCaseFile(pf.caseFile)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		paths = load.Paths{Dir: c.Dir, Places: c.PlacesPath(), Mirror: c.MirrorPath()}
+	} else if paths, err = load.Resolve(pf.profile, pf.places, "", home, runtime.GOOS); err != nil {
 		return err
 	}
 	if o.write {
@@ -80,6 +97,10 @@ func runSalvage(ctx context.Context, o *salvageOptions, io stdio) error {
 		if _, err := apply.Recover(paths.Dir); err != nil {
 			return fmt.Errorf("an interrupted bmtui operation is not finished: %w", err)
 		}
+	}
+	shown := paths.Dir
+	if pf.caseFile != "" {
+		shown = "case " + pf.caseFile
 	}
 	in, err := scan.Profile(paths.Dir)
 	if err != nil {
@@ -105,11 +126,11 @@ func runSalvage(ctx context.Context, o *salvageOptions, io stdio) error {
 	if o.json {
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(salvageReport{Profile: paths.Dir, Report: *rep}); err != nil {
+		if err := enc.Encode(salvageReport{Profile: shown, Report: *rep}); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	} else {
-		printSalvage(io.out, paths.Dir, rep)
+		printSalvage(io.out, shown, rep)
 		if o.tree {
 			printSalvageTree(io.out, rep)
 		}

@@ -40,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"damaged":   cmdUnpackDamaged,
 			"exits":     cmdExits,
 			"samebytes": cmdSameBytes,
+			"zipfiles":  cmdZipFiles,
 		},
 	})
 }

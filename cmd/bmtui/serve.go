@@ -23,7 +23,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	pf.finishApply = true
 	prof, cleanup, err := pf.open()
 	if err != nil {
-		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo {
+		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && pf.caseFile == "" {
 			return serveSalvage(ctx, o, io, err)
 		}
 		return err
@@ -34,10 +34,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 		return err
 	}
 	defer closeLog()
-	name := prof.Paths.Dir
-	if pf.demo {
-		name = "demo profile"
-	}
+	name := profileName(prof, pf)
 	// After an apply the sessions show the profile read again, at the
 	// pinned times or now.
 	src := app.NewSource(prof)
@@ -46,6 +43,11 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	var triageFn func(*load.Profile) (*doctor.Report, error)
 	if !pf.demo {
 		salvage, triageFn = salvagePlan(ctx), triage
+	}
+	if prof.Case != nil {
+		// A case is shown, never written: its salvage is a preview.
+		preview := salvage
+		salvage = func(p *load.Profile, _ bool) (*ui.SalvagePlan, error) { return preview(p, false) }
 	}
 	cfg.ModelFactory = app.Factory(src, app.Options{
 		ProfileName: name,

@@ -22,9 +22,17 @@ func runValidate(o *validateOptions, io stdio) error {
 	}
 	defer cleanup()
 
+	placesName, mirrorName := prof.Paths.Places, prof.Paths.Mirror
+	if prof.Case != nil {
+		// The unpacked copies are private: name the case.
+		placesName = prof.Case.Path + ": places.sqlite"
+		if mirrorName != "" {
+			mirrorName = prof.Case.Path + ": weave/bookmarks.sqlite"
+		}
+	}
 	out := jsonout.Validate{
-		Places:   prof.Paths.Places,
-		Mirror:   prof.Paths.Mirror,
+		Places:   placesName,
+		Mirror:   mirrorName,
 		Problems: prof.ProblemCount(),
 		Local:    jsonout.NewSideReport(prof.Local.Tree, prof.Local.Report),
 		Notes:    append([]string{}, prof.Notes...),

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/bmtui/bmtui/bundle"
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/profiles"
@@ -119,6 +120,10 @@ type Profile struct {
 	// when read) and the mirror's rows to flag for reupload.
 	Places *places.Source
 	Mirror *mirror.Source // nil without a mirror
+
+	// Case is the bundle the profile was read from (OpenCase), nil for a
+	// profile: a case is never written to.
+	Case *bundle.Case
 }
 
 // Open reads both databases (from snapshots; the profile is never
@@ -253,6 +258,9 @@ func (p *Profile) Close() error {
 	}
 	if p.Mirror != nil {
 		errs = append(errs, p.Mirror.Close())
+	}
+	if p.Case != nil {
+		errs = append(errs, p.Case.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -147,3 +147,30 @@ func TestValue(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestOpenWriteInsert(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.sqlite")
+	c, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(`CREATE TABLE t (a, b, c)`); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{{"x", int64(1), nil}, {"", int64(-2), []byte{0, 1}}, {"日本語 🚀", int64(1) << 40, "\xff"}}
+	if err := c.Insert(`INSERT INTO t VALUES (?1, ?2, ?3)`, rows); err != nil {
+		t.Fatal(err)
+	}
+	var got [][]any
+	err = c.Query(`SELECT a, b, c FROM t ORDER BY rowid`, func(r *Row) error {
+		got = append(got, []any{r.Value(0), r.Value(1), r.Value(2)})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if fmt.Sprint(got) != fmt.Sprint(rows) {
+		t.Errorf("read back %v, want %v", got, rows)
+	}
+}
