@@ -356,7 +356,7 @@ func editTransaction(ctx context.Context, c *conn, plan *EditPlan, hooks *testHo
 	}
 	defer func() {
 		if !committed {
-			tx.Rollback() //nolint:errcheck // the error that got us here matters more
+			tx.Rollback()       //nolint:errcheck // the error that got us here matters more
 			db.Exec(`ROLLBACK`) //nolint:errcheck // fails when nothing is open, as it should
 		}
 	}()
