@@ -21,7 +21,57 @@ import (
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
-// The writer for local change sets (sync/edit): restoring items from
+// EditPlan is what WriteEdit needs: the set, its preview, and the state
+// of places.sqlite the preview was computed from.
+type EditPlan struct {
+	ProfileDir string
+	// Now dates the changes (lastModified, tombstones) and the backups.
+	Now     time.Time
+	Set     edit.Set
+	Preview *edit.Result
+	// PlacesFile and Places are places.sqlite's identity and fingerprint
+	// when the local tree was read (places.Source.Stamp).
+	PlacesFile dbsnap.FileID
+	Places     places.Fingerprint
+}
+
+// EditReport says what WriteEdit did.
+type EditReport struct {
+	// BackupDir holds the copies taken before writing: bmtui undo
+	// restores them.
+	BackupDir string
+	// FirefoxBackup is the .jsonlz4 bookmark backup, if one was written.
+	FirefoxBackup string
+	// Upload is what Firefox will upload at its next sync because of the
+	// set (the preview's).
+	Upload   edit.Upload
+	Verified bool
+	Warnings []string
+	Timings  Timings
+}
+
+// PlanEdit previews set on local, the tree read from profileDir's
+// places.sqlite whose stamp is given, and checks what the preview cannot:
+// every URL written must be one Firefox accepts. Errors name the change.
+func PlanEdit(profileDir string, local *tree.Tree, stamp places.Stamp, set edit.Set, now time.Time) (*EditPlan, error) {
+	res, err := edit.Preview(local, set)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range set.Changes {
+		if (c.Op == edit.Insert || c.Op == edit.Update) && c.Item != nil && c.Item.Info != nil && c.Item.Info.URL != "" {
+			if _, ok := places.ParseURL(c.Item.Info.URL); !ok {
+				return nil, &edit.ChangeError{Index: i, Change: c, Reason: fmt.Sprintf("Firefox does not accept the URL %q", c.Item.Info.URL)}
+			}
+		}
+	}
+	if abs, err := filepath.Abs(profileDir); err == nil {
+		profileDir = abs
+	}
+	return &EditPlan{ProfileDir: profileDir, Now: now, Set: set, Preview: res, PlacesFile: stamp.File, Places: stamp.Print}, nil
+}
+
+// WriteEdit is the writer for local change sets (sync/edit): restoring items from
 // another source, removing duplicates. Unlike Apply it writes
 // places.sqlite only; the mirror is left as it is, so Firefox's next sync
 // sees the changes as local edits and uploads them.
@@ -76,60 +126,9 @@ import (
 //
 // Folder positions are written from the preview tree, so the file and the
 // preview agree by construction, even where the file had gaps.
-
-// EditPlan is what WriteEdit needs: the set, its preview, and the state
-// of places.sqlite the preview was computed from.
-type EditPlan struct {
-	ProfileDir string
-	// Now dates the changes (lastModified, tombstones) and the backups.
-	Now     time.Time
-	Set     edit.Set
-	Preview *edit.Result
-	// PlacesFile and Places are places.sqlite's identity and fingerprint
-	// when the local tree was read (places.Source.Stamp).
-	PlacesFile dbsnap.FileID
-	Places     places.Fingerprint
-}
-
-// EditReport says what WriteEdit did.
-type EditReport struct {
-	// BackupDir holds the copies taken before writing: bmtui undo
-	// restores them.
-	BackupDir string
-	// FirefoxBackup is the .jsonlz4 bookmark backup, if one was written.
-	FirefoxBackup string
-	// Upload is what Firefox will upload at its next sync because of the
-	// set (the preview's).
-	Upload   edit.Upload
-	Verified bool
-	Warnings []string
-	Timings  Timings
-}
-
-// PlanEdit previews set on local, the tree read from profileDir's
-// places.sqlite whose stamp is given, and checks what the preview cannot:
-// every URL written must be one Firefox accepts. Errors name the change.
-func PlanEdit(profileDir string, local *tree.Tree, stamp places.Stamp, set edit.Set, now time.Time) (*EditPlan, error) {
-	res, err := edit.Preview(local, set)
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range set.Changes {
-		if (c.Op == edit.Insert || c.Op == edit.Update) && c.Item != nil && c.Item.Info != nil && c.Item.Info.URL != "" {
-			if _, ok := places.ParseURL(c.Item.Info.URL); !ok {
-				return nil, &edit.ChangeError{Index: i, Change: c, Reason: fmt.Sprintf("Firefox does not accept the URL %q", c.Item.Info.URL)}
-			}
-		}
-	}
-	if abs, err := filepath.Abs(profileDir); err == nil {
-		profileDir = abs
-	}
-	return &EditPlan{ProfileDir: profileDir, Now: now, Set: set, Preview: res, PlacesFile: stamp.File, Places: stamp.Print}, nil
-}
-
-// WriteEdit writes plan's set into the profile's places.sqlite (see the
-// comment at the top of this file). A *VerifyError comes with the report
-// when the file read back differs from the preview.
+//
+// A *VerifyError comes with the report when the file read back differs
+// from the preview.
 func WriteEdit(ctx context.Context, plan *EditPlan, opts Options) (*EditReport, error) {
 	start := time.Now()
 	if plan == nil || plan.Preview == nil {
