@@ -133,6 +133,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newMergeCmd(ctx, io),
 		newApplyCmd(ctx, io),
 		newUndoCmd(io),
+		newRestoreCmd(ctx, io),
 		newSalvageCmd(ctx, io),
 		newServeCmd(ctx, io),
 		&cobra.Command{

@@ -50,7 +50,8 @@ type Step struct {
 	// Removed counts the items a Delete removed, the item included.
 	Removed int
 	// Text says what happens, for people: `insert bookmark "Go" into
-	// Bookmarks Menu/Work at 3 (restored from backup of 2026-11-23)`.
+	// Bookmarks Menu/Work at 3 (restored from backup of 2026-11-23)`;
+	// Why, when there is one, ends it in parentheses.
 	Text string
 }
 
@@ -498,11 +499,11 @@ func (e *editor) describe(st Step) string {
 	case Update:
 		s = fmt.Sprintf("update %s", what)
 	}
-	if st.Why != "" {
-		s += " (" + st.Why + ")"
-	}
 	for _, n := range e.notes {
 		s += "; " + n
+	}
+	if st.Why != "" {
+		s += " (" + st.Why + ")"
 	}
 	return s
 }
