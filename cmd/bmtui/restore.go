@@ -16,6 +16,7 @@ import (
 	"github.com/bmtui/bmtui/restore"
 	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/sync/edit"
+	"github.com/bmtui/bmtui/ui"
 )
 
 type restoreOptions struct {
@@ -189,4 +190,43 @@ func count(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// restoreFunc is the app's R: it plans restoring the right pane's
+// selection (the mirror, the only other source the explorer shows) into
+// prof, and writes it on confirmation. The trees on screen are not read
+// again after a write; a second write from them is refused as stale
+// (apply.ErrChanged), never applied to a profile it was not planned on.
+func restoreFunc(ctx context.Context, prof *load.Profile) ui.RestoreFunc {
+	return func(req ui.RestoreRequest) (*ui.RestorePreview, error) {
+		if err := restorable(prof); err != nil {
+			return nil, err
+		}
+		from := catalog.IDMirror
+		plan, rp, err := planRestore(prof, from, restore.Options{GUIDs: req.GUIDs})
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		printRestorePreview(&b, rp, plan.Preview)
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		p := &ui.RestorePreview{Title: lines[0], Upload: lines[len(lines)-1]}
+		for _, l := range lines[1 : len(lines)-1] {
+			if t, ok := strings.CutPrefix(l, "  + "); ok {
+				p.Lines = append(p.Lines, t)
+			} else {
+				p.Notes = append(p.Notes, strings.TrimPrefix(l, "note: "))
+			}
+		}
+		if len(plan.Set.Changes) > 0 {
+			p.Write = func() (string, error) {
+				rep, err := apply.WriteEdit(ctx, plan, apply.Options{})
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("restored and verified; backup of places.sqlite: %s (bmtui undo restores it); restart bmtui to see the restored items", rep.BackupDir), nil
+			}
+		}
+		return p, nil
+	}
 }
