@@ -195,3 +195,11 @@ func Title(n *tree.Node) string {
 	}
 	return ""
 }
+
+// Count is the number of items Trees compares in t: all but the Places
+// root and the tags.
+func Count(t *tree.Tree) int {
+	n := 0
+	walk(t, func(*tree.Node) { n++ })
+	return n
+}

@@ -158,7 +158,7 @@ func TestSummary(t *testing.T) {
 	if !slices.Equal(lines, want) {
 		t.Errorf("top\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if s := Trees(left, right).Summary(1); len(s.Top) != 1 || s.Removed != 4 {
+	if s := Trees(left, right).Summary(1); len(s.Top) != 1 || s.Removed != 4 || !s.More {
 		t.Errorf("Summary(1): %+v", s)
 	}
 }

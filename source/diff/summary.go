@@ -29,6 +29,8 @@ type Top struct {
 type Summary struct {
 	Added, Removed, Moved, Renamed, Changed int
 	Top                                     []Top
+	// More says that Top was cut at its limit.
+	More bool
 }
 
 // Summary summarizes d with at most max top items (all when max < 0):
@@ -37,6 +39,7 @@ func (d *Diff) Summary(max int) Summary {
 	s := Summary{Added: len(d.Added), Removed: len(d.Removed), Moved: len(d.Moved), Renamed: len(d.Renamed), Changed: len(d.Changed)}
 	add := func(t Top) bool {
 		if max >= 0 && len(s.Top) >= max {
+			s.More = true
 			return false
 		}
 		s.Top = append(s.Top, t)
