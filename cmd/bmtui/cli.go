@@ -135,6 +135,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newUndoCmd(io),
 		newRestoreCmd(ctx, io),
 		newSalvageCmd(ctx, io),
+		newTimelineCmd(ctx, io),
 		newServeCmd(ctx, io),
 		&cobra.Command{
 			Use:   "version",
