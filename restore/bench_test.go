@@ -125,4 +125,3 @@ func BenchmarkRestore40k(b *testing.B) {
 		}
 	})
 }
-
