@@ -87,7 +87,7 @@ func TestWriteEditRoundTrip(t *testing.T) {
 		t.Log("-short: Firefox's judgement skipped")
 	} else {
 		testutil.SkipWithoutFforacle(t)
-		out := testutil.FforacleDryMerge(t, true, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+		out := testutil.FforacleDryMerge(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
 		// Exactly what the preview said Firefox would upload.
 		checkOutgoing(t, out, syncIDs(append(rep.Upload.Items, rep.Upload.Parents...)), rep.Upload.Tombstones)
 		checkOutgoing(t, out, []string{"bmkCi_______", "bmkCurry____", "toolbar", "fldProjects_", "fldWork_____", "sepToolbar1_"}, wantTombs)
@@ -128,7 +128,7 @@ func TestWriteEditRoundTrip(t *testing.T) {
 		t.Errorf("tombstones left: %q", res.Tree.Tombstones())
 	}
 	if !testing.Short() {
-		out := testutil.FforacleDryMerge(t, true, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+		out := testutil.FforacleDryMerge(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
 		// Both sets' records, the restored ones instead of their
 		// tombstones; nothing deleted.
 		var both []string

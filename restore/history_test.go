@@ -96,7 +96,7 @@ func TestRestoreHistory14(t *testing.T) {
 	var baseline []testutil.OutgoingRecord
 	if !testing.Short() {
 		testutil.SkipWithoutFforacle(t)
-		baseline = testutil.FforacleDryMerge(t, false, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+		baseline = testutil.FforacleDryMergeLax(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
 	}
 
 	p1 := restoreFrom(t, dir, "backup:2026-11-03", "bmkDeleted__")
@@ -150,7 +150,7 @@ func TestRestoreHistory14(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	out := testutil.FforacleDryMerge(t, true, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+	out := testutil.FforacleDryMerge(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
 	ids := func(recs []testutil.OutgoingRecord, deleted bool) []string {
 		var s []string
 		for _, r := range recs {

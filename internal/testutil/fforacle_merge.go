@@ -17,11 +17,21 @@ type OutgoingRecord struct {
 }
 
 // FforacleDryMerge is FforacleCheck with Firefox's own merge run on the
-// copy (`--dry-merge`): the files must be accepted (with strict, as
-// --strict does) and the merge must go through. It returns the records
-// that merge would upload. (Files Firefox wrote itself may need benign
-// repairs: judge those without strict.)
-func FforacleDryMerge(tb testing.TB, strict bool, places, mirror string) []OutgoingRecord {
+// copy (`--dry-merge`): the files must be accepted (--strict) and the
+// merge must go through. It returns the records that merge would upload.
+func FforacleDryMerge(tb testing.TB, places, mirror string) []OutgoingRecord {
+	tb.Helper()
+	return fforacleDryMerge(tb, true, places, mirror)
+}
+
+// FforacleDryMergeLax is FforacleDryMerge without --strict, for files
+// Firefox wrote itself, which may need benign repairs.
+func FforacleDryMergeLax(tb testing.TB, places, mirror string) []OutgoingRecord {
+	tb.Helper()
+	return fforacleDryMerge(tb, false, places, mirror)
+}
+
+func fforacleDryMerge(tb testing.TB, strict bool, places, mirror string) []OutgoingRecord {
 	tb.Helper()
 	oracle := Shared(tb, "tools", "fforacle", "fforacle.py")
 	out := filepath.Join(tb.TempDir(), "report.json")
