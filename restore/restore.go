@@ -191,7 +191,7 @@ func urlOf(n *tree.Node) string {
 func (p *planner) restore(n *tree.Node) error {
 	if l, ok := p.live(n); ok {
 		if !n.IsFolder() {
-			p.note("%s %q is already in Places at %s: not restored", n.Kind, title(n), pathOf(p.local, p.local.ParentOf(l)))
+			p.note("%s is already in Places at %s: not restored", p.named(n, l), pathOf(p.local, p.local.ParentOf(l)))
 			return nil
 		}
 		p.guidOf[n.GUID] = n.GUID
@@ -353,7 +353,7 @@ func (p *planner) children(n *tree.Node) error {
 					return err
 				}
 			} else if lp := p.local.ParentOf(l); lp == nil || lp.GUID != folder {
-				p.note("%s %q is already in Places at %s: not restored", cn.Kind, title(cn), pathOf(p.local, lp))
+				p.note("%s is already in Places at %s: not restored", p.named(cn, l), pathOf(p.local, lp))
 			}
 			continue
 		}
@@ -397,6 +397,16 @@ func (p *planner) newGUID(n *tree.Node) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: no free GUID to restore it under", n.GUID)
+}
+
+// named names a source item that Places has live as l: by its title in
+// Places, and the source's when that differs.
+func (p *planner) named(n, l *tree.Node) string {
+	s := fmt.Sprintf("%s %q", l.Kind, title(l))
+	if title(n) != title(l) {
+		s += fmt.Sprintf(" (%q in the source)", title(n))
+	}
+	return s
 }
 
 func (p *planner) note(format string, args ...any) {
