@@ -55,6 +55,10 @@ type AppInput struct {
 	// the user has not pressed a key yet, the app switches to the doctor
 	// screen; D opens it any time. nil: no triage (a demo, a case).
 	Doctor func() (*doctor.Report, error)
+	// Restore plans bringing the items selected in the right pane (a
+	// source other than Places) back into Places: R opens its preview on
+	// the restore screen. nil: no R.
+	Restore RestoreFunc
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -88,8 +92,11 @@ type App struct {
 	touched bool
 
 	mergeKey   key.Binding
-	salvageKey key.Binding // enabled once damage is found
-	doctorKey  key.Binding // enabled once the triage lands
+	salvageKey key.Binding    // enabled once damage is found
+	doctorKey  key.Binding    // enabled once the triage lands
+	restoreKey key.Binding    // enabled on the right pane's selection
+	restore    *RestoreScreen // while R's preview is shown
+
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
 	bg       *tea.BackgroundColorMsg
@@ -112,12 +119,13 @@ func NewApp(in AppInput, opts Options) *App {
 	a.salvageKey.SetEnabled(false)
 	a.doctorKey = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "doctor"))
 	a.doctorKey.SetEnabled(false)
-	a.setExtraKeys()
+	a.restoreKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore into Places…"))
+	a.syncRestoreKey()
 	return a
 }
 
 func (a *App) setExtraKeys() {
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.doctorKey}
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey, a.doctorKey}
 }
 
 // Doctor is the doctor screen, or nil before the triage landed.
@@ -158,6 +166,33 @@ func (a *App) doctorReady(msg doctorReadyMsg) {
 	}
 }
 
+// syncRestoreKey enables R while the right pane, another source than
+// Places, has the focus and a selection.
+func (a *App) syncRestoreKey() {
+	a.restoreKey.SetEnabled(a.in.Restore != nil && !a.opts.ReadOnly && a.in.Remote != nil &&
+		a.explorer.Focus() == "remote" && a.explorer.remote.Selected() != "")
+	a.setExtraKeys()
+}
+
+// openRestore previews restoring the right pane's selection.
+func (a *App) openRestore() tea.Cmd {
+	w, h := 0, 0
+	if a.size != nil {
+		w, h = a.size.Width, a.size.Height
+	}
+	req := RestoreRequest{Side: tree.Remote, GUIDs: []string{a.explorer.remote.Selected()}}
+	a.restore = newRestoreScreen(a.in.ProfileName, a.in.Restore, req, a.opts, w, h)
+	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env)} {
+		if msg != nil {
+			a.restore.Update(msg)
+		}
+	}
+	return a.restore.start()
+}
+
+// Restore is the restore screen, or nil when it is not shown.
+func (a *App) Restore() *RestoreScreen { return a.restore }
+
 // CanMerge reports whether the merge screen can open: both trees, no
 // tree error.
 func (a *App) CanMerge() bool {
@@ -173,11 +208,14 @@ func (a *App) Merge() *MergeScreen { return a.merge }
 // Salvage is the salvage screen, or nil before it was opened.
 func (a *App) Salvage() *SalvageScreen { return a.salvage }
 
-// Screen names the screen shown: "explorer", "merge", "salvage" or
-// "doctor".
+// Screen names the screen shown: "explorer", "merge", "salvage",
+// "doctor" or "restore".
 func (a *App) Screen() string {
 	if a.inDoctor {
 		return "doctor"
+	}
+	if a.restore != nil {
+		return "restore"
 	}
 	if a.inSalv {
 		return "salvage"
@@ -232,7 +270,7 @@ func (a *App) openMerge() tea.Cmd {
 // setSalvageKey enables S once damage is known and the caller can salvage.
 func (a *App) setSalvageKey() {
 	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
-	a.setExtraKeys()
+	a.syncRestoreKey()
 }
 
 // openSalvage shows the salvage screen; the first time, the caller's scan
@@ -325,6 +363,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case doctorReadyMsg:
 		a.doctorReady(msg)
+	case restorePlannedMsg, restoreWrittenMsg:
+		if a.restore != nil {
+			_, cmd := a.restore.Update(msg)
+			return a, cmd
+		}
 		return a, nil
 	case salvageLoadedMsg, salvageWrittenMsg:
 		if a.salvage != nil {
@@ -350,6 +393,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.inDoctor = true
 			return a, nil
 		}
+		if a.restore != nil {
+			if key.Matches(msg, a.restore.keys.Back) {
+				a.restore = nil
+				return a, nil
+			}
+			_, cmd := a.restore.Update(msg)
+			return a, cmd
+		}
+		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.restoreKey) {
+			return a, a.openRestore()
+		}
 		if a.inSalv {
 			if key.Matches(msg, a.salvage.keys.Back) {
 				a.inSalv = false
@@ -367,6 +421,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.inMerge && key.Matches(msg, a.merge.keys.Explorer) {
 			a.inMerge = false
 			return a, nil
+		}
+	}
+	if a.restore != nil && a.restore.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.restore.Update(msg)
+			return a, cmd
 		}
 	}
 	if a.salvage != nil && a.salvage.busy() {
@@ -388,6 +448,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	_, cmd := a.explorer.Update(msg)
+	a.syncRestoreKey()
 	return a, cmd
 }
 
@@ -403,6 +464,9 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.doctor != nil {
 		a.doctor.Update(msg)
 	}
+	if a.restore != nil {
+		a.restore.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
@@ -410,6 +474,9 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 func (a *App) View() tea.View {
 	if a.inDoctor {
 		return a.doctor.View()
+	}
+	if a.restore != nil {
+		return a.restore.View()
 	}
 	if a.inSalv {
 		return a.salvage.View()

@@ -135,8 +135,10 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newMergeCmd(ctx, io),
 		newApplyCmd(ctx, io),
 		newUndoCmd(io),
+		newRestoreCmd(ctx, io),
 		newSalvageCmd(ctx, io),
 		newDoctorCmd(io),
+		newTimelineCmd(ctx, io),
 		newServeCmd(ctx, io),
 		newBundleCmd(ctx, io),
 		&cobra.Command{

@@ -70,6 +70,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		}
 	}
 	if !pf.demo {
+		in.Restore = restoreFunc(ctx, prof)
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, prof.Case == nil) }
 		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
