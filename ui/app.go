@@ -45,6 +45,9 @@ type AppInput struct {
 	// StartInSalvage opens the salvage screen first (a profile too
 	// damaged to show: the trees are empty).
 	StartInSalvage bool
+	// Compare shows two sources side by side instead (bmtui --left
+	// --right): Local and Remote are their trees; there is no merge.
+	Compare *CompareInput
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -88,6 +91,7 @@ func NewApp(in AppInput, opts Options) *App {
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
 		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
+		Compare: in.Compare,
 	}, opts)
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())
@@ -100,7 +104,7 @@ func NewApp(in AppInput, opts Options) *App {
 // CanMerge reports whether the merge screen can open: both trees, no
 // tree error.
 func (a *App) CanMerge() bool {
-	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil
+	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil && a.in.Compare == nil
 }
 
 // Explorer is the explorer screen.
