@@ -37,6 +37,7 @@ type sourcePicker struct {
 	side    tree.Side // the pane it picks for
 	cursor  int
 	loading string // the ID being read, "" when none
+	err     string // why the last pick could not be shown
 }
 
 // compareLoadedMsg is a picked source, read.
@@ -149,7 +150,7 @@ func (e *Explorer) pickerKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		e.pick.cursor = min(e.pick.cursor+1, len(c.Sources)-1)
 	case key.Matches(msg, k.Choose) && e.pick.loading == "" && len(c.Sources) > 0:
 		id, side := c.Sources[e.pick.cursor].ID, e.pick.side
-		e.pick.loading = id
+		e.pick.loading, e.pick.err = id, ""
 		load := c.Load
 		return true, func() tea.Msg {
 			res, err := load(id)
@@ -180,7 +181,7 @@ func (e *Explorer) openPicker() {
 func (e *Explorer) showPicked(msg compareLoadedMsg) {
 	e.pick.loading = ""
 	if msg.err != nil {
-		e.status = strings.ReplaceAll(fmt.Sprintf("%s: %v", msg.id, msg.err), "\n", "; ")
+		e.pick.err = strings.ReplaceAll(fmt.Sprintf("%s: %v", msg.id, msg.err), "\n", "; ")
 		return
 	}
 	e.pick.open = false
@@ -201,7 +202,7 @@ func (e *Explorer) showPicked(msg compareLoadedMsg) {
 	e.markDiff()
 	e.problems.SetEntries(problems.Entries(e.in.Local, e.in.Remote, withDefaultSide(e.in.LocalReport, tree.Local), withDefaultSide(e.in.RemoteReport, tree.Remote)))
 	e.detailsSide = 0
-	e.status = fmt.Sprintf("%s pane: %s", msg.side, msg.id)
+	e.status = fmt.Sprintf("%s pane: %s", paneName(msg.side), msg.id)
 	if q := e.local.Query(); q != "" {
 		e.setFilter(q)
 	}
@@ -217,6 +218,11 @@ func (e *Explorer) pickerView(w, h int) string {
 	if h <= 0 {
 		return ""
 	}
+	var lines []string
+	if e.pick.err != "" {
+		lines = append(lines, ansi.Truncate(st.Error.Render(g.Problem+" "+e.pick.err), w, "…"))
+		h--
+	}
 	start := 0
 	if e.pick.cursor >= h {
 		start = e.pick.cursor - h + 1
@@ -225,8 +231,7 @@ func (e *Explorer) pickerView(w, h int) string {
 	for _, s := range c.Sources {
 		idw = max(idw, ansi.StringWidth(s.ID))
 	}
-	var lines []string
-	for i := start; i < len(c.Sources) && len(lines) < h; i++ {
+	for i := start; i < len(c.Sources) && i-start < h; i++ {
 		s := c.Sources[i]
 		cursor := "  "
 		if i == e.pick.cursor {
@@ -252,5 +257,13 @@ func (e *Explorer) pickerView(w, h int) string {
 }
 
 func (e *Explorer) pickerTitle() string {
-	return fmt.Sprintf("Source for the %s pane · enter show · esc cancel", e.pick.side)
+	return fmt.Sprintf("Source for the %s pane · enter show · esc cancel", paneName(e.pick.side))
+}
+
+// paneName is what compare mode calls a side's pane.
+func paneName(side tree.Side) string {
+	if side == tree.Remote {
+		return "right"
+	}
+	return "left"
 }
