@@ -69,7 +69,11 @@ func compareInput(ctx context.Context, o *exploreOptions) (ui.AppInput, func(), 
 		cleanup()
 		var le *catalog.LoadErrors
 		if errors.As(err, &le) {
-			return ui.AppInput{}, nil, errors.Join(le.Unwrap()...)
+			for i, e := range le.Errs {
+				if e != nil {
+					return ui.AppInput{}, nil, fmt.Errorf("--%s: %w", [2]string{"left", "right"}[i], e)
+				}
+			}
 		}
 		return ui.AppInput{}, nil, err
 	}
