@@ -25,6 +25,9 @@ type CompareInput struct {
 	Sources []source.Entry
 	// Load reads the source with this ID; it runs in a command.
 	Load func(id string) (*source.Result, error)
+	// LoadAll reads every source, results aligned with Sources (nil for
+	// one that failed), for the timeline (T); nil: no timeline.
+	LoadAll func() ([]*source.Result, error)
 	// Left and Right are the IDs shown, and their labels (the results'
 	// Provenance.Label).
 	Left, Right           string
@@ -50,16 +53,17 @@ type compareLoadedMsg struct {
 
 // compareKeys are the bindings of compare mode.
 type compareKeys struct {
-	Pick, Up, Down, Choose, Cancel key.Binding
+	Pick, Timeline, Up, Down, Choose, Cancel key.Binding
 }
 
 func newCompareKeys() compareKeys {
 	return compareKeys{
-		Pick:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "pick source")),
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show it")),
-		Cancel: key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "cancel")),
+		Pick:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "pick source")),
+		Timeline: newTimelineKey(),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Choose:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show it")),
+		Cancel:   key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "cancel")),
 	}
 }
 
@@ -164,6 +168,7 @@ func (e *Explorer) pickerKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // it shows.
 func (e *Explorer) openPicker() {
 	c := e.in.Compare
+	e.tl.open = false
 	e.pick = sourcePicker{open: true, side: tree.Local}
 	cur := c.Left
 	if e.lastPane == focusRemote {
@@ -181,7 +186,7 @@ func (e *Explorer) openPicker() {
 func (e *Explorer) showPicked(msg compareLoadedMsg) {
 	e.pick.loading = ""
 	if msg.err != nil {
-		e.pick.err = strings.ReplaceAll(fmt.Sprintf("%s: %v", msg.id, msg.err), "\n", "; ")
+		e.pick.err = oneLineText(fmt.Sprintf("%s: %v", msg.id, msg.err))
 		return
 	}
 	e.pick.open = false

@@ -86,6 +86,13 @@ func compareFixture(t *testing.T) (ui.ExplorerInput, map[string]*source.Result) 
 				}
 				return nil, errors.New("backup broken: mozLz40 data truncated")
 			},
+			LoadAll: func() ([]*source.Result, error) {
+				rs := make([]*source.Result, len(entries))
+				for i, e := range entries {
+					rs[i] = results[e.ID]
+				}
+				return rs, errors.New("broken: backup broken: mozLz40 data truncated")
+			},
 			Left: "backup:2026-11-01", Right: "backup:2026-11-02",
 			LeftLabel: day1.Provenance.Label, RightLabel: day2.Provenance.Label,
 		},
@@ -137,5 +144,33 @@ func TestComparePick(t *testing.T) {
 	m = send(m, keys("esc")...)
 	if got := content(m); strings.Contains(got, "Source for the") || !strings.Contains(got, "R backup:2026-11-03") {
 		t.Fatalf("after esc:\n%s", got)
+	}
+}
+
+func TestCompareTimelineGolden(t *testing.T) {
+	in, _ := compareFixture(t)
+	m := ui.NewExplorer(in, opts())
+	m = send(m, tea.WindowSizeMsg{Width: 110, Height: 24})
+	m = send(m, keys("T", "j", "j")...)
+	golden.RequireEqual(t, content(m))
+}
+
+// Enter on a step of the timeline compares it with the source before.
+func TestCompareTimelineShowsStep(t *testing.T) {
+	in, _ := compareFixture(t)
+	m := ui.NewExplorer(in, opts())
+	m = send(m, tea.WindowSizeMsg{Width: 110, Height: 24})
+	m = send(m, keys("T", "j", "j", "enter")...)
+	got := content(m)
+	if !strings.Contains(got, "L backup:2026-11-02 (") || !strings.Contains(got, "R backup:2026-11-03 (") || !strings.Contains(got, "− 2 removed") {
+		t.Fatalf("after enter on day 3:\n%s", got)
+	}
+	if strings.Contains(got, "Timeline ·") {
+		t.Fatalf("the timeline stayed open:\n%s", got)
+	}
+	// A source that did not read cannot be shown.
+	m = send(m, keys("T", "j", "enter")...)
+	if got := content(m); !strings.Contains(got, "Timeline ·") || !strings.Contains(got, "not read") {
+		t.Fatalf("enter on a source that did not read:\n%s", got)
 	}
 }

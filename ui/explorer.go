@@ -96,6 +96,7 @@ type Explorer struct {
 	// Compare mode (ui/compare.go).
 	diff  *diff.Diff
 	pick  sourcePicker
+	tl    timelinePanel
 	ckeys compareKeys
 }
 
@@ -319,6 +320,9 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case compareLoadedMsg:
 		e.showPicked(msg)
 		return e, nil
+	case timelineLoadedMsg:
+		e.timelineLoaded(msg)
+		return e, nil
 	case DamageMsg:
 		e.setDamage(msg)
 		return e, nil
@@ -340,6 +344,9 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := e.keys
 	if ok, cmd := e.pickerKey(msg); ok {
+		return e, cmd
+	}
+	if ok, cmd := e.timelineKey(msg); ok {
 		return e, cmd
 	}
 	if e.filtering {
@@ -382,6 +389,8 @@ func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case e.comparing() && key.Matches(msg, e.ckeys.Pick):
 		e.openPicker()
 		return e, nil
+	case e.comparing() && e.in.Compare.LoadAll != nil && key.Matches(msg, e.ckeys.Timeline):
+		return e, e.openTimeline()
 	case key.Matches(msg, k.Filter):
 		e.filtering = true
 		e.updateKeys()
@@ -571,6 +580,8 @@ func (e *Explorer) render() string {
 	// Bottom panel.
 	var bottom []string
 	switch {
+	case e.tl.open && e.detailsRect.w > 0:
+		bottom = append(bottom, e.box(true, e.timelineTitle(), e.timelineView(e.detailsRect.w, e.detailsRect.h), e.detailsRect))
 	case e.pick.open && e.detailsRect.w > 0:
 		bottom = append(bottom, e.box(true, e.pickerTitle(), e.pickerView(e.detailsRect.w, e.detailsRect.h), e.detailsRect))
 	case e.detailsRect.w > 0:

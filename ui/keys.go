@@ -35,7 +35,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	if e.filtering {
 		return []key.Binding{k.ApplyFilter, k.ClearFilter, k.ForceQuit}
 	}
-	if e.pick.open {
+	if e.pick.open || e.tl.open {
 		c := e.ckeys
 		return []key.Binding{c.Up, c.Down, c.Choose, c.Cancel}
 	}
@@ -51,6 +51,9 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	out = append(out, k.FocusNext, k.Filter, k.ClearFilter, k.ToggleProblems)
 	if e.comparing() {
 		out = append(out, e.ckeys.Pick)
+		if e.in.Compare.LoadAll != nil {
+			out = append(out, e.ckeys.Timeline)
+		}
 	}
 	out = append(out, e.extraKeys...)
 	return append(out, k.Help, k.Quit)
@@ -69,7 +72,7 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	}
 	out = append(out, []key.Binding{k.FocusNext, k.FocusPrev, k.ToggleProblems})
 	if e.comparing() {
-		out = append(out, []key.Binding{e.ckeys.Pick})
+		out = append(out, []key.Binding{e.ckeys.Pick, e.ckeys.Timeline})
 	}
 	if len(e.extraKeys) > 0 {
 		out = append(out, e.extraKeys)

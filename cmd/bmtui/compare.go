@@ -90,7 +90,8 @@ func compareInput(ctx context.Context, o *exploreOptions) (ui.AppInput, func(), 
 			}
 			return nil, fmt.Errorf("%w %q", catalog.ErrUnknownSource, id)
 		},
-		Left: picked[0].ID, Right: picked[1].ID,
+		LoadAll: func() ([]*source.Result, error) { return catalog.LoadAll(ctx, entries) },
+		Left:    picked[0].ID, Right: picked[1].ID,
 		LeftLabel: left.Provenance.Label, RightLabel: right.Provenance.Label,
 	}
 	for _, r := range rs {
