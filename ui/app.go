@@ -48,6 +48,9 @@ type AppInput struct {
 	// Compare shows two sources side by side instead (bmtui --left
 	// --right): Local and Remote are their trees; there is no merge.
 	Compare *CompareInput
+	// Sources are the profile's sources for the explorer's s and T (see
+	// ExplorerInput.Sources); nil: none.
+	Sources *CompareInput
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -91,7 +94,7 @@ func NewApp(in AppInput, opts Options) *App {
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
 		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
-		Compare: in.Compare,
+		Compare: in.Compare, Sources: in.Sources,
 	}, opts)
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())

@@ -272,3 +272,32 @@ func paneName(side tree.Side) string {
 	}
 	return "left"
 }
+
+// canTimeline reports whether T opens the timeline.
+func (e *Explorer) canTimeline() bool {
+	c := e.in.Compare
+	if c == nil {
+		c = e.in.Sources
+	}
+	return c != nil && c.LoadAll != nil
+}
+
+// enterCompare turns the normal explorer into compare mode, its panes
+// named as the sources they show: Places and the mirror.
+func (e *Explorer) enterCompare() {
+	if e.comparing() || e.in.Sources == nil {
+		return
+	}
+	c := *e.in.Sources
+	c.Left, c.LeftLabel = "places", "Local (Places)"
+	c.Right, c.RightLabel = "mirror", "Remote (Sync mirror)"
+	if e.in.Remote == nil {
+		c.Right, c.RightLabel = "places", "Local (Places)"
+		e.in.Remote, e.in.RemoteReport = e.in.Local, e.in.LocalReport
+		e.remoteSrc = treepane.NewTreeSource(e.in.Remote, withSide(e.in.RemoteReport.Findings, tree.Remote)...)
+		e.remote.SetSource(e.remoteSrc)
+		e.layout()
+	}
+	e.in.Compare = &c
+	e.markDiff()
+}

@@ -174,3 +174,32 @@ func TestCompareTimelineShowsStep(t *testing.T) {
 		t.Fatalf("enter on a source that did not read:\n%s", got)
 	}
 }
+
+// The normal explorer offers a profile's other sources: s turns it into
+// compare mode, Places left and the mirror right.
+func TestExplorerPicksSources(t *testing.T) {
+	cmp, _ := compareFixture(t)
+	in := input(t, "multiple_parents")
+	in.Sources = cmp.Compare
+	m := ui.NewExplorer(in, opts())
+	m = send(m, tea.WindowSizeMsg{Width: 110, Height: 26})
+	if got := content(m); !strings.Contains(got, "L Local (Places)") || !strings.Contains(got, "s pick source") {
+		t.Fatalf("before s:\n%s", got)
+	}
+	m = send(m, keys("s")...)
+	got := content(m)
+	if !strings.Contains(got, "L places (Local (Places))") || !strings.Contains(got, "Source for the left pane") {
+		t.Fatalf("after s:\n%s", got)
+	}
+	m = send(m, keys("enter")...) // the first source, day 1, on the left
+	if got := content(m); !strings.Contains(got, "L backup:2026-11-01 (Backup 2026-11-01)") || !strings.Contains(got, "R mirror (Remote (Sync mirror))") {
+		t.Fatalf("after picking day 1:\n%s", got)
+	}
+	// Without sources there is no s.
+	m = ui.NewExplorer(input(t, "multiple_parents"), opts())
+	m = send(m, tea.WindowSizeMsg{Width: 110, Height: 26})
+	m = send(m, keys("s")...)
+	if got := content(m); strings.Contains(got, "pick source") || strings.Contains(got, "Source for") {
+		t.Fatalf("s without sources:\n%s", got)
+	}
+}

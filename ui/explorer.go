@@ -38,6 +38,10 @@ type ExplorerInput struct {
 	// local and remote trees: Local is the left source's tree, Remote the
 	// right's (see CompareInput).
 	Compare *CompareInput
+	// Sources, when set, are the profile's sources for s and T in the
+	// normal explorer: picking one turns it into compare mode, Places
+	// left and the mirror right to start with (Left and Right unused).
+	Sources *CompareInput
 }
 
 // Options configure the explorer.
@@ -386,10 +390,12 @@ func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		e.updateKeys()
 		e.layout()
 		return e, nil
-	case e.comparing() && key.Matches(msg, e.ckeys.Pick):
+	case (e.comparing() || e.in.Sources != nil) && key.Matches(msg, e.ckeys.Pick):
+		e.enterCompare()
 		e.openPicker()
 		return e, nil
-	case e.comparing() && e.in.Compare.LoadAll != nil && key.Matches(msg, e.ckeys.Timeline):
+	case e.canTimeline() && key.Matches(msg, e.ckeys.Timeline):
+		e.enterCompare()
 		return e, e.openTimeline()
 	case key.Matches(msg, k.Filter):
 		e.filtering = true

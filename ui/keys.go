@@ -49,11 +49,11 @@ func (h helpKeys) ShortHelp() []key.Binding {
 		out = append(out, e.local.KeyMap.ShortHelp()...)
 	}
 	out = append(out, k.FocusNext, k.Filter, k.ClearFilter, k.ToggleProblems)
-	if e.comparing() {
+	if e.comparing() || e.in.Sources != nil {
 		out = append(out, e.ckeys.Pick)
-		if e.in.Compare.LoadAll != nil {
-			out = append(out, e.ckeys.Timeline)
-		}
+	}
+	if e.canTimeline() {
+		out = append(out, e.ckeys.Timeline)
 	}
 	out = append(out, e.extraKeys...)
 	return append(out, k.Help, k.Quit)
@@ -71,7 +71,7 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		out = append(out, e.local.KeyMap.FullHelp()...)
 	}
 	out = append(out, []key.Binding{k.FocusNext, k.FocusPrev, k.ToggleProblems})
-	if e.comparing() {
+	if e.comparing() || e.in.Sources != nil {
 		out = append(out, []key.Binding{e.ckeys.Pick, e.ckeys.Timeline})
 	}
 	if len(e.extraKeys) > 0 {

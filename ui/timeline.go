@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -24,7 +26,8 @@ type timelinePanel struct {
 	results       []*source.Result // aligned with CompareInput.Sources
 	steps         map[string]diff.Step
 	prev          map[string]int // the index of the source each step starts from
-	cursor        int
+	order         []int          // the sources by the time they describe, once read
+	cursor        int            // a position in order
 }
 
 // timelineLoadedMsg carries every source, read.
@@ -65,11 +68,24 @@ func (e *Explorer) timelineLoaded(msg timelineLoadedMsg) {
 	}
 	e.tl.results = msg.results
 	srcs := e.in.Compare.Sources
+	// The order of the times the sources describe, known now that they
+	// are read (the mirror's last sync, not its file's time).
+	at := func(i int) time.Time {
+		if r := msg.results[i]; r != nil && !r.Provenance.At.IsZero() {
+			return r.Provenance.At
+		}
+		return srcs[i].Time
+	}
+	e.tl.order = make([]int, len(srcs))
+	for i := range e.tl.order {
+		e.tl.order[i] = i
+	}
+	sort.SliceStable(e.tl.order, func(a, b int) bool { return at(e.tl.order[a]).Before(at(e.tl.order[b])) })
 	points := make([]diff.Point, len(srcs))
-	for i, s := range srcs {
-		points[i] = diff.Point{ID: s.ID, Time: s.Time}
-		if i < len(msg.results) && msg.results[i] != nil {
-			points[i].Tree = msg.results[i].Tree
+	for k, i := range e.tl.order {
+		points[k] = diff.Point{ID: srcs[i].ID, Time: at(i)}
+		if msg.results[i] != nil {
+			points[k].Tree = msg.results[i].Tree
 		}
 	}
 	e.tl.steps, e.tl.prev = map[string]diff.Step{}, map[string]int{}
@@ -99,7 +115,7 @@ func (e *Explorer) timelineKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		e.tl.cursor = min(e.tl.cursor+1, len(srcs)-1)
 	case key.Matches(msg, k.Choose) && e.tl.results != nil:
-		i := e.tl.cursor
+		i := e.tl.order[e.tl.cursor]
 		if e.tl.results[i] == nil {
 			return true, nil
 		}
@@ -135,20 +151,24 @@ func (e *Explorer) timelineView(w, h int) string {
 		start = e.tl.cursor - h + 1
 	}
 	var lines []string
-	for i := start; i < len(srcs) && len(lines) < h; i++ {
-		s := srcs[i]
+	for k := start; k < len(e.tl.order) && len(lines) < h; k++ {
+		i := e.tl.order[k]
+		s, r := srcs[i], e.tl.results[i]
 		cursor := "  "
-		if i == e.tl.cursor {
+		if k == e.tl.cursor {
 			cursor = g.Cursor + " "
 		}
-		line := fmt.Sprintf("%s%s  %-*s  ", cursor, s.Time.Local().Format("2006-01-02 15:04"), idw, s.ID)
-		r := e.tl.results[i]
+		at := s.Time
+		if r != nil && !r.Provenance.At.IsZero() {
+			at = r.Provenance.At
+		}
+		line := fmt.Sprintf("%s%s  %-*s  ", cursor, at.Local().Format("2006-01-02 15:04"), idw, s.ID)
 		if r == nil {
 			lines = append(lines, ansi.Truncate(line+st.Error.Render("not read"), w, "…"))
 			continue
 		}
 		line += fmt.Sprintf("%6s items  ", thousands(diff.Count(r.Tree)))
-		if i == e.tl.cursor {
+		if k == e.tl.cursor {
 			line = st.Selected.Render(line)
 		}
 		if step, ok := e.tl.steps[s.ID]; ok {

@@ -108,3 +108,24 @@ func hasEntry(es []source.Entry, id string) bool {
 	}
 	return false
 }
+
+// profileSources offers the explorer of a whole profile its other
+// sources (s, T), or nil when it has no more than its two databases.
+func profileSources(ctx context.Context, dir string) *ui.CompareInput {
+	entries, err := catalog.List(dir)
+	if err != nil || len(entries) <= 2 {
+		return nil
+	}
+	return &ui.CompareInput{
+		Sources: entries,
+		Load: func(id string) (*source.Result, error) {
+			for _, e := range entries {
+				if e.ID == id {
+					return catalog.Load(e, time.Now())
+				}
+			}
+			return nil, fmt.Errorf("%w %q", catalog.ErrUnknownSource, id)
+		},
+		LoadAll: func() ([]*source.Result, error) { return catalog.LoadAll(ctx, entries) },
+	}
+}
