@@ -301,3 +301,22 @@ func (e *Explorer) enterCompare() {
 	e.in.Compare = &c
 	e.markDiff()
 }
+
+// noSync reports whether a pane shows a copy without sync state (a
+// backup, an export) rather than a database.
+func (e *Explorer) noSync(side tree.Side) bool {
+	c := e.in.Compare
+	if c == nil {
+		return false
+	}
+	id := c.Left
+	if side == tree.Remote {
+		id = c.Right
+	}
+	for _, s := range c.Sources {
+		if s.ID == id {
+			return s.Kind == source.Backup || s.Kind == source.HTML
+		}
+	}
+	return false
+}

@@ -266,7 +266,7 @@ func (e *Explorer) syncSelection() {
 	if guid == "" {
 		e.details.SetItem(nil)
 	} else if e.details.GUID() != guid || e.detailsSide != side {
-		it := &details.Item{Side: side, Tree: src.Tree(), Node: src.Node(pane.SelectedIndex()), Findings: src.Findings(guid)}
+		it := &details.Item{Side: side, Tree: src.Tree(), Node: src.Node(pane.SelectedIndex()), Findings: src.Findings(guid), NoSync: e.noSync(side)}
 		otherName := e.sideName(side.Other())
 		switch {
 		case otherTree == nil:
