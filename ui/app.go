@@ -59,6 +59,12 @@ type AppInput struct {
 	// source other than Places) back into Places: R opens its preview on
 	// the restore screen. nil: no R.
 	Restore RestoreFunc
+	// Compare shows two sources side by side instead (bmtui --left
+	// --right): Local and Remote are their trees; there is no merge.
+	Compare *CompareInput
+	// Sources are the profile's sources for the explorer's s and T (see
+	// ExplorerInput.Sources); nil: none.
+	Sources *CompareInput
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -111,6 +117,7 @@ func NewApp(in AppInput, opts Options) *App {
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
 		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
+		Compare: in.Compare, Sources: in.Sources,
 	}, opts)
 	a.explorer.in.RemoteLabel = in.RemoteLabel
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
@@ -196,7 +203,7 @@ func (a *App) Restore() *RestoreScreen { return a.restore }
 // CanMerge reports whether the merge screen can open: both trees, no
 // tree error.
 func (a *App) CanMerge() bool {
-	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil
+	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil && a.in.Compare == nil
 }
 
 // Explorer is the explorer screen.

@@ -46,6 +46,9 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		}
 	}
 	in := appInput(prof, name)
+	if prof.Paths.Standard() {
+		in.Sources = profileSources(ctx, prof.Paths.Dir) // s and T: backups and the other copies
+	}
 	in.StartInMerge = o.startInMerge && prof.Remote != nil
 	if o.session != nil {
 		if prof.Remote == nil {

@@ -29,15 +29,19 @@ func Tree(root *Node, nowMs int64) (*tree.Tree, []string, error) {
 		}
 		return nil, nil, fmt.Errorf("%w: the top object is not the Places root (guid %q)", ErrNotBookmarkTree, guid)
 	}
-	rootItem, _ := treeItem(root, nowMs)
-	b := tree.NewBuilderSized(rootItem, root.Count())
+	count := root.Count()
+	// Every item's Info in one allocation: a 40k backup would otherwise
+	// make 40k small ones.
+	infos := make([]tree.Info, 0, count)
+	rootItem, _ := treeItem(root, nowMs, &infos)
+	b := tree.NewBuilderSized(rootItem, count)
 	var notes []string
 	made, unknown := 0, 0
 	var add func(parent string, n *Node, path string)
 	add = func(parent string, n *Node, path string) {
 		for i, ch := range n.Children {
 			childPath := path + "/" + strconv.Itoa(i)
-			it, ok := treeItem(ch, nowMs)
+			it, ok := treeItem(ch, nowMs, &infos)
 			if !ok {
 				unknown++
 				continue
@@ -78,7 +82,7 @@ func isFolder(n *Node) bool {
 
 // treeItem is a node as the tree vocabulary has it; false for a type that is
 // none of bookmark, folder, separator.
-func treeItem(n *Node, nowMs int64) (tree.Item, bool) {
+func treeItem(n *Node, nowMs int64, infos *[]tree.Info) (tree.Item, bool) {
 	var kind tree.Kind
 	switch {
 	case isFolder(n):
@@ -93,18 +97,19 @@ func treeItem(n *Node, nowMs int64) (tree.Item, bool) {
 	default:
 		return tree.Item{}, false
 	}
+	*infos = append(*infos, tree.Info{
+		Title:        n.Title,
+		URL:          n.URI,
+		Keyword:      n.Keyword,
+		Tags:         n.TagList(),
+		DateAdded:    n.DateAdded,
+		LastModified: n.LastModified,
+	})
 	return tree.Item{
 		GUID: n.GUID,
 		Kind: kind,
 		Age:  max(nowMs-n.LastModified/1000, 0),
-		Info: &tree.Info{
-			Title:        n.Title,
-			URL:          n.URI,
-			Keyword:      n.Keyword,
-			Tags:         n.TagList(),
-			DateAdded:    n.DateAdded,
-			LastModified: n.LastModified,
-		},
+		Info: &(*infos)[len(*infos)-1],
 	}, true
 }
 

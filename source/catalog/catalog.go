@@ -439,7 +439,10 @@ func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 				return nil
 			}
 			r, err := Load(e, clock)
-			if err != nil {
+			switch {
+			case err != nil && e.ID == e.Path:
+				errs[i] = err // a file's errors name it already
+			case err != nil:
 				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
 			}
 			results[i] = r
@@ -457,7 +460,8 @@ func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 }
 
 // LoadErrors are LoadAll's failures: Errs[i] is entries[i]'s (nil for one
-// that loaded), each one line starting with the entry's ID.
+// that loaded), each one line starting with the entry's ID (a file's
+// names its path).
 type LoadErrors struct{ Errs []error }
 
 func (e *LoadErrors) Error() string {

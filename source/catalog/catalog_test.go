@@ -98,6 +98,24 @@ func TestHistory14(t *testing.T) {
 			t.Errorf("%s: mirror tombstone %v, want %v", it.GUID, got, it.MirrorTombstone)
 		}
 	}
+	// The server's deletion is dated by the record's server time.
+	for _, ts := range byID["mirror"].Tombstones {
+		if ts.GUID == "bmkRemoteDel" && !ts.Deleted.Equal(time.Unix(1790003000, 0)) {
+			t.Errorf("mirror tombstone of bmkRemoteDel at %v, want %v", ts.Deleted, time.Unix(1790003000, 0))
+		}
+	}
+	// Places dates its deletions in order: each after the backup before it.
+	var removed []time.Time
+	for _, g := range []string{"bmkProj1____", "bmkProj2____", "bmkProj4____"} {
+		for _, ts := range byID["places"].Tombstones {
+			if ts.GUID == g {
+				removed = append(removed, ts.Deleted)
+			}
+		}
+	}
+	if len(removed) != 3 || !removed[0].Before(removed[1]) || !removed[1].Before(removed[2]) {
+		t.Errorf("Places tombstone times %v: want three, in the order of the edits", removed)
+	}
 	titles := map[string]string{"2026-11-01": "Old title", "2026-11-02": "Old title", "2026-11-03": "New title", "2026-11-04": "New title"}
 	for d, want := range titles {
 		if got := byID["backup:"+d].Tree.Lookup("bmkRenamed__").Info.Title; got != want {

@@ -56,6 +56,11 @@ type Diff struct {
 	// right tree's for the others). An item both moved and renamed is in
 	// both lists.
 	Added, Removed, Moved, Renamed, Changed []string
+	// Paired are items that carry different GUIDs on the two sides but
+	// the same content (a bookmarks.html export's made-up GUIDs, a
+	// bookmark deleted and added again): each GUID maps to the other
+	// side's. They are compared as one item, marked under both GUIDs.
+	Paired map[string]string
 }
 
 // Empty reports whether the trees hold the same items alike.
@@ -97,7 +102,96 @@ func Trees(left, right *tree.Tree) *Diff {
 			d.Items[n.GUID] = c
 		}
 	})
+	d.pairByContent()
 	return d
+}
+
+// pairByContent pairs items only the left has with items only the right
+// has when their content agrees: a bookmark's URL and title, a folder's
+// title and folder path. Pairs are taken in tree order.
+func (d *Diff) pairByContent() {
+	if len(d.Removed) == 0 || len(d.Added) == 0 {
+		return
+	}
+	waiting := map[string][]string{}
+	for _, g := range d.Removed {
+		if k, ok := contentKey(d.Left, g); ok {
+			waiting[k] = append(waiting[k], g)
+		}
+	}
+	paired := map[string]bool{}
+	added := d.Added[:0:0]
+	for _, g := range d.Added {
+		k, ok := contentKey(d.Right, g)
+		if !ok || len(waiting[k]) == 0 {
+			added = append(added, g)
+			continue
+		}
+		lg := waiting[k][0]
+		waiting[k] = waiting[k][1:]
+		if d.Paired == nil {
+			d.Paired = map[string]string{}
+		}
+		d.Paired[lg], d.Paired[g] = g, lg
+		paired[lg] = true
+		delete(d.Items, lg)
+		delete(d.Items, g)
+		var c Change
+		lp, _ := Path(d.Left, lg)
+		rp, _ := Path(d.Right, g)
+		if lp != rp {
+			c |= Moved
+			d.Moved = append(d.Moved, g)
+		}
+		li, ri := info(d.Left.Lookup(lg)), info(d.Right.Lookup(g))
+		if li.Keyword != ri.Keyword || !slices.Equal(li.Tags, ri.Tags) {
+			c |= Changed
+			d.Changed = append(d.Changed, g)
+		}
+		if c != 0 {
+			d.Items[lg], d.Items[g] = c, c
+		}
+	}
+	d.Added = added
+	d.Removed = slices.DeleteFunc(d.Removed, func(g string) bool { return paired[g] })
+	// An item whose folder was paired has not moved.
+	d.Moved = slices.DeleteFunc(d.Moved, func(g string) bool {
+		l, r := d.Left.Lookup(g), d.Right.Lookup(g)
+		if l == nil || r == nil || d.Paired[parentGUID(d.Left, l)] != parentGUID(d.Right, r) {
+			return false
+		}
+		if d.Items[g] &^= Moved; d.Items[g] == 0 {
+			delete(d.Items, g)
+		}
+		return true
+	})
+}
+
+// contentKey is what pairs an item by content; false for one that
+// cannot be (a separator, an item without a title or URL).
+func contentKey(t *tree.Tree, guid string) (string, bool) {
+	n := t.Lookup(guid)
+	i := info(n)
+	switch n.Kind {
+	case tree.KindBookmark, tree.KindQuery:
+		if i.URL == "" {
+			return "", false
+		}
+		return "b\x00" + i.URL + "\x00" + i.Title, true
+	case tree.KindFolder:
+		p, _ := Path(t, guid)
+		return "f\x00" + p + "\x00" + i.Title, i.Title != ""
+	}
+	return "", false
+}
+
+// LeftGUID is the left tree's GUID of an item the right tree has as
+// guid: guid itself unless the two were paired by content.
+func (d *Diff) LeftGUID(guid string) string {
+	if g, ok := d.Paired[guid]; ok && d.Left.Lookup(guid) == nil {
+		return g
+	}
+	return guid
 }
 
 var noInfo tree.Info

@@ -94,6 +94,17 @@ func TestTrees(t *testing.T) {
 			"menu________ fldB________ folder B",
 			"toolbar_____ bmk3________ bookmark Three https://three.example/",
 		}, map[string]Change{"bmk1________": Changed, "bmk2________": Changed}, "||||bmk1________ bmk2________"},
+		// Different GUIDs, same content (an export's made-up GUIDs): one
+		// item, moved; the folder pairs by its path and title.
+		{"paired by content", base, []string{
+			"menu________ fldA2_______ folder A",
+			"fldA2_______ bmk2________ bookmark Two https://two.example/",
+			"menu________ fldB________ folder B",
+			"fldB________ bmkX________ bookmark One https://one.example/",
+			"toolbar_____ bmk3________ bookmark Three https://three.example/",
+			"toolbar_____ bmkY________ bookmark Other https://one.example/",
+		}, map[string]Change{"bmk1________": Moved, "bmkX________": Moved, "bmkY________": Added},
+			"bmkY________||bmkX________||"},
 		{"roots' titles and the tags folder are not compared", base, append([]string{
 			"tags________ tagfolder___ folder work",
 		}, base...), map[string]Change{}, "||||"},
@@ -173,5 +184,23 @@ func TestTimeline(t *testing.T) {
 	}
 	if want := []string{"a>b +0 -1", "b>c +1 -0"}; !slices.Equal(got, want) {
 		t.Errorf("steps %v, want %v", got, want)
+	}
+}
+
+func TestPairedSummary(t *testing.T) {
+	left := build(t, "menu________ fldA________ folder A", "fldA________ bmk1________ bookmark One https://one.example/")
+	right := build(t, "menu________ fldB________ folder B", "fldB________ bmkX________ bookmark One https://one.example/")
+	d := Trees(left, right)
+	if d.Paired["bmk1________"] != "bmkX________" || d.LeftGUID("bmkX________") != "bmk1________" {
+		t.Fatalf("paired %v", d.Paired)
+	}
+	s := d.Summary(-1)
+	var got []string
+	for _, top := range s.Top {
+		got = append(got, fmt.Sprintf("%s %s %s<-%s", top.Change, top.GUID, top.Path, top.OldPath))
+	}
+	want := []string{"removed fldA________ Bookmarks Menu<-", "added fldB________ Bookmarks Menu<-", "moved bmkX________ Bookmarks Menu/B<-Bookmarks Menu/A"}
+	if !slices.Equal(got, want) {
+		t.Errorf("top %q, want %q", got, want)
 	}
 }

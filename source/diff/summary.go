@@ -62,10 +62,11 @@ func (d *Diff) Summary(max int) Summary {
 				continue
 			}
 			seen[g] = true
-			r, l := d.Right.Lookup(g), d.Left.Lookup(g)
+			lg := d.LeftGUID(g)
+			r, l := d.Right.Lookup(g), d.Left.Lookup(lg)
 			t := Top{GUID: g, Title: Title(r), Kind: r.Kind, Change: d.Items[g], OldTitle: Title(l)}
 			t.Path, _ = Path(d.Right, g)
-			t.OldPath, _ = Path(d.Left, g)
+			t.OldPath, _ = Path(d.Left, lg)
 			if !add(t) {
 				return s
 			}

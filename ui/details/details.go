@@ -24,6 +24,9 @@ type Item struct {
 	Node      *tree.Node
 	Findings  []check.Finding
 	OtherSide string // e.g. "also in remote", "not in remote"; empty to omit
+	// NoSync is a copy that keeps no sync state (a backup, an export):
+	// neither the Places nor the mirror rows are shown.
+	NoSync bool
 }
 
 // Model is the details panel.
@@ -148,8 +151,9 @@ func (m Model) lines() []string {
 	if n.Diverged {
 		flags = append(flags, g.Problem+" structure repaired")
 	}
-	switch it.Side {
-	case tree.Remote:
+	switch {
+	case it.NoSync:
+	case it.Side == tree.Remote:
 		sync := "needsMerge " + yesNo(n.NeedsMerge)
 		if n.NeedsMerge {
 			sync = g.Changed + " " + sync
