@@ -176,9 +176,18 @@ func (a *App) doctorReady(msg doctorReadyMsg) {
 // syncRestoreKey enables R while the right pane, another source than
 // Places, has the focus and a selection.
 func (a *App) syncRestoreKey() {
-	a.restoreKey.SetEnabled(a.in.Restore != nil && !a.opts.ReadOnly && a.in.Remote != nil &&
-		a.explorer.Focus() == "remote" && a.explorer.remote.Selected() != "")
+	a.restoreKey.SetEnabled(a.in.Restore != nil && !a.opts.ReadOnly && a.explorer.in.Remote != nil &&
+		a.explorer.Focus() == "remote" && a.explorer.remote.Selected() != "" && a.rightSource() != "places")
 	a.setExtraKeys()
+}
+
+// rightSource is the ID of the source the right pane shows: a picked
+// source in compare mode, else "" (the profile's mirror).
+func (a *App) rightSource() string {
+	if c := a.explorer.in.Compare; c != nil {
+		return c.Right
+	}
+	return ""
 }
 
 // openRestore previews restoring the right pane's selection.
@@ -187,7 +196,7 @@ func (a *App) openRestore() tea.Cmd {
 	if a.size != nil {
 		w, h = a.size.Width, a.size.Height
 	}
-	req := RestoreRequest{Side: tree.Remote, GUIDs: []string{a.explorer.remote.Selected()}}
+	req := RestoreRequest{Side: tree.Remote, GUIDs: []string{a.explorer.remote.Selected()}, Source: a.rightSource()}
 	a.restore = newRestoreScreen(a.in.ProfileName, a.in.Restore, req, a.opts, w, h)
 	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env)} {
 		if msg != nil {

@@ -17,6 +17,9 @@ type RestoreRequest struct {
 	// Side is the pane's tree: tree.Remote for the right pane.
 	Side  tree.Side
 	GUIDs []string
+	// Source is the ID of the source the pane shows (source/catalog's
+	// IDs); "" for the profile's Sync mirror.
+	Source string
 }
 
 // RestorePreview is the caller's plan of a restore, for people: what

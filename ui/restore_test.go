@@ -129,3 +129,37 @@ func TestRestoreScreenRefusals(t *testing.T) {
 		t.Errorf("R without a caller's Restore")
 	}
 }
+
+// TestRestoreFromPickedSource: in compare mode R restores from the source
+// the right pane shows, and is not offered when that source is Places.
+func TestRestoreFromPickedSource(t *testing.T) {
+	for _, tc := range []struct {
+		right string
+		offer bool
+	}{{"backup:2026-11-02", true}, {"places", false}} {
+		t.Run(tc.right, func(t *testing.T) {
+			cmp, _ := compareFixture(t)
+			cmp.Compare.Right = tc.right
+			var asked []ui.RestoreRequest
+			writes := 0
+			in := ui.AppInput{ProfileName: cmp.ProfileName, Local: cmp.Local, Remote: cmp.Remote,
+				LocalReport: cmp.LocalReport, RemoteReport: cmp.RemoteReport, Compare: cmp.Compare,
+				Restore: func(req ui.RestoreRequest) (*ui.RestorePreview, error) {
+					asked = append(asked, req)
+					return restorePreview(&writes), nil
+				}}
+			var m tea.Model = ui.NewApp(in, opts())
+			m = drive(t, m, tea.WindowSizeMsg{Width: 200, Height: 24})
+			m = drive(t, m, keys("tab", "R")...)
+			if got := len(asked) == 1; got != tc.offer {
+				t.Fatalf("R asked %d times, want offered=%v", len(asked), tc.offer)
+			}
+			if tc.offer && asked[0].Source != tc.right {
+				t.Errorf("restore from %q, want the right pane's %q", asked[0].Source, tc.right)
+			}
+			if tc.offer && m.(*ui.App).Screen() != "restore" {
+				t.Errorf("screen %q", m.(*ui.App).Screen())
+			}
+		})
+	}
+}

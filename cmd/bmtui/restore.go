@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -202,7 +203,7 @@ func restoreFunc(ctx context.Context, prof *load.Profile) ui.RestoreFunc {
 		if err := restorable(prof); err != nil {
 			return nil, err
 		}
-		from := catalog.IDMirror
+		from := cmp.Or(req.Source, catalog.IDMirror)
 		plan, rp, err := planRestore(prof, from, restore.Options{GUIDs: req.GUIDs})
 		if err != nil {
 			return nil, err
