@@ -1,0 +1,336 @@
+package dupes
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// userRoots are the roots whose subtrees hold bookmarks people made; the
+// tags root is left out (its entries repeat bookmarks by design).
+var userRoots = []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID}
+
+// finder carries one Find.
+type finder struct {
+	in      Input
+	t       *tree.Tree
+	backups []Reference
+	groups  []Group
+	items   int
+	// twinOf maps a folder in a twin group to the group's first folder.
+	twinOf map[int32]int32
+	// urls maps a normalised URL to the bookmarks that have it.
+	urls     map[string][]int32
+	urlOrder []string
+	keys     map[int32]string
+}
+
+// Find examines in.Tree and returns its groups: copies, twin folders,
+// flattened folders and URLs in several folders, each with its copies'
+// provenance and a default keeper. Groups of the first three kinds are
+// marked to fix; same-url groups are not.
+func Find(in Input) *Report {
+	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, urls: map[string][]int32{}}
+	f.backups = slices.Clone(in.Backups)
+	slices.SortStableFunc(f.backups, func(a, b Reference) int { return cmp.Compare(b.At, a.At) })
+	if f.t != nil {
+		for _, g := range userRoots {
+			if i, ok := f.t.Index(g); ok {
+				f.walk(i)
+			}
+		}
+		f.sameURL()
+		f.flattened()
+	}
+	r := &Report{Side: in.Side, Groups: f.groups, Items: f.items, byID: make(map[string]int, len(f.groups))}
+	order := map[Kind]int{}
+	for i, k := range Kinds {
+		order[k] = i
+	}
+	slices.SortStableFunc(r.Groups, func(a, b Group) int {
+		if c := cmp.Compare(order[a.Kind], order[b.Kind]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Copies[0].Path, b.Copies[0].Path)
+	})
+	for i := range r.Groups {
+		r.byID[r.Groups[i].ID] = i
+	}
+	return r
+}
+
+// walk visits the folder at i and everything below it, finding copies and
+// twin folders among each folder's children.
+func (f *finder) walk(root int32) {
+	stack := []int32{root}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := f.t.Node(i)
+		var marks map[string][]int32
+		var folders map[string][]int32
+		for _, c := range n.Children {
+			if c < 0 {
+				continue
+			}
+			child := f.t.Node(c)
+			if child.Parent != i || child.Position < 0 {
+				continue // a repeated reference
+			}
+			f.items++
+			switch child.Kind {
+			case tree.KindBookmark, tree.KindQuery:
+				u := urlOf(child)
+				if u == "" {
+					continue
+				}
+				nu := NormalURL(u)
+				if marks == nil {
+					marks = make(map[string][]int32)
+				}
+				k := NormalTitle(titleOf(child)) + "\x00" + nu
+				marks[k] = append(marks[k], c)
+				if child.Kind == tree.KindBookmark {
+					if _, ok := f.urls[nu]; !ok {
+						f.urlOrder = append(f.urlOrder, nu)
+					}
+					f.urls[nu] = append(f.urls[nu], c)
+				}
+			case tree.KindFolder:
+				if folders == nil {
+					folders = make(map[string][]int32)
+				}
+				k := NormalTitle(titleOf(child))
+				folders[k] = append(folders[k], c)
+				stack = append(stack, c)
+			}
+		}
+		for _, c := range n.Children {
+			if c < 0 || f.t.Node(c).Parent != i {
+				continue
+			}
+			child := f.t.Node(c)
+			switch child.Kind {
+			case tree.KindBookmark, tree.KindQuery:
+				u := urlOf(child)
+				if u == "" {
+					continue
+				}
+				k := NormalTitle(titleOf(child)) + "\x00" + NormalURL(u)
+				if m := marks[k]; len(m) > 1 && m[0] == c {
+					f.addGroup(Copies, m)
+				}
+			case tree.KindFolder:
+				k := NormalTitle(titleOf(child))
+				if m := folders[k]; len(m) > 1 && m[0] == c {
+					f.twins(m)
+				}
+			}
+		}
+	}
+}
+
+// contentKey is what makes two children of twin folders the same item:
+// title and URL for a bookmark, the title for a folder, the n-th
+// separator for a separator.
+func contentKey(t *tree.Tree, c int32, seps *int) (string, bool) {
+	n := t.Node(c)
+	switch n.Kind {
+	case tree.KindBookmark, tree.KindQuery:
+		if u := urlOf(n); u != "" {
+			return "b" + bookmarkKey(titleOf(n), u), true
+		}
+	case tree.KindFolder:
+		return "f" + NormalTitle(titleOf(n)), true
+	case tree.KindSeparator:
+		*seps++
+		return "s" + strconv.Itoa(*seps), true
+	}
+	return "", false
+}
+
+// twins groups same-titled folders of one parent whose contents overlap
+// (an empty one overlaps any).
+func (f *finder) twins(folders []int32) {
+	parent := make([]int, len(folders))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		a, b = find(a), find(b)
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	owner := map[string]int{}
+	firstEmpty, firstFull := -1, -1
+	for j, fi := range folders {
+		n := f.t.Node(fi)
+		seps, keys := 0, 0
+		for _, c := range n.Children {
+			if c < 0 || f.t.Node(c).Parent != fi {
+				continue
+			}
+			k, ok := contentKey(f.t, c, &seps)
+			if !ok || k[0] == 's' {
+				continue // separators alone make no overlap
+			}
+			keys++
+			if o, seen := owner[k]; seen {
+				union(o, j)
+			} else {
+				owner[k] = j
+			}
+		}
+		if keys == 0 {
+			if firstEmpty < 0 {
+				firstEmpty = j
+			} else {
+				union(firstEmpty, j)
+			}
+		} else if firstFull < 0 {
+			firstFull = j
+		}
+	}
+	if firstEmpty >= 0 && firstFull >= 0 {
+		union(firstEmpty, firstFull)
+	}
+	sets := map[int][]int32{}
+	var roots []int
+	for j, fi := range folders {
+		r := find(j)
+		if _, ok := sets[r]; !ok {
+			roots = append(roots, r)
+		}
+		sets[r] = append(sets[r], fi)
+	}
+	for _, r := range roots {
+		if m := sets[r]; len(m) > 1 {
+			for _, fi := range m {
+				f.twinOf[fi] = m[0]
+			}
+			f.addGroup(TwinFolders, m)
+		}
+	}
+}
+
+// sameURL groups bookmarks of one URL in several folders, unless the
+// folders are twins (merging them makes the bookmarks copies).
+func (f *finder) sameURL() {
+	for _, u := range f.urlOrder {
+		m := f.urls[u]
+		if len(m) < 2 {
+			continue
+		}
+		folders := map[int32]bool{}
+		twinSets := map[string]bool{}
+		for _, c := range m {
+			p := f.t.Node(c).Parent
+			folders[p] = true
+			twinSets[f.mergedKey(p)] = true
+		}
+		if len(folders) < 2 || len(twinSets) < 2 {
+			continue
+		}
+		f.addGroup(SameURL, m)
+	}
+}
+
+// mergedKey names the folder p will be once twin folders are merged:
+// its GUID, or for a twin and everything below one, the path of titles
+// from the twins' parent.
+func (f *finder) mergedKey(p int32) string {
+	if k, ok := f.keys[p]; ok {
+		return k
+	}
+	n := f.t.Node(p)
+	k := n.GUID
+	if n.Parent >= 0 {
+		pk := f.mergedKey(n.Parent)
+		if _, twin := f.twinOf[p]; twin || strings.HasPrefix(pk, "/") {
+			k = "/" + pk + "/" + NormalTitle(titleOf(n))
+		}
+	}
+	f.keys[p] = k
+	return k
+}
+
+// addGroup makes a group of kind from the nodes members.
+func (f *finder) addGroup(kind Kind, members []int32) {
+	g := Group{Kind: kind, Keep: -1, Default: -1}
+	for _, c := range members {
+		g.Copies = append(g.Copies, f.copyOf(c))
+	}
+	minGUID := g.Copies[0].GUID
+	for _, c := range g.Copies {
+		minGUID = min(minGUID, c.GUID)
+	}
+	g.ID = string(kind) + ":" + minGUID
+	if kind != SameURL {
+		g.Default, g.Reason = f.keeper(g.Copies)
+		g.Keep, g.Fix = g.Default, true
+	} else {
+		_, why := f.keeper(g.Copies)
+		g.Reason = "the same URL in several folders, often on purpose: not fixed unless a copy is chosen (" + why + ")"
+	}
+	f.groups = append(f.groups, g)
+}
+
+// copyOf describes the node at i.
+func (f *finder) copyOf(i int32) Copy {
+	n := f.t.Node(i)
+	c := Copy{
+		GUID:       n.GUID,
+		Kind:       n.Kind,
+		Title:      titleOf(n),
+		URL:        urlOf(n),
+		Path:       pathOf(f.t, n),
+		SyncStatus: -1,
+	}
+	if p := f.t.ParentOf(n); p != nil {
+		c.Parent = p.GUID
+	}
+	if n.Info != nil {
+		c.DateAdded = n.Info.DateAdded
+		if f.in.Side == tree.Local {
+			c.SyncStatus = n.Info.SyncStatus
+		}
+	}
+	if n.Kind == tree.KindFolder {
+		for _, k := range n.Children {
+			if k >= 0 && f.t.Node(k).Parent == i {
+				c.Children++
+			}
+		}
+	}
+	c.Sides = f.sidesOf(n.GUID)
+	for _, b := range f.backups {
+		if b.Tree != nil && b.Tree.Lookup(n.GUID) != nil {
+			c.Backups = append(c.Backups, b.Name)
+		}
+	}
+	return c
+}
+
+func (f *finder) sidesOf(guid string) Sides {
+	this, other := OnLocal, OnServer
+	if f.in.Side == tree.Remote {
+		this, other = OnServer, OnLocal
+	}
+	s := this
+	if f.in.Other != nil && f.in.Other.Lookup(guid) != nil {
+		s |= other
+	}
+	return s
+}
