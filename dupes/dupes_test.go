@@ -51,6 +51,9 @@ func TestFindCopies(t *testing.T) {
 	if got := m.outline("fldWork_____"); got != "fldWork_____[bmkA2_______ bmkB________]" {
 		t.Fatalf("after the fix: %s", got)
 	}
+	if _, got := previewed(t, tr, set, "fldWork_____"); got != "fldWork_____[bmkA2_______ bmkB________]" {
+		t.Fatalf("edit.Preview: %s", got)
+	}
 }
 
 // Near-dupes stay: each case names what must not be taken for a copy.
@@ -190,6 +193,14 @@ func TestTwinFolders(t *testing.T) {
 	if got := m.outline(tree.ToolbarGUID); got != want {
 		t.Fatalf("after the fix:\n got %s\nwant %s", got, want)
 	}
+	res, got := previewed(t, tr, set, tree.ToolbarGUID)
+	if got != want {
+		t.Fatalf("edit.Preview:\n got %s\nwant %s", got, want)
+	}
+	// Every removed item was on the server: each leaves a tombstone.
+	if tomb := res.Upload.Tombstones; !slices.Equal(slices.Sorted(slices.Values(tomb)), []string{"bmkA2_______", "bmkB2_______", "bmkX2_______", "fldNews2____", "fldNews3____", "fldSub2_____"}) {
+		t.Fatalf("tombstones %v", tomb)
+	}
 }
 
 // A folder a backup knows, now gone, whose items sit in its parent, is
@@ -263,5 +274,8 @@ func TestStormFixedAtOnce(t *testing.T) {
 	want := "menu________[fldWork_____[bmkA________ bmkB________] fldNews_____[bmkC________]]"
 	if got := m.outline(tree.MenuGUID); got != want {
 		t.Fatalf("after the fix:\n got %s\nwant %s", got, want)
+	}
+	if _, got := previewed(t, now, set, tree.MenuGUID); got != want {
+		t.Fatalf("edit.Preview:\n got %s\nwant %s", got, want)
 	}
 }

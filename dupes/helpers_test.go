@@ -188,3 +188,28 @@ func guidsOf(g *Group) []string {
 	}
 	return out
 }
+
+// previewed checks the set against edit.Preview, the contract apply
+// writes by, and returns the outline of folder in its tree.
+func previewed(tb testing.TB, tr *tree.Tree, s *edit.Set, folder string) (*edit.Result, string) {
+	tb.Helper()
+	res, err := edit.Preview(tr, *s)
+	if err != nil {
+		tb.Fatalf("Preview: %v", err)
+	}
+	var out func(n *tree.Node) string
+	out = func(n *tree.Node) string {
+		if !n.IsFolder() {
+			return n.GUID
+		}
+		var parts []string
+		i := res.Tree.IndexOf(n)
+		for _, c := range n.Children {
+			if res.Tree.Node(c).Parent == i {
+				parts = append(parts, out(res.Tree.Node(c)))
+			}
+		}
+		return fmt.Sprintf("%s[%s]", n.GUID, strings.Join(parts, " "))
+	}
+	return res, out(res.Tree.Lookup(folder))
+}
