@@ -230,7 +230,7 @@ func (s *DupesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Keep):
 		s.choose(s.copyAt)
 	case key.Matches(msg, k.Pick):
-		s.choose(int(msg.String()[0]-'1'))
+		s.choose(int(msg.String()[0] - '1'))
 	case key.Matches(msg, k.Skip):
 		s.toggle()
 	case key.Matches(msg, k.Fix):
