@@ -26,6 +26,9 @@ type finder struct {
 	urls     map[string][]int32
 	urlOrder []string
 	keys     map[int32]string
+	norm     map[string]string
+	// paths caches the path of each folder a copy sits in.
+	paths map[int32]string
 }
 
 // Find examines in.Tree and returns its groups: copies, twin folders,
@@ -33,7 +36,7 @@ type finder struct {
 // provenance and a default keeper. Groups of the first three kinds are
 // marked to fix; same-url groups are not.
 func Find(in Input) *Report {
-	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, urls: map[string][]int32{}}
+	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, norm: map[string]string{}, paths: map[int32]string{}, urls: map[string][]int32{}}
 	f.backups = slices.Clone(in.Backups)
 	slices.SortStableFunc(f.backups, func(a, b Reference) int { return cmp.Compare(b.At, a.At) })
 	if f.t != nil {
@@ -45,33 +48,52 @@ func Find(in Input) *Report {
 		f.sameURL()
 		f.flattened()
 	}
-	r := &Report{Side: in.Side, Groups: f.groups, Items: f.items, byID: make(map[string]int, len(f.groups))}
-	order := map[Kind]int{}
-	for i, k := range Kinds {
-		order[k] = i
-	}
-	slices.SortStableFunc(r.Groups, func(a, b Group) int {
-		if c := cmp.Compare(order[a.Kind], order[b.Kind]); c != 0 {
-			return c
+	// Kinds in listing order, each in the order found (folders in
+	// pre-order): a stable partition, cheaper than sorting big structs.
+	groups := make([]Group, 0, len(f.groups))
+	for _, k := range Kinds {
+		for i := range f.groups {
+			if f.groups[i].Kind == k {
+				groups = append(groups, f.groups[i])
+			}
 		}
-		return cmp.Compare(a.Copies[0].Path, b.Copies[0].Path)
-	})
+	}
+	r := &Report{Side: in.Side, Groups: groups, Items: f.items, byID: make(map[string]int, len(groups))}
 	for i := range r.Groups {
 		r.byID[r.Groups[i].ID] = i
 	}
 	return r
 }
 
+// bmKey is a bookmark's dedupe key: its normalised title and URL.
+type bmKey struct{ title, url string }
+
+// normalURL is NormalURL, remembered: a storm repeats each URL.
+func (f *finder) normalURL(u string) string {
+	if n, ok := f.norm[u]; ok {
+		return n
+	}
+	n := NormalURL(u)
+	f.norm[u] = n
+	return n
+}
+
 // walk visits the folder at i and everything below it, finding copies and
 // twin folders among each folder's children.
 func (f *finder) walk(root int32) {
 	stack := []int32{root}
+	marks := map[bmKey][]int32{}
+	folders := map[string][]int32{}
+	var markOrder []bmKey
+	var folderOrder []string
+	var sub []int32
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := f.t.Node(i)
-		var marks map[string][]int32
-		var folders map[string][]int32
+		clear(marks)
+		clear(folders)
+		markOrder, folderOrder = markOrder[:0], folderOrder[:0]
 		for _, c := range n.Children {
 			if c < 0 {
 				continue
@@ -87,47 +109,42 @@ func (f *finder) walk(root int32) {
 				if u == "" {
 					continue
 				}
-				nu := NormalURL(u)
-				if marks == nil {
-					marks = make(map[string][]int32)
+				nu := f.normalURL(u)
+				k := bmKey{NormalTitle(titleOf(child)), nu}
+				m, seen := marks[k]
+				if !seen {
+					markOrder = append(markOrder, k)
 				}
-				k := NormalTitle(titleOf(child)) + "\x00" + nu
-				marks[k] = append(marks[k], c)
+				marks[k] = append(m, c)
 				if child.Kind == tree.KindBookmark {
-					if _, ok := f.urls[nu]; !ok {
+					us, seen := f.urls[nu]
+					if !seen {
 						f.urlOrder = append(f.urlOrder, nu)
 					}
-					f.urls[nu] = append(f.urls[nu], c)
+					f.urls[nu] = append(us, c)
 				}
 			case tree.KindFolder:
-				if folders == nil {
-					folders = make(map[string][]int32)
-				}
 				k := NormalTitle(titleOf(child))
-				folders[k] = append(folders[k], c)
-				stack = append(stack, c)
+				m, seen := folders[k]
+				if !seen {
+					folderOrder = append(folderOrder, k)
+				}
+				folders[k] = append(m, c)
+				sub = append(sub, c)
 			}
 		}
-		for _, c := range n.Children {
-			if c < 0 || f.t.Node(c).Parent != i {
-				continue
+		for k := len(sub) - 1; k >= 0; k-- {
+			stack = append(stack, sub[k]) // children in order, depth first
+		}
+		sub = sub[:0]
+		for _, k := range markOrder {
+			if m := marks[k]; len(m) > 1 {
+				f.addGroup(Copies, m)
 			}
-			child := f.t.Node(c)
-			switch child.Kind {
-			case tree.KindBookmark, tree.KindQuery:
-				u := urlOf(child)
-				if u == "" {
-					continue
-				}
-				k := NormalTitle(titleOf(child)) + "\x00" + NormalURL(u)
-				if m := marks[k]; len(m) > 1 && m[0] == c {
-					f.addGroup(Copies, m)
-				}
-			case tree.KindFolder:
-				k := NormalTitle(titleOf(child))
-				if m := folders[k]; len(m) > 1 && m[0] == c {
-					f.twins(m)
-				}
+		}
+		for _, k := range folderOrder {
+			if m := folders[k]; len(m) > 1 {
+				f.twins(m)
 			}
 		}
 	}
@@ -247,6 +264,22 @@ func (f *finder) sameURL() {
 	}
 }
 
+// pathOf is pathOf with the folders' paths remembered.
+func (f *finder) pathOf(n *tree.Node) string {
+	if n.Parent < 0 {
+		return ""
+	}
+	p, ok := f.paths[n.Parent]
+	if !ok {
+		p = pathOf(f.t, f.t.Node(n.Parent))
+		f.paths[n.Parent] = p
+	}
+	if p == "" {
+		return displayTitle(&n.Item)
+	}
+	return p + "/" + displayTitle(&n.Item)
+}
+
 // mergedKey names the folder p will be once twin folders are merged:
 // its GUID, or for a twin and everything below one, the path of titles
 // from the twins' parent.
@@ -268,7 +301,7 @@ func (f *finder) mergedKey(p int32) string {
 
 // addGroup makes a group of kind from the nodes members.
 func (f *finder) addGroup(kind Kind, members []int32) {
-	g := Group{Kind: kind, Keep: -1, Default: -1}
+	g := Group{Kind: kind, Keep: -1, Default: -1, Copies: make([]Copy, 0, len(members))}
 	for _, c := range members {
 		g.Copies = append(g.Copies, f.copyOf(c))
 	}
@@ -295,7 +328,7 @@ func (f *finder) copyOf(i int32) Copy {
 		Kind:       n.Kind,
 		Title:      titleOf(n),
 		URL:        urlOf(n),
-		Path:       pathOf(f.t, n),
+		Path:       f.pathOf(n),
 		SyncStatus: -1,
 	}
 	if p := f.t.ParentOf(n); p != nil {

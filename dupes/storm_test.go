@@ -43,7 +43,7 @@ func stormProfile(t *testing.T) string {
 	return dir
 }
 
-func openProfile(t *testing.T, dir string) *load.Profile {
+func openProfile(t testing.TB, dir string) *load.Profile {
 	t.Helper()
 	paths, err := load.Resolve(dir, "", "", "", "linux")
 	if err != nil {
