@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -67,12 +69,14 @@ func runDupes(ctx context.Context, o *dupesOptions, io stdio) error {
 	if o.fix {
 		o.profile.finishApply = true
 	}
+	// The backups are read while the databases are: neither waits.
+	refs := readBackupsAsync(&o.profile)
 	prof, cleanup, err := o.profile.open()
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	found, err := findDupes(prof, o.side, o.chosen)
+	found, err := findDupes(prof, o.side, o.chosen, refs)
 	if err != nil {
 		return err
 	}
@@ -112,7 +116,7 @@ type dupesFound struct {
 
 // findDupes reads the backups and finds the groups of one side, with the
 // user's choices made.
-func findDupes(prof *load.Profile, side string, chosen []string) (*dupesFound, error) {
+func findDupes(prof *load.Profile, side string, chosen []string, read <-chan backupsRead) (*dupesFound, error) {
 	in := dupes.Input{Tree: prof.Local.Tree, Side: tree.Local}
 	if prof.Remote != nil {
 		in.Other = prof.Remote.Tree
@@ -124,13 +128,16 @@ func findDupes(prof *load.Profile, side string, chosen []string) (*dupesFound, e
 		in = dupes.Input{Tree: prof.Remote.Tree, Side: tree.Remote, Other: prof.Local.Tree}
 	}
 	found := &dupesFound{tree: in.Tree, notes: append([]string{}, prof.Notes...)}
-	refs, notes, err := backups.Read(prof.Paths.Dir, 0)
-	if err != nil {
-		found.notes = append(found.notes, err.Error())
+	br := <-read
+	if br.dir != prof.Paths.Dir {
+		br.refs, br.notes, br.err = backups.Read(prof.Paths.Dir, 0)
 	}
-	found.notes = append(found.notes, notes...)
-	in.Backups = refs
-	for _, r := range refs {
+	if br.err != nil {
+		found.notes = append(found.notes, br.err.Error())
+	}
+	found.notes = append(found.notes, br.notes...)
+	in.Backups = br.refs
+	for _, r := range br.refs {
 		found.backupNames = append(found.backupNames, r.Name)
 	}
 	found.input = in
@@ -145,4 +152,30 @@ func findDupes(prof *load.Profile, side string, chosen []string) (*dupesFound, e
 		}
 	}
 	return found, nil
+}
+
+// backupsRead is what reading a profile's backups gave.
+type backupsRead struct {
+	dir   string
+	refs  []dupes.Reference
+	notes []string
+	err   error
+}
+
+// readBackupsAsync reads the backups of the profile the flags name in
+// the background. For a profile it cannot name before opening (--demo,
+// a mistake) it sends nothing read, and findDupes reads them then.
+func readBackupsAsync(pf *profileFlags) <-chan backupsRead {
+	ch := make(chan backupsRead, 1)
+	home, _ := os.UserHomeDir()
+	paths, err := load.Resolve(pf.profile, pf.places, pf.mirror, home, runtime.GOOS)
+	if pf.demo || err != nil {
+		ch <- backupsRead{}
+		return ch
+	}
+	go func() {
+		refs, notes, err := backups.Read(paths.Dir, 0)
+		ch <- backupsRead{dir: paths.Dir, refs: refs, notes: notes, err: err}
+	}()
+	return ch
 }
