@@ -228,12 +228,17 @@ func (w *work) dropCopies(g *Group) {
 	if keep == nil {
 		return
 	}
+	// The keeper may itself be a copy an earlier group removed: then the
+	// copy kept in its place stays.
 	k := w.resolve(keep.GUID)
+	if !w.exists(k) {
+		return
+	}
 	for _, c := range g.Copies {
-		if c.GUID == keep.GUID || !w.exists(c.GUID) {
+		if c.GUID == keep.GUID || c.GUID == k || !w.exists(c.GUID) {
 			continue
 		}
-		w.remove(c.GUID, fmt.Sprintf("copy of %s %q (kept: %s)", keep.GUID, keep.Title, g.Reason))
+		w.remove(c.GUID, fmt.Sprintf("copy of %s %q (kept: %s)", k, keep.Title, g.Reason))
 		w.replaced[c.GUID] = k
 	}
 }
