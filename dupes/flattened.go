@@ -118,7 +118,7 @@ func (f *finder) flattenedFolder(ref Reference, i int32) (Group, bool) {
 		state = "is empty"
 	}
 	g.Reason = fmt.Sprintf("the folder %q %s and %d of its %d items sit in %q: re-nested as %s had it",
-		folder.Title, state, len(rs.members), len(items), displayTitle(&intoNode.Item), ref.Name)
+		folder.Title, state, len(rs.members), len(items), displayTitle(&intoNode.Item), ShortName(ref.Name))
 	return g, true
 }
 

@@ -238,7 +238,7 @@ func (w *work) dropCopies(g *Group) {
 		if c.GUID == keep.GUID || c.GUID == k || !w.exists(c.GUID) {
 			continue
 		}
-		w.remove(c.GUID, fmt.Sprintf("copy of %s %q (kept: %s)", k, keep.Title, g.Reason))
+		w.remove(c.GUID, "copy of "+k)
 		w.replaced[c.GUID] = k
 	}
 }
@@ -250,7 +250,7 @@ func (w *work) mergeTwins(g *Group) {
 	}
 	for _, c := range g.Copies {
 		if c.GUID != keep.GUID && w.exists(c.GUID) {
-			w.mergeFolder(keep.GUID, c.GUID, g.Reason)
+			w.mergeFolder(keep.GUID, c.GUID)
 		}
 	}
 }
@@ -282,7 +282,7 @@ func (w *work) key(guid string, seps *int) string {
 // mergeFolder moves what other holds into keep, dropping what keep
 // already has (folders of the same title merged in turn), each new child
 // placed after the last one of other's that keep had, and removes other.
-func (w *work) mergeFolder(keep, other, reason string) {
+func (w *work) mergeFolder(keep, other string) {
 	have := map[string]string{}
 	seps := 0
 	for _, c := range w.children(keep) {
@@ -298,21 +298,21 @@ func (w *work) mergeFolder(keep, other, reason string) {
 		k := w.key(c, &oseps)
 		if m, ok := have[k]; ok && k != "" {
 			if w.item(c).IsFolder() && w.item(m).IsFolder() {
-				w.mergeFolder(m, c, reason)
+				w.mergeFolder(m, c)
 			} else {
-				w.remove(c, fmt.Sprintf("copy of %s in the twin folder %s kept (%s)", m, keep, reason))
+				w.remove(c, fmt.Sprintf("copy of %s, in the twin %s kept", m, keep))
 				w.replaced[c] = w.resolve(m)
 			}
 			after = slices.Index(w.children(keep), m)
 			continue
 		}
-		w.move(c, keep, after+1, fmt.Sprintf("moved from the twin folder %s into %s (%s)", other, keep, reason))
+		w.move(c, keep, after+1, fmt.Sprintf("from the twin %s, merged into %s", other, keep))
 		after = slices.Index(w.children(keep), c)
 		if k != "" {
 			have[k] = c
 		}
 	}
-	w.remove(other, fmt.Sprintf("twin of %s, merged into it (kept: %s)", keep, reason))
+	w.remove(other, fmt.Sprintf("twin of %s, merged into it", keep))
 	w.replaced[other] = keep
 }
 
@@ -336,7 +336,7 @@ func (w *work) renest(g *Group) {
 	if len(members) == 0 {
 		return
 	}
-	why := fmt.Sprintf("re-nested into %q as %s had it", g.Folder.Title, g.From)
+	why := "re-nested as " + ShortName(g.From) + " had it"
 	folder := rs.item.GUID
 	if w.deleted[folder] {
 		return // merged away as a twin in this same fix
@@ -347,9 +347,19 @@ func (w *work) renest(g *Group) {
 			parent, index = rp, -1
 		}
 		w.insert(tree.Item{GUID: folder, Kind: tree.KindFolder, Info: rs.item.Info}, parent, index,
-			fmt.Sprintf("the folder %q restored from %s", g.Folder.Title, g.From))
+			"restored from "+ShortName(g.From))
 	}
 	for _, m := range members {
 		w.move(m, folder, -1, why)
 	}
+}
+
+// ShortName is how people read a reference's name: "the backup of
+// 2026-11-23" for a Firefox backup, the name itself otherwise.
+func ShortName(name string) string {
+	base := name[strings.LastIndexByte(name, '/')+1:]
+	if d, ok := strings.CutPrefix(base, "bookmarks-"); ok && len(d) >= 10 {
+		return "the backup of " + d[:10]
+	}
+	return name
 }

@@ -425,7 +425,7 @@ func (s *DupesScreen) detailView(w, h int) string {
 	}
 	lines = append(lines, fmt.Sprintf("%s · %s", g.Kind, state))
 	if g.Folder != nil {
-		lines = append(lines, fmt.Sprintf("restores %q (%s) from %s", g.Folder.Title, g.Folder.GUID, g.From))
+		lines = append(lines, fmt.Sprintf("restores %q (%s) from %s", g.Folder.Title, g.Folder.GUID, dupes.ShortName(g.From)))
 	}
 	for i := range g.Copies {
 		c := &g.Copies[i]
@@ -454,9 +454,9 @@ func (s *DupesScreen) detailView(w, h int) string {
 		case 0:
 			sub = append(sub, "in no backup")
 		case 1:
-			sub = append(sub, "in "+c.Backups[0])
+			sub = append(sub, "in "+dupes.ShortName(c.Backups[0]))
 		default:
-			sub = append(sub, fmt.Sprintf("in %d backups, newest %s", len(c.Backups), c.Backups[0]))
+			sub = append(sub, fmt.Sprintf("in %d backups, newest %s", len(c.Backups), dupes.ShortName(c.Backups[0])))
 		}
 		lines = append(lines, st.Muted.Render("      "+strings.Join(sub, " · ")))
 	}
