@@ -37,6 +37,9 @@ type EditPlan struct {
 
 // EditReport says what WriteEdit did.
 type EditReport struct {
+	// Skipped is true for a set with no changes: nothing is checked,
+	// backed up or written.
+	Skipped bool
 	// BackupDir holds the copies taken before writing: bmtui undo
 	// restores them.
 	BackupDir string
@@ -144,6 +147,10 @@ func WriteEdit(ctx context.Context, plan *EditPlan, opts Options) (*EditReport, 
 	pp := placesPath(profileDir)
 	rep := &EditReport{Upload: plan.Preview.Upload}
 	hooks := opts.hooks
+	if len(plan.Preview.Steps) == 0 {
+		rep.Skipped = true
+		return rep, nil
+	}
 
 	if running, pid, _ := places.FirefoxRunning(profileDir); running {
 		return nil, fmt.Errorf("%w (pid %d) with profile %s: quit Firefox before writing", ErrFirefoxRunning, pid, profileDir)
@@ -365,8 +372,10 @@ func editTransaction(ctx context.Context, c *conn, plan *EditPlan, hooks *testHo
 	if err := checkPlacesPrint(tx, plan, placesPath(plan.ProfileDir)); err != nil {
 		return false, err
 	}
-	w := &editWriter{tx: tx, nowUs: plan.Now.UnixMilli() * 1000, res: plan.Preview, hooks: hooks}
-	if err := w.write(); err != nil {
+	w := &editWriter{tx: tx, nowUs: plan.Now.UnixMilli() * 1000, res: plan.Preview, hooks: hooks, stmts: map[string]*sql.Stmt{}}
+	err = w.write()
+	w.close()
+	if err != nil {
 		return false, err
 	}
 	if err := repairCoherence(tx); err != nil {
@@ -395,6 +404,44 @@ type editWriter struct {
 	res   *edit.Result
 	hooks *testHooks
 	ids   map[string]int64 // moz_bookmarks ids by GUID, as looked up or inserted
+	stmts map[string]*sql.Stmt
+}
+
+// exec runs q through a statement prepared once per transaction (a set
+// runs the same few statements per item: preparing each time cost more
+// than running them).
+func (w *editWriter) exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.prepared(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.Exec(args...)
+}
+
+func (w *editWriter) queryRow(q string, args ...any) *sql.Row {
+	st, err := w.prepared(q)
+	if err != nil {
+		return w.tx.QueryRow(q, args...) // reports the same error
+	}
+	return st.QueryRow(args...)
+}
+
+func (w *editWriter) prepared(q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := w.tx.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+func (w *editWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
 }
 
 func (w *editWriter) write() error {
@@ -434,12 +481,12 @@ func (w *editWriter) write() error {
 		if w.res.Tree.Lookup(g) == nil {
 			continue
 		}
-		if _, err := w.tx.Exec(`UPDATE OR FAIL moz_bookmarks SET lastModified = MAX(lastModified, ?) WHERE guid = ?`, w.nowUs, g); err != nil {
+		if _, err := w.exec(`UPDATE OR FAIL moz_bookmarks SET lastModified = MAX(lastModified, ?) WHERE guid = ?`, w.nowUs, g); err != nil {
 			return err
 		}
 	}
 	for _, g := range sortedKeys(w.res.Bumps) {
-		if _, err := w.tx.Exec(`UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = syncChangeCounter + ? WHERE guid = ?`, w.res.Bumps[g], g); err != nil {
+		if _, err := w.exec(`UPDATE OR FAIL moz_bookmarks SET syncChangeCounter = syncChangeCounter + ? WHERE guid = ?`, w.res.Bumps[g], g); err != nil {
 			return fmt.Errorf("change counters: %w", err)
 		}
 	}
@@ -461,7 +508,7 @@ func (w *editWriter) id(guid string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	if err := w.tx.QueryRow(`SELECT id FROM moz_bookmarks WHERE guid = ?`, guid).Scan(&id); err != nil {
+	if err := w.queryRow(`SELECT id FROM moz_bookmarks WHERE guid = ?`, guid).Scan(&id); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("%s is not in places.sqlite", guid)
 		}
@@ -498,7 +545,7 @@ func (w *editWriter) insert(st edit.Step) error {
 	if added <= 0 || added > w.nowUs {
 		added = w.nowUs
 	}
-	r, err := w.tx.Exec(`INSERT OR FAIL INTO moz_bookmarks(guid, parent, position, type, fk, title, dateAdded, lastModified, syncStatus, syncChangeCounter)
+	r, err := w.exec(`INSERT OR FAIL INTO moz_bookmarks(guid, parent, position, type, fk, title, dateAdded, lastModified, syncStatus, syncChangeCounter)
 		VALUES (?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0)`, st.GUID, pid, st.Index, typ, fk, title, added, w.nowUs, tree.SyncStatusNew)
 	if err != nil {
 		return err
@@ -506,7 +553,7 @@ func (w *editWriter) insert(st edit.Step) error {
 	if w.ids[st.GUID], err = r.LastInsertId(); err != nil {
 		return err
 	}
-	_, err = w.tx.Exec(`DELETE FROM moz_bookmarks_deleted WHERE guid = ?`, st.GUID)
+	_, err = w.exec(`DELETE FROM moz_bookmarks_deleted WHERE guid = ?`, st.GUID)
 	return err
 }
 
@@ -519,7 +566,7 @@ func (w *editWriter) move(st edit.Step) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.tx.Exec(`UPDATE OR FAIL moz_bookmarks SET parent = ?, position = ? WHERE id = ?`, pid, st.Index, id)
+	_, err = w.exec(`UPDATE OR FAIL moz_bookmarks SET parent = ?, position = ? WHERE id = ?`, pid, st.Index, id)
 	return err
 }
 
@@ -531,11 +578,11 @@ func (w *editWriter) remove(st edit.Step) error {
 		return err
 	}
 	const subtree = `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT b.id FROM moz_bookmarks b JOIN sub ON b.parent = sub.id) `
-	if _, err := w.tx.Exec(subtree+`INSERT OR REPLACE INTO moz_bookmarks_deleted(guid, dateRemoved)
+	if _, err := w.exec(subtree+`INSERT OR REPLACE INTO moz_bookmarks_deleted(guid, dateRemoved)
 		SELECT guid, ? FROM moz_bookmarks WHERE id IN sub AND syncStatus = ?`, id, w.nowUs, tree.SyncStatusNormal); err != nil {
 		return err
 	}
-	if _, err := w.tx.Exec(subtree+`DELETE FROM moz_items_annos WHERE item_id IN sub`, id); err != nil {
+	if _, err := w.exec(subtree+`DELETE FROM moz_items_annos WHERE item_id IN sub`, id); err != nil {
 		return err
 	}
 	rows, err := w.tx.Query(subtree+`SELECT guid FROM moz_bookmarks WHERE id IN sub`, id)
@@ -558,7 +605,7 @@ func (w *editWriter) remove(st edit.Step) error {
 	for _, g := range gone {
 		delete(w.ids, g)
 	}
-	_, err = w.tx.Exec(subtree+`DELETE FROM moz_bookmarks WHERE id IN sub`, id)
+	_, err = w.exec(subtree+`DELETE FROM moz_bookmarks WHERE id IN sub`, id)
 	return err
 }
 
@@ -576,10 +623,10 @@ func (w *editWriter) update(st edit.Step) error {
 		if err != nil {
 			return err
 		}
-		_, err = w.tx.Exec(`UPDATE OR FAIL moz_bookmarks SET title = NULLIF(?, ''), fk = ? WHERE id = ?`, info.Title, fk, id)
+		_, err = w.exec(`UPDATE OR FAIL moz_bookmarks SET title = NULLIF(?, ''), fk = ? WHERE id = ?`, info.Title, fk, id)
 		return err
 	}
-	_, err = w.tx.Exec(`UPDATE OR FAIL moz_bookmarks SET title = NULLIF(?, '') WHERE id = ?`, info.Title, id)
+	_, err = w.exec(`UPDATE OR FAIL moz_bookmarks SET title = NULLIF(?, '') WHERE id = ?`, info.Title, id)
 	return err
 }
 
@@ -588,7 +635,7 @@ func (w *editWriter) update(st edit.Step) error {
 func (w *editWriter) page(url string) (int64, error) {
 	hash := int64(urls.Hash(url))
 	var id int64
-	err := w.tx.QueryRow(`SELECT id FROM moz_places WHERE url_hash = ? AND url = ?`, hash, url).Scan(&id)
+	err := w.queryRow(`SELECT id FROM moz_places WHERE url_hash = ? AND url = ?`, hash, url).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
@@ -599,7 +646,7 @@ func (w *editWriter) page(url string) (int64, error) {
 	if urls.IsQuery(url) {
 		frecency = 0
 	}
-	r, err := w.tx.Exec(`INSERT OR FAIL INTO moz_places(url, url_hash, rev_host, hidden, frecency, guid) VALUES (?, ?, ?, 0, ?, ?)`,
+	r, err := w.exec(`INSERT OR FAIL INTO moz_places(url, url_hash, rev_host, hidden, frecency, guid) VALUES (?, ?, ?, 0, ?, ?)`,
 		url, hash, urls.RevHost(url), frecency, NewGUID())
 	if err != nil {
 		return 0, err
@@ -608,11 +655,11 @@ func (w *editWriter) page(url string) (int64, error) {
 		return 0, err
 	}
 	prefix, host := urls.Prefix(url), urls.HostAndPort(url)
-	if _, err := w.tx.Exec(`INSERT INTO moz_origins(prefix, host, frecency, recalc_frecency, recalc_alt_frecency) VALUES (?, ?, ?, 1, 1)
+	if _, err := w.exec(`INSERT INTO moz_origins(prefix, host, frecency, recalc_frecency, recalc_alt_frecency) VALUES (?, ?, ?, 1, 1)
 		ON CONFLICT(prefix, host) DO NOTHING`, prefix, host, frecency); err != nil {
 		return 0, err
 	}
-	_, err = w.tx.Exec(`UPDATE OR FAIL moz_places SET origin_id = (SELECT id FROM moz_origins WHERE prefix = ? AND host = ?) WHERE id = ?`, prefix, host, id)
+	_, err = w.exec(`UPDATE OR FAIL moz_places SET origin_id = (SELECT id FROM moz_origins WHERE prefix = ? AND host = ?) WHERE id = ?`, prefix, host, id)
 	return id, err
 }
 
@@ -629,7 +676,7 @@ func (w *editWriter) positions(touched map[string]bool) error {
 			if err != nil {
 				return err
 			}
-			if _, err := w.tx.Exec(`UPDATE OR FAIL moz_bookmarks SET position = ? WHERE id = ? AND position IS NOT ?`, pos, id, pos); err != nil {
+			if _, err := w.exec(`UPDATE OR FAIL moz_bookmarks SET position = ? WHERE id = ? AND position IS NOT ?`, pos, id, pos); err != nil {
 				return err
 			}
 		}
@@ -671,7 +718,7 @@ func (w *editWriter) urls() error {
 		}
 	}
 	for _, url := range w.res.Unbookmarked {
-		if _, err := w.tx.Exec(`DELETE FROM moz_keywords WHERE place_id = (SELECT id FROM moz_places WHERE url_hash = ? AND url = ?)
+		if _, err := w.exec(`DELETE FROM moz_keywords WHERE place_id = (SELECT id FROM moz_places WHERE url_hash = ? AND url = ?)
 			AND NOT EXISTS (SELECT 1 FROM moz_bookmarks b JOIN moz_bookmarks p ON p.id = b.parent
 				WHERE b.fk = moz_keywords.place_id AND p.parent <> (SELECT id FROM moz_bookmarks WHERE guid = 'tags________'))`,
 			int64(urls.Hash(url)), url); err != nil {
@@ -706,16 +753,16 @@ func (w *editWriter) keyword(place int64, keyword string) error {
 	if (keyword == "" && len(have) == 0) || (len(have) > 0 && have[0] == keyword) {
 		return nil
 	}
-	if _, err := w.tx.Exec(`DELETE FROM moz_keywords WHERE place_id = ?`, place); err != nil {
+	if _, err := w.exec(`DELETE FROM moz_keywords WHERE place_id = ?`, place); err != nil {
 		return err
 	}
 	if keyword == "" {
 		return nil
 	}
-	if _, err := w.tx.Exec(`DELETE FROM moz_keywords WHERE keyword = ?`, keyword); err != nil {
+	if _, err := w.exec(`DELETE FROM moz_keywords WHERE keyword = ?`, keyword); err != nil {
 		return err
 	}
-	_, err = w.tx.Exec(`INSERT OR FAIL INTO moz_keywords(keyword, place_id, post_data) VALUES (?, ?, '')`, keyword, place)
+	_, err = w.exec(`INSERT OR FAIL INTO moz_keywords(keyword, place_id, post_data) VALUES (?, ?, '')`, keyword, place)
 	return err
 }
 
@@ -742,14 +789,14 @@ func (w *editWriter) tags(place int64, tags []string) error {
 	}
 	for _, t := range have {
 		if !slices.Contains(tags, t) {
-			if _, err := w.tx.Exec(`DELETE FROM localTags WHERE placeId = ? AND tag = ?`, place, t); err != nil {
+			if _, err := w.exec(`DELETE FROM localTags WHERE placeId = ? AND tag = ?`, place, t); err != nil {
 				return err
 			}
 		}
 	}
 	for _, t := range tags {
 		if !slices.Contains(have, t) {
-			if _, err := w.tx.Exec(`INSERT INTO localTags(tag, placeId, lastModifiedMicroseconds) VALUES (?, ?, ?)`, t, place, w.nowUs); err != nil {
+			if _, err := w.exec(`INSERT INTO localTags(tag, placeId, lastModifiedMicroseconds) VALUES (?, ?, ?)`, t, place, w.nowUs); err != nil {
 				return err
 			}
 		}

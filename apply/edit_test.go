@@ -264,3 +264,21 @@ func TestWriteEditFailureRollsBack(t *testing.T) {
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// TestWriteEditEmpty: a set without changes writes nothing, not even a
+// backup.
+func TestWriteEditEmpty(t *testing.T) {
+	dir := testutil.Profile(t, "small-clean", "after-upload")
+	before := fileHashes(t, dir)
+	plan, _ := planEditFor(t, dir, time.Now(), func(*tree.Tree) edit.Set { return edit.Set{Label: "nothing"} })
+	rep, err := WriteEdit(context.Background(), plan, Options{})
+	if err != nil || !rep.Skipped || rep.BackupDir != "" {
+		t.Fatalf("rep %+v, err %v", rep, err)
+	}
+	if got := fileHashes(t, dir); !maps.Equal(got, before) {
+		t.Errorf("files changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
+		t.Errorf("a backup folder was made")
+	}
+}

@@ -45,6 +45,10 @@ type AppInput struct {
 	// StartInSalvage opens the salvage screen first (a profile too
 	// damaged to show: the trees are empty).
 	StartInSalvage bool
+	// Restore plans bringing the items selected in the right pane (a
+	// source other than Places) back into Places: R opens its preview on
+	// the restore screen. nil: no R.
+	Restore RestoreFunc
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -71,9 +75,11 @@ type App struct {
 	inMerge  bool
 	salvage  *SalvageScreen // nil until first opened
 	inSalv   bool
+	restore  *RestoreScreen // while R's preview is shown
 
 	mergeKey   key.Binding
 	salvageKey key.Binding // enabled once damage is found
+	restoreKey key.Binding // enabled on the right pane's selection
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
 	bg       *tea.BackgroundColorMsg
@@ -93,9 +99,37 @@ func NewApp(in AppInput, opts Options) *App {
 	a.mergeKey.SetEnabled(a.CanMerge())
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))
 	a.salvageKey.SetEnabled(false)
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+	a.restoreKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore into Places…"))
+	a.syncRestoreKey()
 	return a
 }
+
+// syncRestoreKey enables R while the right pane, another source than
+// Places, has the focus and a selection.
+func (a *App) syncRestoreKey() {
+	a.restoreKey.SetEnabled(a.in.Restore != nil && !a.opts.ReadOnly && a.in.Remote != nil &&
+		a.explorer.Focus() == "remote" && a.explorer.remote.Selected() != "")
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey}
+}
+
+// openRestore previews restoring the right pane's selection.
+func (a *App) openRestore() tea.Cmd {
+	w, h := 0, 0
+	if a.size != nil {
+		w, h = a.size.Width, a.size.Height
+	}
+	req := RestoreRequest{Side: tree.Remote, GUIDs: []string{a.explorer.remote.Selected()}}
+	a.restore = newRestoreScreen(a.in.ProfileName, a.in.Restore, req, a.opts, w, h)
+	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env)} {
+		if msg != nil {
+			a.restore.Update(msg)
+		}
+	}
+	return a.restore.start()
+}
+
+// Restore is the restore screen, or nil when it is not shown.
+func (a *App) Restore() *RestoreScreen { return a.restore }
 
 // CanMerge reports whether the merge screen can open: both trees, no
 // tree error.
@@ -112,8 +146,12 @@ func (a *App) Merge() *MergeScreen { return a.merge }
 // Salvage is the salvage screen, or nil before it was opened.
 func (a *App) Salvage() *SalvageScreen { return a.salvage }
 
-// Screen names the screen shown: "explorer", "merge" or "salvage".
+// Screen names the screen shown: "explorer", "merge", "salvage" or
+// "restore".
 func (a *App) Screen() string {
+	if a.restore != nil {
+		return "restore"
+	}
 	if a.inSalv {
 		return "salvage"
 	}
@@ -164,7 +202,7 @@ func (a *App) openMerge() tea.Cmd {
 // setSalvageKey enables S once damage is known and the caller can salvage.
 func (a *App) setSalvageKey() {
 	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+	a.syncRestoreKey()
 }
 
 // openSalvage shows the salvage screen; the first time, the caller's scan
@@ -255,6 +293,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case restorePlannedMsg, restoreWrittenMsg:
+		if a.restore != nil {
+			_, cmd := a.restore.Update(msg)
+			return a, cmd
+		}
+		return a, nil
 	case salvageLoadedMsg, salvageWrittenMsg:
 		if a.salvage != nil {
 			_, cmd := a.salvage.Update(msg)
@@ -262,6 +306,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyPressMsg:
+		if a.restore != nil {
+			if key.Matches(msg, a.restore.keys.Back) {
+				a.restore = nil
+				return a, nil
+			}
+			_, cmd := a.restore.Update(msg)
+			return a, cmd
+		}
+		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.restoreKey) {
+			return a, a.openRestore()
+		}
 		if a.inSalv {
 			if key.Matches(msg, a.salvage.keys.Back) {
 				a.inSalv = false
@@ -279,6 +334,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.inMerge && key.Matches(msg, a.merge.keys.Explorer) {
 			a.inMerge = false
 			return a, nil
+		}
+	}
+	if a.restore != nil && a.restore.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.restore.Update(msg)
+			return a, cmd
 		}
 	}
 	if a.salvage != nil && a.salvage.busy() {
@@ -300,6 +361,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	_, cmd := a.explorer.Update(msg)
+	a.syncRestoreKey()
 	return a, cmd
 }
 
@@ -312,11 +374,17 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.salvage != nil {
 		a.salvage.Update(msg)
 	}
+	if a.restore != nil {
+		a.restore.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
 // View renders the screen shown.
 func (a *App) View() tea.View {
+	if a.restore != nil {
+		return a.restore.View()
+	}
 	if a.inSalv {
 		return a.salvage.View()
 	}

@@ -133,8 +133,10 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newMergeCmd(ctx, io),
 		newApplyCmd(ctx, io),
 		newUndoCmd(io),
+		newRestoreCmd(ctx, io),
 		newSalvageCmd(ctx, io),
 		newDupesCmd(ctx, io),
+		newTimelineCmd(ctx, io),
 		newServeCmd(ctx, io),
 		&cobra.Command{
 			Use:   "version",

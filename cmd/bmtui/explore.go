@@ -65,6 +65,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		}
 	}
 	if !pf.demo {
+		in.Restore = restoreFunc(ctx, prof)
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
 	}

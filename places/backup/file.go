@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -286,25 +285,28 @@ func Parse(data []byte) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(js))
+	// Unmarshal rather than a Decoder: it reads the bytes in place
+	// (a Decoder copies them into its buffer first) and rejects data after
+	// the top value itself.
 	var root *Node
-	if err := dec.Decode(&root); err != nil {
+	if err := json.Unmarshal(js, &root); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
 			// Well-formed JSON of another shape: say so plainly.
 			where := "the top value"
 			if te.Field != "" {
 				where = "field " + strconv.Quote(te.Field)
 			}
 			return nil, fmt.Errorf("%w: %s is a JSON %s where a backup has %s", ErrNotBookmarkTree, where, te.Value, jsonKind(te.Type.Kind()))
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("parse backup JSON: %w (at byte %d of %d)", err, se.Offset, len(js))
 		}
 		return nil, fmt.Errorf("parse backup JSON: %w", err)
 	}
 	if root == nil {
 		return nil, errors.New("parse backup JSON: the top value is null")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("parse backup JSON: data after the top object")
 	}
 	if err := checkChildren(root); err != nil {
 		return nil, err

@@ -50,7 +50,8 @@ type Step struct {
 	// Removed counts the items a Delete removed, the item included.
 	Removed int
 	// Text says what happens, for people: `insert bookmark "Go" into
-	// Bookmarks Menu/Work at 3 (restored from backup of 2026-11-23)`.
+	// Bookmarks Menu/Work at 3 (restored from backup of 2026-11-23)`;
+	// Why, when there is one, ends it in parentheses.
 	Text string
 }
 
@@ -106,7 +107,7 @@ type editor struct {
 	notes      []string            // for the step being applied
 	byURL      map[string][]string // bookmarks (tag entries aside) by URL; may name gone or changed ones
 	keywords   map[string]string   // keyword to URL
-	urlOrder   []string            // byURL's keys, in the order added
+	maybeGone  []string            // URLs of deleted items and old URLs of updated ones
 }
 
 // Preview computes what set does to local, which is not changed. An
@@ -118,7 +119,7 @@ func Preview(local *tree.Tree, set Set) (*Result, error) {
 		return nil, fmt.Errorf("edit: no local tree")
 	}
 	e := &editor{nodes: make(map[string]*node, local.Len()+len(set.Changes)), tombstones: map[string]bool{}, listed: map[string]bool{},
-		bumps: map[string]int{}, urlSeen: map[string]bool{}, byURL: map[string][]string{}, keywords: map[string]string{}}
+		bumps: map[string]int{}, urlSeen: map[string]bool{}, byURL: make(map[string][]string, local.Len()), keywords: map[string]string{}}
 	local.Walk(func(i int32, n *tree.Node) bool {
 		m := &node{item: n.Item}
 		if p := local.ParentOf(n); p != nil {
@@ -268,6 +269,9 @@ func (e *editor) apply(c Change) (Step, string) {
 		if n.item.Info != nil {
 			info = *n.item.Info
 		}
+		if info.URL != "" && info.URL != c.Item.Info.URL {
+			e.maybeGone = append(e.maybeGone, info.URL)
+		}
 		info.Title, info.URL = c.Item.Info.Title, c.Item.Info.URL
 		n.item.Info = &info
 		if bm {
@@ -360,6 +364,9 @@ func (e *editor) remove(guid string) int {
 	}
 	delete(e.nodes, guid)
 	delete(e.bumps, guid)
+	if isBookmark(&n.item) {
+		e.maybeGone = append(e.maybeGone, n.item.Info.URL)
+	}
 	if n.item.Info != nil && n.item.Info.SyncStatus == tree.SyncStatusNormal {
 		e.tombstones[guid] = true
 		e.upload.Tombstones = append(e.upload.Tombstones, guid)
@@ -498,11 +505,11 @@ func (e *editor) describe(st Step) string {
 	case Update:
 		s = fmt.Sprintf("update %s", what)
 	}
-	if st.Why != "" {
-		s += " (" + st.Why + ")"
-	}
 	for _, n := range e.notes {
 		s += "; " + n
+	}
+	if st.Why != "" {
+		s += " (" + st.Why + ")"
 	}
 	return s
 }
@@ -639,18 +646,17 @@ func (e *editor) setInfo(n *node, keyword string, tags []string) {
 // set, and have none after it, in the order first seen.
 func (e *editor) unbookmarked() []string {
 	var out []string
-	for _, url := range e.urlOrder {
-		if len(e.bookmarksOf(url)) == 0 {
+	seen := map[string]bool{}
+	for _, url := range e.maybeGone {
+		if !seen[url] && len(e.bookmarksOf(url)) == 0 {
 			out = append(out, url)
 		}
+		seen[url] = true
 	}
 	return out
 }
 
 // indexURL records that guid is a bookmark of url.
 func (e *editor) indexURL(url, guid string) {
-	if _, ok := e.byURL[url]; !ok {
-		e.urlOrder = append(e.urlOrder, url)
-	}
 	e.byURL[url] = append(e.byURL[url], guid)
 }
