@@ -49,6 +49,9 @@ type AppInput struct {
 	// source other than Places) back into Places: R opens its preview on
 	// the restore screen. nil: no R.
 	Restore RestoreFunc
+	// Dupes finds the local tree's duplicates (see DupesInput); it runs
+	// in a command when D is pressed. nil: no D.
+	Dupes func() (*DupesInput, error)
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -76,10 +79,14 @@ type App struct {
 	salvage  *SalvageScreen // nil until first opened
 	inSalv   bool
 	restore  *RestoreScreen // while R's preview is shown
+	dupes    *DupesScreen   // nil until found
+	inDupes  bool
+	finding  bool // Dupes runs
 
 	mergeKey   key.Binding
 	salvageKey key.Binding // enabled once damage is found
 	restoreKey key.Binding // enabled on the right pane's selection
+	dupesKey   key.Binding
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
 	bg       *tea.BackgroundColorMsg
@@ -100,6 +107,8 @@ func NewApp(in AppInput, opts Options) *App {
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))
 	a.salvageKey.SetEnabled(false)
 	a.restoreKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore into Places…"))
+	a.dupesKey = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "duplicates"))
+	a.dupesKey.SetEnabled(in.Dupes != nil)
 	a.syncRestoreKey()
 	return a
 }
@@ -109,8 +118,36 @@ func NewApp(in AppInput, opts Options) *App {
 func (a *App) syncRestoreKey() {
 	a.restoreKey.SetEnabled(a.in.Restore != nil && !a.opts.ReadOnly && a.in.Remote != nil &&
 		a.explorer.Focus() == "remote" && a.explorer.remote.Selected() != "")
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey}
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey, a.dupesKey}
 }
+
+// dupesFoundMsg carries the caller's groups back.
+type dupesFoundMsg struct {
+	in  *DupesInput
+	err error
+}
+
+// openDupes shows the dupes screen; the first time, the caller's search
+// runs in a command first.
+func (a *App) openDupes() tea.Cmd {
+	if a.dupes != nil {
+		a.inDupes = true
+		return nil
+	}
+	if a.finding {
+		return nil
+	}
+	a.finding = true
+	a.explorer.status = "finding duplicates…"
+	find := a.in.Dupes
+	return func() tea.Msg {
+		in, err := find()
+		return dupesFoundMsg{in, err}
+	}
+}
+
+// Dupes is the dupes screen, or nil before it was opened.
+func (a *App) Dupes() *DupesScreen { return a.dupes }
 
 // openRestore previews restoring the right pane's selection.
 func (a *App) openRestore() tea.Cmd {
@@ -151,6 +188,9 @@ func (a *App) Salvage() *SalvageScreen { return a.salvage }
 func (a *App) Screen() string {
 	if a.restore != nil {
 		return "restore"
+	}
+	if a.inDupes {
+		return "dupes"
 	}
 	if a.inSalv {
 		return "salvage"
@@ -293,6 +333,31 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case dupesFoundMsg:
+		a.finding = false
+		if msg.err != nil {
+			a.explorer.status = "cannot find duplicates: " + msg.err.Error()
+			return a, nil
+		}
+		a.explorer.status = ""
+		a.dupes = NewDupesScreen(*msg.in, a.opts)
+		a.dupes.inApp = true
+		for _, m := range []tea.Msg{deref(a.bg), deref(a.env)} {
+			if m != nil {
+				a.dupes.Update(m)
+			}
+		}
+		if a.size != nil {
+			a.dupes.Update(*a.size)
+		}
+		a.inDupes = true
+		return a, nil
+	case dupesPlannedMsg, dupesWrittenMsg:
+		if a.dupes != nil {
+			_, cmd := a.dupes.Update(msg)
+			return a, cmd
+		}
+		return a, nil
 	case restorePlannedMsg, restoreWrittenMsg:
 		if a.restore != nil {
 			_, cmd := a.restore.Update(msg)
@@ -314,6 +379,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			_, cmd := a.restore.Update(msg)
 			return a, cmd
 		}
+		if a.inDupes {
+			if key.Matches(msg, a.dupes.keys.Back) {
+				a.inDupes = false
+				return a, nil
+			}
+			_, cmd := a.dupes.Update(msg)
+			return a, cmd
+		}
+		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.dupesKey) {
+			return a, a.openDupes()
+		}
 		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.restoreKey) {
 			return a, a.openRestore()
 		}
@@ -334,6 +410,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.inMerge && key.Matches(msg, a.merge.keys.Explorer) {
 			a.inMerge = false
 			return a, nil
+		}
+	}
+	if a.dupes != nil && a.dupes.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.dupes.Update(msg)
+			return a, cmd
 		}
 	}
 	if a.restore != nil && a.restore.busy() {
@@ -377,6 +459,9 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.restore != nil {
 		a.restore.Update(msg)
 	}
+	if a.dupes != nil {
+		a.dupes.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
@@ -384,6 +469,9 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 func (a *App) View() tea.View {
 	if a.restore != nil {
 		return a.restore.View()
+	}
+	if a.inDupes {
+		return a.dupes.View()
 	}
 	if a.inSalv {
 		return a.salvage.View()

@@ -68,7 +68,10 @@ type DupesScreen struct {
 	fix     *DupesFix
 	written bool
 	spin    spinner.Model
+	inApp   bool // hosted by the app: Back returns to the explorer
 }
+
+func (s *DupesScreen) busy() bool { return s.mode == dupesPlanning || s.mode == dupesWriting }
 
 // NewDupesScreen makes the screen for in.
 func NewDupesScreen(in DupesInput, opts Options) *DupesScreen {
@@ -136,6 +139,7 @@ func (s *DupesScreen) syncKeys() {
 	confirming := s.mode == dupesConfirm
 	s.keys.Confirm.SetEnabled(confirming && s.fix != nil && s.fix.Write != nil)
 	s.keys.Cancel.SetEnabled(confirming)
+	s.keys.Back.SetEnabled(s.inApp && browsing)
 	s.setHelpToggle(&s.keys.Help)
 }
 

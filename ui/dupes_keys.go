@@ -11,6 +11,7 @@ type DupesKeyMap struct {
 	Pick                                    key.Binding // 1-9: keep that copy
 	Skip                                    key.Binding // leave the group alone, or fix it again
 	Fix, Confirm, Cancel                    key.Binding
+	Back                                    key.Binding // to the explorer, when the app hosts the screen
 	Help, Quit                              key.Binding
 }
 
@@ -33,6 +34,8 @@ func DefaultDupesKeyMap() DupesKeyMap {
 	k.Fix = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "fix…"))
 	k.Confirm = key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "write the fix"))
 	k.Cancel = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "cancel"))
+	k.Back = key.NewBinding(key.WithKeys("e", "esc"), key.WithHelp("e/esc", "explorer"))
+	k.Back.SetEnabled(false)
 	return k
 }
 
@@ -44,7 +47,7 @@ func (h dupesHelp) ShortHelp() []key.Binding {
 	if h.s.mode == dupesConfirm {
 		return []key.Binding{k.Confirm, k.Cancel}
 	}
-	return []key.Binding{k.Down, k.NextCopy, k.Keep, k.Skip, k.Fix, k.Help, k.Quit}
+	return []key.Binding{k.Down, k.NextCopy, k.Keep, k.Skip, k.Fix, k.Back, k.Help, k.Quit}
 }
 
 func (h dupesHelp) FullHelp() [][]key.Binding {
@@ -55,6 +58,6 @@ func (h dupesHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.PrevCopy, k.NextCopy, k.Keep, k.Pick, k.Skip},
-		{k.Fix, k.Help, k.Quit},
+		{k.Fix, k.Back, k.Help, k.Quit},
 	}
 }

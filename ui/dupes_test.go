@@ -136,3 +136,36 @@ func TestDupesScreenReadOnly(t *testing.T) {
 		t.Errorf("failed plan:\n%s", v)
 	}
 }
+
+// TestDupesFromExplorer: D runs the caller's search once and shows the
+// dupes screen; e goes back to the explorer, D again shows the same.
+func TestDupesFromExplorer(t *testing.T) {
+	finds := 0
+	in := salvageAppInput(t)
+	in.Dupes = func() (*ui.DupesInput, error) {
+		finds++
+		tr := dupesTree(t)
+		return &ui.DupesInput{Profile: "test.default", Report: dupes.Find(dupes.Input{Tree: tr, Side: tree.Local})}, nil
+	}
+	var m tea.Model = ui.NewApp(in, opts())
+	m = drive(t, m, tea.WindowSizeMsg{Width: 140, Height: 32})
+	if !strings.Contains(content(m), "D duplicates") {
+		t.Errorf("the explorer does not offer D:\n%s", content(m))
+	}
+	m = drive(t, m, keys("D")...)
+	a := m.(*ui.App)
+	if a.Screen() != "dupes" || finds != 1 || !strings.Contains(content(m), "Copies · copies:bmkGo1______") {
+		t.Fatalf("screen %q after %d finds:\n%s", a.Screen(), finds, content(m))
+	}
+	if !strings.Contains(content(m), "e/esc explorer") || !strings.Contains(content(m), "read-only") {
+		t.Errorf("help:\n%s", content(m))
+	}
+	m = drive(t, m, keys("e")...)
+	if got := m.(*ui.App).Screen(); got != "explorer" {
+		t.Fatalf("e went to %q", got)
+	}
+	m = drive(t, m, keys("D")...)
+	if got := m.(*ui.App).Screen(); got != "dupes" || finds != 1 {
+		t.Fatalf("D again: %q, %d finds", got, finds)
+	}
+}

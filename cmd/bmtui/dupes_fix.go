@@ -69,9 +69,28 @@ func fixDupes(ctx context.Context, prof *load.Profile, found *dupesFound, o *dup
 	return nil
 }
 
-// runDupesTUI opens the dupes screen; F there previews and writes the
-// fix as --fix does.
+// dupesInput is the app's D: the local tree's groups, found now.
+func dupesInput(ctx context.Context, prof *load.Profile) (*ui.DupesInput, error) {
+	none := make(chan backupsRead, 1)
+	none <- backupsRead{}
+	found, err := findDupes(prof, "local", nil, none)
+	if err != nil {
+		return nil, err
+	}
+	in := dupesScreenInput(ctx, prof, found)
+	return &in, nil
+}
+
+// runDupesTUI opens the dupes screen.
 func runDupesTUI(ctx context.Context, prof *load.Profile, found *dupesFound, o *dupesOptions) error {
+	in := dupesScreenInput(ctx, prof, found)
+	_, err := ui.Run(ctx, ui.NewDupesScreen(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""}))
+	return err
+}
+
+// dupesScreenInput is what the dupes screen shows of found; F there
+// previews and writes the fix as --fix does.
+func dupesScreenInput(ctx context.Context, prof *load.Profile, found *dupesFound) ui.DupesInput {
 	in := ui.DupesInput{Profile: prof.Paths.Dir, Report: found.report, Notes: found.notes}
 	if found.report.Side.String() == "local" {
 		in.Plan = func(*dupes.Report) (*ui.DupesFix, error) {
@@ -83,6 +102,5 @@ func runDupesTUI(ctx context.Context, prof *load.Profile, found *dupesFound, o *
 				Write: func() (string, error) { return writeDupesFix(ctx, plan) }}, nil
 		}
 	}
-	_, err := ui.Run(ctx, ui.NewDupesScreen(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""}))
-	return err
+	return in
 }
