@@ -27,8 +27,12 @@ type finder struct {
 	urlOrder []string
 	keys     map[int32]string
 	norm     map[string]string
-	// paths caches the path of each folder a copy sits in.
-	paths map[int32]string
+	// paths caches the path of each folder a copy sits in; the last
+	// copy's path is kept for the next.
+	paths               map[int32]string
+	lastParent          int32
+	lastTitle, lastPath string
+	backupSets          map[uint64][]string
 }
 
 // Find examines in.Tree and returns its groups: copies, twin folders,
@@ -36,7 +40,7 @@ type finder struct {
 // provenance and a default keeper. Groups of the first three kinds are
 // marked to fix; same-url groups are not.
 func Find(in Input) *Report {
-	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, norm: map[string]string{}, paths: map[int32]string{}, urls: map[string][]int32{}}
+	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, norm: map[string]string{}, paths: map[int32]string{}, lastParent: -1, backupSets: map[uint64][]string{}, urls: map[string][]int32{}}
 	f.backups = slices.Clone(in.Backups)
 	slices.SortStableFunc(f.backups, func(a, b Reference) int { return cmp.Compare(b.At, a.At) })
 	if f.t != nil {
@@ -264,6 +268,17 @@ func (f *finder) sameURL() {
 	}
 }
 
+// pathOfMemo is pathOf, the same string again for the next copy in the
+// same folder under the same title (a copies group's members).
+func (f *finder) pathOfMemo(n *tree.Node) string {
+	title := displayTitle(&n.Item)
+	if n.Parent == f.lastParent && title == f.lastTitle && f.lastPath != "" {
+		return f.lastPath
+	}
+	f.lastParent, f.lastTitle, f.lastPath = n.Parent, title, f.pathOf(n)
+	return f.lastPath
+}
+
 // pathOf is pathOf with the folders' paths remembered.
 func (f *finder) pathOf(n *tree.Node) string {
 	if n.Parent < 0 {
@@ -328,7 +343,7 @@ func (f *finder) copyOf(i int32) Copy {
 		Kind:       n.Kind,
 		Title:      titleOf(n),
 		URL:        urlOf(n),
-		Path:       f.pathOf(n),
+		Path:       f.pathOfMemo(n),
 		SyncStatus: -1,
 	}
 	if p := f.t.ParentOf(n); p != nil {
@@ -348,12 +363,34 @@ func (f *finder) copyOf(i int32) Copy {
 		}
 	}
 	c.Sides = f.sidesOf(n.GUID)
-	for _, b := range f.backups {
-		if b.Tree != nil && b.Tree.Lookup(n.GUID) != nil {
-			c.Backups = append(c.Backups, b.Name)
+	c.Backups = f.backupsOf(n.GUID)
+	return c
+}
+
+// backupsOf names the backups that have guid, newest first: one shared
+// slice for each combination (read-only).
+func (f *finder) backupsOf(guid string) []string {
+	var set uint64
+	for i, b := range f.backups {
+		if i < 64 && b.Tree != nil && b.Tree.Lookup(guid) != nil {
+			set |= 1 << i
 		}
 	}
-	return c
+	if set == 0 {
+		return nil
+	}
+	if names, ok := f.backupSets[set]; ok {
+		return names
+	}
+	var names []string
+	for i, b := range f.backups {
+		if i < 64 && set&(1<<i) != 0 {
+			names = append(names, b.Name)
+		}
+	}
+	names = slices.Clip(names)
+	f.backupSets[set] = names
+	return names
 }
 
 func (f *finder) sidesOf(guid string) Sides {
