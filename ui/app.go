@@ -53,7 +53,7 @@ type AppInput struct {
 	// Doctor triages the profile (see package doctor); it runs in a
 	// command at start. When its worst finding is a warning or worse and
 	// the user has not pressed a key yet, the app switches to the doctor
-	// screen; D opens it any time. nil: no triage (a demo, a case).
+	// screen; H opens it any time. nil: no triage (a demo, a case).
 	Doctor func() (*doctor.Report, error)
 	// Restore plans bringing the items selected in the right pane (a
 	// source other than Places) back into Places: R opens its preview on
@@ -65,6 +65,9 @@ type AppInput struct {
 	// Sources are the profile's sources for the explorer's s and T (see
 	// ExplorerInput.Sources); nil: none.
 	Sources *CompareInput
+	// Dupes finds the local tree's duplicates (see DupesInput); it runs
+	// in a command when D is pressed. nil: no D.
+	Dupes func() (*DupesInput, error)
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -102,6 +105,10 @@ type App struct {
 	doctorKey  key.Binding    // enabled once the triage lands
 	restoreKey key.Binding    // enabled on the right pane's selection
 	restore    *RestoreScreen // while R's preview is shown
+	dupes      *DupesScreen   // nil until found
+	inDupes    bool
+	finding    bool // Dupes runs
+	dupesKey   key.Binding
 
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
@@ -124,15 +131,17 @@ func NewApp(in AppInput, opts Options) *App {
 	a.mergeKey.SetEnabled(a.CanMerge())
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))
 	a.salvageKey.SetEnabled(false)
-	a.doctorKey = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "doctor"))
+	a.doctorKey = key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "health check (doctor)"))
 	a.doctorKey.SetEnabled(false)
 	a.restoreKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore into Places…"))
+	a.dupesKey = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "duplicates"))
+	a.dupesKey.SetEnabled(in.Dupes != nil)
 	a.syncRestoreKey()
 	return a
 }
 
 func (a *App) setExtraKeys() {
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey, a.doctorKey}
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey, a.dupesKey, a.doctorKey}
 }
 
 // Doctor is the doctor screen, or nil before the triage landed.
@@ -190,6 +199,34 @@ func (a *App) rightSource() string {
 	return ""
 }
 
+// dupesFoundMsg carries the caller's groups back.
+type dupesFoundMsg struct {
+	in  *DupesInput
+	err error
+}
+
+// openDupes shows the dupes screen; the first time, the caller's search
+// runs in a command first.
+func (a *App) openDupes() tea.Cmd {
+	if a.dupes != nil {
+		a.inDupes = true
+		return nil
+	}
+	if a.finding {
+		return nil
+	}
+	a.finding = true
+	a.explorer.status = "finding duplicates…"
+	find := a.in.Dupes
+	return func() tea.Msg {
+		in, err := find()
+		return dupesFoundMsg{in, err}
+	}
+}
+
+// Dupes is the dupes screen, or nil before it was opened.
+func (a *App) Dupes() *DupesScreen { return a.dupes }
+
 // openRestore previews restoring the right pane's selection.
 func (a *App) openRestore() tea.Cmd {
 	w, h := 0, 0
@@ -225,13 +262,16 @@ func (a *App) Merge() *MergeScreen { return a.merge }
 func (a *App) Salvage() *SalvageScreen { return a.salvage }
 
 // Screen names the screen shown: "explorer", "merge", "salvage",
-// "doctor" or "restore".
+// "doctor", "restore" or "dupes".
 func (a *App) Screen() string {
 	if a.inDoctor {
 		return "doctor"
 	}
 	if a.restore != nil {
 		return "restore"
+	}
+	if a.inDupes {
+		return "dupes"
 	}
 	if a.inSalv {
 		return "salvage"
@@ -379,6 +419,32 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case doctorReadyMsg:
 		a.doctorReady(msg)
+		return a, nil
+	case dupesFoundMsg:
+		a.finding = false
+		if msg.err != nil {
+			a.explorer.status = "cannot find duplicates: " + msg.err.Error()
+			return a, nil
+		}
+		a.explorer.status = ""
+		a.dupes = NewDupesScreen(*msg.in, a.opts)
+		a.dupes.inApp = true
+		for _, m := range []tea.Msg{deref(a.bg), deref(a.env)} {
+			if m != nil {
+				a.dupes.Update(m)
+			}
+		}
+		if a.size != nil {
+			a.dupes.Update(*a.size)
+		}
+		a.inDupes = true
+		return a, nil
+	case dupesPlannedMsg, dupesWrittenMsg:
+		if a.dupes != nil {
+			_, cmd := a.dupes.Update(msg)
+			return a, cmd
+		}
+		return a, nil
 	case restorePlannedMsg, restoreWrittenMsg:
 		if a.restore != nil {
 			_, cmd := a.restore.Update(msg)
@@ -405,10 +471,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			_, cmd := a.doctor.Update(msg)
 			return a, cmd
 		}
-		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.doctorKey) {
-			a.inDoctor = true
-			return a, nil
-		}
 		if a.restore != nil {
 			if key.Matches(msg, a.restore.keys.Back) {
 				a.restore = nil
@@ -416,6 +478,21 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			_, cmd := a.restore.Update(msg)
 			return a, cmd
+		}
+		if a.inDupes {
+			if key.Matches(msg, a.dupes.keys.Back) {
+				a.inDupes = false
+				return a, nil
+			}
+			_, cmd := a.dupes.Update(msg)
+			return a, cmd
+		}
+		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.dupesKey) {
+			return a, a.openDupes()
+		}
+		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.doctorKey) {
+			a.inDoctor = true
+			return a, nil
 		}
 		if !a.inMerge && !a.inSalv && !a.explorer.Filtering() && key.Matches(msg, a.restoreKey) {
 			return a, a.openRestore()
@@ -437,6 +514,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.inMerge && key.Matches(msg, a.merge.keys.Explorer) {
 			a.inMerge = false
 			return a, nil
+		}
+	}
+	if a.dupes != nil && a.dupes.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.dupes.Update(msg)
+			return a, cmd
 		}
 	}
 	if a.restore != nil && a.restore.busy() {
@@ -483,6 +566,9 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.restore != nil {
 		a.restore.Update(msg)
 	}
+	if a.dupes != nil {
+		a.dupes.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
@@ -493,6 +579,9 @@ func (a *App) View() tea.View {
 	}
 	if a.restore != nil {
 		return a.restore.View()
+	}
+	if a.inDupes {
+		return a.dupes.View()
 	}
 	if a.inSalv {
 		return a.salvage.View()

@@ -65,10 +65,10 @@ func TestDoctorScreenFlow(t *testing.T) {
 		{"stays on the explorer when nothing is", false, false, nil, "explorer"},
 		{"does not take the screen from a user who pressed a key", true, true, nil, "explorer"},
 		{"e goes to the explorer", true, false, []string{"e"}, "explorer"},
-		{"D opens it again", true, false, []string{"e", "D"}, "doctor"},
-		{"D opens it when nothing is wrong", false, false, []string{"D"}, "doctor"},
+		{"H opens it again", true, false, []string{"e", "H"}, "doctor"},
+		{"H opens it when nothing is wrong", false, false, []string{"H"}, "doctor"},
 		{"S opens the salvage preview", true, false, []string{"S"}, "salvage"},
-		{"S does nothing when salvage is not suggested", false, false, []string{"D", "S"}, "doctor"},
+		{"S does nothing when salvage is not suggested", false, false, []string{"H", "S"}, "doctor"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

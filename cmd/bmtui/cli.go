@@ -141,6 +141,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newRestoreCmd(ctx, io),
 		newSalvageCmd(ctx, io),
 		newDoctorCmd(io),
+		newDupesCmd(ctx, io),
 		newTimelineCmd(ctx, io),
 		newServeCmd(ctx, io),
 		newBundleCmd(ctx, io),

@@ -74,6 +74,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	}
 	if !pf.demo {
 		in.Restore = restoreFunc(ctx, prof)
+		in.Dupes = func() (*ui.DupesInput, error) { return dupesInput(ctx, prof) }
 		salvage := salvagePlan(ctx)
 		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, prof.Case == nil) }
 		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }

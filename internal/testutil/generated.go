@@ -25,6 +25,8 @@ var GeneratedScenarios = map[string]string{
 	// in before/) and tombstones on both sides: what History14 says
 	// happened to each GUID, day by day.
 	"history-14": history14Scenario,
+	// A duplicate storm and a flattened folder after a backup (issue 15).
+	"storm-dupes": stormScenario,
 }
 
 // FixtureDir returns a profile fixture's folder (before/, after/,
@@ -82,7 +84,7 @@ func FixtureDir(tb testing.TB, scenario string) string {
 	if _, err := os.Stat(filepath.Join(dir, "expected.json")); err == nil {
 		return dir
 	}
-	if err := buildScenario(oracle, spec, dir); err != nil {
+	if err := buildScenario(oracle, spec, dir, uploadedScenarios[scenario]); err != nil {
 		tb.Fatalf("%s: %v", scenario, err)
 	}
 	return dir
@@ -90,7 +92,7 @@ func FixtureDir(tb testing.TB, scenario string) string {
 
 // buildScenario runs `fforacle merge` on spec into dir, through a
 // temporary folder so that a half-built fixture is never used.
-func buildScenario(oracle, spec, dir string) error {
+func buildScenario(oracle, spec, dir string, upload bool) error {
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".build-")
 	if err != nil {
 		return err
@@ -101,7 +103,11 @@ func buildScenario(oracle, spec, dir string) error {
 		return err
 	}
 	out := filepath.Join(tmp, "out")
-	cmd := exec.Command("python3", filepath.Join(oracle, "fforacle.py"), "merge", specPath, out, "--gzip", "--compact", "--no-upload")
+	args := []string{filepath.Join(oracle, "fforacle.py"), "merge", specPath, out, "--gzip", "--compact"}
+	if !upload {
+		args = append(args, "--no-upload")
+	}
+	cmd := exec.Command("python3", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("fforacle merge: %v\n%s", err, b)
 	}

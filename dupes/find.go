@@ -1,0 +1,406 @@
+package dupes
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// userRoots are the roots whose subtrees hold bookmarks people made; the
+// tags root is left out (its entries repeat bookmarks by design).
+var userRoots = []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID}
+
+// finder carries one Find.
+type finder struct {
+	in      Input
+	t       *tree.Tree
+	backups []Reference
+	groups  []Group
+	items   int
+	// twinOf maps a folder in a twin group to the group's first folder.
+	twinOf map[int32]int32
+	// urls maps a normalised URL to the bookmarks that have it.
+	urls     map[string][]int32
+	urlOrder []string
+	keys     map[int32]string
+	norm     map[string]string
+	// paths caches the path of each folder a copy sits in; the last
+	// copy's path is kept for the next.
+	paths               map[int32]string
+	lastParent          int32
+	lastTitle, lastPath string
+	backupSets          map[uint64][]string
+}
+
+// Find examines in.Tree and returns its groups: copies, twin folders,
+// flattened folders and URLs in several folders, each with its copies'
+// provenance and a default keeper. Groups of the first three kinds are
+// marked to fix; same-url groups are not.
+func Find(in Input) *Report {
+	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, norm: map[string]string{}, paths: map[int32]string{}, lastParent: -1, backupSets: map[uint64][]string{}, urls: map[string][]int32{}}
+	f.backups = slices.Clone(in.Backups)
+	slices.SortStableFunc(f.backups, func(a, b Reference) int { return cmp.Compare(b.At, a.At) })
+	if f.t != nil {
+		for _, g := range userRoots {
+			if i, ok := f.t.Index(g); ok {
+				f.walk(i)
+			}
+		}
+		f.sameURL()
+		f.flattened()
+	}
+	// Kinds in listing order, each in the order found (folders in
+	// pre-order): a stable partition, cheaper than sorting big structs.
+	groups := make([]Group, 0, len(f.groups))
+	for _, k := range Kinds {
+		for i := range f.groups {
+			if f.groups[i].Kind == k {
+				groups = append(groups, f.groups[i])
+			}
+		}
+	}
+	r := &Report{Side: in.Side, Groups: groups, Items: f.items, byID: make(map[string]int, len(groups))}
+	for i := range r.Groups {
+		r.byID[r.Groups[i].ID] = i
+	}
+	return r
+}
+
+// bmKey is a bookmark's dedupe key: its normalised title and URL.
+type bmKey struct{ title, url string }
+
+// normalURL is NormalURL, remembered: a storm repeats each URL.
+func (f *finder) normalURL(u string) string {
+	if n, ok := f.norm[u]; ok {
+		return n
+	}
+	n := NormalURL(u)
+	f.norm[u] = n
+	return n
+}
+
+// walk visits the folder at i and everything below it, finding copies and
+// twin folders among each folder's children.
+func (f *finder) walk(root int32) {
+	stack := []int32{root}
+	marks := map[bmKey][]int32{}
+	folders := map[string][]int32{}
+	var markOrder []bmKey
+	var folderOrder []string
+	var sub []int32
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := f.t.Node(i)
+		clear(marks)
+		clear(folders)
+		markOrder, folderOrder = markOrder[:0], folderOrder[:0]
+		for _, c := range n.Children {
+			if c < 0 {
+				continue
+			}
+			child := f.t.Node(c)
+			if child.Parent != i || child.Position < 0 {
+				continue // a repeated reference
+			}
+			f.items++
+			switch child.Kind {
+			case tree.KindBookmark, tree.KindQuery:
+				u := urlOf(child)
+				if u == "" {
+					continue
+				}
+				nu := f.normalURL(u)
+				k := bmKey{NormalTitle(titleOf(child)), nu}
+				m, seen := marks[k]
+				if !seen {
+					markOrder = append(markOrder, k)
+				}
+				marks[k] = append(m, c)
+				if child.Kind == tree.KindBookmark {
+					us, seen := f.urls[nu]
+					if !seen {
+						f.urlOrder = append(f.urlOrder, nu)
+					}
+					f.urls[nu] = append(us, c)
+				}
+			case tree.KindFolder:
+				k := NormalTitle(titleOf(child))
+				m, seen := folders[k]
+				if !seen {
+					folderOrder = append(folderOrder, k)
+				}
+				folders[k] = append(m, c)
+				sub = append(sub, c)
+			}
+		}
+		for k := len(sub) - 1; k >= 0; k-- {
+			stack = append(stack, sub[k]) // children in order, depth first
+		}
+		sub = sub[:0]
+		for _, k := range markOrder {
+			if m := marks[k]; len(m) > 1 {
+				f.addGroup(Copies, m)
+			}
+		}
+		for _, k := range folderOrder {
+			if m := folders[k]; len(m) > 1 {
+				f.twins(m)
+			}
+		}
+	}
+}
+
+// contentKey is what makes two children of twin folders the same item:
+// title and URL for a bookmark, the title for a folder, the n-th
+// separator for a separator.
+func contentKey(t *tree.Tree, c int32, seps *int) (string, bool) {
+	n := t.Node(c)
+	switch n.Kind {
+	case tree.KindBookmark, tree.KindQuery:
+		if u := urlOf(n); u != "" {
+			return "b" + bookmarkKey(titleOf(n), u), true
+		}
+	case tree.KindFolder:
+		return "f" + NormalTitle(titleOf(n)), true
+	case tree.KindSeparator:
+		*seps++
+		return "s" + strconv.Itoa(*seps), true
+	}
+	return "", false
+}
+
+// twins groups same-titled folders of one parent whose contents overlap
+// (an empty one overlaps any).
+func (f *finder) twins(folders []int32) {
+	parent := make([]int, len(folders))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		a, b = find(a), find(b)
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	owner := map[string]int{}
+	firstEmpty, firstFull := -1, -1
+	for j, fi := range folders {
+		n := f.t.Node(fi)
+		seps, keys := 0, 0
+		for _, c := range n.Children {
+			if c < 0 || f.t.Node(c).Parent != fi {
+				continue
+			}
+			k, ok := contentKey(f.t, c, &seps)
+			if !ok || k[0] == 's' {
+				continue // separators alone make no overlap
+			}
+			keys++
+			if o, seen := owner[k]; seen {
+				union(o, j)
+			} else {
+				owner[k] = j
+			}
+		}
+		if keys == 0 {
+			if firstEmpty < 0 {
+				firstEmpty = j
+			} else {
+				union(firstEmpty, j)
+			}
+		} else if firstFull < 0 {
+			firstFull = j
+		}
+	}
+	if firstEmpty >= 0 && firstFull >= 0 {
+		union(firstEmpty, firstFull)
+	}
+	sets := map[int][]int32{}
+	var roots []int
+	for j, fi := range folders {
+		r := find(j)
+		if _, ok := sets[r]; !ok {
+			roots = append(roots, r)
+		}
+		sets[r] = append(sets[r], fi)
+	}
+	for _, r := range roots {
+		if m := sets[r]; len(m) > 1 {
+			for _, fi := range m {
+				f.twinOf[fi] = m[0]
+			}
+			f.addGroup(TwinFolders, m)
+		}
+	}
+}
+
+// sameURL groups bookmarks of one URL in several folders, unless the
+// folders are twins (merging them makes the bookmarks copies).
+func (f *finder) sameURL() {
+	for _, u := range f.urlOrder {
+		m := f.urls[u]
+		if len(m) < 2 {
+			continue
+		}
+		folders := map[int32]bool{}
+		twinSets := map[string]bool{}
+		for _, c := range m {
+			p := f.t.Node(c).Parent
+			folders[p] = true
+			twinSets[f.mergedKey(p)] = true
+		}
+		if len(folders) < 2 || len(twinSets) < 2 {
+			continue
+		}
+		f.addGroup(SameURL, m)
+	}
+}
+
+// pathOfMemo is pathOf, the same string again for the next copy in the
+// same folder under the same title (a copies group's members).
+func (f *finder) pathOfMemo(n *tree.Node) string {
+	title := displayTitle(&n.Item)
+	if n.Parent == f.lastParent && title == f.lastTitle && f.lastPath != "" {
+		return f.lastPath
+	}
+	f.lastParent, f.lastTitle, f.lastPath = n.Parent, title, f.pathOf(n)
+	return f.lastPath
+}
+
+// pathOf is pathOf with the folders' paths remembered.
+func (f *finder) pathOf(n *tree.Node) string {
+	if n.Parent < 0 {
+		return ""
+	}
+	p, ok := f.paths[n.Parent]
+	if !ok {
+		p = pathOf(f.t, f.t.Node(n.Parent))
+		f.paths[n.Parent] = p
+	}
+	if p == "" {
+		return displayTitle(&n.Item)
+	}
+	return p + "/" + displayTitle(&n.Item)
+}
+
+// mergedKey names the folder p will be once twin folders are merged:
+// its GUID, or for a twin and everything below one, the path of titles
+// from the twins' parent.
+func (f *finder) mergedKey(p int32) string {
+	if k, ok := f.keys[p]; ok {
+		return k
+	}
+	n := f.t.Node(p)
+	k := n.GUID
+	if n.Parent >= 0 {
+		pk := f.mergedKey(n.Parent)
+		if _, twin := f.twinOf[p]; twin || strings.HasPrefix(pk, "/") {
+			k = "/" + pk + "/" + NormalTitle(titleOf(n))
+		}
+	}
+	f.keys[p] = k
+	return k
+}
+
+// addGroup makes a group of kind from the nodes members.
+func (f *finder) addGroup(kind Kind, members []int32) {
+	g := Group{Kind: kind, Keep: -1, Default: -1, Copies: make([]Copy, 0, len(members))}
+	for _, c := range members {
+		g.Copies = append(g.Copies, f.copyOf(c))
+	}
+	minGUID := g.Copies[0].GUID
+	for _, c := range g.Copies {
+		minGUID = min(minGUID, c.GUID)
+	}
+	g.ID = string(kind) + ":" + minGUID
+	if kind != SameURL {
+		g.Default, g.Reason = f.keeper(g.Copies)
+		g.Keep, g.Fix = g.Default, true
+	} else {
+		_, why := f.keeper(g.Copies)
+		g.Reason = "the same URL in several folders, often on purpose: not fixed unless a copy is chosen (" + why + ")"
+	}
+	f.groups = append(f.groups, g)
+}
+
+// copyOf describes the node at i.
+func (f *finder) copyOf(i int32) Copy {
+	n := f.t.Node(i)
+	c := Copy{
+		GUID:       n.GUID,
+		Kind:       n.Kind,
+		Title:      titleOf(n),
+		URL:        urlOf(n),
+		Path:       f.pathOfMemo(n),
+		SyncStatus: -1,
+	}
+	if p := f.t.ParentOf(n); p != nil {
+		c.Parent = p.GUID
+	}
+	if n.Info != nil {
+		c.DateAdded = n.Info.DateAdded
+		if f.in.Side == tree.Local {
+			c.SyncStatus = n.Info.SyncStatus
+		}
+	}
+	if n.Kind == tree.KindFolder {
+		for _, k := range n.Children {
+			if k >= 0 && f.t.Node(k).Parent == i {
+				c.Children++
+			}
+		}
+	}
+	c.Sides = f.sidesOf(n.GUID)
+	c.Backups = f.backupsOf(n.GUID)
+	return c
+}
+
+// backupsOf names the backups that have guid, newest first: one shared
+// slice for each combination (read-only).
+func (f *finder) backupsOf(guid string) []string {
+	var set uint64
+	for i, b := range f.backups {
+		if i < 64 && b.Tree != nil && b.Tree.Lookup(guid) != nil {
+			set |= 1 << i
+		}
+	}
+	if set == 0 {
+		return nil
+	}
+	if names, ok := f.backupSets[set]; ok {
+		return names
+	}
+	var names []string
+	for i, b := range f.backups {
+		if i < 64 && set&(1<<i) != 0 {
+			names = append(names, b.Name)
+		}
+	}
+	names = slices.Clip(names)
+	f.backupSets[set] = names
+	return names
+}
+
+func (f *finder) sidesOf(guid string) Sides {
+	this, other := OnLocal, OnServer
+	if f.in.Side == tree.Remote {
+		this, other = OnServer, OnLocal
+	}
+	s := this
+	if f.in.Other != nil && f.in.Other.Lookup(guid) != nil {
+		s |= other
+	}
+	return s
+}
