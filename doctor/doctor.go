@@ -417,11 +417,12 @@ func (d *diagnosis) dupes() {
 		kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
 	}
 	slices.Sort(kinds)
-	s := Info
-	if x.Fixable > 0 {
-		s = Advice
+	if x.Fixable == 0 {
+		d.add(Info, "dupes", fmt.Sprintf("%d group(s) of possible duplicates, none fixed by default", x.Groups),
+			strings.Join(kinds, ", ")+" (often deliberate: look before fixing)", "dupes")
+		return
 	}
-	d.add(s, "dupes", fmt.Sprintf("%d group(s) of duplicates, %d copies a fix would remove", x.Groups, x.Copies),
+	d.add(Advice, "dupes", fmt.Sprintf("%d group(s) of duplicates to fix, %d copies a fix would remove", x.Fixable, x.Copies),
 		strings.Join(kinds, ", "), "dupes")
 }
 

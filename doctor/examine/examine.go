@@ -15,6 +15,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/doctor"
+	"github.com/bmtui/bmtui/dupes"
+	"github.com/bmtui/bmtui/dupes/backups"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/prefs"
@@ -30,29 +32,49 @@ import (
 // Profile gathers the facts of the profile at paths, as of now.
 func Profile(paths load.Paths, now time.Time) (*doctor.Facts, error) {
 	f := &doctor.Facts{Profile: paths.Dir, Now: now.UTC()}
+	var local, remote *tree.Tree
+	var refs []dupes.Reference
 	if running, pid, _ := places.FirefoxRunning(paths.Dir); running {
 		f.FirefoxPID = pid
 	}
 	var g errgroup.Group
-	g.Go(func() error { readPlaces(f, paths.Places, now); return nil })
+	g.Go(func() error { local = readPlaces(f, paths.Places, now); return nil })
 	g.Go(func() error {
 		mirrorPath := paths.Mirror
 		if mirrorPath == "" && paths.Dir != "" {
 			mirrorPath = filepath.Join(paths.Dir, "weave", "bookmarks.sqlite")
 		}
-		readMirror(f, mirrorPath, now)
+		remote = readMirror(f, mirrorPath, now)
 		return nil
 	})
 	g.Go(func() error { f.Prefs = readPrefs(filepath.Join(paths.Dir, "prefs.js")); return nil })
 	g.Go(func() error { f.Backups = readBackups(filepath.Join(paths.Dir, backup.FolderName)); return nil })
 	g.Go(func() error { f.Corrupt = readCorrupt(filepath.Join(paths.Dir, scan.CorruptName)); return nil })
+	// The newest backup is enough to see a flattened folder.
+	g.Go(func() error { refs, _, _ = backups.Read(paths.Dir, 1); return nil })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	if needsSalvage(f) {
 		f.Salvage = salvageSummary(paths.Dir, now)
 	}
+	if local != nil {
+		f.Dupes = dupesSummary(dupes.Find(dupes.Input{Tree: local, Side: tree.Local, Other: remote, Backups: refs}))
+	}
 	return f, nil
+}
+
+// dupesSummary counts what the duplicate finder found in the local tree.
+func dupesSummary(r *dupes.Report) *doctor.Dupes {
+	out := &doctor.Dupes{Groups: len(r.Groups), Fixable: r.ToFix(), ByKind: map[string]int{}}
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		out.ByKind[string(g.Kind)]++
+		if g.Fix && g.Keep >= 0 {
+			out.Copies += len(g.Copies) - 1
+		}
+	}
+	return out
 }
 
 // needsSalvage says when salvage's full read is worth its cost: the live
@@ -63,15 +85,15 @@ func needsSalvage(f *doctor.Facts) bool {
 		(f.Local != nil && f.Local.Bookmarks == 0 && f.Backups.Count > 0)
 }
 
-func readPlaces(f *doctor.Facts, path string, now time.Time) {
+func readPlaces(f *doctor.Facts, path string, now time.Time) (local *tree.Tree) {
 	f.Places = stat(path)
 	if !f.Places.Present {
-		return
+		return nil
 	}
 	src, err := places.OpenSource(path)
 	if err != nil {
 		f.Places.OpenErr, f.Places.Corrupt = oneLine(err), errors.Is(err, dbsnap.ErrCorrupt)
-		return
+		return nil
 	}
 	defer src.Close()
 	res, err := src.Load(now)
@@ -81,7 +103,7 @@ func readPlaces(f *doctor.Facts, path string, now time.Time) {
 			f.Places.OpenErr, f.Places.Corrupt = f.LoadErr, true
 		}
 	} else {
-		f.Local = treeFacts(res, true)
+		f.Local, local = treeFacts(res, true), res.Tree
 	}
 	f.PlacesSyncID = src.DB().SyncID()
 	if ms := src.DB().LastSync(); ms > 0 {
@@ -92,24 +114,25 @@ func readPlaces(f *doctor.Facts, path string, now time.Time) {
 	} else {
 		f.Places.Damage = d
 	}
+	return local
 }
 
-func readMirror(f *doctor.Facts, path string, now time.Time) {
+func readMirror(f *doctor.Facts, path string, now time.Time) (remote *tree.Tree) {
 	if path == "" {
-		return
+		return nil
 	}
 	f.Mirror = stat(path)
 	if !f.Mirror.Present {
-		return
+		return nil
 	}
 	src, err := mirror.OpenSource(path)
 	if err != nil {
 		f.Mirror.OpenErr, f.Mirror.Corrupt = oneLine(err), errors.Is(err, dbsnap.ErrCorrupt)
-		return
+		return nil
 	}
 	defer src.Close()
 	if res, err := src.Load(now); err == nil {
-		f.Remote = treeFacts(res, false)
+		f.Remote, remote = treeFacts(res, false), res.Tree
 	}
 	f.MirrorSyncID = src.DB().SyncID()
 	if d, err := src.Damage(); err != nil {
@@ -117,6 +140,7 @@ func readMirror(f *doctor.Facts, path string, now time.Time) {
 	} else {
 		f.Mirror.Damage = d
 	}
+	return remote
 }
 
 func stat(path string) doctor.File {
