@@ -28,7 +28,7 @@ func (m *merger) computeDupes(lp, rp int32) {
 	var queues map[dedupeKey][]int32
 	for k, lc := range LP.Children {
 		LC := m.l.Node(lc)
-		if LC.Content == nil || m.lToR[lc] >= 0 || m.lTombR[lc] || isRoot(LC.GUID) {
+		if LC.Content == nil || m.lToR[lc] >= 0 || m.lTombR[lc] || LC.IsBuiltInRoot() {
 			continue
 		}
 		if queues == nil {
@@ -42,7 +42,7 @@ func (m *merger) computeDupes(lp, rp int32) {
 	}
 	for k, rc := range RP.Children {
 		RC := m.r.Node(rc)
-		if RC.Content == nil || m.rToL[rc] >= 0 || m.rTombL[rc] || isRoot(RC.GUID) {
+		if RC.Content == nil || m.rToL[rc] >= 0 || m.rTombL[rc] || RC.IsBuiltInRoot() {
 			continue
 		}
 		if _, paired := m.dupeR2L[rc]; paired {
