@@ -4,7 +4,10 @@
 // sitting and compared like with like. Run it under /usr/bin/time -v for
 // the process's peak RSS. MERGEBENCH_CPUPROFILE=FILE profiles the timed part.
 //
-//	go run ./internal/mergebench FILE [REPS [MERGE_REPS]]
+//	go run ./internal/mergebench FILE [REPS [MERGE_REPS [COPIES]]]
+//
+// COPIES > 1 merges that many disjoint copies of the fixture's inputs
+// (internal/benchscale), for sizes beyond the fixtures'.
 package main
 
 import (
@@ -22,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/benchscale"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -35,8 +39,8 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) < 1 || len(args) > 3 {
-		return fmt.Errorf("usage: mergebench FILE [REPS [MERGE_REPS]]")
+	if len(args) < 1 || len(args) > 4 {
+		return fmt.Errorf("usage: mergebench FILE [REPS [MERGE_REPS [COPIES]]]")
 	}
 	reps, mergeReps := 15, 15
 	var err error
@@ -51,10 +55,21 @@ func run(args []string) error {
 			return fmt.Errorf("bad MERGE_REPS %q", args[2])
 		}
 	}
+	copies := 1
+	if len(args) > 3 {
+		if copies, err = strconv.Atoi(args[3]); err != nil || copies < 1 {
+			return fmt.Errorf("bad COPIES %q", args[3])
+		}
+	}
 	t0 := time.Now()
 	in, err := loadCached(args[0])
 	if err != nil {
 		return err
+	}
+	if copies > 1 {
+		if in, err = benchscale.Replicate(in, copies); err != nil {
+			return err
+		}
 	}
 	decoded := time.Since(t0)
 	// Decoding garbage is not the merge's: drop it before timing.
