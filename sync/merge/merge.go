@@ -47,6 +47,7 @@ type merger struct {
 
 	dupeDone         map[int32]struct{} // local parents whose dedupe matches are computed
 	dupeL2R, dupeR2L map[int32]int32
+	dupes            dupeQueues // reused by each folder's matching
 
 	counts Counts
 	slab   []Node
