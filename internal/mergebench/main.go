@@ -75,6 +75,8 @@ func run(args []string) error {
 	// Decoding garbage is not the merge's: drop it before timing.
 	runtime.GC()
 	debug.FreeOSMemory()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	loadHWM := vmHWM()
 	resetHWM()
 	if path := os.Getenv("MERGEBENCH_CPUPROFILE"); path != "" {
@@ -111,6 +113,7 @@ func run(args []string) error {
 	}
 	var local, remote *tree.Tree
 	for range reps {
+		local, remote = nil, nil // the last pair is garbage, not input to this build
 		s := time.Now()
 		local, remote, err = buildBoth(in)
 		if err != nil {
@@ -130,8 +133,8 @@ func run(args []string) error {
 		}
 		mergeOnly = append(mergeOnly, ms(time.Since(s)))
 	}
-	fmt.Printf("decoded %s in %d ms: local %d items, remote %d items; merged_nodes=%d dupes=%d; load_hwm_kb=%d run_hwm_kb=%d\n",
-		args[0], decoded.Milliseconds(), len(in.Local.Items), len(in.Remote.Items), nodes, dupes, loadHWM, vmHWM())
+	fmt.Printf("decoded %s in %d ms: local %d items, remote %d items; merged_nodes=%d dupes=%d; input_heap_kb=%d load_hwm_kb=%d run_hwm_kb=%d\n",
+		args[0], decoded.Milliseconds(), len(in.Local.Items), len(in.Remote.Items), nodes, dupes, ms0.HeapAlloc>>10, loadHWM, vmHWM())
 	fmt.Printf("RESULT file=%s reps=%d merge_reps=%d seq_build_med=%.3f seq_merge_med=%.3f seq_total_med=%.3f par_build_med=%.3f par_total_med=%.3f mergeonly_med=%.3f\n",
 		args[0], reps, mergeReps, median(seqBuild), median(seqMerge), median(seqTotal), median(parBuild), median(parTotal), median(mergeOnly))
 	return nil

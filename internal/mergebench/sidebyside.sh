@@ -4,8 +4,8 @@
 #   ROUND SIZE NAME PEAK_RSS_KB RESULT-fields...
 # Usage: sidebyside.sh ROUNDS "10k 40k 100k" NAME=BINARY...
 # (fixtures are unpacked to /tmp/sSIZE.json; dogear runs with the malloc
-# tunables its README gives, and with PLAIN=1 also without them, whose peak
-# RSS is lower)
+# tunables its README gives; PLAIN="100k ..." also runs it without them at
+# those sizes, for its lower peak RSS)
 set -eu
 rounds=$1 sizes=$2; shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +26,7 @@ for r in $(seq 1 "$rounds"); do
   for s in $sizes; do
     n=${reps[$s]}
     one dogear env GLIBC_TUNABLES=$tunables "$dogear" /tmp/s$s.json "$n" "$n"
-    [ -n "${PLAIN:-}" ] && one dogear-plain "$dogear" /tmp/s$s.json "$n" "$n"
+    [[ " ${PLAIN:-} " == *" $s "* ]] && one dogear-plain "$dogear" /tmp/s$s.json "$n" "$n"
     for nb in "$@"; do
       one "${nb%%=*}" "${nb#*=}" /tmp/s$s.json "$n" "$n"
     done
