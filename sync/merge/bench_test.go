@@ -47,15 +47,15 @@ var (
 )
 
 // inputs decodes a workload's builder inputs once per process.
-func inputs(b *testing.B, size string) *testutil.Replays {
+func inputs(tb testing.TB, size string) *testutil.Replays {
 	benchMu.Lock()
 	defer benchMu.Unlock()
 	if in := benchInputs[size]; in != nil {
 		return in
 	}
-	in, err := testutil.LoadReplays(benchPath(b, size))
+	in, err := testutil.LoadReplays(benchPath(tb, size))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	benchInputs[size] = in
 	return in
@@ -63,7 +63,7 @@ func inputs(b *testing.B, size string) *testutil.Replays {
 
 // buildInputs builds both trees at once, as bmtui does when it opens a
 // profile (internal/load reads and builds each side on its own goroutine).
-func buildInputs(b *testing.B, in *testutil.Replays) (*tree.Tree, *tree.Tree) {
+func buildInputs(b testing.TB, in *testutil.Replays) (*tree.Tree, *tree.Tree) {
 	var local *tree.Tree
 	var localErr error
 	done := make(chan struct{})

@@ -12,6 +12,43 @@ func keyOf(c *tree.Content, pos int) dedupeKey {
 	return k
 }
 
+// dupeQueues are the local candidates of one folder, in child order, per
+// dedupe key: a FIFO list per key threaded through lc and next, so that
+// one map and two slices serve every folder of a merge.
+type dupeQueues struct {
+	heads    map[dedupeKey]int32 // first entry of the key's list
+	lc, next []int32             // entry: the local child, and the next entry with its key (-1 at the end)
+	tails    []int32             // entry at the end of the list that starts here (heads only)
+}
+
+// dupeQueueReuse is how many keys a folder may leave in the map for the
+// next folder to clear; clearing costs the map's capacity, so after a
+// bigger folder the map is dropped instead.
+const dupeQueueReuse = 256
+
+func (q *dupeQueues) reset() {
+	if len(q.heads) > dupeQueueReuse {
+		q.heads = nil
+	}
+	if q.heads == nil {
+		q.heads = make(map[dedupeKey]int32)
+	} else {
+		clear(q.heads)
+	}
+	q.lc, q.next, q.tails = q.lc[:0], q.next[:0], q.tails[:0]
+}
+
+func (q *dupeQueues) push(key dedupeKey, lc int32) {
+	e := int32(len(q.lc))
+	q.lc, q.next, q.tails = append(q.lc, lc), append(q.next, -1), append(q.tails, e)
+	if h, ok := q.heads[key]; ok {
+		q.next[q.tails[h]] = e
+		q.tails[h] = e
+		return
+	}
+	q.heads[key] = e
+}
+
 // computeDupes is docs/merge.md#deduplication for the merged folder with local node lp
 // and remote node rp, cached under lp.
 func (m *merger) computeDupes(lp, rp int32) {
@@ -25,54 +62,66 @@ func (m *merger) computeDupes(lp, rp int32) {
 	}
 	m.dupeDone[lp] = struct{}{}
 	LP, RP := m.l.Node(lp), m.r.Node(rp)
-	var queues map[dedupeKey][]int32
+	q := &m.dupes
+	started := false
 	for k, lc := range LP.Children {
 		LC := m.l.Node(lc)
-		if LC.Content == nil || m.lToR[lc] >= 0 || m.lTombR[lc] || isRoot(LC.GUID) {
+		if LC.Content == nil || m.lToR[lc] >= 0 || m.lTombR[lc] || LC.IsBuiltInRoot() {
 			continue
 		}
-		if queues == nil {
-			queues = make(map[dedupeKey][]int32)
+		if !started {
+			q.reset()
+			started = true
 		}
-		key := keyOf(LC.Content, k)
-		queues[key] = append(queues[key], lc)
+		q.push(keyOf(LC.Content, k), lc)
 	}
-	if queues == nil {
+	if !started {
 		return
 	}
 	for k, rc := range RP.Children {
 		RC := m.r.Node(rc)
-		if RC.Content == nil || m.rToL[rc] >= 0 || m.rTombL[rc] || isRoot(RC.GUID) {
+		if RC.Content == nil || m.rToL[rc] >= 0 || m.rTombL[rc] || RC.IsBuiltInRoot() {
 			continue
 		}
 		if _, paired := m.dupeR2L[rc]; paired {
 			continue
 		}
 		key := keyOf(RC.Content, k)
-		q := queues[key]
-		if len(q) == 0 {
+		head, ok := q.heads[key]
+		if !ok {
 			continue
 		}
-		pick := 0
-		if m.ov != nil && len(m.ov.RefuseDedupe) > 0 {
-			pick = -1
-			for x, lc := range q {
-				if m.ov.RefuseDedupe[DedupePair{Local: m.l.Node(lc).GUID, Remote: RC.GUID}] {
-					if m.explain {
-						m.record(Event{GUID: RC.GUID, Kind: EventDedupeRefused, Chosen: ChoiceSeparate, Default: ChoiceMatch,
-							Reason: ReasonOverride, Other: m.l.Node(lc).GUID, Alternatives: altMatch, Overridden: true, IsConflict: true})
-					}
-					continue
-				}
-				pick = x
+		// The first local candidate the user did not refuse to match.
+		prev, e := int32(-1), head
+		for ; e >= 0; prev, e = e, q.next[e] {
+			if m.ov == nil || len(m.ov.RefuseDedupe) == 0 {
 				break
 			}
-			if pick < 0 {
-				continue
+			lc := q.lc[e]
+			if !m.ov.RefuseDedupe[DedupePair{Local: m.l.Node(lc).GUID, Remote: RC.GUID}] {
+				break
+			}
+			if m.explain {
+				m.record(Event{GUID: RC.GUID, Kind: EventDedupeRefused, Chosen: ChoiceSeparate, Default: ChoiceMatch,
+					Reason: ReasonOverride, Other: m.l.Node(lc).GUID, Alternatives: altMatch, Overridden: true, IsConflict: true})
 			}
 		}
-		lc := q[pick]
-		queues[key] = append(q[:pick:pick], q[pick+1:]...)
+		if e < 0 {
+			continue
+		}
+		switch next := q.next[e]; {
+		case prev >= 0:
+			q.next[prev] = next
+			if q.tails[head] == e {
+				q.tails[head] = prev
+			}
+		case next >= 0:
+			q.heads[key] = next
+			q.tails[next] = q.tails[head]
+		default:
+			delete(q.heads, key)
+		}
+		lc := q.lc[e]
 		m.dupeL2R[lc] = rc
 		m.dupeR2L[rc] = lc
 	}

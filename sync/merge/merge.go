@@ -47,6 +47,7 @@ type merger struct {
 
 	dupeDone         map[int32]struct{} // local parents whose dedupe matches are computed
 	dupeL2R, dupeR2L map[int32]int32
+	dupes            dupeQueues // reused by each folder's matching
 
 	counts Counts
 	slab   []Node
@@ -325,7 +326,7 @@ func (m *merger) resolveValue(L, R *tree.Node, placesRoot bool) (Choice, Reason,
 		var v Choice
 		reason := ReasonValidity
 		switch {
-		case isRoot(R.GUID):
+		case R.IsBuiltInRoot():
 			v, reason = ChoiceLocal, ReasonContentRoot
 		case lRep && rRep:
 			v = ChoiceUnchanged
@@ -354,7 +355,7 @@ func (m *merger) resolveValue(L, R *tree.Node, placesRoot bool) (Choice, Reason,
 	case R.NeedsMerge:
 		v, reason := ChoiceRemote, ReasonOnlyRemoteChanged
 		switch {
-		case isRoot(R.GUID):
+		case R.IsBuiltInRoot():
 			v, reason = ChoiceUnchanged, ReasonContentRoot
 		case rRep:
 			v, reason = ChoiceLocal, ReasonValidity
@@ -396,7 +397,7 @@ func (m *merger) valueOverride(L, R *tree.Node, v Choice) (Choice, bool) {
 	if !ok && L.GUID != R.GUID {
 		s, ok = m.ov.Value[L.GUID]
 	}
-	if !ok || s == tree.NoSide || isRoot(R.GUID) {
+	if !ok || s == tree.NoSide || R.IsBuiltInRoot() {
 		return v, false
 	}
 	switch {
@@ -419,7 +420,7 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 	}
 	m.lMerged[li], m.rMerged[ri] = true, true
 	guid := R.GUID
-	if !tree.IsValidGUID(guid) {
+	if !R.HasValidGUID() {
 		g, err := m.replaceGUID(R.GUID, true)
 		if err != nil {
 			return nil, err
@@ -573,7 +574,7 @@ func fixups(p, c *Node) {
 // resolveStructure is docs/merge.md#where-a-child-lives.
 func (m *merger) resolveStructure(lp, lc, rp, rc int32) (Choice, Reason, bool) {
 	RC := m.r.Node(rc)
-	if isRoot(RC.GUID) {
+	if RC.IsBuiltInRoot() {
 		return ChoiceLocal, ReasonContentRoot, false
 	}
 	LP, LC, RP := m.l.Node(lp), m.l.Node(lc), m.r.Node(rp)
@@ -802,7 +803,7 @@ func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
 	L := m.l.Node(li)
 	m.lMerged[li] = true
 	guid := L.GUID
-	if !tree.IsValidGUID(guid) {
+	if !L.HasValidGUID() {
 		g, err := m.replaceGUID(L.GUID, false)
 		if err != nil {
 			return nil, err
@@ -831,7 +832,7 @@ func (m *merger) mergeRemoteOnly(ri int32) (*Node, error) {
 	R := m.r.Node(ri)
 	m.rMerged[ri] = true
 	guid := R.GUID
-	if !tree.IsValidGUID(guid) {
+	if !R.HasValidGUID() {
 		g, err := m.replaceGUID(R.GUID, true)
 		if err != nil {
 			return nil, err
@@ -890,7 +891,7 @@ func (m *merger) checkRemote(p *Node, rn, rp int32) (status, error) {
 	if RN.Validity == tree.Replace {
 		return statusDeleted, m.deleteRemote(p, rn, ReasonInvalid)
 	}
-	if isRoot(RN.GUID) {
+	if RN.IsBuiltInRoot() {
 		return statusUnchanged, nil
 	}
 	keep, reason, overridden := m.survivesDeletion(RN)
@@ -939,7 +940,7 @@ func (m *merger) checkLocal(p *Node, ln, lp int32) (status, error) {
 	if LN.Validity == tree.Replace {
 		return statusDeleted, m.deleteLocal(p, ln, ReasonInvalid)
 	}
-	if isRoot(LN.GUID) {
+	if LN.IsBuiltInRoot() {
 		return statusUnchanged, nil
 	}
 	keep, reason, overridden := m.survivesDeletion(LN)
@@ -1105,10 +1106,4 @@ func (m *merger) explainDedupe(c *Node) {
 	m.record(Event{GUID: c.GUID, Kind: EventDedupe, Chosen: ChoiceMatch, Reason: ReasonSameContent, Other: c.Local.GUID,
 		LocalAge: c.Local.Age, RemoteAge: c.Remote.Age, LocalChanged: c.Local.NeedsMerge, RemoteChanged: c.Remote.NeedsMerge,
 		Alternatives: altMatch, IsConflict: true})
-}
-
-// isRoot is tree.IsBuiltInRoot with a cheap first test: every built-in root
-// GUID is 12 bytes and ends in '_'.
-func isRoot(g string) bool {
-	return len(g) == 12 && g[11] == '_' && tree.IsBuiltInRoot(g)
 }

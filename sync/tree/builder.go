@@ -77,7 +77,7 @@ type builderItem struct {
 type Builder struct {
 	nodes      []Node // become the tree's nodes; items are stored here from the start
 	items      []builderItem
-	index      map[string]int32
+	index      guidIndex
 	tombstones map[string]struct{}
 	fallback   string
 	preferred  map[string]string
@@ -103,12 +103,13 @@ func NewBuilderSized(root Item, n int) *Builder {
 	b := &Builder{
 		nodes:      make([]Node, 1, n+1),
 		items:      make([]builderItem, 1, n+1),
-		index:      make(map[string]int32, n+1),
+		index:      newGUIDIndex(n + 1),
 		tombstones: make(map[string]struct{}),
 		fallback:   UnfiledGUID,
 	}
 	b.nodes[0].Item = root
-	b.index[root.GUID] = 0
+	b.nodes[0].guid = flagsOf(root.GUID)
+	b.index.add(root.GUID, 0)
 	return b
 }
 
@@ -120,11 +121,10 @@ func (b *Builder) ReparentOrphansTo(guid string) { b.fallback = guid }
 // Item adds an item. Adding a GUID twice is an ErrDuplicateItem error and
 // keeps the first copy.
 func (b *Builder) Item(it Item) error {
-	if _, ok := b.index[it.GUID]; ok {
+	if !b.index.add(it.GUID, int32(len(b.items))) {
 		return &Error{Kind: ErrDuplicateItem, GUID: it.GUID}
 	}
-	b.index[it.GUID] = int32(len(b.items))
-	b.nodes = append(b.nodes, Node{Item: it})
+	b.nodes = append(b.nodes, Node{Item: it, guid: flagsOf(it.GUID)})
 	b.items = append(b.items, builderItem{})
 	return nil
 }
@@ -139,7 +139,7 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	if parent == b.lastFolder && parent != "" {
 		return b.lastFolderIdx, nil
 	}
-	pi, ok := b.index[parent]
+	pi, ok := b.index.get(parent)
 	if !ok {
 		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
 	}
@@ -157,7 +157,7 @@ func (b *Builder) ChildOf(child, parent string) error {
 	if err != nil {
 		return err
 	}
-	ci, ok := b.index[child]
+	ci, ok := b.index.get(child)
 	if !ok {
 		b.nodes[pi].Children = append(b.nodes[pi].Children, -int32(len(b.unknownChildren))-1)
 		b.unknownChildren = append(b.unknownChildren, child)
@@ -213,11 +213,11 @@ func (b *Builder) ParentID(child, parent string) error {
 	if child == b.nodes[0].GUID {
 		return &Error{Kind: ErrDuplicateItem, GUID: child}
 	}
-	ci, ok := b.index[child]
+	ci, ok := b.index.get(child)
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
-	pi, ok := b.index[parent]
+	pi, ok := b.index.get(parent)
 	if !ok {
 		pi = -int32(len(b.unknownParents)) - 1
 		b.unknownParents = append(b.unknownParents, parent)
@@ -232,7 +232,7 @@ func (b *Builder) Structure(child, parent string) error {
 	if err != nil {
 		return err
 	}
-	ci, ok := b.index[child]
+	ci, ok := b.index.get(child)
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
@@ -286,7 +286,7 @@ func (b *Builder) Build() (*Tree, error) {
 	parent[0] = -1
 
 	fallback := int32(0)
-	if fi, ok := b.index[b.fallback]; ok && b.nodes[fi].IsFolder() {
+	if fi, ok := b.index.get(b.fallback); ok && b.nodes[fi].IsFolder() {
 		fallback = fi
 	}
 
@@ -301,7 +301,7 @@ func (b *Builder) Build() (*Tree, error) {
 		for k := range cands {
 			if c := &cands[k]; c.idx < 0 {
 				// A parentid naming an item inserted after the record.
-				if pi, ok := b.index[b.unknownParents[-c.idx-1]]; ok {
+				if pi, ok := b.index.get(b.unknownParents[-c.idx-1]); ok {
 					c.idx = pi
 				}
 			}
@@ -378,7 +378,7 @@ func (b *Builder) Build() (*Tree, error) {
 		for _, ci := range refs {
 			if ci < 0 {
 				ref := b.unknownChildren[-ci-1]
-				if idx, ok := b.index[ref]; ok {
+				if idx, ok := b.index.get(ref); ok {
 					ci = idx // inserted after the folder listed it
 				}
 			}

@@ -15,12 +15,40 @@ type Node struct {
 	Level    int32   // 0 for the root, 1 for the built-in roots
 	Diverged bool    // the builder repaired this item's structure
 	Syncable bool    // under one of the built-in roots, and not a livemark or an orphaned query
+	guid     guidFlags
 }
+
+// guidFlags are facts about a node's GUID, worked out once while the
+// builder has the GUID's bytes in cache, so the merge need not read them
+// again for every node.
+type guidFlags uint8
+
+const (
+	guidValid guidFlags = 1 << iota
+	guidBuiltInRoot
+)
+
+func flagsOf(guid string) guidFlags {
+	var f guidFlags
+	if IsValidGUID(guid) {
+		f |= guidValid
+	}
+	if IsBuiltInRoot(guid) {
+		f |= guidBuiltInRoot
+	}
+	return f
+}
+
+// HasValidGUID is IsValidGUID(n.GUID) for a node of a built tree.
+func (n *Node) HasValidGUID() bool { return n.guid&guidValid != 0 }
+
+// IsBuiltInRoot is IsBuiltInRoot(n.GUID) for a node of a built tree.
+func (n *Node) IsBuiltInRoot() bool { return n.guid&guidBuiltInRoot != 0 }
 
 // Tree is a built bookmark tree. It is read-only once built.
 type Tree struct {
 	nodes      []Node
-	index      map[string]int32
+	index      guidIndex
 	tombstones map[string]struct{}
 	problems   []Problem
 }
@@ -36,13 +64,13 @@ func (t *Tree) Node(i int32) *Node { return &t.nodes[i] }
 
 // Index returns the index of the item with this GUID.
 func (t *Tree) Index(guid string) (int32, bool) {
-	i, ok := t.index[guid]
+	i, ok := t.index.get(guid)
 	return i, ok
 }
 
 // Lookup returns the node with this GUID, or nil.
 func (t *Tree) Lookup(guid string) *Node {
-	if i, ok := t.index[guid]; ok {
+	if i, ok := t.index.get(guid); ok {
 		return &t.nodes[i]
 	}
 	return nil
@@ -64,7 +92,7 @@ func (t *Tree) IsTombstone(guid string) bool {
 
 // Mentions reports whether the tree has an item or a tombstone for guid.
 func (t *Tree) Mentions(guid string) bool {
-	if _, ok := t.index[guid]; ok {
+	if _, ok := t.index.get(guid); ok {
 		return true
 	}
 	return t.IsTombstone(guid)

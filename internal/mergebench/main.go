@@ -1,0 +1,251 @@
+// Command mergebench times tree building and merging on a dogear bench
+// fixture the way ../shared/tools/dogear-bench does, and prints a RESULT
+// line with the same field names, so the two can be run alternately in one
+// sitting and compared like with like. Run it under /usr/bin/time -v for
+// the process's peak RSS. MERGEBENCH_CPUPROFILE=FILE profiles the timed part.
+//
+//	go run ./internal/mergebench FILE [REPS [MERGE_REPS [COPIES]]]
+//
+// COPIES > 1 merges that many disjoint copies of the fixture's inputs
+// (internal/benchscale), for sizes beyond the fixtures'.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bmtui/bmtui/internal/benchscale"
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/sync/merge"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "mergebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) < 1 || len(args) > 4 {
+		return fmt.Errorf("usage: mergebench FILE [REPS [MERGE_REPS [COPIES]]]")
+	}
+	reps, mergeReps := 15, 15
+	var err error
+	if len(args) > 1 {
+		if reps, err = strconv.Atoi(args[1]); err != nil || reps < 1 {
+			return fmt.Errorf("bad REPS %q", args[1])
+		}
+		mergeReps = reps
+	}
+	if len(args) > 2 {
+		if mergeReps, err = strconv.Atoi(args[2]); err != nil || mergeReps < 1 {
+			return fmt.Errorf("bad MERGE_REPS %q", args[2])
+		}
+	}
+	copies := 1
+	if len(args) > 3 {
+		if copies, err = strconv.Atoi(args[3]); err != nil || copies < 1 {
+			return fmt.Errorf("bad COPIES %q", args[3])
+		}
+	}
+	t0 := time.Now()
+	in, err := loadCached(args[0])
+	if err != nil {
+		return err
+	}
+	if copies > 1 {
+		if in, err = benchscale.Replicate(in, copies); err != nil {
+			return err
+		}
+	}
+	decoded := time.Since(t0)
+	// Decoding garbage is not the merge's: drop it before timing.
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	loadHWM := vmHWM()
+	resetHWM()
+	if path := os.Getenv("MERGEBENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	var seqBuild, seqMerge, seqTotal, parBuild, parTotal, mergeOnly []float64
+	var nodes, dupes int
+	var cpu0 time.Duration // from the end of the first repetition, which warms the heap up
+	for rep := range reps {
+		s := time.Now()
+		local, err := in.Local.Build()
+		if err != nil {
+			return err
+		}
+		remote, err := in.Remote.Build()
+		if err != nil {
+			return err
+		}
+		b := time.Since(s)
+		res, err := merge.Merge(context.Background(), local, remote, merge.Options{})
+		if err != nil {
+			return err
+		}
+		t := time.Since(s)
+		seqBuild, seqMerge, seqTotal = append(seqBuild, ms(b)), append(seqMerge, ms(t-b)), append(seqTotal, ms(t))
+		nodes, dupes = res.Counts.MergedNodes, res.Counts.Dupes
+		if rep == 0 {
+			cpu0 = cpuTime()
+		}
+	}
+	seqCPU := (cpuTime() - cpu0) / time.Duration(max(reps-1, 1))
+	var local, remote *tree.Tree
+	for range reps {
+		local, remote = nil, nil // the last pair is garbage, not input to this build
+		s := time.Now()
+		local, remote, err = buildBoth(in)
+		if err != nil {
+			return err
+		}
+		b := time.Since(s)
+		if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+			return err
+		}
+		t := time.Since(s)
+		parBuild, parTotal = append(parBuild, ms(b)), append(parTotal, ms(t))
+	}
+	for range mergeReps {
+		s := time.Now()
+		if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+			return err
+		}
+		mergeOnly = append(mergeOnly, ms(time.Since(s)))
+	}
+	fmt.Printf("decoded %s in %d ms: local %d items, remote %d items; merged_nodes=%d dupes=%d; input_heap_kb=%d load_hwm_kb=%d run_hwm_kb=%d\n",
+		args[0], decoded.Milliseconds(), len(in.Local.Items), len(in.Remote.Items), nodes, dupes, ms0.HeapAlloc>>10, loadHWM, vmHWM())
+	fmt.Printf("RESULT file=%s reps=%d merge_reps=%d seq_build_med=%.3f seq_merge_med=%.3f seq_total_med=%.3f par_build_med=%.3f par_total_med=%.3f mergeonly_med=%.3f seq_cpu_mean_after_first=%.3f\n",
+		args[0], reps, mergeReps, median(seqBuild), median(seqMerge), median(seqTotal), median(parBuild), median(parTotal), median(mergeOnly), ms(seqCPU))
+	return nil
+}
+
+// loadCached decodes a fixture's builder inputs, keeping a gob copy beside
+// it (FILE.mergebench.gob) because decoding the JSON takes longer than the
+// timed runs. Strings are shared again after gob decoding, as
+// testutil.LoadReplays shares them.
+func loadCached(path string) (*testutil.Replays, error) {
+	cache := path + ".mergebench.gob"
+	if f, err := os.Open(cache); err == nil {
+		defer f.Close()
+		var in testutil.Replays
+		if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&in); err != nil {
+			return nil, fmt.Errorf("%s: %w", cache, err)
+		}
+		intern(in.Local)
+		intern(in.Remote)
+		return &in, nil
+	}
+	in, err := testutil.LoadReplays(path)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(in); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(cache+".tmp", buf.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	return in, os.Rename(cache+".tmp", cache)
+}
+
+func intern(r *testutil.Replay) {
+	seen := make(map[string]string, len(r.Items))
+	one := func(s string) string {
+		if v, ok := seen[s]; ok {
+			return v
+		}
+		seen[s] = s
+		return s
+	}
+	for i := range r.Items {
+		r.Items[i].GUID = one(r.Items[i].GUID)
+	}
+	for i := range r.Parents {
+		r.Parents[i].Child, r.Parents[i].Parent = one(r.Parents[i].Child), one(r.Parents[i].Parent)
+	}
+}
+
+// buildBoth builds both trees at once, as bmtui does when it opens a profile.
+func buildBoth(in *testutil.Replays) (*tree.Tree, *tree.Tree, error) {
+	var local *tree.Tree
+	var localErr error
+	done := make(chan struct{})
+	go func() {
+		local, localErr = in.Local.Build()
+		close(done)
+	}()
+	remote, err := in.Remote.Build()
+	<-done
+	if err == nil {
+		err = localErr
+	}
+	return local, remote, err
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// vmHWM is the process's peak RSS in kB so far (0 when unknown).
+func vmHWM() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
+}
+
+// cpuTime is the CPU time the process has used, every thread and the
+// garbage collector's included: a cost that other processes' load on the
+// machine inflates less than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.
+func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
