@@ -211,11 +211,16 @@ func BenchmarkSalvageVsRecover(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		dir  func(testing.TB) string
-	}{{"large-40k", damagedLarge}} {
+	}{{"large-40k", damagedLarge}, {"damaged-5k", damaged5k}} {
 		b.Run(c.name, func(b *testing.B) {
 			benchSideBySide(b, cli, c.dir(b))
 		})
 	}
+}
+
+// damaged5k is testutil's damaged-5k case (built by Firefox on first use).
+func damaged5k(tb testing.TB) string {
+	return testutil.Damaged(tb, "damaged-5k").Dir
 }
 
 func benchSideBySide(b *testing.B, cli, template string) {
