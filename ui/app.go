@@ -45,6 +45,10 @@ type AppInput struct {
 	// StartInSalvage opens the salvage screen first (a profile too
 	// damaged to show: the trees are empty).
 	StartInSalvage bool
+	// Reload opens the profile again once a salvage was written (it runs
+	// in a command); the app then shows the new file's explorer. nil: the
+	// app stays on the salvage screen's outcome.
+	Reload func() (AppInput, error)
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -258,9 +262,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case salvageLoadedMsg, salvageWrittenMsg:
 		if a.salvage != nil {
 			_, cmd := a.salvage.Update(msg)
+			if w, ok := msg.(salvageWrittenMsg); ok && w.s == a.salvage && w.err == nil && a.in.Reload != nil {
+				cmd = tea.Batch(cmd, a.reload(w.out))
+			}
 			return a, cmd
 		}
 		return a, nil
+	case appReloadedMsg:
+		return a, a.reloaded(msg)
 	case tea.KeyPressMsg:
 		if a.inSalv {
 			if key.Matches(msg, a.salvage.keys.Back) {

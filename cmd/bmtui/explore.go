@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -31,16 +32,13 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && !o.startInMerge && o.session == nil {
-			return runSalvageApp(ctx, pf, o, err)
+			return runSalvageApp(ctx, pf, o, io, err)
 		}
 		return err
 	}
-	defer cleanup()
-	name := prof.Paths.Dir
-	if pf.demo {
-		name = "demo profile"
-	}
-	in := appInput(prof, name)
+	sess := &appSession{ctx: ctx, pf: pf, cleanups: []func(){cleanup}}
+	defer sess.close()
+	in := sess.input(prof)
 	in.StartInMerge = o.startInMerge && prof.Remote != nil
 	if o.session != nil {
 		if prof.Remote == nil {
@@ -50,23 +48,6 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			return err
 		}
 		in.Resolutions = o.session.Resolutions
-	}
-	// A confirmed apply ends the session: the profile is no longer what
-	// the screens show. The report (or why nothing was written) is printed
-	// once the terminal is back.
-	var applied *apply.Report
-	var applyErr error
-	in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
-		return func() tea.Msg {
-			if applyErr = applicable(prof); applyErr == nil {
-				applied, applyErr = applyView(ctx, prof, req.View, "")
-			}
-			return tea.Quit()
-		}
-	}
-	if !pf.demo {
-		salvage := salvagePlan(ctx)
-		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
 	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""})
 	final, err := ui.Run(ctx, model)
@@ -83,6 +64,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		}
 		fmt.Fprintf(io.out, "resolutions saved to %s\n", o.saveTo)
 	}
+	applied, applyErr := sess.outcome()
 	if applyErr != nil {
 		return applyErr
 	}
@@ -90,6 +72,77 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		printApplied(io.out, applied)
 	}
 	return nil
+}
+
+// appSession is what the app's callbacks share: the profile may be opened
+// again (after a salvage was written), and each opening is closed at the
+// end.
+type appSession struct {
+	ctx context.Context
+	pf  *profileFlags
+
+	mu       sync.Mutex
+	cleanups []func()
+	applied  *apply.Report
+	applyErr error
+}
+
+// input is what the app shows of prof, with its callbacks.
+func (s *appSession) input(prof *load.Profile) ui.AppInput {
+	name := prof.Paths.Dir
+	if s.pf.demo {
+		name = "demo profile"
+	}
+	in := appInput(prof, name)
+	// A confirmed apply ends the session: the profile is no longer what
+	// the screens show. The report (or why nothing was written) is printed
+	// once the terminal is back.
+	in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
+		return func() tea.Msg {
+			var applied *apply.Report
+			err := applicable(prof)
+			if err == nil {
+				applied, err = applyView(s.ctx, prof, req.View, "")
+			}
+			s.mu.Lock()
+			s.applied, s.applyErr = applied, err
+			s.mu.Unlock()
+			return tea.Quit()
+		}
+	}
+	if !s.pf.demo {
+		salvage := salvagePlan(s.ctx)
+		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, true) }
+		in.Reload = s.reload
+	}
+	return in
+}
+
+// reload opens the profile again, once a salvage replaced its file.
+func (s *appSession) reload() (ui.AppInput, error) {
+	prof, cleanup, err := s.pf.open()
+	if err != nil {
+		return ui.AppInput{}, err
+	}
+	s.mu.Lock()
+	s.cleanups = append(s.cleanups, cleanup)
+	s.mu.Unlock()
+	return s.input(prof), nil
+}
+
+func (s *appSession) outcome() (*apply.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied, s.applyErr
+}
+
+func (s *appSession) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.cleanups {
+		c()
+	}
+	s.cleanups = nil
 }
 
 // appInput is what the app shows of a loaded profile.
