@@ -28,6 +28,10 @@ type Kind string
 const (
 	Places Kind = "places" // a profile's places.sqlite: the local tree
 	Mirror Kind = "mirror" // a profile's weave/bookmarks.sqlite: the server's tree as last synced
+	// Salvaged is the tree bmtui salvage rebuilds from a damaged profile's
+	// files (places.sqlite page by page, its WAL, backups, the mirror),
+	// read without writing anything.
+	Salvaged Kind = "salvaged"
 )
 
 // Provenance says where a tree comes from.

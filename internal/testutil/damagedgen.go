@@ -48,28 +48,7 @@ func Damaged(tb testing.TB, name string) *DamagedProfile {
 	}
 	before := filepath.Join(GeneratedProfile(tb, sc.Profile), "before")
 	dir := tb.TempDir()
-	err := filepath.WalkDir(before, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(before, p)
-		out := filepath.Join(dir, rel)
-		if filepath.Ext(rel) == ".gz" {
-			Gunzip(tb, p, out[:len(out)-3])
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(out, data, 0o644)
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	UnpackProfile(tb, before, dir)
 	places := filepath.Join(dir, "places.sqlite")
 	dp := &DamagedProfile{Dir: dir, Intact: filepath.Join(tb.TempDir(), "places.sqlite")}
 	data, err := os.ReadFile(places)
@@ -113,4 +92,32 @@ func Damaged(tb testing.TB, name string) *DamagedProfile {
 		tb.Fatalf("damage.py damaged no page of %s", places)
 	}
 	return dp
+}
+
+// UnpackProfile copies the profile folder src into dst, gunzipping each
+// .gz file (places.sqlite.gz becomes places.sqlite).
+func UnpackProfile(tb testing.TB, src, dst string) {
+	tb.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		out := filepath.Join(dst, rel)
+		if filepath.Ext(rel) == ".gz" {
+			Gunzip(tb, p, out[:len(out)-3])
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
