@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -226,24 +227,27 @@ func damaged5k(tb testing.TB) string {
 func benchSideBySide(b *testing.B, cli, template string) {
 	var ours, theirs []time.Duration
 	var phases [5]time.Duration // scan, rebuild, write, verify, backup and swap
+	var ourCPU, theirCPU time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		dir := b.TempDir()
 		copyTree(b, template, dir)
 		out := filepath.Join(b.TempDir(), "recovered.db")
 		b.StartTimer()
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime(syscall.RUSAGE_SELF)
 		p := salvageWrite(b, dir)
 		ours = append(ours, time.Since(start))
+		ourCPU += cpuTime(syscall.RUSAGE_SELF) - cpu
 		for i := range phases {
 			phases[i] += p[i]
 		}
-		start = time.Now()
+		start, cpu = time.Now(), cpuTime(syscall.RUSAGE_CHILDREN)
 		cmd := osexec.Command("sh", "-c", `"$0" "$1" .recover | "$0" "$2"`, cli, filepath.Join(template, PlacesName), out)
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf(".recover: %v: %s", err, msg)
 		}
 		theirs = append(theirs, time.Since(start))
+		theirCPU += cpuTime(syscall.RUSAGE_CHILDREN) - cpu
 	}
 	med := func(d []time.Duration) time.Duration {
 		d = slices.Clone(d)
@@ -259,9 +263,21 @@ func benchSideBySide(b *testing.B, cli, template string) {
 	}
 	slices.Sort(pairs)
 	b.ReportMetric(pairs[len(pairs)/2], "median-pair-ratio")
+	b.ReportMetric(float64(ourCPU)/float64(len(ours))/1e6, "bmtui-cpu-ms")
+	b.ReportMetric(float64(theirCPU)/float64(len(ours))/1e6, "recover-cpu-ms")
 	for i, name := range []string{"scan", "rebuild", "write", "verify", "backup+swap"} {
 		b.ReportMetric(float64(phases[i])/float64(len(ours))/1e6, name+"-ms")
 	}
+}
+
+// cpuTime is the user+system CPU time of this process or of its
+// waited-for children.
+func cpuTime(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // salvageWrite is what `bmtui salvage --write --yes` does to dir; it
