@@ -78,9 +78,37 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	if running, pid, _ := places.FirefoxRunning(profileDir); running {
 		return nil, fmt.Errorf("%w (pid %d) with profile %s: quit Firefox before salvaging", ErrFirefoxRunning, pid, profileDir)
 	}
-	prepared, err := rebuild.Prepare(db, now)
-	if err != nil {
-		return nil, err
+	// The rows are derived while the damaged files are backed up (the
+	// copies wait mostly on fsync); a db Firefox cannot hold is refused
+	// before anything is touched when that shows first, else the backup
+	// is rolled back as after any failure before the swap.
+	type prep struct {
+		p   *rebuild.Prepared
+		err error
+	}
+	prepCh := make(chan prep, 1)
+	go func() {
+		p, err := rebuild.Prepare(db, now)
+		prepCh <- prep{p, err}
+	}()
+	var prepared *rebuild.Prepared
+	waitPrepared := func() error {
+		if prepared != nil {
+			return nil
+		}
+		r := <-prepCh
+		prepared = r.p
+		return r.err
+	}
+	// Derivation usually ends within the backup; when it ended already, a
+	// refusal touches nothing at all.
+	select {
+	case r := <-prepCh:
+		if r.err != nil {
+			return nil, r.err
+		}
+		prepared = r.p
+	default:
 	}
 	if _, err := Recover(profileDir); err != nil {
 		return nil, fmt.Errorf("salvage: %w", err)
@@ -97,6 +125,8 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		existing[rel] = true
 	}
 	root := filepath.Join(profileDir, BackupFolder)
+	_, statErr := os.Stat(root)
+	createdRoot := errors.Is(statErr, os.ErrNotExist)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("salvage: %w", err)
 	}
@@ -129,6 +159,14 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		return nil, err
 	}
 
+	if err := waitPrepared(); err != nil {
+		// Refused: as if nothing had been started.
+		rep, aerr := abort(err)
+		if createdRoot {
+			os.Remove(root) // only when empty: the marker and the backup are gone
+		}
+		return rep, aerr
+	}
 	hooks.at("write")
 	if rep.Write, rep.Verify, err = prepared.WriteVerified(ctx, newPath); err != nil {
 		return abort(err)

@@ -182,28 +182,38 @@ func TestSalvageRefuses(t *testing.T) {
 			t.Errorf("backup %s left after the rollback", b)
 		}
 	})
-	t.Run("invalid-database", func(t *testing.T) {
-		dir := t.TempDir()
-		damagedProfile(t, dir)
-		orig := fileHashes(t, dir)
-		db := salvageDB(10)
-		db.Bookmarks[8].ParentGUID = "nowhere_____"
-		if _, err := WriteSalvage(context.Background(), dir, db, salvageNow); err == nil || !strings.Contains(err.Error(), "nowhere") {
-			t.Fatalf("WriteSalvage of an invalid tree: %v", err)
-		}
-		if got := fileHashes(t, dir); !sameFiles(got, orig) {
-			t.Error("the profile changed")
-		}
-		if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
-			t.Error("the marker is left after a refused salvage")
-		}
-		if _, err := os.Stat(placesPath(dir) + salvageSuffix); err == nil {
-			t.Error("the new file is left after a refused salvage")
-		}
-		if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
-			t.Error("a backup was made of a salvage refused up front")
-		}
-	})
+	// A small tree is refused before anything starts; a large one while
+	// the backup is made (its rows are derived meanwhile): either way
+	// the profile is left as it was.
+	for _, size := range []int{10, 30000} {
+		t.Run(fmt.Sprintf("invalid-database-%d", size), func(t *testing.T) {
+			testInvalidSalvage(t, size)
+		})
+	}
+}
+
+func testInvalidSalvage(t *testing.T, size int) {
+	t.Helper()
+	dir := t.TempDir()
+	damagedProfile(t, dir)
+	orig := fileHashes(t, dir)
+	db := salvageDB(size)
+	db.Bookmarks[len(db.Bookmarks)-1].ParentGUID = "nowhere_____"
+	if _, err := WriteSalvage(context.Background(), dir, db, salvageNow); err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Fatalf("WriteSalvage of an invalid tree: %v", err)
+	}
+	if got := fileHashes(t, dir); !sameFiles(got, orig) {
+		t.Error("the profile changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
+		t.Error("the marker is left after a refused salvage")
+	}
+	if _, err := os.Stat(placesPath(dir) + salvageSuffix); err == nil {
+		t.Error("the new file is left after a refused salvage")
+	}
+	if _, err := os.Stat(filepath.Join(dir, BackupFolder)); err == nil {
+		t.Error("a backup was made of a salvage refused up front")
+	}
 }
 
 const (

@@ -18,7 +18,7 @@ import (
 
 var damagedCases = testutil.DamagedCases
 
-func unpackDamaged(tb testing.TB, name string) string { return testutil.DamagedProfile(tb, name) }
+func unpackDamaged(tb testing.TB, name string) string { return testutil.UnpackDamaged(tb, name) }
 
 type truthItem struct {
 	GUID       string   `json:"guid"`
@@ -59,11 +59,13 @@ type firefoxFile struct {
 }
 
 type recoverFile struct {
-	Files map[string]struct {
-		Tables        map[string]int    `json:"tables"`
-		BookmarkGUIDs []string          `json:"bookmarkGuids"`
-		Parents       map[string]string `json:"bookmarkParents"`
-	} `json:"files"`
+	Files map[string]recoveredFile `json:"files"`
+}
+
+type recoveredFile struct {
+	Tables        map[string]int    `json:"tables"`
+	BookmarkGUIDs []string          `json:"bookmarkGuids"`
+	Parents       map[string]string `json:"bookmarkParents"`
 }
 
 func readJSON(tb testing.TB, v any, elem ...string) {
@@ -224,11 +226,14 @@ func checkAgainstTruth(t *testing.T, name string, in *salvage.Input, truth truth
 			for _, ti := range truth.Items {
 				truthGUIDs[ti.GUID] = ti.ParentGUID
 			}
-			// Firefox's final tree.
-			last := ff.Sessions[len(ff.Sessions)-1]
-			view := last.View
-			if last.ViewAfterMaintenance != nil && len(ff.Sessions) == 1 {
-				view = last.ViewAfterMaintenance
+			// Firefox's final tree (none for a case Firefox did not open).
+			view := &ffView{}
+			if len(ff.Sessions) > 0 {
+				last := ff.Sessions[len(ff.Sessions)-1]
+				view = last.View
+				if last.ViewAfterMaintenance != nil && len(ff.Sessions) == 1 {
+					view = last.ViewAfterMaintenance
+				}
 			}
 			ffTruth, ffRight := 0, 0
 			for _, it := range view.TreeItems {

@@ -1,6 +1,7 @@
 package salvage
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/bmtui/bmtui/places/backup"
@@ -217,7 +218,12 @@ func mirrorSource(m *Mirror, rank int) *source {
 // keywords bookmarks from other sources need.
 func (b *builder) history() {
 	db := b.res.DB
-	placeAt := map[string]int{}
+	n := 0
+	for _, v := range b.views {
+		n = max(n, len(v.pf.Places))
+	}
+	placeAt := make(map[string]int, n)
+	db.Places = slices.Grow(db.Places, n)
 	addPlace := func(p rebuild.Place) {
 		if p.URL == "" {
 			return

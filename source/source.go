@@ -31,6 +31,10 @@ const (
 	// Case is a support bundle (bmtui bundle): a copy of both databases'
 	// bookmark tables, read-only wherever it is opened; never written to.
 	Case Kind = "case"
+	// Salvaged is the tree bmtui salvage rebuilds from a damaged profile's
+	// files (places.sqlite page by page, its WAL, backups, the mirror),
+	// read without writing anything.
+	Salvaged Kind = "salvaged"
 )
 
 // Kinds of source that are copies of the bookmarks (issue 14): read to

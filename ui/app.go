@@ -68,6 +68,10 @@ type AppInput struct {
 	// Dupes finds the local tree's duplicates (see DupesInput); it runs
 	// in a command when D is pressed. nil: no D.
 	Dupes func() (*DupesInput, error)
+	// Reload opens the profile again once a salvage was written (it runs
+	// in a command); the app then shows the new file's explorer. nil: the
+	// app stays on the salvage screen's outcome.
+	Reload func() (AppInput, error)
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -454,9 +458,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case salvageLoadedMsg, salvageWrittenMsg:
 		if a.salvage != nil {
 			_, cmd := a.salvage.Update(msg)
+			if w, ok := msg.(salvageWrittenMsg); ok && w.s == a.salvage && w.err == nil && a.in.Reload != nil {
+				cmd = tea.Batch(cmd, a.reload(w.out))
+			}
 			return a, cmd
 		}
 		return a, nil
+	case appReloadedMsg:
+		return a, a.reloaded(msg)
 	case tea.KeyPressMsg:
 		a.touched = true
 		if a.inDoctor {

@@ -249,3 +249,67 @@ func TestSalvageScreenFirst(t *testing.T) {
 		t.Errorf("S went to %q", a.Screen())
 	}
 }
+
+// TestSalvageWriteReloads: once W wrote the salvage, the app opens the
+// profile again and shows the healthy explorer (its trees, no damage
+// banner, the write's outcome in the status line); when reopening fails,
+// the salvage screen stays and says why.
+func TestSalvageWriteReloads(t *testing.T) {
+	plan := damagedPlan(t)
+	plan.Write = func() (string, error) { return "wrote places.sqlite", nil }
+	healthy := salvageAppInput(t)
+	for _, c := range []struct {
+		name      string
+		reloadErr error
+	}{{"reopened", nil}, {"reopen-fails", errors.New("database is locked")}} {
+		t.Run(c.name, func(t *testing.T) {
+			reloads := 0
+			in := ui.AppInput{ProfileName: "broken.default", StartInSalvage: true,
+				Salvage: func() (*ui.SalvagePlan, error) { return plan, nil },
+				Damage: func() (local, remote []dbcheck.Damage, err error) {
+					return someDamage.Local, nil, nil
+				},
+				Reload: func() (ui.AppInput, error) { reloads++; return healthy, c.reloadErr },
+			}
+			a := ui.NewApp(in, opts())
+			var m tea.Model = a
+			m = drive(t, m, tea.WindowSizeMsg{Width: 140, Height: 32})
+			m = driveCmd(t, m, a.Init())
+			m = drive(t, m, keys("W")...)
+			if reloads != 0 {
+				t.Fatalf("reloaded before the write")
+			}
+			m = drive(t, m, keys("y")...)
+			a = m.(*ui.App)
+			v := content(m)
+			if reloads != 1 {
+				t.Fatalf("%d reloads after the write, want 1", reloads)
+			}
+			if c.reloadErr != nil {
+				if a.Screen() != "salvage" || !strings.Contains(v, "reopening the profile failed: database is locked") {
+					t.Fatalf("screen %q without the failure:\n%s", a.Screen(), v)
+				}
+				return
+			}
+			if a.Screen() != "explorer" {
+				t.Fatalf("screen %q after the write", a.Screen())
+			}
+			if strings.Contains(v, "places.sqlite is damaged") || strings.Contains(v, "S salvage preview") {
+				t.Errorf("the reloaded explorer still shows the damage:\n%s", v)
+			}
+			if !strings.Contains(v, "wrote places.sqlite") {
+				t.Errorf("the write's outcome is not shown:\n%s", v)
+			}
+			// The same explorer a fresh app on the healthy profile shows.
+			fresh := drive(t, ui.NewApp(healthy, opts()), tea.WindowSizeMsg{Width: 140, Height: 32})
+			if got, want := firstLines(v, 10), firstLines(content(fresh), 10); got != want || strings.Contains(v, "Rebuilt tree") {
+				t.Errorf("the healthy explorer is not shown:\n%s\nwant:\n%s", v, want)
+			}
+		})
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}

@@ -71,7 +71,7 @@ func doctorCases() []doctorCase {
 		cases = append(cases, doctorCase{"profile-" + s, func(t *testing.T) string { return testutil.Profile(t, s, "before") }, -1})
 	}
 	for _, s := range testutil.DamagedCases {
-		cases = append(cases, doctorCase{"damaged-" + s, func(t *testing.T) string { return testutil.DamagedProfile(t, s) }, 5})
+		cases = append(cases, doctorCase{"damaged-" + s, func(t *testing.T) string { return testutil.UnpackDamaged(t, s) }, 5})
 	}
 	return append(cases, doctorCase{"hand-written-prefs", handWrittenProfile, 5})
 }

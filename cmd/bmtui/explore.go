@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -34,21 +35,18 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		if errors.Is(err, dbsnap.ErrCorrupt) && !pf.demo && pf.caseFile == "" && !o.startInMerge && o.session == nil {
-			return runSalvageApp(ctx, pf, o, err)
+			return runSalvageApp(ctx, pf, o, io, err)
 		}
 		return err
 	}
-	defer cleanup()
-	name := profileName(prof, pf)
+	sess := &appSession{ctx: ctx, pf: pf, cleanups: []func(){cleanup}}
+	defer sess.close()
 	if o.session == nil {
 		if o.session, err = caseSession(prof); err != nil {
 			return err
 		}
 	}
-	in := appInput(prof, name)
-	if prof.Paths.Standard() {
-		in.Sources = profileSources(ctx, prof.Paths.Dir) // s and T: backups and the other copies
-	}
+	in := sess.input(prof)
 	in.StartInMerge = o.startInMerge && prof.Remote != nil
 	if o.session != nil {
 		if prof.Remote == nil {
@@ -58,26 +56,6 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			return err
 		}
 		in.Resolutions = o.session.Resolutions
-	}
-	// A confirmed apply ends the session: the profile is no longer what
-	// the screens show. The report (or why nothing was written) is printed
-	// once the terminal is back.
-	var applied *apply.Report
-	var applyErr error
-	in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
-		return func() tea.Msg {
-			if applyErr = applicable(prof); applyErr == nil {
-				applied, applyErr = applyView(ctx, prof, req.View, "")
-			}
-			return tea.Quit()
-		}
-	}
-	if !pf.demo {
-		in.Restore = restoreFunc(ctx, prof)
-		in.Dupes = func() (*ui.DupesInput, error) { return dupesInput(ctx, prof) }
-		salvage := salvagePlan(ctx)
-		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, prof.Case == nil) }
-		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
 	}
 	model := ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: prof.Dump != nil})
 	final, err := ui.Run(ctx, model)
@@ -94,6 +72,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		}
 		fmt.Fprintf(io.out, "resolutions saved to %s\n", o.saveTo)
 	}
+	applied, applyErr := sess.outcome()
 	if applyErr != nil {
 		return applyErr
 	}
@@ -101,6 +80,81 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 		printApplied(io.out, applied)
 	}
 	return nil
+}
+
+// appSession is what the app's callbacks share: the profile may be opened
+// again (after a salvage was written), and each opening is closed at the
+// end.
+type appSession struct {
+	ctx context.Context
+	pf  *profileFlags
+
+	mu       sync.Mutex
+	cleanups []func()
+	applied  *apply.Report
+	applyErr error
+}
+
+// input is what the app shows of prof, with its callbacks.
+func (s *appSession) input(prof *load.Profile) ui.AppInput {
+	in := appInput(prof, profileName(prof, s.pf))
+	if prof.Paths.Standard() {
+		in.Sources = profileSources(s.ctx, prof.Paths.Dir) // s and T: backups and the other copies
+	}
+	// A confirmed apply ends the session: the profile is no longer what
+	// the screens show. The report (or why nothing was written) is printed
+	// once the terminal is back.
+	in.OnApply = func(req ui.ApplyRequestedMsg) tea.Cmd {
+		return func() tea.Msg {
+			var applied *apply.Report
+			err := applicable(prof)
+			if err == nil {
+				applied, err = applyView(s.ctx, prof, req.View, "")
+			}
+			s.mu.Lock()
+			s.applied, s.applyErr = applied, err
+			s.mu.Unlock()
+			return tea.Quit()
+		}
+	}
+	if !s.pf.demo {
+		in.Restore = restoreFunc(s.ctx, prof)
+		in.Dupes = func() (*ui.DupesInput, error) { return dupesInput(s.ctx, prof) }
+		salvage := salvagePlan(s.ctx)
+		in.Salvage = func() (*ui.SalvagePlan, error) { return salvage(prof, prof.Case == nil) }
+		in.Doctor = func() (*doctor.Report, error) { return triage(prof) }
+		if prof.Case == nil && prof.Dump == nil {
+			in.Reload = s.reload
+		}
+	}
+	return in
+}
+
+// reload opens the profile again, once a salvage replaced its file.
+func (s *appSession) reload() (ui.AppInput, error) {
+	prof, cleanup, err := s.pf.open()
+	if err != nil {
+		return ui.AppInput{}, err
+	}
+	s.mu.Lock()
+	s.cleanups = append(s.cleanups, cleanup)
+	s.mu.Unlock()
+	return s.input(prof), nil
+}
+
+func (s *appSession) outcome() (*apply.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied, s.applyErr
+}
+
+func (s *appSession) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.cleanups {
+		c()
+	}
+	s.cleanups = nil
 }
 
 // profileName is how the screens name what they show.

@@ -12,7 +12,7 @@ import (
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
-func unpackDamagedProfile(t *testing.T, name string) string { return testutil.DamagedProfile(t, name) }
+func unpackDamagedProfile(t *testing.T, name string) string { return testutil.UnpackDamaged(t, name) }
 
 // TestSalvageWriteDamaged is the issue's proof on every damaged fixture:
 // `salvage --write --yes` exits 0, the profile then reads as undamaged

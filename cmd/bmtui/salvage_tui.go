@@ -123,7 +123,7 @@ func (d *brokenProfile) plan(ctx context.Context, write bool) (*ui.SalvagePlan, 
 // runSalvageApp is the app for a profile too damaged to open (openErr): no
 // trees, the damage the salvage scan found in the banner and the problems
 // panel, and the salvage screen first.
-func runSalvageApp(ctx context.Context, pf *profileFlags, o appOptions, openErr error) error {
+func runSalvageApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio, openErr error) error {
 	d, err := resolveDamaged(pf)
 	if err != nil {
 		return openErr
@@ -138,8 +138,24 @@ func runSalvageApp(ctx context.Context, pf *profileFlags, o appOptions, openErr 
 		},
 		Salvage: func() (*ui.SalvagePlan, error) { return d.plan(ctx, true) },
 	}
+	// Once the salvage is written the profile opens: the app shows it as
+	// runApp does (the merge and its apply included).
+	pf.finishApply = true
+	sess := &appSession{ctx: ctx, pf: pf}
+	defer sess.close()
+	in.Reload = sess.reload
 	_, err = ui.Run(ctx, ui.NewApp(in, ui.Options{Theme: o.theme, NoColor: os.Getenv("NO_COLOR") != ""}))
-	return err
+	if err != nil {
+		return err
+	}
+	applied, applyErr := sess.outcome()
+	if applyErr != nil {
+		return applyErr
+	}
+	if applied != nil {
+		printApplied(io.out, applied)
+	}
+	return nil
 }
 
 // serveSalvage serves a profile too damaged to open: the salvage screen

@@ -89,3 +89,40 @@ func TestSalvageAppFallback(t *testing.T) {
 		t.Error("empty plan")
 	}
 }
+
+// TestSalvageReload: after the salvage screen's write, the app's Reload
+// opens the profile again: the salvaged tree, no damage, the callbacks of
+// a healthy profile.
+func TestSalvageReload(t *testing.T) {
+	dir := unpackDamagedProfile(t, "a-bookmarks-leaf")
+	pf := &profileFlags{profile: dir, finishApply: true}
+	sess := &appSession{ctx: context.Background(), pf: pf}
+	defer sess.close()
+	res, _, err := app.ScanSalvage(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := salvagePlanOf(context.Background(), dir, res, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Write(); err != nil {
+		t.Fatal(err)
+	}
+	in, err := sess.reload()
+	if err != nil {
+		t.Fatalf("reload after the salvage: %v", err)
+	}
+	if in.Local == nil || in.Local.Len() < plan.Counts.Items {
+		t.Fatalf("reloaded tree: %v, want at least %d items", in.Local, plan.Counts.Items)
+	}
+	if in.Damage == nil {
+		t.Fatal("the reloaded profile is not checked")
+	}
+	if local, remote, err := in.Damage(); err != nil || len(local)+len(remote) > 0 {
+		t.Errorf("the salvaged profile is damaged: %v %v %v", local, remote, err)
+	}
+	if in.Salvage == nil || in.Reload == nil || in.OnApply == nil {
+		t.Error("the reloaded app lacks its callbacks")
+	}
+}

@@ -126,9 +126,9 @@ var ProfileScenarios = []string{"small-clean", "small-first-sync", "twoway", "co
 // DamagedCases are the damaged profiles in ../shared/fixtures/damaged.
 var DamagedCases = []string{"a-bookmarks-leaf", "b-index-only", "f-wal-recent"}
 
-// DamagedProfile unpacks a damaged profile of ../shared/fixtures/damaged
+// UnpackDamaged unpacks a damaged profile of ../shared/fixtures/damaged
 // (gunzipping its .gz files) into a fresh temporary folder.
-func DamagedProfile(tb testing.TB, name string) string {
+func UnpackDamaged(tb testing.TB, name string) string {
 	tb.Helper()
 	src := Shared(tb, "fixtures", "damaged", name, "profile")
 	dst := tb.TempDir()

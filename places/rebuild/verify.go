@@ -1,6 +1,7 @@
 package rebuild
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 )
 
 // Verify reads the file Write made from db (with the same now) back and
@@ -41,7 +43,7 @@ func verifyFile(ctx context.Context, path string, t *tables) error {
 		return err
 	}
 	defer sdb.Close()
-	if err := verifyDB(ctx, sdb, t); err != nil {
+	if err := verifyDB(ctx, sdb, path, t); err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
 	return nil
@@ -72,15 +74,29 @@ func checkHeader(path string) error {
 
 // verifyDB runs the file checks and the row comparison at once, on two
 // connections: each takes about as long as the other.
-func verifyDB(ctx context.Context, db *sql.DB, t *tables) error {
-	db.SetMaxOpenConns(2)
+func verifyDB(ctx context.Context, db *sql.DB, path string, t *tables) error {
+	db.SetMaxOpenConns(1)
 	var checkErr, compareErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { checkErr = checkDB(ctx, db) })
-	wg.Go(func() { compareErr = compareRows(ctx, db, t) })
+	wg.Go(func() {
+		// Rows are compared through sqlraw: database/sql's per-column cost
+		// was most of the read-back.
+		c, err := sqlraw.Open(path, true)
+		if err != nil {
+			compareErr = err
+			return
+		}
+		defer c.Close()
+		compareErr = compareRows(ctx, c, t)
+	})
 	wg.Wait()
-	// Both, in a fixed order: a lost row also breaks an invariant.
-	return errors.Join(compareErr, checkErr)
+	if compareErr != nil || checkErr != nil {
+		// Both, in a fixed order: a lost row also breaks an invariant.
+		return errors.Join(compareErr, checkErr)
+	}
+	// The file holds exactly t's rows, so t's invariants are the file's.
+	return checkInvariants(t)
 }
 
 // checkDB checks the file as a whole: SQLite's own checks, the schema,
@@ -129,80 +145,59 @@ func checkDB(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("the schema differs from Firefox's")
 	}
 
-	// Invariants, recomputed from the written rows alone.
-	for _, c := range []struct{ what, query string }{
-		{"foreign_count", `SELECT count(*) FROM moz_places h WHERE foreign_count <>
-			(SELECT count(*) FROM moz_bookmarks WHERE fk = h.id) + (SELECT count(*) FROM moz_keywords WHERE place_id = h.id)`},
-		{"visit_count", `SELECT count(*) FROM moz_places h WHERE visit_count <>
-			(SELECT count(*) FROM moz_historyvisits v WHERE v.place_id = h.id AND visit_type NOT IN (0,4,7,8,9))
-			OR last_visit_date IS NOT (SELECT MAX(visit_date) FROM moz_historyvisits v WHERE v.place_id = h.id)`},
-		{"positions", `SELECT count(*) FROM (SELECT position, row_number() OVER (PARTITION BY parent ORDER BY position) - 1 AS seq FROM moz_bookmarks) WHERE position <> seq`},
-		{"bookmark fk", `SELECT count(*) FROM moz_bookmarks WHERE (type = 1) <> (fk NOT NULL)`},
-		{"parent type", `SELECT count(*) FROM moz_bookmarks b JOIN moz_bookmarks p ON p.id = b.parent WHERE p.type <> 2`},
-		{"orphans", `SELECT count(*) FROM moz_bookmarks b WHERE b.parent <> 0 AND NOT EXISTS (SELECT 1 FROM moz_bookmarks p WHERE p.id = b.parent)`},
-		{"live tombstones", `SELECT count(*) FROM moz_bookmarks_deleted WHERE guid IN (SELECT guid FROM moz_bookmarks)`},
-		{"empty tag folders", `SELECT count(*) FROM moz_bookmarks f WHERE f.parent = (SELECT id FROM moz_bookmarks WHERE guid = 'tags________')
-			AND NOT EXISTS (SELECT 1 FROM moz_bookmarks e WHERE e.parent = f.id)`},
-		{"dates", `SELECT count(*) FROM moz_bookmarks WHERE dateAdded > lastModified OR NULLIF(dateAdded, 0) IS NULL`},
-		{"duplicate URLs", `SELECT count(*) FROM (SELECT url FROM moz_places GROUP BY url HAVING count(*) > 1)`},
-	} {
-		if n, err := one(c.query); err != nil || n != "0" {
-			return fmt.Errorf("%s: %s rows break it %v", c.what, n, err)
-		}
-	}
 	return nil
 }
 
 // compareRows compares every row of every table with the derived one.
-func compareRows(ctx context.Context, db *sql.DB, t *tables) error {
-	for _, c := range []struct {
+func compareRows(ctx context.Context, c *sqlraw.Conn, t *tables) error {
+	for _, tab := range []struct {
 		what, query string
-		want        []string
+		n           int
+		want        func(int) []any
 	}{
 		{"moz_origins", `SELECT id, prefix, host, frecency, recalc_frecency, recalc_alt_frecency, alt_frecency, block_until_ms, block_pages_until_ms FROM moz_origins ORDER BY id`,
-			each(len(t.origins), func(i int) []any {
+			len(t.origins), func(i int) []any {
 				o := t.origins[i]
 				return []any{o.id, o.prefix, o.host, o.frecency, 1, 1, nil, nil, nil}
-			})},
+			}},
 		{"moz_places", `SELECT id, url, title, rev_host, visit_count, hidden, typed, frecency, last_visit_date, guid, foreign_count, url_hash,
 			description, preview_image_url, site_name, origin_id, recalc_frecency, alt_frecency, recalc_alt_frecency FROM moz_places ORDER BY id`,
-			each(len(t.places), func(i int) []any {
+			len(t.places), func(i int) []any {
 				p := t.places[i]
 				return []any{p.id, p.url, nullStr(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
 					p.foreignCount, p.urlHash, nullStr(p.description), nullStr(p.previewImage), nullStr(p.site), p.originID, p.recalcFrecency, nil, p.recalcAltFrecency}
-			})},
+			}},
 		{"moz_historyvisits", `SELECT id, from_visit, place_id, visit_date, visit_type, session, source, triggeringPlaceId FROM moz_historyvisits ORDER BY id`,
-			each(len(t.visits), func(i int) []any {
+			len(t.visits), func(i int) []any {
 				v := t.visits[i]
 				return []any{v.id, 0, v.placeID, v.date, v.visitType, 0, v.source, nil}
-			})},
+			}},
 		{"moz_bookmarks", `SELECT id, type, fk, parent, position, title, keyword_id, folder_type, dateAdded, lastModified, guid, syncStatus, syncChangeCounter FROM moz_bookmarks ORDER BY id`,
-			each(len(t.bookmarks), func(i int) []any {
+			len(t.bookmarks), func(i int) []any {
 				b := t.bookmarks[i]
 				var title any
 				if b.title != nil {
 					title = *b.title
 				}
 				return []any{b.id, b.typ, nullInt(b.fk), b.parent, b.position, title, nil, nil, b.dateAdded, b.lastModified, b.guid, b.syncStatus, b.counter}
-			})},
+			}},
 		{"moz_keywords", `SELECT id, keyword, place_id, post_data FROM moz_keywords ORDER BY id`,
-			each(len(t.keywords), func(i int) []any { k := t.keywords[i]; return []any{k.id, k.keyword, k.placeID, k.postData} })},
+			len(t.keywords), func(i int) []any { k := t.keywords[i]; return []any{k.id, k.keyword, k.placeID, k.postData} }},
 		{"moz_anno_attributes", `SELECT id, name FROM moz_anno_attributes ORDER BY id`,
-			each(len(t.attrs), func(i int) []any { return []any{i + 1, t.attrs[i]} })},
+			len(t.attrs), func(i int) []any { return []any{i + 1, t.attrs[i]} }},
 		{"moz_items_annos", `SELECT id, item_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified FROM moz_items_annos ORDER BY id`,
-			each(len(t.itemAnnos), func(i int) []any { return annoArgs(t.itemAnnos[i]) })},
+			len(t.itemAnnos), func(i int) []any { return annoArgs(t.itemAnnos[i]) }},
 		{"moz_annos", `SELECT id, place_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified FROM moz_annos ORDER BY id`,
-			each(len(t.pageAnnos), func(i int) []any { return annoArgs(t.pageAnnos[i]) })},
+			len(t.pageAnnos), func(i int) []any { return annoArgs(t.pageAnnos[i]) }},
 		{"moz_bookmarks_deleted", `SELECT guid, dateRemoved FROM moz_bookmarks_deleted ORDER BY rowid`,
-			each(len(t.tombstones), func(i int) []any { return []any{t.tombstones[i].GUID, t.tombstones[i].DateRemoved} })},
+			len(t.tombstones), func(i int) []any { return []any{t.tombstones[i].GUID, t.tombstones[i].DateRemoved} }},
 		{"moz_meta", `SELECT key, value FROM moz_meta ORDER BY key`,
-			each(len(t.meta), func(i int) []any { return []any{t.meta[i].key, t.meta[i].value} })},
+			len(t.meta), func(i int) []any { return []any{t.meta[i].key, t.meta[i].value} }},
 	} {
-		got, err := dumpRows(ctx, db, c.query)
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.what, err)
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if err := sameRows(c.what, got, c.want); err != nil {
+		if err := compareTable(c, tab.what, tab.query, tab.n, tab.want); err != nil {
 			return err
 		}
 	}
@@ -210,12 +205,58 @@ func compareRows(ctx context.Context, db *sql.DB, t *tables) error {
 	return nil
 }
 
-func each(n int, row func(int) []any) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = formatRow(row(i))
+// compareTable reads query's rows once and compares each, column by
+// column and storage class included, with want(i), for n rows.
+func compareTable(c *sqlraw.Conn, what, query string, n int, want func(int) []any) error {
+	i := 0
+	err := c.Query(query, func(r *sqlraw.Row) error {
+		if i < n {
+			w := want(i)
+			for j, v := range w {
+				if !sameValue(v, r.Value(j)) {
+					got := make([]any, len(w))
+					for k := range got {
+						got[k] = r.Value(k)
+					}
+					return fmt.Errorf("%s row %d: got %s, want %s", what, i+1, formatRow(got), formatRow(w))
+				}
+			}
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return out
+	if i != n {
+		return fmt.Errorf("%s: %d rows, want %d", what, i, n)
+	}
+	return nil
+}
+
+// sameValue compares a derived value with one SQLite returned (int64,
+// float64, string, []byte or nil): the same storage class and value.
+func sameValue(want, got any) bool {
+	switch w := want.(type) {
+	case nil:
+		return got == nil
+	case int:
+		g, ok := got.(int64)
+		return ok && g == int64(w)
+	case int64:
+		g, ok := got.(int64)
+		return ok && g == w
+	case float64:
+		g, ok := got.(float64)
+		return ok && g == w
+	case string:
+		g, ok := got.(string)
+		return ok && g == w
+	case []byte:
+		g, ok := got.([]byte)
+		return ok && bytes.Equal(g, w)
+	}
+	return false
 }
 
 func nullStr(s string) any {
@@ -258,41 +299,4 @@ func formatRow(vals []any) string {
 		}
 	}
 	return string(b)
-}
-
-func dumpRows(ctx context.Context, db *sql.DB, query string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		out = append(out, formatRow(vals))
-	}
-	return out, rows.Err()
-}
-
-func sameRows(what string, got, want []string) error {
-	if len(got) != len(want) {
-		return fmt.Errorf("%s: %d rows, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			return fmt.Errorf("%s row %d: got %s, want %s", what, i+1, got[i], want[i])
-		}
-	}
-	return nil
 }

@@ -195,6 +195,8 @@ func TestVerifyCatchesChanges(t *testing.T) {
 		{"lost bookmark", `DELETE FROM moz_bookmarks WHERE guid = 'sepWork1____'`, "moz_bookmarks"},
 		{"title", `UPDATE moz_bookmarks SET title = 'B' WHERE guid = 'bmkA________'`, "moz_bookmarks row"},
 		{"meta", `UPDATE moz_meta SET value = 'x' WHERE key = 'flag'`, "moz_meta"},
+		{"storage class", `UPDATE moz_bookmarks SET title = CAST(title AS BLOB) WHERE guid = 'bmkA________'`, "moz_bookmarks row"},
+		{"extra row", `INSERT INTO moz_bookmarks_deleted(guid, dateRemoved) VALUES ('extraRow____', 1)`, "moz_bookmarks_deleted: 2 rows"},
 		{"user_version", `PRAGMA user_version = 85`, "user_version"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,16 +5,20 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"io/fs"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/sqlitepage"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places/backup"
@@ -192,4 +196,134 @@ func count(t *testing.T, path, query string) int {
 	}
 	v, _ := strconv.Atoi(strings.TrimSpace(n))
 	return v
+}
+
+// BenchmarkSalvageVsRecover is the speed bar, side by side in one sitting:
+// each iteration runs `bmtui salvage --write`'s whole path (scan, rebuild,
+// apply.WriteSalvage: backup, write, read-back, swap) on a fresh copy of
+// the damaged profile, then SQLite's .recover piped into a new database
+// on the same damaged file ($SQLITE_RECOVER_CLI), and reports both and
+// their ratio.
+func BenchmarkSalvageVsRecover(b *testing.B) {
+	cli := os.Getenv("SQLITE_RECOVER_CLI")
+	if cli == "" {
+		b.Skip("$SQLITE_RECOVER_CLI names no sqlite3 with .recover (../shared/tools/sqlite-recover/build.sh)")
+	}
+	for _, c := range []struct {
+		name string
+		dir  func(testing.TB) string
+	}{{"large-40k", damagedLarge}, {"damaged-5k", damaged5k}} {
+		b.Run(c.name, func(b *testing.B) {
+			benchSideBySide(b, cli, c.dir(b))
+		})
+	}
+}
+
+// damaged5k is testutil's damaged-5k case (built by Firefox on first use).
+func damaged5k(tb testing.TB) string {
+	return testutil.Damaged(tb, "damaged-5k").Dir
+}
+
+func benchSideBySide(b *testing.B, cli, template string) {
+	var ours, theirs []time.Duration
+	var phases [5]time.Duration // scan, rebuild, write, verify, backup and swap
+	var ourCPU, theirCPU time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		copyTree(b, template, dir)
+		out := filepath.Join(b.TempDir(), "recovered.db")
+		b.StartTimer()
+		start, cpu := time.Now(), cpuTime(syscall.RUSAGE_SELF)
+		p := salvageWrite(b, dir)
+		ours = append(ours, time.Since(start))
+		ourCPU += cpuTime(syscall.RUSAGE_SELF) - cpu
+		for i := range phases {
+			phases[i] += p[i]
+		}
+		start, cpu = time.Now(), cpuTime(syscall.RUSAGE_CHILDREN)
+		cmd := osexec.Command("sh", "-c", `"$0" "$1" .recover | "$0" "$2"`, cli, filepath.Join(template, PlacesName), out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf(".recover: %v: %s", err, msg)
+		}
+		theirs = append(theirs, time.Since(start))
+		theirCPU += cpuTime(syscall.RUSAGE_CHILDREN) - cpu
+	}
+	med := func(d []time.Duration) time.Duration {
+		d = slices.Clone(d)
+		slices.Sort(d)
+		return d[len(d)/2]
+	}
+	b.ReportMetric(float64(med(ours))/1e6, "bmtui-ms")
+	b.ReportMetric(float64(med(theirs))/1e6, "recover-ms")
+	b.ReportMetric(float64(med(ours))/float64(med(theirs)), "ratio")
+	var pairs []float64
+	for i := range ours {
+		pairs = append(pairs, float64(ours[i])/float64(theirs[i]))
+	}
+	slices.Sort(pairs)
+	b.ReportMetric(pairs[len(pairs)/2], "median-pair-ratio")
+	b.ReportMetric(float64(ourCPU)/float64(len(ours))/1e6, "bmtui-cpu-ms")
+	b.ReportMetric(float64(theirCPU)/float64(len(ours))/1e6, "recover-cpu-ms")
+	for i, name := range []string{"scan", "rebuild", "write", "verify", "backup+swap"} {
+		b.ReportMetric(float64(phases[i])/float64(len(ours))/1e6, name+"-ms")
+	}
+}
+
+// cpuTime is the user+system CPU time of this process or of its
+// waited-for children.
+func cpuTime(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// salvageWrite is what `bmtui salvage --write --yes` does to dir; it
+// returns how long the scan, rebuild, write, verify, and the rest of
+// apply.WriteSalvage (backup, swap) took.
+func salvageWrite(tb testing.TB, dir string) [5]time.Duration {
+	tb.Helper()
+	start := time.Now()
+	in, err := Profile(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	scanned := time.Now()
+	res, err := salvage.Rebuild(in, salvage.Options{Now: 1_800_000_000_000_000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rebuilt := time.Now()
+	rep, err := apply.WriteSalvage(context.Background(), dir, res.DB, time.Unix(1_800_000_000, 0))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return [5]time.Duration{scanned.Sub(start), rebuilt.Sub(scanned), rep.Write, rep.Verify, time.Since(rebuilt) - rep.Write - rep.Verify}
+}
+
+// copyTree copies the files of a profile folder (not bmtui-backups).
+func copyTree(tb testing.TB, from, to string) {
+	tb.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			if d.Name() == apply.BackupFolder {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

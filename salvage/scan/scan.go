@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bmtui/bmtui/apply"
@@ -44,33 +45,42 @@ func Profile(dir string) (*salvage.Input, error) {
 		return nil, fmt.Errorf("read profile: %s is not a folder", dir)
 	}
 	in := &salvage.Input{}
+	// The sources are independent files: read them at once (each reader
+	// is single-threaded and mostly CPU-bound).
+	var wg sync.WaitGroup
 	if exists(filepath.Join(dir, PlacesName)) {
-		in.Places = ReadPlaces(filepath.Join(dir, PlacesName), PlacesName, true)
+		wg.Go(func() { in.Places = ReadPlaces(filepath.Join(dir, PlacesName), PlacesName, true) })
 	} else {
 		in.Missing = append(in.Missing, PlacesName)
 	}
 	if exists(filepath.Join(dir, CorruptName)) {
 		// Firefox moved it aside; a -wal beside it is its own.
-		in.Corrupt = ReadPlaces(filepath.Join(dir, CorruptName), CorruptName, true)
+		wg.Go(func() { in.Corrupt = ReadPlaces(filepath.Join(dir, CorruptName), CorruptName, true) })
 	}
-	backups, err := ReadBackups(filepath.Join(dir, backup.FolderName))
-	if err != nil {
-		return nil, err
+	var backups []salvage.Backup
+	var backupErr error
+	wg.Go(func() { backups, backupErr = ReadBackups(filepath.Join(dir, backup.FolderName)) })
+	if snap, err := apply.LastBackup(dir); err == nil && snap != "" && exists(filepath.Join(snap, PlacesName)) {
+		name := apply.BackupFolder + "/" + filepath.Base(snap) + "/" + PlacesName
+		wg.Go(func() { in.Snapshot = ReadPlaces(filepath.Join(snap, PlacesName), name, true) })
+		if t, err := time.Parse("20060102T150405.999999999Z", filepath.Base(snap)); err == nil {
+			in.SnapshotTime = t.UnixMicro()
+		}
+	}
+	mirrorPath := filepath.Join(dir, filepath.FromSlash(MirrorName))
+	hasMirror := exists(mirrorPath)
+	if hasMirror {
+		wg.Go(func() { in.Mirror = ReadMirror(mirrorPath, MirrorName) })
+	}
+	wg.Wait()
+	if backupErr != nil {
+		return nil, backupErr
 	}
 	in.Backups = backups
 	if len(backups) == 0 {
 		in.Missing = append(in.Missing, backup.FolderName+"/")
 	}
-	if snap, err := apply.LastBackup(dir); err == nil && snap != "" && exists(filepath.Join(snap, PlacesName)) {
-		name := apply.BackupFolder + "/" + filepath.Base(snap) + "/" + PlacesName
-		in.Snapshot = ReadPlaces(filepath.Join(snap, PlacesName), name, true)
-		if t, err := time.Parse("20060102T150405.999999999Z", filepath.Base(snap)); err == nil {
-			in.SnapshotTime = t.UnixMicro()
-		}
-	}
-	if p := filepath.Join(dir, filepath.FromSlash(MirrorName)); exists(p) {
-		in.Mirror = ReadMirror(p, MirrorName)
-	} else {
+	if !hasMirror {
 		in.Missing = append(in.Missing, MirrorName)
 	}
 	return in, nil
