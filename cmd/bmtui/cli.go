@@ -134,6 +134,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newApplyCmd(ctx, io),
 		newUndoCmd(io),
 		newSalvageCmd(ctx, io),
+		newFindCmd(ctx, io),
 		newServeCmd(ctx, io),
 		&cobra.Command{
 			Use:   "version",

@@ -24,21 +24,6 @@ type Source struct {
 	Result *source.Result
 }
 
-// Items is the number of items the source holds, the roots not counted.
-func (s *Source) Items() int {
-	if s.Result == nil || s.Result.Tree == nil {
-		return 0
-	}
-	n := 0
-	s.Result.Tree.Walk(func(_ int32, nd *tree.Node) bool {
-		if nd.Level > 1 {
-			n++
-		}
-		return true
-	})
-	return n
-}
-
 // Separators in the index's text: they never occur in folded text.
 const (
 	docEnd     = 0x00
@@ -50,8 +35,9 @@ const (
 // built and safe for concurrent searches.
 type Index struct {
 	sources []Source
-	places  int // index of the Places source, -1 without
-	mirror  int // index of the mirror source, -1 without
+	items   []int // source → items indexed (roots and tags left out)
+	places  int   // index of the Places source, -1 without
+	mirror  int   // index of the mirror source, -1 without
 
 	guids  []string         // entry → GUID
 	byGUID map[string]int32 // GUID → entry
@@ -84,7 +70,7 @@ func addDistinct(list []string, s string) []string {
 // New indexes the sources. Items under the tags root are not indexed:
 // they are tag entries, not bookmarks.
 func New(sources []Source) *Index {
-	ix := &Index{sources: slices.Clone(sources), places: -1, mirror: -1, byGUID: map[string]int32{}, tombs: map[string][]tombstone{}}
+	ix := &Index{sources: slices.Clone(sources), items: make([]int, len(sources)), places: -1, mirror: -1, byGUID: map[string]int32{}, tombs: map[string][]tombstone{}}
 	var texts []entryText
 	entry := func(guid string) int32 {
 		e, ok := ix.byGUID[guid]
@@ -117,6 +103,7 @@ func New(sources []Source) *Index {
 					return true
 				}
 				e := entry(n.GUID)
+				ix.items[si]++
 				if n.Info != nil {
 					texts[e].titles = addDistinct(texts[e].titles, n.Info.Title)
 					texts[e].urls = addDistinct(texts[e].urls, n.Info.URL)
@@ -250,6 +237,13 @@ func lastIndexByte(s string, c byte) int {
 
 // Sources are the indexed sources, in the order given.
 func (ix *Index) Sources() []Source { return ix.sources }
+
+// HasPlaces reports whether a Places database is among the sources.
+func (ix *Index) HasPlaces() bool { return ix.places >= 0 }
+
+// Items is the number of items source i holds, the roots and the tags
+// folder's contents not counted.
+func (ix *Index) Items(i int) int { return ix.items[i] }
 
 // Len is the number of distinct GUIDs indexed.
 func (ix *Index) Len() int { return len(ix.guids) }
