@@ -45,6 +45,10 @@ type AppInput struct {
 	// StartInSalvage opens the salvage screen first (a profile too
 	// damaged to show: the trees are empty).
 	StartInSalvage bool
+	// Find loads and indexes every source of the profile for the find
+	// screen (F); it runs in a command the first time the screen opens.
+	// nil: no find (F stays disabled).
+	Find FindLoader
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -71,9 +75,12 @@ type App struct {
 	inMerge  bool
 	salvage  *SalvageScreen // nil until first opened
 	inSalv   bool
+	find     *FindScreen // nil until first opened
+	inFind   bool
 
 	mergeKey   key.Binding
 	salvageKey key.Binding // enabled once damage is found
+	findKey    key.Binding
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
 	bg       *tea.BackgroundColorMsg
@@ -93,7 +100,9 @@ func NewApp(in AppInput, opts Options) *App {
 	a.mergeKey.SetEnabled(a.CanMerge())
 	a.salvageKey = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "salvage preview"))
 	a.salvageKey.SetEnabled(false)
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+	a.findKey = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "find everywhere"))
+	a.findKey.SetEnabled(in.Find != nil)
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.findKey}
 	return a
 }
 
@@ -112,8 +121,12 @@ func (a *App) Merge() *MergeScreen { return a.merge }
 // Salvage is the salvage screen, or nil before it was opened.
 func (a *App) Salvage() *SalvageScreen { return a.salvage }
 
-// Screen names the screen shown: "explorer", "merge" or "salvage".
+// Screen names the screen shown: "explorer", "merge", "salvage" or
+// "find".
 func (a *App) Screen() string {
+	if a.inFind {
+		return "find"
+	}
 	if a.inSalv {
 		return "salvage"
 	}
@@ -164,7 +177,26 @@ func (a *App) openMerge() tea.Cmd {
 // setSalvageKey enables S once damage is known and the caller can salvage.
 func (a *App) setSalvageKey() {
 	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey}
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.findKey}
+}
+
+// Find is the find screen, or nil before it was opened.
+func (a *App) Find() *FindScreen { return a.find }
+
+// openFind shows the find screen; the first time, the caller's loader
+// starts.
+func (a *App) openFind() tea.Cmd {
+	a.inFind = true
+	if a.find != nil {
+		return a.find.filter.Focus()
+	}
+	a.find = newFindScreen(a.in.ProfileName, a.in.Find, a.opts)
+	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env), deref(a.size)} {
+		if msg != nil {
+			a.find.Update(msg)
+		}
+	}
+	return a.find.start()
 }
 
 // openSalvage shows the salvage screen; the first time, the caller's scan
@@ -261,6 +293,44 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case findLoadedMsg:
+		if a.find != nil {
+			_, cmd := a.find.Update(msg)
+			return a, cmd
+		}
+		return a, nil
+	case FindShowMsg:
+		a.inFind = false
+		if a.explorer.local.Select(msg.GUID) {
+			a.explorer.setFocus(focusLocal)
+		}
+		return a, nil
+	case tea.KeyPressMsg:
+		if a.inFind {
+			if key.Matches(msg, a.find.keys.Back) {
+				a.inFind = false
+				return a, nil
+			}
+			_, cmd := a.find.Update(msg)
+			return a, cmd
+		}
+	case tea.PasteMsg:
+		if a.inFind {
+			_, cmd := a.find.Update(msg)
+			return a, cmd
+		}
+	}
+	if a.find != nil && a.find.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.find.Update(msg)
+			if a.inFind {
+				return a, cmd
+			}
+			_, cmd2 := a.explorer.Update(msg)
+			return a, tea.Batch(cmd, cmd2)
+		}
+	}
+	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		if a.inSalv {
 			if key.Matches(msg, a.salvage.keys.Back) {
@@ -272,6 +342,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.salvageKey) {
 			return a, a.openSalvage()
+		}
+		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.findKey) {
+			return a, a.openFind()
 		}
 		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.mergeKey) {
 			return a, a.openMerge()
@@ -312,11 +385,17 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.salvage != nil {
 		a.salvage.Update(msg)
 	}
+	if a.find != nil {
+		a.find.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
 // View renders the screen shown.
 func (a *App) View() tea.View {
+	if a.inFind {
+		return a.find.View()
+	}
 	if a.inSalv {
 		return a.salvage.View()
 	}
