@@ -30,6 +30,29 @@ const (
 	Mirror Kind = "mirror" // a profile's weave/bookmarks.sqlite: the server's tree as last synced
 )
 
+// Kinds of source that are copies of the bookmarks (issue 14): read to
+// search, compare and restore from, never merged into or written.
+const (
+	Backup      Kind = "backup"       // a Firefox bookmark backup, bookmarkbackups/*.jsonlz4 or a .json
+	HTML        Kind = "html"         // a bookmarks.html export (Netscape format, Firefox's or another browser's)
+	Corrupt     Kind = "corrupt"      // places.sqlite.corrupt, what Firefox set aside when it could not open Places
+	BmtuiPlaces Kind = "bmtui-places" // places.sqlite as bmtui saved it in bmtui-backups/<time>/ before writing
+	BmtuiMirror Kind = "bmtui-mirror" // the mirror saved beside it
+)
+
+// Entry is one source a profile has, listed before it is read (see
+// source/catalog, which makes them). ID names it on the command line
+// ("places", "mirror", "backup:2026-11-04", a path …); Time is the moment
+// it describes as far as is known without reading it.
+type Entry struct {
+	ID   string
+	Kind Kind
+	Path string
+	Time time.Time
+	// Open opens the source; the caller loads and closes it.
+	Open func() (Source, error)
+}
+
 // Provenance says where a tree comes from.
 type Provenance struct {
 	Kind  Kind

@@ -21,6 +21,10 @@ var GeneratedScenarios = map[string]string{
 	// GUIDs, so nearly everything is deduplicated.
 	"initial-40k": `{"format": "fforacle-scenario/1", "name": "initial-40k",
 		"generate": {"kind": "large", "bookmarks": 40000, "seed": 1, "mode": "initial"}}`,
+	// A synced profile with four dated Firefox backups (bookmarkbackups/,
+	// in before/) and tombstones on both sides: what History14 says
+	// happened to each GUID, day by day.
+	"history-14": history14Scenario,
 }
 
 // FixtureDir returns a profile fixture's folder (before/, after/,

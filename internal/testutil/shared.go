@@ -79,14 +79,45 @@ func Gunzip(tb testing.TB, src, dst string) {
 
 // Profile unpacks a shared profile fixture state ("before", "after",
 // "after-upload") into a fresh temporary profile folder and returns it. The
-// folder holds places.sqlite and weave/bookmarks.sqlite.
+// folder holds places.sqlite and weave/bookmarks.sqlite, and the
+// fixture's bookmarkbackups/ if it has one.
 func Profile(tb testing.TB, scenario, state string) string {
 	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), scenario)
 	src := filepath.Join(FixtureDir(tb, scenario), state)
 	Gunzip(tb, filepath.Join(src, "places.sqlite.gz"), filepath.Join(dir, "places.sqlite"))
 	Gunzip(tb, filepath.Join(src, "weave", "bookmarks.sqlite.gz"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+	copyBackups(tb, filepath.Join(src, "bookmarkbackups"), filepath.Join(dir, "bookmarkbackups"))
 	return dir
+}
+
+// copyBackups copies a fixture's bookmarkbackups/ as it is (the files are
+// already compressed), dating each copy like its original.
+func copyBackups(tb testing.TB, src, dst string) {
+	tb.Helper()
+	ents, err := os.ReadDir(src)
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		to := filepath.Join(dst, e.Name())
+		if err := os.WriteFile(to, b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		if fi, err := e.Info(); err == nil {
+			os.Chtimes(to, fi.ModTime(), fi.ModTime()) //nolint:errcheck // the date is a courtesy
+		}
+	}
 }
 
 // ProfileScenarios lists the shared Firefox profile fixtures.

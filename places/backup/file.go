@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -288,6 +289,15 @@ func Parse(data []byte) (*Node, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	var root *Node
 	if err := dec.Decode(&root); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// Well-formed JSON of another shape: say so plainly.
+			where := "the top value"
+			if te.Field != "" {
+				where = "field " + strconv.Quote(te.Field)
+			}
+			return nil, fmt.Errorf("%w: %s is a JSON %s where a backup has %s", ErrNotBookmarkTree, where, te.Value, jsonKind(te.Type.Kind()))
+		}
 		return nil, fmt.Errorf("parse backup JSON: %w", err)
 	}
 	if root == nil {
@@ -313,4 +323,19 @@ func checkChildren(n *Node) error {
 		}
 	}
 	return nil
+}
+
+// jsonKind names a Go kind the way JSON would.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Struct, reflect.Map, reflect.Pointer:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "a number"
 }

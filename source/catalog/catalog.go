@@ -1,0 +1,466 @@
+// Package catalog lists every copy of a profile's bookmarks that bmtui can
+// read (issue 14) and opens any of them by name: the live Places database
+// and Sync mirror, places.sqlite.corrupt, Firefox's dated backups in
+// bookmarkbackups/, a bookmarks.html export, the copies bmtui saved in
+// bmtui-backups/ before each write, and any file the user names.
+//
+// Source IDs, as the command line takes them (--left/--right, restore
+// --from) and find's JSON reports them:
+//
+//	places                 places.sqlite
+//	mirror                 weave/bookmarks.sqlite
+//	corrupt                places.sqlite.corrupt
+//	html                   bookmarks.html in the profile folder
+//	backup:YYYY-MM-DD      bookmarkbackups/bookmarks-YYYY-MM-DD….jsonlz4 (or .json);
+//	                       a second backup of the same day is backup:YYYY-MM-DD.2,
+//	                       a third .3, in the order Firefox would list them (oldest first)
+//	bmtui:NAME             bmtui-backups/NAME/places.sqlite
+//	bmtui:NAME/mirror      bmtui-backups/NAME/weave/bookmarks.sqlite
+//	salvaged               (the salvage issue's source, through a Lister)
+//	a file path            .jsonlz4, .json, .html/.htm, .sqlite (Places or mirror, told apart by their tables)
+//
+// It is a files-layer package (it links the database readers): screens get
+// its entries (source.Entry) and results through callbacks.
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/places/bookmarkshtml"
+	"github.com/bmtui/bmtui/source"
+	"github.com/bmtui/bmtui/sync/mirror"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// Entry is one source of a profile, listed before it is read.
+type Entry = source.Entry
+
+// Lister adds entries of a kind this package does not know (the salvaged
+// database of issue 13): List and Resolve call each with the profile
+// folder.
+type Lister func(profileDir string) ([]Entry, error)
+
+// IDs of the profile's own sources.
+const (
+	IDPlaces   = "places"
+	IDMirror   = "mirror"
+	IDCorrupt  = "corrupt"
+	IDHTML     = "html"
+	IDSalvaged = "salvaged" // for the salvage issue's Lister
+)
+
+// BmtuiBackupFolder is where apply keeps its copies (apply.BackupFolder).
+const BmtuiBackupFolder = "bmtui-backups"
+
+// bmtuiTimeLayout is how apply names a backup folder.
+const bmtuiTimeLayout = "20060102T150405.000000000Z"
+
+// ErrUnknownSource is wrapped by Resolve for a spec that names nothing.
+var ErrUnknownSource = errors.New("unknown source")
+
+// List lists the sources the profile at profileDir has, oldest first
+// (by Time, then ID), with unique IDs. Sources that are not there are
+// left out; only a missing or unreadable folder is an error.
+func List(profileDir string, more ...Lister) ([]Entry, error) {
+	fi, err := os.Stat(profileDir)
+	if err != nil {
+		return nil, fmt.Errorf("profile folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("profile folder %s is not a folder", profileDir)
+	}
+	var out []Entry
+	add := func(id string, kind source.Kind, path string, open func() (source.Source, error)) {
+		if t, ok := mtime(path); ok {
+			out = append(out, Entry{ID: id, Kind: kind, Path: path, Time: t, Open: open})
+		}
+	}
+	placesPath := filepath.Join(profileDir, places.FileName)
+	add(IDPlaces, source.Places, placesPath, func() (source.Source, error) { return openPlaces(placesPath) })
+	mirrorPath := filepath.Join(profileDir, "weave", "bookmarks.sqlite")
+	add(IDMirror, source.Mirror, mirrorPath, func() (source.Source, error) { return openMirror(mirrorPath) })
+	corruptPath := placesPath + ".corrupt"
+	add(IDCorrupt, source.Corrupt, corruptPath, func() (source.Source, error) { return openCorrupt(corruptPath) })
+	htmlPath := filepath.Join(profileDir, "bookmarks.html")
+	add(IDHTML, source.HTML, htmlPath, func() (source.Source, error) { return bookmarkshtml.OpenSource(htmlPath) })
+
+	backups, err := firefoxBackups(filepath.Join(profileDir, backup.FolderName))
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, backups...)
+	bmtui, err := bmtuiBackups(filepath.Join(profileDir, BmtuiBackupFolder))
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, bmtui...)
+	for _, l := range more {
+		es, err := l(profileDir)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, es...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.Before(out[j].Time)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// mtime is a file's modification time, the newer of its -wal's and its
+// own for a database; false when the file is not there.
+func mtime(path string) (time.Time, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.IsDir() {
+		return time.Time{}, false
+	}
+	t := fi.ModTime()
+	if w, err := os.Stat(path + "-wal"); err == nil && w.ModTime().After(t) {
+		t = w.ModTime()
+	}
+	return t, true
+}
+
+// firefoxBackups lists bookmarkbackups/ as Firefox does (names it
+// recognises), IDs by date, a day's later backups suffixed .2, .3 ….
+func firefoxBackups(dir string) ([]Entry, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list backups: %w", err)
+	}
+	type found struct {
+		info backup.FileInfo
+		e    Entry
+	}
+	var fs []found
+	for _, d := range ents {
+		fi, ok := backup.ParseFileName(d.Name())
+		if !ok || d.IsDir() {
+			continue
+		}
+		info, err := d.Info()
+		if err != nil {
+			continue // gone since the listing
+		}
+		path := filepath.Join(dir, d.Name())
+		fs = append(fs, found{fi, Entry{Kind: source.Backup, Path: path, Time: backup.FileTime(d.Name(), info.ModTime()),
+			Open: func() (source.Source, error) { return backup.OpenSource(path) }}})
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].info.Date != fs[j].info.Date {
+			return fs[i].info.Date < fs[j].info.Date
+		}
+		if !fs[i].e.Time.Equal(fs[j].e.Time) {
+			return fs[i].e.Time.Before(fs[j].e.Time)
+		}
+		return fs[i].e.Path < fs[j].e.Path
+	})
+	out := make([]Entry, len(fs))
+	for i, f := range fs {
+		f.e.ID = "backup:" + f.info.Date
+		if n := sameDay(fs[i].info.Date, out[:i]); n > 0 {
+			f.e.ID += "." + strconv.Itoa(n+1)
+		}
+		out[i] = f.e
+	}
+	return out, nil
+}
+
+// sameDay counts the backups of date among the earlier ones.
+func sameDay(date string, earlier []Entry) int {
+	n := 0
+	for _, e := range earlier {
+		id := strings.TrimPrefix(e.ID, "backup:")
+		if id == date || strings.HasPrefix(id, date+".") {
+			n++
+		}
+	}
+	return n
+}
+
+// bmtuiBackups lists the copies apply saved, one folder per write, named
+// by its UTC time.
+func bmtuiBackups(dir string) ([]Entry, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list bmtui backups: %w", err)
+	}
+	var out []Entry
+	for _, d := range ents {
+		if !d.IsDir() {
+			continue
+		}
+		name := d.Name()
+		p := filepath.Join(dir, name, places.FileName)
+		m := filepath.Join(dir, name, "weave", "bookmarks.sqlite")
+		t, named := time.Parse(bmtuiTimeLayout, name)
+		for _, c := range []struct {
+			id   string
+			kind source.Kind
+			path string
+			open func(string) (source.Source, error)
+		}{
+			{"bmtui:" + name, source.BmtuiPlaces, p, func(path string) (source.Source, error) { return openBmtui(path, source.BmtuiPlaces, name) }},
+			{"bmtui:" + name + "/mirror", source.BmtuiMirror, m, func(path string) (source.Source, error) { return openBmtui(path, source.BmtuiMirror, name) }},
+		} {
+			ft, ok := mtime(c.path)
+			if !ok {
+				continue
+			}
+			if named == nil {
+				ft = t
+			}
+			open, path := c.open, c.path
+			out = append(out, Entry{ID: c.id, Kind: c.kind, Path: path, Time: ft, Open: func() (source.Source, error) { return open(path) }})
+		}
+	}
+	return out, nil
+}
+
+// relabeled is a database source shown as another kind (a copy of Places
+// or of the mirror), at the time that copy describes.
+type relabeled struct {
+	source.Source
+	kind  source.Kind
+	label string
+	at    time.Time
+	side  tree.Side
+}
+
+func (r *relabeled) Provenance() source.Provenance {
+	p := r.Source.Provenance()
+	p.Kind, p.Label, p.Side = r.kind, r.label, r.side
+	if !r.at.IsZero() {
+		p.At = r.at
+	}
+	return p
+}
+
+func (r *relabeled) Load(clock time.Time) (*source.Result, error) {
+	res, err := r.Source.Load(clock)
+	if res != nil {
+		res.Provenance = r.Provenance()
+	}
+	return res, err
+}
+
+func openPlaces(path string) (source.Source, error) {
+	s, err := places.OpenSource(path)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openMirror opens the mirror as at its last sync (meta's
+// collection/lastModified) when it has synced.
+func openMirror(path string) (source.Source, error) {
+	s, err := mirror.OpenSource(path)
+	if err != nil {
+		return nil, err
+	}
+	if ms := s.DB().LastModified(); ms > 0 {
+		return &relabeled{Source: s, kind: source.Mirror, label: "Remote (Sync mirror)", at: time.UnixMilli(ms), side: tree.Remote}, nil
+	}
+	return s, nil
+}
+
+// openCorrupt opens places.sqlite.corrupt read-only as Places; when it
+// does not open the error says so in one line.
+func openCorrupt(path string) (source.Source, error) {
+	s, err := places.OpenSource(path)
+	if err != nil {
+		return nil, fmt.Errorf("places.sqlite.corrupt does not open as Places: %w", err)
+	}
+	at, _ := mtime(path)
+	return &relabeled{Source: s, kind: source.Corrupt, label: "Set aside by Firefox (places.sqlite.corrupt)", at: at, side: tree.Local}, nil
+}
+
+// openBmtui opens a database apply saved in bmtui-backups/name/.
+func openBmtui(path string, kind source.Kind, name string) (source.Source, error) {
+	at, err := time.Parse(bmtuiTimeLayout, name)
+	if err != nil {
+		at, _ = mtime(path)
+	}
+	if kind == source.BmtuiMirror {
+		s, err := mirror.OpenSource(path)
+		if err != nil {
+			return nil, err
+		}
+		return &relabeled{Source: s, kind: kind, label: "Mirror saved by bmtui " + name, at: at, side: tree.Remote}, nil
+	}
+	s, err := places.OpenSource(path)
+	if err != nil {
+		return nil, err
+	}
+	return &relabeled{Source: s, kind: kind, label: "Places saved by bmtui " + name, at: at, side: tree.Local}, nil
+}
+
+// Resolve opens the source spec names: an ID List gives for the profile
+// (profileDir may be "" when spec is a file), or a file path. An unknown
+// spec is one line wrapping ErrUnknownSource that lists what there is.
+func Resolve(profileDir, spec string, more ...Lister) (source.Source, error) {
+	e, err := Find(profileDir, spec, more...)
+	if err != nil {
+		return nil, err
+	}
+	return e.Open()
+}
+
+// Find is Resolve without the opening: the entry spec names.
+func Find(profileDir, spec string, more ...Lister) (Entry, error) {
+	var ids []string
+	if profileDir != "" {
+		es, err := List(profileDir, more...)
+		if err != nil {
+			return Entry{}, err
+		}
+		for _, e := range es {
+			if e.ID == spec {
+				return e, nil
+			}
+			ids = append(ids, e.ID)
+		}
+	}
+	if fi, err := os.Stat(spec); err == nil && !fi.IsDir() {
+		return FileEntry(spec)
+	}
+	have := "no profile"
+	if profileDir != "" {
+		have = "this profile has " + strings.Join(ids, ", ")
+	}
+	return Entry{}, fmt.Errorf("%w %q (%s; or name a .jsonlz4, .json, .html or .sqlite file)", ErrUnknownSource, spec, have)
+}
+
+// FileEntry is the entry of a file the user names, its kind told by its
+// content (then its name): a mozLz40 or JSON backup, an HTML export, or an
+// SQLite database (Places, else a mirror). Its ID is the path.
+func FileEntry(path string) (Entry, error) {
+	t, ok := mtime(path)
+	if !ok {
+		return Entry{}, fmt.Errorf("%w %q: no such file", ErrUnknownSource, path)
+	}
+	kind, err := sniff(path)
+	if err != nil {
+		return Entry{}, err
+	}
+	e := Entry{ID: path, Kind: kind, Path: path, Time: t}
+	switch kind {
+	case source.Backup:
+		e.Time = backup.FileTime(filepath.Base(path), t)
+		e.Open = func() (source.Source, error) { return backup.OpenSource(path) }
+	case source.HTML:
+		e.Open = func() (source.Source, error) { return bookmarkshtml.OpenSource(path) }
+	default:
+		e.Open = func() (source.Source, error) {
+			s, err := places.OpenSource(path)
+			if errors.Is(err, dbsnap.ErrWrongKind) {
+				return openMirror(path)
+			}
+			return s, err
+		}
+	}
+	return e, nil
+}
+
+// sniff tells a file's kind from its first bytes, else its extension.
+func sniff(path string) (source.Kind, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("source %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("source %s: %w", path, err)
+	}
+	head = bytes.TrimLeft(head[:n], " \t\r\n\xef\xbb\xbf")
+	switch {
+	case bytes.HasPrefix(head, []byte(backup.Magic)), bytes.HasPrefix(head, []byte("{")):
+		return source.Backup, nil
+	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
+		return source.Places, nil
+	case bytes.HasPrefix(head, []byte("<")):
+		return source.HTML, nil
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonlz4", ".json", ".baklz4":
+		return source.Backup, nil
+	case ".html", ".htm":
+		return source.HTML, nil
+	case ".sqlite", ".corrupt":
+		return source.Places, nil
+	}
+	return "", fmt.Errorf("%w %q: not a bookmark backup (.jsonlz4, .json), bookmarks.html or SQLite database", ErrUnknownSource, path)
+}
+
+// LoadAll opens, loads and closes every entry, several at once (one per
+// core: decompressing and parsing backups is CPU work). results[i] is
+// entries[i]'s, nil when it failed; the error joins the failures, one
+// line each, prefixed by the entry's ID. A cancelled ctx stops what has
+// not started.
+func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
+	results := make([]*source.Result, len(entries))
+	errs := make([]error, len(entries))
+	clock := time.Now()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range entries {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+				return nil
+			}
+			r, err := Load(e, clock)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+			}
+			results[i] = r
+			return nil
+		})
+	}
+	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
+	return results, errors.Join(errs...)
+}
+
+// Load opens, loads and closes one entry, ages measured against clock.
+func Load(e Entry, clock time.Time) (*source.Result, error) {
+	if e.Open == nil {
+		return nil, fmt.Errorf("%w %q: nothing to open", ErrUnknownSource, e.ID)
+	}
+	s, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Load(clock)
+	if cerr := s.Close(); err == nil && cerr != nil {
+		return nil, cerr
+	}
+	return r, err
+}
