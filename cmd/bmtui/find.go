@@ -7,12 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/jsonout"
+	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/source"
+	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/source/search"
 )
 
@@ -54,11 +61,14 @@ func newFindCmd(ctx context.Context, io stdio) *cobra.Command {
 }
 
 func runFind(ctx context.Context, query string, o *findOptions, io stdio) error {
-	sources, cleanup, err := o.profile.openSources(ctx)
+	sources, notes, cleanup, err := o.profile.openSources(ctx)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	for _, n := range notes {
+		fmt.Fprintf(io.err, "bmtui: note: %s\n", oneLine(n))
+	}
 	ix := search.New(sources)
 	matches, _ := ix.Find(query, 0)
 	w := bufio.NewWriter(io.out)
@@ -146,15 +156,86 @@ func printFind(w io.Writer, query string, ix *search.Index, matches []search.Mat
 	}
 }
 
-// openSources loads every source the profile flags name, for a search.
-func (p *profileFlags) openSources(_ context.Context) ([]search.Source, func(), error) {
-	prof, cleanup, err := p.open()
+// openSources loads every source the profile flags name, for a search:
+// with --places (and --mirror) those files, else every source the
+// profile has (source/catalog). A source that cannot be read is left out
+// with a note; only when none can is it an error.
+func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, notes []string, cleanup func(), err error) {
+	if p.demo && (p.profile != "" || p.places != "" || p.mirror != "") {
+		return nil, nil, nil, usageError{"--demo cannot be combined with --profile, --places or --mirror"}
+	}
+	cleanup = func() {}
+	dir := p.profile
+	if p.demo {
+		tmp, err := os.MkdirTemp("", "bmtui-demo-")
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("create demo folder: %w", err)
+		}
+		cleanup = func() { os.RemoveAll(tmp) }
+		if dir, err = demo.Create(tmp, time.Now()); err != nil {
+			cleanup()
+			return nil, nil, nil, fmt.Errorf("create demo profile: %w", err)
+		}
+	}
+	home, _ := os.UserHomeDir()
+	paths, err := load.Resolve(dir, p.places, p.mirror, home, runtime.GOOS)
 	if err != nil {
-		return nil, nil, err
+		cleanup()
+		return nil, nil, nil, err
 	}
-	srcs := []search.Source{{ID: "places", Kind: string(prof.Local.Provenance.Kind), Path: prof.Local.Provenance.Path, Time: prof.Local.Provenance.At, Result: prof.Local}}
-	if prof.Remote != nil {
-		srcs = append(srcs, search.Source{ID: "mirror", Kind: string(prof.Remote.Provenance.Kind), Path: prof.Remote.Provenance.Path, Time: prof.Remote.Provenance.At, Result: prof.Remote})
+	var entries []source.Entry
+	if p.places != "" {
+		for _, f := range []struct {
+			id, path string
+			kind     source.Kind
+		}{{catalog.IDPlaces, paths.Places, source.Places}, {catalog.IDMirror, paths.Mirror, source.Mirror}} {
+			if f.path == "" {
+				continue
+			}
+			e, err := catalog.FileEntry(f.path)
+			if err != nil {
+				cleanup()
+				return nil, nil, nil, err
+			}
+			e.ID, e.Kind = f.id, f.kind
+			entries = append(entries, e)
+		}
+	} else if entries, err = catalog.List(paths.Dir); err != nil {
+		cleanup()
+		return nil, nil, nil, err
 	}
-	return srcs, cleanup, nil
+	results, lerr := catalog.LoadAll(ctx, entries)
+	for i, r := range results {
+		if r == nil {
+			continue
+		}
+		srcs = append(srcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: sourceTime(entries[i], r), Result: r})
+	}
+	// Oldest first, by the time each describes (the mirror's last sync is
+	// known only once it is read).
+	slices.SortStableFunc(srcs, func(a, b search.Source) int { return a.Time.Compare(b.Time) })
+	if lerr != nil {
+		if len(srcs) == 0 {
+			cleanup()
+			return nil, nil, nil, lerr
+		}
+		for _, line := range strings.Split(lerr.Error(), "\n") {
+			notes = append(notes, "left out "+line)
+		}
+	}
+	if len(srcs) == 0 {
+		cleanup()
+		return nil, nil, nil, fmt.Errorf("profile %s has no bookmarks to search (no places.sqlite, mirror or backup)", paths.Dir)
+	}
+	return srcs, notes, cleanup, nil
+}
+
+// sourceTime is the moment a source describes: for the live Places
+// database the file's time, else what reading it found (the mirror's last
+// sync, a backup's date), else the entry's.
+func sourceTime(e source.Entry, r *source.Result) time.Time {
+	if e.Kind == source.Places || r.Provenance.At.IsZero() {
+		return e.Time
+	}
+	return r.Provenance.At
 }
