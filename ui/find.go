@@ -8,15 +8,17 @@ import (
 	"github.com/bmtui/bmtui/source/search"
 )
 
-// FindLoader loads every source of the profile and indexes them; the
-// find screen runs it in a command, once.
-type FindLoader func() (*search.Index, error)
+// FindLoader loads every source of the profile and indexes them, with
+// notes for people (a source left out); the find screen runs it in a
+// command, once.
+type FindLoader func() (*search.Index, []string, error)
 
 // findLoadedMsg carries the caller's index back.
 type findLoadedMsg struct {
-	s   *FindScreen
-	ix  *search.Index
-	err error
+	s     *FindScreen
+	ix    *search.Index
+	notes []string
+	err   error
 }
 
 // FindShowMsg asks the app to show an item that lives in Places in the
@@ -35,6 +37,7 @@ type FindScreen struct {
 	profile string
 	load    FindLoader
 	ix      *search.Index
+	notes   []string
 	err     error
 	loading bool
 	spin    spinner.Model
@@ -63,8 +66,8 @@ func (s *FindScreen) start() tea.Cmd {
 	s.loading = true
 	load, sp := s.load, s.spin
 	return tea.Batch(func() tea.Msg {
-		ix, err := load()
-		return findLoadedMsg{s: s, ix: ix, err: err}
+		ix, notes, err := load()
+		return findLoadedMsg{s: s, ix: ix, notes: notes, err: err}
 	}, func() tea.Msg { return sp.Tick() }, s.filter.Focus())
 }
 
@@ -137,7 +140,7 @@ func (s *FindScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return s, nil
 		}
 		s.loading = false
-		s.ix, s.err = msg.ix, msg.err
+		s.ix, s.notes, s.err = msg.ix, msg.notes, msg.err
 		s.query = "\x00" // search what was typed meanwhile
 		s.search()
 		return s, nil

@@ -34,6 +34,9 @@ func (s *FindScreen) listRows() int {
 
 func (s *FindScreen) bodyHeight() int {
 	head := 2 // title, query
+	if len(s.notes) > 0 {
+		head++
+	}
 	tail := 1 + s.helpHeight(findHelp{s})
 	return max(s.height-head-tail-paneFrameRows, 1)
 }
@@ -49,7 +52,11 @@ func (s *FindScreen) content() string {
 		}
 		title += fmt.Sprintf(" · %d sources · %s items", len(s.ix.Sources()), thousands(items))
 	}
-	parts := []string{st.Bold.Render(ansi.Truncate(title, s.width, "…")), s.queryLine()}
+	parts := []string{st.Bold.Render(ansi.Truncate(title, s.width, "…"))}
+	if n := s.notesLine(s.notes); n != "" {
+		parts = append(parts, n)
+	}
+	parts = append(parts, s.queryLine())
 	h := s.bodyHeight()
 	lw, dw := s.columns()
 	switch {
@@ -136,7 +143,7 @@ func (s *FindScreen) listView(w, h int) string {
 		if mark != "" {
 			right = " " + markStyle.Render(mark)
 		}
-		right += st.Muted.Render(fmt.Sprintf(" %d", len(m.Seen)))
+		right += st.Muted.Render(fmt.Sprintf(" in %d", len(m.Seen)))
 		left := cursor + kindGlyph(g, m.Kind) + " "
 		room := max(w-ansi.StringWidth(left)-ansi.StringWidth(right), 1)
 		line := left + ansi.Truncate(title, room, "…")

@@ -13,6 +13,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -63,6 +64,14 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 			}
 			return tea.Quit()
 		}
+	}
+	onlyFiles := pf.places != ""
+	in.Find = func() (*search.Index, []string, error) {
+		srcs, notes, err := searchSources(ctx, prof.Paths, onlyFiles)
+		if err != nil {
+			return nil, nil, err
+		}
+		return search.New(srcs), notes, nil
 	}
 	if !pf.demo {
 		salvage := salvagePlan(ctx)

@@ -156,10 +156,8 @@ func printFind(w io.Writer, query string, ix *search.Index, matches []search.Mat
 	}
 }
 
-// openSources loads every source the profile flags name, for a search:
-// with --places (and --mirror) those files, else every source the
-// profile has (source/catalog). A source that cannot be read is left out
-// with a note; only when none can is it an error.
+// openSources loads every source the profile flags name, for a search
+// (see searchSources); cleanup removes a demo profile.
 func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, notes []string, cleanup func(), err error) {
 	if p.demo && (p.profile != "" || p.places != "" || p.mirror != "") {
 		return nil, nil, nil, usageError{"--demo cannot be combined with --profile, --places or --mirror"}
@@ -179,12 +177,23 @@ func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, n
 	}
 	home, _ := os.UserHomeDir()
 	paths, err := load.Resolve(dir, p.places, p.mirror, home, runtime.GOOS)
+	if err == nil {
+		srcs, notes, err = searchSources(ctx, paths, p.places != "")
+	}
 	if err != nil {
 		cleanup()
 		return nil, nil, nil, err
 	}
+	return srcs, notes, cleanup, nil
+}
+
+// searchSources loads the sources to search: with onlyFiles the two
+// databases paths names, else every source of the profile folder
+// (source/catalog). A source that cannot be read is left out with a note;
+// only when none can is it an error.
+func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (srcs []search.Source, notes []string, err error) {
 	var entries []source.Entry
-	if p.places != "" {
+	if onlyFiles {
 		for _, f := range []struct {
 			id, path string
 			kind     source.Kind
@@ -194,15 +203,13 @@ func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, n
 			}
 			e, err := catalog.FileEntry(f.path)
 			if err != nil {
-				cleanup()
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			e.ID, e.Kind = f.id, f.kind
 			entries = append(entries, e)
 		}
 	} else if entries, err = catalog.List(paths.Dir); err != nil {
-		cleanup()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	results, lerr := catalog.LoadAll(ctx, entries)
 	for i, r := range results {
@@ -216,18 +223,16 @@ func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, n
 	slices.SortStableFunc(srcs, func(a, b search.Source) int { return a.Time.Compare(b.Time) })
 	if lerr != nil {
 		if len(srcs) == 0 {
-			cleanup()
-			return nil, nil, nil, lerr
+			return nil, nil, lerr
 		}
 		for _, line := range strings.Split(lerr.Error(), "\n") {
 			notes = append(notes, "left out "+line)
 		}
 	}
 	if len(srcs) == 0 {
-		cleanup()
-		return nil, nil, nil, fmt.Errorf("profile %s has no bookmarks to search (no places.sqlite, mirror or backup)", paths.Dir)
+		return nil, nil, fmt.Errorf("profile %s has no bookmarks to search (no places.sqlite, mirror or backup)", paths.Dir)
 	}
-	return srcs, notes, cleanup, nil
+	return srcs, notes, nil
 }
 
 // sourceTime is the moment a source describes: for the live Places
