@@ -286,6 +286,9 @@ func Parse(data []byte) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if root, ok := parseFast(js); ok {
+		return root, checkChildren(root)
+	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	var root *Node
 	if err := dec.Decode(&root); err != nil {
