@@ -81,10 +81,10 @@ func TestParseFast(t *testing.T) {
 		{` {"guid":"a","title":"Caf\u00e9 \"x\"","index":-3,"postData":null,"children":[{"typeCode":1}]} `, true},
 		{`{"title":null,"postData":"p=1","tags":"a,b","id":0}`, true},
 		{`{}`, true},
-		{`{"guid":"a","guid":"b"}`, false},       // a key twice
-		{`{"GUID":"a"}`, false},                  // encoding/json's case-insensitive match
-		{`{"index":1.0}`, false},                 // a fraction
-		{`{"index":01}`, false},                  // not JSON
+		{`{"guid":"a","guid":"b"}`, false},        // a key twice
+		{`{"GUID":"a"}`, false},                   // encoding/json's case-insensitive match
+		{`{"index":1.0}`, false},                  // a fraction
+		{`{"index":01}`, false},                   // not JSON
 		{`{"index":99999999999999999999}`, false}, // out of range
 		{`{"children":[null]}`, false},
 		{`{"annos":[]}`, false},
