@@ -67,11 +67,7 @@ func runApp(ctx context.Context, pf *profileFlags, o appOptions, io stdio) error
 	}
 	onlyFiles := pf.places != ""
 	in.Find = func() (*search.Index, []string, error) {
-		srcs, notes, err := searchSources(ctx, prof.Paths, onlyFiles)
-		if err != nil {
-			return nil, nil, err
-		}
-		return search.New(srcs), notes, nil
+		return searchSources(ctx, prof.Paths, onlyFiles)
 	}
 	if !pf.demo {
 		salvage := salvagePlan(ctx)

@@ -9,11 +9,11 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/jsonout"
@@ -61,15 +61,14 @@ func newFindCmd(ctx context.Context, io stdio) *cobra.Command {
 }
 
 func runFind(ctx context.Context, query string, o *findOptions, io stdio) error {
-	sources, notes, cleanup, err := o.profile.openSources(ctx)
+	ix, notes, cleanup, err := o.profile.openSources(ctx)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	for _, n := range notes {
-		fmt.Fprintf(io.err, "bmtui: note: %s\n", oneLine(n))
+		fmt.Fprintf(io.err, "bmtui: note: %s\n", n)
 	}
-	ix := search.New(sources)
 	matches, _ := ix.Find(query, 0)
 	w := bufio.NewWriter(io.out)
 	if o.json {
@@ -158,7 +157,7 @@ func printFind(w io.Writer, query string, ix *search.Index, matches []search.Mat
 
 // openSources loads every source the profile flags name, for a search
 // (see searchSources); cleanup removes a demo profile.
-func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, notes []string, cleanup func(), err error) {
+func (p *profileFlags) openSources(ctx context.Context) (ix *search.Index, notes []string, cleanup func(), err error) {
 	if p.demo && (p.profile != "" || p.places != "" || p.mirror != "") {
 		return nil, nil, nil, usageError{"--demo cannot be combined with --profile, --places or --mirror"}
 	}
@@ -178,20 +177,22 @@ func (p *profileFlags) openSources(ctx context.Context) (srcs []search.Source, n
 	home, _ := os.UserHomeDir()
 	paths, err := load.Resolve(dir, p.places, p.mirror, home, runtime.GOOS)
 	if err == nil {
-		srcs, notes, err = searchSources(ctx, paths, p.places != "")
+		ix, notes, err = searchSources(ctx, paths, p.places != "")
 	}
 	if err != nil {
 		cleanup()
 		return nil, nil, nil, err
 	}
-	return srcs, notes, cleanup, nil
+	return ix, notes, cleanup, nil
 }
 
-// searchSources loads the sources to search: with onlyFiles the two
-// databases paths names, else every source of the profile folder
-// (source/catalog). A source that cannot be read is left out with a note;
+// searchSources loads and indexes the sources to search: with onlyFiles
+// the two databases paths names, else every source of the profile folder
+// (source/catalog). Several load at once; each is indexed as soon as it
+// is read and its tree dropped, so fifteen large backups never sit in
+// memory together. A source that cannot be read is left out with a note;
 // only when none can is it an error.
-func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (srcs []search.Source, notes []string, err error) {
+func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *search.Index, notes []string, err error) {
 	var entries []source.Entry
 	if onlyFiles {
 		for _, f := range []struct {
@@ -211,28 +212,47 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (srcs 
 	} else if entries, err = catalog.List(paths.Dir); err != nil {
 		return nil, nil, err
 	}
-	results, lerr := catalog.LoadAll(ctx, entries)
-	for i, r := range results {
-		if r == nil {
-			continue
-		}
-		srcs = append(srcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: sourceTime(entries[i], r), Result: r})
-	}
+	b := search.NewBuilder()
 	// Oldest first, by the time each describes (the mirror's last sync is
-	// known only once it is read).
-	slices.SortStableFunc(srcs, func(a, b search.Source) int { return a.Time.Compare(b.Time) })
-	if lerr != nil {
-		if len(srcs) == 0 {
-			return nil, nil, lerr
-		}
-		for _, line := range strings.Split(lerr.Error(), "\n") {
-			notes = append(notes, "left out "+line)
+	// known only once it is read), then as the catalog lists them.
+	b.Order = func(x, y search.Source) int { return x.Time.Compare(y.Time) }
+	errs := make([]error, len(entries))
+	clock := time.Now()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range entries {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return nil
+			}
+			r, err := catalog.Load(e, clock)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+				return nil
+			}
+			b.Add(i, search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Time: sourceTime(e, r), Result: r})
+			return nil
+		})
+	}
+	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+			notes = append(notes, "left out "+oneLine(err.Error()))
 		}
 	}
-	if len(srcs) == 0 {
+	if failed == len(entries) && failed > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	if len(entries) == 0 {
 		return nil, nil, fmt.Errorf("profile %s has no bookmarks to search (no places.sqlite, mirror or backup)", paths.Dir)
 	}
-	return srcs, notes, nil
+	return b.Build(), notes, nil
 }
 
 // sourceTime is the moment a source describes: for the live Places

@@ -3,12 +3,19 @@
 // GUID, case- and accent-insensitively, and says for each item found where
 // each source has it, whether and when it was deleted, and where it lives
 // now. It is pure: the caller loads the sources and passes their results.
+//
+// The index keeps what it needs of each source compactly (per item: its
+// folder, title and URL as numbers), not the source's tree, so that the
+// trees of fifteen 40,000-bookmark backups can be dropped as soon as each
+// is indexed.
 package search
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/bmtui/bmtui/source"
@@ -31,23 +38,53 @@ const (
 	variantSep = 0x1e
 )
 
+// Parents that are not entries: the built-in roots an item sits in.
+var rootGUIDs = []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.RootGUID}
+
+// rootParent codes a built-in root as a parent: -1 - its index in rootGUIDs.
+func rootParent(guid string) (int32, bool) {
+	if i := slices.Index(rootGUIDs, guid); i >= 0 {
+		return int32(-1 - i), true
+	}
+	return 0, false
+}
+
+// absent marks an entry a source does not hold; noText a value it lacks.
+const (
+	absent = int32(-1 << 30)
+	noText = int32(-1)
+)
+
 // Index is the searchable form of a set of sources. It is read-only once
 // built and safe for concurrent searches.
 type Index struct {
-	sources []Source
-	items   []int // source → items indexed (roots and tags left out)
-	places  int   // index of the Places source, -1 without
-	mirror  int   // index of the mirror source, -1 without
+	sources []Source // without their results
+	held    []holding
+	places  int // index of the Places source, -1 without
+	mirror  int // index of the mirror source, -1 without
 
 	guids  []string         // entry → GUID
 	byGUID map[string]int32 // GUID → entry
+	titles [][]string       // entry → the distinct titles the sources give it
+	urls   [][]string       // entry → the distinct URLs
 	// text holds one document per entry, in entry order: the folded GUID,
 	// titles, URLs and hosts, fields separated by fieldSep, the distinct
 	// values of a field by variantSep, each document ended by docEnd.
 	text   []byte
 	starts []int32 // entry → offset of its document in text
 
-	tombs map[string][]tombstone
+	tombs map[int32][]tombstone
+}
+
+// holding is what one source has of every entry, by entry: its parent
+// (an entry, a coded root, or absent), which of the entry's titles and
+// URLs, and its kind.
+type holding struct {
+	items  int
+	parent []int32
+	title  []int32
+	url    []int32
+	kind   []tree.Kind
 }
 
 type tombstone struct {
@@ -55,36 +92,168 @@ type tombstone struct {
 	at  time.Time
 }
 
-// entryText collects an entry's distinct raw values while indexing.
-type entryText struct {
-	titles, urls []string
+// Builder makes an Index from sources added one at a time, from any
+// goroutine: each result is read during Add only, so the caller can drop
+// it (and its tree) at once.
+type Builder struct {
+	// Order sorts the sources of the index; nil keeps the order of the
+	// ranks given to Add.
+	Order func(a, b Source) int
+
+	mu      sync.Mutex
+	added   []addedSource
+	byGUID  map[string]int32
+	guids   []string
+	titles  [][]string
+	urls    [][]string
+	pending []record // all sources' records, in the order added
 }
 
-func addDistinct(list []string, s string) []string {
-	if s == "" || slices.Contains(list, s) {
-		return list
-	}
-	return append(list, s)
+type addedSource struct {
+	rank    int
+	src     Source
+	records []record // this source's items in pre-order
+	tombs   []source.Tombstone
 }
 
-// New indexes the sources. Items under the tags root are not indexed:
-// they are tag entries, not bookmarks.
+// record is one item of one source, by entry (Builder's numbering).
+type record struct {
+	entry, parent int32 // parent: an entry or a coded root
+	title, url    int32
+	kind          tree.Kind
+}
+
+// NewBuilder starts an empty index.
+func NewBuilder() *Builder { return &Builder{byGUID: map[string]int32{}} }
+
+// New indexes the sources, in the order given.
 func New(sources []Source) *Index {
-	ix := &Index{sources: slices.Clone(sources), items: make([]int, len(sources)), places: -1, mirror: -1, byGUID: map[string]int32{}, tombs: map[string][]tombstone{}}
-	var texts []entryText
-	entry := func(guid string) int32 {
-		e, ok := ix.byGUID[guid]
-		if !ok {
-			e = int32(len(ix.guids))
-			ix.byGUID[guid] = e
-			ix.guids = append(ix.guids, guid)
-			texts = append(texts, entryText{})
-		}
-		return e
+	b := NewBuilder()
+	for i, s := range sources {
+		b.Add(i, s)
 	}
-	for si := range ix.sources {
-		s := &ix.sources[si]
-		switch s.Kind {
+	return b.Build()
+}
+
+func (b *Builder) entry(guid string) int32 {
+	e, ok := b.byGUID[guid]
+	if !ok {
+		e = int32(len(b.guids))
+		b.byGUID[guid] = e
+		b.guids = append(b.guids, guid)
+		b.titles = append(b.titles, nil)
+		b.urls = append(b.urls, nil)
+	}
+	return e
+}
+
+func variant(list *[]string, s string) int32 {
+	if s == "" {
+		return noText
+	}
+	if i := slices.Index(*list, s); i >= 0 {
+		return int32(i)
+	}
+	*list = append(*list, s)
+	return int32(len(*list) - 1)
+}
+
+// Add indexes src; rank orders it among the sources when Order is nil.
+// Items under the tags root are not indexed: they are tag entries, not
+// bookmarks. src.Result is not kept.
+func (b *Builder) Add(rank int, src Source) {
+	res := src.Result
+	src.Result = nil
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a := addedSource{rank: rank, src: src}
+	if res != nil {
+		if t := res.Tree; t != nil {
+			skip := make([]bool, t.Len())
+			a.records = make([]record, 0, t.Len())
+			t.Walk(func(i int32, n *tree.Node) bool {
+				if n.Level <= 1 {
+					skip[i] = n.GUID == tree.TagsGUID
+					return true
+				}
+				if n.Parent >= 0 && skip[n.Parent] {
+					skip[i] = true
+					return true
+				}
+				p := t.Node(n.Parent)
+				r := record{entry: b.entry(n.GUID), kind: n.Kind, title: noText, url: noText}
+				switch code, isRoot := rootParent(p.GUID); {
+				case isRoot && p.Level <= 1:
+					r.parent = code
+				case p.Level <= 1: // a folder the builder left beside the roots
+					r.parent, _ = rootParent(tree.RootGUID)
+				default:
+					r.parent = b.byGUID[p.GUID] // a parent comes first in pre-order
+				}
+				if n.Info != nil {
+					r.title = variant(&b.titles[r.entry], n.Info.Title)
+					r.url = variant(&b.urls[r.entry], n.Info.URL)
+				}
+				a.records = append(a.records, r)
+				return true
+			})
+		}
+		a.tombs = res.Tombstones
+		for _, tb := range res.Tombstones {
+			b.entry(tb.GUID)
+		}
+	}
+	b.added = append(b.added, a)
+}
+
+// Build makes the index. Entries are numbered by first appearance in the
+// sources' final order, each source's items in pre-order, then GUIDs only
+// tombstones name: the order searches list them in, whatever the order
+// the sources were added in.
+func (b *Builder) Build() *Index {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	added := slices.Clone(b.added)
+	slices.SortStableFunc(added, func(x, y addedSource) int {
+		if b.Order != nil {
+			if c := b.Order(x.src, y.src); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(x.rank, y.rank)
+	})
+	n := len(b.guids)
+	renum := make([]int32, n)
+	for i := range renum {
+		renum[i] = absent
+	}
+	next := int32(0)
+	number := func(old int32) {
+		if renum[old] == absent {
+			renum[old] = next
+			next++
+		}
+	}
+	for _, a := range added {
+		for _, r := range a.records {
+			number(r.entry)
+		}
+	}
+	for _, a := range added {
+		for _, tb := range a.tombs {
+			number(b.byGUID[tb.GUID])
+		}
+	}
+	ix := &Index{places: -1, mirror: -1, byGUID: make(map[string]int32, n), tombs: map[int32][]tombstone{},
+		guids: make([]string, n), titles: make([][]string, n), urls: make([][]string, n)}
+	for old, g := range b.guids {
+		e := renum[old]
+		ix.guids[e], ix.titles[e], ix.urls[e] = g, b.titles[old], b.urls[old]
+		ix.byGUID[g] = e
+	}
+	for si, a := range added {
+		ix.sources = append(ix.sources, a.src)
+		switch a.src.Kind {
 		case string(source.Places):
 			if ix.places < 0 {
 				ix.places = si
@@ -94,51 +263,38 @@ func New(sources []Source) *Index {
 				ix.mirror = si
 			}
 		}
-		if s.Result == nil {
-			continue
+		h := holding{items: len(a.records), parent: make([]int32, n), title: make([]int32, n), url: make([]int32, n), kind: make([]tree.Kind, n)}
+		for i := range h.parent {
+			h.parent[i] = absent
 		}
-		if t := s.Result.Tree; t != nil {
-			t.Walk(func(_ int32, n *tree.Node) bool {
-				if n.Level <= 1 || underTags(t, n) {
-					return true
-				}
-				e := entry(n.GUID)
-				ix.items[si]++
-				if n.Info != nil {
-					texts[e].titles = addDistinct(texts[e].titles, n.Info.Title)
-					texts[e].urls = addDistinct(texts[e].urls, n.Info.URL)
-				}
-				return true
-			})
+		for _, r := range a.records {
+			e := renum[r.entry]
+			p := r.parent
+			if p >= 0 {
+				p = renum[p]
+			}
+			h.parent[e], h.title[e], h.url[e], h.kind[e] = p, r.title, r.url, r.kind
 		}
-		for _, tb := range s.Result.Tombstones {
-			entry(tb.GUID)
-			ix.tombs[tb.GUID] = append(ix.tombs[tb.GUID], tombstone{src: si, at: tb.Deleted})
+		ix.held = append(ix.held, h)
+		for _, tb := range a.tombs {
+			e := renum[b.byGUID[tb.GUID]]
+			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.Deleted})
 		}
 	}
-	ix.buildText(texts)
+	ix.buildText()
 	return ix
 }
 
-// underTags reports whether n lies below the tags root (a tag folder or
-// a tag entry).
-func underTags(t *tree.Tree, n *tree.Node) bool {
-	for n.Level > 1 {
-		n = t.ParentOf(n)
-	}
-	return n.GUID == tree.TagsGUID
-}
-
-func (ix *Index) buildText(texts []entryText) {
+func (ix *Index) buildText() {
 	f := newFolder()
 	ix.starts = make([]int32, len(ix.guids)+1)
 	size := 0
-	for e := range texts {
+	for e := range ix.guids {
 		size += len(ix.guids[e]) + 8
-		for _, s := range texts[e].titles {
+		for _, s := range ix.titles[e] {
 			size += len(s) + 1
 		}
-		for _, s := range texts[e].urls {
+		for _, s := range ix.urls[e] {
 			size += 2*len(s) + 2
 		}
 	}
@@ -147,21 +303,21 @@ func (ix *Index) buildText(texts []entryText) {
 		ix.starts[e] = int32(len(buf))
 		buf = append(buf, f.fold(g)...)
 		buf = append(buf, fieldSep)
-		for i, s := range texts[e].titles {
+		for i, s := range ix.titles[e] {
 			if i > 0 {
 				buf = append(buf, variantSep)
 			}
 			buf = append(buf, f.fold(s)...)
 		}
 		buf = append(buf, fieldSep)
-		for i, s := range texts[e].urls {
+		for i, s := range ix.urls[e] {
 			if i > 0 {
 				buf = append(buf, variantSep)
 			}
 			buf = append(buf, f.fold(s)...)
 		}
 		buf = append(buf, fieldSep)
-		for i, s := range texts[e].urls {
+		for i, s := range ix.urls[e] {
 			if i > 0 {
 				buf = append(buf, variantSep)
 			}
@@ -172,7 +328,6 @@ func (ix *Index) buildText(texts []entryText) {
 	ix.starts[len(ix.guids)] = int32(len(buf))
 	ix.text = buf
 }
-
 // Host is the host of a URL ("" when it has none): what lies between
 // "scheme://" and the path, without user info or port.
 func Host(url string) string {
@@ -243,7 +398,7 @@ func (ix *Index) HasPlaces() bool { return ix.places >= 0 }
 
 // Items is the number of items source i holds, the roots and the tags
 // folder's contents not counted.
-func (ix *Index) Items(i int) int { return ix.items[i] }
+func (ix *Index) Items(i int) int { return ix.held[i].items }
 
 // Len is the number of distinct GUIDs indexed.
 func (ix *Index) Len() int { return len(ix.guids) }

@@ -57,45 +57,37 @@ type Deletion struct {
 // Describe says what every source has of guid; ok is false for a GUID
 // no source mentions.
 func (ix *Index) Describe(guid string) (m Match, ok bool) {
-	if _, known := ix.byGUID[guid]; !known {
+	e, known := ix.byGUID[guid]
+	if !known {
 		return Match{GUID: guid}, false
 	}
 	m = Match{GUID: guid, HasMirror: ix.mirror >= 0}
-	var best *tree.Node
-	bestAt := time.Time{}
+	best := -1
 	for si := range ix.sources {
+		h := &ix.held[si]
+		if h.parent[e] == absent {
+			continue
+		}
 		s := &ix.sources[si]
-		if s.Result == nil || s.Result.Tree == nil {
-			continue
-		}
-		t := s.Result.Tree
-		n := t.Lookup(guid)
-		if n == nil || n.Level <= 1 || underTags(t, n) {
-			continue
-		}
-		sg := Sighting{Source: s.ID, Kind: s.Kind, Path: FolderPath(t, n), Time: s.Time}
-		if n.Info != nil {
-			sg.Title, sg.URL = n.Info.Title, n.Info.URL
-		}
+		sg := Sighting{Source: s.ID, Kind: s.Kind, Path: ix.folderPath(h, e), Time: s.Time,
+			Title: pick(ix.titles[e], h.title[e]), URL: pick(ix.urls[e], h.url[e])}
 		m.Seen = append(m.Seen, sg)
 		switch {
 		case si == ix.places:
 			m.Now = &Place{Path: sg.Path}
-			best, bestAt = n, time.Time{}
+			best = si
 		case si == ix.mirror:
 			m.OnServer = true
 		}
-		if best == nil || (m.Now == nil && s.Time.After(bestAt)) {
-			best, bestAt = n, s.Time
+		if best < 0 || (m.Now == nil && s.Time.After(ix.sources[best].Time)) {
+			best = si
 		}
 	}
-	if best != nil {
-		m.Kind = best.Kind
-		if best.Info != nil {
-			m.Title, m.URL = best.Info.Title, best.Info.URL
-		}
+	if best >= 0 {
+		h := &ix.held[best]
+		m.Kind, m.Title, m.URL = h.kind[e], pick(ix.titles[e], h.title[e]), pick(ix.urls[e], h.url[e])
 	}
-	for _, tb := range ix.tombs[guid] {
+	for _, tb := range ix.tombs[e] {
 		d := Deletion{Time: tb.at, By: ix.sources[tb.src].ID}
 		m.Deletions = append(m.Deletions, d)
 		if m.Deleted == nil || d.Time.Before(m.Deleted.Time) {
@@ -105,19 +97,29 @@ func (ix *Index) Describe(guid string) (m Match, ok bool) {
 	return m, true
 }
 
-// FolderPath names the folders holding n from the top down, the built-in
-// roots by Firefox's names (tree.RootTitle), joined by PathSep.
-func FolderPath(t *tree.Tree, n *tree.Node) string {
+func pick(variants []string, i int32) string {
+	if i < 0 || int(i) >= len(variants) {
+		return ""
+	}
+	return variants[i]
+}
+
+// folderPath names the folders holding entry e in a source from the top
+// down, the built-in roots by Firefox's names (tree.RootTitle), joined by
+// PathSep.
+func (ix *Index) folderPath(h *holding, e int32) string {
 	var names []string
-	for p := t.ParentOf(n); p != nil && p.Level >= 1; p = t.ParentOf(p) {
-		name := tree.RootTitle(p.GUID)
-		if name == "" && p.Info != nil {
-			name = p.Info.Title
-		}
+	p := h.parent[e]
+	for steps := 0; p >= 0 && steps < len(ix.guids); steps++ {
+		name := pick(ix.titles[p], h.title[p])
 		if name == "" {
-			name = "(" + p.GUID + ")"
+			name = "(" + ix.guids[p] + ")"
 		}
 		names = append(names, name)
+		p = h.parent[p]
+	}
+	if p < 0 && p != absent {
+		names = append(names, tree.RootTitle(rootGUIDs[-1-p]))
 	}
 	slices.Reverse(names)
 	return strings.Join(names, PathSep)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -213,6 +214,59 @@ func TestEarliestDeletion(t *testing.T) {
 	}
 	if got, _ := New(srcs).Search(Parse("bmkx"), 0); !slices.Equal(got, []string{"bmkX________"}) {
 		t.Errorf("a tombstone's GUID is not found: %v", got)
+	}
+}
+
+// Sources added in any order, from several goroutines, give the same
+// index as New; the results need not outlive Add.
+func TestBuilderOrder(t *testing.T) {
+	srcs := history(t)
+	want := New(srcs)
+	for _, order := range [][]int{{2, 1, 0}, {1, 2, 0}, {0, 2, 1}} {
+		b := NewBuilder()
+		done := make(chan struct{})
+		for _, i := range order {
+			go func() {
+				s := srcs[i]
+				r := *s.Result
+				s.Result = &r
+				b.Add(i, s)
+				r.Tree = nil // Add keeps nothing of it
+				done <- struct{}{}
+			}()
+		}
+		for range order {
+			<-done
+		}
+		got := b.Build()
+		for _, q := range []string{"example", "work", "bmk", "old"} {
+			g, _ := got.Search(Parse(q), 0)
+			w, _ := want.Search(Parse(q), 0)
+			if !slices.Equal(g, w) {
+				t.Errorf("order %v, %q: %v, want %v", order, q, g, w)
+			}
+		}
+		for _, guid := range want.guids {
+			gm, _ := got.Describe(guid)
+			wm, _ := want.Describe(guid)
+			if !reflect.DeepEqual(gm, wm) {
+				t.Errorf("order %v, %s: %+v, want %+v", order, guid, gm, wm)
+			}
+		}
+	}
+	// Order sorts the sources: oldest first here.
+	b := NewBuilder()
+	b.Order = func(x, y Source) int { return x.Time.Compare(y.Time) }
+	for i, s := range srcs {
+		b.Add(i, s)
+	}
+	ix := b.Build()
+	var ids []string
+	for _, s := range ix.Sources() {
+		ids = append(ids, s.ID)
+	}
+	if !slices.Equal(ids, []string{"backup:2026-11-20", "mirror", "places"}) || ix.Items(0) != 4 || ix.Items(2) != 5 {
+		t.Errorf("sources %v, items %d, %d", ids, ix.Items(0), ix.Items(2))
 	}
 }
 
