@@ -328,6 +328,7 @@ func (ix *Index) buildText() {
 	ix.starts[len(ix.guids)] = int32(len(buf))
 	ix.text = buf
 }
+
 // Host is the host of a URL ("" when it has none): what lies between
 // "scheme://" and the path, without user info or port.
 func Host(url string) string {
