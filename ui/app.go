@@ -49,6 +49,9 @@ type AppInput struct {
 	// screen (F); it runs in a command the first time the screen opens.
 	// nil: no find (F stays disabled).
 	Find FindLoader
+	// Compare shows two sources side by side instead (bmtui --left
+	// --right): Local and Remote are their trees; there is no merge.
+	Compare *CompareInput
 }
 
 // SourcesInput is what the app shows of two sources' results (remote nil
@@ -95,6 +98,7 @@ func NewApp(in AppInput, opts Options) *App {
 	a.explorer = newExplorer(ExplorerInput{
 		ProfileName: in.ProfileName, Local: in.Local, Remote: in.Remote,
 		LocalReport: in.LocalReport, RemoteReport: in.RemoteReport, Notes: in.Notes,
+		Compare: in.Compare,
 	}, opts)
 	a.mergeKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge preview"))
 	a.mergeKey.SetEnabled(a.CanMerge())
@@ -109,7 +113,7 @@ func NewApp(in AppInput, opts Options) *App {
 // CanMerge reports whether the merge screen can open: both trees, no
 // tree error.
 func (a *App) CanMerge() bool {
-	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil
+	return a.in.Local != nil && a.in.Remote != nil && a.in.MergeErr == nil && a.in.Compare == nil
 }
 
 // Explorer is the explorer screen.

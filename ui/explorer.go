@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/bmtui/bmtui/source/diff"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
@@ -33,6 +34,10 @@ type ExplorerInput struct {
 	LocalReport  check.Report
 	RemoteReport check.Report
 	Notes        []string // e.g. "Firefox is running: showing a snapshot"
+	// Compare, when set, shows two sources of a profile rather than its
+	// local and remote trees: Local is the left source's tree, Remote the
+	// right's (see CompareInput).
+	Compare *CompareInput
 }
 
 // Options configure the explorer.
@@ -87,6 +92,12 @@ type Explorer struct {
 	// extraKeys are a host's bindings shown in the help bar (the app's
 	// "m merge").
 	extraKeys []key.Binding
+
+	// Compare mode (ui/compare.go).
+	diff  *diff.Diff
+	pick  sourcePicker
+	tl    timelinePanel
+	ckeys compareKeys
 }
 
 // NewExplorer builds the explorer. It starts with the dark variant of the
@@ -102,14 +113,16 @@ func newExplorer(in ExplorerInput, opts Options) *Explorer {
 		keys:     DefaultKeyMap(),
 		lastPane: focusLocal,
 	}
-	if in.Remote == nil {
+	if in.Remote == nil && in.Compare == nil {
 		e.in.Notes = append(append([]string(nil), in.Notes...), NoRemoteNote)
 	}
+	e.ckeys = newCompareKeys()
 	e.localSrc = treepane.NewTreeSource(in.Local, withSide(in.LocalReport.Findings, tree.Local)...)
 	e.remoteSrc = treepane.NewTreeSource(in.Remote, withSide(in.RemoteReport.Findings, tree.Remote)...)
 	e.local, e.remote = treepane.New(e.common), treepane.New(e.common)
 	e.local.SetSource(e.localSrc)
 	e.remote.SetSource(e.remoteSrc)
+	e.markDiff()
 	e.problems = problems.New(e.common)
 	e.problems.SetEntries(problems.Entries(in.Local, in.Remote, withDefaultSide(in.LocalReport, tree.Local), withDefaultSide(in.RemoteReport, tree.Remote)))
 	e.details = details.New(e.common)
@@ -185,7 +198,7 @@ func (e *Explorer) KeyMap() KeyMap { return e.keys }
 // HelpKeys returns the bindings the help bar shows now.
 func (e *Explorer) HelpKeys() help.KeyMap { return helpKeys{e} }
 
-func (e *Explorer) hasRemote() bool { return e.in.Remote != nil }
+func (e *Explorer) hasRemote() bool { return e.in.Remote != nil || e.comparing() }
 
 // Init asks the terminal for its background colour.
 func (e *Explorer) Init() tea.Cmd {
@@ -250,10 +263,7 @@ func (e *Explorer) syncSelection() {
 		e.details.SetItem(nil)
 	} else if e.details.GUID() != guid || e.detailsSide != side {
 		it := &details.Item{Side: side, Tree: src.Tree(), Node: src.Node(pane.SelectedIndex()), Findings: src.Findings(guid)}
-		otherName := "remote"
-		if side == tree.Remote {
-			otherName = "local"
-		}
+		otherName := e.sideName(side.Other())
 		switch {
 		case otherTree == nil:
 		case otherTree.Lookup(guid) != nil:
@@ -307,6 +317,12 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return e, nil
 	}
 	switch msg := msg.(type) {
+	case compareLoadedMsg:
+		e.showPicked(msg)
+		return e, nil
+	case timelineLoadedMsg:
+		e.timelineLoaded(msg)
+		return e, nil
 	case DamageMsg:
 		e.setDamage(msg)
 		return e, nil
@@ -327,6 +343,12 @@ func (e *Explorer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := e.keys
+	if ok, cmd := e.pickerKey(msg); ok {
+		return e, cmd
+	}
+	if ok, cmd := e.timelineKey(msg); ok {
+		return e, cmd
+	}
 	if e.filtering {
 		switch {
 		case key.Matches(msg, k.ForceQuit):
@@ -364,6 +386,11 @@ func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		e.updateKeys()
 		e.layout()
 		return e, nil
+	case e.comparing() && key.Matches(msg, e.ckeys.Pick):
+		e.openPicker()
+		return e, nil
+	case e.comparing() && e.in.Compare.LoadAll != nil && key.Matches(msg, e.ckeys.Timeline):
+		return e, e.openTimeline()
 	case key.Matches(msg, k.Filter):
 		e.filtering = true
 		e.updateKeys()
@@ -552,7 +579,12 @@ func (e *Explorer) render() string {
 	}
 	// Bottom panel.
 	var bottom []string
-	if e.detailsRect.w > 0 {
+	switch {
+	case e.tl.open && e.detailsRect.w > 0:
+		bottom = append(bottom, e.box(true, e.timelineTitle(), e.timelineView(e.detailsRect.w, e.detailsRect.h), e.detailsRect))
+	case e.pick.open && e.detailsRect.w > 0:
+		bottom = append(bottom, e.box(true, e.pickerTitle(), e.pickerView(e.detailsRect.w, e.detailsRect.h), e.detailsRect))
+	case e.detailsRect.w > 0:
 		bottom = append(bottom, e.box(false, "Details", e.details.View(), e.detailsRect))
 	}
 	if e.problemsRect.w > 0 {
@@ -593,6 +625,9 @@ func (e *Explorer) paneTitle(side tree.Side) string {
 	} else {
 		t, rep, name, style = e.in.Local, e.in.LocalReport, g.Local+" Local (Places)", st.Local
 	}
+	if e.comparing() {
+		name = e.compareTitle(side)
+	}
 	items := 0
 	if t != nil {
 		items = max(t.Len()-1, 0)
@@ -614,9 +649,12 @@ func (e *Explorer) statusLine() string {
 	st, g := &th.Styles, &th.Glyphs
 	var b strings.Builder
 	e.statusBar(&b, "bmtui", e.in.ProfileName)
-	e.statusItem(&b, problemCount(st, g, "local", len(e.in.LocalReport.Findings)+e.damaged[tree.Local]))
+	if e.comparing() {
+		e.statusItem(&b, e.diffStatus())
+	}
+	e.statusItem(&b, problemCount(st, g, e.sideName(tree.Local), len(e.in.LocalReport.Findings)+e.damaged[tree.Local]))
 	if e.hasRemote() {
-		e.statusItem(&b, problemCount(st, g, "remote", len(e.in.RemoteReport.Findings)+e.damaged[tree.Remote]))
+		e.statusItem(&b, problemCount(st, g, e.sideName(tree.Remote), len(e.in.RemoteReport.Findings)+e.damaged[tree.Remote]))
 	}
 	if e.applying != "" {
 		e.statusItem(&b, st.Warning.Render(g.Problem+" "+e.applying+" is applying"))

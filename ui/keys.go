@@ -35,6 +35,10 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	if e.filtering {
 		return []key.Binding{k.ApplyFilter, k.ClearFilter, k.ForceQuit}
 	}
+	if e.pick.open || e.tl.open {
+		c := e.ckeys
+		return []key.Binding{c.Up, c.Down, c.Choose, c.Cancel}
+	}
 	var out []key.Binding
 	switch e.focus {
 	case focusProblems:
@@ -45,6 +49,12 @@ func (h helpKeys) ShortHelp() []key.Binding {
 		out = append(out, e.local.KeyMap.ShortHelp()...)
 	}
 	out = append(out, k.FocusNext, k.Filter, k.ClearFilter, k.ToggleProblems)
+	if e.comparing() {
+		out = append(out, e.ckeys.Pick)
+		if e.in.Compare.LoadAll != nil {
+			out = append(out, e.ckeys.Timeline)
+		}
+	}
 	out = append(out, e.extraKeys...)
 	return append(out, k.Help, k.Quit)
 }
@@ -61,6 +71,9 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		out = append(out, e.local.KeyMap.FullHelp()...)
 	}
 	out = append(out, []key.Binding{k.FocusNext, k.FocusPrev, k.ToggleProblems})
+	if e.comparing() {
+		out = append(out, []key.Binding{e.ckeys.Pick, e.ckeys.Timeline})
+	}
 	if len(e.extraKeys) > 0 {
 		out = append(out, e.extraKeys)
 	}

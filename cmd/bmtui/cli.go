@@ -18,8 +18,9 @@ import (
 // The options each command's flags fill in.
 type (
 	exploreOptions struct {
-		profile profileFlags
-		theme   string
+		profile     profileFlags
+		theme       string
+		left, right string // compare two sources (compare.go)
 	}
 	validateOptions struct {
 		profile profileFlags
@@ -94,7 +95,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		Short: "See and repair Firefox bookmarks and their Sync state; with no command, explore both trees side by side.",
 		Args:  unknownCommand,
 		RunE: func(*cobra.Command, []string) error {
-			return runApp(ctx, &explore.profile, appOptions{theme: explore.theme}, io)
+			return runExplore(ctx, &explore, io)
 		},
 		Version:       version.Current("bmtui"),
 		SilenceErrors: true,
@@ -110,6 +111,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { printHelp(c.OutOrStdout(), c) })
 	explore.profile.register(root.Flags())
 	themeFlag(root, &explore.theme, "")
+	compareFlags(root, &explore)
 	root.Flags().Bool("version", false, "print the version and build")
 	profileCompletions(root)
 
@@ -119,11 +121,12 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		Short: "Explore both trees side by side (what bmtui does with no command).",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return runApp(ctx, &exploreAgain.profile, appOptions{theme: exploreAgain.theme}, io)
+			return runExplore(ctx, &exploreAgain, io)
 		},
 	}
 	exploreAgain.profile.register(exploreCmd.Flags())
 	themeFlag(exploreCmd, &exploreAgain.theme, "")
+	compareFlags(exploreCmd, &exploreAgain)
 	profileCompletions(exploreCmd)
 
 	root.AddCommand(
@@ -135,6 +138,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newUndoCmd(io),
 		newSalvageCmd(ctx, io),
 		newFindCmd(ctx, io),
+		newTimelineCmd(ctx, io),
 		newServeCmd(ctx, io),
 		&cobra.Command{
 			Use:   "version",

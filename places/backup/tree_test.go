@@ -119,3 +119,29 @@ func FuzzTree(f *testing.F) {
 		}
 	})
 }
+
+func TestParseErrors(t *testing.T) {
+	root := `{"guid":"root________","typeCode":2,"children":[]}`
+	for _, tc := range []struct {
+		name, json string
+		shape      bool // ErrNotBookmarkTree
+		says       string
+	}{
+		{"trailing data", root + ` {}`, false, "parse backup JSON"},
+		{"null", `null`, false, "top value is null"},
+		{"array", `[1]`, true, "the top value is a JSON array where a backup has an object"},
+		{"title a number", `{"guid":"root________","typeCode":2,"children":[{"guid":"a","title":5}]}`, true, `field "/children/0/title" is a JSON number where a backup has a string`},
+		{"cut", root[:20], false, "parse backup JSON"},
+		{"null child", `{"guid":"root________","typeCode":2,"children":[null]}`, false, "null child"},
+	} {
+		_, err := Parse([]byte(tc.json))
+		if err == nil || errors.Is(err, ErrNotBookmarkTree) != tc.shape || !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line saying %q (shape error %v)", tc.name, err, tc.says, tc.shape)
+		}
+	}
+	// A member named twice: the last wins, as in Firefox.
+	n, err := Parse([]byte(`{"guid":"x","guid":"root________","typeCode":2}`))
+	if err != nil || n.GUID != tree.RootGUID {
+		t.Errorf("duplicate member: %v %v", n, err)
+	}
+}

@@ -421,13 +421,14 @@ func sniff(path string) (source.Kind, error) {
 }
 
 // LoadAll opens, loads and closes every entry, several at once (one per
-// core: decompressing and parsing backups is CPU work). results[i] is
-// entries[i]'s, nil when it failed; the error joins the failures, one
-// line each, prefixed by the entry's ID. A cancelled ctx stops what has
-// not started.
+// core: decompressing and parsing backups is CPU work), ages measured
+// against the same clock. results[i] is entries[i]'s, nil when it failed;
+// the error is then a *LoadErrors saying why for each. A cancelled ctx
+// stops what has not started.
 func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 	results := make([]*source.Result, len(entries))
 	errs := make([]error, len(entries))
+	failed := false
 	clock := time.Now()
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -438,7 +439,10 @@ func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 				return nil
 			}
 			r, err := Load(e, clock)
-			if err != nil {
+			switch {
+			case err != nil && e.ID == e.Path:
+				errs[i] = err // a file's errors name it already
+			case err != nil:
 				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
 			}
 			results[i] = r
@@ -446,7 +450,39 @@ func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 		})
 	}
 	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
-	return results, errors.Join(errs...)
+	for _, err := range errs {
+		failed = failed || err != nil
+	}
+	if failed {
+		return results, &LoadErrors{Errs: errs}
+	}
+	return results, nil
+}
+
+// LoadErrors are LoadAll's failures: Errs[i] is entries[i]'s (nil for one
+// that loaded), each one line starting with the entry's ID (a file's
+// names its path).
+type LoadErrors struct{ Errs []error }
+
+func (e *LoadErrors) Error() string {
+	var lines []string
+	for _, err := range e.Errs {
+		if err != nil {
+			lines = append(lines, err.Error())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap gives the failures to errors.Is and errors.As.
+func (e *LoadErrors) Unwrap() []error {
+	var out []error
+	for _, err := range e.Errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
 }
 
 // Load opens, loads and closes one entry, ages measured against clock.

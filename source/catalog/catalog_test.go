@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/catalog"
+	"github.com/bmtui/bmtui/source/diff"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -96,11 +98,51 @@ func TestHistory14(t *testing.T) {
 			t.Errorf("%s: mirror tombstone %v, want %v", it.GUID, got, it.MirrorTombstone)
 		}
 	}
+	// The server's deletion is dated by the record's server time.
+	for _, ts := range byID["mirror"].Tombstones {
+		if ts.GUID == "bmkRemoteDel" && !ts.Deleted.Equal(time.Unix(1790003000, 0)) {
+			t.Errorf("mirror tombstone of bmkRemoteDel at %v, want %v", ts.Deleted, time.Unix(1790003000, 0))
+		}
+	}
+	// Places dates its deletions in order: each after the backup before it.
+	var removed []time.Time
+	for _, g := range []string{"bmkProj1____", "bmkProj2____", "bmkProj4____"} {
+		for _, ts := range byID["places"].Tombstones {
+			if ts.GUID == g {
+				removed = append(removed, ts.Deleted)
+			}
+		}
+	}
+	if len(removed) != 3 || !removed[0].Before(removed[1]) || !removed[1].Before(removed[2]) {
+		t.Errorf("Places tombstone times %v: want three, in the order of the edits", removed)
+	}
 	titles := map[string]string{"2026-11-01": "Old title", "2026-11-02": "Old title", "2026-11-03": "New title", "2026-11-04": "New title"}
 	for d, want := range titles {
 		if got := byID["backup:"+d].Tree.Lookup("bmkRenamed__").Info.Title; got != want {
 			t.Errorf("bmkRenamed__ in %s is %q, want %q", d, got, want)
 		}
+	}
+	// The timeline of the backups tells each day's change.
+	var points []diff.Point
+	for _, d := range []string{"2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"} {
+		points = append(points, diff.Point{ID: d, Tree: byID["backup:"+d].Tree})
+	}
+	var steps []string
+	for _, st := range diff.Timeline(points, -1) {
+		var tops []string
+		for _, top := range st.Summary.Top {
+			tops = append(tops, top.Change.String()+" "+top.GUID)
+		}
+		steps = append(steps, fmt.Sprintf("%s>%s +%d -%d >%d ~%d: %s", st.From, st.To, st.Summary.Added, st.Summary.Removed,
+			st.Summary.Moved, st.Summary.Renamed, strings.Join(tops, ", ")))
+	}
+	wantSteps := []string{
+		"2026-11-01>2026-11-02 +0 -1 >1 ~0: removed bmkProj1____, moved bmkMoved____",
+		"2026-11-02>2026-11-03 +0 -2 >0 ~1: removed bmkProj2____, removed bmkProj3____, renamed bmkRenamed__",
+		"2026-11-03>2026-11-04 +0 -2 >1 ~0: removed bmkProj4____, removed bmkDeleted__, moved bmkMoved____",
+	}
+	if !slices.Equal(steps, wantSteps) {
+		t.Errorf("timeline\n%s\nwant\n%s", strings.Join(steps, "\n"), strings.Join(wantSteps, "\n"))
 	}
 	if got := byID["mirror"].Tree.Lookup("bmkRenamed__").Info.Title; got != "Old title" {
 		t.Errorf("bmkRenamed__ in the mirror is %q, want the synced %q", got, "Old title")

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/bmtui/bmtui/source/diff"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/themes"
@@ -19,7 +20,17 @@ type TreeSource struct {
 	t        *tree.Tree
 	findings common.FindingIndex
 	hay      []string // built on the first query
+	changes  map[string]diff.Change
 }
+
+// SetDiff marks the items that differ between this tree and the one it
+// is compared with (diff.Diff.Items): added or removed, moved, renamed,
+// changed. nil: no marks.
+func (s *TreeSource) SetDiff(changes map[string]diff.Change) { s.changes = changes }
+
+// Change is how guid differs from the compared tree (0: alike, or no
+// comparison).
+func (s *TreeSource) Change(guid string) diff.Change { return s.changes[guid] }
 
 // NewTreeSource shows t (nil or empty: an empty pane) with the findings of
 // its side.
@@ -153,6 +164,20 @@ func (s *TreeSource) Item(i int, th *themes.Theme) Item {
 	}
 	if !n.Syncable {
 		badge(g.NonSyncable, st.NonSyncable)
+	}
+	if c := s.changes[n.GUID]; c != 0 {
+		for _, m := range []struct {
+			c     diff.Change
+			glyph string
+			style lipgloss.Style
+		}{
+			{diff.Added, g.Added, st.Added}, {diff.Removed, g.Deleted, st.Deleted}, {diff.Moved, g.Moved, st.Moved},
+			{diff.Renamed, g.Renamed, st.Modified}, {diff.Changed, g.URLChanged, st.Modified},
+		} {
+			if c&m.c != 0 {
+				badge(m.glyph, m.style)
+			}
+		}
 	}
 	return it
 }
