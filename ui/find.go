@@ -46,7 +46,7 @@ type FindScreen struct {
 	query   string // the text last searched
 	guids   []string
 	total   int
-	matches map[string]search.Match // described so far, for this query
+	matches map[string]search.Match // described so far
 	cursor  int
 	offset  int
 }
@@ -106,7 +106,9 @@ func (s *FindScreen) search() {
 	}
 	s.query = q
 	s.guids, s.total = nil, 0
-	clear(s.matches)
+	if len(s.matches) > 4096 { // the index does not change: keep what was described
+		clear(s.matches)
+	}
 	s.cursor, s.offset = 0, 0
 	if s.ix == nil {
 		return

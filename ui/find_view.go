@@ -121,29 +121,28 @@ func (s *FindScreen) listView(w, h int) string {
 	}
 	var lines []string
 	for i := s.offset; i < len(s.guids) && i < s.offset+h; i++ {
-		m := s.describe(s.guids[i])
+		m, _ := s.ix.Summarize(s.guids[i])
 		cursor := "  "
 		if i == s.cursor {
 			cursor = g.Cursor + " "
 		}
 		mark, markStyle := "", st.Muted
 		switch {
-		case m.Now != nil:
-			mark = ""
-		case m.Deleted != nil:
+		case m.Now:
+		case m.Deleted:
 			mark, markStyle = g.Tombstone+" deleted", st.Deleted
 		default:
 			mark = g.Tombstone + " not here"
 		}
 		title := m.Title
 		if title == "" {
-			title = m.GUID
+			title = s.guids[i]
 		}
 		right := ""
 		if mark != "" {
 			right = " " + markStyle.Render(mark)
 		}
-		right += st.Muted.Render(fmt.Sprintf(" in %d", len(m.Seen)))
+		right += st.Muted.Render(fmt.Sprintf(" in %d", m.Seen))
 		left := cursor + kindGlyph(g, m.Kind) + " "
 		room := max(w-ansi.StringWidth(left)-ansi.StringWidth(right), 1)
 		line := left + ansi.Truncate(title, room, "…")

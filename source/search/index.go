@@ -420,6 +420,7 @@ func (ix *Index) Search(q Query, limit int) (guids []string, total int) {
 		}
 	}
 	needle := []byte(q.Terms[lead].Text)
+	single := len(q.Terms) == 1 && q.Terms[0].Field == AnyField
 	pos := 0
 	for pos < len(ix.text) {
 		i := bytes.Index(ix.text[pos:], needle)
@@ -429,7 +430,8 @@ func (ix *Index) Search(q Query, limit int) (guids []string, total int) {
 		hit := pos + i
 		// The document holding the hit: the last start at or before it.
 		e := sort.Search(len(ix.guids), func(k int) bool { return int(ix.starts[k+1]) > hit })
-		if ix.matches(e, q.Terms) {
+		// One word for any field: the hit itself is the match.
+		if single || ix.matches(e, q.Terms) {
 			if limit <= 0 || len(guids) < limit {
 				guids = append(guids, ix.guids[e])
 			}

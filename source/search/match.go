@@ -137,3 +137,40 @@ func (ix *Index) Find(query string, limit int) (matches []Match, total int) {
 	}
 	return matches, total
 }
+
+// Summary is what a list of matches shows of one: cheaper than Describe,
+// it builds no paths.
+type Summary struct {
+	Kind    tree.Kind
+	Title   string
+	Now     bool // Places holds it
+	Deleted bool // a source records its deletion
+	Seen    int  // the sources holding it
+}
+
+// Summarize is Describe in brief.
+func (ix *Index) Summarize(guid string) (s Summary, ok bool) {
+	e, known := ix.byGUID[guid]
+	if !known {
+		return s, false
+	}
+	best := -1
+	for si := range ix.sources {
+		if ix.held[si].parent[e] == absent {
+			continue
+		}
+		s.Seen++
+		switch {
+		case si == ix.places:
+			s.Now, best = true, si
+		case best < 0 || (!s.Now && ix.sources[si].Time.After(ix.sources[best].Time)):
+			best = si
+		}
+	}
+	if best >= 0 {
+		h := &ix.held[best]
+		s.Kind, s.Title = h.kind[e], pick(ix.titles[e], h.title[e])
+	}
+	s.Deleted = len(ix.tombs[e]) > 0
+	return s, true
+}

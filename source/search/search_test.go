@@ -355,3 +355,19 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// Summarize says in brief what Describe says.
+func TestSummarize(t *testing.T) {
+	ix := New(history(t))
+	for _, g := range ix.guids {
+		m, _ := ix.Describe(g)
+		s, ok := ix.Summarize(g)
+		want := Summary{Kind: m.Kind, Title: m.Title, Now: m.Now != nil, Deleted: m.Deleted != nil, Seen: len(m.Seen)}
+		if !ok || s != want {
+			t.Errorf("%s: %+v, want %+v", g, s, want)
+		}
+	}
+	if _, ok := ix.Summarize("nosuchguid__"); ok {
+		t.Error("an unknown GUID was summarized")
+	}
+}
