@@ -59,6 +59,10 @@ type AppInput struct {
 	// source other than Places) back into Places: R opens its preview on
 	// the restore screen. nil: no R.
 	Restore RestoreFunc
+	// Find loads and indexes every source of the profile for the find
+	// screen (F); it runs in a command the first time the screen opens.
+	// nil: no find (F stays disabled).
+	Find FindLoader
 	// Compare shows two sources side by side instead (bmtui --left
 	// --right): Local and Remote are their trees; there is no merge.
 	Compare *CompareInput
@@ -113,6 +117,9 @@ type App struct {
 	inDupes    bool
 	finding    bool // Dupes runs
 	dupesKey   key.Binding
+	find       *FindScreen // nil until first opened
+	inFind     bool
+	findKey    key.Binding
 
 	// What the screens were told, to tell a screen created later.
 	size     *tea.WindowSizeMsg
@@ -141,11 +148,14 @@ func NewApp(in AppInput, opts Options) *App {
 	a.dupesKey = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "duplicates"))
 	a.dupesKey.SetEnabled(in.Dupes != nil)
 	a.syncRestoreKey()
+	a.findKey = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "find everywhere"))
+	a.findKey.SetEnabled(in.Find != nil)
+	a.syncRestoreKey()
 	return a
 }
 
 func (a *App) setExtraKeys() {
-	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.restoreKey, a.dupesKey, a.doctorKey}
+	a.explorer.extraKeys = []key.Binding{a.mergeKey, a.salvageKey, a.findKey, a.restoreKey, a.dupesKey, a.doctorKey}
 }
 
 // Doctor is the doctor screen, or nil before the triage landed.
@@ -266,7 +276,7 @@ func (a *App) Merge() *MergeScreen { return a.merge }
 func (a *App) Salvage() *SalvageScreen { return a.salvage }
 
 // Screen names the screen shown: "explorer", "merge", "salvage",
-// "doctor", "restore" or "dupes".
+// "doctor", "restore", "dupes" or "find".
 func (a *App) Screen() string {
 	if a.inDoctor {
 		return "doctor"
@@ -276,6 +286,9 @@ func (a *App) Screen() string {
 	}
 	if a.inDupes {
 		return "dupes"
+	}
+	if a.inFind {
+		return "find"
 	}
 	if a.inSalv {
 		return "salvage"
@@ -331,6 +344,25 @@ func (a *App) openMerge() tea.Cmd {
 func (a *App) setSalvageKey() {
 	a.salvageKey.SetEnabled(a.in.Salvage != nil && (a.explorer.damage != "" || a.in.StartInSalvage))
 	a.syncRestoreKey()
+}
+
+// Find is the find screen, or nil before it was opened.
+func (a *App) Find() *FindScreen { return a.find }
+
+// openFind shows the find screen; the first time, the caller's loader
+// starts.
+func (a *App) openFind() tea.Cmd {
+	a.inFind = true
+	if a.find != nil {
+		return a.find.filter.Focus()
+	}
+	a.find = newFindScreen(a.in.ProfileName, a.in.Find, a.opts)
+	for _, msg := range []tea.Msg{deref(a.bg), deref(a.env), deref(a.size)} {
+		if msg != nil {
+			a.find.Update(msg)
+		}
+	}
+	return a.find.start()
 }
 
 // openSalvage shows the salvage screen; the first time, the caller's scan
@@ -466,6 +498,44 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case appReloadedMsg:
 		return a, a.reloaded(msg)
+	case findLoadedMsg:
+		if a.find != nil {
+			_, cmd := a.find.Update(msg)
+			return a, cmd
+		}
+		return a, nil
+	case FindShowMsg:
+		a.inFind = false
+		if a.explorer.local.Select(msg.GUID) {
+			a.explorer.setFocus(focusLocal)
+		}
+		return a, nil
+	case tea.KeyPressMsg:
+		if a.inFind {
+			if key.Matches(msg, a.find.keys.Back) {
+				a.inFind = false
+				return a, nil
+			}
+			_, cmd := a.find.Update(msg)
+			return a, cmd
+		}
+	case tea.PasteMsg:
+		if a.inFind {
+			_, cmd := a.find.Update(msg)
+			return a, cmd
+		}
+	}
+	if a.find != nil && a.find.busy() {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			_, cmd := a.find.Update(msg)
+			if a.inFind {
+				return a, cmd
+			}
+			_, cmd2 := a.explorer.Update(msg)
+			return a, tea.Batch(cmd, cmd2)
+		}
+	}
+	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		a.touched = true
 		if a.inDoctor {
@@ -516,6 +586,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.salvageKey) {
 			return a, a.openSalvage()
+		}
+		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.findKey) {
+			return a, a.openFind()
 		}
 		if !a.inMerge && !a.explorer.Filtering() && key.Matches(msg, a.mergeKey) {
 			return a, a.openMerge()
@@ -578,6 +651,9 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	if a.dupes != nil {
 		a.dupes.Update(msg)
 	}
+	if a.find != nil {
+		a.find.Update(msg)
+	}
 	return tea.Batch(c1, c2)
 }
 
@@ -591,6 +667,9 @@ func (a *App) View() tea.View {
 	}
 	if a.inDupes {
 		return a.dupes.View()
+	}
+	if a.inFind {
+		return a.find.View()
 	}
 	if a.inSalv {
 		return a.salvage.View()

@@ -142,6 +142,7 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		newSalvageCmd(ctx, io),
 		newDoctorCmd(io),
 		newDupesCmd(ctx, io),
+		newFindCmd(ctx, io),
 		newTimelineCmd(ctx, io),
 		newServeCmd(ctx, io),
 		newBundleCmd(ctx, io),

@@ -17,6 +17,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -116,6 +117,10 @@ func (s *appSession) input(prof *load.Profile) ui.AppInput {
 			s.mu.Unlock()
 			return tea.Quit()
 		}
+	}
+	onlyFiles := s.pf.places != ""
+	in.Find = func() (*search.Index, []string, error) {
+		return searchSources(s.ctx, prof.Paths, onlyFiles)
 	}
 	if !s.pf.demo {
 		in.Restore = restoreFunc(s.ctx, prof)

@@ -30,6 +30,7 @@ const (
 	exitError    = 1
 	exitUsage    = 2
 	exitProblems = 3
+	exitNotFound = 4
 )
 
 func main() {
@@ -64,6 +65,8 @@ func report(err error, cmd string, io stdio) int {
 		return exitProblems
 	case errors.As(err, &code):
 		return int(code)
+	case errors.Is(err, errNothingFound):
+		return exitNotFound
 	case errors.As(err, &ue):
 		fmt.Fprintf(io.err, "bmtui: %s\nRun '%s' for usage.\n", ue.msg, helpCommandFor(cmd))
 		return exitUsage

@@ -1,0 +1,89 @@
+package search_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bmtui/bmtui/internal/testutil/history40k"
+	"github.com/bmtui/bmtui/source/catalog"
+	"github.com/bmtui/bmtui/source/search"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+var (
+	benchOnce sync.Once
+	benchSrcs []search.Source
+	benchIx   *search.Index
+)
+
+// history40kSources loads every source of history-40k (17 sources,
+// about 660,000 items) and indexes them, once per process.
+func history40kSources(b *testing.B) ([]search.Source, *search.Index) {
+	b.Helper()
+	dir := history40k.Profile(b)
+	benchOnce.Do(func() {
+		entries, err := catalog.List(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		results, err := catalog.LoadAll(context.Background(), entries)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, r := range results {
+			benchSrcs = append(benchSrcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: entries[i].Time, Result: r})
+		}
+		benchIx = search.New(benchSrcs)
+	})
+	return benchSrcs, benchIx
+}
+
+var benchQueries = []string{"e", "bookmark 1", "day 3", "example.com/12", "zzz"}
+
+// BenchmarkSearch is one search, as a keystroke in the find screen runs
+// it (the first 1,000 matches, 40 of them described), through the index
+// and, as the baseline, by folding and scanning every source's tree.
+func BenchmarkSearch(b *testing.B) {
+	srcs, ix := history40kSources(b)
+	for _, q := range benchQueries {
+		b.Run("index/"+q, func(b *testing.B) {
+			for b.Loop() {
+				guids, _ := ix.Search(search.Parse(q), 1000)
+				for _, g := range guids[:min(len(guids), 40)] {
+					ix.Describe(g)
+				}
+			}
+		})
+		b.Run("scan-trees/"+q, func(b *testing.B) {
+			terms := strings.Fields(search.Fold(q))
+			for b.Loop() {
+				found := map[string]bool{}
+				for _, s := range srcs {
+					s.Result.Tree.Walk(func(_ int32, n *tree.Node) bool {
+						if n.Info == nil || found[n.GUID] {
+							return true
+						}
+						text := search.Fold(n.Info.Title) + " " + search.Fold(n.Info.URL) + " " + search.Fold(n.GUID)
+						for _, t := range terms {
+							if !strings.Contains(text, t) {
+								return true
+							}
+						}
+						found[n.GUID] = true
+						return true
+					})
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkIndex builds the index of the 17 loaded sources.
+func BenchmarkIndex(b *testing.B) {
+	srcs, _ := history40kSources(b)
+	for b.Loop() {
+		search.New(srcs)
+	}
+}

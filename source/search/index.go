@@ -1,0 +1,478 @@
+// Package search finds bookmarks across every copy of a profile's
+// bookmarks (Places, the Sync mirror, backups…) by title, URL, host or
+// GUID, case- and accent-insensitively, and says for each item found where
+// each source has it, whether and when it was deleted, and where it lives
+// now. It is pure: the caller loads the sources and passes their results.
+//
+// The index keeps what it needs of each source compactly (per item: its
+// folder, title and URL as numbers), not the source's tree, so that the
+// trees of fifteen 40,000-bookmark backups can be dropped as soon as each
+// is indexed.
+package search
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/bmtui/bmtui/source"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+// Source is one loaded source as a search lists it.
+type Source struct {
+	ID     string // "places", "mirror", "backup:2026-11-23"…
+	Kind   string
+	Path   string
+	Time   time.Time // the moment it describes
+	Result *source.Result
+}
+
+// Separators in the index's text: they never occur in folded text.
+const (
+	docEnd     = 0x00
+	fieldSep   = 0x1f
+	variantSep = 0x1e
+)
+
+// Parents that are not entries: the built-in roots an item sits in.
+var rootGUIDs = []string{tree.MenuGUID, tree.ToolbarGUID, tree.UnfiledGUID, tree.MobileGUID, tree.RootGUID}
+
+// rootParent codes a built-in root as a parent: -1 - its index in rootGUIDs.
+func rootParent(guid string) (int32, bool) {
+	if i := slices.Index(rootGUIDs, guid); i >= 0 {
+		return int32(-1 - i), true
+	}
+	return 0, false
+}
+
+// absent marks an entry a source does not hold; noText a value it lacks.
+const (
+	absent = int32(-1 << 30)
+	noText = int32(-1)
+)
+
+// Index is the searchable form of a set of sources. It is read-only once
+// built and safe for concurrent searches.
+type Index struct {
+	sources []Source // without their results
+	held    []holding
+	places  int // index of the Places source, -1 without
+	mirror  int // index of the mirror source, -1 without
+
+	guids  []string         // entry → GUID
+	byGUID map[string]int32 // GUID → entry
+	titles [][]string       // entry → the distinct titles the sources give it
+	urls   [][]string       // entry → the distinct URLs
+	// text holds one document per entry, in entry order: the folded GUID,
+	// titles, URLs and hosts, fields separated by fieldSep, the distinct
+	// values of a field by variantSep, each document ended by docEnd.
+	text   []byte
+	starts []int32 // entry → offset of its document in text
+
+	tombs map[int32][]tombstone
+}
+
+// holding is what one source has of every entry, by entry: its parent
+// (an entry, a coded root, or absent), which of the entry's titles and
+// URLs, and its kind.
+type holding struct {
+	items  int
+	parent []int32
+	title  []int32
+	url    []int32
+	kind   []tree.Kind
+}
+
+type tombstone struct {
+	src int
+	at  time.Time
+}
+
+// Builder makes an Index from sources added one at a time, from any
+// goroutine: each result is read during Add only, so the caller can drop
+// it (and its tree) at once.
+type Builder struct {
+	// Order sorts the sources of the index; nil keeps the order of the
+	// ranks given to Add.
+	Order func(a, b Source) int
+
+	mu      sync.Mutex
+	added   []addedSource
+	byGUID  map[string]int32
+	guids   []string
+	titles  [][]string
+	urls    [][]string
+	pending []record // all sources' records, in the order added
+}
+
+type addedSource struct {
+	rank    int
+	src     Source
+	records []record // this source's items in pre-order
+	tombs   []source.Tombstone
+}
+
+// record is one item of one source, by entry (Builder's numbering).
+type record struct {
+	entry, parent int32 // parent: an entry or a coded root
+	title, url    int32
+	kind          tree.Kind
+}
+
+// NewBuilder starts an empty index.
+func NewBuilder() *Builder { return &Builder{byGUID: map[string]int32{}} }
+
+// New indexes the sources, in the order given.
+func New(sources []Source) *Index {
+	b := NewBuilder()
+	for i, s := range sources {
+		b.Add(i, s)
+	}
+	return b.Build()
+}
+
+func (b *Builder) entry(guid string) int32 {
+	e, ok := b.byGUID[guid]
+	if !ok {
+		e = int32(len(b.guids))
+		b.byGUID[guid] = e
+		b.guids = append(b.guids, guid)
+		b.titles = append(b.titles, nil)
+		b.urls = append(b.urls, nil)
+	}
+	return e
+}
+
+func variant(list *[]string, s string) int32 {
+	if s == "" {
+		return noText
+	}
+	if i := slices.Index(*list, s); i >= 0 {
+		return int32(i)
+	}
+	*list = append(*list, s)
+	return int32(len(*list) - 1)
+}
+
+// Add indexes src; rank orders it among the sources when Order is nil.
+// Items under the tags root are not indexed: they are tag entries, not
+// bookmarks. src.Result is not kept.
+func (b *Builder) Add(rank int, src Source) {
+	res := src.Result
+	src.Result = nil
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a := addedSource{rank: rank, src: src}
+	if res != nil {
+		if t := res.Tree; t != nil {
+			skip := make([]bool, t.Len())
+			a.records = make([]record, 0, t.Len())
+			t.Walk(func(i int32, n *tree.Node) bool {
+				if n.Level <= 1 {
+					skip[i] = n.GUID == tree.TagsGUID
+					return true
+				}
+				if n.Parent >= 0 && skip[n.Parent] {
+					skip[i] = true
+					return true
+				}
+				p := t.Node(n.Parent)
+				r := record{entry: b.entry(n.GUID), kind: n.Kind, title: noText, url: noText}
+				switch code, isRoot := rootParent(p.GUID); {
+				case isRoot && p.Level <= 1:
+					r.parent = code
+				case p.Level <= 1: // a folder the builder left beside the roots
+					r.parent, _ = rootParent(tree.RootGUID)
+				default:
+					r.parent = b.byGUID[p.GUID] // a parent comes first in pre-order
+				}
+				if n.Info != nil {
+					r.title = variant(&b.titles[r.entry], n.Info.Title)
+					r.url = variant(&b.urls[r.entry], n.Info.URL)
+				}
+				a.records = append(a.records, r)
+				return true
+			})
+		}
+		a.tombs = res.Tombstones
+		for _, tb := range res.Tombstones {
+			b.entry(tb.GUID)
+		}
+	}
+	b.added = append(b.added, a)
+}
+
+// Build makes the index. Entries are numbered by first appearance in the
+// sources' final order, each source's items in pre-order, then GUIDs only
+// tombstones name: the order searches list them in, whatever the order
+// the sources were added in.
+func (b *Builder) Build() *Index {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	added := slices.Clone(b.added)
+	slices.SortStableFunc(added, func(x, y addedSource) int {
+		if b.Order != nil {
+			if c := b.Order(x.src, y.src); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(x.rank, y.rank)
+	})
+	n := len(b.guids)
+	renum := make([]int32, n)
+	for i := range renum {
+		renum[i] = absent
+	}
+	next := int32(0)
+	number := func(old int32) {
+		if renum[old] == absent {
+			renum[old] = next
+			next++
+		}
+	}
+	for _, a := range added {
+		for _, r := range a.records {
+			number(r.entry)
+		}
+	}
+	for _, a := range added {
+		for _, tb := range a.tombs {
+			number(b.byGUID[tb.GUID])
+		}
+	}
+	ix := &Index{places: -1, mirror: -1, byGUID: make(map[string]int32, n), tombs: map[int32][]tombstone{},
+		guids: make([]string, n), titles: make([][]string, n), urls: make([][]string, n)}
+	for old, g := range b.guids {
+		e := renum[old]
+		ix.guids[e], ix.titles[e], ix.urls[e] = g, b.titles[old], b.urls[old]
+		ix.byGUID[g] = e
+	}
+	for si, a := range added {
+		ix.sources = append(ix.sources, a.src)
+		switch a.src.Kind {
+		case string(source.Places):
+			if ix.places < 0 {
+				ix.places = si
+			}
+		case string(source.Mirror):
+			if ix.mirror < 0 {
+				ix.mirror = si
+			}
+		}
+		h := holding{items: len(a.records), parent: make([]int32, n), title: make([]int32, n), url: make([]int32, n), kind: make([]tree.Kind, n)}
+		for i := range h.parent {
+			h.parent[i] = absent
+		}
+		for _, r := range a.records {
+			e := renum[r.entry]
+			p := r.parent
+			if p >= 0 {
+				p = renum[p]
+			}
+			h.parent[e], h.title[e], h.url[e], h.kind[e] = p, r.title, r.url, r.kind
+		}
+		ix.held = append(ix.held, h)
+		for _, tb := range a.tombs {
+			e := renum[b.byGUID[tb.GUID]]
+			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.Deleted})
+		}
+	}
+	ix.buildText()
+	return ix
+}
+
+func (ix *Index) buildText() {
+	f := newFolder()
+	ix.starts = make([]int32, len(ix.guids)+1)
+	size := 0
+	for e := range ix.guids {
+		size += len(ix.guids[e]) + 8
+		for _, s := range ix.titles[e] {
+			size += len(s) + 1
+		}
+		for _, s := range ix.urls[e] {
+			size += 2*len(s) + 2
+		}
+	}
+	buf := make([]byte, 0, size)
+	for e, g := range ix.guids {
+		ix.starts[e] = int32(len(buf))
+		buf = append(buf, f.fold(g)...)
+		buf = append(buf, fieldSep)
+		for i, s := range ix.titles[e] {
+			if i > 0 {
+				buf = append(buf, variantSep)
+			}
+			buf = append(buf, f.fold(s)...)
+		}
+		buf = append(buf, fieldSep)
+		for i, s := range ix.urls[e] {
+			if i > 0 {
+				buf = append(buf, variantSep)
+			}
+			buf = append(buf, f.fold(s)...)
+		}
+		buf = append(buf, fieldSep)
+		for i, s := range ix.urls[e] {
+			if i > 0 {
+				buf = append(buf, variantSep)
+			}
+			buf = append(buf, f.fold(Host(s))...)
+		}
+		buf = append(buf, docEnd)
+	}
+	ix.starts[len(ix.guids)] = int32(len(buf))
+	ix.text = buf
+}
+
+// Host is the host of a URL ("" when it has none): what lies between
+// "scheme://" and the path, without user info or port.
+func Host(url string) string {
+	_, rest, ok := cutScheme(url)
+	if !ok {
+		return ""
+	}
+	if i := indexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := lastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	if len(rest) > 0 && rest[0] == '[' { // an IPv6 literal
+		if i := indexAny(rest, "]"); i >= 0 {
+			return rest[:i+1]
+		}
+		return rest
+	}
+	if i := indexAny(rest, ":"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+func cutScheme(url string) (scheme, rest string, ok bool) {
+	for i := 0; i < len(url); i++ {
+		c := url[i]
+		switch {
+		case c == ':':
+			if i > 0 && len(url) >= i+3 && url[i+1] == '/' && url[i+2] == '/' {
+				return url[:i], url[i+3:], true
+			}
+			return "", "", false
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return "", "", false
+		}
+	}
+	return "", "", false
+}
+
+func indexAny(s, chars string) int {
+	for i := 0; i < len(s); i++ {
+		for j := 0; j < len(chars); j++ {
+			if s[i] == chars[j] {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func lastIndexByte(s string, c byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Sources are the indexed sources, in the order given.
+func (ix *Index) Sources() []Source { return ix.sources }
+
+// HasPlaces reports whether a Places database is among the sources.
+func (ix *Index) HasPlaces() bool { return ix.places >= 0 }
+
+// Items is the number of items source i holds, the roots and the tags
+// folder's contents not counted.
+func (ix *Index) Items(i int) int { return ix.held[i].items }
+
+// Len is the number of distinct GUIDs indexed.
+func (ix *Index) Len() int { return len(ix.guids) }
+
+// Search returns the GUIDs of the items the query matches, at most limit
+// of them (all for limit <= 0), in index order (the sources' order, each
+// source's tree in pre-order), and how many match in all.
+func (ix *Index) Search(q Query, limit int) (guids []string, total int) {
+	if q.Empty() {
+		return nil, 0
+	}
+	// The longest term is the rarest, as a rule: scan for it, check the
+	// others on each document it occurs in.
+	lead := 0
+	for i, t := range q.Terms {
+		if len(t.Text) > len(q.Terms[lead].Text) {
+			lead = i
+		}
+	}
+	needle := []byte(q.Terms[lead].Text)
+	single := len(q.Terms) == 1 && q.Terms[0].Field == AnyField
+	pos := 0
+	for pos < len(ix.text) {
+		i := bytes.Index(ix.text[pos:], needle)
+		if i < 0 {
+			break
+		}
+		hit := pos + i
+		// The document holding the hit: the last start at or before it.
+		e := sort.Search(len(ix.guids), func(k int) bool { return int(ix.starts[k+1]) > hit })
+		// One word for any field: the hit itself is the match.
+		if single || ix.matches(e, q.Terms) {
+			if limit <= 0 || len(guids) < limit {
+				guids = append(guids, ix.guids[e])
+			}
+			total++
+		}
+		pos = int(ix.starts[e+1])
+	}
+	return guids, total
+}
+
+// matches reports whether every term occurs in its field of entry e's
+// document.
+func (ix *Index) matches(e int, terms []Term) bool {
+	doc := ix.text[ix.starts[e] : ix.starts[e+1]-1]
+	var fields [4][]byte
+	for k := range fields {
+		end := bytes.IndexByte(doc, fieldSep)
+		if end < 0 {
+			end = len(doc)
+		}
+		fields[k] = doc[:end]
+		doc = doc[min(end+1, len(doc)):]
+	}
+	for _, t := range terms {
+		needle := []byte(t.Text)
+		ok := false
+		switch t.Field {
+		case AnyField:
+			ok = bytes.Contains(fields[0], needle) || bytes.Contains(fields[1], needle) || bytes.Contains(fields[2], needle)
+		case GUIDField:
+			ok = bytes.Contains(fields[0], needle)
+		case TitleField:
+			ok = bytes.Contains(fields[1], needle)
+		case URLField:
+			ok = bytes.Contains(fields[2], needle)
+		case HostField:
+			ok = bytes.Contains(fields[3], needle)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
