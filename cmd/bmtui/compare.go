@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bmtui/bmtui/salvage/salvaged"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/ui"
@@ -43,7 +44,7 @@ func compareInput(ctx context.Context, o *exploreOptions) (ui.AppInput, func(), 
 	if err != nil {
 		return ui.AppInput{}, nil, err
 	}
-	entries, err := catalog.List(dir)
+	entries, err := catalog.List(dir, salvaged.WhenDamaged)
 	if err != nil {
 		cleanup()
 		return ui.AppInput{}, nil, err
@@ -54,7 +55,7 @@ func compareInput(ctx context.Context, o *exploreOptions) (ui.AppInput, func(), 
 		if spec == "" {
 			spec = catalog.IDPlaces
 		}
-		e, err := catalog.Find(dir, spec)
+		e, err := catalog.Find(dir, spec, salvaged.Always)
 		if err != nil {
 			cleanup()
 			return ui.AppInput{}, nil, fmt.Errorf("--%s: %w", [2]string{"left", "right"}[i], err)
@@ -112,7 +113,7 @@ func hasEntry(es []source.Entry, id string) bool {
 // profileSources offers the explorer of a whole profile its other
 // sources (s, T), or nil when it has no more than its two databases.
 func profileSources(ctx context.Context, dir string) *ui.CompareInput {
-	entries, err := catalog.List(dir)
+	entries, err := catalog.List(dir, salvaged.WhenDamaged)
 	if err != nil || len(entries) <= 2 {
 		return nil
 	}

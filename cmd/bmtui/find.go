@@ -18,6 +18,7 @@ import (
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/salvage/salvaged"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/source/search"
@@ -209,7 +210,7 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 			e.ID, e.Kind = f.id, f.kind
 			entries = append(entries, e)
 		}
-	} else if entries, err = catalog.List(paths.Dir); err != nil {
+	} else if entries, err = catalog.List(paths.Dir, salvaged.WhenDamaged); err != nil {
 		return nil, nil, err
 	}
 	b := search.NewBuilder()

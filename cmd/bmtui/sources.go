@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/salvage/salvaged"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/catalog"
 )
@@ -67,7 +68,7 @@ func (s loadedSource) Time() time.Time {
 // first. One that fails is kept with its error; it is an error only that
 // none loads.
 func loadSources(ctx context.Context, dir string) ([]loadedSource, error) {
-	entries, err := catalog.List(dir)
+	entries, err := catalog.List(dir, salvaged.WhenDamaged)
 	if err != nil {
 		return nil, err
 	}
