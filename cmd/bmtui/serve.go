@@ -15,6 +15,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -53,7 +54,10 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 		ProfileName: name,
 		Salvage:     salvage,
 		Doctor:      triageFn,
-		Theme:       o.theme,
+		Find: func(p *load.Profile) (*search.Index, []string, error) {
+			return searchSources(ctx, p.Paths, pf.places != "")
+		},
+		Theme: o.theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {
 			if err := applicable(p); err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/redact"
+	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/sync/check"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
@@ -69,6 +70,10 @@ type Options struct {
 	// session but redacted viewers' (the report names files and prefs).
 	// It runs once per profile shown. nil: no triage.
 	Doctor func(p *load.Profile) (*doctor.Report, error)
+	// Find indexes every copy of p's bookmarks for the find screen (F),
+	// for every session but redacted viewers' (it shows real titles).
+	// nil: no find.
+	Find func(p *load.Profile) (*search.Index, []string, error)
 }
 
 // AppliedMsg reports the end of an apply requested in this session.
@@ -246,6 +251,9 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 	}
 	if o.Doctor != nil && !s.Redacted() {
 		in.Doctor = func() (*doctor.Report, error) { return g.triage(o.Doctor) }
+	}
+	if o.Find != nil && !s.Redacted() {
+		in.Find = func() (*search.Index, []string, error) { return o.Find(g.p) }
 	}
 	if !s.ReadOnly() {
 		in.OnResolve = m.publish
