@@ -60,7 +60,7 @@ const (
 	profileGroup = "profile"
 )
 
-const exitCodes = "Exit codes: 0 ok, 1 error, 2 usage, 3 problems found."
+const exitCodes = "Exit codes: 0 ok, 1 error, 2 usage, 3 problems found, 4 nothing found (find), 5 bookmarks at risk now (doctor)."
 
 // run parses args, runs the command they name and returns the exit code.
 func run(ctx context.Context, args []string, io stdio) int {
