@@ -55,7 +55,7 @@ func compareInput(ctx context.Context, o *exploreOptions) (ui.AppInput, func(), 
 		if spec == "" {
 			spec = catalog.IDPlaces
 		}
-		e, err := catalog.Find(dir, spec, salvaged.Always)
+		e, err := catalog.Find(dir, spec, salvagedLister(spec))
 		if err != nil {
 			cleanup()
 			return ui.AppInput{}, nil, fmt.Errorf("--%s: %w", [2]string{"left", "right"}[i], err)

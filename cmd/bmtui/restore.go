@@ -15,7 +15,6 @@ import (
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/restore"
-	"github.com/bmtui/bmtui/salvage/salvaged"
 	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/sync/edit"
 	"github.com/bmtui/bmtui/ui"
@@ -125,7 +124,7 @@ func restorable(prof *load.Profile) error {
 // planRestore reads the source the spec names and plans the restore into
 // the profile's Places tree.
 func planRestore(prof *load.Profile, from string, opts restore.Options) (*apply.EditPlan, *restore.Plan, error) {
-	src, err := catalog.Resolve(prof.Paths.Dir, from, salvaged.Always)
+	src, err := catalog.Resolve(prof.Paths.Dir, from, salvagedLister(from))
 	if err != nil {
 		return nil, nil, err
 	}

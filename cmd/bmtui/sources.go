@@ -101,3 +101,13 @@ func loadSources(ctx context.Context, dir string) ([]loadedSource, error) {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time().Before(out[j].Time()) })
 	return out, nil
 }
+
+// salvagedLister offers the salvaged tree among a profile's sources when
+// the user names it, or when Places is visibly in trouble; otherwise a
+// healthy profile's list does not offer a rebuild of itself.
+func salvagedLister(spec string) catalog.Lister {
+	if spec == salvaged.ID {
+		return salvaged.Always
+	}
+	return salvaged.WhenDamaged
+}
