@@ -537,19 +537,7 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 	}
 	// Whatever happens next, leave places.sqlite in WAL mode as Firefox
 	// keeps it.
-	defer func() {
-		var mode string
-		werr := db.QueryRow(`PRAGMA main.journal_mode = WAL`).Scan(&mode)
-		if werr == nil && !strings.EqualFold(mode, "wal") {
-			werr = fmt.Errorf("journal mode is %s", mode)
-		}
-		if werr == nil {
-			werr = hooks.Step("wal")
-		}
-		if werr != nil && err == nil {
-			err = fmt.Errorf("the merge was committed, but switching places.sqlite back to WAL failed (Firefox accepts it; the next bmtui run finishes it): %w", werr)
-		}
-	}()
+	defer backToWAL(db, hooks, "the merge was", &err)
 	for _, q := range tempSchema() {
 		if _, err := db.Exec(q); err != nil {
 			return false, fmt.Errorf("temp schema: %w", err)
@@ -625,4 +613,21 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 		return true, err
 	}
 	return true, nil
+}
+
+// backToWAL puts places.sqlite back in WAL mode, as Firefox keeps it, once
+// a write transaction ended; what names what was written ("the merge
+// was") for the error it sets when *err is still nil.
+func backToWAL(db *sql.DB, hooks *testHooks, what string, err *error) {
+	var mode string
+	werr := db.QueryRow(`PRAGMA main.journal_mode = WAL`).Scan(&mode)
+	if werr == nil && !strings.EqualFold(mode, "wal") {
+		werr = fmt.Errorf("journal mode is %s", mode)
+	}
+	if werr == nil {
+		werr = hooks.Step("wal")
+	}
+	if werr != nil && *err == nil {
+		*err = fmt.Errorf("%s committed, but switching places.sqlite back to WAL failed (Firefox accepts it; the next bmtui run finishes it): %w", what, werr)
+	}
 }

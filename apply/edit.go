@@ -332,19 +332,7 @@ func editTransaction(ctx context.Context, c *conn, plan *EditPlan, hooks *testHo
 	if !strings.EqualFold(mode, "delete") {
 		return false, fmt.Errorf("switch places.sqlite to a rollback journal: journal mode is still %s", mode)
 	}
-	defer func() {
-		var mode string
-		werr := db.QueryRow(`PRAGMA main.journal_mode = WAL`).Scan(&mode)
-		if werr == nil && !strings.EqualFold(mode, "wal") {
-			werr = fmt.Errorf("journal mode is %s", mode)
-		}
-		if werr == nil {
-			werr = hooks.Step("wal")
-		}
-		if werr != nil && err == nil {
-			err = fmt.Errorf("the changes were committed, but switching places.sqlite back to WAL failed (Firefox accepts it; the next bmtui run finishes it): %w", werr)
-		}
-	}()
+	defer backToWAL(db, hooks, "the changes were", &err)
 	for _, q := range tempSchema() {
 		if _, err := db.Exec(q); err != nil {
 			return false, fmt.Errorf("temp schema: %w", err)

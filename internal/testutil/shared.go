@@ -130,29 +130,7 @@ var DamagedCases = []string{"a-bookmarks-leaf", "b-index-only", "f-wal-recent"}
 // (gunzipping its .gz files) into a fresh temporary folder.
 func UnpackDamaged(tb testing.TB, name string) string {
 	tb.Helper()
-	src := Shared(tb, "fixtures", "damaged", name, "profile")
 	dst := tb.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		out := filepath.Join(dst, rel)
-		if filepath.Ext(rel) == ".gz" {
-			Gunzip(tb, p, out[:len(out)-3])
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(out, data, 0o644)
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	UnpackProfile(tb, Shared(tb, "fixtures", "damaged", name, "profile"), dst)
 	return dst
 }
