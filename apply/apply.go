@@ -538,36 +538,11 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 	// Whatever happens next, leave places.sqlite in WAL mode as Firefox
 	// keeps it.
 	defer backToWAL(db, hooks, "the merge was", &err)
-	for _, q := range tempSchema() {
-		if _, err := db.Exec(q); err != nil {
-			return false, fmt.Errorf("temp schema: %w", err)
-		}
-	}
-	if err := hooks.Step("begin"); err != nil {
-		return false, err
-	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := beginWrite(ctx, db, hooks, "the profile's databases are")
 	if err != nil {
-		if isBusy(err) {
-			return false, fmt.Errorf("the profile's databases are %w: %v", ErrLocked, err)
-		}
 		return false, err
 	}
-	defer func() {
-		if !committed {
-			tx.Rollback() //nolint:errcheck // the error that got us here matters more
-			// A COMMIT refused by a deferred constraint leaves the
-			// transaction open, and database/sql forgets it.
-			db.Exec(`ROLLBACK`) //nolint:errcheck // fails when nothing is open, as it should
-		}
-	}()
-	// Foreign keys are checked at COMMIT, which then fails and writes
-	// nothing: checked per statement, they would make SQLite keep a
-	// statement journal for every multi-row INSERT into moz_places. (The
-	// setting lasts until the transaction ends.)
-	if _, err := tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
-		return false, err
-	}
+	defer abandonUnless(db, tx, &committed)
 	if err := checkFingerprints(tx, plan, placesPath(plan.ProfileDir), mirrorPath(plan.ProfileDir)); err != nil {
 		return false, err
 	}
@@ -630,4 +605,44 @@ func backToWAL(db *sql.DB, hooks *testHooks, what string, err *error) {
 	if werr != nil && *err == nil {
 		*err = fmt.Errorf("%s committed, but switching places.sqlite back to WAL failed (Firefox accepts it; the next bmtui run finishes it): %w", what, werr)
 	}
+}
+
+// beginWrite opens the write transaction of an apply or an edit on a
+// connection already out of WAL mode: the temporary schema, then BEGIN,
+// with foreign keys checked at COMMIT (which then fails and writes
+// nothing; checked per statement they would make SQLite keep a statement
+// journal for every multi-row INSERT into moz_places). locked says what
+// is busy in the error ("places.sqlite is").
+func beginWrite(ctx context.Context, db *sql.DB, hooks *testHooks, locked string) (*sql.Tx, error) {
+	for _, q := range tempSchema() {
+		if _, err := db.Exec(q); err != nil {
+			return nil, fmt.Errorf("temp schema: %w", err)
+		}
+	}
+	if err := hooks.Step("begin"); err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		if isBusy(err) {
+			return nil, fmt.Errorf("%s %w: %v", locked, ErrLocked, err)
+		}
+		return nil, err
+	}
+	if _, err := tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+		tx.Rollback() //nolint:errcheck // the error above matters more
+		return nil, err
+	}
+	return tx, nil
+}
+
+// abandonUnless rolls tx back unless *committed. A COMMIT refused by a
+// deferred constraint leaves the transaction open, and database/sql
+// forgets it: hence the plain ROLLBACK too.
+func abandonUnless(db *sql.DB, tx *sql.Tx, committed *bool) {
+	if *committed {
+		return
+	}
+	tx.Rollback()       //nolint:errcheck // the error that got us here matters more
+	db.Exec(`ROLLBACK`) //nolint:errcheck // fails when nothing is open, as it should
 }

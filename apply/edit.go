@@ -333,30 +333,11 @@ func editTransaction(ctx context.Context, c *conn, plan *EditPlan, hooks *testHo
 		return false, fmt.Errorf("switch places.sqlite to a rollback journal: journal mode is still %s", mode)
 	}
 	defer backToWAL(db, hooks, "the changes were", &err)
-	for _, q := range tempSchema() {
-		if _, err := db.Exec(q); err != nil {
-			return false, fmt.Errorf("temp schema: %w", err)
-		}
-	}
-	if err := hooks.Step("begin"); err != nil {
-		return false, err
-	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := beginWrite(ctx, db, hooks, "places.sqlite is")
 	if err != nil {
-		if isBusy(err) {
-			return false, fmt.Errorf("places.sqlite is %w: %v", ErrLocked, err)
-		}
 		return false, err
 	}
-	defer func() {
-		if !committed {
-			tx.Rollback()       //nolint:errcheck // the error that got us here matters more
-			db.Exec(`ROLLBACK`) //nolint:errcheck // fails when nothing is open, as it should
-		}
-	}()
-	if _, err := tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
-		return false, err
-	}
+	defer abandonUnless(db, tx, &committed)
 	if err := checkPlacesPrint(tx, plan, placesPath(plan.ProfileDir)); err != nil {
 		return false, err
 	}
