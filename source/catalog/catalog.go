@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -352,9 +353,32 @@ func Find(profileDir, spec string, more ...Lister) (Entry, error) {
 	}
 	have := "no profile"
 	if profileDir != "" {
-		have = "this profile has " + strings.Join(ids, ", ")
+		have = "this profile has " + strings.Join(stableIDs(ids), ", ")
 	}
 	return Entry{}, fmt.Errorf("%w %q (%s; or name a .jsonlz4, .json, .html or .sqlite file)", ErrUnknownSource, spec, have)
+}
+
+// stableIDs orders IDs for a message the same way every time: the
+// profile's own files first, then the dated copies in name order (which
+// for backups is date order). List's order follows file times, which two
+// files written in the same second leave to chance.
+func stableIDs(ids []string) []string {
+	rank := map[string]int{IDPlaces: 1, IDMirror: 2, IDCorrupt: 3, IDHTML: 4}
+	out := slices.Clone(ids)
+	slices.SortStableFunc(out, func(a, b string) int {
+		ra, rb := rank[a], rank[b]
+		if ra == 0 {
+			ra = 5
+		}
+		if rb == 0 {
+			rb = 5
+		}
+		if ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }
 
 // FileEntry is the entry of a file the user names, its kind told by its

@@ -309,3 +309,33 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// The unknown-source message lists the profile's IDs in one order
+// whatever the files' times, so scripts and users see the same line.
+func TestUnknownSourceListsInStableOrder(t *testing.T) {
+	dir := testutil.Profile(t, "small-clean", "before")
+	old := time.Now().Add(-time.Hour)
+	for _, tc := range []struct {
+		name  string
+		older string
+	}{
+		{"places older", "places.sqlite"},
+		{"mirror older", filepath.Join("weave", "bookmarks.sqlite")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, f := range []string{"places.sqlite", filepath.Join("weave", "bookmarks.sqlite")} {
+				at := time.Now()
+				if f == tc.older {
+					at = old
+				}
+				for _, p := range []string{f, f + "-wal"} {
+					os.Chtimes(filepath.Join(dir, p), at, at) //nolint:errcheck // no -wal is fine
+				}
+			}
+			_, err := catalog.Find(dir, "backup:1999-01-01")
+			if err == nil || !strings.Contains(err.Error(), "this profile has places, mirror;") {
+				t.Errorf("error %v: want places listed before mirror", err)
+			}
+		})
+	}
+}
