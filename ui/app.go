@@ -72,9 +72,10 @@ type AppInput struct {
 	// Dupes finds the local tree's duplicates (see DupesInput); it runs
 	// in a command when D is pressed. nil: no D.
 	Dupes func() (*DupesInput, error)
-	// Reload opens the profile again once a salvage was written (it runs
-	// in a command); the app then shows the new file's explorer. nil: the
-	// app stays on the salvage screen's outcome.
+	// Reload opens the profile again once Places was written (a restore,
+	// a fix of duplicates, a salvage; it runs in a command); the app then
+	// shows the new file's explorer. nil: the app stays on the screen's
+	// outcome.
 	Reload func() (AppInput, error)
 }
 
@@ -475,25 +476,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.inDupes = true
 		return a, nil
-	case dupesPlannedMsg, dupesWrittenMsg:
-		if a.dupes != nil {
-			_, cmd := a.dupes.Update(msg)
-			return a, cmd
-		}
-		return a, nil
-	case restorePlannedMsg, restoreWrittenMsg:
-		if a.restore != nil {
-			_, cmd := a.restore.Update(msg)
-			return a, cmd
-		}
-		return a, nil
-	case salvageLoadedMsg, salvageWrittenMsg:
-		if a.salvage != nil {
-			_, cmd := a.salvage.Update(msg)
-			if w, ok := msg.(salvageWrittenMsg); ok && w.s == a.salvage && w.err == nil && a.in.Reload != nil {
-				cmd = tea.Batch(cmd, a.reload(w.out))
-			}
-			return a, cmd
+	case flowMsg:
+		return a, a.toWriters(msg)
+	case placesWrittenMsg:
+		if a.in.Reload != nil {
+			return a, a.reload(msg.out)
 		}
 		return a, nil
 	case appReloadedMsg:

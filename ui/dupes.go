@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -32,51 +31,38 @@ type DupesFix struct {
 	Write func() (string, error)
 }
 
-type dupesMode int
-
-const (
-	dupesBrowse dupesMode = iota
-	dupesPlanning
-	dupesConfirm
-	dupesWriting
-)
-
-type dupesPlannedMsg struct {
-	s   *DupesScreen
-	fix *DupesFix
-	err error
-}
-
-type dupesWrittenMsg struct {
-	s   *DupesScreen
-	out string
-	err error
-}
-
 // DupesScreen lists the groups of duplicates (left) and the copies of
 // the selected one with where each came from (right). A key keeps the
 // copy under the cursor, as a merge conflict's alternative is chosen; F
 // previews the fix and writes it after a confirmation.
 type DupesScreen struct {
 	screen
-	in      DupesInput
-	keys    DupesKeyMap
-	mode    dupesMode
-	cursor  int // selected group
-	top     int // first group row shown
-	copyAt  int // copy under the cursor in the selected group
-	fix     *DupesFix
-	written bool
-	spin    spinner.Model
-	inApp   bool // hosted by the app: Back returns to the explorer
+	in     DupesInput
+	keys   DupesKeyMap
+	flow   *writeFlow[*DupesFix]
+	cursor int  // selected group
+	top    int  // first group row shown
+	copyAt int  // copy under the cursor in the selected group
+	inApp  bool // hosted by the app: Back returns to the explorer
 }
 
-func (s *DupesScreen) busy() bool { return s.mode == dupesPlanning || s.mode == dupesWriting }
+func (s *DupesScreen) busy() bool { return s.flow.busy() }
+
+// browsing: no fix is being previewed, asked about or written.
+func (s *DupesScreen) browsing() bool { return !s.flow.busy() && !s.flow.confirming() }
+
+func dupesWrite(fix *DupesFix) func() (string, error) {
+	if fix == nil {
+		return nil
+	}
+	return fix.Write
+}
 
 // NewDupesScreen makes the screen for in.
 func NewDupesScreen(in DupesInput, opts Options) *DupesScreen {
 	s := &DupesScreen{screen: newScreen(opts), in: in, keys: DefaultDupesKeyMap(),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
+		flow: newWriteFlow(writeFlowConfig{confirm: "write the fix", cancel: "cancel", failed: "not written: ",
+			askOnLoad: true, readOnly: opts.ReadOnly}, dupesWrite)}
 	s.selectTheme()
 	s.copyAt = s.keepOf(0)
 	s.syncKeys()
@@ -119,11 +105,11 @@ func (s *DupesScreen) keepOf(i int) int {
 
 func (s *DupesScreen) choosable() bool {
 	g := s.group()
-	return g != nil && g.Kind != dupes.Flattened && !s.opts.ReadOnly && s.mode == dupesBrowse && !s.written
+	return g != nil && g.Kind != dupes.Flattened && !s.opts.ReadOnly && s.browsing() && !s.flow.written()
 }
 
 func (s *DupesScreen) syncKeys() {
-	browsing := s.mode == dupesBrowse
+	browsing, written := s.browsing(), s.flow.written()
 	n := len(s.groups())
 	for _, k := range []*key.Binding{&s.keys.Up, &s.keys.Down, &s.keys.PageUp, &s.keys.PageDown, &s.keys.Top, &s.keys.Bottom} {
 		k.SetEnabled(browsing && n > 1)
@@ -134,11 +120,8 @@ func (s *DupesScreen) syncKeys() {
 	s.keys.NextCopy.SetEnabled(many)
 	s.keys.Keep.SetEnabled(s.choosable())
 	s.keys.Pick.SetEnabled(s.choosable())
-	s.keys.Skip.SetEnabled(g != nil && browsing && !s.opts.ReadOnly && !s.written)
-	s.keys.Fix.SetEnabled(browsing && s.in.Plan != nil && !s.opts.ReadOnly && !s.written && s.in.Report != nil && s.in.Report.ToFix() > 0)
-	confirming := s.mode == dupesConfirm
-	s.keys.Confirm.SetEnabled(confirming && s.fix != nil && s.fix.Write != nil)
-	s.keys.Cancel.SetEnabled(confirming)
+	s.keys.Skip.SetEnabled(g != nil && browsing && !s.opts.ReadOnly && !written)
+	s.keys.Fix.SetEnabled(browsing && s.in.Plan != nil && !s.opts.ReadOnly && !written && s.in.Report != nil && s.in.Report.ToFix() > 0)
 	s.keys.Back.SetEnabled(s.inApp && browsing)
 	s.setHelpToggle(&s.keys.Help)
 }
@@ -152,59 +135,39 @@ func (s *DupesScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.terminalMsg(msg, s.layout, func() { s.selectTheme() }) {
 		return s, nil
 	}
-	switch msg := msg.(type) {
-	case dupesPlannedMsg:
-		if msg.s != s {
-			return s, nil
-		}
-		if msg.err != nil {
-			s.mode, s.status = dupesBrowse, "cannot fix: "+msg.err.Error()
-			return s, nil
-		}
-		s.mode, s.fix = dupesConfirm, msg.fix
-		return s, nil
-	case dupesWrittenMsg:
-		if msg.s != s {
-			return s, nil
-		}
-		s.mode = dupesBrowse
-		if msg.err != nil {
-			s.status = "not written: " + msg.err.Error()
-		} else {
-			s.written, s.status = true, msg.out
-		}
-		return s, nil
-	case spinner.TickMsg:
-		if s.mode == dupesPlanning || s.mode == dupesWriting {
-			var cmd tea.Cmd
-			s.spin, cmd = s.spin.Update(msg)
-			return s, cmd
-		}
-		return s, nil
-	case tea.KeyPressMsg:
+	if ok, ev, cmd := s.flow.update(msg); ok {
+		s.flowEvent(ev)
+		return s, cmd
+	}
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		return s, s.key(msg)
 	}
 	return s, nil
 }
 
+// flowEvent follows the fix's preview and write: a preview that cannot be
+// made, or is declined, is dropped.
+func (s *DupesScreen) flowEvent(ev flowEvent) {
+	f := s.flow
+	switch ev {
+	case flowLoaded:
+		if f.err != nil {
+			s.status = "cannot fix: " + f.err.Error()
+			f.reset()
+		}
+	case flowCancelled:
+		f.reset()
+	case flowWritten:
+		s.status = f.out
+	case flowFailed:
+		s.status = f.status
+	}
+}
+
 func (s *DupesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := &s.keys
-	if s.mode == dupesConfirm {
-		switch {
-		case key.Matches(msg, k.Confirm):
-			s.mode = dupesWriting
-			write, sp := s.fix.Write, s.spin
-			return tea.Batch(func() tea.Msg {
-				out, err := write()
-				return dupesWrittenMsg{s: s, out: out, err: err}
-			}, func() tea.Msg { return sp.Tick() })
-		case key.Matches(msg, k.Cancel):
-			s.mode, s.fix = dupesBrowse, nil
-		}
-		return nil
-	}
-	if s.mode != dupesBrowse {
-		if key.Matches(msg, k.Quit) {
+	if !s.browsing() {
+		if !s.flow.confirming() && key.Matches(msg, k.Quit) {
 			return tea.Quit
 		}
 		return nil
@@ -238,12 +201,8 @@ func (s *DupesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Skip):
 		s.toggle()
 	case key.Matches(msg, k.Fix):
-		s.mode = dupesPlanning
-		plan, r, sp := s.in.Plan, s.in.Report, s.spin
-		return tea.Batch(func() tea.Msg {
-			fix, err := plan(r)
-			return dupesPlannedMsg{s: s, fix: fix, err: err}
-		}, func() tea.Msg { return sp.Tick() })
+		plan, r := s.in.Plan, s.in.Report
+		return s.flow.load(func() (*DupesFix, error) { return plan(r) })
 	}
 	return nil
 }
@@ -337,8 +296,8 @@ func (s *DupesScreen) content() string {
 	}
 	h := s.listRows()
 	lw, dw := s.columns()
-	if s.mode == dupesConfirm && s.fix != nil {
-		parts = append(parts, drawFrame(st.Dialog, "Write the fix to places.sqlite?", s.confirmView(s.width-2, h), rect{w: s.width - 2, h: h}))
+	if s.flow.confirming() {
+		parts = append(parts, s.flow.dialog(th, "Write the fix to places.sqlite?", s.confirmLines(), s.width-2, h))
 	} else {
 		list := drawBox(th, true, "Groups", s.listView(lw, h), rect{w: lw, h: h})
 		title := "Copies"
@@ -350,11 +309,11 @@ func (s *DupesScreen) content() string {
 	}
 	var b strings.Builder
 	s.statusBar(&b, "bmtui dupes", s.in.Profile)
-	switch s.mode {
-	case dupesPlanning:
-		s.statusItem(&b, s.spin.View()+st.Accent.Render(" previewing the fix…"))
-	case dupesWriting:
-		s.statusItem(&b, s.spin.View()+st.Accent.Render(" writing…"))
+	switch s.flow.phase {
+	case flowLoading:
+		s.statusItem(&b, s.flow.working(st, "previewing the fix…"))
+	case flowWriting:
+		s.statusItem(&b, s.flow.working(st, "writing…"))
 	}
 	if s.in.Plan == nil || s.opts.ReadOnly {
 		s.statusItem(&b, st.Muted.Render("read-only"))
@@ -475,21 +434,8 @@ func dupesDate(us int64) string {
 	return time.UnixMicro(us).UTC().Format("2006-01-02 15:04")
 }
 
-// confirmView is the fix's preview and the keys that write or cancel.
-func (s *DupesScreen) confirmView(w, h int) string {
-	st := &s.common.Theme.Styles
-	lines := append([]string{}, s.fix.Lines...)
-	lines = append(lines, "", "A backup is taken first (bmtui undo restores it); Firefox uploads the changes at its next sync.", "")
-	if s.fix.Write != nil {
-		lines = append(lines, st.Accent.Render("y/enter")+" write   "+st.Accent.Render("n/esc")+" cancel")
-	} else {
-		lines = append(lines, st.Accent.Render("n/esc")+" back (read-only)")
-	}
-	if len(lines) > h {
-		lines = append(lines[:h-3], lines[len(lines)-3:]...)
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(" "+l, w, "…")
-	}
-	return strings.Join(lines, "\n")
+// confirmLines are the fix's preview, for the question.
+func (s *DupesScreen) confirmLines() []string {
+	lines := append([]string{}, s.flow.preview.Lines...)
+	return append(lines, "", "A backup is taken first (bmtui undo restores it); Firefox uploads the changes at its next sync.")
 }

@@ -10,7 +10,7 @@ type DupesKeyMap struct {
 	Keep                                    key.Binding // keep the copy under the cursor
 	Pick                                    key.Binding // 1-9: keep that copy
 	Skip                                    key.Binding // leave the group alone, or fix it again
-	Fix, Confirm, Cancel                    key.Binding
+	Fix                                     key.Binding // F: preview the fix (its write flow asks)
 	Back                                    key.Binding // to the explorer, when the app hosts the screen
 	Help, Quit                              key.Binding
 }
@@ -32,8 +32,6 @@ func DefaultDupesKeyMap() DupesKeyMap {
 	k.Pick = key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "keep copy N"))
 	k.Skip = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "leave alone / fix"))
 	k.Fix = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "fix…"))
-	k.Confirm = key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "write the fix"))
-	k.Cancel = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "cancel"))
 	k.Back = key.NewBinding(key.WithKeys("e", "esc"), key.WithHelp("e/esc", "explorer"))
 	k.Back.SetEnabled(false)
 	return k
@@ -44,16 +42,16 @@ type dupesHelp struct{ s *DupesScreen }
 
 func (h dupesHelp) ShortHelp() []key.Binding {
 	k := h.s.keys
-	if h.s.mode == dupesConfirm {
-		return []key.Binding{k.Confirm, k.Cancel}
+	if h.s.flow.confirming() {
+		return h.s.flow.ShortHelp()
 	}
 	return []key.Binding{k.Down, k.NextCopy, k.Keep, k.Skip, k.Fix, k.Back, k.Help, k.Quit}
 }
 
 func (h dupesHelp) FullHelp() [][]key.Binding {
 	k := h.s.keys
-	if h.s.mode == dupesConfirm {
-		return [][]key.Binding{{k.Confirm, k.Cancel}}
+	if h.s.flow.confirming() {
+		return h.s.flow.FullHelp()
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -31,19 +30,18 @@ type RestorePreview struct {
 	Notes  []string // items not restored and why, new GUIDs
 	Upload string   // what Firefox will upload at its next sync
 	// Write writes the restore and says what it did ("backup: …"); nil
-	// when there is nothing to write or the session is read-only.
+	// when there is nothing to write or the session is read-only. Once it
+	// succeeded the app reads the profile again (AppInput.Reload).
 	Write func() (string, error)
-	// AfterWrite runs after a successful write (the local app quits, as
-	// after an apply: the trees shown are no longer the profile's).
-	AfterWrite tea.Cmd
 }
 
 // RestoreFunc plans a restore (in a command: it reads the source).
 type RestoreFunc func(RestoreRequest) (*RestorePreview, error)
 
-// RestoreKeyMap are the restore screen's bindings.
+// RestoreKeyMap are the restore screen's bindings (y, which writes, is the
+// screen's write flow's).
 type RestoreKeyMap struct {
-	Quit, Help, Confirm, Back, Up, Down key.Binding
+	Quit, Help, Back, Up, Down key.Binding
 }
 
 // DefaultRestoreKeyMap returns the restore screen's default bindings.
@@ -51,32 +49,10 @@ func DefaultRestoreKeyMap() RestoreKeyMap {
 	var k RestoreKeyMap
 	var forceQuit, filter, applyFilter, clearFilter, focusNext, focusPrev key.Binding
 	setScreenKeys(&k.Quit, &forceQuit, &k.Help, &filter, &applyFilter, &clearFilter, &focusNext, &focusPrev)
-	k.Confirm = key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "restore"))
 	k.Back = key.NewBinding(key.WithKeys("n", "esc", "e"), key.WithHelp("n/esc", "back"))
 	k.Up = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up"))
 	k.Down = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down"))
 	return k
-}
-
-type restoreMode int
-
-const (
-	restoreLoading restoreMode = iota
-	restorePreviewing
-	restoreWriting
-	restoreDone
-)
-
-type restorePlannedMsg struct {
-	s   *RestoreScreen
-	p   *RestorePreview
-	err error
-}
-
-type restoreWrittenMsg struct {
-	s   *RestoreScreen
-	out string
-	err error
 }
 
 // RestoreScreen previews restoring the selected items into Places and
@@ -86,45 +62,41 @@ type RestoreScreen struct {
 	profile string
 	req     RestoreRequest
 	plan    RestoreFunc
-	preview *RestorePreview
-	err     error
-	out     string
-	mode    restoreMode
+	flow    *writeFlow[*RestorePreview]
 	scroll  int
-	spin    spinner.Model
 	keys    RestoreKeyMap
 }
 
 func newRestoreScreen(profile string, plan RestoreFunc, req RestoreRequest, opts Options, width, height int) *RestoreScreen {
 	s := &RestoreScreen{screen: newScreen(opts), profile: profile, req: req, plan: plan, keys: DefaultRestoreKeyMap(),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
+		flow: newWriteFlow(writeFlowConfig{confirm: "restore", cancel: "back", failed: "not restored: ",
+			askOnLoad: true, readOnly: opts.ReadOnly}, restoreWrite)}
 	s.width, s.height = width, height
 	s.selectTheme()
 	s.syncKeys()
 	return s
 }
 
+// restoreWrite is p's write when it restores something.
+func restoreWrite(p *RestorePreview) func() (string, error) {
+	if p == nil || len(p.Lines) == 0 {
+		return nil
+	}
+	return p.Write
+}
+
 // start plans the restore in a command.
 func (s *RestoreScreen) start() tea.Cmd {
-	s.mode = restoreLoading
-	plan, req, sp := s.plan, s.req, s.spin
-	return tea.Batch(func() tea.Msg {
-		p, err := plan(req)
-		return restorePlannedMsg{s: s, p: p, err: err}
-	}, func() tea.Msg { return sp.Tick() })
+	plan, req := s.plan, s.req
+	return s.flow.load(func() (*RestorePreview, error) { return plan(req) })
 }
 
 // Preview is the plan shown (nil while planning or after an error).
-func (s *RestoreScreen) Preview() *RestorePreview { return s.preview }
+func (s *RestoreScreen) Preview() *RestorePreview { return s.flow.preview }
 
-func (s *RestoreScreen) busy() bool { return s.mode == restoreLoading || s.mode == restoreWriting }
-
-func (s *RestoreScreen) canWrite() bool {
-	return s.mode == restorePreviewing && s.preview != nil && s.preview.Write != nil && len(s.preview.Lines) > 0 && !s.opts.ReadOnly
-}
+func (s *RestoreScreen) busy() bool { return s.flow.busy() }
 
 func (s *RestoreScreen) syncKeys() {
-	s.keys.Confirm.SetEnabled(s.canWrite())
 	s.keys.Back.SetEnabled(!s.busy())
 	s.setHelpToggle(&s.keys.Help)
 }
@@ -138,28 +110,11 @@ func (s *RestoreScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.terminalMsg(msg, func() {}, func() { s.selectTheme() }) {
 		return s, nil
 	}
-	switch msg := msg.(type) {
-	case restorePlannedMsg:
-		if msg.s == s {
-			s.mode, s.preview, s.err = restorePreviewing, msg.p, msg.err
-		}
-	case restoreWrittenMsg:
-		if msg.s != s {
-			return s, nil
-		}
-		if msg.err != nil {
-			s.mode, s.status = restorePreviewing, "not restored: "+msg.err.Error()
-			return s, nil
-		}
-		s.mode, s.out = restoreDone, msg.out
-		return s, s.preview.AfterWrite
-	case spinner.TickMsg:
-		if s.busy() {
-			var cmd tea.Cmd
-			s.spin, cmd = s.spin.Update(msg)
-			return s, cmd
-		}
-	case tea.KeyPressMsg:
+	if ok, _, cmd := s.flow.update(msg); ok {
+		s.status = s.flow.status
+		return s, cmd
+	}
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		return s, s.key(msg)
 	}
 	return s, nil
@@ -176,13 +131,6 @@ func (s *RestoreScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		s.scroll = max(s.scroll-1, 0)
 	case key.Matches(msg, k.Down):
 		s.scroll++
-	case key.Matches(msg, k.Confirm):
-		s.mode = restoreWriting
-		write, sp := s.preview.Write, s.spin
-		return tea.Batch(func() tea.Msg {
-			out, err := write()
-			return restoreWrittenMsg{s: s, out: out, err: err}
-		}, func() tea.Msg { return sp.Tick() })
 	}
 	return nil
 }
@@ -197,13 +145,14 @@ func (s *RestoreScreen) content() string {
 	st := &th.Styles
 	var body []string
 	title := "Restore"
+	f := s.flow
 	switch {
-	case s.mode == restoreLoading:
-		body = []string{s.spin.View() + st.Accent.Render(" reading the source…")}
-	case s.err != nil:
-		body = []string{st.Error.Render(th.Glyphs.Problem + " cannot restore: " + s.err.Error())}
-	case s.preview != nil:
-		p := s.preview
+	case f.phase == flowLoading:
+		body = []string{f.working(st, "reading the source…")}
+	case f.err != nil:
+		body = []string{st.Error.Render(th.Glyphs.Problem + " cannot restore: " + f.err.Error())}
+	case f.preview != nil:
+		p := f.preview
 		title = p.Title
 		for _, l := range p.Lines {
 			body = append(body, st.Success.Render("+")+" "+l)
@@ -215,21 +164,21 @@ func (s *RestoreScreen) content() string {
 			body = append(body, "", st.Accent.Render("↑")+" "+p.Upload)
 		}
 		switch {
-		case s.mode == restoreDone:
-			body = append(body, "", st.Success.Render("✓ "+s.out))
+		case f.written():
+			body = append(body, "", st.Success.Render("✓ "+f.out))
 		case len(p.Lines) == 0:
 			body = append(body, "", st.Muted.Render("nothing to restore"))
-		case s.canWrite():
+		case f.canWrite():
 			body = append(body, "", "Restore these items into Places? A backup is made first (bmtui undo restores it).",
-				st.Accent.Render("y/enter")+" restore   "+st.Accent.Render("n/esc")+" back")
+				f.keysLine(st))
 		case p.Write == nil || s.opts.ReadOnly:
 			body = append(body, "", st.Muted.Render("read-only: only operators write"))
 		}
 	}
 	var b strings.Builder
 	s.statusBar(&b, "bmtui restore", s.profile)
-	if s.mode == restoreWriting {
-		s.statusItem(&b, s.spin.View()+st.Accent.Render(" writing…"))
+	if f.phase == flowWriting {
+		s.statusItem(&b, f.working(st, "writing…"))
 	}
 	tail := []string{s.statusEnd(&b)}
 	boxH := max(s.height-len(tail)-s.helpHeight(restoreHelp{s}), 3)
@@ -249,10 +198,10 @@ type restoreHelp struct{ s *RestoreScreen }
 
 func (h restoreHelp) ShortHelp() []key.Binding {
 	k := h.s.keys
-	return []key.Binding{k.Confirm, k.Back, k.Down, k.Help, k.Quit}
+	return []key.Binding{h.s.flow.keys.Confirm, k.Back, k.Down, k.Help, k.Quit}
 }
 
 func (h restoreHelp) FullHelp() [][]key.Binding {
 	k := h.s.keys
-	return [][]key.Binding{{k.Confirm, k.Back}, {k.Up, k.Down}, {k.Help, k.Quit}}
+	return [][]key.Binding{{h.s.flow.keys.Confirm, k.Back}, {k.Up, k.Down}, {k.Help, k.Quit}}
 }
