@@ -195,9 +195,10 @@ func count(n int, unit string) string {
 
 // restoreFunc is the app's R: it plans restoring the right pane's
 // selection (the mirror, the only other source the explorer shows) into
-// prof, and writes it on confirmation. The trees on screen are not read
-// again after a write; a second write from them is refused as stale
-// (apply.ErrChanged), never applied to a profile it was not planned on.
+// prof, and writes it on confirmation. After a write the app opens the
+// profile again (AppInput.Reload), so the next restore is planned from the
+// new file; a write from a stale preview is refused (apply.ErrChanged),
+// never applied to a profile it was not planned on.
 func restoreFunc(ctx context.Context, prof *load.Profile) ui.RestoreFunc {
 	return func(req ui.RestoreRequest) (*ui.RestorePreview, error) {
 		if err := restorable(prof); err != nil {
@@ -225,7 +226,7 @@ func restoreFunc(ctx context.Context, prof *load.Profile) ui.RestoreFunc {
 				if err != nil {
 					return "", err
 				}
-				return fmt.Sprintf("restored and verified; backup of places.sqlite: %s (bmtui undo restores it); restart bmtui to see the restored items", rep.BackupDir), nil
+				return fmt.Sprintf("restored and verified; backup of places.sqlite: %s (bmtui undo restores it)", rep.BackupDir), nil
 			}
 		}
 		return p, nil

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/testutil"
@@ -53,3 +56,86 @@ func TestRestoreCallback(t *testing.T) {
 		t.Errorf("unknown GUID: %v", err)
 	}
 }
+
+// TestRestoreTwiceInApp: in the app on a copy of a profile, R restores one
+// item from the mirror, the app reads the profile again (the item shows in
+// the Local pane), and a second R from the trees now shown restores another
+// item: both are in Places.
+func TestRestoreTwiceInApp(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	sess := &appSession{ctx: context.Background(), pf: &profileFlags{profile: dir, finishApply: true}}
+	defer sess.close()
+	prof, cleanup, err := sess.pf.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.cleanups = append(sess.cleanups, cleanup)
+	app := ui.NewApp(sess.input(prof), ui.Options{NoColor: true})
+	var model tea.Model = app
+	run := func(msgs ...tea.Msg) {
+		t.Helper()
+		for queue := msgs; len(queue) > 0; {
+			var cmd tea.Cmd
+			model, cmd = model.Update(queue[0])
+			queue = append(queue[1:], messages(cmd)...)
+		}
+	}
+	run(tea.WindowSizeMsg{Width: 160, Height: 40})
+	restoreOne := func(guid, title string) {
+		t.Helper()
+		if _, ok := app.Explorer().Local().Source().Index(guid); ok {
+			t.Fatalf("%s is in the Local pane before its restore", guid)
+		}
+		ex := app.Explorer()
+		if app.Explorer().Focus() != "remote" { // the reloaded app keeps the pane
+			run(tea.KeyPressMsg{Code: tea.KeyTab})
+		}
+		// Down the right pane from its top, every folder opened, to the
+		// item.
+		run(press('g'))
+		for i := 0; app.Explorer().Remote().Selected() != guid; i++ {
+			if i > 100 {
+				t.Fatalf("%s not found in the right pane", guid)
+			}
+			run(press('L'), press('j'))
+		}
+		run(press('R'))
+		if app.Screen() != "restore" || app.Restore().Preview() == nil || len(app.Restore().Preview().Lines) == 0 {
+			t.Fatalf("R on %s: screen %q:\n%s", guid, app.Screen(), ansi.Strip(model.View().Content))
+		}
+		run(press('y'))
+		if app.Screen() != "explorer" || app.Explorer() == ex {
+			t.Errorf("after the restore of %s: screen %q, reloaded %v", guid, app.Screen(), app.Explorer() != ex)
+		}
+		if app.Screen() == "restore" {
+			run(tea.KeyPressMsg{Code: tea.KeyEscape}) // back, as a user would
+			return
+		}
+		if st := app.Explorer().Status(); !strings.Contains(st, "restored and verified") {
+			t.Errorf("status after the restore of %s: %q", guid, st)
+		}
+		if _, ok := app.Explorer().Local().Source().Index(guid); !ok {
+			t.Errorf("%s (%s) is not in the reloaded Local pane", guid, title)
+		}
+	}
+	restoreOne("bmkMail_____", "Mail")
+	restoreOne("fldArchive__", "Archive")
+
+	// Both are in Places, read from the file.
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := load.Open(paths, tree.Clocks{Local: time.Now(), Remote: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Close()
+	for _, g := range []string{"bmkMail_____", "fldArchive__"} {
+		if after.Local.Tree.Lookup(g) == nil {
+			t.Errorf("%s is not in places.sqlite after the two restores", g)
+		}
+	}
+}
+
+func press(r rune) tea.Msg { return tea.KeyPressMsg{Code: r, Text: string(r)} }

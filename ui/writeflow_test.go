@@ -1,0 +1,102 @@
+package ui_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/bmtui/bmtui/dupes"
+	"github.com/bmtui/bmtui/sync/tree"
+	"github.com/bmtui/bmtui/ui"
+)
+
+// TestWriteReloads: after each screen that writes Places (restore, dupes,
+// salvage) wrote, the app opens the profile again once and shows its
+// explorer with what was written; the next D or S works on the new
+// profile's data. When reopening fails, the screen that wrote stays and
+// says why. A failed write reloads nothing.
+func TestWriteReloads(t *testing.T) {
+	plan := damagedPlan(t)
+	for _, screen := range []string{"restore", "dupes", "salvage"} {
+		for _, c := range []struct {
+			name                string
+			writeErr, reloadErr error
+		}{{"reopened", nil, nil}, {"reopen-fails", nil, errors.New("database is locked")}, {"write-fails", errors.New("Firefox is running"), nil}} {
+			t.Run(screen+"/"+c.name, func(t *testing.T) {
+				writes, reloads, finds := 0, 0, 0
+				write := func() (string, error) {
+					writes++
+					if c.writeErr != nil {
+						return "", c.writeErr
+					}
+					return "wrote it", nil
+				}
+				var in ui.AppInput
+				in = salvageAppInput(t)
+				in.Restore = func(ui.RestoreRequest) (*ui.RestorePreview, error) {
+					p := restorePreview(&writes)
+					p.Write = write
+					return p, nil
+				}
+				in.Dupes = func() (*ui.DupesInput, error) {
+					finds++
+					tr := dupesTree(t)
+					return &ui.DupesInput{Profile: "test.default", Report: dupes.Find(dupes.Input{Tree: tr, Side: tree.Local}),
+						Plan: func(*dupes.Report) (*ui.DupesFix, error) {
+							return &ui.DupesFix{Lines: []string{"removes 3 items"}, Write: write}, nil
+						}}, nil
+				}
+				salvage := *plan
+				salvage.Write = write
+				in.Salvage = func() (*ui.SalvagePlan, error) { return &salvage, nil }
+				in.Reload = func() (ui.AppInput, error) {
+					reloads++
+					return in, c.reloadErr
+				}
+				a := ui.NewApp(in, opts())
+				var m tea.Model = drive(t, a, tea.WindowSizeMsg{Width: 140, Height: 32}, someDamage)
+				var ask []tea.Msg
+				switch screen {
+				case "restore":
+					ask = keys("tab", "R", "y")
+				case "dupes":
+					ask = keys("D", "F", "y")
+				case "salvage":
+					ask = keys("S", "W", "y")
+				}
+				m = drive(t, m, ask[:len(ask)-1]...)
+				if a.Screen() != screen || reloads != 0 {
+					t.Fatalf("screen %q, %d reloads before the write:\n%s", a.Screen(), reloads, content(m))
+				}
+				m = drive(t, m, ask[len(ask)-1])
+				v := content(m)
+				switch {
+				case writes != 1:
+					t.Fatalf("%d writes", writes)
+				case c.writeErr != nil:
+					if reloads != 0 || a.Screen() != screen || !strings.Contains(v, "Firefox is running") {
+						t.Errorf("a failed write: %d reloads, screen %q:\n%s", reloads, a.Screen(), v)
+					}
+				case reloads != 1:
+					t.Fatalf("%d reloads after the write", reloads)
+				case c.reloadErr != nil:
+					if a.Screen() != screen || !strings.Contains(v, "wrote it; reopening the profile failed: database is locked") {
+						t.Errorf("screen %q without the failure:\n%s", a.Screen(), v)
+					}
+				default:
+					if a.Screen() != "explorer" || !strings.Contains(v, "wrote it") {
+						t.Errorf("screen %q after the reload:\n%s", a.Screen(), v)
+					}
+					if screen == "dupes" {
+						m = drive(t, m, keys("D")...)
+						if a.Screen() != "dupes" || finds != 2 {
+							t.Errorf("D after the reload: screen %q, %d finds (want a new search)", a.Screen(), finds)
+						}
+					}
+				}
+			})
+		}
+	}
+}
