@@ -1,12 +1,15 @@
 package serve_test
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
@@ -139,5 +142,64 @@ func TestSalvageOnlyOverSSH(t *testing.T) {
 	defer mu.Unlock()
 	if writes != 1 {
 		t.Fatalf("%d writes", writes)
+	}
+}
+
+// TestSalvageReloadsSessions: after an operator's real salvage write to a
+// damaged copy of the demo profile, the source reads the profile again,
+// as after an apply: every session shows the salvaged profile (no damage
+// left) and says who wrote it.
+func TestSalvageReloadsSessions(t *testing.T) {
+	p := damagedDemoProfile(t)
+	src := app.NewSource(p)
+	t.Cleanup(func() { src.Close() })
+	at := time.Unix(1700007200, 0)
+	salvage := func(p *load.Profile, write bool) (*ui.SalvagePlan, error) {
+		res, plan, err := app.ScanSalvage(p.Paths.Dir, at)
+		if err != nil {
+			return nil, err
+		}
+		if write {
+			plan.Write = func() (string, error) {
+				if _, err := apply.WriteSalvage(context.Background(), p.Paths.Dir, res.DB, at); err != nil {
+					return "", err
+				}
+				return "wrote the salvage", nil
+			}
+		}
+		return plan, nil
+	}
+	opened := 0
+	op, viewer := newKey(t, "helper@example"), newKey(t, "watcher@example")
+	e := start(t, serve.Config{ModelFactory: app.Factory(src, app.Options{ProfileName: "demo",
+		Now: func() time.Time { return at }, Salvage: salvage,
+		Reload: func() (*load.Profile, error) {
+			opened++ // under the apply lock
+			cur := src.Profile()
+			return load.Open(cur.Paths, cur.Clocks)
+		},
+	})}, operatorOpt+op.line, viewer.line)
+
+	const w, h = 140, 40
+	v := connect(t, e.addr, "vera", viewer, w, h)
+	v.waitFor("S salvage preview")
+	o := connect(t, e.addr, "alice", op, w, h)
+	o.waitFor("S salvage preview")
+	o.send("S")
+	o.waitFor("W write…")
+	o.send("Wy")
+	for _, c := range []*client{o, v} {
+		c.waitFor("salvage written by alice (helper@example); showing the salvaged profile")
+		c.waitFor("Local (Places)")
+	}
+	if src.Generation() != 1 || src.Profile() == p || opened != 1 {
+		t.Fatalf("source: generation %d, reloaded %d times", src.Generation(), opened)
+	}
+	e.events.waitEvent(t, "reload", func(ev serve.Event) bool {
+		return ev.Kind == serve.EventAction && ev.Action == "reload" && ev.User == "alice" &&
+			strings.Contains(ev.Detail, "showing the salvaged profile (generation 1)")
+	})
+	if local, _, err := src.Profile().Damage(); err != nil || len(local) > 0 {
+		t.Fatalf("the reloaded profile is damaged: %v %v", local, err)
 	}
 }

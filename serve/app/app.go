@@ -10,10 +10,10 @@
 // screen as a ui.SetResolutionsMsg. Who is applying reaches it as a
 // ui.ApplyingMsg.
 //
-// The profile comes from a Source. After an operator's apply the source
-// reads the profile again (Options.Reload), the hub's resolutions start
-// over under a new generation, and every session, and every later one,
-// shows the merged profile.
+// The profile comes from a Source. After an operator's apply or salvage
+// write the source reads the profile again (Options.Reload), the hub's
+// resolutions start over under a new generation, and every session, and
+// every later one, shows the merged (or salvaged) profile.
 package app
 
 import (
@@ -55,8 +55,8 @@ type Options struct {
 	// (serve.Session.Apply). nil: operators are told the server cannot
 	// apply.
 	Apply func(p *load.Profile, req ui.ApplyRequestedMsg) error
-	// Reload reads the profile again after a successful apply, still
-	// holding the apply lock. The Source then shows what it returns to
+	// Reload reads the profile again after a successful apply or salvage
+	// write, still holding the apply lock. The Source then shows what it returns to
 	// every session, resets the hub's resolutions and closes the profile
 	// replaced. nil: sessions keep showing the profile as it was.
 	Reload func() (*load.Profile, error)
@@ -136,9 +136,10 @@ type Source struct {
 // generation is one profile the source held, with its redacted copy
 // (made once, for every redacted viewer).
 type generation struct {
-	n  uint64
-	p  *load.Profile
-	by string // who applied, making this generation ("" for the first)
+	n    uint64
+	p    *load.Profile
+	by   string // who applied or salvaged, making this generation ("" for the first)
+	made change // which of the two (zero for the first)
 
 	once     sync.Once
 	redacted ui.AppInput
@@ -188,8 +189,9 @@ func (s *Source) Close() error { return s.current().p.Close() }
 // the hub's resolutions happen in one hub update, so every later change
 // of the hub is about the new profile. The replaced profile is closed
 // (the sessions' apps keep its trees, which are in memory; they never use
-// its databases).
-func (s *Source) reload(se *serve.Session, open func() (*load.Profile, error)) (uint64, error) {
+// its databases). made says what was done, for the sessions' status
+// lines.
+func (s *Source) reload(se *serve.Session, open func() (*load.Profile, error), made change) (uint64, error) {
 	np, err := open()
 	if err != nil {
 		return 0, err
@@ -201,7 +203,7 @@ func (s *Source) reload(se *serve.Session, open func() (*load.Profile, error)) (
 		s.mu.Lock()
 		old = s.cur
 		n = old.n + 1
-		s.cur = &generation{n: n, p: np, by: by}
+		s.cur = &generation{n: n, p: np, by: by, made: made}
 		s.mu.Unlock()
 		return Shared{Generation: n}, nil
 	})
@@ -269,10 +271,40 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 }
 
 // salvagePlan is the salvage screen's plan of generation g; an operator's
-// write holds the hub's apply lock, so it never runs beside a merge's.
+// write holds the hub's apply lock, so it never runs beside a merge's,
+// and then, as after an apply, the profile is read again for every
+// session (Options.Reload).
 func (m *Model) salvagePlan(g *generation) (*ui.SalvagePlan, error) {
 	plan, err := m.opts.Salvage(g.p, !m.session.ReadOnly())
-	return lockedWrite(m.session, plan), err
+	return lockedWrite(m.session, plan, m.reloadAfter(salvaged)), err
+}
+
+// change is what made a generation, for the status lines: who did it
+// ("applied by"), and what the profile shown now is ("merged").
+type change struct{ verb, shows string }
+
+var (
+	applied  = change{"applied by", "merged"}
+	salvaged = change{"salvage written by", "salvaged"}
+)
+
+// reloadAfter is what runs after a write, under the apply lock: the
+// source reads the profile again (Options.Reload; nothing without it) and
+// the audit log says so. Its error is the reload's, not the write's.
+func (m *Model) reloadAfter(made change) func() error {
+	s, reload := m.session, m.opts.Reload
+	return func() error {
+		if reload == nil {
+			return nil
+		}
+		n, err := m.src.reload(s, reload, made)
+		if err != nil {
+			s.Record("reload", "failed: "+err.Error())
+			return err
+		}
+		s.Record("reload", fmt.Sprintf("showing the %s profile (generation %d)", made.shows, n))
+		return nil
+	}
 }
 
 // apply runs in a command: it writes the merge of generation g, holding
@@ -294,14 +326,8 @@ func (m *Model) apply(g *generation, req ui.ApplyRequestedMsg) tea.Msg {
 			return err
 		}
 		if o.Reload != nil {
-			n, err := m.src.reload(s, o.Reload)
-			if err != nil {
-				msg.ReloadErr = err
-				s.Record("reload", "failed: "+err.Error())
-			} else {
-				msg.Reloaded = true
-				s.Record("reload", fmt.Sprintf("showing the merged profile (generation %d)", n))
-			}
+			msg.ReloadErr = m.reloadAfter(applied)()
+			msg.Reloaded = msg.ReloadErr == nil
 		}
 		return nil
 	})
@@ -482,11 +508,14 @@ func (m *Model) rebuild(st serve.StateMsg, status string) tea.Cmd {
 		}
 	}
 	if status == "" {
-		by := g.by
+		by, made := g.by, g.made
 		if by == "" {
 			by = "someone"
 		}
-		status = "applied by " + by + "; showing the merged profile"
+		if made == (change{}) {
+			made = applied
+		}
+		status = made.verb + " " + by + "; showing the " + made.shows + " profile"
 	}
 	m.status = status
 	_, cmd := m.app.Update(ui.StatusMsg{Text: status})

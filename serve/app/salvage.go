@@ -180,7 +180,7 @@ func SalvageFactory(o SalvageOptions) serve.ModelFactory {
 			in.StartInSalvage = true
 			in.Salvage = func() (*ui.SalvagePlan, error) {
 				plan, err := o.Salvage(!s.ReadOnly())
-				return lockedWrite(s, plan), err
+				return lockedWrite(s, plan, nil), err
 			}
 		}
 		return ui.NewApp(in, ui.Options{Theme: o.Theme, NoColor: s.NoColor(), Now: o.Now, ReadOnly: s.ReadOnly()})
@@ -188,8 +188,10 @@ func SalvageFactory(o SalvageOptions) serve.ModelFactory {
 }
 
 // lockedWrite makes plan's Write an operator's, run under the hub's apply
-// lock and recorded; a viewer's plan has none.
-func lockedWrite(s *serve.Session, plan *ui.SalvagePlan) *ui.SalvagePlan {
+// lock and recorded, then (still under the lock, when not nil) after; a
+// viewer's plan has none. after's failure is told with the write's
+// outcome: the write itself succeeded.
+func lockedWrite(s *serve.Session, plan *ui.SalvagePlan, after func() error) *ui.SalvagePlan {
 	if plan == nil || plan.Write == nil {
 		return plan
 	}
@@ -202,14 +204,18 @@ func lockedWrite(s *serve.Session, plan *ui.SalvagePlan) *ui.SalvagePlan {
 		var out string
 		err := s.Apply(func() error {
 			var err error
-			out, err = write()
-			return err
-		})
-		if err != nil {
-			s.Record("salvage", "not written: "+err.Error())
-		} else {
+			if out, err = write(); err != nil {
+				s.Record("salvage", "not written: "+err.Error())
+				return err
+			}
 			s.Record("salvage", out)
-		}
+			if after != nil {
+				if err := after(); err != nil {
+					out += "; reading the profile again failed: " + err.Error()
+				}
+			}
+			return nil
+		})
 		return out, err
 	}
 	return plan
