@@ -67,11 +67,7 @@ func TestApplyReloadsSessions(t *testing.T) {
 			_, err = apply.Apply(context.Background(), p.Paths.Dir, plan, apply.Options{NoFirefoxBackup: true})
 			return err
 		},
-		Reload: func() (*load.Profile, error) {
-			opened++ // under the apply lock
-			cur := src.Profile()
-			return load.Open(cur.Paths, cur.Clocks)
-		},
+		Reload: reopen(src, &opened),
 	})}, operatorOpt+op.line, viewer.line)
 
 	const w, h = 140, 40
@@ -144,5 +140,15 @@ func TestApplyReloadsSessions(t *testing.T) {
 	v.waitFor("showing the merged profile")
 	if src.Generation() != 2 {
 		t.Fatalf("generation %d after the second apply", src.Generation())
+	}
+}
+
+// reopen reads src's profile again at its clocks, counting the reads in
+// opened (they run under the apply lock).
+func reopen(src *app.Source, opened *int) func() (*load.Profile, error) {
+	return func() (*load.Profile, error) {
+		*opened++
+		cur := src.Profile()
+		return load.Open(cur.Paths, cur.Clocks)
 	}
 }

@@ -173,11 +173,7 @@ func TestSalvageReloadsSessions(t *testing.T) {
 	op, viewer := newKey(t, "helper@example"), newKey(t, "watcher@example")
 	e := start(t, serve.Config{ModelFactory: app.Factory(src, app.Options{ProfileName: "demo",
 		Now: func() time.Time { return at }, Salvage: salvage,
-		Reload: func() (*load.Profile, error) {
-			opened++ // under the apply lock
-			cur := src.Profile()
-			return load.Open(cur.Paths, cur.Clocks)
-		},
+		Reload: reopen(src, &opened),
 	})}, operatorOpt+op.line, viewer.line)
 
 	const w, h = 140, 40

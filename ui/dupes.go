@@ -62,7 +62,7 @@ func dupesWrite(fix *DupesFix) func() (string, error) {
 func NewDupesScreen(in DupesInput, opts Options) *DupesScreen {
 	s := &DupesScreen{screen: newScreen(opts), in: in, keys: DefaultDupesKeyMap(),
 		flow: newWriteFlow(writeFlowConfig{confirm: "write the fix", cancel: "cancel", failed: "not written: ",
-			askOnLoad: true, readOnly: opts.ReadOnly}, dupesWrite)}
+			askOnLoad: true, outcome: true, readOnly: opts.ReadOnly}, dupesWrite)}
 	s.selectTheme()
 	s.copyAt = s.keepOf(0)
 	s.syncKeys()
@@ -135,7 +135,7 @@ func (s *DupesScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.terminalMsg(msg, s.layout, func() { s.selectTheme() }) {
 		return s, nil
 	}
-	if ok, ev, cmd := s.flow.update(msg); ok {
+	if ok, ev, cmd := updateFlow(&s.screen, s.flow, msg); ok {
 		s.flowEvent(ev)
 		return s, cmd
 	}
@@ -157,10 +157,6 @@ func (s *DupesScreen) flowEvent(ev flowEvent) {
 		}
 	case flowCancelled:
 		f.reset()
-	case flowWritten:
-		s.status = f.out
-	case flowFailed:
-		s.status = f.status
 	}
 }
 

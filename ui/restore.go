@@ -110,8 +110,7 @@ func (s *RestoreScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.terminalMsg(msg, func() {}, func() { s.selectTheme() }) {
 		return s, nil
 	}
-	if ok, _, cmd := s.flow.update(msg); ok {
-		s.status = s.flow.status
+	if ok, _, cmd := updateFlow(&s.screen, s.flow, msg); ok {
 		return s, cmd
 	}
 	if msg, ok := msg.(tea.KeyPressMsg); ok {

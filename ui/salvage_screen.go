@@ -43,7 +43,7 @@ type SalvageScreen struct {
 func newSalvageScreen(profile string, load func() (*SalvagePlan, error), opts Options) *SalvageScreen {
 	s := &SalvageScreen{screen: newScreen(opts), profile: profile, load: load, keys: DefaultSalvageKeyMap(),
 		flow: newWriteFlow(writeFlowConfig{confirm: "write", cancel: "cancel", failed: "not written: ",
-			readOnly: opts.ReadOnly}, salvageWrite)}
+			outcome: true, readOnly: opts.ReadOnly}, salvageWrite)}
 	s.selectTheme()
 	s.tree = treepane.New(s.common)
 	s.tree.SetFocused(true)
@@ -89,17 +89,12 @@ func (s *SalvageScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.terminalMsg(msg, s.layout, s.applyTheme) {
 		return s, nil
 	}
-	if ok, ev, cmd := s.flow.update(msg); ok {
-		switch ev {
-		case flowLoaded:
+	if ok, ev, cmd := updateFlow(&s.screen, s.flow, msg); ok {
+		if ev == flowLoaded {
 			if p := s.flow.preview; s.flow.err == nil && p != nil {
 				s.tree.SetSource(newSalvageSource(p.Items))
 			}
 			s.layout()
-		case flowWritten:
-			s.status = s.flow.out
-		case flowFailed:
-			s.status = s.flow.status
 		}
 		return s, cmd
 	}

@@ -36,7 +36,10 @@ type writeFlowConfig struct {
 	// askOnLoad: the preview is the question (restore, dupes); else the
 	// screen asks with ask (salvage's W).
 	askOnLoad bool
-	readOnly  bool
+	// outcome: the write's outcome goes to the status line (the restore
+	// screen shows it in its body).
+	outcome  bool
+	readOnly bool
 }
 
 type flowPhase int
@@ -204,6 +207,21 @@ func (f *writeFlow[P]) update(msg tea.Msg) (handled bool, ev flowEvent, cmd tea.
 		}
 	}
 	return false, flowNothing, nil
+}
+
+// updateFlow hands msg to the screen's flow f and puts what the write
+// said (its failure; its outcome with cfg.outcome) in s's status line.
+func updateFlow[P any](s *screen, f *writeFlow[P], msg tea.Msg) (handled bool, ev flowEvent, cmd tea.Cmd) {
+	handled, ev, cmd = f.update(msg)
+	switch {
+	case ev == flowFailed:
+		s.status = f.status
+	case ev == flowWritten && f.cfg.outcome:
+		s.status = f.out
+	case ev == flowWritten:
+		s.status = ""
+	}
+	return handled, ev, cmd
 }
 
 // working is the spinner with what runs, for a status line or a body.

@@ -22,16 +22,7 @@ import (
 // its Write writes and verifies; a second write from the same (now
 // stale) preview is refused, and nothing more is written.
 func TestRestoreCallback(t *testing.T) {
-	dir := testutil.Profile(t, "twoway", "before")
-	paths, err := load.Resolve(dir, "", "", "", "linux")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof, err := load.Open(paths, tree.Clocks{Local: time.Now(), Remote: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prof.Close()
+	prof := openNow(t, testutil.Profile(t, "twoway", "before"))
 	plan := restoreFunc(context.Background(), prof)
 	p, err := plan(ui.RestoreRequest{Side: tree.Remote, GUIDs: []string{"bmkMail_____"}})
 	if err != nil {
@@ -122,15 +113,7 @@ func TestRestoreTwiceInApp(t *testing.T) {
 	restoreOne("fldArchive__", "Archive")
 
 	// Both are in Places, read from the file.
-	paths, err := load.Resolve(dir, "", "", "", "linux")
-	if err != nil {
-		t.Fatal(err)
-	}
-	after, err := load.Open(paths, tree.Clocks{Local: time.Now(), Remote: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer after.Close()
+	after := openNow(t, dir)
 	for _, g := range []string{"bmkMail_____", "fldArchive__"} {
 		if after.Local.Tree.Lookup(g) == nil {
 			t.Errorf("%s is not in places.sqlite after the two restores", g)
@@ -139,3 +122,19 @@ func TestRestoreTwiceInApp(t *testing.T) {
 }
 
 func press(r rune) tea.Msg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
+
+// openNow opens the profile in dir at the clocks of now, closed at the
+// test's end.
+func openNow(t *testing.T, dir string) *load.Profile {
+	t.Helper()
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := load.Open(paths, tree.Clocks{Local: time.Now(), Remote: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
