@@ -184,6 +184,10 @@ func TestSalvageReloadsSessions(t *testing.T) {
 	o.send("S")
 	o.waitFor("W write…")
 	o.send("Wy")
+	// The write and its check take a while (longer under -race).
+	for deadline := time.Now().Add(30 * time.Second); src.Generation() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	for _, c := range []*client{o, v} {
 		c.waitFor("salvage written by alice (helper@example); showing the salvaged profile")
 		c.waitFor("Local (Places)")
@@ -198,4 +202,57 @@ func TestSalvageReloadsSessions(t *testing.T) {
 	if local, _, err := src.Profile().Damage(); err != nil || len(local) > 0 {
 		t.Fatalf("the reloaded profile is damaged: %v %v", local, err)
 	}
+}
+
+// TestSalvageOnlyReloadsOverSSH: once an operator wrote the salvage of a
+// profile too damaged to open, the server opens it (Open) and every
+// session, and every later one, shows it as a healthy profile is served,
+// saying who wrote the salvage.
+func TestSalvageOnlyReloadsOverSSH(t *testing.T) {
+	healthy := demoProfile(t)
+	written, opened := false, 0
+	op, viewer := newKey(t, "helper@example"), newKey(t, "watcher@example")
+	e := start(t, serve.Config{ModelFactory: app.SalvageFactory(app.SalvageOptions{ProfileName: "broken",
+		OpenErr: errors.New("places.sqlite is damaged"),
+		Salvage: func(write bool) (*ui.SalvagePlan, error) {
+			plan := &ui.SalvagePlan{Items: []ui.SalvageItem{{GUID: "bookmarkAAAA", ParentGUID: tree.MenuGUID,
+				Kind: tree.KindBookmark, Title: "Read from a page", From: "places.sqlite page 3"}}, Counts: ui.SalvageCounts{Items: 1}}
+			if write {
+				plan.Write = func() (string, error) { written = true; return "wrote the salvage", nil }
+			}
+			return plan, nil
+		},
+		Open: func() (*load.Profile, error) {
+			opened++ // under the apply lock, after the write
+			if !written {
+				return nil, errors.New("opened before the write")
+			}
+			return healthy, nil
+		},
+		Then: func(*app.Source) app.Options {
+			return app.Options{ProfileName: "demo", Now: func() time.Time { return time.Unix(1700007200, 0) }}
+		},
+	})}, operatorOpt+op.line, viewer.line)
+
+	const w, h = 140, 40
+	v := connect(t, e.addr, "vera", viewer, w, h)
+	v.waitFor("Read from a page")
+	o := connect(t, e.addr, "alice", op, w, h)
+	o.waitFor("Read from a page")
+	o.send("Wy")
+	for _, c := range []*client{o, v} {
+		c.waitFor("salvage written by alice (helper@example); showing the salvaged profile")
+		c.waitFor("Remote (Sync mirror)")
+	}
+	if opened != 1 {
+		t.Fatalf("opened %d times", opened)
+	}
+	e.events.waitEvent(t, "reload", func(ev serve.Event) bool {
+		return ev.Kind == serve.EventAction && ev.Action == "reload" && ev.User == "alice" &&
+			strings.Contains(ev.Detail, "showing the salvaged profile (generation 1)")
+	})
+	v2 := connect(t, e.addr, "walt", viewer, w, h)
+	v2.waitFor("Remote (Sync mirror)")
+	v2.send("m")
+	v2.waitFor("Conflicts ·")
 }

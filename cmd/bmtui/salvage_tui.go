@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmtui/bmtui/apply"
@@ -171,9 +172,27 @@ func serveSalvage(ctx context.Context, o *serveOptions, io stdio, openErr error)
 		return err
 	}
 	defer closeLog()
+	// Once the salvage is written the profile opens: it is served as
+	// runServe serves it (the merge and its apply included).
+	pf := &o.profile
+	pf.finishApply = true
+	var opened atomic.Pointer[app.Source]
+	defer func() {
+		if src := opened.Load(); src != nil {
+			src.Close()
+		}
+	}()
 	cfg.ModelFactory = app.SalvageFactory(app.SalvageOptions{
 		ProfileName: d.dir, Theme: o.theme, OpenErr: openErr, Damage: d.damage,
 		Salvage: func(write bool) (*ui.SalvagePlan, error) { return d.plan(ctx, write) },
+		Open: func() (*load.Profile, error) {
+			p, _, err := pf.open() // closed by the source
+			return p, err
+		},
+		Then: func(src *app.Source) app.Options {
+			opened.Store(src) // under the apply lock, once
+			return serveAppOptions(ctx, pf, o.theme, profileName(src.Profile(), pf), io, src)
+		},
 	})
 	fmt.Fprintf(io.out, "%v\nserving the salvage preview\n", openErr)
 	return listen(ctx, cfg, d.dir, io)

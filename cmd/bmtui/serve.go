@@ -40,6 +40,15 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 	// pinned times or now.
 	src := app.NewSource(prof)
 	defer src.Close()
+	cfg.ModelFactory = app.Factory(src, serveAppOptions(ctx, pf, o.theme, name, io, src))
+	return listen(ctx, cfg, name, io)
+}
+
+// serveAppOptions are the options of the app served for src's profile
+// (opened by pf, named name): its salvage, triage, find, apply, and the
+// reload after an apply or a salvage write.
+func serveAppOptions(ctx context.Context, pf *profileFlags, theme, name string, io stdio, src *app.Source) app.Options {
+	prof := src.Profile()
 	var salvage func(*load.Profile, bool) (*ui.SalvagePlan, error)
 	var triageFn func(*load.Profile) (*doctor.Report, error)
 	if !pf.demo {
@@ -50,14 +59,14 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 		preview := salvage
 		salvage = func(p *load.Profile, _ bool) (*ui.SalvagePlan, error) { return preview(p, false) }
 	}
-	cfg.ModelFactory = app.Factory(src, app.Options{
+	return app.Options{
 		ProfileName: name,
 		Salvage:     salvage,
 		Doctor:      triageFn,
 		Find: func(p *load.Profile) (*search.Index, []string, error) {
 			return searchSources(ctx, p.Paths, pf.places != "")
 		},
-		Theme: o.theme,
+		Theme: theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {
 			if err := applicable(p); err != nil {
@@ -80,8 +89,7 @@ func runServe(ctx context.Context, o *serveOptions, io stdio) error {
 			}
 			return load.Open(cur.Paths, times)
 		},
-	})
-	return listen(ctx, cfg, name, io)
+	}
 }
 
 // openAuditLog appends the audit log to path (none when "").

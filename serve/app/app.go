@@ -150,6 +150,19 @@ type generation struct {
 	doctorErr  error
 }
 
+// status is what the sessions' status lines say of how g was made:
+// "applied by NAME; showing the merged profile".
+func (g *generation) status() string {
+	by, made := g.by, g.made
+	if by == "" {
+		by = "someone"
+	}
+	if made == (change{}) {
+		made = applied
+	}
+	return made.verb + " " + by + "; showing the " + made.shows + " profile"
+}
+
 // triage is doctor's report on the generation's profile, made once for
 // every session.
 func (g *generation) triage(fn func(p *load.Profile) (*doctor.Report, error)) (*doctor.Report, error) {
@@ -508,14 +521,7 @@ func (m *Model) rebuild(st serve.StateMsg, status string) tea.Cmd {
 		}
 	}
 	if status == "" {
-		by, made := g.by, g.made
-		if by == "" {
-			by = "someone"
-		}
-		if made == (change{}) {
-			made = applied
-		}
-		status = made.verb + " " + by + "; showing the " + made.shows + " profile"
+		status = g.status()
 	}
 	m.status = status
 	_, cmd := m.app.Update(ui.StatusMsg{Text: status})

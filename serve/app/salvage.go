@@ -6,11 +6,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/places/rebuild"
 	"github.com/bmtui/bmtui/salvage"
 	"github.com/bmtui/bmtui/salvage/scan"
@@ -158,33 +160,157 @@ type SalvageOptions struct {
 	Damage func() ([]dbcheck.Damage, error)
 	// Salvage is as in Options, without a profile to hand over.
 	Salvage func(write bool) (*ui.SalvagePlan, error)
+	// Open opens the profile once an operator wrote its salvage (still
+	// under the apply lock); then every session, and every later one,
+	// shows it as Factory does with the options Then gives for its
+	// source. nil: the sessions stay on the salvage screen's outcome.
+	Open func() (*load.Profile, error)
+	Then func(src *Source) Options
 }
 
 // SalvageFactory serves a profile too damaged to open: every session
 // starts on the salvage screen; operators may write the salvage (under
 // the hub's apply lock), viewers see the preview, redacted viewers only
-// the damage.
+// the damage. Once written (with Open), the profile is served as Factory
+// serves it, as the local app opens it after the write.
 func SalvageFactory(o SalvageOptions) serve.ModelFactory {
+	sv := &salvageServer{o: o}
 	return func(s *serve.Session) tea.Model {
-		in := ui.AppInput{ProfileName: o.ProfileName}
-		if o.OpenErr != nil {
-			in.Notes = []string{o.OpenErr.Error()}
+		if full := sv.opened(); full != nil {
+			return full(s)
 		}
-		if o.Damage != nil {
-			in.Damage = func() (local, remote []dbcheck.Damage, err error) {
-				ds, err := o.Damage()
-				return ds, nil, err
-			}
-		}
-		if o.Salvage != nil && !s.Redacted() {
-			in.StartInSalvage = true
-			in.Salvage = func() (*ui.SalvagePlan, error) {
-				plan, err := o.Salvage(!s.ReadOnly())
-				return lockedWrite(s, plan, nil), err
-			}
-		}
-		return ui.NewApp(in, ui.Options{Theme: o.Theme, NoColor: s.NoColor(), Now: o.Now, ReadOnly: s.ReadOnly()})
+		return &salvageModel{sv: sv, session: s, app: sv.app(s)}
 	}
+}
+
+// salvageServer is what the sessions of SalvageFactory share: the
+// factory of the opened profile, once the salvage is written.
+type salvageServer struct {
+	o    SalvageOptions
+	mu   sync.Mutex
+	full serve.ModelFactory
+	made string // the status line of the sessions moved to it
+}
+
+func (sv *salvageServer) opened() serve.ModelFactory {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return sv.full
+}
+
+// app is the salvage screen's app for session s.
+func (sv *salvageServer) app(s *serve.Session) *ui.App {
+	o := sv.o
+	in := ui.AppInput{ProfileName: o.ProfileName}
+	if o.OpenErr != nil {
+		in.Notes = []string{o.OpenErr.Error()}
+	}
+	if o.Damage != nil {
+		in.Damage = func() (local, remote []dbcheck.Damage, err error) {
+			ds, err := o.Damage()
+			return ds, nil, err
+		}
+	}
+	if o.Salvage != nil && !s.Redacted() {
+		in.StartInSalvage = true
+		in.Salvage = func() (*ui.SalvagePlan, error) {
+			plan, err := o.Salvage(!s.ReadOnly())
+			return lockedWrite(s, plan, sv.openAfter(s)), err
+		}
+	}
+	return ui.NewApp(in, ui.Options{Theme: o.Theme, NoColor: s.NoColor(), Now: o.Now, ReadOnly: s.ReadOnly()})
+}
+
+// openAfter opens the salvaged profile as generation 1 of a new source
+// and tells every session through the hub; nil without Open.
+func (sv *salvageServer) openAfter(s *serve.Session) func() error {
+	if sv.o.Open == nil || sv.o.Then == nil {
+		return nil
+	}
+	return func() error {
+		p, err := sv.o.Open()
+		if err != nil {
+			s.Record("reload", "failed: "+err.Error())
+			return err
+		}
+		by := s.Info().Name()
+		src := &Source{cur: &generation{n: 1, p: p, by: by, made: salvaged}}
+		full := Factory(src, sv.o.Then(src))
+		if _, err := s.Hub().Update(by, func(any) (any, error) {
+			sv.mu.Lock()
+			sv.full, sv.made = full, src.cur.status()
+			sv.mu.Unlock()
+			return Shared{Generation: 1}, nil
+		}); err != nil { // cannot happen: the update always succeeds
+			p.Close()
+			return err
+		}
+		s.Record("reload", "showing the salvaged profile (generation 1)")
+		return nil
+	}
+}
+
+// salvageModel is a session of SalvageFactory: the salvage screen's app
+// until the profile is opened, then the opened profile's model.
+type salvageModel struct {
+	sv      *salvageServer
+	session *serve.Session
+	app     *ui.App
+	full    tea.Model // once opened
+	// What the terminal told the app, to tell the model of the opened
+	// profile.
+	size *tea.WindowSizeMsg
+	bg   *tea.BackgroundColorMsg
+	env  *tea.EnvMsg
+}
+
+func (m *salvageModel) Init() tea.Cmd { return m.app.Init() }
+
+func (m *salvageModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.full != nil {
+		_, cmd := m.full.Update(msg)
+		return m, cmd
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.size = &msg
+	case tea.BackgroundColorMsg:
+		m.bg = &msg
+	case tea.EnvMsg:
+		m.env = &msg
+	case serve.StateMsg:
+		if full := m.sv.opened(); full != nil {
+			return m, m.open(full)
+		}
+	}
+	_, cmd := m.app.Update(msg)
+	return m, cmd
+}
+
+// open moves the session to the opened profile's model.
+func (m *salvageModel) open(full serve.ModelFactory) tea.Cmd {
+	m.full = full(m.session)
+	cmds := []tea.Cmd{m.full.Init()}
+	for _, msg := range []tea.Msg{deref(m.bg), deref(m.env), deref(m.size), ui.StatusMsg{Text: m.sv.status()}} {
+		if msg != nil {
+			_, cmd := m.full.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (sv *salvageServer) status() string {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return sv.made
+}
+
+func (m *salvageModel) View() tea.View {
+	if m.full != nil {
+		return m.full.View()
+	}
+	return m.app.View()
 }
 
 // lockedWrite makes plan's Write an operator's, run under the hub's apply
