@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"net"
 	"os"
@@ -41,55 +42,11 @@ func TestEndToEndServeApply(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test in -short mode")
 	}
-	for _, tool := range []string{"tmux", "ssh", "ssh-keygen"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
 	bin := buildBinary(t)
 	dir := testutil.Profile(t, "twoway", "before")
 	dbs := []string{filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite")}
 	before := hashFiles(t, dbs)
-
-	keys := t.TempDir()
-	key := func(name string) string {
-		p := filepath.Join(keys, name)
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name+"@test", "-f", p).CombinedOutput(); err != nil {
-			t.Fatalf("ssh-keygen: %v\n%s", err, out)
-		}
-		pub, err := os.ReadFile(p + ".pub")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(string(pub))
-	}
-	opPub, viewerPub := key("operator"), key("viewer")
-	authorized := filepath.Join(keys, "authorized_keys")
-	if err := os.WriteFile(authorized, []byte(`environment="BMTUI_ROLE=operator" `+opPub+"\n"+viewerPub+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	_, port, _ := net.SplitHostPort(addr)
-
-	var out syncBuffer
-	srv := exec.Command(bin, "serve", "--profile", dir, "--listen", addr, "--authorized-keys", authorized,
-		"--host-key", filepath.Join(keys, "host_key"), "--local-time", "1795397988", "--remote-time", "1700007200")
-	srv.Stdout, srv.Stderr = &out, &out
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-	waitUntil(t, "the server to listen", func() bool { return strings.Contains(out.String(), "bmtui serving") })
-
-	login := func(name string) *tmuxSession {
-		return newTmux(t, "ssh-"+name, "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-			"-o", "IdentitiesOnly=yes", "-i", filepath.Join(keys, name), "-p", port, name+"@127.0.0.1")
-	}
+	out, login := serveOverSSH(t, bin, "--profile", dir, "--local-time", "1795397988", "--remote-time", "1700007200")
 
 	viewer := login("viewer")
 	scr0 := viewer.waitText("Local (Places)")
@@ -162,6 +119,93 @@ func TestEndToEndServeApply(t *testing.T) {
 			t.Errorf("the host console does not name %s:\n%s", who, out.String())
 		}
 	}
+}
+
+// serveOverSSH runs `bmtui serve` (bin) with args on a free port, with an
+// operator's and a viewer's key, and returns its console and how to log
+// in with the real OpenSSH client in tmux as "operator" or "viewer". It
+// skips without tmux or OpenSSH.
+func serveOverSSH(t *testing.T, bin string, args ...string) (*syncBuffer, func(name string) *tmuxSession) {
+	t.Helper()
+	for _, tool := range []string{"tmux", "ssh", "ssh-keygen"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	keys := t.TempDir()
+	key := func(name string) string {
+		p := filepath.Join(keys, name)
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name+"@test", "-f", p).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v\n%s", err, out)
+		}
+		pub, err := os.ReadFile(p + ".pub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(pub))
+	}
+	opPub, viewerPub := key("operator"), key("viewer")
+	authorized := filepath.Join(keys, "authorized_keys")
+	if err := os.WriteFile(authorized, []byte(`environment="BMTUI_ROLE=operator" `+opPub+"\n"+viewerPub+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	_, port, _ := net.SplitHostPort(addr)
+
+	out := &syncBuffer{}
+	srv := exec.Command(bin, append([]string{"serve", "--listen", addr, "--authorized-keys", authorized,
+		"--host-key", filepath.Join(keys, "host_key")}, args...)...)
+	srv.Stdout, srv.Stderr = out, out
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	waitUntil(t, "the server to listen", func() bool { return strings.Contains(out.String(), "bmtui serving") })
+
+	logins := 0
+	return out, func(name string) *tmuxSession {
+		logins++
+		return newTmux(t, fmt.Sprintf("ssh-%s-%d", name, logins), "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "IdentitiesOnly=yes", "-i", filepath.Join(keys, name), "-p", port, name+"@127.0.0.1")
+	}
+}
+
+// TestEndToEndServeSalvage runs `bmtui serve` on a profile too damaged
+// to open: the sessions start on the salvage screen; once the operator
+// wrote the salvage, every session shows the salvaged profile's explorer,
+// as the local app does, and the salvage is on disk.
+func TestEndToEndServeSalvage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	bin := buildBinary(t)
+	dir := unpackDamagedProfile(t, "a-bookmarks-leaf")
+	out, login := serveOverSSH(t, bin, "--profile", dir)
+	if !strings.Contains(out.String(), "serving the salvage preview") {
+		t.Fatalf("the profile opened:\n%s", out.String())
+	}
+	viewer := login("viewer")
+	viewer.waitText("Rebuilt tree")
+	operator := login("operator")
+	operator.waitText("W write")
+	operator.keys("W")
+	operator.waitText("Write the salvaged places.sqlite?")
+	operator.keys("y")
+	for _, s := range []*tmuxSession{operator, viewer} {
+		s.waitText("showing the salvaged profile")
+		s.waitText("Local (Places)")
+	}
+	if code, _, stderr := runCLI(t, "tree", "--profile", dir); code != exitOK {
+		t.Fatalf("the salvaged profile does not open: exit %d, %s", code, stderr)
+	}
+	// A later session starts from the salvaged profile.
+	late := login("viewer")
+	late.waitText("Local (Places)")
 }
 
 // remoteOnly is the title of twoway's bookmark that only the Sync mirror
