@@ -417,10 +417,7 @@ type Model struct {
 	published uint64 // the version this session's last change made
 	applying  bool   // an apply requested here is running
 	status    string
-	// What the terminal told the app, to tell an app built again.
-	size *tea.WindowSizeMsg
-	bg   *tea.BackgroundColorMsg
-	env  *tea.EnvMsg
+	term      terminal
 }
 
 // App is the hosted app.
@@ -440,13 +437,8 @@ func (m *Model) Init() tea.Cmd { return m.app.Init() }
 
 // Update keeps the shared state and hands everything else to the app.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.term.remember(msg)
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.size = &msg
-	case tea.BackgroundColorMsg:
-		m.bg = &msg
-	case tea.EnvMsg:
-		m.env = &msg
 	case serve.StateMsg:
 		if m.newer(msg) {
 			return m, m.rebuild(msg, "")
@@ -512,14 +504,7 @@ func (m *Model) rebuild(st serve.StateMsg, status string) tea.Cmd {
 		m.forwarded = max(m.forwarded, st.Version)
 	}
 	m.shared = st
-	var cmds []tea.Cmd
-	cmds = append(cmds, m.app.Init())
-	for _, msg := range []tea.Msg{deref(m.bg), deref(m.env), deref(m.size)} {
-		if msg != nil {
-			_, cmd := m.app.Update(msg)
-			cmds = append(cmds, cmd)
-		}
-	}
+	cmds := append([]tea.Cmd{m.app.Init()}, m.term.tell(m.app)...)
 	if status == "" {
 		status = g.status()
 	}
@@ -527,6 +512,38 @@ func (m *Model) rebuild(st serve.StateMsg, status string) tea.Cmd {
 	_, cmd := m.app.Update(ui.StatusMsg{Text: status})
 	cmds = append(cmds, cmd)
 	return tea.Batch(cmds...)
+}
+
+// terminal is what a session's terminal told its app, to tell an app
+// built again.
+type terminal struct {
+	size *tea.WindowSizeMsg
+	bg   *tea.BackgroundColorMsg
+	env  *tea.EnvMsg
+}
+
+// remember keeps msg when it is about the terminal.
+func (t *terminal) remember(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		t.size = &msg
+	case tea.BackgroundColorMsg:
+		t.bg = &msg
+	case tea.EnvMsg:
+		t.env = &msg
+	}
+}
+
+// tell tells m what the terminal said.
+func (t *terminal) tell(m tea.Model) []tea.Cmd {
+	var cmds []tea.Cmd
+	for _, msg := range []tea.Msg{deref(t.bg), deref(t.env), deref(t.size)} {
+		if msg != nil {
+			_, cmd := m.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	return cmds
 }
 
 func deref[T any](p *T) tea.Msg {

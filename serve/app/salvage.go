@@ -257,11 +257,7 @@ type salvageModel struct {
 	session *serve.Session
 	app     *ui.App
 	full    tea.Model // once opened
-	// What the terminal told the app, to tell the model of the opened
-	// profile.
-	size *tea.WindowSizeMsg
-	bg   *tea.BackgroundColorMsg
-	env  *tea.EnvMsg
+	term    terminal
 }
 
 func (m *salvageModel) Init() tea.Cmd { return m.app.Init() }
@@ -271,14 +267,8 @@ func (m *salvageModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		_, cmd := m.full.Update(msg)
 		return m, cmd
 	}
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.size = &msg
-	case tea.BackgroundColorMsg:
-		m.bg = &msg
-	case tea.EnvMsg:
-		m.env = &msg
-	case serve.StateMsg:
+	m.term.remember(msg)
+	if _, ok := msg.(serve.StateMsg); ok {
 		if full := m.sv.opened(); full != nil {
 			return m, m.open(full)
 		}
@@ -290,14 +280,9 @@ func (m *salvageModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // open moves the session to the opened profile's model.
 func (m *salvageModel) open(full serve.ModelFactory) tea.Cmd {
 	m.full = full(m.session)
-	cmds := []tea.Cmd{m.full.Init()}
-	for _, msg := range []tea.Msg{deref(m.bg), deref(m.env), deref(m.size), ui.StatusMsg{Text: m.sv.status()}} {
-		if msg != nil {
-			_, cmd := m.full.Update(msg)
-			cmds = append(cmds, cmd)
-		}
-	}
-	return tea.Batch(cmds...)
+	cmds := append([]tea.Cmd{m.full.Init()}, m.term.tell(m.full)...)
+	_, cmd := m.full.Update(ui.StatusMsg{Text: m.sv.status()})
+	return tea.Batch(append(cmds, cmd)...)
 }
 
 func (sv *salvageServer) status() string {
