@@ -71,7 +71,7 @@ func driveCmd(t *testing.T, m tea.Model, first tea.Cmd, msgs ...tea.Msg) tea.Mod
 	t.Helper()
 	var run func(cmd tea.Cmd, depth int)
 	run = func(cmd tea.Cmd, depth int) {
-		if cmd == nil || depth > 4 {
+		if cmd == nil || depth > 8 {
 			return
 		}
 		switch out := cmd().(type) {

@@ -100,3 +100,48 @@ func TestWriteReloads(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreReloadKeepsPlace: after a restore from a source picked in
+// compare mode, the reloaded explorer compares the same sources (read
+// again) and keeps the right pane in focus, so the next R restores from
+// the same source.
+func TestRestoreReloadKeepsPlace(t *testing.T) {
+	cmp, _ := compareFixture(t)
+	var asked []ui.RestoreRequest
+	writes := 0
+	var in ui.AppInput
+	in = ui.AppInput{ProfileName: cmp.ProfileName, Local: cmp.Local, Remote: cmp.Remote,
+		LocalReport: cmp.LocalReport, RemoteReport: cmp.RemoteReport, Compare: cmp.Compare,
+		Restore: func(req ui.RestoreRequest) (*ui.RestorePreview, error) {
+			asked = append(asked, req)
+			return restorePreview(&writes), nil
+		},
+		Reload: func() (ui.AppInput, error) {
+			// The profile opened again: Places and the mirror, the other
+			// sources offered (s).
+			again := in
+			again.Compare, again.Sources = nil, cmp.Compare
+			return again, nil
+		},
+	}
+	var m tea.Model = ui.NewApp(in, opts())
+	m = drive(t, m, tea.WindowSizeMsg{Width: 200, Height: 24})
+	m = drive(t, m, keys("tab", "R", "y")...)
+	a := m.(*ui.App)
+	if writes != 1 || a.Screen() != "explorer" {
+		t.Fatalf("%d writes, screen %q", writes, a.Screen())
+	}
+	v := content(m)
+	for _, want := range []string{"L backup:2026-11-01 (Backup 2026-11-01)", "R backup:2026-11-02 (Backup 2026-11-02)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the reloaded explorer lacks %q:\n%s", want, v)
+		}
+	}
+	if a.Explorer().Focus() != "remote" {
+		t.Errorf("focus %q after the reload", a.Explorer().Focus())
+	}
+	m = drive(t, m, keys("R")...)
+	if len(asked) != 2 || asked[1].Source != "backup:2026-11-02" {
+		t.Errorf("the next R asked %+v", asked)
+	}
+}

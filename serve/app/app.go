@@ -417,7 +417,7 @@ type Model struct {
 	published uint64 // the version this session's last change made
 	applying  bool   // an apply requested here is running
 	status    string
-	term      terminal
+	term      terminal // what the terminal told the app
 }
 
 // App is the hosted app.
