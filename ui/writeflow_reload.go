@@ -69,6 +69,11 @@ func (a *App) reloaded(msg appReloadedMsg) tea.Cmd {
 	if a.in.Damage != nil {
 		cmds = append(cmds, checkDamage(a.in.Damage))
 	}
+	if a.in.Doctor != nil {
+		// H triages the new file; its report does not take the screen.
+		a.touched = true
+		cmds = append(cmds, runDoctor(a.in.Doctor))
+	}
 	return tea.Batch(cmds...)
 }
 

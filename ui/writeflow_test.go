@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/dupes"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
@@ -53,7 +54,11 @@ func TestWriteReloads(t *testing.T) {
 				in.Salvage = func() (*ui.SalvagePlan, error) { return &salvage, nil }
 				in.Reload = func() (ui.AppInput, error) {
 					reloads++
-					return in, c.reloadErr
+					again := in
+					// A damaged file found by the new triage: H offers it,
+					// the screen stays the explorer.
+					again.Doctor = func() (*doctor.Report, error) { return triageOf(true), nil }
+					return again, c.reloadErr
 				}
 				a := ui.NewApp(in, opts())
 				var m tea.Model = drive(t, a, tea.WindowSizeMsg{Width: 140, Height: 32}, someDamage)
@@ -89,6 +94,10 @@ func TestWriteReloads(t *testing.T) {
 					if a.Screen() != "explorer" || !strings.Contains(v, "wrote it") {
 						t.Errorf("screen %q after the reload:\n%s", a.Screen(), v)
 					}
+					if drive(t, m, keys("H")...); a.Screen() != "doctor" {
+						t.Errorf("H after the reload: screen %q", a.Screen())
+					}
+					m = drive(t, m, keys("e")...)
 					if screen == "dupes" {
 						m = drive(t, m, keys("D")...)
 						if a.Screen() != "dupes" || finds != 2 {
