@@ -56,16 +56,16 @@ type Summary struct {
 
 // Write makes the bundle of prof (a loaded profile or case).
 func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error) {
-	if !o.Force {
-		if _, err := os.Lstat(o.Out); err == nil {
-			return nil, fmt.Errorf("%s %w", o.Out, bundle.ErrExists)
-		}
+	packer, err := bundle.NewPacker(o.Out, o.Force, o.Now.UTC())
+	if err != nil {
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "bmtui-bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	defer packer.Wait() //nolint:errcheck // after Finish, or giving up: its error is told otherwise
 	in := bundle.StageInput{Places: prof.Places.DB().Snapshot().Path, Dir: dir, Check: places.ParseURL}
 	if prof.Mirror != nil {
 		in.Mirror = prof.Mirror.DB().Snapshot().Path
@@ -80,6 +80,9 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 	if err := bundle.Stage(ctx, in); err != nil {
 		return nil, err
 	}
+	// The databases are compressed while they are read back and the
+	// report and the log are made.
+	packer.AddDatabases(dir, in.Mirror != "")
 	// Read the staged copies as the case will be read.
 	staged, err := load.Open(load.Paths{Dir: dir, Places: filepath.Join(dir, bundle.PlacesName), Mirror: mirrorPath(dir, in.Mirror != "")}, prof.Clocks)
 	if err != nil {
@@ -95,13 +98,14 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		Mirror:   in.Mirror != "",
 		Notes:    originalNotes(prof, staged, dir, o.Redact),
 	}
-	members := map[string][]byte{bundle.DoctorName: o.Doctor}
+	packer.Add(bundle.DoctorName, o.Doctor)
 	sum := &Summary{Out: o.Out, Redacted: o.Redact, LocalItems: staged.Local.Tree.Len() - 1, Remote: -1}
 	report, problems, err := validation(prof, staged)
 	if err != nil {
 		return nil, err
 	}
-	members[bundle.ReportName], sum.Problems = report, problems
+	packer.Add(bundle.ReportName, report)
+	sum.Problems = problems
 	if staged.Remote != nil {
 		sum.Remote = staged.Remote.Tree.Len() - 1
 	}
@@ -110,12 +114,13 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		if err != nil {
 			return nil, err
 		}
-		members[bundle.DecisionsName], sum.Conflicts = log, conflicts
+		packer.Add(bundle.DecisionsName, log)
+		sum.Conflicts = conflicts
 		if len(o.Resolutions) > 0 {
-			members[bundle.ResolutionsName] = session
+			packer.Add(bundle.ResolutionsName, session)
 		}
 	}
-	if err := bundle.Pack(o.Out, o.Force, m, members, dir); err != nil {
+	if err := packer.Finish(m); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(o.Out); err == nil {
