@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -78,6 +80,22 @@ func (p *Packer) AddDatabases(dir string, mirror bool) {
 	for _, name := range dbs {
 		p.compress(name, func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) })
 	}
+}
+
+// AddStream compresses the member that write writes, as it writes it,
+// without holding it whole: for the decision log (18 MB for large-40k).
+// write runs in the background; hint is the compressed size expected.
+func (p *Packer) AddStream(name string, hint int, write func(io.Writer) error) {
+	p.g.Go(func() error {
+		d, err := deflateFrom(name, write, hint, p.created)
+		if err != nil {
+			return fmt.Errorf("bundle: %s: %w", name, err)
+		}
+		p.mu.Lock()
+		p.done[name] = d
+		p.mu.Unlock()
+		return nil
+	})
 }
 
 func (p *Packer) compress(name string, read func() ([]byte, error)) {
@@ -209,13 +227,23 @@ type deflated struct {
 }
 
 func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
+	return deflateFrom(name, func(w io.Writer) error {
+		_, err := w.Write(raw)
+		return err
+	}, len(raw)/4, modified)
+}
+
+// deflateFrom compresses what write writes, as the member name; hint is
+// the compressed size expected.
+func deflateFrom(name string, write func(io.Writer) error, hint int, modified time.Time) (deflated, error) {
 	var buf bytes.Buffer
-	buf.Grow(len(raw) / 4)
+	buf.Grow(hint)
 	fw, err := flate.NewWriter(&buf, deflateLevel)
 	if err != nil {
 		return deflated{}, err
 	}
-	if _, err := fw.Write(raw); err != nil {
+	w := &checksummed{w: fw, crc: crc32.NewIEEE()}
+	if err := write(w); err != nil {
 		return deflated{}, err
 	}
 	if err := fw.Close(); err != nil {
@@ -224,9 +252,9 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	h := zip.FileHeader{
 		Name:               name,
 		Method:             zip.Deflate,
-		CRC32:              crc32.ChecksumIEEE(raw),
+		CRC32:              w.crc.Sum32(),
 		CompressedSize64:   uint64(buf.Len()),
-		UncompressedSize64: uint64(len(raw)),
+		UncompressedSize64: uint64(w.n),
 		Modified:           modified,
 	}
 	h.SetMode(0o600)
@@ -234,6 +262,19 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	// CreateHeader derives them from Modified).
 	h.ModifiedDate, h.ModifiedTime = msDosTime(modified)
 	return deflated{header: h, data: buf.Bytes()}, nil
+}
+
+// checksummed passes bytes on, counting them and summing their CRC-32.
+type checksummed struct {
+	w   io.Writer
+	crc hash.Hash32
+	n   int64
+}
+
+func (c *checksummed) Write(b []byte) (int, error) {
+	c.crc.Write(b)
+	c.n += int64(len(b))
+	return c.w.Write(b)
 }
 
 // msDosTime is t as a zip header's MS-DOS date and time (2-second

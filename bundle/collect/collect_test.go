@@ -180,6 +180,38 @@ func TestRedactedMergeSame(t *testing.T) {
 	}
 }
 
+// TestFilesOnlySameBundle: a redacted bundle made from the profile's
+// files alone (load.OpenFiles, what bmtui bundle --redact opens) is the
+// one made from the loaded profile, byte for byte: the report and the log
+// come from the redacted copies either way.
+func TestFilesOnlySameBundle(t *testing.T) {
+	for _, scenario := range testutil.ProfileScenarios {
+		if scenario == "large-40k" {
+			continue // the same code as the others, at length
+		}
+		t.Run(scenario, func(t *testing.T) {
+			prof := openProfile(t, scenario)
+			files, err := load.OpenFiles(prof.Paths, prof.Clocks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer files.Close()
+			if files.Local != nil || files.Remote != nil {
+				t.Fatal("OpenFiles read a tree")
+			}
+			want, got := memberBytes(t, writeBundle(t, prof, true)), memberBytes(t, writeBundle(t, files, true))
+			if len(got) != len(want) {
+				t.Fatalf("%d members, want %d", len(got), len(want))
+			}
+			for name, b := range want {
+				if !bytes.Equal(got[name], b) {
+					t.Errorf("%s differs (%d bytes, want %d)", name, len(got[name]), len(b))
+				}
+			}
+		})
+	}
+}
+
 // memberBytes are the inflated bytes of every member of the zip at path.
 func memberBytes(t *testing.T, path string) map[string][]byte {
 	t.Helper()
