@@ -1,14 +1,12 @@
 package bundle
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -46,6 +44,11 @@ type StageInput struct {
 // metadata and the livemark annotation; all of the mirror. With a key the
 // words are replaced as they are copied, so that no original word is
 // ever written into the new files, not even into a page SQLite frees.
+//
+// The tables without words are copied inside SQLite (INSERT … SELECT);
+// the rows of the tables with words are read into memory, their words
+// replaced there and the rows inserted with bound values: one read and
+// one write of each row, both files at once.
 func Stage(ctx context.Context, in StageInput) error {
 	if err := os.MkdirAll(filepath.Join(in.Dir, "weave"), 0o700); err != nil {
 		return fmt.Errorf("bundle: %w", err)
@@ -82,11 +85,11 @@ func Stage(ctx context.Context, in StageInput) error {
 		if err != nil {
 			return fmt.Errorf("bundle: %w", err)
 		}
-		if err := each(func(d *stager) error { return d.fillMaps(m) }); err != nil {
+		if err := each(func(d *stager) error { return d.writeRedacted(ctx, m) }); err != nil {
 			return err
 		}
 	}
-	return each(func(d *stager) error { return d.copy(ctx, redacting) })
+	return each(func(d *stager) error { return d.commit() })
 }
 
 // stager copies one database.
@@ -99,12 +102,17 @@ type stager struct {
 	redacted []*redactedTable
 }
 
-// redactedTable is a table's columns to redact, row by row: rowid first,
-// then each column's value (a string, or nil for NULL).
+// redactedTable is a table whose words are replaced in memory: its
+// columns as the source has them and its rows as read, each column's
+// value as the plan treats it (history already NULL or 0).
 type redactedTable struct {
 	plan tablePlan
 	cols []string
 	rows [][]any
+	// Column indexes by treatment; url is the URL column urlHash and
+	// revHost derive from, -1 if none.
+	texts, links, hashes, revHosts []int
+	url                            int
 }
 
 func (d *stager) close() {
@@ -113,8 +121,10 @@ func (d *stager) close() {
 	}
 }
 
-// open creates the new file, attaches the source and, when redacting,
-// reads the words and URLs to replace.
+// open creates the new file, attaches the source, starts the one
+// transaction and copies the tables without words; when redacting, it
+// reads the rows of the tables with words, to be written by
+// writeRedacted once their stand-ins are known.
 func (d *stager) open(ctx context.Context, redacting bool) (err error) {
 	os.Remove(d.dst)
 	// A raw connection: the stand-ins are bound value by value, which
@@ -132,50 +142,90 @@ func (d *stager) open(ctx context.Context, redacting bool) (err error) {
 	if err := d.conn.Query(`PRAGMA src.user_version`, func(r *sqlraw.Row) error { d.version = r.Int(0); return nil }); err != nil {
 		return err
 	}
-	if !redacting {
-		return nil
+	if err := d.conn.Exec(`BEGIN`); err != nil {
+		return err
 	}
 	for _, t := range d.plan.tables {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := d.readRedacted(t); err != nil {
+		if err := d.stageTable(t, redacting); err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
 	return nil
 }
 
-// readRedacted reads the columns of t that redaction replaces, with each
-// row's rowid.
-func (d *stager) readRedacted(t tablePlan) error {
-	all, err := columnsOf(d.conn, t.name)
+// commit sets the source's schema version and ends the transaction.
+func (d *stager) commit() error {
+	if err := d.conn.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, d.version)); err != nil {
+		return err
+	}
+	return d.conn.Exec(`COMMIT`)
+}
+
+// stageTable creates t as the source has it, then copies its rows inside
+// SQLite, or, when redacting a table with words, reads them for
+// writeRedacted. Indexes are left out: the readers join on rowids and
+// scan whole tables, and building Places' seven page indexes would take
+// longer than the whole read of the case.
+func (d *stager) stageTable(t tablePlan, redacting bool) error {
+	create := ""
+	err := d.conn.Query(`SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = `+quoteLiteral(t.name), func(r *sqlraw.Row) error {
+		create, _ = r.Text(0)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	rt := &redactedTable{plan: t}
-	for _, c := range all {
-		if tr := t.columns[c]; tr == text || tr == link {
-			rt.cols = append(rt.cols, c)
+	if create == "" {
+		return nil // an older schema without it: the readers cope
+	}
+	if err := d.conn.Exec(create); err != nil {
+		return err
+	}
+	cols, err := columnsOf(d.conn, t.name)
+	if err != nil {
+		return err
+	}
+	rt := &redactedTable{plan: t, cols: cols, url: -1}
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = columnExpr(t, c, redacting)
+		switch t.columns[c] {
+		case text:
+			rt.texts = append(rt.texts, i)
+		case link:
+			rt.links = append(rt.links, i)
+			if c == t.urlCol {
+				rt.url = i
+			}
+		case urlHash:
+			rt.hashes = append(rt.hashes, i)
+		case revHost:
+			rt.revHosts = append(rt.revHosts, i)
 		}
 	}
-	if len(rt.cols) == 0 {
-		return nil
-	}
-	sel := make([]string, len(rt.cols))
-	for i, c := range rt.cols {
-		sel[i] = "s." + quoteIdent(c)
-	}
-	q := fmt.Sprintf(`SELECT s.rowid, %s FROM src.%s AS s`, strings.Join(sel, ", "), quoteIdent(t.name))
+	from := " FROM src." + quoteIdent(t.name) + " AS s"
 	if t.where != "" {
-		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
+		from += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
 	}
-	err = d.conn.Query(q, func(r *sqlraw.Row) error {
-		row := make([]any, 1+len(rt.cols))
-		row[0] = r.Int(0)
-		for i := range rt.cols {
-			if v, ok := r.Text(i + 1); ok {
-				row[i+1] = v
+	if !redacting || len(rt.texts)+len(rt.links) == 0 {
+		return d.conn.Exec(fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s%s`, quoteIdent(t.name), joinIdents(cols), strings.Join(exprs, ", "), from))
+	}
+	words := make([]bool, len(cols))
+	for _, i := range append(rt.texts, rt.links...) {
+		words[i] = true
+	}
+	err = d.conn.Query(`SELECT `+strings.Join(exprs, ", ")+from, func(r *sqlraw.Row) error {
+		row := make([]any, len(cols))
+		for i := range cols {
+			if !words[i] {
+				row[i] = r.Value(i)
+			} else if v, ok := r.Text(i); ok {
+				// Any value that is not NULL is read as text, so that no
+				// number or blob of a word column is copied unreplaced.
+				row[i] = v
 			}
 		}
 		rt.rows = append(rt.rows, row)
@@ -188,38 +238,56 @@ func (d *stager) readRedacted(t tablePlan) error {
 	return nil
 }
 
-// copy writes every table of the plan in one transaction.
-func (d *stager) copy(ctx context.Context, redacting bool) (err error) {
-	conn := d.conn
-	if err := conn.Exec(`BEGIN`); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			conn.Exec(`ROLLBACK`) //nolint:errcheck // the error that got us here counts
-		}
-	}()
-	for _, t := range d.plan.tables {
+// writeRedacted replaces the words of the rows read by open with their
+// stand-ins and inserts the rows.
+func (d *stager) writeRedacted(ctx context.Context, m *maps) error {
+	for _, rt := range d.redacted {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := copyTable(conn, t, redacting && d.redacts(t.name)); err != nil {
-			return fmt.Errorf("%s: %w", t.name, err)
+		for _, row := range rt.rows {
+			for _, i := range rt.texts {
+				if v, ok := row[i].(string); ok {
+					row[i] = m.text(v)
+				}
+			}
+			var l linkStandIn
+			hasURL := false
+			for _, i := range rt.links {
+				if v, ok := row[i].(string); ok {
+					s := m.link(v)
+					row[i] = s.url
+					if i == rt.url {
+						l, hasURL = s, true
+					}
+				}
+			}
+			// A URL's hash and reversed host are the stand-in's; a row
+			// without a URL gets what Places gives an empty one.
+			for _, i := range rt.hashes {
+				row[i] = int64(0)
+				if hasURL {
+					row[i] = l.hash
+				}
+			}
+			for _, i := range rt.revHosts {
+				row[i] = "."
+				if hasURL {
+					row[i] = l.revHost
+				}
+			}
 		}
-	}
-	if err := conn.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, d.version)); err != nil {
-		return err
-	}
-	return conn.Exec(`COMMIT`)
-}
-
-func (d *stager) redacts(table string) bool {
-	for _, rt := range d.redacted {
-		if rt.plan.name == table {
-			return true
+		marks := make([]string, len(rt.cols))
+		for i := range marks {
+			marks[i] = fmt.Sprintf("?%d", i+1)
 		}
+		q := fmt.Sprintf(`INSERT INTO main.%s (%s) VALUES (%s)`, quoteIdent(rt.plan.name), joinIdents(rt.cols), strings.Join(marks, ", "))
+		if err := d.conn.Insert(q, rt.rows); err != nil {
+			return fmt.Errorf("%s: %w", rt.plan.name, err)
+		}
+		rt.rows = nil
 	}
-	return false
+	return nil
 }
 
 type treatment int
@@ -274,52 +342,10 @@ var mirrorPlan = dbPlan{what: "bookmarks.sqlite", tables: []tablePlan{
 	{name: "tags", columns: map[string]treatment{"tag": text}},
 }}
 
-// copyTable creates t as the source has it and copies its rows, each
-// column as the plan treats it; with redacting, the stand-ins come from
-// the TEMP table m_<table> (fillMaps), joined by rowid. Indexes are left
-// out: the readers join on rowids and scan whole tables, and building
-// Places' seven page indexes would take longer than the whole read of the
-// case.
-func copyTable(conn *sqlraw.Conn, t tablePlan, redacting bool) error {
-	create := ""
-	err := conn.Query(`SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = `+quoteLiteral(t.name), func(r *sqlraw.Row) error {
-		create, _ = r.Text(0)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if create == "" {
-		return nil // an older schema without it: the readers cope
-	}
-	if err := conn.Exec(create); err != nil {
-		return err
-	}
-	cols, err := columnsOf(conn, t.name)
-	if err != nil {
-		return err
-	}
-	exprs := make([]string, len(cols))
-	for i, c := range cols {
-		exprs[i] = columnExpr(t, c, redacting)
-	}
-	q := fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s FROM src.%s AS s`,
-		quoteIdent(t.name), joinIdents(cols), strings.Join(exprs, ", "), quoteIdent(t.name))
-	if redacting {
-		q += fmt.Sprintf(` LEFT JOIN temp.%s AS m ON m.m_rowid_ = s.rowid`, mapTable(t.name))
-	}
-	if t.where != "" {
-		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
-	}
-	return conn.Exec(q)
-}
-
-// mapTable names the TEMP table of t's stand-ins.
-func mapTable(table string) string { return quoteIdent("m_" + table) }
-
-// mapColumn names the stand-in of column col in t's map.
-func mapColumn(col string) string { return "m." + quoteIdent("r_"+col) }
-
+// columnExpr is what the copy selects for col: the source's value, or
+// NULL or 0 for history; when redacting, NULL for private text, and a
+// placeholder for a URL's hash and reversed host, which writeRedacted
+// sets from the URL's stand-in (it replaces the words too).
 func columnExpr(t tablePlan, col string, redacting bool) string {
 	c := "s." + quoteIdent(col)
 	switch t.columns[col] {
@@ -327,20 +353,7 @@ func columnExpr(t tablePlan, col string, redacting bool) string {
 		return "NULL"
 	case zero:
 		return "0"
-	case text, link:
-		if redacting {
-			// A value the map lacks is never copied as it is.
-			return fmt.Sprintf(`CASE WHEN %s IS NULL THEN NULL ELSE IFNULL(%s, 'redacted') END`, c, mapColumn(col))
-		}
-	case urlHash:
-		if redacting {
-			return `IFNULL(m.r_hash_, 0)`
-		}
-	case revHost:
-		if redacting {
-			return `IFNULL(m.r_revhost_, '.')`
-		}
-	case private:
+	case urlHash, revHost, private:
 		if redacting {
 			return "NULL"
 		}
@@ -376,6 +389,23 @@ type maps struct {
 	links map[string]linkStandIn
 }
 
+// text is the stand-in of s; a word the map lacks (none: the map is
+// made from the same rows) is never copied as it is.
+func (m *maps) text(s string) string {
+	if r, ok := m.texts[s]; ok {
+		return r
+	}
+	return "redacted"
+}
+
+// link is the stand-in of the URL s, with its hash and reversed host.
+func (m *maps) link(s string) linkStandIn {
+	if l, ok := m.links[s]; ok {
+		return l
+	}
+	return linkStandIn{url: "redacted", revHost: "."}
+}
+
 type linkStandIn struct {
 	url     string
 	hash    int64
@@ -389,18 +419,17 @@ func standIns(in StageInput, dbs []*stager) (*maps, error) {
 	seenT, seenL := map[string]bool{}, map[string]bool{}
 	for _, d := range dbs {
 		for _, rt := range d.redacted {
-			for i, c := range rt.cols {
-				isLink := rt.plan.columns[c] == link
-				for _, row := range rt.rows {
-					v, ok := row[i+1].(string)
-					switch {
-					case !ok:
-					case isLink && !seenL[v]:
-						seenL[v] = true
-						links = append(links, v)
-					case !isLink && !seenT[v]:
+			for _, row := range rt.rows {
+				for _, i := range rt.texts {
+					if v, ok := row[i].(string); ok && !seenT[v] {
 						seenT[v] = true
 						texts = append(texts, v)
+					}
+				}
+				for _, i := range rt.links {
+					if v, ok := row[i].(string); ok && !seenL[v] {
+						seenL[v] = true
+						links = append(links, v)
 					}
 				}
 			}
@@ -453,56 +482,4 @@ func standInRevHost(u string) string {
 	}
 	b[len(host)] = '.'
 	return string(b)
-}
-
-// fillMaps puts each redacted table's stand-ins, by rowid, into a TEMP
-// table m_<table> (in memory: temp_store), whence the copy reads them:
-// rows in rowid order, so each insert appends.
-func (d *stager) fillMaps(m *maps) error {
-	for _, rt := range d.redacted {
-		cols := []string{"m_rowid_ INTEGER PRIMARY KEY"}
-		marks := []string{"?1"}
-		for i, c := range rt.cols {
-			cols = append(cols, quoteIdent("r_"+c))
-			marks = append(marks, fmt.Sprintf("?%d", i+2))
-		}
-		withURL := rt.plan.urlCol != ""
-		if withURL {
-			cols = append(cols, "r_hash_", "r_revhost_")
-			marks = append(marks, fmt.Sprintf("?%d", len(marks)+1), fmt.Sprintf("?%d", len(marks)+2))
-		}
-		if err := d.conn.Exec(fmt.Sprintf(`CREATE TEMP TABLE %s (%s)`, mapTable(rt.plan.name), strings.Join(cols, ", "))); err != nil {
-			return err
-		}
-		out := make([][]any, len(rt.rows))
-		for j, row := range rt.rows {
-			o := make([]any, 0, len(marks))
-			o = append(o, row[0])
-			var hash, revHost any
-			for i, c := range rt.cols {
-				v, ok := row[i+1].(string)
-				switch {
-				case !ok:
-					o = append(o, nil)
-				case rt.plan.columns[c] == text:
-					o = append(o, m.texts[v])
-				default:
-					l := m.links[v]
-					o = append(o, l.url)
-					if c == rt.plan.urlCol {
-						hash, revHost = l.hash, l.revHost
-					}
-				}
-			}
-			if withURL {
-				o = append(o, hash, revHost)
-			}
-			out[j] = o
-		}
-		slices.SortFunc(out, func(a, b []any) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
-		if err := d.conn.Insert(fmt.Sprintf(`INSERT INTO temp.%s VALUES (%s)`, mapTable(rt.plan.name), strings.Join(marks, ", ")), out); err != nil {
-			return err
-		}
-	}
-	return nil
 }

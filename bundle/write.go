@@ -3,16 +3,18 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -21,62 +23,148 @@ var ErrExists = errors.New("exists (use --force to replace it)")
 
 // Pack writes the bundle: the manifest, the JSON members (name → bytes;
 // nil values are left out) and the staged databases in dir (Stage), into
-// out, atomically: a temporary file beside it, synced, then renamed. An
-// existing out is replaced only with force. Members are compressed
-// concurrently (deflate at its fastest level: the databases are most of
-// the bytes and compress 5-10× even so).
-func Pack(out string, force bool, m Manifest, members map[string][]byte, dir string) (err error) {
+// out (Packer).
+func Pack(out string, force bool, m Manifest, members map[string][]byte, dir string) error {
+	p, err := NewPacker(out, force, m.Created)
+	if err != nil {
+		return err
+	}
+	p.AddDatabases(dir, m.Mirror)
+	for name, b := range members {
+		p.Add(name, b)
+	}
+	return p.Finish(m)
+}
+
+// Packer writes a bundle whose members are compressed as soon as each is
+// ready, concurrently with one another and with whatever the caller does
+// meanwhile (the staged databases while the decision log is made). The
+// file is written by Finish, atomically: a temporary file beside out,
+// synced, then renamed; an existing out is replaced only with force.
+type Packer struct {
+	out     string
+	force   bool
+	created time.Time
+	g       errgroup.Group
+	mu      sync.Mutex
+	done    map[string]deflated
+}
+
+// NewPacker starts a bundle for out; it refuses at once when out exists
+// and force is not given.
+func NewPacker(out string, force bool, created time.Time) (*Packer, error) {
 	if !force {
 		if _, err := os.Lstat(out); err == nil {
-			return fmt.Errorf("%s %w", out, ErrExists)
+			return nil, fmt.Errorf("%s %w", out, ErrExists)
 		}
 	}
-	m.Format, m.Version = Format, Version
-	m.Members = m.Members[:0]
-	type member struct {
-		name string
-		read func() ([]byte, error)
+	return &Packer{out: out, force: force, created: created, done: map[string]deflated{}}, nil
+}
+
+// Add compresses a JSON member (ReportName, DecisionsName,
+// ResolutionsName or DoctorName); nil is left out.
+func (p *Packer) Add(name string, b []byte) {
+	if b == nil {
+		return
 	}
-	var list []member
-	for _, name := range []string{ReportName, DecisionsName, ResolutionsName, DoctorName} {
-		if b := members[name]; b != nil {
-			list = append(list, member{name, func() ([]byte, error) { return b, nil }})
-			m.Members = append(m.Members, name)
-		}
-	}
-	if members[DoctorName] != nil {
-		m.Doctor = DoctorName
-	}
+	p.compress(name, func() ([]byte, error) { return b, nil })
+}
+
+// AddDatabases compresses the staged databases in dir (Stage): Places,
+// and the mirror when mirror is set.
+func (p *Packer) AddDatabases(dir string, mirror bool) {
 	dbs := []string{PlacesName}
-	if m.Mirror {
+	if mirror {
 		dbs = append(dbs, MirrorName)
 	}
 	for _, name := range dbs {
-		list = append(list, member{name, func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }})
-		m.Members = append(m.Members, name)
+		p.compress(name, func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) })
+	}
+}
+
+// AddStream compresses the member that write writes, as it writes it,
+// without holding it whole: for the decision log (18 MB for large-40k).
+// write runs in the background; hint is the compressed size expected.
+func (p *Packer) AddStream(name string, hint int, write func(io.Writer) error) {
+	p.g.Go(func() error {
+		d, err := deflateFrom(name, write, hint, p.created)
+		if err != nil {
+			return fmt.Errorf("bundle: %s: %w", name, err)
+		}
+		p.mu.Lock()
+		p.done[name] = d
+		p.mu.Unlock()
+		return nil
+	})
+}
+
+func (p *Packer) compress(name string, read func() ([]byte, error)) {
+	p.g.Go(func() error {
+		raw, err := read()
+		if err != nil {
+			return fmt.Errorf("bundle: %w", err)
+		}
+		d, err := deflate(name, raw, p.created)
+		if err != nil {
+			return fmt.Errorf("bundle: %s: %w", name, err)
+		}
+		p.mu.Lock()
+		p.done[name] = d
+		p.mu.Unlock()
+		return nil
+	})
+}
+
+// Wait waits for the compressions started: a caller giving up calls it
+// before removing the files they read.
+func (p *Packer) Wait() error { return p.g.Wait() }
+
+// memberOrder is the order of the members in the file and the manifest:
+// the manifest, the JSON members, the databases.
+var memberOrder = []string{ReportName, DecisionsName, ResolutionsName, DoctorName, PlacesName, MirrorName}
+
+// Finish waits for the members, then writes the manifest m (its Members
+// and Doctor filled in from what was added) and them into the file.
+func (p *Packer) Finish(m Manifest) (err error) {
+	if err := p.g.Wait(); err != nil {
+		return err
+	}
+	if m.Mirror {
+		if _, ok := p.done[MirrorName]; !ok {
+			return fmt.Errorf("bundle: the mirror was not staged")
+		}
+	}
+	if _, ok := p.done[PlacesName]; !ok {
+		return fmt.Errorf("bundle: places.sqlite was not staged")
+	}
+	m.Format, m.Version = Format, Version
+	m.Members = m.Members[:0]
+	m.Doctor = ""
+	list := make([]deflated, 0, len(memberOrder)+1)
+	for _, name := range memberOrder {
+		if d, ok := p.done[name]; ok {
+			list = append(list, d)
+			m.Members = append(m.Members, name)
+		}
+	}
+	if _, ok := p.done[DoctorName]; ok {
+		m.Doctor = DoctorName
 	}
 	man, err := json.MarshalIndent(&m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
-	list = append([]member{{ManifestName, func() ([]byte, error) { return man, nil }}}, list...)
-
-	compressed := make([]deflated, len(list))
-	var g errgroup.Group
-	for i, mem := range list {
-		g.Go(func() error {
-			raw, err := mem.read()
-			if err != nil {
-				return fmt.Errorf("bundle: %w", err)
-			}
-			compressed[i], err = deflate(mem.name, raw, m.Created)
-			return err
-		})
+	d, err := deflate(ManifestName, man, p.created)
+	if err != nil {
+		return fmt.Errorf("bundle: %w", err)
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
+	list = append([]deflated{d}, list...)
+	return p.write(list)
+}
 
+// write puts the compressed members into the file.
+func (p *Packer) write(list []deflated) (err error) {
+	out := p.out
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
 	if err != nil {
 		var pe *os.PathError
@@ -92,7 +180,7 @@ func Pack(out string, force bool, m Manifest, members map[string][]byte, dir str
 		}
 	}()
 	zw := zip.NewWriter(tmp)
-	for _, c := range compressed {
+	for _, c := range list {
 		w, err := zw.CreateRaw(&c.header)
 		if err != nil {
 			return fmt.Errorf("bundle: write %s: %w", out, err)
@@ -110,7 +198,7 @@ func Pack(out string, force bool, m Manifest, members map[string][]byte, dir str
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("bundle: write %s: %w", out, err)
 	}
-	if force {
+	if p.force {
 		err = os.Rename(tmp.Name(), out)
 	} else {
 		// A link fails if out appeared meanwhile: never replaced unasked.
@@ -126,19 +214,36 @@ func Pack(out string, force bool, m Manifest, members map[string][]byte, dir str
 	return nil
 }
 
+// deflateLevel is klauspost/compress's level 2: on a bundle of
+// large-40k (two databases of 8 and 10 MB, 18 MB of decision log) it
+// compresses 2-3× faster than the standard library's fastest level, to
+// the same size; the output is plain deflate, which archive/zip and any
+// unzip read.
+const deflateLevel = 2
+
 type deflated struct {
 	header zip.FileHeader
 	data   []byte
 }
 
 func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
+	return deflateFrom(name, func(w io.Writer) error {
+		_, err := w.Write(raw)
+		return err
+	}, len(raw)/4, modified)
+}
+
+// deflateFrom compresses what write writes, as the member name; hint is
+// the compressed size expected.
+func deflateFrom(name string, write func(io.Writer) error, hint int, modified time.Time) (deflated, error) {
 	var buf bytes.Buffer
-	buf.Grow(len(raw) / 4)
-	fw, err := flate.NewWriter(&buf, flate.BestSpeed)
+	buf.Grow(hint)
+	fw, err := flate.NewWriter(&buf, deflateLevel)
 	if err != nil {
 		return deflated{}, err
 	}
-	if _, err := io.Copy(fw, bytes.NewReader(raw)); err != nil {
+	w := &checksummed{w: fw, crc: crc32.NewIEEE()}
+	if err := write(w); err != nil {
 		return deflated{}, err
 	}
 	if err := fw.Close(); err != nil {
@@ -147,9 +252,9 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	h := zip.FileHeader{
 		Name:               name,
 		Method:             zip.Deflate,
-		CRC32:              crc32.ChecksumIEEE(raw),
+		CRC32:              w.crc.Sum32(),
 		CompressedSize64:   uint64(buf.Len()),
-		UncompressedSize64: uint64(len(raw)),
+		UncompressedSize64: uint64(w.n),
 		Modified:           modified,
 	}
 	h.SetMode(0o600)
@@ -157,6 +262,19 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	// CreateHeader derives them from Modified).
 	h.ModifiedDate, h.ModifiedTime = msDosTime(modified)
 	return deflated{header: h, data: buf.Bytes()}, nil
+}
+
+// checksummed passes bytes on, counting them and summing their CRC-32.
+type checksummed struct {
+	w   io.Writer
+	crc hash.Hash32
+	n   int64
+}
+
+func (c *checksummed) Write(b []byte) (int, error) {
+	c.crc.Write(b)
+	c.n += int64(len(b))
+	return c.w.Write(b)
 }
 
 // msDosTime is t as a zip header's MS-DOS date and time (2-second

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +16,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/version"
 	"github.com/bmtui/bmtui/mergeview"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 type bundleOptions struct {
@@ -57,6 +61,22 @@ func runBundle(ctx context.Context, o *bundleOptions, io stdio) error {
 	if err != nil {
 		return err
 	}
+	if o.redact && session == nil {
+		if prof := openFilesOnly(pf); prof != nil {
+			sum, err := collect.Write(ctx, prof, collect.Options{
+				Out: o.out, Force: o.force, Redact: true, Version: version.Current("bmtui"), Now: time.Now(),
+			})
+			prof.Close()
+			if err == nil {
+				return printBundleSummary(sum, io)
+			}
+			if errors.Is(err, bundle.ErrExists) || ctx.Err() != nil {
+				return err
+			}
+			// Anything else: open the profile as usual, whose error (a
+			// damaged file's) is the one to show.
+		}
+	}
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
@@ -91,6 +111,10 @@ func runBundle(ctx context.Context, o *bundleOptions, io stdio) error {
 	if err != nil {
 		return err
 	}
+	return printBundleSummary(sum, io)
+}
+
+func printBundleSummary(sum *collect.Summary, io stdio) error {
 	what := "case"
 	if sum.Redacted {
 		what = "redacted case"
@@ -102,6 +126,36 @@ func runBundle(ctx context.Context, o *bundleOptions, io stdio) error {
 	fmt.Fprintf(io.out, "wrote %s %s (%d bytes): %d local items, %s, %d problems, %d conflicts\n",
 		what, sum.Out, sum.Bytes, sum.LocalItems, remote, sum.Problems, sum.Conflicts)
 	return nil
+}
+
+// openFilesOnly opens the profile's files without reading its trees, for
+// a redacted bundle, which reads only its redacted copies (the report and
+// the decision log are theirs): nil when something more is asked (a
+// case, the demo, a server dump) or anything fails, and the profile is
+// then opened as usual.
+func openFilesOnly(pf *profileFlags) *load.Profile {
+	if pf.caseFile != "" || pf.demo || pf.remote != "" || pf.cryptoKeys != "" || pf.keyFile != "" || pf.finishApply {
+		return nil
+	}
+	now := time.Now()
+	local, err := parseTime("local-time", pf.localTime, now)
+	if err != nil {
+		return nil
+	}
+	remote, err := parseTime("remote-time", pf.remoteTime, now)
+	if err != nil {
+		return nil
+	}
+	home, _ := os.UserHomeDir()
+	paths, err := load.Resolve(pf.profile, pf.places, pf.mirror, home, runtime.GOOS)
+	if err != nil {
+		return nil
+	}
+	prof, err := load.OpenFiles(paths, tree.Clocks{Local: local, Remote: remote})
+	if err != nil {
+		return nil
+	}
+	return prof
 }
 
 // caseDoctor prints the doctor's report a case carries (bmtui bundle

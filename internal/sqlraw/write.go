@@ -36,7 +36,8 @@ func OpenWrite(path string) (*Conn, error) {
 }
 
 // Insert runs the statement sql, whose parameters are ?1…?n, once for
-// each row of rows (n values each: string, int64, []byte or nil).
+// each row of rows (n values each: string, int64, float64, []byte or nil: what
+// Row.Value reads).
 func (c *Conn) Insert(sql string, rows [][]any) error {
 	if c.tls == nil {
 		return errors.New("sqlraw: connection is closed")
@@ -88,6 +89,8 @@ func (c *Conn) Insert(sql string, rows [][]any) error {
 				rc = sqlite3.Xsqlite3_bind_null(c.tls, stmt, col)
 			case int64:
 				rc = sqlite3.Xsqlite3_bind_int64(c.tls, stmt, col, v)
+			case float64:
+				rc = sqlite3.Xsqlite3_bind_double(c.tls, stmt, col, v)
 			case string:
 				p, err := cbytes(v)
 				if err != nil {
