@@ -221,18 +221,19 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 	clock := time.Now()
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, e := range entries {
+	for _, i := range catalog.LargestFirst(entries) {
+		e := entries[i]
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				errs[i] = err
 				return nil
 			}
-			r, err := catalog.Load(e, clock)
+			err := catalog.LoadOutline(e, clock, func(o *source.Outline) {
+				b.Add(i, search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Time: sourceTime(e, o.Provenance), Outline: o})
+			})
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
-				return nil
 			}
-			b.Add(i, search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Time: sourceTime(e, r), Result: r})
 			return nil
 		})
 	}
@@ -259,9 +260,9 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 // sourceTime is the moment a source describes: for the live Places
 // database the file's time, else what reading it found (the mirror's last
 // sync, a backup's date), else the entry's.
-func sourceTime(e source.Entry, r *source.Result) time.Time {
-	if e.Kind == source.Places || r.Provenance.At.IsZero() {
+func sourceTime(e source.Entry, p source.Provenance) time.Time {
+	if e.Kind == source.Places || p.At.IsZero() {
 		return e.Time
 	}
-	return r.Provenance.At
+	return p.At
 }

@@ -456,7 +456,8 @@ func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 	clock := time.Now()
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, e := range entries {
+	for _, i := range LargestFirst(entries) {
+		e := entries[i]
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
@@ -507,6 +508,49 @@ func (e *LoadErrors) Unwrap() []error {
 		}
 	}
 	return out
+}
+
+// LoadOutline opens one entry, calls use with its outline (for a search:
+// see source.Outliner; a source without one is loaded and its tree
+// outlined) and closes it. The outline is valid only during the call.
+func LoadOutline(e Entry, clock time.Time, use func(*source.Outline)) (err error) {
+	if e.Open == nil {
+		return fmt.Errorf("%w %q: nothing to open", ErrUnknownSource, e.ID)
+	}
+	s, err := e.Open()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if o, ok := s.(source.Outliner); ok {
+		return o.LoadOutline(clock, use)
+	}
+	r, err := s.Load(clock)
+	if err != nil {
+		return err
+	}
+	use(source.TreeOutline(r))
+	return nil
+}
+
+// LargestFirst is the order to read entries in, by index, so that every
+// core stays busy to the end: the largest files first, the small ones
+// filling the gaps (then as listed).
+func LargestFirst(entries []Entry) []int {
+	size := make([]int64, len(entries))
+	order := make([]int, len(entries))
+	for i, e := range entries {
+		order[i] = i
+		if fi, err := os.Stat(e.Path); err == nil {
+			size[i] = fi.Size()
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	return order
 }
 
 // Load opens, loads and closes one entry, ages measured against clock.

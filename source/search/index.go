@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Source struct {
 	Path   string
 	Time   time.Time // the moment it describes
 	Result *source.Result
+	// Outline, when set, is indexed instead of Result (see
+	// source.Outliner): a backup read for a search need not be built
+	// into a tree.
+	Outline *source.Outline
 }
 
 // Separators in the index's text: they never occur in folded text.
@@ -113,7 +118,13 @@ type addedSource struct {
 	rank    int
 	src     Source
 	records []record // this source's items in pre-order
-	tombs   []source.Tombstone
+	tombs   []addedTomb
+}
+
+// addedTomb is a deletion a source records, by entry.
+type addedTomb struct {
+	entry int32
+	at    time.Time
 }
 
 // record is one item of one source, by entry (Builder's numbering).
@@ -138,6 +149,7 @@ func New(sources []Source) *Index {
 func (b *Builder) entry(guid string) int32 {
 	e, ok := b.byGUID[guid]
 	if !ok {
+		guid = strings.Clone(guid) // an outline's strings may be borrowed
 		e = int32(len(b.guids))
 		b.byGUID[guid] = e
 		b.guids = append(b.guids, guid)
@@ -154,53 +166,62 @@ func variant(list *[]string, s string) int32 {
 	if i := slices.Index(*list, s); i >= 0 {
 		return int32(i)
 	}
-	*list = append(*list, s)
+	*list = append(*list, strings.Clone(s)) // an outline's strings may be borrowed
 	return int32(len(*list) - 1)
 }
 
 // Add indexes src; rank orders it among the sources when Order is nil.
 // Items under the tags root are not indexed: they are tag entries, not
-// bookmarks. src.Result is not kept.
+// bookmarks. Neither src.Result nor src.Outline is kept, nor any string
+// of theirs: what the index keeps it copies.
 func (b *Builder) Add(rank int, src Source) {
-	res := src.Result
-	src.Result = nil
+	o := src.Outline
+	if o == nil && src.Result != nil {
+		o = source.TreeOutline(src.Result)
+	}
+	src.Result, src.Outline = nil, nil
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	a := addedSource{rank: rank, src: src}
-	if res != nil {
-		if t := res.Tree; t != nil {
-			skip := make([]bool, t.Len())
-			a.records = make([]record, 0, t.Len())
-			t.Walk(func(i int32, n *tree.Node) bool {
-				if n.Level <= 1 {
-					skip[i] = n.GUID == tree.TagsGUID
-					return true
-				}
-				if n.Parent >= 0 && skip[n.Parent] {
-					skip[i] = true
-					return true
-				}
-				p := t.Node(n.Parent)
-				r := record{entry: b.entry(n.GUID), kind: n.Kind, title: noText, url: noText}
-				switch code, isRoot := rootParent(p.GUID); {
-				case isRoot && p.Level <= 1:
-					r.parent = code
-				case p.Level <= 1: // a folder the builder left beside the roots
-					r.parent, _ = rootParent(tree.RootGUID)
-				default:
-					r.parent = b.byGUID[p.GUID] // a parent comes first in pre-order
-				}
-				if n.Info != nil {
-					r.title = variant(&b.titles[r.entry], n.Info.Title)
-					r.url = variant(&b.urls[r.entry], n.Info.URL)
-				}
-				a.records = append(a.records, r)
-				return true
-			})
+	if o != nil {
+		items := o.Items
+		skip := make([]bool, len(items))
+		ents := make([]int32, len(items)) // outline index → entry
+		a.records = make([]record, 0, len(items))
+		// Sources are mostly copies of one another in the same order:
+		// an item is most often the entry after the item before's, which
+		// saves a lookup of its GUID.
+		next := int32(0)
+		for i, n := range items {
+			if n.Level <= 1 {
+				skip[i] = n.GUID == tree.TagsGUID
+				continue
+			}
+			if n.Parent >= 0 && skip[n.Parent] {
+				skip[i] = true
+				continue
+			}
+			e := next
+			if int(e) >= len(b.guids) || b.guids[e] != n.GUID {
+				e = b.entry(n.GUID)
+			}
+			ents[i], next = e, e+1
+			p := &items[n.Parent]
+			r := record{entry: e, kind: n.Kind}
+			switch code, isRoot := rootParent(p.GUID); {
+			case isRoot && p.Level <= 1:
+				r.parent = code
+			case p.Level <= 1: // a folder the builder left beside the roots
+				r.parent, _ = rootParent(tree.RootGUID)
+			default:
+				r.parent = ents[n.Parent] // a parent comes first in pre-order
+			}
+			r.title = variant(&b.titles[r.entry], n.Title)
+			r.url = variant(&b.urls[r.entry], n.URL)
+			a.records = append(a.records, r)
 		}
-		a.tombs = res.Tombstones
-		for _, tb := range res.Tombstones {
-			b.entry(tb.GUID)
+		for _, tb := range o.Tombstones {
+			a.tombs = append(a.tombs, addedTomb{entry: b.entry(tb.GUID), at: tb.Deleted})
 		}
 	}
 	b.added = append(b.added, a)
@@ -241,7 +262,7 @@ func (b *Builder) Build() *Index {
 	}
 	for _, a := range added {
 		for _, tb := range a.tombs {
-			number(b.byGUID[tb.GUID])
+			number(tb.entry)
 		}
 	}
 	ix := &Index{places: -1, mirror: -1, byGUID: make(map[string]int32, n), tombs: map[int32][]tombstone{},
@@ -277,8 +298,8 @@ func (b *Builder) Build() *Index {
 		}
 		ix.held = append(ix.held, h)
 		for _, tb := range a.tombs {
-			e := renum[b.byGUID[tb.GUID]]
-			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.Deleted})
+			e := renum[tb.entry]
+			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.at})
 		}
 	}
 	ix.buildText()
