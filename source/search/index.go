@@ -175,56 +175,97 @@ func variant(list *[]string, s string) int32 {
 // bookmarks. Neither src.Result nor src.Outline is kept, nor any string
 // of theirs: what the index keeps it copies.
 func (b *Builder) Add(rank int, src Source) {
-	o := src.Outline
-	if o == nil && src.Result != nil {
-		o = source.TreeOutline(src.Result)
-	}
+	o, res := src.Outline, src.Result
 	src.Result, src.Outline = nil, nil
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	a := addedSource{rank: rank, src: src}
-	if o != nil {
-		items := o.Items
-		skip := make([]bool, len(items))
-		ents := make([]int32, len(items)) // outline index → entry
-		a.records = make([]record, 0, len(items))
-		// Sources are mostly copies of one another in the same order:
-		// an item is most often the entry after the item before's, which
-		// saves a lookup of its GUID.
-		next := int32(0)
-		for i, n := range items {
-			if n.Level <= 1 {
-				skip[i] = n.GUID == tree.TagsGUID
-				continue
+	var tombs []source.Tombstone
+	switch {
+	case o != nil:
+		d := b.newAdder(&a, len(o.Items))
+		for i := range o.Items {
+			n := &o.Items[i]
+			var p *source.OutlineItem
+			if n.Parent >= 0 {
+				p = &o.Items[n.Parent]
 			}
-			if n.Parent >= 0 && skip[n.Parent] {
-				skip[i] = true
-				continue
-			}
-			e := next
-			if int(e) >= len(b.guids) || b.guids[e] != n.GUID {
-				e = b.entry(n.GUID)
-			}
-			ents[i], next = e, e+1
-			p := &items[n.Parent]
-			r := record{entry: e, kind: n.Kind}
-			switch code, isRoot := rootParent(p.GUID); {
-			case isRoot && p.Level <= 1:
-				r.parent = code
-			case p.Level <= 1: // a folder the builder left beside the roots
-				r.parent, _ = rootParent(tree.RootGUID)
-			default:
-				r.parent = ents[n.Parent] // a parent comes first in pre-order
-			}
-			r.title = variant(&b.titles[r.entry], n.Title)
-			r.url = variant(&b.urls[r.entry], n.URL)
-			a.records = append(a.records, r)
+			d.item(int32(i), n, p)
 		}
-		for _, tb := range o.Tombstones {
-			a.tombs = append(a.tombs, addedTomb{entry: b.entry(tb.GUID), at: tb.Deleted})
+		tombs = o.Tombstones
+	case res != nil:
+		if t := res.Tree; t != nil {
+			// The tree is walked as TreeOutline would outline it, without
+			// making the outline.
+			d := b.newAdder(&a, t.Len())
+			t.Walk(func(i int32, n *tree.Node) bool {
+				it := source.OutlineItem{GUID: n.GUID, Parent: n.Parent, Level: n.Level, Kind: n.Kind}
+				if n.Info != nil {
+					it.Title, it.URL = n.Info.Title, n.Info.URL
+				}
+				var p *source.OutlineItem
+				if n.Parent >= 0 {
+					pn := t.Node(n.Parent)
+					p = &source.OutlineItem{GUID: pn.GUID, Level: pn.Level}
+				}
+				d.item(i, &it, p)
+				return true
+			})
 		}
+		tombs = res.Tombstones
+	}
+	for _, tb := range tombs {
+		a.tombs = append(a.tombs, addedTomb{entry: b.entry(tb.GUID), at: tb.Deleted})
 	}
 	b.added = append(b.added, a)
+}
+
+// adder adds one source's items, given in pre-order, to a Builder.
+type adder struct {
+	b    *Builder
+	a    *addedSource
+	skip []bool  // by item: under the tags root
+	ents []int32 // by item: its entry
+	// Sources are mostly copies of one another in the same order: an
+	// item is most often the entry after the item before's, which saves
+	// a lookup of its GUID.
+	next int32
+}
+
+func (b *Builder) newAdder(a *addedSource, n int) *adder {
+	a.records = make([]record, 0, n)
+	return &adder{b: b, a: a, skip: make([]bool, n), ents: make([]int32, n)}
+}
+
+// item adds item i (n), whose folder p is (nil for the root); n.Parent
+// is p's number as i is n's.
+func (d *adder) item(i int32, n, p *source.OutlineItem) {
+	b := d.b
+	if n.Level <= 1 {
+		d.skip[i] = n.GUID == tree.TagsGUID
+		return
+	}
+	if n.Parent >= 0 && d.skip[n.Parent] {
+		d.skip[i] = true
+		return
+	}
+	e := d.next
+	if int(e) >= len(b.guids) || b.guids[e] != n.GUID {
+		e = b.entry(n.GUID)
+	}
+	d.ents[i], d.next = e, e+1
+	r := record{entry: e, kind: n.Kind}
+	switch code, isRoot := rootParent(p.GUID); {
+	case isRoot && p.Level <= 1:
+		r.parent = code
+	case p.Level <= 1: // a folder the builder left beside the roots
+		r.parent, _ = rootParent(tree.RootGUID)
+	default:
+		r.parent = d.ents[n.Parent] // a parent comes first in pre-order
+	}
+	r.title = variant(&b.titles[e], n.Title)
+	r.url = variant(&b.urls[e], n.URL)
+	d.a.records = append(d.a.records, r)
 }
 
 // Build makes the index. Entries are numbered by first appearance in the
