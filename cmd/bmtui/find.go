@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
@@ -217,27 +218,22 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 	// Oldest first, by the time each describes (the mirror's last sync is
 	// known only once it is read), then as the catalog lists them.
 	b.Order = func(x, y search.Source) int { return x.Time.Compare(y.Time) }
-	errs := make([]error, len(entries))
 	clock := time.Now()
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, i := range catalog.LargestFirst(entries) {
-		e := entries[i]
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				return nil
+	errs, damage := indexSources(ctx, b, entries, 0, clock, !onlyFiles)
+	// A places.sqlite whose header is sound but which did not load, or
+	// whose structural check found damage, has its salvaged tree searched
+	// too (salvaged.WhenDamaged saw the other troubles before reading).
+	if !onlyFiles && !hasEntry(entries, salvaged.ID) {
+		for i, e := range entries {
+			if e.ID != catalog.IDPlaces {
+				continue
 			}
-			err := catalog.LoadOutline(e, clock, func(o *source.Outline) {
-				b.Add(i, search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Time: sourceTime(e, o.Provenance), Outline: o})
-			})
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+			if more := salvaged.WhenPlacesDamaged(paths.Dir, errs[i], damage); len(more) > 0 {
+				moreErrs, _ := indexSources(ctx, b, more, len(entries), clock, false)
+				entries, errs = append(entries, more...), append(errs, moreErrs...)
 			}
-			return nil
-		})
+		}
 	}
-	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -255,6 +251,45 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 		return nil, nil, fmt.Errorf("profile %s has no bookmarks to search (no places.sqlite, mirror or backup)", paths.Dir)
 	}
 	return b.Build(), notes, nil
+}
+
+// indexSources reads entries, several at once and the largest first, and
+// adds each to b, entries[i] ranked first+i. errs[i] says why entries[i]
+// could not be read; with checkPlaces, damage is what SQLite's structural
+// check found in places.sqlite (the check its loading started, waited for
+// while the other sources are read).
+func indexSources(ctx context.Context, b *search.Builder, entries []source.Entry, first int, clock time.Time, checkPlaces bool) (errs []error, damage []dbcheck.Damage) {
+	errs = make([]error, len(entries))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, i := range catalog.LargestFirst(entries) {
+		e := entries[i]
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return nil
+			}
+			check := checkPlaces && e.ID == catalog.IDPlaces && e.Kind == source.Places
+			d, err := catalog.LoadOutline(e, clock, check, func(o *source.Outline, r *source.Result) {
+				src := search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Outline: o, Result: r}
+				if o != nil {
+					src.Time = sourceTime(e, o.Provenance)
+				} else {
+					src.Time = sourceTime(e, r.Provenance)
+				}
+				b.Add(first+i, src)
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+			}
+			if check {
+				damage = d
+			}
+			return nil
+		})
+	}
+	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
+	return errs, damage
 }
 
 // sourceTime is the moment a source describes: for the live Places

@@ -40,6 +40,11 @@ func (s *Source) LoadOutline(clock time.Time, use func(*source.Outline)) error {
 		}
 	}
 	if js != nil {
+		if want := len(js)/256 + 16; cap(buf.items) < want {
+			// About one item in 500 bytes: room enough not to grow, and
+			// what is never written costs nothing.
+			buf.items = make([]source.OutlineItem, 0, want)
+		}
 		if items, hashes, ok := outlineFast(js, buf.items[:0], buf.hashes[:0]); ok {
 			buf.items, buf.hashes = items, hashes
 			use(&source.Outline{Provenance: s.Provenance(), Items: items})
