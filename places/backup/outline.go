@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/bmtui/bmtui/source"
@@ -187,7 +189,7 @@ func (p *outlineParser) node(parent, level int32) (kept, ok bool) {
 		if p.next() != '"' {
 			return false, false
 		}
-		key, ok := p.rawString()
+		key, ok := p.key()
 		if !ok || p.next() != ':' {
 			return false, false
 		}
@@ -317,11 +319,11 @@ func (p *outlineParser) view(dst *string) bool {
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
 		return false
 	}
-	start := p.i + 1
-	if s, ok := p.rawString(); ok {
+	if start, end, ok := p.plainString(); ok {
 		if dst != nil {
-			*dst = p.s[start : start+len(s)]
+			*dst = p.s[start:end]
 		}
+		p.i = end + 1
 		return true
 	}
 	var v string
@@ -332,6 +334,68 @@ func (p *outlineParser) view(dst *string) bool {
 		*dst = v
 	}
 	return true
+}
+
+// key reads an object key at the cursor: its bytes between the quotes.
+// Any key the parser knows is plain ASCII, so one with an escape or
+// another oddity is simply not known: it needs no other check.
+func (p *outlineParser) key() ([]byte, bool) {
+	for j := p.i + 1; j < len(p.b); j++ {
+		if p.b[j] == '"' {
+			k := p.b[p.i+1 : j]
+			p.i = j + 1
+			return k, true
+		}
+	}
+	return nil, false
+}
+
+// Eight bytes at a time: a word with a byte below 0x20, a quote, a
+// backslash or a byte of 0x80 or more (the bytes plainString must look
+// at one by one) is special.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func special(w uint64) bool {
+	below20 := (w - 0x20*ones) &^ w
+	quote := w ^ '"'*ones
+	quote = (quote - ones) &^ quote
+	slash := w ^ '\\'*ones
+	slash = (slash - ones) &^ slash
+	return (below20|quote|slash|w)&highs != 0
+}
+
+// plainString finds the string at the cursor as rawString does (no
+// escape, no control character, valid UTF-8), eight bytes at a time:
+// its bytes are b[start:end], end the closing quote. It does not move
+// the cursor.
+func (p *outlineParser) plainString() (start, end int, ok bool) {
+	b := p.b
+	start = p.i + 1
+	ascii := true
+	for j := start; ; {
+		for j+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[j:])) {
+			j += 8
+		}
+		for stop := min(j+8, len(b)); j < stop; j++ {
+			switch c := b[j]; {
+			case c == '"':
+				if !ascii && !utf8.Valid(b[start:j]) {
+					return 0, 0, false
+				}
+				return start, j, true
+			case c < ' ' || c == '\\':
+				return 0, 0, false
+			case c >= utf8.RuneSelf:
+				ascii = false
+			}
+		}
+		if j >= len(b) {
+			return 0, 0, false
+		}
+	}
 }
 
 // number reads a whole number as fastParser.int does into dst (nil: only

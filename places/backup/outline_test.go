@@ -221,3 +221,21 @@ func BenchmarkOutline40k(b *testing.B) {
 		}
 	})
 }
+
+// plainString, eight bytes at a time, finds what rawString finds.
+func FuzzPlainString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"0123456789abcdef\"`, `"Café crème — 日本語 🚀 and more text"x`, "\"a\x01b\"", "\"abcdefgh\xff\"", `"unterminated`, `""`, `"12345678"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 || b[0] != '"' {
+			b = append([]byte{'"'}, b...)
+		}
+		p := outlineParser{fastParser: fastParser{b: b}}
+		start, end, ok := p.plainString()
+		raw, rok := p.rawString()
+		if ok != rok || (ok && (start != 1 || string(b[start:end]) != string(raw) || p.i != end+1)) {
+			t.Fatalf("plainString(%q) = %d %d %v; rawString %q %v", b, start, end, ok, raw, rok)
+		}
+	})
+}
