@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
@@ -217,26 +218,22 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 	// Oldest first, by the time each describes (the mirror's last sync is
 	// known only once it is read), then as the catalog lists them.
 	b.Order = func(x, y search.Source) int { return x.Time.Compare(y.Time) }
-	errs := make([]error, len(entries))
 	clock := time.Now()
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, e := range entries {
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				return nil
+	errs, damage := indexSources(ctx, b, entries, 0, clock, !onlyFiles)
+	// A places.sqlite whose header is sound but which did not load, or
+	// whose structural check found damage, has its salvaged tree searched
+	// too (salvaged.WhenDamaged saw the other troubles before reading).
+	if !onlyFiles && !hasEntry(entries, salvaged.ID) {
+		for i, e := range entries {
+			if e.ID != catalog.IDPlaces {
+				continue
 			}
-			r, err := catalog.Load(e, clock)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
-				return nil
+			if more := salvaged.WhenPlacesDamaged(paths.Dir, errs[i], damage); len(more) > 0 {
+				moreErrs, _ := indexSources(ctx, b, more, len(entries), clock, false)
+				entries, errs = append(entries, more...), append(errs, moreErrs...)
 			}
-			b.Add(i, search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Time: sourceTime(e, r), Result: r})
-			return nil
-		})
+		}
 	}
-	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -256,12 +253,51 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 	return b.Build(), notes, nil
 }
 
+// indexSources reads entries, several at once and the largest first, and
+// adds each to b, entries[i] ranked first+i. errs[i] says why entries[i]
+// could not be read; with checkPlaces, damage is what SQLite's structural
+// check found in places.sqlite (the check its loading started, waited for
+// while the other sources are read).
+func indexSources(ctx context.Context, b *search.Builder, entries []source.Entry, first int, clock time.Time, checkPlaces bool) (errs []error, damage []dbcheck.Damage) {
+	errs = make([]error, len(entries))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, i := range catalog.LargestFirst(entries) {
+		e := entries[i]
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return nil
+			}
+			check := checkPlaces && e.ID == catalog.IDPlaces && e.Kind == source.Places
+			d, err := catalog.LoadOutline(e, clock, check, func(o *source.Outline, r *source.Result) {
+				src := search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Outline: o, Result: r}
+				if o != nil {
+					src.Time = sourceTime(e, o.Provenance)
+				} else {
+					src.Time = sourceTime(e, r.Provenance)
+				}
+				b.Add(first+i, src)
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+			}
+			if check {
+				damage = d
+			}
+			return nil
+		})
+	}
+	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
+	return errs, damage
+}
+
 // sourceTime is the moment a source describes: for the live Places
 // database the file's time, else what reading it found (the mirror's last
 // sync, a backup's date), else the entry's.
-func sourceTime(e source.Entry, r *source.Result) time.Time {
-	if e.Kind == source.Places || r.Provenance.At.IsZero() {
+func sourceTime(e source.Entry, p source.Provenance) time.Time {
+	if e.Kind == source.Places || p.At.IsZero() {
 		return e.Time
 	}
-	return r.Provenance.At
+	return p.At
 }

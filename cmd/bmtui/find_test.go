@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -153,4 +154,39 @@ func readTombstones(t *testing.T, path string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A places.sqlite with a sound header but damaged pages (the damaged
+// fixtures: a bookmarks page Places cannot read, damaged indexes, a torn
+// moz_places page) has its salvaged tree searched and on the timeline, as
+// one that is missing or not SQLite has; a healthy profile's has not.
+func TestDamagedPlacesListsSalvaged(t *testing.T) {
+	type profile struct {
+		name, dir string
+		want      bool
+	}
+	profiles := []profile{{"healthy", testutil.Profile(t, "twoway", "before"), false}}
+	for _, name := range testutil.DamagedCases {
+		profiles = append(profiles, profile{name, testutil.UnpackDamaged(t, name), true})
+	}
+	salvagedLine := regexp.MustCompile(`(?m)^\S+ \S+ UTC  salvaged `)
+	for _, p := range profiles {
+		t.Run(p.name, func(t *testing.T) {
+			got := findJSON(t, 0, "--profile", p.dir, "--json", "e")
+			searched := false
+			for _, s := range got.Sources {
+				searched = searched || s.ID == "salvaged"
+			}
+			if searched != p.want {
+				t.Errorf("find searched salvaged: %v, want %v", searched, p.want)
+			}
+			code, out, errOut := runCLI(t, "timeline", "--profile", p.dir)
+			if code != exitOK {
+				t.Fatalf("timeline: exit %d: %s", code, errOut)
+			}
+			if listed := salvagedLine.MatchString(out); listed != p.want {
+				t.Errorf("timeline lists salvaged: %v, want %v\n%s", listed, p.want, out)
+			}
+		})
+	}
 }

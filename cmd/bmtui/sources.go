@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/salvage/salvaged"
@@ -75,19 +76,31 @@ func loadSources(ctx context.Context, dir string) ([]loadedSource, error) {
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("profile %s has no bookmarks to read (no places.sqlite, mirror or backups)", dir)
 	}
-	results, err := catalog.LoadAll(ctx, entries)
-	var failures *catalog.LoadErrors
-	if err != nil && !errors.As(err, &failures) {
+	isPlaces := func(e source.Entry) bool { return e.ID == catalog.IDPlaces }
+	out, damage, err := loadEntries(ctx, entries, isPlaces)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]loadedSource, len(entries))
-	ok := 0
-	for i, e := range entries {
-		out[i] = loadedSource{Entry: e, Result: results[i]}
-		if failures != nil && failures.Errs[i] != nil {
-			out[i].Err = failures.Errs[i]
+	// A places.sqlite whose header is sound but which did not load, or
+	// whose structural check found damage, has its salvaged tree listed
+	// too (salvaged.WhenDamaged saw the other troubles before reading).
+	if !hasEntry(entries, salvaged.ID) {
+		for i, s := range out {
+			if !isPlaces(s.Entry) {
+				continue
+			}
+			if more := salvaged.WhenPlacesDamaged(dir, s.Err, damage[i]); len(more) > 0 {
+				extra, _, err := loadEntries(ctx, more, nil)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, extra...)
+			}
 		}
-		if results[i] != nil {
+	}
+	ok := 0
+	for _, s := range out {
+		if s.Result != nil {
 			ok++
 		}
 	}
@@ -100,6 +113,25 @@ func loadSources(ctx context.Context, dir string) ([]loadedSource, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time().Before(out[j].Time()) })
 	return out, nil
+}
+
+// loadEntries reads entries, waiting for the structural check of those
+// check picks (see catalog.LoadAllChecking); one that fails is kept with
+// its error.
+func loadEntries(ctx context.Context, entries []source.Entry, check func(source.Entry) bool) ([]loadedSource, [][]dbcheck.Damage, error) {
+	results, damage, err := catalog.LoadAllChecking(ctx, entries, check)
+	var failures *catalog.LoadErrors
+	if err != nil && !errors.As(err, &failures) {
+		return nil, nil, err
+	}
+	out := make([]loadedSource, len(entries))
+	for i, e := range entries {
+		out[i] = loadedSource{Entry: e, Result: results[i]}
+		if failures != nil && failures.Errs[i] != nil {
+			out[i].Err = failures.Errs[i]
+		}
+	}
+	return out, damage, nil
 }
 
 // salvagedLister offers the salvaged tree among a profile's sources when

@@ -53,7 +53,10 @@ func EncodeLZ4(data []byte) ([]byte, error) {
 // DecodeLZ4 unwraps a mozLz40 file and returns the uncompressed bytes. It
 // rejects a wrong magic, a header or block cut short, a block that is not
 // valid LZ4, and a block that does not expand to exactly the declared size.
-func DecodeLZ4(data []byte) ([]byte, error) {
+func DecodeLZ4(data []byte) ([]byte, error) { return decodeLZ4(data, nil) }
+
+// decodeLZ4 is DecodeLZ4 into dst's storage when it is large enough.
+func decodeLZ4(data, dst []byte) ([]byte, error) {
 	if len(data) < len(Magic) {
 		if bytes.HasPrefix([]byte(Magic), data) {
 			return nil, fmt.Errorf("%w: %d bytes, the header needs %d", ErrTruncated, len(data), headerSize)
@@ -86,7 +89,11 @@ func DecodeLZ4(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: declared %d bytes, more than a %d-byte block can hold (truncated file?)",
 			ErrSizeMismatch, size, len(block))
 	}
-	out := make([]byte, size)
+	out := dst[:0]
+	if uint64(cap(out)) < size {
+		out = make([]byte, size)
+	}
+	out = out[:size]
 	n, err := lz4.UncompressBlock(block, out)
 	if err != nil {
 		// The decoder cannot tell a cut-off block from a damaged one, nor

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/salvage/scan"
 	"github.com/bmtui/bmtui/source"
 )
@@ -37,6 +38,18 @@ func WhenDamaged(dir string) ([]source.Entry, error) {
 		return Always(dir)
 	}
 	return nil, nil
+}
+
+// WhenPlacesDamaged lists the salvaged tree when reading Places showed
+// what WhenDamaged cannot see: places.sqlite did not load (loadErr), or
+// SQLite's structural check, which loading it starts, found damage in a
+// file with a sound header. The caller decides from what it read anyway,
+// so a healthy profile pays no extra check.
+func WhenPlacesDamaged(dir string, loadErr error, damage []dbcheck.Damage) []source.Entry {
+	if loadErr == nil && len(damage) == 0 {
+		return nil
+	}
+	return []source.Entry{Entry(dir)}
 }
 
 // sqliteHeader reports whether path starts with SQLite's magic string.

@@ -1,10 +1,12 @@
 package salvaged_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/salvage/salvaged"
 	"github.com/bmtui/bmtui/source/catalog"
@@ -55,5 +57,25 @@ func TestWhenDamagedLists(t *testing.T) {
 	e, err := catalog.Find(dir, "salvaged", salvaged.Always)
 	if err != nil || e.ID != salvaged.ID {
 		t.Fatalf("Find salvaged: %v %v", e.ID, err)
+	}
+}
+
+// What reading Places found decides: a failed load or damage lists the
+// salvaged tree; a sound read does not.
+func TestWhenPlacesDamaged(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		err    error
+		damage []dbcheck.Damage
+		want   bool
+	}{
+		{"sound", nil, nil, false},
+		{"did not load", errors.New("places.sqlite is damaged"), nil, true},
+		{"damaged index", nil, []dbcheck.Damage{{File: "places.sqlite", Type: "index", Object: "moz_places_url_hashindex"}}, true},
+	} {
+		got := salvaged.WhenPlacesDamaged("/p", tc.err, tc.damage)
+		if listed := len(got) == 1 && got[0].ID == salvaged.ID; listed != tc.want || (!tc.want && len(got) > 0) {
+			t.Errorf("%s: listed %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -40,6 +40,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/places/backup"
@@ -445,31 +446,42 @@ func sniff(path string) (source.Kind, error) {
 }
 
 // LoadAll opens, loads and closes every entry, several at once (one per
-// core: decompressing and parsing backups is CPU work), ages measured
-// against the same clock. results[i] is entries[i]'s, nil when it failed;
-// the error is then a *LoadErrors saying why for each. A cancelled ctx
-// stops what has not started.
+// core: decompressing and parsing backups is CPU work), largest first,
+// ages measured against the same clock. results[i] is entries[i]'s, nil
+// when it failed; the error is then a *LoadErrors saying why for each. A
+// cancelled ctx stops what has not started.
 func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
-	results := make([]*source.Result, len(entries))
+	results, _, err := LoadAllChecking(ctx, entries, nil)
+	return results, err
+}
+
+// LoadAllChecking is LoadAll that also waits for the structural check of
+// the entries check picks (nil: none) whose sources SQLite's check
+// examines (source.Checked), which their loading started: damage[i] is
+// what it found in entries[i]'s file, nil for a sound one.
+func LoadAllChecking(ctx context.Context, entries []Entry, check func(Entry) bool) (results []*source.Result, damage [][]dbcheck.Damage, err error) {
+	results = make([]*source.Result, len(entries))
+	damage = make([][]dbcheck.Damage, len(entries))
 	errs := make([]error, len(entries))
 	failed := false
 	clock := time.Now()
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, e := range entries {
+	for _, i := range LargestFirst(entries) {
+		e := entries[i]
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
 				return nil
 			}
-			r, err := Load(e, clock)
+			r, d, err := loadChecking(e, clock, check != nil && check(e))
 			switch {
 			case err != nil && e.ID == e.Path:
 				errs[i] = err // a file's errors name it already
 			case err != nil:
 				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
 			}
-			results[i] = r
+			results[i], damage[i] = r, d
 			return nil
 		})
 	}
@@ -478,9 +490,9 @@ func LoadAll(ctx context.Context, entries []Entry) ([]*source.Result, error) {
 		failed = failed || err != nil
 	}
 	if failed {
-		return results, &LoadErrors{Errs: errs}
+		return results, damage, &LoadErrors{Errs: errs}
 	}
-	return results, nil
+	return results, damage, nil
 }
 
 // LoadErrors are LoadAll's failures: Errs[i] is entries[i]'s (nil for one
@@ -509,8 +521,14 @@ func (e *LoadErrors) Unwrap() []error {
 	return out
 }
 
-// Load opens, loads and closes one entry, ages measured against clock.
-func Load(e Entry, clock time.Time) (*source.Result, error) {
+// LoadOutline opens one entry, calls use with what a search needs of it
+// and closes it: its outline when the source has one (source.Outliner,
+// r nil), else its loaded result (o nil). Either is valid only during
+// the call. With check, a source SQLite's structural check examines
+// (source.Checked) is closed only once the check its Load started has
+// ended, and damage is what it found; otherwise the check is stopped
+// as soon as the source is read.
+func LoadOutline(e Entry, clock time.Time, check bool, use func(o *source.Outline, r *source.Result)) (damage []dbcheck.Damage, err error) {
 	if e.Open == nil {
 		return nil, fmt.Errorf("%w %q: nothing to open", ErrUnknownSource, e.ID)
 	}
@@ -518,9 +536,73 @@ func Load(e Entry, clock time.Time) (*source.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.Load(clock)
-	if cerr := s.Close(); err == nil && cerr != nil {
-		return nil, cerr
+	if o, ok := s.(source.Outliner); ok {
+		err := o.LoadOutline(clock, func(o *source.Outline) { use(o, nil) })
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		return nil, err
 	}
+	_, damage, err = loadClosing(s, clock, check, func(r *source.Result) { use(nil, r) })
+	return damage, err
+}
+
+// loadClosing loads s, closes it and calls use with the result. With
+// check and a source.Checked, use runs while the check goes on, and the
+// source is closed once the check ended (damage is what it found);
+// otherwise it is closed before use, which stops its check.
+func loadClosing(s source.Source, clock time.Time, check bool, use func(*source.Result)) (*source.Result, []dbcheck.Damage, error) {
+	r, err := s.Load(clock)
+	c, checked := s.(source.Checked)
+	if err != nil || !check || !checked {
+		if cerr := s.Close(); err == nil && cerr != nil {
+			return nil, nil, cerr
+		}
+		if err != nil {
+			return r, nil, err
+		}
+		use(r)
+		return r, nil, nil
+	}
+	use(r)
+	damage, _ := c.Damage() // a check that could not run says nothing
+	if cerr := s.Close(); cerr != nil {
+		return nil, nil, cerr
+	}
+	return r, damage, nil
+}
+
+// LargestFirst is the order to read entries in, by index, so that every
+// core stays busy to the end: the largest files first, the small ones
+// filling the gaps (then as listed).
+func LargestFirst(entries []Entry) []int {
+	size := make([]int64, len(entries))
+	order := make([]int, len(entries))
+	for i, e := range entries {
+		order[i] = i
+		if fi, err := os.Stat(e.Path); err == nil {
+			size[i] = fi.Size()
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	return order
+}
+
+// Load opens, loads and closes one entry, ages measured against clock.
+func Load(e Entry, clock time.Time) (*source.Result, error) {
+	r, _, err := loadChecking(e, clock, false)
 	return r, err
+}
+
+// loadChecking is Load that, with check, waits for the structural check of
+// a source.Checked and returns what it found.
+func loadChecking(e Entry, clock time.Time, check bool) (*source.Result, []dbcheck.Damage, error) {
+	if e.Open == nil {
+		return nil, nil, fmt.Errorf("%w %q: nothing to open", ErrUnknownSource, e.ID)
+	}
+	s, err := e.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	return loadClosing(s, clock, check, func(*source.Result) {})
 }

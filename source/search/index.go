@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Source struct {
 	Path   string
 	Time   time.Time // the moment it describes
 	Result *source.Result
+	// Outline, when set, is indexed instead of Result (see
+	// source.Outliner): a backup read for a search need not be built
+	// into a tree.
+	Outline *source.Outline
 }
 
 // Separators in the index's text: they never occur in folded text.
@@ -113,7 +118,13 @@ type addedSource struct {
 	rank    int
 	src     Source
 	records []record // this source's items in pre-order
-	tombs   []source.Tombstone
+	tombs   []addedTomb
+}
+
+// addedTomb is a deletion a source records, by entry.
+type addedTomb struct {
+	entry int32
+	at    time.Time
 }
 
 // record is one item of one source, by entry (Builder's numbering).
@@ -138,6 +149,7 @@ func New(sources []Source) *Index {
 func (b *Builder) entry(guid string) int32 {
 	e, ok := b.byGUID[guid]
 	if !ok {
+		guid = strings.Clone(guid) // an outline's strings may be borrowed
 		e = int32(len(b.guids))
 		b.byGUID[guid] = e
 		b.guids = append(b.guids, guid)
@@ -154,56 +166,106 @@ func variant(list *[]string, s string) int32 {
 	if i := slices.Index(*list, s); i >= 0 {
 		return int32(i)
 	}
-	*list = append(*list, s)
+	*list = append(*list, strings.Clone(s)) // an outline's strings may be borrowed
 	return int32(len(*list) - 1)
 }
 
 // Add indexes src; rank orders it among the sources when Order is nil.
 // Items under the tags root are not indexed: they are tag entries, not
-// bookmarks. src.Result is not kept.
+// bookmarks. Neither src.Result nor src.Outline is kept, nor any string
+// of theirs: what the index keeps it copies.
 func (b *Builder) Add(rank int, src Source) {
-	res := src.Result
-	src.Result = nil
+	o, res := src.Outline, src.Result
+	src.Result, src.Outline = nil, nil
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	a := addedSource{rank: rank, src: src}
-	if res != nil {
+	var tombs []source.Tombstone
+	switch {
+	case o != nil:
+		d := b.newAdder(&a, len(o.Items))
+		for i := range o.Items {
+			n := &o.Items[i]
+			var p *source.OutlineItem
+			if n.Parent >= 0 {
+				p = &o.Items[n.Parent]
+			}
+			d.item(int32(i), n, p)
+		}
+		tombs = o.Tombstones
+	case res != nil:
 		if t := res.Tree; t != nil {
-			skip := make([]bool, t.Len())
-			a.records = make([]record, 0, t.Len())
+			// The tree is walked as TreeOutline would outline it, without
+			// making the outline.
+			d := b.newAdder(&a, t.Len())
 			t.Walk(func(i int32, n *tree.Node) bool {
-				if n.Level <= 1 {
-					skip[i] = n.GUID == tree.TagsGUID
-					return true
-				}
-				if n.Parent >= 0 && skip[n.Parent] {
-					skip[i] = true
-					return true
-				}
-				p := t.Node(n.Parent)
-				r := record{entry: b.entry(n.GUID), kind: n.Kind, title: noText, url: noText}
-				switch code, isRoot := rootParent(p.GUID); {
-				case isRoot && p.Level <= 1:
-					r.parent = code
-				case p.Level <= 1: // a folder the builder left beside the roots
-					r.parent, _ = rootParent(tree.RootGUID)
-				default:
-					r.parent = b.byGUID[p.GUID] // a parent comes first in pre-order
-				}
+				it := source.OutlineItem{GUID: n.GUID, Parent: n.Parent, Level: n.Level, Kind: n.Kind}
 				if n.Info != nil {
-					r.title = variant(&b.titles[r.entry], n.Info.Title)
-					r.url = variant(&b.urls[r.entry], n.Info.URL)
+					it.Title, it.URL = n.Info.Title, n.Info.URL
 				}
-				a.records = append(a.records, r)
+				var p *source.OutlineItem
+				if n.Parent >= 0 {
+					pn := t.Node(n.Parent)
+					p = &source.OutlineItem{GUID: pn.GUID, Level: pn.Level}
+				}
+				d.item(i, &it, p)
 				return true
 			})
 		}
-		a.tombs = res.Tombstones
-		for _, tb := range res.Tombstones {
-			b.entry(tb.GUID)
-		}
+		tombs = res.Tombstones
+	}
+	for _, tb := range tombs {
+		a.tombs = append(a.tombs, addedTomb{entry: b.entry(tb.GUID), at: tb.Deleted})
 	}
 	b.added = append(b.added, a)
+}
+
+// adder adds one source's items, given in pre-order, to a Builder.
+type adder struct {
+	b    *Builder
+	a    *addedSource
+	skip []bool  // by item: under the tags root
+	ents []int32 // by item: its entry
+	// Sources are mostly copies of one another in the same order: an
+	// item is most often the entry after the item before's, which saves
+	// a lookup of its GUID.
+	next int32
+}
+
+func (b *Builder) newAdder(a *addedSource, n int) *adder {
+	a.records = make([]record, 0, n)
+	return &adder{b: b, a: a, skip: make([]bool, n), ents: make([]int32, n)}
+}
+
+// item adds item i (n), whose folder p is (nil for the root); n.Parent
+// is p's number as i is n's.
+func (d *adder) item(i int32, n, p *source.OutlineItem) {
+	b := d.b
+	if n.Level <= 1 {
+		d.skip[i] = n.GUID == tree.TagsGUID
+		return
+	}
+	if n.Parent >= 0 && d.skip[n.Parent] {
+		d.skip[i] = true
+		return
+	}
+	e := d.next
+	if int(e) >= len(b.guids) || b.guids[e] != n.GUID {
+		e = b.entry(n.GUID)
+	}
+	d.ents[i], d.next = e, e+1
+	r := record{entry: e, kind: n.Kind}
+	switch code, isRoot := rootParent(p.GUID); {
+	case isRoot && p.Level <= 1:
+		r.parent = code
+	case p.Level <= 1: // a folder the builder left beside the roots
+		r.parent, _ = rootParent(tree.RootGUID)
+	default:
+		r.parent = d.ents[n.Parent] // a parent comes first in pre-order
+	}
+	r.title = variant(&b.titles[e], n.Title)
+	r.url = variant(&b.urls[e], n.URL)
+	d.a.records = append(d.a.records, r)
 }
 
 // Build makes the index. Entries are numbered by first appearance in the
@@ -241,7 +303,7 @@ func (b *Builder) Build() *Index {
 	}
 	for _, a := range added {
 		for _, tb := range a.tombs {
-			number(b.byGUID[tb.GUID])
+			number(tb.entry)
 		}
 	}
 	ix := &Index{places: -1, mirror: -1, byGUID: make(map[string]int32, n), tombs: map[int32][]tombstone{},
@@ -277,8 +339,8 @@ func (b *Builder) Build() *Index {
 		}
 		ix.held = append(ix.held, h)
 		for _, tb := range a.tombs {
-			e := renum[b.byGUID[tb.GUID]]
-			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.Deleted})
+			e := renum[tb.entry]
+			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.at})
 		}
 	}
 	ix.buildText()
