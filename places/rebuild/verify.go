@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/sqlraw"
 )
