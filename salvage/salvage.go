@@ -7,6 +7,7 @@ package salvage
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places/rebuild"
@@ -249,102 +250,129 @@ func (b *builder) sources() {
 	b.rootRows = map[string]*cand{}
 	r := b.rep()
 	r.Missing = b.in.Missing
-	add := func(pf *PlacesFile, kind string) {
-		sr := SourceReport{Name: pf.Name, Kind: kind, Err: pf.Err, Damage: pf.Damage}
-		if pf.Err == "" {
-			v := newPlacesView(pf)
-			v.kind = kind
-			b.views = append(b.views, v)
-			s := v.source(kind, len(b.srcs))
-			for g, c := range s.items {
-				if isRoot(g) {
-					if _, ok := b.rootRows[g]; !ok {
-						b.rootRows[g] = c
-					}
-					delete(s.items, g)
-				}
-			}
-			b.srcs = append(b.srcs, s)
-			switch kind {
-			case "places":
-				b.live, b.livePlaces = s, v
-			case "corrupt":
-				b.corrupt, b.corruptView = s, v
-			}
-			for _, t := range pf.Tombstones {
-				if _, ok := b.tombstones[t.GUID]; !ok {
-					b.tombstones[t.GUID] = "a tombstone in " + pf.Name
-				}
-				if kind == "places" || kind == "corrupt" {
-					b.keepTombstone[t.GUID] = t.DateRemoved
-				}
-				if kind == "corrupt" {
-					b.corruptTombstone[t.GUID] = t.DateRemoved
-				}
-			}
-			sr.Complete = s.complete
-			sr.Read = map[string]int{"items": len(s.items), "namedOnly": len(s.exists), "tombstones": len(pf.Tombstones),
-				"places": len(pf.Places), "visits": len(pf.Visits), "keywords": len(pf.Keywords), "damagedCells": sum(pf.BadCells)}
-		}
-		r.Sources = append(r.Sources, sr)
-	}
-	if b.in.Places != nil {
-		add(b.in.Places, "places")
-	}
-	if b.in.Corrupt != nil {
-		add(b.in.Corrupt, "corrupt")
-	}
-	// Backups and the mirror, newest first.
-	type timed struct {
+	// The inputs in rank order: the live database, the .corrupt, then
+	// backups and the mirror, newest first.
+	type input struct {
 		t    int64
+		pf   *PlacesFile
+		kind string
 		bk   *Backup
 		mir  *Mirror
-		snap *PlacesFile
+		rank int
+		// built concurrently: each source from its own input alone
+		src  *source
+		view *placesView
 	}
-	var rest []timed
+	var first, rest []*input
+	if b.in.Places != nil {
+		first = append(first, &input{pf: b.in.Places, kind: "places"})
+	}
+	if b.in.Corrupt != nil {
+		first = append(first, &input{pf: b.in.Corrupt, kind: "corrupt"})
+	}
 	if b.in.Snapshot != nil {
-		rest = append(rest, timed{t: b.in.SnapshotTime, snap: b.in.Snapshot})
+		rest = append(rest, &input{t: b.in.SnapshotTime, pf: b.in.Snapshot, kind: "bmtui-backup"})
 	}
 	for i := range b.in.Backups {
-		rest = append(rest, timed{t: b.in.Backups[i].Time, bk: &b.in.Backups[i]})
+		rest = append(rest, &input{t: b.in.Backups[i].Time, bk: &b.in.Backups[i], kind: "backup"})
 	}
 	if m := b.in.Mirror; m != nil {
-		rest = append(rest, timed{t: m.Time, mir: m})
+		rest = append(rest, &input{t: m.Time, mir: m, kind: "mirror"})
 	}
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].t > rest[j].t })
-	for _, x := range rest {
-		if x.snap != nil {
-			add(x.snap, "bmtui-backup")
+	all := append(first, rest...)
+	// A source's rank is its place among the inputs that give one.
+	var wg sync.WaitGroup
+	rank := 0
+	for _, x := range all {
+		x.rank = rank
+		switch {
+		case x.pf != nil && x.pf.Err == "":
+			wg.Go(func() {
+				x.view = newPlacesView(x.pf)
+				x.view.kind = x.kind
+				x.src = x.view.source(x.kind, x.rank)
+			})
+		case x.bk != nil && x.bk.Root != nil:
+			wg.Go(func() { x.src = backupSource(x.bk, x.rank) })
+		case x.mir != nil && x.mir.Err == "":
+			wg.Go(func() { x.src = mirrorSource(x.mir, x.rank) })
+		default:
 			continue
 		}
-		if x.bk != nil {
+		rank++
+	}
+	wg.Wait()
+	for _, x := range all {
+		switch {
+		case x.pf != nil:
+			b.addPlaces(x.pf, x.kind, x.view, x.src)
+		case x.bk != nil:
 			sr := SourceReport{Name: x.bk.Name, Kind: "backup", Err: x.bk.Err}
-			if x.bk.Root != nil {
-				s := backupSource(x.bk, len(b.srcs))
-				b.srcs = append(b.srcs, s)
+			if x.src != nil {
+				b.srcs = append(b.srcs, x.src)
 				sr.Complete = true
-				sr.Read = map[string]int{"items": len(s.items)}
+				sr.Read = map[string]int{"items": len(x.src.items)}
 			}
 			r.Sources = append(r.Sources, sr)
-			continue
-		}
-		sr := SourceReport{Name: x.mir.Name, Kind: "mirror", Err: x.mir.Err, Damage: x.mir.Damage}
-		if x.mir.Err == "" {
-			s := mirrorSource(x.mir, len(b.srcs))
-			b.srcs = append(b.srcs, s)
-			dead := 0
-			for _, it := range x.mir.Items {
-				if it.Deleted {
-					dead++
-					if _, ok := b.tombstones[it.GUID]; !ok {
-						b.tombstones[it.GUID] = "a tombstone in the Sync mirror"
+		default:
+			sr := SourceReport{Name: x.mir.Name, Kind: "mirror", Err: x.mir.Err, Damage: x.mir.Damage}
+			if x.src != nil {
+				b.srcs = append(b.srcs, x.src)
+				dead := 0
+				for _, it := range x.mir.Items {
+					if it.Deleted {
+						dead++
+						if _, ok := b.tombstones[it.GUID]; !ok {
+							b.tombstones[it.GUID] = "a tombstone in the Sync mirror"
+						}
 					}
 				}
+				sr.Read = map[string]int{"items": len(x.src.items), "tombstones": dead}
 			}
-			sr.Read = map[string]int{"items": len(s.items), "tombstones": dead}
+			r.Sources = append(r.Sources, sr)
 		}
-		r.Sources = append(r.Sources, sr)
 	}
+}
+
+// addPlaces adds a Places file's source (nil when it could not be read)
+// and its tombstones.
+func (b *builder) addPlaces(pf *PlacesFile, kind string, v *placesView, s *source) {
+	r := b.rep()
+	sr := SourceReport{Name: pf.Name, Kind: kind, Err: pf.Err, Damage: pf.Damage}
+	if s != nil {
+		b.views = append(b.views, v)
+		for g, c := range s.items {
+			if isRoot(g) {
+				if _, ok := b.rootRows[g]; !ok {
+					b.rootRows[g] = c
+				}
+				delete(s.items, g)
+			}
+		}
+		b.srcs = append(b.srcs, s)
+		switch kind {
+		case "places":
+			b.live, b.livePlaces = s, v
+		case "corrupt":
+			b.corrupt, b.corruptView = s, v
+		}
+		for _, t := range pf.Tombstones {
+			if _, ok := b.tombstones[t.GUID]; !ok {
+				b.tombstones[t.GUID] = "a tombstone in " + pf.Name
+			}
+			if kind == "places" || kind == "corrupt" {
+				b.keepTombstone[t.GUID] = t.DateRemoved
+			}
+			if kind == "corrupt" {
+				b.corruptTombstone[t.GUID] = t.DateRemoved
+			}
+		}
+		sr.Complete = s.complete
+		sr.Read = map[string]int{"items": len(s.items), "namedOnly": len(s.exists), "tombstones": len(pf.Tombstones),
+			"places": len(pf.Places), "visits": len(pf.Visits), "keywords": len(pf.Keywords), "damagedCells": sum(pf.BadCells)}
+	}
+	r.Sources = append(r.Sources, sr)
 }
 
 func sum(m map[string]int) int {
