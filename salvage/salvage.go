@@ -6,7 +6,9 @@ package salvage
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
@@ -375,6 +377,35 @@ func (b *builder) addPlaces(pf *PlacesFile, kind string, v *placesView, s *sourc
 	r.Sources = append(r.Sources, sr)
 }
 
+// cycleCandidates is every item in GUID order when some parent chain of
+// parentOf loops, else none: a chain is walked once, not once per item
+// below it.
+func cycleCandidates(parentOf map[string]string) []string {
+	const walking, acyclic = 1, 2
+	state := make(map[string]uint8, len(parentOf))
+	var path []string
+	for g := range parentOf {
+		path = path[:0]
+		p := g
+		for p != "" && !isRoot(p) && p != RecoveredGUID && state[p] != acyclic {
+			if state[p] == walking {
+				return sortedKeys(parentOf)
+			}
+			state[p] = walking
+			path = append(path, p)
+			next, ok := parentOf[p]
+			if !ok {
+				break
+			}
+			p = next
+		}
+		for _, q := range path {
+			state[q] = acyclic
+		}
+	}
+	return nil
+}
+
 func sum(m map[string]int) int {
 	n := 0
 	for _, v := range m {
@@ -386,29 +417,29 @@ func sum(m map[string]int) int {
 // fillURLs gives the Places files' pages whose rows were lost the URL
 // another source knows with the same url_hash.
 func (b *builder) fillURLs() {
-	missing := false
+	// The url_hashes of the pages whose rows were lost: few, so only the
+	// URLs with one of them are remembered, not every URL of every source.
+	wanted := map[uint64]bool{}
 	for _, v := range b.views {
-		for id := range v.pf.URLHashes {
+		for id, h := range v.pf.URLHashes {
 			if _, ok := v.urlOf[id]; !ok {
-				missing = true
-				break
+				wanted[uint64(h)] = true
 			}
 		}
 	}
-	if !missing {
+	if len(wanted) == 0 {
 		return
 	}
-	most := 0
-	for _, s := range b.srcs {
-		most = max(most, len(s.items))
-	}
-	known := make(map[uint64]string, most)
+	known := map[uint64]string{}
 	clash := map[uint64]bool{}
 	note := func(u string) {
 		if u == "" {
 			return
 		}
 		h := urls.Hash(u)
+		if !wanted[h] {
+			return
+		}
 		if old, ok := known[h]; ok && old != u {
 			clash[h] = true
 		}
@@ -454,15 +485,31 @@ func (b *builder) decide() {
 	b.kept = make(map[string]*cand, most)
 	b.keptInfo = make(map[string]*Item, most)
 	r := b.rep()
+	// Every GUID once: by the first (best-ranked) source that holds it,
+	// then by GUID. One sort, not one per source.
 	seen := make(map[string]bool, most)
-	var order []string
-	for _, s := range b.srcs {
-		for _, g := range sortedKeys(s.items) {
+	type ranked struct {
+		g    string
+		rank int
+	}
+	var all []ranked
+	for i, s := range b.srcs {
+		for g := range s.items {
 			if !seen[g] {
 				seen[g] = true
-				order = append(order, g)
+				all = append(all, ranked{g, i})
 			}
 		}
+	}
+	slices.SortFunc(all, func(x, y ranked) int {
+		if x.rank != y.rank {
+			return x.rank - y.rank
+		}
+		return strings.Compare(x.g, y.g)
+	})
+	order := make([]string, len(all))
+	for i, x := range all {
+		order[i] = x.g
 	}
 	for _, g := range order {
 		var best *cand
@@ -623,8 +670,8 @@ func (b *builder) place() {
 		c := b.kept[p]
 		return c != nil && c.typ == rebuild.TypeFolder
 	}
-	for _, g := range sortedKeys(b.kept) {
-		c := b.kept[g]
+	// Each item is placed on its own: the order does not matter.
+	for g, c := range b.kept {
 		info := b.keptInfo[g]
 		if inTree(c.parent) {
 			parentOf[g] = c.parent
@@ -649,8 +696,9 @@ func (b *builder) place() {
 		parentOf[g] = RecoveredGUID
 		info.Placement = fmt.Sprintf("its folder %s was lost and no other source places it: put in %q under Other Bookmarks", lostName, RecoveredTitle)
 	}
-	// Break cycles that mixing sources can make.
-	for _, g := range sortedKeys(parentOf) {
+	// Break cycles that mixing sources can make (in GUID order, so the
+	// same item moves each time), when there is one.
+	for _, g := range cycleCandidates(parentOf) {
 		seen := map[string]bool{g: true}
 		for p := parentOf[g]; p != "" && !isRoot(p) && p != RecoveredGUID; p = parentOf[p] {
 			if seen[p] {
