@@ -66,11 +66,14 @@ var companionSuffixes = []string{"-wal", "-shm", "-journal"}
 // (what was there before the apply opened anything) into a new folder
 // under root, fsyncing every file and folder, and writes its manifest.
 func backupFiles(profile, root string, now time.Time, existing map[string]bool) (string, error) {
-	return backupFileList(profile, root, now, backupCandidates, existing)
+	return backupFileList(profile, root, now, backupCandidates, existing, nil)
 }
 
 // backupFileList is backupFiles for another list of candidate files.
-func backupFileList(profile, root string, now time.Time, candidates []string, existing map[string]bool) (string, error) {
+// Files in link are hard-linked rather than copied (where the file system
+// allows): only for files the caller never changes in place, but removes
+// or replaces by a rename, so the backup keeps the very bytes.
+func backupFileList(profile, root string, now time.Time, candidates []string, existing, link map[string]bool) (string, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
@@ -105,7 +108,14 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}
-			size, sum, err := copyFileSync(filepath.Join(profile, rel), dst)
+			var size int64
+			var sum string
+			var err error
+			if link[rel] {
+				size, sum, err = linkFileSync(filepath.Join(profile, rel), dst)
+			} else {
+				size, sum, err = copyFileSync(filepath.Join(profile, rel), dst)
+			}
 			m.Files[i] = ManifestFile{Name: rel, Size: size, SHA256: sum}
 			return err
 		})
@@ -153,6 +163,36 @@ func copyFileSync(src, dst string) (int64, string, error) {
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
+	if err != nil {
+		os.Remove(dst)
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// linkFileSync makes dst a hard link to src, or a copy where the file
+// system has no hard links, fsyncs the file and returns its size and
+// SHA-256.
+func linkFileSync(src, dst string) (int64, string, error) {
+	if err := os.Link(src, dst); err != nil {
+		if _, serr := os.Lstat(dst); serr == nil {
+			return 0, "", err // dst exists: not a file system without links
+		}
+		return copyFileSync(src, dst)
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		os.Remove(dst)
+		return 0, "", err
+	}
+	defer f.Close()
+	// The original may not be on disk yet (written, never synced).
+	if err := f.Sync(); err != nil {
+		os.Remove(dst)
+		return 0, "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
 	if err != nil {
 		os.Remove(dst)
 		return 0, "", err

@@ -20,7 +20,7 @@ func TestBackupManifestWhole(t *testing.T) {
 	}
 	root := filepath.Join(profile, BackupFolder)
 	now := time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)
-	dir, err := backupFileList(profile, root, now, []string{"places.sqlite"}, map[string]bool{"places.sqlite": true})
+	dir, err := backupFileList(profile, root, now, []string{"places.sqlite"}, map[string]bool{"places.sqlite": true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,15 @@ var salvageCandidates = []string{
 	filepath.Join("weave", "bookmarks.sqlite"), filepath.Join("weave", "bookmarks.sqlite-journal"), filepath.Join("weave", "bookmarks.sqlite-wal"),
 }
 
+// salvageLinked are the candidates the backup hard-links instead of
+// copying: a salvage never writes them, only removes them or renames the
+// new file over them, so the backup's link keeps the damaged bytes. The
+// mirror and the moved-aside copy stay copies: Firefox may later write
+// those in place.
+var salvageLinked = map[string]bool{
+	"places.sqlite": true, "places.sqlite-wal": true, "places.sqlite-shm": true, "places.sqlite-journal": true,
+}
+
 // SalvageReport says what WriteSalvage did.
 type SalvageReport struct {
 	// BackupDir holds the damaged files as they were.
@@ -60,8 +69,9 @@ func (h *salvageHooks) at(name string) {
 // It refuses while Firefox holds the profile, and before touching
 // anything when db is not a tree Firefox can hold; it first finishes any
 // interrupted bmtui operation. The damaged files (places.sqlite, -wal,
-// -shm, -journal, .corrupt) and the mirror are copied into
-// bmtui-backups/<now>/ first, so Undo restores them exactly.
+// -shm, -journal, .corrupt) and the mirror are kept in
+// bmtui-backups/<now>/ first (places.sqlite and its companions by hard
+// links: the salvage only removes them), so Undo restores them exactly.
 //
 // The steps are ordered so that a kill at any moment leaves either the
 // damaged original or the complete salvage once Recover has run (bmtui's
@@ -138,7 +148,7 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	hooks.at("backup")
-	dir, err := backupFileList(profileDir, root, now, salvageCandidates, existing)
+	dir, err := backupFileList(profileDir, root, now, salvageCandidates, existing, salvageLinked)
 	if err != nil {
 		err = fmt.Errorf("backing up %s: %w", profileDir, err)
 		if rerr := recoverSalvage(profileDir, marker, salvagePrefix); rerr != nil {

@@ -143,6 +143,45 @@ func TestSalvageWriteAndUndo(t *testing.T) {
 	}
 }
 
+// TestSalvageBackupLinks: the damaged places.sqlite is kept by a hard
+// link (no copy), the mirror by a copy, so that Firefox writing the
+// mirror in place later cannot change the backup Undo restores.
+func TestSalvageBackupLinks(t *testing.T) {
+	dir := t.TempDir()
+	damagedProfile(t, dir)
+	orig := fileHashes(t, dir)
+	st, err := os.Stat(filepath.Join(dir, "places.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := WriteSalvage(context.Background(), dir, salvageDB(50), salvageNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := os.Stat(filepath.Join(rep.BackupDir, "places.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(st, kept) {
+		t.Error("the damaged places.sqlite was copied into the backup, not linked")
+	}
+	mirror := filepath.Join(dir, "weave", "bookmarks.sqlite")
+	f, err := os.OpenFile(mirror, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("written in place after the salvage"), 200); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Undo(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := fileHashes(t, dir); !sameFiles(got, orig) {
+		t.Errorf("undo after the mirror was written in place:\n got  %v\n want %v", got, orig)
+	}
+}
+
 func TestSalvageRefuses(t *testing.T) {
 	t.Run("firefox-running", func(t *testing.T) {
 		dir := t.TempDir()

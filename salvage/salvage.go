@@ -6,7 +6,10 @@ package salvage
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/places/rebuild"
@@ -249,102 +252,158 @@ func (b *builder) sources() {
 	b.rootRows = map[string]*cand{}
 	r := b.rep()
 	r.Missing = b.in.Missing
-	add := func(pf *PlacesFile, kind string) {
-		sr := SourceReport{Name: pf.Name, Kind: kind, Err: pf.Err, Damage: pf.Damage}
-		if pf.Err == "" {
-			v := newPlacesView(pf)
-			v.kind = kind
-			b.views = append(b.views, v)
-			s := v.source(kind, len(b.srcs))
-			for g, c := range s.items {
-				if isRoot(g) {
-					if _, ok := b.rootRows[g]; !ok {
-						b.rootRows[g] = c
-					}
-					delete(s.items, g)
-				}
-			}
-			b.srcs = append(b.srcs, s)
-			switch kind {
-			case "places":
-				b.live, b.livePlaces = s, v
-			case "corrupt":
-				b.corrupt, b.corruptView = s, v
-			}
-			for _, t := range pf.Tombstones {
-				if _, ok := b.tombstones[t.GUID]; !ok {
-					b.tombstones[t.GUID] = "a tombstone in " + pf.Name
-				}
-				if kind == "places" || kind == "corrupt" {
-					b.keepTombstone[t.GUID] = t.DateRemoved
-				}
-				if kind == "corrupt" {
-					b.corruptTombstone[t.GUID] = t.DateRemoved
-				}
-			}
-			sr.Complete = s.complete
-			sr.Read = map[string]int{"items": len(s.items), "namedOnly": len(s.exists), "tombstones": len(pf.Tombstones),
-				"places": len(pf.Places), "visits": len(pf.Visits), "keywords": len(pf.Keywords), "damagedCells": sum(pf.BadCells)}
-		}
-		r.Sources = append(r.Sources, sr)
-	}
-	if b.in.Places != nil {
-		add(b.in.Places, "places")
-	}
-	if b.in.Corrupt != nil {
-		add(b.in.Corrupt, "corrupt")
-	}
-	// Backups and the mirror, newest first.
-	type timed struct {
+	// The inputs in rank order: the live database, the .corrupt, then
+	// backups and the mirror, newest first.
+	type input struct {
 		t    int64
+		pf   *PlacesFile
+		kind string
 		bk   *Backup
 		mir  *Mirror
-		snap *PlacesFile
+		rank int
+		// built concurrently: each source from its own input alone
+		src  *source
+		view *placesView
 	}
-	var rest []timed
+	var first, rest []*input
+	if b.in.Places != nil {
+		first = append(first, &input{pf: b.in.Places, kind: "places"})
+	}
+	if b.in.Corrupt != nil {
+		first = append(first, &input{pf: b.in.Corrupt, kind: "corrupt"})
+	}
 	if b.in.Snapshot != nil {
-		rest = append(rest, timed{t: b.in.SnapshotTime, snap: b.in.Snapshot})
+		rest = append(rest, &input{t: b.in.SnapshotTime, pf: b.in.Snapshot, kind: "bmtui-backup"})
 	}
 	for i := range b.in.Backups {
-		rest = append(rest, timed{t: b.in.Backups[i].Time, bk: &b.in.Backups[i]})
+		rest = append(rest, &input{t: b.in.Backups[i].Time, bk: &b.in.Backups[i], kind: "backup"})
 	}
 	if m := b.in.Mirror; m != nil {
-		rest = append(rest, timed{t: m.Time, mir: m})
+		rest = append(rest, &input{t: m.Time, mir: m, kind: "mirror"})
 	}
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].t > rest[j].t })
-	for _, x := range rest {
-		if x.snap != nil {
-			add(x.snap, "bmtui-backup")
+	all := append(first, rest...)
+	// A source's rank is its place among the inputs that give one.
+	var wg sync.WaitGroup
+	rank := 0
+	for _, x := range all {
+		x.rank = rank
+		switch {
+		case x.pf != nil && x.pf.Err == "":
+			wg.Go(func() {
+				x.view = newPlacesView(x.pf)
+				x.view.kind = x.kind
+				x.src = x.view.source(x.kind, x.rank)
+			})
+		case x.bk != nil && x.bk.Root != nil:
+			wg.Go(func() { x.src = backupSource(x.bk, x.rank) })
+		case x.mir != nil && x.mir.Err == "":
+			wg.Go(func() { x.src = mirrorSource(x.mir, x.rank) })
+		default:
 			continue
 		}
-		if x.bk != nil {
+		rank++
+	}
+	wg.Wait()
+	for _, x := range all {
+		switch {
+		case x.pf != nil:
+			b.addPlaces(x.pf, x.kind, x.view, x.src)
+		case x.bk != nil:
 			sr := SourceReport{Name: x.bk.Name, Kind: "backup", Err: x.bk.Err}
-			if x.bk.Root != nil {
-				s := backupSource(x.bk, len(b.srcs))
-				b.srcs = append(b.srcs, s)
+			if x.src != nil {
+				b.srcs = append(b.srcs, x.src)
 				sr.Complete = true
-				sr.Read = map[string]int{"items": len(s.items)}
+				sr.Read = map[string]int{"items": len(x.src.items)}
 			}
 			r.Sources = append(r.Sources, sr)
-			continue
-		}
-		sr := SourceReport{Name: x.mir.Name, Kind: "mirror", Err: x.mir.Err, Damage: x.mir.Damage}
-		if x.mir.Err == "" {
-			s := mirrorSource(x.mir, len(b.srcs))
-			b.srcs = append(b.srcs, s)
-			dead := 0
-			for _, it := range x.mir.Items {
-				if it.Deleted {
-					dead++
-					if _, ok := b.tombstones[it.GUID]; !ok {
-						b.tombstones[it.GUID] = "a tombstone in the Sync mirror"
+		default:
+			sr := SourceReport{Name: x.mir.Name, Kind: "mirror", Err: x.mir.Err, Damage: x.mir.Damage}
+			if x.src != nil {
+				b.srcs = append(b.srcs, x.src)
+				dead := 0
+				for _, it := range x.mir.Items {
+					if it.Deleted {
+						dead++
+						if _, ok := b.tombstones[it.GUID]; !ok {
+							b.tombstones[it.GUID] = "a tombstone in the Sync mirror"
+						}
 					}
 				}
+				sr.Read = map[string]int{"items": len(x.src.items), "tombstones": dead}
 			}
-			sr.Read = map[string]int{"items": len(s.items), "tombstones": dead}
+			r.Sources = append(r.Sources, sr)
 		}
-		r.Sources = append(r.Sources, sr)
 	}
+}
+
+// addPlaces adds a Places file's source (nil when it could not be read)
+// and its tombstones.
+func (b *builder) addPlaces(pf *PlacesFile, kind string, v *placesView, s *source) {
+	r := b.rep()
+	sr := SourceReport{Name: pf.Name, Kind: kind, Err: pf.Err, Damage: pf.Damage}
+	if s != nil {
+		b.views = append(b.views, v)
+		for g, c := range s.items {
+			if isRoot(g) {
+				if _, ok := b.rootRows[g]; !ok {
+					b.rootRows[g] = c
+				}
+				delete(s.items, g)
+			}
+		}
+		b.srcs = append(b.srcs, s)
+		switch kind {
+		case "places":
+			b.live, b.livePlaces = s, v
+		case "corrupt":
+			b.corrupt, b.corruptView = s, v
+		}
+		for _, t := range pf.Tombstones {
+			if _, ok := b.tombstones[t.GUID]; !ok {
+				b.tombstones[t.GUID] = "a tombstone in " + pf.Name
+			}
+			if kind == "places" || kind == "corrupt" {
+				b.keepTombstone[t.GUID] = t.DateRemoved
+			}
+			if kind == "corrupt" {
+				b.corruptTombstone[t.GUID] = t.DateRemoved
+			}
+		}
+		sr.Complete = s.complete
+		sr.Read = map[string]int{"items": len(s.items), "namedOnly": len(s.exists), "tombstones": len(pf.Tombstones),
+			"places": len(pf.Places), "visits": len(pf.Visits), "keywords": len(pf.Keywords), "damagedCells": sum(pf.BadCells)}
+	}
+	r.Sources = append(r.Sources, sr)
+}
+
+// cycleCandidates is every item in GUID order when some parent chain of
+// parentOf loops, else none: a chain is walked once, not once per item
+// below it.
+func cycleCandidates(parentOf map[string]string) []string {
+	const walking, acyclic = 1, 2
+	state := make(map[string]uint8, len(parentOf))
+	var path []string
+	for g := range parentOf {
+		path = path[:0]
+		p := g
+		for p != "" && !isRoot(p) && p != RecoveredGUID && state[p] != acyclic {
+			if state[p] == walking {
+				return sortedKeys(parentOf)
+			}
+			state[p] = walking
+			path = append(path, p)
+			next, ok := parentOf[p]
+			if !ok {
+				break
+			}
+			p = next
+		}
+		for _, q := range path {
+			state[q] = acyclic
+		}
+	}
+	return nil
 }
 
 func sum(m map[string]int) int {
@@ -358,29 +417,29 @@ func sum(m map[string]int) int {
 // fillURLs gives the Places files' pages whose rows were lost the URL
 // another source knows with the same url_hash.
 func (b *builder) fillURLs() {
-	missing := false
+	// The url_hashes of the pages whose rows were lost: few, so only the
+	// URLs with one of them are remembered, not every URL of every source.
+	wanted := map[uint64]bool{}
 	for _, v := range b.views {
-		for id := range v.pf.URLHashes {
+		for id, h := range v.pf.URLHashes {
 			if _, ok := v.urlOf[id]; !ok {
-				missing = true
-				break
+				wanted[uint64(h)] = true
 			}
 		}
 	}
-	if !missing {
+	if len(wanted) == 0 {
 		return
 	}
-	most := 0
-	for _, s := range b.srcs {
-		most = max(most, len(s.items))
-	}
-	known := make(map[uint64]string, most)
+	known := map[uint64]string{}
 	clash := map[uint64]bool{}
 	note := func(u string) {
 		if u == "" {
 			return
 		}
 		h := urls.Hash(u)
+		if !wanted[h] {
+			return
+		}
 		if old, ok := known[h]; ok && old != u {
 			clash[h] = true
 		}
@@ -426,15 +485,31 @@ func (b *builder) decide() {
 	b.kept = make(map[string]*cand, most)
 	b.keptInfo = make(map[string]*Item, most)
 	r := b.rep()
+	// Every GUID once: by the first (best-ranked) source that holds it,
+	// then by GUID. One sort, not one per source.
 	seen := make(map[string]bool, most)
-	var order []string
-	for _, s := range b.srcs {
-		for _, g := range sortedKeys(s.items) {
+	type ranked struct {
+		g    string
+		rank int
+	}
+	var all []ranked
+	for i, s := range b.srcs {
+		for g := range s.items {
 			if !seen[g] {
 				seen[g] = true
-				order = append(order, g)
+				all = append(all, ranked{g, i})
 			}
 		}
+	}
+	slices.SortFunc(all, func(x, y ranked) int {
+		if x.rank != y.rank {
+			return x.rank - y.rank
+		}
+		return strings.Compare(x.g, y.g)
+	})
+	order := make([]string, len(all))
+	for i, x := range all {
+		order[i] = x.g
 	}
 	for _, g := range order {
 		var best *cand
@@ -595,8 +670,8 @@ func (b *builder) place() {
 		c := b.kept[p]
 		return c != nil && c.typ == rebuild.TypeFolder
 	}
-	for _, g := range sortedKeys(b.kept) {
-		c := b.kept[g]
+	// Each item is placed on its own: the order does not matter.
+	for g, c := range b.kept {
 		info := b.keptInfo[g]
 		if inTree(c.parent) {
 			parentOf[g] = c.parent
@@ -621,8 +696,9 @@ func (b *builder) place() {
 		parentOf[g] = RecoveredGUID
 		info.Placement = fmt.Sprintf("its folder %s was lost and no other source places it: put in %q under Other Bookmarks", lostName, RecoveredTitle)
 	}
-	// Break cycles that mixing sources can make.
-	for _, g := range sortedKeys(parentOf) {
+	// Break cycles that mixing sources can make (in GUID order, so the
+	// same item moves each time), when there is one.
+	for _, g := range cycleCandidates(parentOf) {
 		seen := map[string]bool{g: true}
 		for p := parentOf[g]; p != "" && !isRoot(p) && p != RecoveredGUID; p = parentOf[p] {
 			if seen[p] {

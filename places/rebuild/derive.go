@@ -248,11 +248,13 @@ func (d *deriver) bookmarks() error {
 		case b.GUID == RootGUID:
 			row.title = new(string) // '' for the root, as Firefox writes it
 		case b.Type != TypeSeparator && b.Title != "":
-			row.title = &b.Title
+			title := b.Title // not &b.Title: that would keep a copy of all of b
+			row.title = &title
 		}
 		d.t.bookmarks = append(d.t.bookmarks, row)
 		if b.Type == TypeBookmark {
-			p, err := d.page(b.URL, "bookmark "+b.GUID)
+			// checkBookmark refused an empty URL: the name is not needed.
+			p, err := d.page(b.URL, "bookmark")
 			if err != nil {
 				return err
 			}
@@ -592,9 +594,12 @@ func (d *deriver) meta(in map[string]any) error {
 // completeRoots returns the bookmarks with any missing built-in root added
 // (as restored items: syncStatus UNKNOWN, counter 1, dated now).
 func completeRoots(in []Bookmark, now time.Time) ([]Bookmark, error) {
-	have := map[string]bool{}
+	// Only the built-in roots' GUIDs are looked for.
+	have := make(map[string]bool, len(builtinRoots)+1)
 	for _, b := range in {
-		have[b.GUID] = true
+		if isBuiltinRoot(b.GUID) {
+			have[b.GUID] = true
+		}
 	}
 	complete := have[RootGUID]
 	for _, r := range builtinRoots {
@@ -619,6 +624,14 @@ func completeRoots(in []Bookmark, now time.Time) ([]Bookmark, error) {
 		at++
 	}
 	return out, nil
+}
+
+func isBuiltinRoot(g string) bool {
+	switch g {
+	case RootGUID, MenuGUID, ToolbarGUID, TagsGUID, UnfiledGUID, MobileGUID:
+		return true
+	}
+	return false
 }
 
 // fixDates gives the dates Places' coherence check would leave: both set,

@@ -2,16 +2,15 @@ package rebuild
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
-
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 )
 
 // SchemaVersion is the Places schema Write creates (Firefox ESR 153).
@@ -57,13 +56,17 @@ func Prepare(db *Database, now time.Time) (*Prepared, error) {
 // WriteVerified writes the prepared rows to a new file at path (as Write)
 // and reads them back (as Verify), returning how long each took.
 func (p *Prepared) WriteVerified(ctx context.Context, path string) (write, verify time.Duration, err error) {
+	// The rows' own invariants need no file: they are checked on the
+	// other core while SQLite writes.
+	inv := checkInvariantsAsync(p.t)
 	start := time.Now()
 	if err := writeFile(ctx, path, p.t); err != nil {
+		<-inv
 		return 0, 0, err
 	}
 	write = time.Since(start)
 	start = time.Now()
-	err = verifyFile(ctx, path, p.t)
+	err = verifyFile(ctx, path, p.t, inv)
 	return write, time.Since(start), err
 }
 
@@ -84,38 +87,39 @@ func writeFile(ctx context.Context, path string, t *tables) error {
 }
 
 func writeTables(ctx context.Context, path string, t *tables) (err error) {
-	sdb, err := sql.Open("sqlite", path)
+	// Through SQLite's C API directly: binding each value through
+	// database/sql cost about as much as SQLite's own inserts.
+	c, err := sqlraw.OpenWrite(path)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := sdb.Close(); err == nil {
+		if cerr := c.Close(); err == nil {
 			err = cerr
 		}
 	}()
-	sdb.SetMaxOpenConns(1)
-	conn, err := sdb.Conn(ctx)
-	if err != nil {
-		return err
+	exec := func(stmts ...string) error {
+		for _, s := range stmts {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := c.Exec(s); err != nil {
+				return fmt.Errorf("%.60s: %w", s, err)
+			}
+		}
+		return nil
 	}
-	defer conn.Close()
 	// The file is new and swapped in only once complete, so no journal is
-	// needed while it is built.
-	for _, s := range []string{
+	// needed while it is built. Foreign keys are not enforced row by row:
+	// Verify runs SQLite's foreign_key_check on the finished file.
+	if err := exec(
 		fmt.Sprintf("PRAGMA page_size = %d", demo.PageSize),
 		"PRAGMA journal_mode = OFF",
 		"PRAGMA synchronous = OFF",
-		"PRAGMA foreign_keys = ON",
-	} {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
+		"BEGIN",
+	); err != nil {
 		return err
 	}
-	defer tx.Rollback()
 	// Indexes are built once the rows are in: one sorted pass each
 	// instead of an insert per row.
 	var tablesFirst, indexes []string
@@ -126,23 +130,18 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 			tablesFirst = append(tablesFirst, s)
 		}
 	}
-	for _, s := range tablesFirst {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("schema: %w", err)
-		}
+	if err := exec(tablesFirst...); err != nil {
+		return fmt.Errorf("schema: %w", err)
 	}
-	if err := insertAll(ctx, tx, t); err != nil {
+	if err := insertAll(ctx, c, t); err != nil {
+		c.Exec("ROLLBACK")
 		return err
 	}
-	for _, s := range indexes {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("schema: %w", err)
-		}
+	if err := exec(indexes...); err != nil {
+		return fmt.Errorf("schema: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	for _, s := range []string{
+	return exec(
+		"COMMIT",
 		fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion),
 		// sqlite_stat1 as Firefox's PRAGMA optimize makes it (it sets
 		// analysis_limit too), not a full scan of every index.
@@ -152,16 +151,11 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 		"PRAGMA synchronous = FULL",
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA wal_checkpoint(TRUNCATE)",
-	} {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	return nil
+	)
 }
 
 // insertAll inserts every row, parents before children.
-func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
+func insertAll(ctx context.Context, c *sqlraw.Conn, t *tables) error {
 	type batch struct {
 		stmt string
 		n    int
@@ -193,7 +187,7 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 		{`INSERT INTO moz_keywords(id, keyword, place_id, post_data) VALUES (?, ?, ?, ?)`,
 			len(t.keywords), func(i int) []any { k := t.keywords[i]; return []any{k.id, k.keyword, k.placeID, k.postData} }},
 		{`INSERT INTO moz_anno_attributes(id, name) VALUES (?, ?)`,
-			len(t.attrs), func(i int) []any { return []any{i + 1, t.attrs[i]} }},
+			len(t.attrs), func(i int) []any { return []any{int64(i + 1), t.attrs[i]} }},
 		{`INSERT INTO moz_items_annos(id, item_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			len(t.itemAnnos), func(i int) []any { return annoArgs(t.itemAnnos[i]) }},
@@ -202,60 +196,45 @@ func insertAll(ctx context.Context, tx *sql.Tx, t *tables) error {
 			len(t.pageAnnos), func(i int) []any { return annoArgs(t.pageAnnos[i]) }},
 		{`INSERT INTO moz_bookmarks_deleted(guid, dateRemoved) VALUES (?, ?)`,
 			len(t.tombstones), func(i int) []any { return []any{t.tombstones[i].GUID, t.tombstones[i].DateRemoved} }},
-		{`INSERT INTO moz_meta(key, value) VALUES (?, ?)`,
-			len(t.meta), func(i int) []any { return []any{t.meta[i].key, t.meta[i].value} }},
 	}
+	// sqlraw binds no REAL: such a moz_meta value goes in as a literal
+	// (Go's shortest exact form; Verify compares it bit for bit).
+	var metaRows []metaRow
+	for _, m := range t.meta {
+		if f, ok := m.value.(float64); ok {
+			lit := strconv.FormatFloat(f, 'g', -1, 64)
+			if !strings.ContainsAny(lit, ".eEnN") {
+				lit += ".0"
+			}
+			if err := c.Exec(`INSERT INTO moz_meta(key, value) VALUES ('` + strings.ReplaceAll(m.key, "'", "''") + `', ` + lit + `)`); err != nil {
+				return fmt.Errorf("moz_meta %q: %w", m.key, err)
+			}
+			continue
+		}
+		metaRows = append(metaRows, m)
+	}
+	batches = append(batches, batch{`INSERT INTO moz_meta(key, value) VALUES (?, ?)`,
+		len(metaRows), func(i int) []any { return []any{metaRows[i].key, metaRows[i].value} }})
+	const chunk = 1024
+	rows := make([][]any, 0, chunk)
 	for _, b := range batches {
-		if err := insertBatched(ctx, tx, b.stmt, b.n, b.row); err != nil {
-			return err
+		for start := 0; start < b.n; start += chunk {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rows = rows[:0]
+			for i := start; i < min(start+chunk, b.n); i++ {
+				rows = append(rows, b.row(i))
+			}
+			if err := c.Insert(b.stmt, rows); err != nil {
+				return fmt.Errorf("%.40s (rows %d-%d): %w", b.stmt, start+1, start+len(rows), err)
+			}
 		}
 	}
 	// AUTOINCREMENT's counter, as Firefox's inserts leave it.
 	if len(t.keywords) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'moz_keywords'`, len(t.keywords)); err != nil {
+		if err := c.Exec(fmt.Sprintf(`UPDATE sqlite_sequence SET seq = %d WHERE name = 'moz_keywords'`, len(t.keywords))); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// insertBatched runs stmt (an INSERT ending in one VALUES tuple) for n
-// rows, many rows per statement: one call per row costs more than SQLite's
-// own work.
-func insertBatched(ctx context.Context, tx *sql.Tx, stmt string, n int, row func(int) []any) error {
-	if n == 0 {
-		return nil
-	}
-	i := strings.LastIndex(stmt, "VALUES")
-	head, tuple := stmt[:i+len("VALUES")], strings.TrimSpace(stmt[i+len("VALUES"):])
-	const perStatement = 256
-	var st *sql.Stmt
-	stSize := 0
-	defer func() {
-		if st != nil {
-			st.Close()
-		}
-	}()
-	args := make([]any, 0, perStatement*strings.Count(tuple, "?"))
-	for start := 0; start < n; start += perStatement {
-		size := min(perStatement, n-start)
-		if size != stSize {
-			if st != nil {
-				st.Close()
-			}
-			var err error
-			st, err = tx.PrepareContext(ctx, head+" "+strings.TrimSuffix(strings.Repeat(tuple+",", size), ","))
-			if err != nil {
-				return err
-			}
-			stSize = size
-		}
-		args = args[:0]
-		for j := start; j < start+size; j++ {
-			args = append(args, row(j)...)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("%.40s (rows %d-%d): %w", stmt, start+1, start+size, err)
 		}
 	}
 	return nil

@@ -240,7 +240,10 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 	for i, c := range t.Columns {
 		idx[c.Name] = i
 	}
-	seen := make(map[int64]bool, len(pf.GUIDIndex))
+	// The tree's rowids, in a slice (rows come in rowid order): a set is
+	// built only when a cut-off row has to be checked against them.
+	var treeIDs []int64
+	var seen map[int64]bool
 	probs, err := r.f.ReadTable(table, func(row sqlitepage.Row) error {
 		if row.Err != nil {
 			if pf.BadCells[table] == 0 || len(pf.Damage) == 0 || !slices.Equal(pf.Damage[len(pf.Damage)-1].Pages, []int64{int64(row.Page)}) {
@@ -249,11 +252,27 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 			pf.BadCells[table]++
 			return nil
 		}
-		if row.Orphan && (!orphans || seen[row.Rowid]) {
-			return nil
+		if row.Orphan {
+			if !orphans {
+				return nil
+			}
+			if seen == nil {
+				seen = make(map[int64]bool, len(treeIDs))
+				for _, id := range treeIDs {
+					seen[id] = true
+				}
+				treeIDs = nil
+			}
+			if seen[row.Rowid] {
+				return nil
+			}
 		}
 		if !t.WithoutRowid {
-			seen[row.Rowid] = true
+			if seen != nil {
+				seen[row.Rowid] = true
+			} else {
+				treeIDs = append(treeIDs, row.Rowid)
+			}
 		}
 		col := func(name string) sqlitepage.Value {
 			if i, ok := idx[name]; ok && i < len(row.Values) {
