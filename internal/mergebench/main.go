@@ -7,7 +7,9 @@
 //	go run ./internal/mergebench FILE [REPS [MERGE_REPS [COPIES]]]
 //
 // COPIES > 1 merges that many disjoint copies of the fixture's inputs
-// (internal/benchscale), for sizes beyond the fixtures'.
+// (internal/benchscale), for sizes beyond the fixtures'. A list of copies
+// (COPIES=1,4,9) times every size in one process, alternating sizes REPS
+// times, so that the load of a shared machine falls on all sizes alike.
 package main
 
 import (
@@ -55,6 +57,9 @@ func run(args []string) error {
 		if mergeReps, err = strconv.Atoi(args[2]); err != nil || mergeReps < 1 {
 			return fmt.Errorf("bad MERGE_REPS %q", args[2])
 		}
+	}
+	if len(args) > 3 && strings.Contains(args[3], ",") {
+		return interleave(args[0], reps, args[3])
 	}
 	copies := 1
 	if len(args) > 3 {
@@ -257,3 +262,71 @@ func cpuTime() time.Duration {
 
 // resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.
 func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// interleave times a sequential build and merge, and a parallel one, of
+// each number of copies in turn, round after round. Only one size's
+// copies are held at a time (made again each round, untimed), beside the
+// fixture's own inputs, which the first size uses when it is one copy.
+func interleave(path string, rounds int, list string) error {
+	var ks []int
+	for _, f := range strings.Split(list, ",") {
+		k, err := strconv.Atoi(f)
+		if err != nil || k < 1 {
+			return fmt.Errorf("bad COPIES %q", list)
+		}
+		ks = append(ks, k)
+	}
+	in, err := loadCached(path)
+	if err != nil {
+		return err
+	}
+	type phases struct{ build, merge, buildCPU, mergeCPU, par, parCPU []float64 }
+	got := make([]phases, len(ks))
+	items := make([]int, len(ks))
+	for r := range rounds {
+		for i, k := range ks {
+			sized := in
+			if k > 1 {
+				if sized, err = benchscale.Replicate(in, k); err != nil {
+					return err
+				}
+			}
+			items[i] = len(sized.Local.Items) + len(sized.Remote.Items)
+			runtime.GC()
+			p := &got[i]
+			c0, s := cpuTime(), time.Now()
+			local, err := sized.Local.Build()
+			if err != nil {
+				return err
+			}
+			remote, err := sized.Remote.Build()
+			if err != nil {
+				return err
+			}
+			b, c1 := time.Since(s), cpuTime()
+			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+				return err
+			}
+			t, c2 := time.Since(s), cpuTime()
+			local, remote = nil, nil
+			p.build, p.merge = append(p.build, ms(b)), append(p.merge, ms(t-b))
+			p.buildCPU, p.mergeCPU = append(p.buildCPU, ms(c1-c0)), append(p.mergeCPU, ms(c2-c1))
+			c0, s = cpuTime(), time.Now()
+			if local, remote, err = buildBoth(sized); err != nil {
+				return err
+			}
+			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+				return err
+			}
+			p.par, p.parCPU = append(p.par, ms(time.Since(s))), append(p.parCPU, ms(cpuTime()-c0))
+			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f\n",
+				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1])
+		}
+	}
+	for i, k := range ks {
+		p := got[i]
+		fmt.Printf("RESULT copies=%d items=%d rounds=%d seq_build_med=%.1f seq_merge_med=%.1f par_total_med=%.1f seq_build_cpu_med=%.1f seq_merge_cpu_med=%.1f par_total_cpu_med=%.1f\n",
+			k, items[i], rounds, median(p.build), median(p.merge), median(p.par), median(p.buildCPU), median(p.mergeCPU), median(p.parCPU))
+	}
+	return nil
+}
