@@ -7,7 +7,9 @@
 //	go run ./internal/mergebench FILE [REPS [MERGE_REPS [COPIES]]]
 //
 // COPIES > 1 merges that many disjoint copies of the fixture's inputs
-// (internal/benchscale), for sizes beyond the fixtures'.
+// (internal/benchscale), for sizes beyond the fixtures'. A list of copies
+// (COPIES=1,4,9) times every size in one process, alternating sizes REPS
+// times, so that the load of a shared machine falls on all sizes alike.
 package main
 
 import (
@@ -56,6 +58,9 @@ func run(args []string) error {
 			return fmt.Errorf("bad MERGE_REPS %q", args[2])
 		}
 	}
+	if len(args) > 3 && strings.Contains(args[3], ",") {
+		return interleave(args[0], reps, args[3])
+	}
 	copies := 1
 	if len(args) > 3 {
 		if copies, err = strconv.Atoi(args[3]); err != nil || copies < 1 {
@@ -92,10 +97,14 @@ func run(args []string) error {
 	}
 
 	var seqBuild, seqMerge, seqTotal, parBuild, parTotal, mergeOnly []float64
+	// CPU time of the process per phase (every thread, the collector's
+	// included): on a machine shared with other work it swings far less
+	// than wall time.
+	var seqBuildCPU, seqMergeCPU, parTotalCPU, mergeOnlyCPU []float64
 	var nodes, dupes int
 	var cpu0 time.Duration // from the end of the first repetition, which warms the heap up
 	for rep := range reps {
-		s := time.Now()
+		c0, s := cpuTime(), time.Now()
 		local, err := in.Local.Build()
 		if err != nil {
 			return err
@@ -104,13 +113,14 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		b := time.Since(s)
+		b, c1 := time.Since(s), cpuTime()
 		res, err := merge.Merge(context.Background(), local, remote, merge.Options{})
 		if err != nil {
 			return err
 		}
-		t := time.Since(s)
+		t, c2 := time.Since(s), cpuTime()
 		seqBuild, seqMerge, seqTotal = append(seqBuild, ms(b)), append(seqMerge, ms(t-b)), append(seqTotal, ms(t))
+		seqBuildCPU, seqMergeCPU = append(seqBuildCPU, ms(c1-c0)), append(seqMergeCPU, ms(c2-c1))
 		nodes, dupes = res.Counts.MergedNodes, res.Counts.Dupes
 		if rep == 0 {
 			cpu0 = cpuTime()
@@ -120,7 +130,7 @@ func run(args []string) error {
 	var local, remote *tree.Tree
 	for range reps {
 		local, remote = nil, nil // the last pair is garbage, not input to this build
-		s := time.Now()
+		c0, s := cpuTime(), time.Now()
 		local, remote, err = buildBoth(in)
 		if err != nil {
 			return err
@@ -131,18 +141,21 @@ func run(args []string) error {
 		}
 		t := time.Since(s)
 		parBuild, parTotal = append(parBuild, ms(b)), append(parTotal, ms(t))
+		parTotalCPU = append(parTotalCPU, ms(cpuTime()-c0))
 	}
 	for range mergeReps {
-		s := time.Now()
+		c0, s := cpuTime(), time.Now()
 		if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
 			return err
 		}
 		mergeOnly = append(mergeOnly, ms(time.Since(s)))
+		mergeOnlyCPU = append(mergeOnlyCPU, ms(cpuTime()-c0))
 	}
 	fmt.Printf("decoded %s in %d ms: local %d items, remote %d items; merged_nodes=%d dupes=%d; input_heap_kb=%d load_hwm_kb=%d run_hwm_kb=%d\n",
 		args[0], decoded.Milliseconds(), len(in.Local.Items), len(in.Remote.Items), nodes, dupes, ms0.HeapAlloc>>10, loadHWM, vmHWM())
-	fmt.Printf("RESULT file=%s reps=%d merge_reps=%d seq_build_med=%.3f seq_merge_med=%.3f seq_total_med=%.3f par_build_med=%.3f par_total_med=%.3f mergeonly_med=%.3f seq_cpu_mean_after_first=%.3f\n",
-		args[0], reps, mergeReps, median(seqBuild), median(seqMerge), median(seqTotal), median(parBuild), median(parTotal), median(mergeOnly), ms(seqCPU))
+	fmt.Printf("RESULT file=%s reps=%d merge_reps=%d seq_build_med=%.3f seq_merge_med=%.3f seq_total_med=%.3f par_build_med=%.3f par_total_med=%.3f mergeonly_med=%.3f seq_cpu_mean_after_first=%.3f seq_build_cpu_med=%.3f seq_merge_cpu_med=%.3f par_total_cpu_med=%.3f mergeonly_cpu_med=%.3f\n",
+		args[0], reps, mergeReps, median(seqBuild), median(seqMerge), median(seqTotal), median(parBuild), median(parTotal), median(mergeOnly), ms(seqCPU),
+		median(seqBuildCPU), median(seqMergeCPU), median(parTotalCPU), median(mergeOnlyCPU))
 	return nil
 }
 
@@ -249,3 +262,71 @@ func cpuTime() time.Duration {
 
 // resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.
 func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// interleave times a sequential build and merge, and a parallel one, of
+// each number of copies in turn, round after round. Only one size's
+// copies are held at a time (made again each round, untimed), beside the
+// fixture's own inputs, which the first size uses when it is one copy.
+func interleave(path string, rounds int, list string) error {
+	var ks []int
+	for _, f := range strings.Split(list, ",") {
+		k, err := strconv.Atoi(f)
+		if err != nil || k < 1 {
+			return fmt.Errorf("bad COPIES %q", list)
+		}
+		ks = append(ks, k)
+	}
+	in, err := loadCached(path)
+	if err != nil {
+		return err
+	}
+	type phases struct{ build, merge, buildCPU, mergeCPU, par, parCPU []float64 }
+	got := make([]phases, len(ks))
+	items := make([]int, len(ks))
+	for r := range rounds {
+		for i, k := range ks {
+			sized := in
+			if k > 1 {
+				if sized, err = benchscale.Replicate(in, k); err != nil {
+					return err
+				}
+			}
+			items[i] = len(sized.Local.Items) + len(sized.Remote.Items)
+			runtime.GC()
+			p := &got[i]
+			c0, s := cpuTime(), time.Now()
+			local, err := sized.Local.Build()
+			if err != nil {
+				return err
+			}
+			remote, err := sized.Remote.Build()
+			if err != nil {
+				return err
+			}
+			b, c1 := time.Since(s), cpuTime()
+			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+				return err
+			}
+			t, c2 := time.Since(s), cpuTime()
+			local, remote = nil, nil
+			p.build, p.merge = append(p.build, ms(b)), append(p.merge, ms(t-b))
+			p.buildCPU, p.mergeCPU = append(p.buildCPU, ms(c1-c0)), append(p.mergeCPU, ms(c2-c1))
+			c0, s = cpuTime(), time.Now()
+			if local, remote, err = buildBoth(sized); err != nil {
+				return err
+			}
+			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+				return err
+			}
+			p.par, p.parCPU = append(p.par, ms(time.Since(s))), append(p.parCPU, ms(cpuTime()-c0))
+			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f\n",
+				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1])
+		}
+	}
+	for i, k := range ks {
+		p := got[i]
+		fmt.Printf("RESULT copies=%d items=%d rounds=%d seq_build_med=%.1f seq_merge_med=%.1f par_total_med=%.1f seq_build_cpu_med=%.1f seq_merge_cpu_med=%.1f par_total_cpu_med=%.1f\n",
+			k, items[i], rounds, median(p.build), median(p.merge), median(p.par), median(p.buildCPU), median(p.mergeCPU), median(p.parCPU))
+	}
+	return nil
+}
