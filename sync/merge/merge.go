@@ -78,8 +78,6 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 		arena:     make([]*Node, 0, max(nl, nr)+min(nl, nr)/16+16),
 		stack:     make([]*Node, 0, 256),
 	}
-	touchPages(m.slab)
-	touchPages(m.arena)
 	if !opts.Overrides.empty() {
 		m.ov = &opts.Overrides
 	}
@@ -87,7 +85,6 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	ints := make([]int32, nl+nr)
 	m.lToR, m.rToL = ints[:nl:nl], ints[nl:]
 	bools := make([]bool, 2*(nl+nr))
-	touchPages(bools)
 	m.lTombR, m.rTombL = bools[:nl:nl], bools[nl:nl+nr:nl+nr]
 	m.lMerged, m.rMerged = bools[nl+nr:2*nl+nr:2*nl+nr], bools[2*nl+nr:]
 	for i := range m.lToR {

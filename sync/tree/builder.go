@@ -107,7 +107,6 @@ func NewBuilderSized(root Item, n int) *Builder {
 		tombstones: make(map[string]struct{}),
 		fallback:   UnfiledGUID,
 	}
-	touchPages(b.nodes)
 	b.nodes[0].Item = root
 	b.nodes[0].guid = flagsOf(root.GUID)
 	b.index.add(root.GUID, 0)
@@ -498,7 +497,6 @@ func (b *Builder) chooseParent(guid string, cands []candidate, fallback int32) (
 func findCycles(parent []int32) []int32 {
 	n := len(parent)
 	state := make([]uint8, n) // 0 unknown, 1 reaches the root, 2 in a reported cycle
-	touchPages(state)
 	state[0] = 1
 	var found []int32
 	for i := 1; i < n; i++ {

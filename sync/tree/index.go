@@ -37,7 +37,6 @@ const (
 func newGUIDIndex(n int) guidIndex {
 	x := guidIndex{seed: [2]uint64{rand.Uint64() | 1, rand.Uint64()}}
 	x.slots = make([]guidSlot, max(16, n*guidIndexFillDen/guidIndexFillNum))
-	touchPages(x.slots) // probes read a slot before they fill it
 	return x
 }
 
@@ -119,7 +118,6 @@ func (x *guidIndex) add(g string, idx int32) bool {
 func (x *guidIndex) grow() {
 	old := x.slots
 	x.slots = make([]guidSlot, 2*len(old))
-	touchPages(x.slots)
 	for _, s := range old {
 		if s.idx == 0 {
 			continue

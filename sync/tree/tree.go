@@ -122,7 +122,6 @@ func (t *Tree) ProblemCounts() ProblemCounts { return CountProblems(t.problems) 
 // when fn returns false.
 func (t *Tree) Walk(fn func(i int32, n *Node) bool) {
 	seen := make([]bool, len(t.nodes))
-	touchPages(seen)
 	stack := []int32{0}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
