@@ -109,14 +109,22 @@ func (f *finder) flattenedFolder(refName string, o *Outline, i int32) (Group, bo
 	}
 	g := Group{Kind: Flattened, ID: string(Flattened) + ":" + n.Item.GUID, Keep: -1, Default: -1, Fix: true,
 		From: refName, Into: intoNode.GUID}
-	// Each folder's items that sit in into, and whether the folder has
-	// any in it or below: only those folders are put back.
+	// Each folder's children that sit in into (its items, and the folders
+	// in it that kept their own items), and whether the folder has any
+	// in it or below: only those folders are put back.
 	members := make([][]string, len(chain))
 	needed := make([]bool, len(chain))
 	at := make(map[int32]int, len(chain))
 	for k, c := range chain {
 		at[c] = k
-		for _, guid := range items[k] {
+	}
+	for k, c := range chain {
+		for _, guid := range o.Folders[c].Children {
+			if fi, ok := o.index[guid]; ok {
+				if _, flat := at[fi]; flat {
+					continue
+				}
+			}
 			if ti, ok := f.t.Index(guid); ok && f.t.Node(ti).Parent == into {
 				members[k] = append(members[k], guid)
 				g.Copies = append(g.Copies, f.copyOf(ti))

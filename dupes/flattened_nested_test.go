@@ -52,6 +52,13 @@ func TestFlattenedNested(t *testing.T) {
 			restores: []string{"fldA________", "fldB________"},
 		},
 		{
+			name:     "a folder inside that kept its items goes back too",
+			before:   []spec{top, fo("fldA________", "A", fo("fldS________", "S", end), x, y)},
+			now:      []spec{top, fo("fldS________", "S", end), x, y},
+			want:     "menu________[bmkTop______ fldA________[fldS________[bmkEnd______] bmkX________ bmkY________]]",
+			restores: []string{"fldA________"},
+		},
+		{
 			name:     "three deep",
 			before:   []spec{top, fo("fldA________", "A", fo("fldB________", "B", fo("fldC________", "C", x), y), z), end},
 			now:      []spec{top, x, y, z, end},
