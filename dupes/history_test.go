@@ -3,9 +3,14 @@ package dupes_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/bmtui/bmtui/dupes"
@@ -300,4 +305,89 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(0, i-300)
 	return fmt.Sprintf("got  …%s…\nwant …%s…", a[lo:min(len(a), i+200)], b[lo:min(len(b), i+200)])
+}
+
+// BenchmarkBackupsHistory40k reads history-40k's backups (15 of about
+// 41,700 items) as dupes did before (trees: each parsed and built whole,
+// all of them) and as it does now (outlines: the newest 15, several at
+// once), then the same with 30 more, older backups beside them (-45).
+// It reports the memory the references hold once read (retained-MB) and
+// the peak resident size of a process that only reads them (peak-MB).
+func BenchmarkBackupsHistory40k(b *testing.B) {
+	dir := history40k.Profile(b)
+	many := manyBackups(b, dir, 30)
+	for _, bc := range []struct{ name, mode, dir string }{
+		{"trees", "trees", dir}, {"outlines", "outlines", dir},
+		{"trees-45", "trees", many}, {"outlines-45", "outlines", many},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var refs []dupes.Reference
+			cpu0 := cpuTime()
+			for b.Loop() {
+				refs = nil
+				refs = readBackupsAs(b, bc.mode, bc.dir)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(len(refs)), "backups")
+			b.ReportMetric(retainedMB(func() any { return readBackupsAs(b, bc.mode, bc.dir) }), "retained-MB")
+			// The child says its own peak (VmHWM): its rusage would count
+			// the parent's, whose memory it shares until exec.
+			cmd := exec.Command(os.Args[0], "-test.run=^TestBackupsChild$", "-test.v")
+			cmd.Env = append(os.Environ(), "BMTUI_BACKUPS_MODE="+bc.mode, "BMTUI_BACKUPS_DIR="+bc.dir)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				b.Fatalf("child: %v\n%s", err, out)
+			}
+			m := regexp.MustCompile(`peak-kB (\d+)`).FindSubmatch(out)
+			if m == nil {
+				b.Fatalf("child said no peak:\n%s", out)
+			}
+			kb, _ := strconv.Atoi(string(m[1]))
+			b.ReportMetric(float64(kb)/1024, "peak-MB")
+		})
+	}
+}
+
+// readBackupsAs reads the backups in dir as trees (all) or outlines (the
+// newest DefaultLimit).
+func readBackupsAs(tb testing.TB, mode, dir string) []dupes.Reference {
+	if mode == "trees" {
+		return fullTrees(tb, dir, math.MaxInt)
+	}
+	res, err := backups.Load(dir, backups.DefaultLimit)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.Refs
+}
+
+// retainedMB is the heap that what read returns holds after a GC.
+func retainedMB(read func() any) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := read()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / (1 << 20)
+}
+
+// TestBackupsChild is BenchmarkBackupsHistory40k's child process.
+func TestBackupsChild(t *testing.T) {
+	mode, dir := os.Getenv("BMTUI_BACKUPS_MODE"), os.Getenv("BMTUI_BACKUPS_DIR")
+	if mode == "" {
+		t.Skip("run by BenchmarkBackupsHistory40k")
+	}
+	readBackupsAs(t, mode, dir)
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status)
+	if m == nil {
+		t.Fatal("no VmHWM")
+	}
+	t.Logf("peak-kB %s", m[1])
 }

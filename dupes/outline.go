@@ -16,7 +16,8 @@ type Outline struct {
 	index   map[string]int32
 	set     *GUIDSet // the backups' presence table, or
 	bit     uint64
-	tree    *tree.Tree // the reference's own tree
+	tree    *tree.Tree          // the reference's own tree, or
+	own     map[string]struct{} // its GUIDs, until joined to a set
 }
 
 // OutlineFolder is one folder of an outline.
@@ -45,8 +46,12 @@ func (o *Outline) isFolder(guid string) bool {
 
 // Has reports whether the reference has an item with this GUID.
 func (o *Outline) Has(guid string) bool {
-	if o.tree != nil {
+	switch {
+	case o.tree != nil:
 		return o.tree.Lookup(guid) != nil
+	case o.own != nil:
+		_, ok := o.own[guid]
+		return ok
 	}
 	return o.set.mask(guid)&o.bit != 0
 }
@@ -98,42 +103,33 @@ func (s *GUIDSet) mask(guid string) uint64 {
 	return 0
 }
 
-// OutlineBuilder builds one outline whose GUIDs a GUIDSet records.
+// OutlineBuilder builds one outline on its own, so that several can be
+// built at once; GUIDSet.Join then records it with the others.
 type OutlineBuilder struct {
 	o *Outline
 }
 
-// NewOutline starts the outline of one more reference.
-func (s *GUIDSet) NewOutline() (*OutlineBuilder, error) {
-	if s.n >= MaxOutlines {
-		return nil, ErrTooManyOutlines
-	}
-	b := &OutlineBuilder{o: &Outline{index: map[string]int32{}, set: s, bit: 1 << s.n}}
-	s.n++
-	return b, nil
+// NewOutlineBuilder starts an outline of about n items.
+func NewOutlineBuilder(n int) *OutlineBuilder {
+	return &OutlineBuilder{o: &Outline{index: map[string]int32{}, own: make(map[string]struct{}, n)}}
 }
 
-// Item records that the reference has guid and returns the set's copy
-// of it (so that the outlines share one string per GUID).
-func (b *OutlineBuilder) Item(guid string) string {
-	s := b.o.set
-	id, ok := s.ids[guid]
-	if !ok {
-		id = int32(len(s.guids))
-		s.ids[guid] = id
-		s.guids = append(s.guids, guid)
-		s.masks = append(s.masks, 0)
+// Item records that the reference has guid; false when it already did
+// (a GUID twice: the first one counts).
+func (b *OutlineBuilder) Item(guid string) bool {
+	if _, dup := b.o.own[guid]; dup {
+		return false
 	}
-	s.masks[id] |= b.o.bit
-	return s.guids[id]
+	b.o.own[guid] = struct{}{}
+	return true
 }
 
 // Folder adds a folder under the folder at parent (-1 for the root) and
-// returns its index. Folders come parents first; it is recorded as an
-// item too, and children should be GUIDs Item returned.
+// returns its index. Folders come parents first, each recorded as an
+// item too; children are the GUIDs of its children Item recorded.
 func (b *OutlineBuilder) Folder(it tree.Item, parent int32, children []string) int32 {
 	o := b.o
-	it.GUID = b.Item(it.GUID)
+	b.Item(it.GUID)
 	it.Kind = tree.KindFolder
 	i := int32(len(o.Folders))
 	f := OutlineFolder{Item: it, Parent: parent, Children: children}
@@ -150,6 +146,39 @@ func (b *OutlineBuilder) Folder(it tree.Item, parent int32, children []string) i
 
 // Outline returns the outline built.
 func (b *OutlineBuilder) Outline() *Outline { return b.o }
+
+// Join records o's GUIDs in s, under a bit of its own, and makes o share
+// s's copy of each GUID and drop its own table.
+func (s *GUIDSet) Join(o *Outline) error {
+	if s.n >= MaxOutlines {
+		return ErrTooManyOutlines
+	}
+	if o.own == nil {
+		return errors.New("the outline is not a builder's, or is joined already")
+	}
+	bit := uint64(1) << s.n
+	s.n++
+	intern := func(guid string) string {
+		id, ok := s.ids[guid]
+		if !ok {
+			id = int32(len(s.guids))
+			s.ids[guid] = id
+			s.guids = append(s.guids, guid)
+			s.masks = append(s.masks, 0)
+		}
+		s.masks[id] |= bit
+		return s.guids[id]
+	}
+	for i := range o.Folders {
+		f := &o.Folders[i]
+		f.Item.GUID = intern(f.Item.GUID)
+		for k, c := range f.Children {
+			f.Children[k] = intern(c)
+		}
+	}
+	o.own, o.set, o.bit = nil, s, bit
+	return nil
+}
 
 // OutlineOf is the outline of a whole tree; Has looks in the tree.
 func OutlineOf(t *tree.Tree) *Outline {

@@ -107,21 +107,22 @@ func Load(profileDir string, limit int) (*Result, error) {
 		return res, nil
 	}
 
-	// Parse several at once; one goroutine (this one) makes the outlines,
-	// so the GUID set needs no lock, and each tree is dropped once done.
-	type parsed struct {
-		k    int
-		root *backup.Node
-		err  error
+	// Read several at once, each worker making the outline of the backup
+	// it parsed, so that a parsed tree lives only while its outline is
+	// made; this goroutine records them in one GUID set (no lock).
+	type read struct {
+		k   int
+		o   *dupes.Outline
+		err error
 	}
 	jobs := make(chan int)
-	out := make(chan parsed)
+	out := make(chan read)
 	workers := min(runtime.GOMAXPROCS(0), maxReaders, len(files))
 	for range workers {
 		go func() {
 			for k := range jobs {
-				root, err := backup.Read(filepath.Join(dir, files[k].name))
-				out <- parsed{k, root, err}
+				o, err := readOutline(filepath.Join(dir, files[k].name), files[k].count)
+				out <- read{k, o, err}
 			}
 		}()
 	}
@@ -135,16 +136,15 @@ func Load(profileDir string, limit int) (*Result, error) {
 	refs := make([]*dupes.Reference, len(files))
 	errs := make([]error, len(files))
 	for range files {
-		p := <-out
-		var o *dupes.Outline
-		if p.err == nil {
-			o, p.err = outline(set, p.root)
+		r := <-out
+		if r.err == nil {
+			r.err = set.Join(r.o)
 		}
-		if p.err != nil {
-			errs[p.k] = p.err
+		if r.err != nil {
+			errs[r.k] = r.err
 			continue
 		}
-		refs[p.k] = &dupes.Reference{Name: backup.FolderName + "/" + files[p.k].name, At: files[p.k].at.UnixMicro(), Outline: o}
+		refs[r.k] = &dupes.Reference{Name: backup.FolderName + "/" + files[r.k].name, At: files[r.k].at.UnixMicro(), Outline: r.o}
 	}
 	for k, r := range refs {
 		if r == nil {
@@ -156,16 +156,17 @@ func Load(profileDir string, limit int) (*Result, error) {
 	return res, nil
 }
 
-// outline records a backup's GUIDs in set and returns its folders.
-func outline(set *dupes.GUIDSet, root *backup.Node) (*dupes.Outline, error) {
-	if root.GUID != tree.RootGUID {
-		return nil, fmt.Errorf("the backup's top item is %q, not the Places root", root.GUID)
-	}
-	b, err := set.NewOutline()
+// readOutline reads the backup at path (of about n items) as an outline.
+func readOutline(path string, n int) (*dupes.Outline, error) {
+	root, err := backup.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{root.GUID: true}
+	if root.GUID != tree.RootGUID {
+		return nil, fmt.Errorf("the backup's top item is %q, not the Places root", root.GUID)
+	}
+	b := dupes.NewOutlineBuilder(max(n, 0))
+	b.Item(root.GUID)
 	var add func(n *backup.Node, parent int32)
 	add = func(n *backup.Node, parent int32) {
 		kids := make([]string, 0, len(n.Children))
@@ -176,11 +177,10 @@ func outline(set *dupes.GUIDSet, root *backup.Node) (*dupes.Outline, error) {
 			default:
 				continue // Firefox skips what it does not know on restore
 			}
-			if seen[c.GUID] {
+			if !b.Item(c.GUID) {
 				continue // a GUID twice: the first one counts
 			}
-			seen[c.GUID] = true
-			kids = append(kids, b.Item(c.GUID))
+			kids = append(kids, c.GUID)
 			if c.TypeCode == 2 {
 				sub = append(sub, c)
 			}
