@@ -2,6 +2,8 @@ package dupes
 
 import (
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -62,14 +64,8 @@ func (o *Outline) path(i int32) string {
 	for ; i >= 0 && o.Folders[i].Parent >= 0; i = o.Folders[i].Parent {
 		parts = append(parts, displayTitle(&o.Folders[i].Item))
 	}
-	s := ""
-	for k := len(parts) - 1; k >= 0; k-- {
-		if s != "" {
-			s += "/"
-		}
-		s += parts[k]
-	}
-	return s
+	slices.Reverse(parts)
+	return strings.Join(parts, "/")
 }
 
 // MaxOutlines is how many outlines one GUIDSet records.
@@ -92,9 +88,6 @@ type GUIDSet struct {
 func NewGUIDSet(n int) *GUIDSet {
 	return &GUIDSet{ids: make(map[string]int32, n), guids: make([]string, 0, n), masks: make([]uint64, 0, n)}
 }
-
-// Len is the number of distinct GUIDs recorded.
-func (s *GUIDSet) Len() int { return len(s.guids) }
 
 func (s *GUIDSet) mask(guid string) uint64 {
 	if id, ok := s.ids[guid]; ok {
