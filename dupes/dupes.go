@@ -42,8 +42,19 @@ type Reference struct {
 	// "bookmarkbackups/bookmarks-2026-11-23_45_….jsonlz4".
 	Name string
 	// At is when it was made, microseconds since the epoch.
-	At   int64
-	Tree *tree.Tree
+	At int64
+	// Tree is the reference's tree, or Outline what Find needs of it (a
+	// backup's, far smaller): one of the two is set.
+	Tree    *tree.Tree
+	Outline *Outline
+}
+
+// outline is the reference's outline, made from its tree if need be.
+func (r *Reference) outline() *Outline {
+	if r.Outline == nil && r.Tree != nil {
+		r.Outline = OutlineOf(r.Tree)
+	}
+	return r.Outline
 }
 
 // Input is what Find examines.
@@ -119,17 +130,29 @@ type Group struct {
 	From   string
 	// Into is the folder where a flattened group's items sit now.
 	Into string
+	// Nested are the flattened folders inside Folder that go back into
+	// it, outer before inner; Copies holds their items too.
+	Nested []Copy
 
 	// restore is what Plan needs for a flattened group.
 	restore *restore
 }
 
-// restore is a flattened folder as its reference had it.
+// restore is a flattened folder as its reference had it, with the
+// flattened folders inside it: folders[0] is the folder, the others
+// follow in pre-order (each parent before its children).
 type restore struct {
+	folders []restoreFolder
+	depth   int32
+}
+
+// restoreFolder is one folder a flattened group puts back.
+type restoreFolder struct {
 	item      tree.Item // the folder
 	refParent string    // its parent in the reference
+	siblings  []string  // its parent's children in the reference, in order
+	children  []string  // its own children in the reference, in order
 	members   []string  // its children in reference order that sit in Into now
-	depth     int32
 }
 
 // Fixable reports whether Plan would change anything for the group.
@@ -224,12 +247,14 @@ func displayTitle(it *tree.Item) string {
 	return ""
 }
 
-func titleOf(n *tree.Node) string {
-	if n.Info != nil {
-		return n.Info.Title
+func titleOf(n *tree.Node) string { return itemTitle(&n.Item) }
+
+func itemTitle(it *tree.Item) string {
+	if it.Info != nil {
+		return it.Info.Title
 	}
-	if n.Content != nil {
-		return n.Content.Title
+	if it.Content != nil {
+		return it.Content.Title
 	}
 	return ""
 }

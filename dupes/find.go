@@ -33,6 +33,28 @@ type finder struct {
 	lastParent          int32
 	lastTitle, lastPath string
 	backupSets          map[uint64][]string
+	// shared is the GUID set all the backups' outlines share, if they
+	// do; bits[i] is the i-th backup's bit in it.
+	shared *GUIDSet
+	bits   []uint64
+}
+
+// presence makes each backup's outline and notes whether they share one
+// GUID set (as backups.Read makes them): then a GUID's backups are one
+// lookup.
+func (f *finder) presence() {
+	for i := range f.backups {
+		f.backups[i].outline()
+	}
+	for i := range f.backups {
+		o := f.backups[i].Outline
+		if o == nil || o.set == nil || (i > 0 && o.set != f.shared) {
+			f.shared, f.bits = nil, nil
+			return
+		}
+		f.shared = o.set
+		f.bits = append(f.bits, o.bit)
+	}
 }
 
 // Find examines in.Tree and returns its groups: copies, twin folders,
@@ -43,6 +65,7 @@ func Find(in Input) *Report {
 	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, norm: map[string]string{}, paths: map[int32]string{}, lastParent: -1, backupSets: map[uint64][]string{}, urls: map[string][]int32{}}
 	f.backups = slices.Clone(in.Backups)
 	slices.SortStableFunc(f.backups, func(a, b Reference) int { return cmp.Compare(b.At, a.At) })
+	f.presence()
 	if f.t != nil {
 		for _, g := range userRoots {
 			if i, ok := f.t.Index(g); ok {
@@ -371,9 +394,19 @@ func (f *finder) copyOf(i int32) Copy {
 // slice for each combination (read-only).
 func (f *finder) backupsOf(guid string) []string {
 	var set uint64
-	for i, b := range f.backups {
-		if i < 64 && b.Tree != nil && b.Tree.Lookup(guid) != nil {
-			set |= 1 << i
+	if f.shared != nil {
+		if m := f.shared.mask(guid); m != 0 {
+			for i, bit := range f.bits {
+				if i < 64 && m&bit != 0 {
+					set |= 1 << i
+				}
+			}
+		}
+	} else {
+		for i := range f.backups {
+			if o := f.backups[i].Outline; i < 64 && o != nil && o.Has(guid) {
+				set |= 1 << i
+			}
 		}
 	}
 	if set == 0 {

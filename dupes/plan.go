@@ -316,7 +316,9 @@ func (w *work) mergeFolder(keep, other string) {
 	w.replaced[other] = keep
 }
 
-// renest puts a flattened folder back and moves its items into it.
+// renest puts a flattened folder back, with the flattened folders inside
+// it (outer first, each where its reference had it among its siblings),
+// and moves each one's items into it.
 func (w *work) renest(g *Group) {
 	rs := g.restore
 	into := g.Into
@@ -326,32 +328,96 @@ func (w *work) renest(g *Group) {
 			return
 		}
 	}
-	var members []string
-	for _, m := range rs.members {
-		m = w.resolve(m)
-		if w.exists(m) && w.parentOf(m) == into && !slices.Contains(members, m) {
-			members = append(members, m)
+	n := len(rs.folders)
+	at := make(map[string]int, n)
+	members := make([][]string, n)
+	needed := make([]bool, n)
+	for k, rf := range rs.folders {
+		at[rf.item.GUID] = k
+		for _, m := range rf.members {
+			m = w.resolve(m)
+			if w.exists(m) && w.parentOf(m) == into && !slices.Contains(members[k], m) {
+				members[k] = append(members[k], m)
+			}
 		}
 	}
-	if len(members) == 0 {
-		return
+	// Folders come parents first: a folder is needed if it or one below
+	// it still has items to take back.
+	for k := n - 1; k >= 0; k-- {
+		needed[k] = needed[k] || len(members[k]) > 0
+		if p, ok := at[rs.folders[k].refParent]; ok && needed[k] {
+			needed[p] = true
+		}
 	}
 	why := "re-nested as " + ShortName(g.From) + " had it"
-	folder := rs.item.GUID
-	if w.deleted[folder] {
-		return // merged away as a twin in this same fix
-	}
-	if !w.exists(folder) {
-		parent, index := into, slices.Index(w.children(into), members[0])
-		if rp := w.resolve(rs.refParent); rp != "" && rp != into && w.exists(rp) {
-			parent, index = rp, -1
+	skip := make([]bool, n)
+	for k, rf := range rs.folders {
+		p, nested := at[rf.refParent]
+		folder := rf.item.GUID
+		// A folder merged away as a twin in this same fix stays away, and
+		// so do those that were inside it.
+		if !needed[k] || w.deleted[folder] || (nested && skip[p]) {
+			skip[k] = true
+			continue
 		}
-		w.insert(tree.Item{GUID: folder, Kind: tree.KindFolder, Info: rs.item.Info}, parent, index,
-			"restored from "+ShortName(g.From))
+		rp := w.resolve(rf.refParent)
+		switch {
+		case !w.exists(folder):
+			parent, index := into, -1
+			if rp != "" && rp != into && w.exists(rp) {
+				parent, index = rp, w.placeAmong(rp, folder, rf.siblings)
+			} else if first := w.firstMember(rs, members, k); first != "" {
+				index = slices.Index(w.children(into), first)
+			}
+			w.insert(tree.Item{GUID: folder, Kind: tree.KindFolder, Info: rf.item.Info}, parent, index,
+				"restored from "+ShortName(g.From))
+		case nested && w.exists(rp) && w.parentOf(folder) != rp:
+			// An emptied folder that was inside a restored one goes back in.
+			w.move(folder, rp, w.placeAmong(rp, folder, rf.siblings), why)
+		}
+		for _, m := range members[k] {
+			w.move(m, folder, w.placeAmong(folder, m, rf.children), why)
+		}
 	}
-	for _, m := range members {
-		w.move(m, folder, -1, why)
+}
+
+// firstMember is the first item to take back in the folder k of rs or in
+// those below it.
+func (w *work) firstMember(rs *restore, members [][]string, k int) string {
+	below := map[string]bool{rs.folders[k].item.GUID: true}
+	for j := k; j < len(rs.folders); j++ {
+		if j > k && !below[rs.folders[j].refParent] {
+			continue
+		}
+		below[rs.folders[j].item.GUID] = true
+		if len(members[j]) > 0 {
+			return members[j][0]
+		}
 	}
+	return ""
+}
+
+// placeAmong is the index in parent's children where guid goes so that it
+// follows the nearest sibling its reference put before it (or precedes
+// the nearest one after it, when none before is there); -1, the end,
+// when none is.
+func (w *work) placeAmong(parent, guid string, siblings []string) int {
+	i := slices.Index(siblings, guid)
+	if i < 0 {
+		return -1
+	}
+	kids := w.children(parent)
+	for j := i - 1; j >= 0; j-- {
+		if k := slices.Index(kids, siblings[j]); k >= 0 {
+			return k + 1
+		}
+	}
+	for j := i + 1; j < len(siblings); j++ {
+		if k := slices.Index(kids, siblings[j]); k >= 0 {
+			return k
+		}
+	}
+	return -1
 }
 
 // ShortName is how people read a reference's name: "the backup of

@@ -11,11 +11,14 @@ import (
 
 // JSONReport is what `bmtui dupes --json` prints.
 type JSONReport struct {
-	Side    string      `json:"side"`
-	Items   int         `json:"items"`
-	Backups []string    `json:"backups"`
-	Groups  []JSONGroup `json:"groups"`
-	Summary JSONSummary `json:"summary"`
+	Side  string `json:"side"`
+	Items int    `json:"items"`
+	// Backups names the backups read, newest first; BackupsFound counts
+	// those in bookmarkbackups/, read or not (only the newest are read).
+	Backups      []string    `json:"backups"`
+	BackupsFound int         `json:"backupsFound"`
+	Groups       []JSONGroup `json:"groups"`
+	Summary      JSONSummary `json:"summary"`
 }
 
 // JSONGroup is one group. Keep is the GUID of the copy that stays (null
@@ -33,6 +36,8 @@ type JSONGroup struct {
 	Folder *JSONCopy `json:"folder,omitempty"`
 	From   string    `json:"from,omitempty"`
 	Into   string    `json:"into,omitempty"`
+	// Nested are the flattened folders inside Folder that go back in it.
+	Nested []JSONCopy `json:"nested,omitempty"`
 }
 
 // JSONCopy is one member and its provenance.
@@ -76,7 +81,7 @@ func jsonCopy(c *Copy) JSONCopy {
 // JSON is the report as --json prints it; backups names the references
 // read, newest first.
 func (r *Report) JSON(backups []string) JSONReport {
-	out := JSONReport{Side: r.Side.String(), Items: r.Items, Backups: backups, Groups: make([]JSONGroup, 0, len(r.Groups))}
+	out := JSONReport{Side: r.Side.String(), Items: r.Items, Backups: backups, BackupsFound: len(backups), Groups: make([]JSONGroup, 0, len(r.Groups))}
 	if out.Backups == nil {
 		out.Backups = []string{}
 	}
@@ -95,6 +100,9 @@ func (r *Report) JSON(backups []string) JSONReport {
 		if g.Folder != nil {
 			f := jsonCopy(g.Folder)
 			jg.Folder = &f
+		}
+		for j := range g.Nested {
+			jg.Nested = append(jg.Nested, jsonCopy(&g.Nested[j]))
 		}
 		out.Groups = append(out.Groups, jg)
 	}

@@ -69,7 +69,7 @@ func TestStormFixedWithFirefox(t *testing.T) {
 	if err != nil || len(refs) != 1 || len(notes) != 0 {
 		t.Fatalf("backups: %d, %v, %v", len(refs), notes, err)
 	}
-	pre := refs[0].Tree
+	pre := fullTrees(t, dir, 1)[0].Tree // the pre-storm tree, titles and URLs too
 	storm := prof.Local.Tree
 	r := dupes.Find(dupes.Input{Tree: storm, Side: tree.Local, Other: prof.Remote.Tree, Backups: refs})
 	c := r.Counts()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ type dupesOptions struct {
 	fix, yes  bool
 	theme     string
 	chosen    []string
+	backups   int
 }
 
 func newDupesCmd(ctx context.Context, io stdio) *cobra.Command {
@@ -46,6 +48,7 @@ func newDupesCmd(ctx context.Context, io stdio) *cobra.Command {
 	f.BoolVar(&o.fix, "fix", false, "write the fix to the profile (local side only)")
 	f.BoolVar(&o.yes, "yes", false, "fix without asking")
 	f.BoolVar(&o.tui, "tui", false, "open the dupes screen instead of printing")
+	f.IntVar(&o.backups, "backups", backups.DefaultLimit, "read the newest `N` backups in bookmarkbackups/ (0: all, up to 64)")
 	themeFlag(c, &o.theme, " (with --tui)")
 	profileCompletions(c)
 	_ = c.RegisterFlagCompletionFunc("side", cobra.FixedCompletions([]cobra.Completion{"local", "remote"}, cobra.ShellCompDirectiveNoFileComp))
@@ -63,6 +66,9 @@ func runDupes(ctx context.Context, o *dupesOptions, io stdio) error {
 	if o.fix && (o.json || o.tui) {
 		return usageError{"--fix cannot be combined with --json or --tui"}
 	}
+	if o.backups < 0 {
+		return usageError{fmt.Sprintf("--backups must be 0 or more, got %d", o.backups)}
+	}
 	if o.yes && !o.fix {
 		return usageError{"--yes goes with --fix"}
 	}
@@ -70,13 +76,13 @@ func runDupes(ctx context.Context, o *dupesOptions, io stdio) error {
 		o.profile.finishApply = true
 	}
 	// The backups are read while the databases are: neither waits.
-	refs := readBackupsAsync(&o.profile)
+	refs := readBackupsAsync(&o.profile, o.backups)
 	prof, cleanup, err := o.profile.open()
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	found, err := findDupes(prof, o.side, o.chosen, refs)
+	found, err := findDupes(prof, o.side, o.chosen, refs, o.backups)
 	if err != nil {
 		return err
 	}
@@ -88,13 +94,16 @@ func runDupes(ctx context.Context, o *dupesOptions, io stdio) error {
 	case o.json:
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(found.report.JSON(found.backupNames)); err != nil {
+		j := found.report.JSON(found.backupNames)
+		j.BackupsFound = found.backupsFound
+		if err := enc.Encode(j); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	default:
 		for _, n := range found.notes {
 			fmt.Fprintf(io.out, "note: %s\n", n)
 		}
+		fmt.Fprintln(io.out, found.backupsLine())
 		if err := found.report.WriteText(io.out); err != nil {
 			return err
 		}
@@ -111,12 +120,38 @@ type dupesFound struct {
 	report      *dupes.Report
 	input       dupes.Input
 	backupNames []string
-	notes       []string
+	// backupsFound is the number of backups in bookmarkbackups/, read
+	// or not.
+	backupsFound int
+	backupAt     []int64
+	notes        []string
+}
+
+// backupsLine says which backups the groups were found with.
+func (f *dupesFound) backupsLine() string {
+	n := len(f.backupNames)
+	if n == 0 {
+		if f.backupsFound == 0 {
+			return "backups: none in bookmarkbackups/"
+		}
+		return fmt.Sprintf("backups: none of %d read", f.backupsFound)
+	}
+	span := func() string {
+		newest := time.UnixMicro(f.backupAt[0]).UTC().Format("2006-01-02")
+		if n == 1 {
+			return newest
+		}
+		return newest + " back to " + time.UnixMicro(f.backupAt[n-1]).UTC().Format("2006-01-02")
+	}()
+	if n < f.backupsFound {
+		return fmt.Sprintf("backups: the newest %d of %d read, %s (--backups 0 reads all)", n, f.backupsFound, span)
+	}
+	return fmt.Sprintf("backups: %d read, %s", n, span)
 }
 
 // findDupes reads the backups and finds the groups of one side, with the
 // user's choices made.
-func findDupes(prof *load.Profile, side string, chosen []string, read <-chan backupsRead) (*dupesFound, error) {
+func findDupes(prof *load.Profile, side string, chosen []string, read <-chan backupsRead, limit int) (*dupesFound, error) {
 	in := dupes.Input{Tree: prof.Local.Tree, Side: tree.Local}
 	if prof.Remote != nil {
 		in.Other = prof.Remote.Tree
@@ -130,15 +165,17 @@ func findDupes(prof *load.Profile, side string, chosen []string, read <-chan bac
 	found := &dupesFound{tree: in.Tree, notes: append([]string{}, prof.Notes...)}
 	br := <-read
 	if br.dir != prof.Paths.Dir {
-		br.refs, br.notes, br.err = backups.Read(prof.Paths.Dir, 0)
+		br = loadBackups(prof.Paths.Dir, limit)
 	}
 	if br.err != nil {
 		found.notes = append(found.notes, br.err.Error())
 	}
 	found.notes = append(found.notes, br.notes...)
+	found.backupsFound = br.found
 	in.Backups = br.refs
 	for _, r := range br.refs {
 		found.backupNames = append(found.backupNames, r.Name)
+		found.backupAt = append(found.backupAt, r.At)
 	}
 	found.input = in
 	found.report = dupes.Find(in)
@@ -159,13 +196,23 @@ type backupsRead struct {
 	dir   string
 	refs  []dupes.Reference
 	notes []string
+	found int
 	err   error
+}
+
+// loadBackups reads the newest limit backups of the profile in dir.
+func loadBackups(dir string, limit int) backupsRead {
+	r, err := backups.Load(dir, limit)
+	if err != nil {
+		return backupsRead{dir: dir, err: err}
+	}
+	return backupsRead{dir: dir, refs: r.Refs, notes: r.Notes, found: r.Found}
 }
 
 // readBackupsAsync reads the backups of the profile the flags name in
 // the background. For a profile it cannot name before opening (--demo,
 // a mistake) it sends nothing read, and findDupes reads them then.
-func readBackupsAsync(pf *profileFlags) <-chan backupsRead {
+func readBackupsAsync(pf *profileFlags, limit int) <-chan backupsRead {
 	ch := make(chan backupsRead, 1)
 	home, _ := os.UserHomeDir()
 	paths, err := load.Resolve(pf.profile, pf.places, pf.mirror, home, runtime.GOOS)
@@ -173,9 +220,6 @@ func readBackupsAsync(pf *profileFlags) <-chan backupsRead {
 		ch <- backupsRead{}
 		return ch
 	}
-	go func() {
-		refs, notes, err := backups.Read(paths.Dir, 0)
-		ch <- backupsRead{dir: paths.Dir, refs: refs, notes: notes, err: err}
-	}()
+	go func() { ch <- loadBackups(paths.Dir, limit) }()
 	return ch
 }

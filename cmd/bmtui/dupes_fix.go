@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/dupes"
+	"github.com/bmtui/bmtui/dupes/backups"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -73,7 +74,7 @@ func fixDupes(ctx context.Context, prof *load.Profile, found *dupesFound, o *dup
 func dupesInput(ctx context.Context, prof *load.Profile) (*ui.DupesInput, error) {
 	none := make(chan backupsRead, 1)
 	none <- backupsRead{}
-	found, err := findDupes(prof, "local", nil, none)
+	found, err := findDupes(prof, "local", nil, none, backups.DefaultLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package backups
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/bmtui/bmtui/internal/testutil"
@@ -49,28 +50,45 @@ func TestReadSharedBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := refs[0].Tree
 	if refs[0].Name != backup.FolderName+"/"+name {
 		t.Fatalf("name %q", refs[0].Name)
 	}
-	if tr.Len() != root.Count() {
-		t.Fatalf("tree has %d items, the backup %d", tr.Len(), root.Count())
+	o := refs[0].Outline
+	if o == nil || refs[0].Tree != nil {
+		t.Fatalf("want an outline, got %+v", refs[0])
 	}
+	// Every item is there; every folder is, with its children in order,
+	// under its parent, with its title.
+	folders := 0
 	root.Walk(func(n, parent *backup.Node) {
-		got := tr.Lookup(n.GUID)
-		if got == nil {
+		if !o.Has(n.GUID) {
 			t.Errorf("%s missing", n.GUID)
+		}
+		if n.TypeCode != 2 && parent != nil {
 			return
 		}
-		if parent != nil && tr.ParentOf(got).GUID != parent.GUID {
-			t.Errorf("%s under %s, want %s", n.GUID, tr.ParentOf(got).GUID, parent.GUID)
+		folders++
+		f := o.Folder(n.GUID)
+		if f == nil {
+			t.Errorf("folder %s missing", n.GUID)
+			return
 		}
-		if parent != nil && (got.Info.Title != n.Title || got.Info.URL != n.URI) {
-			t.Errorf("%s: %q %q, want %q %q", n.GUID, got.Info.Title, got.Info.URL, n.Title, n.URI)
+		var kids []string
+		for _, c := range n.Children {
+			kids = append(kids, c.GUID)
+		}
+		if !slices.Equal(f.Children, kids) {
+			t.Errorf("%s has %v, want %v", n.GUID, f.Children, kids)
+		}
+		if parent != nil && (o.Folders[f.Parent].Item.GUID != parent.GUID || f.Item.Info.Title != n.Title || f.Item.Info.DateAdded != n.DateAdded) {
+			t.Errorf("%s: under %s titled %q", n.GUID, o.Folders[f.Parent].Item.GUID, f.Item.Info.Title)
 		}
 	})
-	if tr.Lookup(tree.MenuGUID) == nil {
-		t.Fatal("no menu")
+	if len(o.Folders) != folders || o.Folder(tree.MenuGUID) == nil {
+		t.Fatalf("%d folders, want %d", len(o.Folders), folders)
+	}
+	if o.Has("notThere____") {
+		t.Fatal("has a GUID the backup has not")
 	}
 	if refs, _, err := Read(t.TempDir(), 0); err != nil || refs != nil {
 		t.Fatalf("no backups folder: %v %v", refs, err)
