@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -184,13 +183,7 @@ func BenchmarkStorm400k(b *testing.B) {
 	})
 	b.Run("peak-memory", func(b *testing.B) {
 		for b.Loop() {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestStormChild$")
-			cmd.Env = append(os.Environ(), "BMTUI_STORM_PROFILE="+dir)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				b.Fatalf("child: %v\n%s", err, out)
-			}
-			ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-			b.ReportMetric(float64(ru.Maxrss)/1024, "peak-MB")
+			b.ReportMetric(childPeakMB(b, "TestStormChild", "BMTUI_STORM_PROFILE="+dir), "peak-MB")
 		}
 	})
 }
@@ -203,6 +196,7 @@ func TestStormChild(t *testing.T) {
 		t.Skip("run by BenchmarkStorm400k")
 	}
 	openStormScreen(t, dir)
+	reportPeak(t)
 }
 
 // BenchmarkFind: Find alone on a generated storm of 4,000 bookmarks.

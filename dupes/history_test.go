@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/bmtui/bmtui/dupes"
@@ -331,20 +328,7 @@ func BenchmarkBackupsHistory40k(b *testing.B) {
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 			b.ReportMetric(float64(len(refs)), "backups")
 			b.ReportMetric(retainedMB(func() any { return readBackupsAs(b, bc.mode, bc.dir) }), "retained-MB")
-			// The child says its own peak (VmHWM): its rusage would count
-			// the parent's, whose memory it shares until exec.
-			cmd := exec.Command(os.Args[0], "-test.run=^TestBackupsChild$", "-test.v")
-			cmd.Env = append(os.Environ(), "BMTUI_BACKUPS_MODE="+bc.mode, "BMTUI_BACKUPS_DIR="+bc.dir)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				b.Fatalf("child: %v\n%s", err, out)
-			}
-			m := regexp.MustCompile(`peak-kB (\d+)`).FindSubmatch(out)
-			if m == nil {
-				b.Fatalf("child said no peak:\n%s", out)
-			}
-			kb, _ := strconv.Atoi(string(m[1]))
-			b.ReportMetric(float64(kb)/1024, "peak-MB")
+			b.ReportMetric(childPeakMB(b, "TestBackupsChild", "BMTUI_BACKUPS_MODE="+bc.mode, "BMTUI_BACKUPS_DIR="+bc.dir), "peak-MB")
 		})
 	}
 }
@@ -381,13 +365,5 @@ func TestBackupsChild(t *testing.T) {
 		t.Skip("run by BenchmarkBackupsHistory40k")
 	}
 	readBackupsAs(t, mode, dir)
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc/self/status")
-	}
-	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status)
-	if m == nil {
-		t.Fatal("no VmHWM")
-	}
-	t.Logf("peak-kB %s", m[1])
+	reportPeak(t)
 }
