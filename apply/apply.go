@@ -15,7 +15,6 @@ import (
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/places"
-	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/record"
@@ -251,40 +250,22 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	// 2. Backups. Firefox's own is read through a read-only connection of
 	// its own while the files are copied.
 	t0 := time.Now()
-	var firefox chan error
-	if !opts.NoFirefoxBackup {
-		firefox = make(chan error, 1)
-		go func() {
-			var err error
-			rep.FirefoxBackup, err = backup.WriteFile(profileDir, pp, opts.Clock())
-			firefox <- err
-		}()
-	}
-	var bdir string
-	if hooks == nil || !hooks.noBackup {
-		bdir, err = backupFiles(profileDir, opts.BackupRoot, opts.Clock(), existing)
-	}
-	if firefox != nil {
-		if ferr := <-firefox; ferr != nil {
-			rep.Warnings = append(rep.Warnings, "Firefox bookmark backup not written: "+ferr.Error())
-		}
+	taken, err := backupBeforeWriting(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, "the databases")
+	rep.FirefoxBackup = taken.firefox
+	if taken.warning != "" {
+		rep.Warnings = append(rep.Warnings, taken.warning)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot back up the databases into %s: %w", opts.BackupRoot, err)
+		return nil, err
 	}
+	bdir := taken.dir
 	rep.BackupDir = bdir
 	rep.Timings.Backup = time.Since(t0)
 
 	// 3. The transaction.
 	t0 = time.Now()
-	marker := filepath.Join(profileDir, BackupFolder, markerName)
-	if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
-		return nil, err
-	}
-	if err := writeFileSync(marker, []byte(bdir+"\n")); err != nil {
-		return nil, fmt.Errorf("cannot write %s: %w", marker, err)
-	}
-	if err := syncDir(filepath.Dir(marker)); err != nil {
+	marker, err := markWriteStarted(profileDir, bdir)
+	if err != nil {
 		return nil, err
 	}
 	committed, err := writeTransaction(ctx, c, plan, rep, hooks)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"golang.org/x/sync/errgroup"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,7 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/places/backup"
 )
 
 // BackupFolder is where bmtui keeps its own copies of the database files,
@@ -435,4 +437,57 @@ func Recover(profileDir string) (bool, error) {
 		return false, err
 	}
 	return true, syncDir(filepath.Dir(marker))
+}
+
+// backupsTaken is what backupBeforeWriting made: the copies' folder, and
+// Firefox's own backup or why it could not be written (a warning, as the
+// copies alone can undo the write).
+type backupsTaken struct {
+	dir, firefox, warning string
+}
+
+// backupBeforeWriting copies the files in existing into a new folder of
+// opts.BackupRoot (unless copyFiles is false) while Firefox's own backup
+// is exported from pp on a connection of its own (unless opts says not
+// to); what names the copied files in the error.
+func backupBeforeWriting(profileDir, pp string, opts Options, existing map[string]bool, copyFiles bool, what string) (backupsTaken, error) {
+	var taken backupsTaken
+	var firefox chan error
+	if !opts.NoFirefoxBackup {
+		firefox = make(chan error, 1)
+		go func() {
+			var err error
+			taken.firefox, err = backup.WriteFile(profileDir, pp, opts.Clock())
+			firefox <- err
+		}()
+	}
+	var err error
+	if copyFiles {
+		taken.dir, err = backupFiles(profileDir, opts.BackupRoot, opts.Clock(), existing)
+	}
+	if firefox != nil {
+		if ferr := <-firefox; ferr != nil {
+			taken.warning = "Firefox bookmark backup not written: " + ferr.Error()
+		}
+	}
+	if err != nil {
+		return taken, fmt.Errorf("cannot back up %s into %s: %w", what, opts.BackupRoot, err)
+	}
+	return taken, nil
+}
+
+// markWriteStarted records, durably, that a write is under way with its
+// backup in bdir, so that an interrupted write is undone by Recover.
+func markWriteStarted(profileDir, bdir string) (string, error) {
+	marker := filepath.Join(profileDir, BackupFolder, markerName)
+	if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
+		return "", err
+	}
+	if err := writeFileSync(marker, []byte(bdir+"\n")); err != nil {
+		return "", fmt.Errorf("cannot write %s: %w", marker, err)
+	}
+	if err := syncDir(filepath.Dir(marker)); err != nil {
+		return "", err
+	}
+	return marker, nil
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/places"
-	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/places/urls"
 	"github.com/bmtui/bmtui/sync/edit"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -184,33 +183,21 @@ func WriteEdit(ctx context.Context, plan *EditPlan, opts Options) (*EditReport, 
 	rep.Timings.Checks = time.Since(start)
 
 	t0 := time.Now()
-	var firefox chan error
-	if !opts.NoFirefoxBackup {
-		firefox = make(chan error, 1)
-		go func() {
-			var err error
-			rep.FirefoxBackup, err = backup.WriteFile(profileDir, pp, opts.Clock())
-			firefox <- err
-		}()
-	}
-	bdir, err := backupFiles(profileDir, opts.BackupRoot, opts.Clock(), existing)
-	if firefox != nil {
-		if ferr := <-firefox; ferr != nil {
-			rep.Warnings = append(rep.Warnings, "Firefox bookmark backup not written: "+ferr.Error())
-		}
+	taken, err := backupBeforeWriting(profileDir, pp, opts, existing, true, "places.sqlite")
+	rep.FirefoxBackup = taken.firefox
+	if taken.warning != "" {
+		rep.Warnings = append(rep.Warnings, taken.warning)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot back up places.sqlite into %s: %w", opts.BackupRoot, err)
+		return nil, err
 	}
+	bdir := taken.dir
 	rep.BackupDir = bdir
 	rep.Timings.Backup = time.Since(t0)
 
 	t0 = time.Now()
-	marker := filepath.Join(profileDir, BackupFolder, markerName)
-	if err := writeFileSync(marker, []byte(bdir+"\n")); err != nil {
-		return nil, fmt.Errorf("cannot write %s: %w", marker, err)
-	}
-	if err := syncDir(filepath.Dir(marker)); err != nil {
+	marker, err := markWriteStarted(profileDir, bdir)
+	if err != nil {
 		return nil, err
 	}
 	committed, err := editTransaction(ctx, c, plan, hooks)

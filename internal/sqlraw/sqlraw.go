@@ -82,17 +82,9 @@ func (c *Conn) Query(sql string, fn func(r *Row) error) error {
 	if c.tls == nil {
 		return errors.New("sqlraw: connection is closed")
 	}
-	q, err := libc.CString(sql)
+	stmt, err := c.prepare(sql)
 	if err != nil {
 		return err
-	}
-	defer libc.Xfree(c.tls, q)
-	out := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
-	rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, out, 0)
-	stmt := readPointer(out)
-	c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
-	if rc != sqlite3.SQLITE_OK {
-		return c.err(rc)
 	}
 	defer sqlite3.Xsqlite3_finalize(c.tls, stmt)
 	r := Row{tls: c.tls, stmt: stmt}
@@ -189,4 +181,19 @@ func readPointer(p uintptr) uintptr {
 		return uintptr(binary.NativeEndian.Uint32(b))
 	}
 	return uintptr(binary.NativeEndian.Uint64(b))
+}
+
+// prepare compiles one statement; the caller finalizes it.
+func (c *Conn) prepare(sql string) (stmt uintptr, err error) {
+	q, err := libc.CString(sql)
+	if err != nil {
+		return 0, err
+	}
+	defer libc.Xfree(c.tls, q)
+	out := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	if rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, out, 0); rc != sqlite3.SQLITE_OK {
+		return 0, c.err(rc)
+	}
+	return readPointer(out), nil
 }

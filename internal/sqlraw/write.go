@@ -42,17 +42,9 @@ func (c *Conn) Insert(sql string, rows [][]any) error {
 	if c.tls == nil {
 		return errors.New("sqlraw: connection is closed")
 	}
-	q, err := libc.CString(sql)
+	stmt, err := c.prepare(sql)
 	if err != nil {
 		return err
-	}
-	defer libc.Xfree(c.tls, q)
-	out := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
-	rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, out, 0)
-	stmt := readPointer(out)
-	c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
-	if rc != sqlite3.SQLITE_OK {
-		return c.err(rc)
 	}
 	defer sqlite3.Xsqlite3_finalize(c.tls, stmt)
 	// One C buffer, grown as needed, carries each value's bytes; SQLite
@@ -81,6 +73,7 @@ func (c *Conn) Insert(sql string, rows [][]any) error {
 		return buf, nil
 	}
 	const transient = ^uintptr(0) // SQLITE_TRANSIENT, (void*)-1
+	var rc int32
 	for _, row := range rows {
 		for i, v := range row {
 			col := int32(i + 1)
