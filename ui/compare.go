@@ -2,12 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/diff"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -23,11 +25,14 @@ import (
 type CompareInput struct {
 	// Sources are the profile's sources, oldest first (source/catalog).
 	Sources []source.Entry
-	// Load reads the source with this ID; it runs in a command.
-	Load func(id string) (*source.Result, error)
-	// LoadAll reads every source, results aligned with Sources (nil for
+	// Load reads one of Sources; it runs in a command.
+	Load func(e source.Entry) (*source.Result, error)
+	// LoadAll reads the sources given, results aligned with them (nil for
 	// one that failed), for the timeline (T); nil: no timeline.
-	LoadAll func() ([]*source.Result, error)
+	LoadAll func(es []source.Entry) ([]*source.Result, error)
+	// Damaged lists the sources that damage found by the structural check
+	// of places.sqlite adds (the salvaged tree); nil: none.
+	Damaged func(local []dbcheck.Damage) []source.Entry
 	// Left and Right are the IDs shown, and their labels (the results'
 	// Provenance.Label).
 	Left, Right           string
@@ -153,11 +158,12 @@ func (e *Explorer) pickerKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		e.pick.cursor = min(e.pick.cursor+1, len(c.Sources)-1)
 	case key.Matches(msg, k.Choose) && e.pick.loading == "" && len(c.Sources) > 0:
-		id, side := c.Sources[e.pick.cursor].ID, e.pick.side
+		src, side := c.Sources[e.pick.cursor], e.pick.side
+		id := src.ID
 		e.pick.loading, e.pick.err = id, ""
 		load := c.Load
 		return true, func() tea.Msg {
-			res, err := load(id)
+			res, err := load(src)
 			return compareLoadedMsg{side: side, id: id, res: res, err: err}
 		}
 	}
@@ -277,7 +283,7 @@ func paneName(side tree.Side) string {
 func (e *Explorer) canTimeline() bool {
 	c := e.in.Compare
 	if c == nil {
-		c = e.in.Sources
+		c = e.profileSources()
 	}
 	return c != nil && c.LoadAll != nil
 }
@@ -285,7 +291,7 @@ func (e *Explorer) canTimeline() bool {
 // enterCompare turns the normal explorer into compare mode, its panes
 // named as the sources they show: Places and the mirror.
 func (e *Explorer) enterCompare() {
-	if e.comparing() || e.in.Sources == nil {
+	if e.comparing() || e.profileSources() == nil {
 		return
 	}
 	c := *e.in.Sources
@@ -319,4 +325,55 @@ func (e *Explorer) noSync(side tree.Side) bool {
 		}
 	}
 	return false
+}
+
+// profileSources is the profile's list for s and T once it holds more
+// than the two databases the explorer shows anyway; nil before.
+func (e *Explorer) profileSources() *CompareInput {
+	if s := e.in.Sources; s != nil && len(s.Sources) > 2 {
+		return s
+	}
+	return nil
+}
+
+// addDamagedSources offers what damage in places.sqlite adds (the
+// salvaged tree) in the picker and, the next time it is read, the
+// timeline. The check lands after the app opened, so the list grows then.
+func (e *Explorer) addDamagedSources(local []dbcheck.Damage) {
+	if len(local) == 0 || e.in.Sources == nil || e.in.Sources.Damaged == nil {
+		return
+	}
+	more := e.in.Sources.Damaged(local)
+	if len(more) == 0 {
+		return
+	}
+	e.in.Sources = withSources(e.in.Sources, more)
+	if e.in.Compare != nil {
+		e.in.Compare = withSources(e.in.Compare, more)
+	}
+	if !e.tl.open && !e.tl.loading {
+		e.tl = timelinePanel{} // read again, with the new sources, on T
+	}
+	e.updateKeys()
+}
+
+// withSources is a copy of c listing more too (those it lacks).
+func withSources(c *CompareInput, more []source.Entry) *CompareInput {
+	out := *c
+	out.Sources = slices.Clip(out.Sources)
+	for _, m := range more {
+		if _, listed := out.entry(m.ID); !listed {
+			out.Sources = append(out.Sources, m)
+		}
+	}
+	return &out
+}
+
+// entry is the listed source with this ID.
+func (c *CompareInput) entry(id string) (source.Entry, bool) {
+	i := slices.IndexFunc(c.Sources, func(s source.Entry) bool { return s.ID == id })
+	if i < 0 {
+		return source.Entry{}, false
+	}
+	return c.Sources[i], true
 }

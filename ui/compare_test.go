@@ -80,15 +80,15 @@ func compareFixture(t *testing.T) (ui.ExplorerInput, map[string]*source.Result) 
 		Remote: day2.Tree, RemoteReport: day2.Report,
 		Compare: &ui.CompareInput{
 			Sources: entries,
-			Load: func(id string) (*source.Result, error) {
-				if r, ok := results[id]; ok {
+			Load: func(e source.Entry) (*source.Result, error) {
+				if r, ok := results[e.ID]; ok {
 					return r, nil
 				}
 				return nil, errors.New("backup broken: mozLz40 data truncated")
 			},
-			LoadAll: func() ([]*source.Result, error) {
-				rs := make([]*source.Result, len(entries))
-				for i, e := range entries {
+			LoadAll: func(es []source.Entry) ([]*source.Result, error) {
+				rs := make([]*source.Result, len(es))
+				for i, e := range es {
 					rs[i] = results[e.ID]
 				}
 				return rs, errors.New("broken: backup broken: mozLz40 data truncated")

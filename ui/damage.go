@@ -36,6 +36,7 @@ func (e *Explorer) setDamage(msg DamageMsg) {
 	if len(all) == 0 {
 		return
 	}
+	e.addDamagedSources(msg.Local)
 	e.damage = dbcheck.Summary(all) + ": bmtui will not write to this profile"
 	e.damaged = map[tree.Side]int{tree.Local: len(msg.Local), tree.Remote: len(msg.Remote)}
 	var entries []problems.Entry

@@ -391,7 +391,7 @@ func (e *Explorer) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		e.updateKeys()
 		e.layout()
 		return e, nil
-	case (e.comparing() || e.in.Sources != nil) && key.Matches(msg, e.ckeys.Pick):
+	case (e.comparing() || e.profileSources() != nil) && key.Matches(msg, e.ckeys.Pick):
 		e.enterCompare()
 		e.openPicker()
 		return e, nil

@@ -49,7 +49,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 		out = append(out, e.local.KeyMap.ShortHelp()...)
 	}
 	out = append(out, k.FocusNext, k.Filter, k.ClearFilter, k.ToggleProblems)
-	if e.comparing() || e.in.Sources != nil {
+	if e.comparing() || e.profileSources() != nil {
 		out = append(out, e.ckeys.Pick)
 	}
 	if e.canTimeline() {
@@ -71,7 +71,7 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		out = append(out, e.local.KeyMap.FullHelp()...)
 	}
 	out = append(out, []key.Binding{k.FocusNext, k.FocusPrev, k.ToggleProblems})
-	if e.comparing() || e.in.Sources != nil {
+	if e.comparing() || e.profileSources() != nil {
 		out = append(out, []key.Binding{e.ckeys.Pick, e.ckeys.Timeline})
 	}
 	if len(e.extraKeys) > 0 {

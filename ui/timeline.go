@@ -23,7 +23,8 @@ import (
 type timelinePanel struct {
 	open, loading bool
 	err           string
-	results       []*source.Result // aligned with CompareInput.Sources
+	sources       []source.Entry   // the sources read, as they were listed then
+	results       []*source.Result // aligned with sources
 	steps         map[string]diff.Step
 	prev          map[string]int // the index of the source each step starts from
 	order         []int          // the sources by the time they describe, once read
@@ -49,9 +50,10 @@ func (e *Explorer) openTimeline() tea.Cmd {
 		return nil
 	}
 	e.tl.loading = true
-	loadAll := c.LoadAll
+	loadAll, srcs := c.LoadAll, c.Sources
+	e.tl.sources = srcs
 	return func() tea.Msg {
-		rs, err := loadAll()
+		rs, err := loadAll(srcs)
 		return timelineLoadedMsg{results: rs, err: err}
 	}
 }
@@ -67,7 +69,7 @@ func (e *Explorer) timelineLoaded(msg timelineLoadedMsg) {
 		return
 	}
 	e.tl.results = msg.results
-	srcs := e.in.Compare.Sources
+	srcs := e.tl.sources
 	// The order of the times the sources describe, known now that they
 	// are read (the mirror's last sync, not its file's time).
 	at := func(i int) time.Time {
@@ -104,7 +106,7 @@ func (e *Explorer) timelineKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if !e.tl.open {
 		return false, nil
 	}
-	k, srcs := e.ckeys, e.in.Compare.Sources
+	k, srcs := e.ckeys, e.tl.sources
 	switch {
 	case key.Matches(msg, e.keys.ForceQuit):
 		return true, tea.Quit
@@ -141,7 +143,7 @@ func (e *Explorer) timelineView(w, h int) string {
 	case e.tl.err != "":
 		return ansi.Truncate(st.Error.Render(g.Problem+" "+e.tl.err), w, "…")
 	}
-	srcs := e.in.Compare.Sources
+	srcs := e.tl.sources
 	idw := 0
 	for _, s := range srcs {
 		idw = max(idw, ansi.StringWidth(s.ID))

@@ -113,20 +113,21 @@ func placeOf(e *Explorer) explorerPlace {
 // commands, as the picker does) but Places, which e shows already.
 func (p explorerPlace) restore(e *Explorer) tea.Cmd {
 	var cmds []tea.Cmd
-	if p.compare && e.in.Compare == nil && e.in.Sources != nil {
+	if p.compare && e.in.Compare == nil && e.profileSources() != nil {
 		e.enterCompare()
 		c := e.in.Compare
 		for _, side := range []struct {
 			s      tree.Side
 			id, is string
 		}{{tree.Local, p.leftID, c.Left}, {tree.Remote, p.rightID, c.Right}} {
-			if side.id == side.is || c.Load == nil {
-				continue
+			src, listed := c.entry(side.id)
+			if side.id == side.is || c.Load == nil || !listed {
+				continue // a source the new file no longer has (salvaged) is not shown
 			}
-			id, s, load := side.id, side.s, c.Load
+			s, load := side.s, c.Load
 			cmds = append(cmds, func() tea.Msg {
-				res, err := load(id)
-				return compareLoadedMsg{side: s, id: id, res: res, err: err}
+				res, err := load(src)
+				return compareLoadedMsg{side: s, id: src.ID, res: res, err: err}
 			})
 		}
 	}

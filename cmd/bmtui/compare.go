@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/salvage/salvaged"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/catalog"
@@ -81,20 +82,9 @@ func compareInput(ctx context.Context, o *exploreOptions) (ui.AppInput, func(), 
 	left, right := rs[0], rs[1]
 	in := ui.SourcesInput(dir, left, right)
 	in.MergeErr = errors.New("comparing two sources: no merge")
-	in.Compare = &ui.CompareInput{
-		Sources: entries,
-		Load: func(id string) (*source.Result, error) {
-			for _, e := range entries {
-				if e.ID == id {
-					return catalog.Load(e, time.Now())
-				}
-			}
-			return nil, fmt.Errorf("%w %q", catalog.ErrUnknownSource, id)
-		},
-		LoadAll: func() ([]*source.Result, error) { return catalog.LoadAll(ctx, entries) },
-		Left:    picked[0].ID, Right: picked[1].ID,
-		LeftLabel: left.Provenance.Label, RightLabel: right.Provenance.Label,
-	}
+	in.Compare = catalogSources(ctx, entries)
+	in.Compare.Left, in.Compare.Right = picked[0].ID, picked[1].ID
+	in.Compare.LeftLabel, in.Compare.RightLabel = left.Provenance.Label, right.Provenance.Label
 	for _, r := range rs {
 		in.Notes = append(in.Notes, r.Notes...)
 	}
@@ -111,22 +101,26 @@ func hasEntry(es []source.Entry, id string) bool {
 }
 
 // profileSources offers the explorer of a whole profile its other
-// sources (s, T), or nil when it has no more than its two databases.
+// sources (s, T): the picker opens once there are more than its two
+// databases, which damage found after opening may add (the salvaged
+// tree).
 func profileSources(ctx context.Context, dir string) *ui.CompareInput {
 	entries, err := catalog.List(dir, salvaged.WhenDamaged)
-	if err != nil || len(entries) <= 2 {
+	if err != nil {
 		return nil
 	}
+	c := catalogSources(ctx, entries)
+	c.Damaged = func(local []dbcheck.Damage) []source.Entry {
+		return salvaged.WhenPlacesDamaged(dir, nil, local)
+	}
+	return c
+}
+
+// catalogSources reads the sources listed for the picker and timeline.
+func catalogSources(ctx context.Context, entries []source.Entry) *ui.CompareInput {
 	return &ui.CompareInput{
 		Sources: entries,
-		Load: func(id string) (*source.Result, error) {
-			for _, e := range entries {
-				if e.ID == id {
-					return catalog.Load(e, time.Now())
-				}
-			}
-			return nil, fmt.Errorf("%w %q", catalog.ErrUnknownSource, id)
-		},
-		LoadAll: func() ([]*source.Result, error) { return catalog.LoadAll(ctx, entries) },
+		Load:    func(e source.Entry) (*source.Result, error) { return catalog.Load(e, time.Now()) },
+		LoadAll: func(es []source.Entry) ([]*source.Result, error) { return catalog.LoadAll(ctx, es) },
 	}
 }
