@@ -11,8 +11,11 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/serve"
 	"github.com/bmtui/bmtui/serve/app"
+	"github.com/bmtui/bmtui/source"
+	"github.com/bmtui/bmtui/ui"
 )
 
 const operatorOpt = `environment="BMTUI_ROLE=operator" `
@@ -357,11 +360,15 @@ func TestShutdownEndsSessions(t *testing.T) {
 }
 
 // TestRedactedViewerSession: with Redact, viewers see placeholders in the
-// real app, operators the real titles.
+// real app, operators the real titles; only operators may pick other
+// sources (their titles are real).
 func TestRedactedViewerSession(t *testing.T) {
 	p := demoProfile(t)
 	viewer, op := newKey(t, "watcher"), newKey(t, "helper")
-	e := start(t, serve.Config{Redact: true, ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "demo"})},
+	sources := func(*load.Profile) *ui.CompareInput {
+		return &ui.CompareInput{Sources: []source.Entry{{ID: "places"}, {ID: "mirror"}, {ID: "backup:2026-11-01", Kind: source.Backup}}}
+	}
+	e := start(t, serve.Config{Redact: true, ModelFactory: app.Factory(app.NewSource(p), app.Options{ProfileName: "demo", Sources: sources})},
 		viewer.line, operatorOpt+op.line)
 	v := connect(t, e.addr, "vera", viewer, 120, 40)
 	o := connect(t, e.addr, "otto", op, 120, 40)
@@ -376,4 +383,8 @@ func TestRedactedViewerSession(t *testing.T) {
 	}
 	// The problems are still there.
 	v.waitFor("remote: 9 problems")
+	o.waitFor("s pick source")
+	if strings.Contains(v.scr.String(), "pick source") {
+		t.Fatalf("viewer may pick sources:\n%s", v.scr.String())
+	}
 }

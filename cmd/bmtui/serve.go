@@ -66,6 +66,12 @@ func serveAppOptions(ctx context.Context, pf *profileFlags, theme, name string, 
 		Find: func(p *load.Profile) (*search.Index, []string, error) {
 			return searchSources(ctx, p.Paths, pf.places != "")
 		},
+		Sources: func(p *load.Profile) *ui.CompareInput {
+			if !p.Paths.Standard() {
+				return nil
+			}
+			return profileSources(ctx, p.Paths.Dir)
+		},
 		Theme: theme,
 		// Operators apply the shared merge; the hub lets one at a time in.
 		Apply: func(p *load.Profile, req ui.ApplyRequestedMsg) error {

@@ -74,6 +74,10 @@ type Options struct {
 	// for every session but redacted viewers' (it shows real titles).
 	// nil: no find.
 	Find func(p *load.Profile) (*search.Index, []string, error)
+	// Sources lists p's other copies (backups, the corrupt file, the
+	// salvaged tree) for the explorer's picker (s) and timeline (T), for
+	// every session but redacted viewers'. nil: none.
+	Sources func(p *load.Profile) *ui.CompareInput
 }
 
 // AppliedMsg reports the end of an apply requested in this session.
@@ -269,6 +273,9 @@ func (m *Model) build(g *generation, st serve.StateMsg) {
 	}
 	if o.Find != nil && !s.Redacted() {
 		in.Find = func() (*search.Index, []string, error) { return o.Find(g.p) }
+	}
+	if o.Sources != nil && !s.Redacted() {
+		in.Sources = o.Sources(g.p)
 	}
 	if !s.ReadOnly() {
 		in.OnResolve = m.publish
