@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bmtui/bmtui/internal/testutil"
-	"github.com/bmtui/bmtui/ui"
 )
 
 // TestPickerListsSalvagedOnDamage: a profile whose places.sqlite has a
@@ -26,27 +23,11 @@ func TestPickerListsSalvagedOnDamage(t *testing.T) {
 				path := filepath.Join(dir, "places.sqlite")
 				testutil.DamagePage(t, path, testutil.LeafPage(t, path, "moz_places_url_hashindex", 0))
 			}
-			sess := &appSession{ctx: context.Background(), pf: &profileFlags{profile: dir}}
-			defer sess.close()
-			prof, cleanup, err := sess.pf.open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			sess.cleanups = append(sess.cleanups, cleanup)
-			app := ui.NewApp(sess.input(prof), ui.Options{NoColor: true})
-			var model tea.Model = app
-			run := func(msgs ...tea.Msg) {
-				t.Helper()
-				for queue := msgs; len(queue) > 0; {
-					var cmd tea.Cmd
-					model, cmd = model.Update(queue[0])
-					queue = append(queue[1:], messages(cmd)...)
-				}
-			}
+			d := driveApp(t, &profileFlags{profile: dir})
+			app, run, screen := d.app, d.run, d.screen
 			// A key first keeps the app on the explorer when the triage lands.
 			run(tea.WindowSizeMsg{Width: 160, Height: 40}, press('j'))
 			run(messages(app.Init())...)
-			screen := func() string { return ansi.Strip(model.View().Content) }
 			if app.Screen() != "explorer" {
 				t.Fatalf("screen %q:\n%s", app.Screen(), screen())
 			}

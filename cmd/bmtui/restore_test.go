@@ -54,23 +54,8 @@ func TestRestoreCallback(t *testing.T) {
 // item: both are in Places.
 func TestRestoreTwiceInApp(t *testing.T) {
 	dir := testutil.Profile(t, "twoway", "before")
-	sess := &appSession{ctx: context.Background(), pf: &profileFlags{profile: dir, finishApply: true}}
-	defer sess.close()
-	prof, cleanup, err := sess.pf.open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess.cleanups = append(sess.cleanups, cleanup)
-	app := ui.NewApp(sess.input(prof), ui.Options{NoColor: true})
-	var model tea.Model = app
-	run := func(msgs ...tea.Msg) {
-		t.Helper()
-		for queue := msgs; len(queue) > 0; {
-			var cmd tea.Cmd
-			model, cmd = model.Update(queue[0])
-			queue = append(queue[1:], messages(cmd)...)
-		}
-	}
+	d := driveApp(t, &profileFlags{profile: dir, finishApply: true})
+	app, run := d.app, d.run
 	run(tea.WindowSizeMsg{Width: 160, Height: 40})
 	restoreOne := func(guid, title string) {
 		t.Helper()
@@ -92,7 +77,7 @@ func TestRestoreTwiceInApp(t *testing.T) {
 		}
 		run(press('R'))
 		if app.Screen() != "restore" || app.Restore().Preview() == nil || len(app.Restore().Preview().Lines) == 0 {
-			t.Fatalf("R on %s: screen %q:\n%s", guid, app.Screen(), ansi.Strip(model.View().Content))
+			t.Fatalf("R on %s: screen %q:\n%s", guid, app.Screen(), d.screen())
 		}
 		run(press('y'))
 		if app.Screen() != "explorer" || app.Explorer() == ex {
@@ -122,6 +107,40 @@ func TestRestoreTwiceInApp(t *testing.T) {
 }
 
 func press(r rune) tea.Msg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
+
+// appDriver runs the app of a real profile in a test, each message's
+// commands run in turn until none is left.
+type appDriver struct {
+	t     *testing.T
+	app   *ui.App
+	model tea.Model
+}
+
+// driveApp opens pf's profile as the app does, closed at the test's end.
+func driveApp(t *testing.T, pf *profileFlags) *appDriver {
+	t.Helper()
+	sess := &appSession{ctx: context.Background(), pf: pf}
+	t.Cleanup(sess.close)
+	prof, cleanup, err := sess.pf.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.cleanups = append(sess.cleanups, cleanup)
+	app := ui.NewApp(sess.input(prof), ui.Options{NoColor: true})
+	return &appDriver{t: t, app: app, model: app}
+}
+
+func (d *appDriver) run(msgs ...tea.Msg) {
+	d.t.Helper()
+	for queue := msgs; len(queue) > 0; {
+		var cmd tea.Cmd
+		d.model, cmd = d.model.Update(queue[0])
+		queue = append(queue[1:], messages(cmd)...)
+	}
+}
+
+// screen is the app's view without colours.
+func (d *appDriver) screen() string { return ansi.Strip(d.model.View().Content) }
 
 // openNow opens the profile in dir at the clocks of now, closed at the
 // test's end.
