@@ -153,3 +153,32 @@ func TestDoctorRefusesDemoAndBadFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorCountsAsTheLibrary: the doctor counts a profile's bookmarks and
+// folders as the Library shows them, tag folders and their entries left
+// out: on the damaged fixtures whose Places loads, its counts are the
+// intact truth's.
+func TestDoctorCountsAsTheLibrary(t *testing.T) {
+	for _, name := range []string{"b-index-only", "f-wal-recent"} {
+		t.Run(name, func(t *testing.T) {
+			var truth struct {
+				Counts struct{ Bookmarks, Folders int }
+			}
+			raw, err := os.ReadFile(testutil.Shared(t, "fixtures", "damaged", name, "truth.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &truth); err != nil {
+				t.Fatal(err)
+			}
+			_, js, _ := runCLI(t, "doctor", "--profile", testutil.UnpackDamaged(t, name), "--local-time", doctorNow, "--json")
+			var rep doctor.Report
+			if err := json.Unmarshal([]byte(js), &rep); err != nil {
+				t.Fatalf("JSON: %v", err)
+			}
+			if l := rep.Facts.Local; l == nil || l.Bookmarks != truth.Counts.Bookmarks || l.Folders != truth.Counts.Folders {
+				t.Errorf("doctor counts %+v, truth %d bookmarks in %d folders", l, truth.Counts.Bookmarks, truth.Counts.Folders)
+			}
+		})
+	}
+}

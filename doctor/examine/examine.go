@@ -156,8 +156,9 @@ func treeFacts(res *source.Result, local bool) *doctor.Tree {
 	if res.Tree == nil {
 		return t
 	}
+	tags, _ := res.Tree.Index(tree.TagsGUID)
 	res.Tree.Walk(func(_ int32, n *tree.Node) bool {
-		if n.Parent < 0 || !n.Syncable {
+		if n.Parent < 0 || !n.Syncable || n.GUID == tree.TagsGUID || underTags(res.Tree, n, tags) {
 			return true // the root, tags and anything outside the four user roots
 		}
 		t.Items++
@@ -175,6 +176,17 @@ func treeFacts(res *source.Result, local bool) *doctor.Tree {
 		return true
 	})
 	return t
+}
+
+// underTags reports whether n lies in the tags root (a tag folder or one
+// of its entries): tags are not bookmarks a user counts.
+func underTags(t *tree.Tree, n *tree.Node, tags int32) bool {
+	for p := n.Parent; p > 0; p = t.Node(p).Parent {
+		if p == tags {
+			return true
+		}
+	}
+	return false
 }
 
 // relevantPrefs are the prefs that tell a bookmark story, by exact name or
