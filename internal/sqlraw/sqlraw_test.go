@@ -177,7 +177,7 @@ func TestOpenWriteInsert(t *testing.T) {
 
 // TestInsertValuesEqual writes every kind of Value, reads each back
 // with Equal, and checks that Equal tells storage classes and values
-// apart (NULL from ”, text from blob, 1 from 1.0).
+// apart (NULL from empty text, text from blob, 1 from 1.0).
 func TestInsertValuesEqual(t *testing.T) {
 	path := newDB(t, `CREATE TABLE v(k INTEGER PRIMARY KEY, x)`)
 	c, err := OpenWrite(path)
