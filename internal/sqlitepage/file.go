@@ -285,7 +285,8 @@ func (f *File) page(pgno uint32) ([]byte, error) {
 		case off >= f.size:
 			return nil, fmt.Errorf("page %d: past the end of the file (truncated)", pgno)
 		case off+int64(f.pageSize) > int64(len(f.whole)):
-			return nil, fmt.Errorf("page %d: cut short by the end of the file (truncated)", pgno)
+			// Worded as when the page is read on its own.
+			return nil, fmt.Errorf("reading page %d: page %d: cut short by the end of the file (truncated)", pgno, pgno)
 		}
 		end := off + int64(f.pageSize)
 		return f.whole[off:end:end], nil
