@@ -208,10 +208,14 @@ func Rebuild(in *Input, opts Options) (*Result, error) {
 	b := &builder{in: in, opts: opts, res: &Result{DB: &rebuild.Database{}}}
 	b.sources()
 	b.fillURLs()
+	// Pages and visits need no decision about items: gathered on the
+	// other core meanwhile.
+	pages := make(chan map[string]int, 1)
+	go func() { pages <- b.pageHistory() }()
 	b.decide()
 	b.place()
 	b.emit()
-	b.history()
+	b.history(<-pages)
 	b.summarize()
 	return b.res, nil
 }
@@ -447,7 +451,9 @@ func (b *builder) fillURLs() {
 	}
 	for _, s := range b.srcs {
 		for _, c := range s.items {
-			note(c.url)
+			if c.view == nil { // a Places row's URL is among its view's, below
+				note(c.url)
+			}
 		}
 	}
 	for _, v := range b.views {
@@ -662,7 +668,7 @@ func (b *builder) lacking(g string, rank int) *source {
 func (b *builder) place() {
 	r := b.rep()
 	lost := map[string]bool{}
-	parentOf := map[string]string{}
+	parentOf := make(map[string]string, len(b.kept))
 	inTree := func(p string) bool {
 		if isRoot(p) && p != TagsGUID && p != RootGUID {
 			return true
@@ -709,7 +715,13 @@ func (b *builder) place() {
 			seen[p] = true
 		}
 	}
-	b.children = map[string][]string{}
+	folders := 0
+	for _, c := range b.kept {
+		if c.typ == rebuild.TypeFolder {
+			folders++
+		}
+	}
+	b.children = make(map[string][]string, folders+len(rootOrder)+1)
 	for g, p := range parentOf {
 		b.children[p] = append(b.children[p], g)
 		b.keptInfo[g].ParentGUID = p

@@ -146,7 +146,7 @@ func (v *placesView) source(kind string, rank int) *source {
 		}
 		s.items[r.GUID] = c
 	}
-	s.indexed = map[string]bool{}
+	s.indexed = make(map[string]bool, len(pf.GUIDIndex))
 	for _, e := range pf.GUIDIndex {
 		s.indexed[e.GUID] = true
 		if _, hasRow := v.rowOf[e.ID]; !hasRow {
@@ -213,10 +213,11 @@ func mirrorSource(m *Mirror, rank int) *source {
 	return s
 }
 
-// history gathers pages, visits, keywords and annotations: the live
-// database's, then what only the .corrupt holds, then the pages and
-// keywords bookmarks from other sources need.
-func (b *builder) history() {
+// pageHistory gathers pages, visits and page annotations: the live
+// database's, then what only the .corrupt holds. It needs no decision
+// about items, so it runs beside decide, place and emit; it returns
+// where each URL's page is in the database's Places.
+func (b *builder) pageHistory() map[string]int {
 	db := b.res.DB
 	n := 0
 	for _, v := range b.views {
@@ -234,9 +235,11 @@ func (b *builder) history() {
 		placeAt[p.URL] = len(db.Places)
 		db.Places = append(db.Places, p)
 	}
-	visit := map[rebuild.Visit]bool{}
-	kwSeen := map[string]bool{}
-	itemAnno := map[[2]string]bool{}
+	nv := 0
+	for _, v := range b.views {
+		nv = max(nv, len(v.pf.Visits))
+	}
+	visit := make(map[rebuild.Visit]bool, nv)
 	pageAnno := map[[2]string]bool{}
 	for _, v := range b.views {
 		if v.kind == "bmtui-backup" && b.livePlaces != nil {
@@ -263,6 +266,32 @@ func (b *builder) history() {
 				db.Visits = append(db.Visits, x)
 			}
 		}
+		for _, a := range pf.PageAnnos {
+			u := v.urlOf[a.Owner]
+			name := pf.AnnoNames[a.AttrID]
+			if u == "" || name == "" || pageAnno[[2]string{u, name}] {
+				continue
+			}
+			pageAnno[[2]string{u, name}] = true
+			db.PageAnnos = append(db.PageAnnos, rebuild.PageAnno{URL: u, Name: name, Content: a.Content, Flags: int(a.Flags),
+				Expiration: int(a.Expiration), Type: int(a.Type), DateAdded: a.DateAdded, LastModified: a.LastModified})
+		}
+	}
+	return placeAt
+}
+
+// history adds, once the items are decided, the keywords and item
+// annotations of the Places files (in pageHistory's order of files),
+// then the pages and keywords bookmarks from other sources need.
+func (b *builder) history(placeAt map[string]int) {
+	db := b.res.DB
+	kwSeen := map[string]bool{}
+	itemAnno := map[[2]string]bool{}
+	for _, v := range b.views {
+		if v.kind == "bmtui-backup" && b.livePlaces != nil {
+			continue // as in pageHistory
+		}
+		pf := v.pf
 		for _, k := range pf.Keywords {
 			u := v.urlOf[k.PlaceID]
 			if u == "" {
@@ -284,16 +313,13 @@ func (b *builder) history() {
 			db.ItemAnnos = append(db.ItemAnnos, rebuild.ItemAnno{GUID: g, Name: name, Content: a.Content, Flags: int(a.Flags),
 				Expiration: int(a.Expiration), Type: int(a.Type), DateAdded: a.DateAdded, LastModified: a.LastModified})
 		}
-		for _, a := range pf.PageAnnos {
-			u := v.urlOf[a.Owner]
-			name := pf.AnnoNames[a.AttrID]
-			if u == "" || name == "" || pageAnno[[2]string{u, name}] {
-				continue
-			}
-			pageAnno[[2]string{u, name}] = true
-			db.PageAnnos = append(db.PageAnnos, rebuild.PageAnno{URL: u, Name: name, Content: a.Content, Flags: int(a.Flags),
-				Expiration: int(a.Expiration), Type: int(a.Type), DateAdded: a.DateAdded, LastModified: a.LastModified})
+	}
+	addPlace := func(p rebuild.Place) {
+		if _, ok := placeAt[p.URL]; ok {
+			return
 		}
+		placeAt[p.URL] = len(db.Places)
+		db.Places = append(db.Places, p)
 	}
 	// When the live keyword table was read whole, its keywords are all;
 	// otherwise the items' own sources add theirs.

@@ -158,9 +158,19 @@ func (f *File) payload(c Cell) ([]byte, error) {
 	return buf, nil
 }
 
+// aliasable reports whether values may share the bytes of c's assembled
+// payload rather than copy them. Pages are never written once read, so
+// sharing is always safe; it is chosen where it holds no more memory
+// than a copy would: a payload assembled from an overflow chain is a
+// private buffer of its own size, and a file held whole stays in memory
+// anyway.
+func (f *File) aliasable(c Cell) bool { return c.Overflow != 0 || f.whole != nil }
+
 // Row is one row of a table b-tree leaf. When the cell is damaged, Err
 // says why and Values is nil, except for ErrTorn, whose Values are kept
-// for a caller that wants to look at them.
+// for a caller that wants to look at them. The Values slice is valid
+// only during the call that hands the Row over (the reader reuses it);
+// the values themselves may be kept.
 type Row struct {
 	Page   uint32
 	Cell   int
@@ -187,7 +197,7 @@ var zeroSector = string(make([]byte, sector))
 // Blobs may legitimately hold zeros and are not judged.
 func zeroedText(vals []Value) bool {
 	for _, v := range vals {
-		if s, ok := v.(string); ok && len(s) >= sector && strings.Contains(s, zeroSector) {
+		if s, ok := v.Text(); ok && len(s) >= sector && strings.Contains(s, zeroSector) {
 			return true
 		}
 	}
@@ -210,6 +220,7 @@ func zeroTail(b []byte) int {
 // leafRows decodes every cell of a table leaf page.
 func (f *File) leafRows(tp treePage, fn func(Row) error) error {
 	tail := zeroTail(tp.data[:tp.bp.usable])
+	var scratch []Value // one row's values, reused: Values live only during fn
 	for i, off := range tp.bp.CellOffsets {
 		r := Row{Page: tp.pgno, Cell: i}
 		c, err := tp.bp.Cell(tp.data, off)
@@ -217,7 +228,8 @@ func (f *File) leafRows(tp treePage, fn func(Row) error) error {
 			r.Rowid = c.Rowid
 			var pl []byte
 			if pl, err = f.payload(c); err == nil {
-				r.Values, err = DecodeRecord(pl, f.hdr.Encoding)
+				r.Values, err = decodeRecord(scratch, pl, f.hdr.Encoding, f.aliasable(c))
+				scratch = r.Values
 			}
 			if end := c.PayloadOffset + len(c.Payload); err == nil && tail < tp.bp.usable && end > tail {
 				err = fmt.Errorf("bytes %d..%d: %w", off, end, ErrTorn)
@@ -261,6 +273,7 @@ func (f *File) TableRows(root uint32, fn func(Row) error) (probs []Problem, err 
 func (f *File) IndexRows(root uint32, fn func(Row) error) (probs []Problem, err error) {
 	ps := &problems{max: f.limits.MaxProblems}
 	var stop error
+	var scratch []Value // one entry's values, reused: Values live only during fn
 	f.walkBtree(root, newPageSet(f.nPages), ps, func(tp treePage) bool {
 		if tp.bp.Kind.IsTable() {
 			ps.add(tp.pgno, -1, "table page where an index was expected")
@@ -272,11 +285,12 @@ func (f *File) IndexRows(root uint32, fn func(Row) error) (probs []Problem, err 
 			if err == nil {
 				var pl []byte
 				if pl, err = f.payload(c); err == nil {
-					r.Values, err = DecodeRecord(pl, f.hdr.Encoding)
+					r.Values, err = decodeRecord(scratch, pl, f.hdr.Encoding, f.aliasable(c))
+					scratch = r.Values
 				}
 			}
 			if err == nil && len(r.Values) > 0 {
-				r.Rowid, _ = r.Values[len(r.Values)-1].(int64)
+				r.Rowid, _ = r.Values[len(r.Values)-1].Int()
 			}
 			r.Err = err
 			if stop = fn(r); stop != nil {

@@ -236,7 +236,7 @@ func TestLostSchemaPage(t *testing.T) {
 	got := map[int64]string{}
 	if err := f.OrphanRows(func(r Row) error {
 		if r.Err == nil && len(r.Values) == 4 {
-			r.Values[0] = r.Rowid
+			r.Values[0] = IntValue(r.Rowid)
 			got[r.Rowid] = render(r.Values)
 		}
 		return nil

@@ -1,6 +1,7 @@
 package sqlitepage
 
 import (
+	"bytes"
 	"container/list"
 	"encoding/binary"
 	"errors"
@@ -16,6 +17,10 @@ type Limits struct {
 	MaxDepth    int   // deepest b-tree walked (default 64; SQLite needs at most 20)
 	CachePages  int   // pages kept in memory (default 256)
 	MaxProblems int   // problems kept per list (default 10000; the rest are counted)
+	// MaxWhole is the largest file read whole into memory with one read
+	// (default 256 MiB) rather than page by page through the cache: a
+	// survey and the table walks read most pages two or three times.
+	MaxWhole int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -30,6 +35,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxProblems <= 0 {
 		l.MaxProblems = 10000
+	}
+	if l.MaxWhole <= 0 {
+		l.MaxWhole = 256 << 20
 	}
 	return l
 }
@@ -69,6 +77,7 @@ type File struct {
 	walR     io.ReaderAt
 	limits   Limits
 	cache    *pageCache
+	whole    []byte // the whole database file, when it was read at once; never written
 
 	// Problems found while opening (header, WAL, size).
 	Problems []string
@@ -89,6 +98,17 @@ func Open(r io.ReaderAt, size int64, opts Options) (*File, error) {
 	f.cache = newPageCache(f.limits.CachePages)
 	if size <= 0 {
 		return nil, fmt.Errorf("%w: empty file", ErrNotSQLite)
+	}
+	if size <= f.limits.MaxWhole {
+		// One read instead of one per page visit; a file that does not
+		// read whole (an I/O error on a bad sector) is read page by page,
+		// so that the readable pages still come back.
+		buf := make([]byte, size)
+		if n, err := r.ReadAt(buf, 0); n == len(buf) && (err == nil || err == io.EOF) {
+			f.whole = buf
+			r = bytes.NewReader(buf)
+			f.r = r
+		}
 	}
 	if opts.WAL != nil && opts.WALSize > 0 {
 		w, err := ParseWAL(opts.WAL, opts.WALSize)
@@ -258,6 +278,19 @@ func (f *File) page(pgno uint32) ([]byte, error) {
 	if pgno == 0 || pgno > f.nPages {
 		return nil, fmt.Errorf("page %d out of range 1..%d", pgno, f.nPages)
 	}
+	walOff, inWAL := f.wal.PageOffset(pgno)
+	if f.whole != nil && !inWAL {
+		off := int64(pgno-1) * int64(f.pageSize)
+		switch {
+		case off >= f.size:
+			return nil, fmt.Errorf("page %d: past the end of the file (truncated)", pgno)
+		case off+int64(f.pageSize) > int64(len(f.whole)):
+			// Worded as when the page is read on its own.
+			return nil, fmt.Errorf("reading page %d: page %d: cut short by the end of the file (truncated)", pgno, pgno)
+		}
+		end := off + int64(f.pageSize)
+		return f.whole[off:end:end], nil
+	}
 	if p, ok := f.cache.get(pgno); ok {
 		return p, nil
 	}
@@ -265,8 +298,8 @@ func (f *File) page(pgno uint32) ([]byte, error) {
 	// read and evicted.
 	buf := make([]byte, f.pageSize)
 	var err error
-	if off, ok := f.wal.PageOffset(pgno); ok {
-		_, err = f.walR.ReadAt(buf, off)
+	if inWAL {
+		_, err = f.walR.ReadAt(buf, walOff)
 	} else {
 		off := int64(pgno-1) * int64(f.pageSize)
 		if off >= f.size {

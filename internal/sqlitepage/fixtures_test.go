@@ -57,7 +57,7 @@ func readGUIDs(t *testing.T, f *File, table string) map[int64]string {
 	out := map[int64]string{}
 	if _, err := f.ReadTable(table, func(r Row) error {
 		if r.Err == nil {
-			g, _ := r.Values[col].(string)
+			g, _ := r.Values[col].Text()
 			out[r.Rowid] = g
 		}
 		return nil

@@ -2,6 +2,8 @@ package sqlitepage
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +44,23 @@ func exercise(f *File) {
 		}
 	}
 	f.OrphanRows(func(Row) error { return nil })
+}
+
+// allRows renders every table's rows and problems.
+func allRows(f *File) string {
+	var b strings.Builder
+	schema, _ := f.Schema()
+	for _, e := range schema {
+		if e.Type != "table" {
+			continue
+		}
+		probs, err := f.ReadTable(e.Name, func(r Row) error {
+			fmt.Fprintf(&b, "%s %d/%d %d %v %v %s\n", e.Name, r.Page, r.Cell, r.Rowid, r.Orphan, r.Err, render(r.Values))
+			return nil
+		})
+		fmt.Fprintf(&b, "%s: %v %v\n", e.Name, probs, err)
+	}
+	return b.String()
 }
 
 func FuzzHeader(f *testing.F) {
@@ -89,11 +108,19 @@ func FuzzRecord(f *testing.F) {
 	f.Add([]byte{0x06, 0x00, 0x06, 0x07, 0x08, 0x81, 0x00, 0, 0, 0, 0, 0, 0, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{0x02, 0x0a})
 	f.Fuzz(func(t *testing.T, payload []byte) {
+		var scratch []Value
 		for _, enc := range []Encoding{UTF8, UTF16LE, UTF16BE} {
 			vals, err := DecodeRecord(payload, enc)
 			if err == nil && len(vals) > len(payload) {
 				t.Fatalf("%d values from %d bytes", len(vals), len(payload))
 			}
+			// Sharing the payload's bytes and reusing a slice give the
+			// same values as copying.
+			shared, err2 := decodeRecord(scratch, payload, enc, true)
+			if (err == nil) != (err2 == nil) || render(vals) != render(shared) {
+				t.Fatalf("shared decoding differs: %v %s, copied: %v %s", err2, render(shared), err, render(vals))
+			}
+			scratch = shared
 		}
 		Varint(payload)
 	})
@@ -134,11 +161,20 @@ func FuzzFile(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, image []byte) {
-		file, err := Open(bytes.NewReader(image), int64(len(image)), Options{Limits: Limits{MaxPayload: 1 << 20}})
-		if err != nil {
-			return
+		// Held whole (the default) and read page by page through the
+		// cache: the same rows either way.
+		var got [2]string
+		for i, whole := range []int64{0, 1} {
+			file, err := Open(bytes.NewReader(image), int64(len(image)), Options{Limits: Limits{MaxPayload: 1 << 20, MaxWhole: whole}})
+			if err != nil {
+				return
+			}
+			exercise(file)
+			got[i] = allRows(file)
 		}
-		exercise(file)
+		if got[0] != got[1] {
+			t.Fatalf("held whole:\n%s\npage by page:\n%s", got[0], got[1])
+		}
 	})
 }
 

@@ -53,7 +53,7 @@ func sqlRows(t testing.TB, db *sql.DB, table string) map[int64]string {
 		if err := rows.Scan(ptrs...); err != nil {
 			t.Fatal(err)
 		}
-		out[vals[0].(int64)] = render(vals[1:])
+		out[vals[0].(int64)] = renderAny(vals[1:])
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -61,8 +61,17 @@ func sqlRows(t testing.TB, db *sql.DB, table string) map[int64]string {
 	return out
 }
 
-// render prints values so that SQL's and the reader's can be compared.
+// render prints the reader's values as renderAny prints SQL's.
 func render(vals []Value) string {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v.Any()
+	}
+	return renderAny(out)
+}
+
+// renderAny prints values so that SQL's and the reader's can be compared.
+func renderAny(vals []any) string {
 	var b bytes.Buffer
 	for i, v := range vals {
 		if i > 0 {

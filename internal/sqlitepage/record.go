@@ -6,11 +6,73 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf16"
+	"unsafe"
 )
 
-// A Value is one column of a record: nil, int64, float64, string or
-// []byte.
-type Value = any
+// A Value is one column of a record: NULL (the zero Value), an integer,
+// a real, text or a blob. It is a plain struct rather than an interface
+// so that decoding a row allocates nothing per column: a 40,000-bookmark
+// profile has millions of integers, each of which an interface boxed.
+type Value struct {
+	kind Kind
+	n    int64  // the integer, or the real's bits
+	s    string // the text, or the blob's bytes
+}
+
+// Kind is a Value's storage class.
+type Kind uint8
+
+// Storage classes.
+const (
+	Null Kind = iota
+	Integer
+	Real
+	Text
+	Blob
+)
+
+// IntValue, RealValue, TextValue and BlobValue make Values (NULL is the
+// zero Value).
+func IntValue(n int64) Value       { return Value{kind: Integer, n: n} }
+func RealValue(f float64) Value    { return Value{kind: Real, n: int64(math.Float64bits(f))} }
+func TextValue(s string) Value     { return Value{kind: Text, s: s} }
+func BlobValue(b []byte) Value     { return Value{kind: Blob, s: string(b)} }
+func (v Value) Kind() Kind         { return v.kind }
+func (v Value) IsNull() bool       { return v.kind == Null }
+func (v Value) realValue() float64 { return math.Float64frombits(uint64(v.n)) }
+
+// Int is the integer, ok only for an integer.
+func (v Value) Int() (n int64, ok bool) { return v.n, v.kind == Integer }
+
+// Real is the real, ok only for a real.
+func (v Value) Real() (f float64, ok bool) { return v.realValue(), v.kind == Real }
+
+// Text is the text, ok only for text.
+func (v Value) Text() (s string, ok bool) { return v.s, v.kind == Text }
+
+// Blob is a copy of the blob, ok only for a blob.
+func (v Value) Blob() (b []byte, ok bool) {
+	if v.kind != Blob {
+		return nil, false
+	}
+	return []byte(v.s), true
+}
+
+// Any is the value as database/sql scans it into an any: nil, int64,
+// float64, string or []byte.
+func (v Value) Any() any {
+	switch v.kind {
+	case Integer:
+		return v.n
+	case Real:
+		return v.realValue()
+	case Text:
+		return v.s
+	case Blob:
+		return []byte(v.s)
+	}
+	return nil
+}
 
 var errVarint = errors.New("truncated varint")
 
@@ -53,6 +115,13 @@ func serialSize(t uint64) int64 {
 // DecodeRecord decodes a record (header of serial types, then the
 // values) in the given text encoding. No value aliases payload.
 func DecodeRecord(payload []byte, enc Encoding) ([]Value, error) {
+	return decodeRecord(nil, payload, enc, false)
+}
+
+// decodeRecord is DecodeRecord into dst's memory when it has room; with
+// alias, text and blobs share payload's bytes instead of a copy, which
+// the caller promises are never written again.
+func decodeRecord(dst []Value, payload []byte, enc Encoding, alias bool) ([]Value, error) {
 	hdrSize, n := Varint(payload)
 	if n == 0 {
 		return nil, fmt.Errorf("record header size: %w", errVarint)
@@ -72,11 +141,16 @@ func DecodeRecord(payload []byte, enc Encoding) ([]Value, error) {
 		}
 		p += k
 	}
-	vals := make([]Value, 0, cols)
-	// Text and blobs are cut from one copy of the body: one allocation
-	// per record rather than per column.
+	vals := dst[:0]
+	if cap(vals) < cols {
+		vals = make([]Value, 0, cols)
+	}
+	// Text and blobs are cut from one copy of the body (one allocation
+	// per record rather than per column), or from payload itself.
 	var bodyText string
-	var bodyBlob []byte
+	if alias && len(body) > 0 {
+		bodyText = unsafe.String(&body[0], len(body))
+	}
 	off := 0
 	for p := 0; p < len(hdr); {
 		t, k := Varint(hdr[p:])
@@ -95,25 +169,25 @@ func DecodeRecord(payload []byte, enc Encoding) ([]Value, error) {
 		switch {
 		case t == 0:
 		case t <= 6:
-			val = bigEndianInt(v)
+			val = IntValue(bigEndianInt(v))
 		case t == 7:
-			val = math.Float64frombits(binary.BigEndian.Uint64(v))
+			val = Value{kind: Real, n: int64(binary.BigEndian.Uint64(v))}
 		case t == 8:
-			val = int64(0)
+			val = IntValue(0)
 		case t == 9:
-			val = int64(1)
+			val = IntValue(1)
 		case t%2 == 0:
-			if bodyBlob == nil {
-				bodyBlob = append([]byte{}, body...)
+			if bodyText == "" {
+				bodyText = string(body)
 			}
-			val = bodyBlob[start:end:end]
+			val = Value{kind: Blob, s: bodyText[start:end]}
 		case enc == UTF16LE || enc == UTF16BE:
-			val = decodeText(v, enc)
+			val = TextValue(decodeText(v, enc))
 		default:
 			if bodyText == "" {
 				bodyText = string(body)
 			}
-			val = bodyText[start:end]
+			val = TextValue(bodyText[start:end])
 		}
 		vals = append(vals, val)
 	}

@@ -25,15 +25,15 @@ func schemaEntry(vals []Value) (SchemaEntry, bool) {
 	if len(vals) != 5 {
 		return SchemaEntry{}, false
 	}
-	typ, ok1 := vals[0].(string)
-	name, ok2 := vals[1].(string)
-	tbl, ok3 := vals[2].(string)
-	root, ok4 := vals[3].(int64)
-	sql, ok5 := vals[4].(string)
-	if vals[4] == nil {
+	typ, ok1 := vals[0].Text()
+	name, ok2 := vals[1].Text()
+	tbl, ok3 := vals[2].Text()
+	root, ok4 := vals[3].Int()
+	sql, ok5 := vals[4].Text()
+	if vals[4].IsNull() {
 		ok5 = true
 	}
-	if !ok1 || !ok2 || !ok3 || !ok5 || (!ok4 && vals[3] != nil) || root < 0 || root > 0xffffffff {
+	if !ok1 || !ok2 || !ok3 || !ok5 || (!ok4 && !vals[3].IsNull()) || root < 0 || root > 0xffffffff {
 		return SchemaEntry{}, false
 	}
 	switch typ {
@@ -212,24 +212,24 @@ func (t *Table) Matches(vals []Value) bool {
 	}
 	for i, v := range vals {
 		if i == t.RowidAlias {
-			if v != nil {
+			if !v.IsNull() {
 				return false
 			}
 			continue
 		}
-		switch v.(type) {
-		case nil:
-		case int64, float64:
+		switch v.Kind() {
+		case Null:
+		case Integer, Real:
 			if t.Columns[i].Affinity == AffinityText {
 				return false
 			}
-		case string:
+		case Text:
 			// Numeric columns keep text only when it is not a number; a
 			// text value in an INTEGER column is rare enough to reject.
 			if a := t.Columns[i].Affinity; a == AffinityInteger || a == AffinityReal {
 				return false
 			}
-		case []byte:
+		case Blob:
 			if t.Columns[i].Affinity != AffinityBlob && t.Columns[i].Affinity != AffinityText {
 				return false
 			}
@@ -245,10 +245,10 @@ func (t *Table) fill(r *Row) {
 		return
 	}
 	for len(r.Values) < len(t.Columns) {
-		r.Values = append(r.Values, nil)
+		r.Values = append(r.Values, Value{})
 	}
-	if t.RowidAlias >= 0 && t.RowidAlias < len(r.Values) && r.Values[t.RowidAlias] == nil {
-		r.Values[t.RowidAlias] = r.Rowid
+	if t.RowidAlias >= 0 && t.RowidAlias < len(r.Values) && r.Values[t.RowidAlias].IsNull() {
+		r.Values[t.RowidAlias] = IntValue(r.Rowid)
 	}
 }
 

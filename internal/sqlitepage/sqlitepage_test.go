@@ -128,7 +128,7 @@ func TestReadTableMatchesSQL(t *testing.T) {
 					var id int64
 					var title string
 					rows.Scan(&id, &title)
-					want[id] = render([]Value{title})
+					want[id] = render([]Value{TextValue(title)})
 				}
 				rows.Close()
 				if d := diffRows(want, entries); len(d) > 0 {
@@ -251,7 +251,7 @@ func checkWithoutRowid(t *testing.T, db *sql.DB, f *File, table string) {
 	for rows.Next() {
 		vals := make([]any, 3)
 		rows.Scan(&vals[0], &vals[1], &vals[2])
-		want = append(want, render(vals))
+		want = append(want, renderAny(vals))
 	}
 	rows.Close()
 	var got []string

@@ -174,3 +174,50 @@ func TestOpenWriteInsert(t *testing.T) {
 		t.Errorf("read back %v, want %v", got, rows)
 	}
 }
+
+// TestInsertValuesEqual writes every kind of Value, reads each back
+// with Equal, and checks that Equal tells storage classes and values
+// apart (NULL from empty text, text from blob, 1 from 1.0).
+func TestInsertValuesEqual(t *testing.T) {
+	path := newDB(t, `CREATE TABLE v(k INTEGER PRIMARY KEY, x)`)
+	c, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := []Value{Null, Int(0), Int(-9223372036854775808), Real(1), Real(2.75), Text(""), Text("héllo ✓"),
+		Text("a\x00b"), Blob(nil), Blob([]byte{0, 0xff, 'A'}), Text(strings.Repeat("long ", 2000))}
+	err = c.InsertValues(`INSERT INTO v(k, x) VALUES (?, ?)`, len(vals), func(i int, r []Value) []Value {
+		return append(r, Int(int64(i)), vals[i])
+	})
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	err = r.Query(`SELECT k, x FROM v ORDER BY k`, func(row *Row) error {
+		k := int(row.Int(0))
+		for j, v := range vals {
+			if got, want := row.Equal(1, v), j == k; got != want {
+				t.Errorf("row %d (%#v): Equal(%#v) = %v, want %v", k, vals[k], v, got, want)
+			}
+		}
+		if got, want := fmt.Sprintf("%#v", row.Value(1)), fmt.Sprintf("%#v", vals[k].Any()); got != want {
+			t.Errorf("row %d: Value %s, want %s", k, got, want)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(vals) {
+		t.Fatalf("%d rows read, want %d", n, len(vals))
+	}
+}

@@ -41,6 +41,42 @@ func BenchmarkWriteVerify40k(b *testing.B) {
 	b.ReportMetric(float64(cpuTime(syscall.RUSAGE_SELF)-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
+// BenchmarkPrepare40k is the derivation alone: the rows Write inserts,
+// from a Database the size of large-40k.
+func BenchmarkPrepare40k(b *testing.B) {
+	db, _ := large40k(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Prepare(db, testNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWrite40k is the write alone (rows derived once): SQLite's
+// inserts and index builds.
+func BenchmarkWrite40k(b *testing.B) {
+	db, _ := large40k(b)
+	p, err := Prepare(db, testNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	cpu0 := cpuTime(syscall.RUSAGE_SELF)
+	for b.Loop() {
+		path := filepath.Join(dir, "places.sqlite")
+		if err := writeFile(context.Background(), path, p.t); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		os.Remove(path)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(cpuTime(syscall.RUSAGE_SELF)-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
 // cpuTime is the user+system CPU time of this process or of its waited-for
 // children, in ns.
 func cpuTime(who int) int64 {

@@ -1,7 +1,6 @@
 package rebuild
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -175,49 +174,58 @@ func checkDB(ctx context.Context, db *sql.DB) error {
 
 // compareRows compares every row of every table with the derived one.
 func compareRows(ctx context.Context, c *sqlraw.Conn, t *tables) error {
+	type row = []sqlraw.Value
+	I, S, null := sqlraw.Int, sqlraw.Text, sqlraw.Null
 	for _, tab := range []struct {
 		what, query string
 		n           int
-		want        func(int) []any
+		want        func(i int, r row) row
 	}{
 		{"moz_origins", `SELECT id, prefix, host, frecency, recalc_frecency, recalc_alt_frecency, alt_frecency, block_until_ms, block_pages_until_ms FROM moz_origins ORDER BY id`,
-			len(t.origins), func(i int) []any {
-				o := t.origins[i]
-				return []any{o.id, o.prefix, o.host, o.frecency, 1, 1, nil, nil, nil}
+			len(t.origins), func(i int, r row) row {
+				o := &t.origins[i]
+				return append(r, I(o.id), S(o.prefix), S(o.host), I(o.frecency), I(1), I(1), null, null, null)
 			}},
 		{"moz_places", `SELECT id, url, title, rev_host, visit_count, hidden, typed, frecency, last_visit_date, guid, foreign_count, url_hash,
 			description, preview_image_url, site_name, origin_id, recalc_frecency, alt_frecency, recalc_alt_frecency FROM moz_places ORDER BY id`,
-			len(t.places), func(i int) []any {
-				p := t.places[i]
-				return []any{p.id, p.url, nullStr(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
-					p.foreignCount, p.urlHash, nullStr(p.description), nullStr(p.previewImage), nullStr(p.site), p.originID, p.recalcFrecency, nil, p.recalcAltFrecency}
+			len(t.places), func(i int, r row) row {
+				p := &t.places[i]
+				return append(r, I(p.id), S(p.url), nullText(p.title), S(p.revHost), I(p.visitCount), I(p.hidden), I(p.typed), I(p.frecency),
+					nullInt64(p.lastVisitDate), S(p.guid), I(p.foreignCount), I(p.urlHash), nullText(p.description), nullText(p.previewImage),
+					nullText(p.site), I(p.originID), I(p.recalcFrecency), null, I(p.recalcAltFrecency))
 			}},
 		{"moz_historyvisits", `SELECT id, from_visit, place_id, visit_date, visit_type, session, source, triggeringPlaceId FROM moz_historyvisits ORDER BY id`,
-			len(t.visits), func(i int) []any {
-				v := t.visits[i]
-				return []any{v.id, 0, v.placeID, v.date, v.visitType, 0, v.source, nil}
+			len(t.visits), func(i int, r row) row {
+				v := &t.visits[i]
+				return append(r, I(v.id), I(0), I(v.placeID), I(v.date), I(v.visitType), I(0), I(v.source), null)
 			}},
 		{"moz_bookmarks", `SELECT id, type, fk, parent, position, title, keyword_id, folder_type, dateAdded, lastModified, guid, syncStatus, syncChangeCounter FROM moz_bookmarks ORDER BY id`,
-			len(t.bookmarks), func(i int) []any {
-				b := t.bookmarks[i]
-				var title any
-				if b.title != nil {
-					title = *b.title
-				}
-				return []any{b.id, b.typ, nullInt(b.fk), b.parent, b.position, title, nil, nil, b.dateAdded, b.lastModified, b.guid, b.syncStatus, b.counter}
+			len(t.bookmarks), func(i int, r row) row {
+				b := &t.bookmarks[i]
+				return append(r, I(b.id), I(b.typ), nullInt64(b.fk), I(b.parent), I(b.position), titleValue(b.title), null, null,
+					I(b.dateAdded), I(b.lastModified), S(b.guid), I(b.syncStatus), I(b.counter))
 			}},
 		{"moz_keywords", `SELECT id, keyword, place_id, post_data FROM moz_keywords ORDER BY id`,
-			len(t.keywords), func(i int) []any { k := t.keywords[i]; return []any{k.id, k.keyword, k.placeID, k.postData} }},
+			len(t.keywords), func(i int, r row) row {
+				k := &t.keywords[i]
+				return append(r, I(k.id), S(k.keyword), I(k.placeID), S(k.postData))
+			}},
 		{"moz_anno_attributes", `SELECT id, name FROM moz_anno_attributes ORDER BY id`,
-			len(t.attrs), func(i int) []any { return []any{i + 1, t.attrs[i]} }},
+			len(t.attrs), func(i int, r row) row { return append(r, I(int64(i+1)), S(t.attrs[i])) }},
 		{"moz_items_annos", `SELECT id, item_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified FROM moz_items_annos ORDER BY id`,
-			len(t.itemAnnos), func(i int) []any { return annoArgs(t.itemAnnos[i]) }},
+			len(t.itemAnnos), func(i int, r row) row { return annoValues(r, &t.itemAnnos[i]) }},
 		{"moz_annos", `SELECT id, place_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified FROM moz_annos ORDER BY id`,
-			len(t.pageAnnos), func(i int) []any { return annoArgs(t.pageAnnos[i]) }},
+			len(t.pageAnnos), func(i int, r row) row { return annoValues(r, &t.pageAnnos[i]) }},
 		{"moz_bookmarks_deleted", `SELECT guid, dateRemoved FROM moz_bookmarks_deleted ORDER BY rowid`,
-			len(t.tombstones), func(i int) []any { return []any{t.tombstones[i].GUID, t.tombstones[i].DateRemoved} }},
+			len(t.tombstones), func(i int, r row) row { return append(r, S(t.tombstones[i].GUID), I(t.tombstones[i].DateRemoved)) }},
 		{"moz_meta", `SELECT key, value FROM moz_meta ORDER BY key`,
-			len(t.meta), func(i int) []any { return []any{t.meta[i].key, t.meta[i].value} }},
+			len(t.meta), func(i int, r row) row {
+				v, err := sqlraw.ValueOf(t.meta[i].value)
+				if err != nil {
+					v = S(fmt.Sprintf("(%T, not storable)", t.meta[i].value)) // never equal to what was written
+				}
+				return append(r, S(t.meta[i].key), v)
+			}},
 	} {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -232,18 +240,20 @@ func compareRows(ctx context.Context, c *sqlraw.Conn, t *tables) error {
 
 // compareTable reads query's rows once and compares each, column by
 // column and storage class included, with want(i), for n rows.
-func compareTable(c *sqlraw.Conn, what, query string, n int, want func(int) []any) error {
+func compareTable(c *sqlraw.Conn, what, query string, n int, want func(i int, r []sqlraw.Value) []sqlraw.Value) error {
 	i := 0
+	var w []sqlraw.Value
 	err := c.Query(query, func(r *sqlraw.Row) error {
 		if i < n {
-			w := want(i)
+			w = want(i, w[:0])
 			for j, v := range w {
-				if !sameValue(v, r.Value(j)) {
+				if !r.Equal(j, v) {
 					got := make([]any, len(w))
+					wantAny := make([]any, len(w))
 					for k := range got {
-						got[k] = r.Value(k)
+						got[k], wantAny[k] = r.Value(k), w[k].Any()
 					}
-					return fmt.Errorf("%s row %d: got %s, want %s", what, i+1, formatRow(got), formatRow(w))
+					return fmt.Errorf("%s row %d: got %s, want %s", what, i+1, formatRow(got), formatRow(wantAny))
 				}
 			}
 		}
@@ -257,45 +267,6 @@ func compareTable(c *sqlraw.Conn, what, query string, n int, want func(int) []an
 		return fmt.Errorf("%s: %d rows, want %d", what, i, n)
 	}
 	return nil
-}
-
-// sameValue compares a derived value with one SQLite returned (int64,
-// float64, string, []byte or nil): the same storage class and value.
-func sameValue(want, got any) bool {
-	switch w := want.(type) {
-	case nil:
-		return got == nil
-	case int:
-		g, ok := got.(int64)
-		return ok && g == int64(w)
-	case int64:
-		g, ok := got.(int64)
-		return ok && g == w
-	case float64:
-		g, ok := got.(float64)
-		return ok && g == w
-	case string:
-		g, ok := got.(string)
-		return ok && g == w
-	case []byte:
-		g, ok := got.([]byte)
-		return ok && bytes.Equal(g, w)
-	}
-	return false
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func nullInt(v int64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }
 
 // formatRow prints values with their storage class, so NULL, ” and 0,

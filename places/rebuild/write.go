@@ -159,47 +159,57 @@ func insertAll(ctx context.Context, c *sqlraw.Conn, t *tables) error {
 	type batch struct {
 		stmt string
 		n    int
-		row  func(i int) []any
+		row  func(i int, r []sqlraw.Value) []sqlraw.Value
 	}
+	I, S := sqlraw.Int, sqlraw.Text
 	batches := []batch{
 		{`INSERT INTO moz_origins(id, prefix, host, frecency, recalc_frecency, recalc_alt_frecency) VALUES (?, ?, ?, ?, 1, 1)`,
-			len(t.origins), func(i int) []any { o := t.origins[i]; return []any{o.id, o.prefix, o.host, o.frecency} }},
+			len(t.origins), func(i int, r []sqlraw.Value) []sqlraw.Value {
+				o := &t.origins[i]
+				return append(r, I(o.id), S(o.prefix), S(o.host), I(o.frecency))
+			}},
 		{`INSERT INTO moz_places(id, url, title, rev_host, visit_count, hidden, typed, frecency, last_visit_date, guid,
 			foreign_count, url_hash, description, preview_image_url, site_name, origin_id, recalc_frecency, recalc_alt_frecency)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			len(t.places), func(i int) []any {
-				p := t.places[i]
-				return []any{p.id, p.url, nullStr(p.title), p.revHost, p.visitCount, p.hidden, p.typed, p.frecency, nullInt(p.lastVisitDate), p.guid,
-					p.foreignCount, p.urlHash, nullStr(p.description), nullStr(p.previewImage), nullStr(p.site), p.originID, p.recalcFrecency, p.recalcAltFrecency}
+			len(t.places), func(i int, r []sqlraw.Value) []sqlraw.Value {
+				p := &t.places[i]
+				return append(r, I(p.id), S(p.url), nullText(p.title), S(p.revHost), I(p.visitCount), I(p.hidden), I(p.typed), I(p.frecency),
+					nullInt64(p.lastVisitDate), S(p.guid), I(p.foreignCount), I(p.urlHash), nullText(p.description), nullText(p.previewImage),
+					nullText(p.site), I(p.originID), I(p.recalcFrecency), I(p.recalcAltFrecency))
 			}},
 		{`INSERT INTO moz_historyvisits(id, from_visit, place_id, visit_date, visit_type, session, source) VALUES (?, 0, ?, ?, ?, 0, ?)`,
-			len(t.visits), func(i int) []any { v := t.visits[i]; return []any{v.id, v.placeID, v.date, v.visitType, v.source} }},
+			len(t.visits), func(i int, r []sqlraw.Value) []sqlraw.Value {
+				v := &t.visits[i]
+				return append(r, I(v.id), I(v.placeID), I(v.date), I(v.visitType), I(v.source))
+			}},
 		{`INSERT INTO moz_bookmarks(id, type, fk, parent, position, title, dateAdded, lastModified, guid, syncStatus, syncChangeCounter)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			len(t.bookmarks), func(i int) []any {
-				b := t.bookmarks[i]
-				var title any
-				if b.title != nil {
-					title = *b.title
-				}
-				return []any{b.id, b.typ, nullInt(b.fk), b.parent, b.position, title, b.dateAdded, b.lastModified, b.guid, b.syncStatus, b.counter}
+			len(t.bookmarks), func(i int, r []sqlraw.Value) []sqlraw.Value {
+				b := &t.bookmarks[i]
+				return append(r, I(b.id), I(b.typ), nullInt64(b.fk), I(b.parent), I(b.position), titleValue(b.title),
+					I(b.dateAdded), I(b.lastModified), S(b.guid), I(b.syncStatus), I(b.counter))
 			}},
 		{`INSERT INTO moz_keywords(id, keyword, place_id, post_data) VALUES (?, ?, ?, ?)`,
-			len(t.keywords), func(i int) []any { k := t.keywords[i]; return []any{k.id, k.keyword, k.placeID, k.postData} }},
+			len(t.keywords), func(i int, r []sqlraw.Value) []sqlraw.Value {
+				k := &t.keywords[i]
+				return append(r, I(k.id), S(k.keyword), I(k.placeID), S(k.postData))
+			}},
 		{`INSERT INTO moz_anno_attributes(id, name) VALUES (?, ?)`,
-			len(t.attrs), func(i int) []any { return []any{int64(i + 1), t.attrs[i]} }},
+			len(t.attrs), func(i int, r []sqlraw.Value) []sqlraw.Value { return append(r, I(int64(i+1)), S(t.attrs[i])) }},
 		{`INSERT INTO moz_items_annos(id, item_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			len(t.itemAnnos), func(i int) []any { return annoArgs(t.itemAnnos[i]) }},
+			len(t.itemAnnos), func(i int, r []sqlraw.Value) []sqlraw.Value { return annoValues(r, &t.itemAnnos[i]) }},
 		{`INSERT INTO moz_annos(id, place_id, anno_attribute_id, content, flags, expiration, type, dateAdded, lastModified)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			len(t.pageAnnos), func(i int) []any { return annoArgs(t.pageAnnos[i]) }},
+			len(t.pageAnnos), func(i int, r []sqlraw.Value) []sqlraw.Value { return annoValues(r, &t.pageAnnos[i]) }},
 		{`INSERT INTO moz_bookmarks_deleted(guid, dateRemoved) VALUES (?, ?)`,
-			len(t.tombstones), func(i int) []any { return []any{t.tombstones[i].GUID, t.tombstones[i].DateRemoved} }},
+			len(t.tombstones), func(i int, r []sqlraw.Value) []sqlraw.Value {
+				return append(r, S(t.tombstones[i].GUID), I(t.tombstones[i].DateRemoved))
+			}},
 	}
-	// sqlraw binds no REAL: such a moz_meta value goes in as a literal
-	// (Go's shortest exact form; Verify compares it bit for bit).
-	var metaRows []metaRow
+	// A REAL moz_meta value goes in as a literal (Go's shortest exact
+	// form; Verify compares it bit for bit), as SQLite's shell would.
+	var metaRows []sqlraw.Value
 	for _, m := range t.meta {
 		if f, ok := m.value.(float64); ok {
 			lit := strconv.FormatFloat(f, 'g', -1, 64)
@@ -211,23 +221,23 @@ func insertAll(ctx context.Context, c *sqlraw.Conn, t *tables) error {
 			}
 			continue
 		}
-		metaRows = append(metaRows, m)
+		v, err := sqlraw.ValueOf(m.value)
+		if err != nil {
+			return fmt.Errorf("moz_meta %q: %w", m.key, err)
+		}
+		metaRows = append(metaRows, S(m.key), v)
 	}
 	batches = append(batches, batch{`INSERT INTO moz_meta(key, value) VALUES (?, ?)`,
-		len(metaRows), func(i int) []any { return []any{metaRows[i].key, metaRows[i].value} }})
-	const chunk = 1024
-	rows := make([][]any, 0, chunk)
+		len(metaRows) / 2, func(i int, r []sqlraw.Value) []sqlraw.Value { return append(r, metaRows[2*i:2*i+2]...) }})
+	const chunk = 4096 // rows between checks for cancellation
 	for _, b := range batches {
 		for start := 0; start < b.n; start += chunk {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			rows = rows[:0]
-			for i := start; i < min(start+chunk, b.n); i++ {
-				rows = append(rows, b.row(i))
-			}
-			if err := c.Insert(b.stmt, rows); err != nil {
-				return fmt.Errorf("%.40s (rows %d-%d): %w", b.stmt, start+1, start+len(rows), err)
+			n := min(chunk, b.n-start)
+			if err := c.InsertValues(b.stmt, n, func(i int, r []sqlraw.Value) []sqlraw.Value { return b.row(start+i, r) }); err != nil {
+				return fmt.Errorf("%.40s (rows %d-%d): %w", b.stmt, start+1, start+n, err)
 			}
 		}
 	}
@@ -240,8 +250,33 @@ func insertAll(ctx context.Context, c *sqlraw.Conn, t *tables) error {
 	return nil
 }
 
-func annoArgs(a annoRow) []any {
-	return []any{a.id, a.target, a.attr, a.content, a.flags, a.expiration, a.typ, a.dateAdded, a.lastModified}
+func annoValues(r []sqlraw.Value, a *annoRow) []sqlraw.Value {
+	I := sqlraw.Int
+	return append(r, I(a.id), I(a.target), I(a.attr), sqlraw.Text(a.content), I(a.flags), I(a.expiration), I(a.typ), I(a.dateAdded), I(a.lastModified))
+}
+
+// nullText is s, or NULL for "".
+func nullText(s string) sqlraw.Value {
+	if s == "" {
+		return sqlraw.Null
+	}
+	return sqlraw.Text(s)
+}
+
+// nullInt64 is n, or NULL for 0.
+func nullInt64(n int64) sqlraw.Value {
+	if n == 0 {
+		return sqlraw.Null
+	}
+	return sqlraw.Int(n)
+}
+
+// titleValue is a bookmark's title: NULL when it has none.
+func titleValue(t *string) sqlraw.Value {
+	if t == nil {
+		return sqlraw.Null
+	}
+	return sqlraw.Text(*t)
 }
 
 func syncFile(path string) error {

@@ -113,6 +113,41 @@ func BenchmarkSalvageLarge(b *testing.B) {
 	}
 }
 
+// BenchmarkScanLarge reads every source of the damaged large-40k (the
+// page reader's share of salvage).
+func BenchmarkScanLarge(b *testing.B) {
+	dir := damagedLarge(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu, n := cpuTime(syscall.RUSAGE_SELF), 0
+	for b.Loop() {
+		if _, err := Profile(dir); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(cpuTime(syscall.RUSAGE_SELF)-cpu)/float64(n)/1e6, "cpu-ms")
+}
+
+// BenchmarkRebuildLarge is salvage.Rebuild alone on the scanned damaged
+// large-40k: the per-GUID decision across its four sources.
+func BenchmarkRebuildLarge(b *testing.B) {
+	in, err := Profile(damagedLarge(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu, n := cpuTime(syscall.RUSAGE_SELF), 0
+	for b.Loop() {
+		if _, err := salvage.Rebuild(in, salvage.Options{Now: 1}); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(cpuTime(syscall.RUSAGE_SELF)-cpu)/float64(n)/1e6, "cpu-ms")
+}
+
 // TestSalvageLarge checks the damaged large-40k: every bookmark comes back
 // (from cut-off pages or the backup), and, with $SQLITE_RECOVER_CLI, at
 // least as many bookmarks and pages as .recover, in the times logged.

@@ -229,17 +229,27 @@ func (r *reader) spot(obj dbcheck.Object, page uint32, what string) dbcheck.Dama
 	return d
 }
 
-// rows reads a table by column name. Damaged cells are counted, not
-// returned. orphans keeps rows found on pages cut off from the tree.
-func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn func(col func(string) sqlitepage.Value, w salvage.Where, rowid int64)) (complete bool) {
+// rows reads the columns cols of a table: fn gets their values in that
+// order (NULL for a column the table lacks), valid only during the call.
+// Damaged cells are counted, not returned. orphans keeps rows found on
+// pages cut off from the tree.
+func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, cols []string, fn func(v []sqlitepage.Value, w salvage.Where, rowid int64)) (complete bool) {
 	t, err := r.f.Table(table)
 	if err != nil {
 		return false
 	}
-	idx := map[string]int{}
-	for i, c := range t.Columns {
-		idx[c.Name] = i
+	// Each column's place in the table, found once rather than per row.
+	pos := make([]int, len(cols))
+	for i, name := range cols {
+		pos[i] = -1
+		for j, c := range t.Columns {
+			if c.Name == name {
+				pos[i] = j
+				break
+			}
+		}
 	}
+	vals := make([]sqlitepage.Value, len(cols))
 	// The tree's rowids, in a slice (rows come in rowid order): a set is
 	// built only when a cut-off row has to be checked against them.
 	var treeIDs []int64
@@ -274,14 +284,14 @@ func (r *reader) rows(pf *salvage.PlacesFile, table string, orphans bool, fn fun
 				treeIDs = append(treeIDs, row.Rowid)
 			}
 		}
-		col := func(name string) sqlitepage.Value {
-			if i, ok := idx[name]; ok && i < len(row.Values) {
-				return row.Values[i]
+		for i, p := range pos {
+			vals[i] = sqlitepage.Value{}
+			if p >= 0 && p < len(row.Values) {
+				vals[i] = row.Values[p]
 			}
-			return nil
 		}
 		pf.Tables[table]++
-		fn(col, salvage.Where{Page: row.Page, Orphan: row.Orphan, WAL: r.f.InWAL(row.Page)}, row.Rowid)
+		fn(vals, salvage.Where{Page: row.Page, Orphan: row.Orphan, WAL: r.f.InWAL(row.Page)}, row.Rowid)
 		return nil
 	})
 	return err == nil && len(probs) == 0 && pf.BadCells[table] == 0
@@ -293,15 +303,16 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 	pf.URLHashes = r.hashIndex("moz_places_url_hashindex")
 	pf.Bookmarks = make([]salvage.BookmarkRow, 0, len(pf.GUIDIndex))
 	pf.Places = make([]salvage.PlaceRow, 0, len(pf.URLHashes))
-	pf.BookmarksComplete = r.rows(pf, "moz_bookmarks", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+	pf.BookmarksComplete = r.rows(pf, "moz_bookmarks", true, []string{"type", "parent", "position", "title", "keyword_id",
+		"dateAdded", "lastModified", "guid", "syncStatus", "syncChangeCounter", "fk"}, func(v []sqlitepage.Value, w salvage.Where, id int64) {
 		b := salvage.BookmarkRow{
-			ID: id, Type: num(c("type")), Parent: num(c("parent")), Position: num(c("position")),
-			Title: str(c("title")), KeywordID: num(c("keyword_id")),
-			DateAdded: num(c("dateAdded")), LastModified: num(c("lastModified")),
-			GUID: str(c("guid")), SyncStatus: num(c("syncStatus")), SyncChangeCounter: num(c("syncChangeCounter")),
+			ID: id, Type: num(v[0]), Parent: num(v[1]), Position: num(v[2]),
+			Title: str(v[3]), KeywordID: num(v[4]),
+			DateAdded: num(v[5]), LastModified: num(v[6]),
+			GUID: str(v[7]), SyncStatus: num(v[8]), SyncChangeCounter: num(v[9]),
 			Where: w,
 		}
-		if fk := c("fk"); fk != nil {
+		if fk := v[10]; !fk.IsNull() {
 			b.FK, b.HasFK = num(fk), true
 		}
 		if w.Orphan && (len(b.GUID) != 12 || b.Type < 1 || b.Type > 3) {
@@ -311,12 +322,13 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 	})
 	pf.BadBookmarkCells = pf.BadCells["moz_bookmarks"]
 
-	r.rows(pf, "moz_places", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+	r.rows(pf, "moz_places", true, []string{"url", "title", "guid", "visit_count", "hidden", "typed", "frecency",
+		"last_visit_date", "description", "preview_image_url", "site_name", "rev_host"}, func(v []sqlitepage.Value, w salvage.Where, id int64) {
 		p := salvage.PlaceRow{
-			ID: id, URL: str(c("url")), Title: str(c("title")), GUID: str(c("guid")),
-			VisitCount: num(c("visit_count")), Hidden: num(c("hidden")), Typed: num(c("typed")),
-			Frecency: num(c("frecency")), LastVisitDate: num(c("last_visit_date")),
-			Description: str(c("description")), PreviewImageURL: str(c("preview_image_url")), Site: str(c("site_name")), RevHost: str(c("rev_host")),
+			ID: id, URL: str(v[0]), Title: str(v[1]), GUID: str(v[2]),
+			VisitCount: num(v[3]), Hidden: num(v[4]), Typed: num(v[5]),
+			Frecency: num(v[6]), LastVisitDate: num(v[7]),
+			Description: str(v[8]), PreviewImageURL: str(v[9]), Site: str(v[10]), RevHost: str(v[11]),
 			Where: w,
 		}
 		if p.URL == "" || (w.Orphan && len(p.GUID) != 12) {
@@ -324,38 +336,39 @@ func (r *reader) readPlaces(pf *salvage.PlacesFile) {
 		}
 		pf.Places = append(pf.Places, p)
 	})
-	r.rows(pf, "moz_historyvisits", true, func(c func(string) sqlitepage.Value, w salvage.Where, _ int64) {
-		v := salvage.VisitRow{PlaceID: num(c("place_id")), VisitDate: num(c("visit_date")), VisitType: num(c("visit_type")), Source: num(c("source"))}
-		if w.Orphan && (v.VisitDate <= 0 || v.VisitType < 1 || v.VisitType > 20) {
+	r.rows(pf, "moz_historyvisits", true, []string{"place_id", "visit_date", "visit_type", "source"}, func(v []sqlitepage.Value, w salvage.Where, _ int64) {
+		vr := salvage.VisitRow{PlaceID: num(v[0]), VisitDate: num(v[1]), VisitType: num(v[2]), Source: num(v[3])}
+		if w.Orphan && (vr.VisitDate <= 0 || vr.VisitType < 1 || vr.VisitType > 20) {
 			return
 		}
-		pf.Visits = append(pf.Visits, v)
+		pf.Visits = append(pf.Visits, vr)
 	})
-	r.rows(pf, "moz_keywords", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
-		pf.Keywords = append(pf.Keywords, salvage.KeywordRow{Keyword: str(c("keyword")), PlaceID: num(c("place_id")), PostData: str(c("post_data"))})
+	r.rows(pf, "moz_keywords", false, []string{"keyword", "place_id", "post_data"}, func(v []sqlitepage.Value, _ salvage.Where, _ int64) {
+		pf.Keywords = append(pf.Keywords, salvage.KeywordRow{Keyword: str(v[0]), PlaceID: num(v[1]), PostData: str(v[2])})
 	})
 	pf.AnnoNames = map[int64]string{}
-	r.rows(pf, "moz_anno_attributes", false, func(c func(string) sqlitepage.Value, _ salvage.Where, id int64) {
-		pf.AnnoNames[id] = str(c("name"))
+	r.rows(pf, "moz_anno_attributes", false, []string{"name"}, func(v []sqlitepage.Value, _ salvage.Where, id int64) {
+		pf.AnnoNames[id] = str(v[0])
 	})
 	anno := func(table, owner string, dst *[]salvage.AnnoRow) {
-		r.rows(pf, table, false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
+		r.rows(pf, table, false, []string{owner, "anno_attribute_id", "content", "flags", "expiration", "type",
+			"dateAdded", "lastModified"}, func(v []sqlitepage.Value, _ salvage.Where, _ int64) {
 			*dst = append(*dst, salvage.AnnoRow{
-				Owner: num(c(owner)), AttrID: num(c("anno_attribute_id")), Content: str(c("content")),
-				Flags: num(c("flags")), Expiration: num(c("expiration")), Type: num(c("type")),
-				DateAdded: num(c("dateAdded")), LastModified: num(c("lastModified")),
+				Owner: num(v[0]), AttrID: num(v[1]), Content: str(v[2]),
+				Flags: num(v[3]), Expiration: num(v[4]), Type: num(v[5]),
+				DateAdded: num(v[6]), LastModified: num(v[7]),
 			})
 		})
 	}
 	anno("moz_items_annos", "item_id", &pf.ItemAnnos)
 	anno("moz_annos", "place_id", &pf.PageAnnos)
-	r.rows(pf, "moz_bookmarks_deleted", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
-		pf.Tombstones = append(pf.Tombstones, salvage.TombstoneRow{GUID: str(c("guid")), DateRemoved: num(c("dateRemoved"))})
+	r.rows(pf, "moz_bookmarks_deleted", false, []string{"guid", "dateRemoved"}, func(v []sqlitepage.Value, _ salvage.Where, _ int64) {
+		pf.Tombstones = append(pf.Tombstones, salvage.TombstoneRow{GUID: str(v[0]), DateRemoved: num(v[1])})
 	})
 	pf.Meta = map[string]any{}
-	r.rows(pf, "moz_meta", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
-		if k := str(c("key")); k != "" {
-			pf.Meta[k] = c("value")
+	r.rows(pf, "moz_meta", false, []string{"key", "value"}, func(v []sqlitepage.Value, _ salvage.Where, _ int64) {
+		if k := str(v[0]); k != "" {
+			pf.Meta[k] = v[1].Any()
 		}
 	})
 }
@@ -397,7 +410,7 @@ func (r *reader) hashIndex(name string) map[int64]int64 {
 		}
 		_, _ = r.f.IndexRows(e.RootPage, func(row sqlitepage.Row) error {
 			if row.Err == nil && len(row.Values) >= 2 {
-				if h, ok := row.Values[0].(int64); ok {
+				if h, ok := row.Values[0].Int(); ok {
 					out[row.Rowid] = h
 				}
 			}
@@ -431,8 +444,8 @@ func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
 	}
 	scratch := &salvage.PlacesFile{Tables: map[string]int{}, BadCells: map[string]int{}}
 	urls := map[int64]string{}
-	r.rows(scratch, "urls", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
-		if u := str(c("url")); u != "" {
+	r.rows(scratch, "urls", true, []string{"url"}, func(v []sqlitepage.Value, _ salvage.Where, id int64) {
+		if u := str(v[0]); u != "" {
 			urls[id] = u
 		}
 	})
@@ -441,26 +454,27 @@ func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
 		pos    int
 	}
 	structure := map[string]parentPos{}
-	r.rows(scratch, "structure", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
-		structure[str(c("guid"))] = parentPos{str(c("parentGuid")), int(num(c("position")))}
+	r.rows(scratch, "structure", false, []string{"guid", "parentGuid", "position"}, func(v []sqlitepage.Value, _ salvage.Where, _ int64) {
+		structure[str(v[0])] = parentPos{str(v[1]), int(num(v[2]))}
 	})
 	tags := map[int64][]string{}
-	r.rows(scratch, "tags", false, func(c func(string) sqlitepage.Value, _ salvage.Where, _ int64) {
-		id := num(c("itemId"))
-		tags[id] = append(tags[id], str(c("tag")))
+	r.rows(scratch, "tags", false, []string{"itemId", "tag"}, func(v []sqlitepage.Value, _ salvage.Where, _ int64) {
+		id := num(v[0])
+		tags[id] = append(tags[id], str(v[1]))
 	})
 	byID := map[int64]int{}
-	r.rows(scratch, "items", true, func(c func(string) sqlitepage.Value, w salvage.Where, id int64) {
+	r.rows(scratch, "items", true, []string{"guid", "parentGuid", "kind", "title", "keyword", "dateAdded",
+		"serverModified", "isDeleted", "urlId"}, func(v []sqlitepage.Value, w salvage.Where, id int64) {
 		it := salvage.MirrorItem{
-			GUID: str(c("guid")), ParentGUID: str(c("parentGuid")), Kind: int(num(c("kind"))),
-			Title: str(c("title")), Keyword: str(c("keyword")),
-			DateAdded: num(c("dateAdded")) * 1000, ServerModified: num(c("serverModified")) * 1000,
-			Deleted: num(c("isDeleted")) != 0, Page: w.Page, Position: -1,
+			GUID: str(v[0]), ParentGUID: str(v[1]), Kind: int(num(v[2])),
+			Title: str(v[3]), Keyword: str(v[4]),
+			DateAdded: num(v[5]) * 1000, ServerModified: num(v[6]) * 1000,
+			Deleted: num(v[7]) != 0, Page: w.Page, Position: -1,
 		}
 		if it.GUID == "" || (w.Orphan && len(it.GUID) != 12) {
 			return
 		}
-		if u := c("urlId"); u != nil {
+		if u := v[8]; !u.IsNull() {
 			it.URL = urls[num(u)]
 		}
 		if s, ok := structure[it.GUID]; ok {
@@ -480,27 +494,32 @@ func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
 }
 
 func num(v sqlitepage.Value) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		return int64(x)
-	case string:
+	switch v.Kind() {
+	case sqlitepage.Integer:
+		n, _ := v.Int()
+		return n
+	case sqlitepage.Real:
+		f, _ := v.Real()
+		return int64(f)
+	case sqlitepage.Text:
+		s, _ := v.Text()
 		var n int64
-		fmt.Sscan(x, &n)
+		fmt.Sscan(s, &n)
 		return n
 	}
 	return 0
 }
 
 func str(v sqlitepage.Value) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case int64, float64:
-		return fmt.Sprint(x)
+	switch v.Kind() {
+	case sqlitepage.Text:
+		s, _ := v.Text()
+		return s
+	case sqlitepage.Blob:
+		b, _ := v.Blob()
+		return string(b)
+	case sqlitepage.Integer, sqlitepage.Real:
+		return fmt.Sprint(v.Any())
 	}
 	return ""
 }
