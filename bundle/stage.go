@@ -92,7 +92,7 @@ func Stage(ctx context.Context, in StageInput) (*Staged, error) {
 		for _, d := range dbs[1:] {
 			m.merge(d.m)
 		}
-		out.StandIns = &StandIns{m: m}
+		out.StandIns = &StandIns{m: m, key: in.Key}
 	}
 	return out, nil
 }
@@ -406,11 +406,29 @@ func standInRevHost(u string) string {
 
 // StandIns are the stand-ins a redacted bundle's rows got, to redact
 // anything else shown from the same profile (its trees) the same way.
-// They are used by one goroutine at a time.
-type StandIns struct{ m *maps }
+// Safe for concurrent use: the stand-ins of the rows are only read, and
+// one they lack (none: the trees are read from the same rows) is
+// computed again for the call.
+type StandIns struct {
+	m   *maps
+	key []byte
+}
 
 // Text is the stand-in of a title, keyword or tag.
-func (s *StandIns) Text(v string) string { return s.m.text(v) }
+func (s *StandIns) Text(v string) string {
+	if t, ok := s.m.texts[v]; ok {
+		return t
+	}
+	return s.fresh().text(v)
+}
 
 // URL is the stand-in of a URL.
-func (s *StandIns) URL(v string) string { return s.m.link(v).url }
+func (s *StandIns) URL(v string) string {
+	if l, ok := s.m.links[v]; ok {
+		return l.url
+	}
+	return s.fresh().link(v).url
+}
+
+// fresh is an empty maps with a redactor of its own.
+func (s *StandIns) fresh() *maps { return newMaps(s.m.r.Clone(s.key), 0) }

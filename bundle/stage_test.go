@@ -76,3 +76,26 @@ func BenchmarkMaterializeLarge40k(b *testing.B) {
 	}
 	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
+
+// TestStandInsMiss: a word the rows lack still gets its stand-in under
+// the bundle's key, never the word itself.
+func TestStandInsMiss(t *testing.T) {
+	dir := testutil.Profile(t, "small-clean", "before")
+	key := make([]byte, redact.KeySize)
+	s, err := Stage(context.Background(), StageInput{Places: filepath.Join(dir, "places.sqlite"), Key: key, Check: places.ParseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := redact.New(key, places.ParseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"a title no row has", "https://nowhere.example/x"} {
+		if got, want := s.StandIns.Text(w), r.Text(w); got != want {
+			t.Errorf("Text(%q) = %q, want %q", w, got, want)
+		}
+		if got, want := s.StandIns.URL(w), r.URL(w); got != want {
+			t.Errorf("URL(%q) = %q, want %q", w, got, want)
+		}
+	}
+}

@@ -85,13 +85,18 @@ func (sd *sides) mergeable() bool {
 // what reading the redacted rows gives: the merge looks only at what
 // redaction keeps (TestCaseSameMembers checks the whole report and log).
 func (sd *sides) redact(prof *load.Profile, s *bundle.StandIns) {
+	var g errgroup.Group
 	for _, r := range []*source.Result{sd.local, sd.remote} {
 		if r == nil {
 			continue
 		}
-		redactTree(r.Tree, s)
-		r.Report = check.Tree(r.Report.Side, r.Tree)
+		g.Go(func() error {
+			redactTree(r.Tree, s)
+			r.Report = check.Tree(r.Report.Side, r.Tree)
+			return nil
+		})
 	}
+	g.Wait() //nolint:errcheck // nothing fails
 	sd.rebuild = func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
 		t, err := prof.Rebuild(side, prefer)
 		if err != nil {
