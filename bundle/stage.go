@@ -64,7 +64,6 @@ func Stage(ctx context.Context, in StageInput) (*Staged, error) {
 		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror})
 	}
 	redacting := in.Key != nil
-	var g errgroup.Group
 	for _, d := range dbs {
 		if redacting {
 			r, err := redact.New(in.Key, in.Check)
@@ -73,6 +72,9 @@ func Stage(ctx context.Context, in StageInput) (*Staged, error) {
 			}
 			d.m = newMaps(r, 0)
 		}
+	}
+	var g errgroup.Group
+	for _, d := range dbs {
 		g.Go(func() error {
 			if err := d.read(ctx); err != nil {
 				return fmt.Errorf("bundle: read %s: %w", d.plan.what, err)
@@ -300,8 +302,8 @@ var mirrorPlan = dbPlan{what: "bookmarks.sqlite", tables: []tablePlan{
 
 // columnExpr is what the copy selects for col: the source's value, or
 // NULL or 0 for history; when redacting, NULL for private text, and a
-// placeholder for a URL's hash and reversed host, which redact sets from
-// the URL's stand-in (it replaces the words too).
+// placeholder for a URL's hash and reversed host, which readTable
+// replaces with the stand-in's (it replaces the words too).
 func columnExpr(t tablePlan, col string, redacting bool) string {
 	c := "s." + quoteIdent(col)
 	switch t.columns[col] {
