@@ -9,13 +9,15 @@ import (
 	"github.com/bmtui/bmtui/internal/sqlraw"
 )
 
-// materialize builds the SQLite file at path from the rows of one
-// database, as the plan of that database allows: only its tables, each
-// once, created by a plain CREATE TABLE statement, with exactly the
-// columns the rows have. It is what opening a case of version 2 costs
-// (inserting the rows is most of it), paid by the reader, not by the
-// user making the bundle.
-func materialize(path string, plan dbPlan, t *Tables) (err error) {
+// materialize builds the SQLite file at path from the encoded rows of
+// one database (raw, Tables.Encode's format), as the plan of that
+// database allows: only its tables, each once, created by a plain CREATE
+// TABLE statement, with exactly the columns the rows have. Rows are
+// inserted a batch at a time as they are decoded, so that a hostile
+// member cannot make the reader hold more than one batch of values. It is
+// what opening a case of version 2 costs (inserting the rows is most of
+// it), paid by the reader, not by the user making the bundle.
+func materialize(path string, plan dbPlan, raw []byte) (err error) {
 	conn, err := sqlraw.OpenWrite(path)
 	if err != nil {
 		return err
@@ -34,7 +36,9 @@ func materialize(path string, plan dbPlan, t *Tables) (err error) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, tb := range t.Tables {
+	var name, insert string
+	version, err := walkTables(raw, func(tb *Table) error {
+		name = tb.Name
 		if !slices.ContainsFunc(plan.tables, func(p tablePlan) bool { return p.name == tb.Name }) {
 			return fmt.Errorf("%w: %s has a table %q that is not a bookmark table", ErrDamaged, plan.what, tb.Name)
 		}
@@ -59,12 +63,18 @@ func materialize(path string, plan dbPlan, t *Tables) (err error) {
 		for i := range marks {
 			marks[i] = fmt.Sprintf("?%d", i+1)
 		}
-		q := fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, quoteIdent(tb.Name), joinIdents(cols), strings.Join(marks, ", "))
-		if err := conn.Insert(q, tb.Rows); err != nil {
-			return fmt.Errorf("%w: %s: %s: %v", ErrDamaged, plan.what, tb.Name, err)
+		insert = fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, quoteIdent(tb.Name), joinIdents(cols), strings.Join(marks, ", "))
+		return nil
+	}, func(rows [][]any) error {
+		if err := conn.Insert(insert, rows); err != nil {
+			return fmt.Errorf("%w: %s: %s: %v", ErrDamaged, plan.what, name, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if err := conn.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, t.UserVersion)); err != nil {
+	if err := conn.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, version)); err != nil {
 		return err
 	}
 	return conn.Exec(`COMMIT`)

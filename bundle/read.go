@@ -15,7 +15,7 @@ const (
 	maxManifest = 1 << 20  // 1 MiB
 	maxJSON     = 1 << 30  // 1 GiB: a first sync of 40,000 bookmarks logs about 30 MB
 	maxDatabase = 16 << 30 // 16 GiB
-	maxRows     = 2 << 30  // 2 GiB: large-40k's Places rows are 9 MB
+	maxRows     = 1 << 30  // 1 GiB, held in memory: large-40k's rows are 8 and 9 MB
 )
 
 // Case is an unpacked bundle: its manifest, its JSON members and its
@@ -146,11 +146,7 @@ func read(r io.ReaderAt, size int64) (c *Case, err error) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := DecodeTables(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", members[i], err)
-		}
-		if err := materialize(dst, []dbPlan{placesPlan, mirrorPlan}[i], t); err != nil {
+		if err := materialize(dst, []dbPlan{placesPlan, mirrorPlan}[i], raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", members[i], err)
 		}
 	}

@@ -112,23 +112,57 @@ func appendValue(b []byte, v any) []byte {
 // matching ErrDamaged, never a panic; no count is trusted beyond the
 // bytes that remain.
 func DecodeTables(b []byte) (*Tables, error) {
+	t := &Tables{}
+	v, err := walkTables(b, func(tb *Table) error {
+		t.Tables = append(t.Tables, *tb)
+		return nil
+	}, func(rows [][]any) error {
+		last := &t.Tables[len(t.Tables)-1]
+		last.Rows = append(last.Rows, rows...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.UserVersion = v
+	return t, nil
+}
+
+// batchRows is how many rows walkTables hands over at once: a reader
+// holds one batch of values, not a whole table (a value takes 16 bytes
+// or more in memory and may take one in the member).
+const batchRows = 4096
+
+// walkTables decodes b and returns its user version, calling table with
+// each table (its rows not read yet) and rows with each batch of its
+// rows; the batch is reused after rows returns. Decoding errors match
+// ErrDamaged; the callbacks' errors are returned as they are.
+func walkTables(b []byte, table func(*Table) error, rows func([][]any) error) (int64, error) {
 	d := &decoder{b: b}
 	if !strings.HasPrefix(string(b), rowsMagic) {
-		return nil, fmt.Errorf("%w: not rows", ErrDamaged)
+		return 0, fmt.Errorf("%w: not rows", ErrDamaged)
 	}
 	d.b = b[len(rowsMagic):]
-	t := &Tables{UserVersion: d.varint()}
+	version := d.varint()
 	n := d.count(1)
+	batch := make([][]any, 0, batchRows)
 	for range n {
 		if d.err != nil {
 			break
 		}
-		tb := Table{Name: d.str(), Create: d.str()}
+		tb := &Table{Name: d.str(), Create: d.str()}
 		cols := d.count(1)
 		tb.Columns = make([]string, 0, cols)
 		for range cols {
 			tb.Columns = append(tb.Columns, d.str())
 		}
+		if d.err != nil {
+			break
+		}
+		if err := table(tb); err != nil {
+			return 0, err
+		}
+		batch = batch[:0]
 		for d.err == nil {
 			if len(d.b) == 0 {
 				d.fail("truncated")
@@ -151,17 +185,26 @@ func DecodeTables(b []byte) (*Tables, error) {
 			for i := range row {
 				row[i] = d.value()
 			}
-			tb.Rows = append(tb.Rows, row)
+			if batch = append(batch, row); len(batch) == batchRows {
+				if err := rows(batch); err != nil {
+					return 0, err
+				}
+				batch = batch[:0]
+			}
 		}
-		t.Tables = append(t.Tables, tb)
+		if d.err == nil && len(batch) > 0 {
+			if err := rows(batch); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if d.err == nil && len(d.b) > 0 {
 		d.fail(fmt.Sprintf("%d bytes after the last table", len(d.b)))
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("%w: rows: %v", ErrDamaged, d.err)
+		return 0, fmt.Errorf("%w: rows: %v", ErrDamaged, d.err)
 	}
-	return t, nil
+	return version, nil
 }
 
 type decoder struct {

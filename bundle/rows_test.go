@@ -126,7 +126,7 @@ func TestStageMaterialize(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := materialize(out, f.plan, tb); err != nil {
+				if err := materialize(out, f.plan, f.plain); err != nil {
 					t.Fatal(err)
 				}
 				rt, err := DecodeTables(f.red)
@@ -216,4 +216,42 @@ func FuzzDecodeTables(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMaterialize: rows go in batch after batch, all of them; a table
+// that is not a bookmark table, or one given twice, is refused.
+func TestMaterialize(t *testing.T) {
+	meta := func(n int) Table {
+		tb := Table{Name: "moz_meta", Create: "CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID", Columns: []string{"key", "value"}}
+		for i := range n {
+			tb.Rows = append(tb.Rows, []any{fmt.Sprint("k", i), int64(i)})
+		}
+		return tb
+	}
+	path := filepath.Join(t.TempDir(), "places.sqlite")
+	n := 2*batchRows + 3
+	if err := materialize(path, placesPlan, encoded(t, &Tables{UserVersion: 86, Tables: []Table{meta(n)}})); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(dump(t, path, "moz_meta"), "="); got != n {
+		t.Errorf("%d rows, want %d", got, n)
+	}
+	for _, tc := range []struct {
+		name   string
+		tables []Table
+		text   string
+	}{
+		{"not a bookmark table", []Table{{Name: "moz_historyvisits", Create: "CREATE TABLE moz_historyvisits (id)", Columns: []string{"id"}}}, "not a bookmark table"},
+		{"twice", []Table{meta(1), meta(1)}, "twice"},
+		{"other columns", []Table{{Name: "moz_meta", Create: "CREATE TABLE moz_meta (key, value, extra)", Columns: []string{"key", "value"}}}, "columns"},
+		{"bad rows", []Table{{Name: "moz_meta", Create: "CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL)", Columns: []string{"key", "value"}, Rows: [][]any{{"k", nil}}}}, "NOT NULL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "places.sqlite")
+			err := materialize(path, placesPlan, encoded(t, &Tables{Tables: tc.tables}))
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), tc.text) {
+				t.Errorf("materialize: %v, want a damaged bundle saying %q", err, tc.text)
+			}
+		})
+	}
 }

@@ -125,14 +125,13 @@ func redactTree(t *tree.Tree, s *bundle.StandIns) {
 	}
 	for i := range t.Len() {
 		n := t.Node(int32(i))
-		if n.Content != nil {
-			c := *n.Content
-			c.Title, c.URL = txt(c.Title), link(c.URL)
-			n.Content = &c
-		}
+		// Content repeats Info's title and URL: each is looked up once.
+		var title, titleTo, url, urlTo string
 		if n.Info != nil {
 			in := *n.Info
+			title, url = in.Title, in.URL
 			in.Title, in.URL, in.Keyword = txt(in.Title), link(in.URL), txt(in.Keyword)
+			titleTo, urlTo = in.Title, in.URL
 			if len(in.Tags) > 0 {
 				tags := make([]string, len(in.Tags))
 				for j, tag := range in.Tags {
@@ -142,6 +141,20 @@ func redactTree(t *tree.Tree, s *bundle.StandIns) {
 				in.Tags = tags
 			}
 			n.Info = &in
+		}
+		if n.Content != nil {
+			c := *n.Content
+			if c.Title == title {
+				c.Title = titleTo
+			} else {
+				c.Title = txt(c.Title)
+			}
+			if c.URL == url {
+				c.URL = urlTo
+			} else {
+				c.URL = link(c.URL)
+			}
+			n.Content = &c
 		}
 	}
 }
