@@ -7,9 +7,14 @@
 // A zip because Go's standard library reads and writes it (archive/zip),
 // a support engineer can list and unpack it with any tool, and its
 // members are read one by one: the manifest is read first, without
-// inflating the databases, so a wrong file is refused at once. The two
-// databases stay SQLite files, so a case is read by the very code that
-// reads a profile, and its merge is the profile's, decision for decision.
+// inflating the databases, so a wrong file is refused at once.
+//
+// Version 2 holds each database's bookmark tables as rows (Tables), which
+// cost a fraction of an SQLite file to write; opening a case builds the
+// SQLite files back (materialize), so that a case is still read by the
+// very code that reads a profile, and its merge is the profile's,
+// decision for decision. Version 1 held the SQLite files themselves; it
+// is still read.
 package bundle
 
 import (
@@ -19,10 +24,12 @@ import (
 	"time"
 )
 
-// Format and Version name the bundle format in its manifest.
+// Format and Version name the bundle format in its manifest; a reader
+// reads versions MinVersion to Version and refuses any other.
 const (
-	Format  = "bmtui-bundle"
-	Version = 1
+	Format     = "bmtui-bundle"
+	Version    = 2
+	MinVersion = 1
 )
 
 // Member names besides the two databases.
@@ -72,8 +79,8 @@ func (m *Manifest) check() error {
 	if m.Format != Format {
 		return fmt.Errorf("%w (its manifest names the format %q)", ErrNotBundle, m.Format)
 	}
-	if m.Version != Version {
-		return fmt.Errorf("%w %d: this bmtui reads version %d", ErrVersion, m.Version, Version)
+	if m.Version < MinVersion || m.Version > Version {
+		return fmt.Errorf("%w %d: this bmtui reads versions %d to %d", ErrVersion, m.Version, MinVersion, Version)
 	}
 	if m.Clocks.Local.IsZero() || m.Clocks.Remote.IsZero() {
 		return fmt.Errorf("%w: its manifest has no clocks", ErrDamaged)

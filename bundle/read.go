@@ -15,6 +15,7 @@ const (
 	maxManifest = 1 << 20  // 1 MiB
 	maxJSON     = 1 << 30  // 1 GiB: a first sync of 40,000 bookmarks logs about 30 MB
 	maxDatabase = 16 << 30 // 16 GiB
+	maxRows     = 1 << 30  // 1 GiB, held in memory: large-40k's rows are 8 and 9 MB
 )
 
 // Case is an unpacked bundle: its manifest, its JSON members and its
@@ -113,7 +114,11 @@ func read(r io.ReaderAt, size int64) (c *Case, err error) {
 	if m.Mirror {
 		dbs = append(dbs, MirrorName)
 	}
-	for _, name := range dbs {
+	members := dbs
+	if m.Version >= 2 {
+		members = []string{PlacesRows, MirrorRows}[:len(dbs)]
+	}
+	for _, name := range members {
 		if files[name] == nil {
 			return nil, fmt.Errorf("%w: %s is missing", ErrDamaged, name)
 		}
@@ -129,9 +134,20 @@ func read(r io.ReaderAt, size int64) (c *Case, err error) {
 	if err := os.Mkdir(filepath.Join(c.Dir, "weave"), 0o700); err != nil {
 		return nil, err
 	}
-	for _, name := range dbs {
-		if err := extract(files[name], filepath.Join(c.Dir, filepath.FromSlash(name))); err != nil {
+	for i, name := range dbs {
+		dst := filepath.Join(c.Dir, filepath.FromSlash(name))
+		if m.Version < 2 {
+			if err := extract(files[name], dst); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		raw, err := readMember(files[members[i]], maxRows)
+		if err != nil {
 			return nil, err
+		}
+		if err := materialize(dst, []dbPlan{placesPlan, mirrorPlan}[i], raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", members[i], err)
 		}
 	}
 	return c, nil

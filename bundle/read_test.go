@@ -11,16 +11,35 @@ import (
 	"time"
 )
 
-// packed writes a bundle of two small stand-in files (the reader does not
-// look inside the databases; internal/load does) and returns its bytes.
+// smallTables are one small table of each database's (the reader builds
+// the SQLite files; it does not read them as bookmarks: internal/load
+// does).
+func smallTables(t testing.TB) *Staged {
+	t.Helper()
+	enc := func(tb *Tables) []byte {
+		var b bytes.Buffer
+		if err := tb.Encode(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	return &Staged{
+		Places: enc(&Tables{UserVersion: 86, Tables: []Table{{
+			Name: "moz_meta", Create: "CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID",
+			Columns: []string{"key", "value"}, Rows: [][]any{{"sync/bookmarks/syncid", "places bytes"}, {"n", int64(-3)}, {"f", 1.5}, {"b", []byte{0, 1}}},
+		}}}),
+		Mirror: enc(&Tables{UserVersion: 3, Tables: []Table{{
+			Name: "meta", Create: "CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID",
+			Columns: []string{"key", "value"}, Rows: [][]any{{"collection/lastModified", "mirror bytes"}},
+		}}}),
+	}
+}
+
+// packed writes a bundle of smallTables and returns its bytes.
 func packed(t testing.TB, m Manifest) []byte {
 	t.Helper()
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "weave"), 0o700)
-	os.WriteFile(filepath.Join(dir, PlacesName), []byte("places bytes"), 0o600)
-	os.WriteFile(filepath.Join(dir, "weave", "bookmarks.sqlite"), []byte("mirror bytes"), 0o600)
 	out := filepath.Join(t.TempDir(), "case.zip")
-	if err := Pack(out, false, m, map[string][]byte{ReportName: []byte(`{"problems":0}`)}, dir); err != nil {
+	if err := Pack(out, false, m, map[string][]byte{ReportName: []byte(`{"problems":0}`)}, smallTables(t)); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -44,8 +63,19 @@ func writeFile(t *testing.T, b []byte) string {
 	return p
 }
 
-func TestOpenRoundTrip(t *testing.T) {
-	c, err := Open(writeFile(t, packed(t, goodManifest())))
+// A bundle of version 1 (SQLite files as members) is still read.
+func TestOpenVersion1(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range map[string]string{
+		ManifestName: `{"format":"bmtui-bundle","version":1,"clocks":{"local":"2026-12-05T06:00:00Z","remote":"2026-12-05T06:00:00Z"},"mirror":true}`,
+		PlacesName:   "places bytes", MirrorName: "mirror bytes",
+	} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	c, err := Open(writeFile(t, b.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +85,22 @@ func TestOpenRoundTrip(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(c.MirrorPath()); string(got) != "mirror bytes" {
 		t.Errorf("mirror = %q", got)
+	}
+}
+
+func TestOpenRoundTrip(t *testing.T) {
+	c, err := Open(writeFile(t, packed(t, goodManifest())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, f := range []struct{ path, table, want string }{
+		{c.PlacesPath(), "moz_meta", `86 b="\x00\x01" f=1.5 n=-3 sync/bookmarks/syncid=places bytes`},
+		{c.MirrorPath(), "meta", "3 collection/lastModified=mirror bytes"},
+	} {
+		if got := dump(t, f.path, f.table); got != f.want {
+			t.Errorf("%s = %q, want %q", f.path, got, f.want)
+		}
 	}
 	if got := string(c.Member(ReportName)); got != `{"problems":0}` {
 		t.Errorf("report = %q", got)
@@ -71,19 +117,20 @@ func TestOpenRoundTrip(t *testing.T) {
 
 func TestPackRefusesToOverwrite(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, PlacesName), []byte("x"), 0o600)
-	out := filepath.Join(t.TempDir(), "case.zip")
+	staged := smallTables(t)
+	staged.Mirror = nil
+	out := filepath.Join(dir, "case.zip")
 	os.WriteFile(out, []byte("precious"), 0o600)
 	m := goodManifest()
 	m.Mirror = false
-	err := Pack(out, false, m, nil, dir)
+	err := Pack(out, false, m, nil, staged)
 	if !errors.Is(err, ErrExists) {
 		t.Fatalf("Pack over an existing file: %v, want ErrExists", err)
 	}
 	if b, _ := os.ReadFile(out); string(b) != "precious" {
 		t.Fatalf("the existing file changed: %q", b)
 	}
-	if err := Pack(out, true, m, nil, dir); err != nil {
+	if err := Pack(out, true, m, nil, staged); err != nil {
 		t.Fatalf("Pack with force: %v", err)
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".case.zip.tmp*")); len(leftovers) > 0 {
@@ -109,8 +156,8 @@ func TestOpenBadInput(t *testing.T) {
 			`,"clocks":{"local":"2026-12-05T06:00:00Z","remote":"2026-12-05T06:00:00Z"},"mirror":false}`
 	}
 	corrupt := bytes.Clone(good)
-	i := bytes.Index(corrupt, []byte("places.sqlite"))
-	corrupt[i+len("places.sqlite")+2] ^= 0xff // inside the deflated places bytes
+	i := bytes.Index(corrupt, []byte(PlacesRows))
+	corrupt[i+len(PlacesRows)+2] ^= 0xff // inside the deflated places rows
 
 	for _, tc := range []struct {
 		name string
@@ -125,10 +172,16 @@ func TestOpenBadInput(t *testing.T) {
 		{"zip without manifest", zipWith(map[string]string{"a.txt": "x"}), ErrNotBundle, "no manifest.json"},
 		{"manifest not JSON", zipWith(map[string]string{ManifestName: "{"}), ErrNotBundle, "not JSON"},
 		{"other format", zipWith(map[string]string{ManifestName: `{"format":"something"}`}), ErrNotBundle, `"something"`},
-		{"newer version", zipWith(map[string]string{ManifestName: manifest(2)}), ErrVersion, "version 2: this bmtui reads version 1"},
+		{"newer version", zipWith(map[string]string{ManifestName: manifest(3)}), ErrVersion, "version 3: this bmtui reads versions 1 to 2"},
+		{"version 0", zipWith(map[string]string{ManifestName: manifest(0)}), ErrVersion, "version 0: this bmtui reads versions 1 to 2"},
 		{"no clocks", zipWith(map[string]string{ManifestName: `{"format":"bmtui-bundle","version":1}`}), ErrDamaged, "no clocks"},
 		{"no places", zipWith(map[string]string{ManifestName: manifest(1)}), ErrDamaged, "places.sqlite is missing"},
-		{"corrupt member", corrupt, ErrDamaged, "places.sqlite"},
+		{"no places rows", zipWith(map[string]string{ManifestName: manifest(2), PlacesName: "x"}), ErrDamaged, "places.rows is missing"},
+		{"rows not rows", zipWith(map[string]string{ManifestName: manifest(2), PlacesRows: "SQLite format 3\x00"}), ErrDamaged, "places.rows: damaged bundle: not rows"},
+		{"hostile table", zipWith(map[string]string{ManifestName: manifest(2), PlacesRows: string(encoded(t, &Tables{Tables: []Table{
+			{Name: "moz_meta", Create: "CREATE TABLE moz_meta (key, value CHECK (length(zeroblob(1000000000))))", Columns: []string{"key", "value"}}}}))}),
+			ErrDamaged, "CHECK is not allowed"},
+		{"corrupt member", corrupt, ErrDamaged, "places.rows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.data)

@@ -2,11 +2,9 @@ package bundle
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
-	"net/url"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -16,12 +14,18 @@ import (
 	"github.com/bmtui/bmtui/places/urls"
 )
 
-// Names of the two databases inside a bundle and inside the folder a
-// case is unpacked into (a profile's layout, so that the readers of
-// profiles read it unchanged).
+// Names of the two databases inside the folder a case is unpacked into
+// (a profile's layout, so that the readers of profiles read it
+// unchanged), and inside a bundle of version 1.
 const (
 	PlacesName = "places.sqlite"
 	MirrorName = "weave/bookmarks.sqlite"
+)
+
+// Names of the two databases' rows (Tables) inside a bundle of version 2.
+const (
+	PlacesRows = "places.rows"
+	MirrorRows = "weave/bookmarks.rows"
 )
 
 // StageInput says what to stage.
@@ -29,8 +33,6 @@ type StageInput struct {
 	// Places and Mirror are private copies (snapshots) of the profile's
 	// databases; Mirror is "" when the profile never synced.
 	Places, Mirror string
-	// Dir receives places.sqlite and weave/bookmarks.sqlite.
-	Dir string
 	// Key, when set, redacts: titles, URLs, keywords and tags become
 	// stand-ins (package redact) under this key.
 	Key []byte
@@ -38,256 +40,211 @@ type StageInput struct {
 	Check redact.URLCheck
 }
 
-// Stage writes the bookmark tables of both databases into fresh files in
-// in.Dir: the bookmarks, their pages (without history: no visits, page
+// Staged is what a bundle holds of the two databases: their rows,
+// encoded (Tables.Encode's format, DecodeTables reads it).
+type Staged struct {
+	Places []byte
+	Mirror []byte // nil without a mirror
+	// StandIns are the stand-ins the rows got, nil when not redacting:
+	// whoever shows the profile's own trees in the bundle (the report, the
+	// decision log) redacts them with the same stand-ins.
+	StandIns *StandIns
+}
+
+// Stage reads the bookmark tables of both databases and encodes their
+// rows: the bookmarks, their pages (without history: no visits, page
 // titles, descriptions or origins), keywords, tombstones, Places' Sync
-// metadata and the livemark annotation; all of the mirror. With a key the
-// words are replaced as they are copied, so that no original word is
-// ever written into the new files, not even into a page SQLite frees.
-//
-// The tables without words are copied inside SQLite (INSERT … SELECT);
-// the rows of the tables with words are read into memory, their words
-// replaced there and the rows inserted with bound values: one read and
-// one write of each row, both files at once.
-func Stage(ctx context.Context, in StageInput) error {
-	if err := os.MkdirAll(filepath.Join(in.Dir, "weave"), 0o700); err != nil {
-		return fmt.Errorf("bundle: %w", err)
-	}
-	dbs := []*stager{{plan: placesPlan, src: in.Places, dst: filepath.Join(in.Dir, PlacesName)}}
+// metadata and the livemark annotation; all of the mirror. With a key
+// the words are replaced as each row is encoded, so that no original
+// word is ever written. Each file is read by one scan of each table,
+// both files at once, each value encoded as it is read.
+func Stage(ctx context.Context, in StageInput) (*Staged, error) {
+	dbs := []*stager{{plan: placesPlan, src: in.Places}}
 	if in.Mirror != "" {
-		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror, dst: filepath.Join(in.Dir, filepath.FromSlash(MirrorName))})
-	}
-	defer func() {
-		for _, d := range dbs {
-			d.close()
-		}
-	}()
-	each := func(fn func(*stager) error) error {
-		var g errgroup.Group
-		for _, d := range dbs {
-			g.Go(func() error {
-				if err := fn(d); err != nil {
-					return fmt.Errorf("bundle: copy %s: %w", d.plan.what, err)
-				}
-				return nil
-			})
-		}
-		return g.Wait()
+		dbs = append(dbs, &stager{plan: mirrorPlan, src: in.Mirror})
 	}
 	redacting := in.Key != nil
-	if err := each(func(d *stager) error { return d.open(ctx, redacting) }); err != nil {
-		return err
+	for _, d := range dbs {
+		if redacting {
+			r, err := redact.New(in.Key, in.Check)
+			if err != nil {
+				return nil, fmt.Errorf("bundle: %w", err)
+			}
+			d.m = newMaps(r, 0)
+		}
+	}
+	var g errgroup.Group
+	for _, d := range dbs {
+		g.Go(func() error {
+			if err := d.read(ctx); err != nil {
+				return fmt.Errorf("bundle: read %s: %w", d.plan.what, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := &Staged{Places: dbs[0].out}
+	if len(dbs) > 1 {
+		out.Mirror = dbs[1].out
 	}
 	if redacting {
-		// One map for both files: a title or URL the two share gets one
-		// stand-in, computed once.
-		m, err := standIns(in, dbs)
-		if err != nil {
-			return fmt.Errorf("bundle: %w", err)
+		m := dbs[0].m
+		for _, d := range dbs[1:] {
+			m.merge(d.m)
 		}
-		if err := each(func(d *stager) error { return d.writeRedacted(ctx, m) }); err != nil {
-			return err
-		}
+		out.StandIns = &StandIns{m: m, key: in.Key}
 	}
-	return each(func(d *stager) error { return d.commit() })
+	return out, nil
 }
 
-// stager copies one database.
+// stager reads one database.
 type stager struct {
-	plan     dbPlan
-	src, dst string
-	conn     *sqlraw.Conn // the new file's, with the source attached as src
-	version  int64
-	// The tables with words or URLs to replace, their rows as read.
-	redacted []*redactedTable
+	plan dbPlan
+	src  string
+	m    *maps // the stand-ins, nil when not redacting
+	out  []byte
 }
 
-// redactedTable is a table whose words are replaced in memory: its
-// columns as the source has them and its rows as read, each column's
-// value as the plan treats it (history already NULL or 0).
-type redactedTable struct {
-	plan tablePlan
-	cols []string
-	rows [][]any
-	// Column indexes by treatment; url is the URL column urlHash and
-	// revHost derive from, -1 if none.
-	texts, links, hashes, revHosts []int
-	url                            int
-}
-
-func (d *stager) close() {
-	if d.conn != nil {
-		d.conn.Close()
-	}
-}
-
-// open creates the new file, attaches the source, starts the one
-// transaction and copies the tables without words; when redacting, it
-// reads the rows of the tables with words, to be written by
-// writeRedacted once their stand-ins are known.
-func (d *stager) open(ctx context.Context, redacting bool) (err error) {
-	os.Remove(d.dst)
-	// A raw connection: the stand-ins are bound value by value, which
-	// database/sql makes cost 1.5 µs each.
-	if d.conn, err = sqlraw.OpenWrite(d.dst); err != nil {
+// read reads and encodes every table of the plan.
+func (d *stager) read(ctx context.Context) error {
+	conn, err := sqlraw.Open(d.src, true)
+	if err != nil {
 		return err
 	}
-	srcURI := "file:" + (&url.URL{Path: d.src}).EscapedPath() + "?mode=ro"
-	for _, q := range []string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`, `PRAGMA temp_store = MEMORY`,
-		`ATTACH DATABASE ` + quoteLiteral(srcURI) + ` AS src`} {
-		if err := d.conn.Exec(q); err != nil {
-			return err
-		}
-	}
-	if err := d.conn.Query(`PRAGMA src.user_version`, func(r *sqlraw.Row) error { d.version = r.Int(0); return nil }); err != nil {
+	defer conn.Close()
+	var version int64
+	if err := conn.Query(`PRAGMA user_version`, func(r *sqlraw.Row) error { version = r.Int(0); return nil }); err != nil {
 		return err
 	}
-	if err := d.conn.Exec(`BEGIN`); err != nil {
-		return err
-	}
+	var tables []tablePlan
 	for _, t := range d.plan.tables {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := d.stageTable(t, redacting); err != nil {
+		err := conn.Query(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = `+quoteLiteral(t.name), func(r *sqlraw.Row) error {
+			t.create, _ = r.Text(0)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		if t.create != "" { // an older schema may lack a table: the readers cope
+			tables = append(tables, t)
+		}
+	}
+	// One buffer, about the size the rows take (a third to a half of the
+	// file's), so that it grows at most once or twice.
+	size := 1 << 16
+	if fi, err := os.Stat(d.src); err == nil {
+		size = int(min(fi.Size()/2, 1<<30))
+	}
+	d.out = make([]byte, 0, size)
+	if d.m != nil {
+		// Sized for about one word and one URL per 256 bytes of rows,
+		// so that the maps rarely grow.
+		d.m = newMaps(d.m.r, size/256)
+	}
+	d.out = append(d.out, rowsMagic...)
+	d.out = binary.AppendVarint(d.out, version)
+	d.out = binary.AppendUvarint(d.out, uint64(len(tables)))
+	for _, t := range tables {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := d.readTable(conn, t); err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
 	return nil
 }
 
-// commit sets the source's schema version and ends the transaction.
-func (d *stager) commit() error {
-	if err := d.conn.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, d.version)); err != nil {
-		return err
-	}
-	return d.conn.Exec(`COMMIT`)
-}
-
-// stageTable creates t as the source has it, then copies its rows inside
-// SQLite, or, when redacting a table with words, reads them for
-// writeRedacted. Indexes are left out: the readers join on rowids and
-// scan whole tables, and building Places' seven page indexes would take
-// longer than the whole read of the case.
-func (d *stager) stageTable(t tablePlan, redacting bool) error {
-	create := ""
-	err := d.conn.Query(`SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = `+quoteLiteral(t.name), func(r *sqlraw.Row) error {
-		create, _ = r.Text(0)
-		return nil
-	})
+// readTable reads t's columns and rows and encodes them after its CREATE
+// statement (t.create), each column's value as the plan treats it:
+// history NULL or 0; when redacting, the stand-in of any word (any value
+// of a word column that is not NULL is read as text, so that no number
+// or blob of it is kept unreplaced), and a URL's hash and reversed host
+// the stand-in's. Indexes are left out: the readers join on rowids and
+// scan whole tables, and building Places' seven page indexes when a case
+// is opened would take longer than the whole read of the case.
+func (d *stager) readTable(conn *sqlraw.Conn, t tablePlan) error {
+	cols, err := columnsOf(conn, t.name)
 	if err != nil {
 		return err
 	}
-	if create == "" {
-		return nil // an older schema without it: the readers cope
+	body := appendString(d.out, t.name)
+	body = appendString(body, t.create)
+	body = binary.AppendUvarint(body, uint64(len(cols)))
+	for _, c := range cols {
+		body = appendString(body, c)
 	}
-	if err := d.conn.Exec(create); err != nil {
-		return err
-	}
-	cols, err := columnsOf(d.conn, t.name)
-	if err != nil {
-		return err
-	}
-	rt := &redactedTable{plan: t, cols: cols, url: -1}
+	redacting := d.m != nil
 	exprs := make([]string, len(cols))
+	how := make([]treatment, len(cols))
+	url := -1
 	for i, c := range cols {
 		exprs[i] = columnExpr(t, c, redacting)
-		switch t.columns[c] {
-		case text:
-			rt.texts = append(rt.texts, i)
-		case link:
-			rt.links = append(rt.links, i)
-			if c == t.urlCol {
-				rt.url = i
-			}
-		case urlHash:
-			rt.hashes = append(rt.hashes, i)
-		case revHost:
-			rt.revHosts = append(rt.revHosts, i)
+		how[i] = t.columns[c]
+		if how[i] == link && c == t.urlCol {
+			url = i
 		}
 	}
-	from := " FROM src." + quoteIdent(t.name) + " AS s"
+	q := `SELECT ` + strings.Join(exprs, ", ") + ` FROM ` + quoteIdent(t.name) + ` AS s`
 	if t.where != "" {
-		from += " WHERE " + strings.ReplaceAll(t.where, "{src}", "src.")
+		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "")
 	}
-	if !redacting || len(rt.texts)+len(rt.links) == 0 {
-		return d.conn.Exec(fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s%s`, quoteIdent(t.name), joinIdents(cols), strings.Join(exprs, ", "), from))
-	}
-	words := make([]bool, len(cols))
-	for _, i := range append(rt.texts, rt.links...) {
-		words[i] = true
-	}
-	err = d.conn.Query(`SELECT `+strings.Join(exprs, ", ")+from, func(r *sqlraw.Row) error {
-		row := make([]any, len(cols))
-		for i := range cols {
-			if !words[i] {
-				row[i] = r.Value(i)
-			} else if v, ok := r.Text(i); ok {
-				// Any value that is not NULL is read as text, so that no
-				// number or blob of a word column is copied unreplaced.
-				row[i] = v
+	err = conn.Query(q, func(r *sqlraw.Row) error {
+		body = append(body, rowNext)
+		if !redacting {
+			for i := range cols {
+				body = appendValue(body, r.Value(i))
+			}
+			return nil
+		}
+		// The row's URL first: its hash and reversed host may come
+		// before it.
+		l, hasURL := linkStandIn{}, false
+		if url >= 0 {
+			if v, ok := r.Text(url); ok {
+				l, hasURL = d.m.link(v), true
 			}
 		}
-		rt.rows = append(rt.rows, row)
+		for i := range cols {
+			switch how[i] {
+			case text, link:
+				v, ok := r.Text(i)
+				switch {
+				case !ok:
+					body = append(body, tagNull)
+				case i == url:
+					body = appendText(body, l.url)
+				case how[i] == link:
+					body = appendText(body, d.m.link(v).url)
+				default:
+					body = appendText(body, d.m.text(v))
+				}
+			case urlHash:
+				// A row without a URL gets what Places gives an empty one.
+				if hasURL {
+					body = appendValue(body, l.hash)
+				} else {
+					body = appendValue(body, int64(0))
+				}
+			case revHost:
+				if hasURL {
+					body = appendText(body, l.revHost)
+				} else {
+					body = appendText(body, ".")
+				}
+			default:
+				body = appendValue(body, r.Value(i))
+			}
+		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	d.redacted = append(d.redacted, rt)
-	return nil
-}
-
-// writeRedacted replaces the words of the rows read by open with their
-// stand-ins and inserts the rows.
-func (d *stager) writeRedacted(ctx context.Context, m *maps) error {
-	for _, rt := range d.redacted {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		for _, row := range rt.rows {
-			for _, i := range rt.texts {
-				if v, ok := row[i].(string); ok {
-					row[i] = m.text(v)
-				}
-			}
-			var l linkStandIn
-			hasURL := false
-			for _, i := range rt.links {
-				if v, ok := row[i].(string); ok {
-					s := m.link(v)
-					row[i] = s.url
-					if i == rt.url {
-						l, hasURL = s, true
-					}
-				}
-			}
-			// A URL's hash and reversed host are the stand-in's; a row
-			// without a URL gets what Places gives an empty one.
-			for _, i := range rt.hashes {
-				row[i] = int64(0)
-				if hasURL {
-					row[i] = l.hash
-				}
-			}
-			for _, i := range rt.revHosts {
-				row[i] = "."
-				if hasURL {
-					row[i] = l.revHost
-				}
-			}
-		}
-		marks := make([]string, len(rt.cols))
-		for i := range marks {
-			marks[i] = fmt.Sprintf("?%d", i+1)
-		}
-		q := fmt.Sprintf(`INSERT INTO main.%s (%s) VALUES (%s)`, quoteIdent(rt.plan.name), joinIdents(rt.cols), strings.Join(marks, ", "))
-		if err := d.conn.Insert(q, rt.rows); err != nil {
-			return fmt.Errorf("%s: %w", rt.plan.name, err)
-		}
-		rt.rows = nil
-	}
-	return nil
+	d.out = append(body, rowsEnd)
+	return err
 }
 
 type treatment int
@@ -306,6 +263,7 @@ const (
 // tablePlan says how to copy one table.
 type tablePlan struct {
 	name    string
+	create  string               // the source's CREATE TABLE statement, once read
 	where   string               // a filter on the source rows ("" for all)
 	columns map[string]treatment // columns not named are kept
 	urlCol  string               // the URL column urlHash and revHost derive from
@@ -344,8 +302,8 @@ var mirrorPlan = dbPlan{what: "bookmarks.sqlite", tables: []tablePlan{
 
 // columnExpr is what the copy selects for col: the source's value, or
 // NULL or 0 for history; when redacting, NULL for private text, and a
-// placeholder for a URL's hash and reversed host, which writeRedacted
-// sets from the URL's stand-in (it replaces the words too).
+// placeholder for a URL's hash and reversed host, which readTable
+// replaces with the stand-in's (it replaces the words too).
 func columnExpr(t tablePlan, col string, redacting bool) string {
 	c := "s." + quoteIdent(col)
 	switch t.columns[col] {
@@ -363,7 +321,7 @@ func columnExpr(t tablePlan, col string, redacting bool) string {
 
 func columnsOf(conn *sqlraw.Conn, table string) ([]string, error) {
 	var cols []string
-	err := conn.Query(`SELECT name FROM pragma_table_info(`+quoteLiteral(table)+`, 'src')`, func(r *sqlraw.Row) error {
+	err := conn.Query(`SELECT name FROM pragma_table_info(`+quoteLiteral(table)+`)`, func(r *sqlraw.Row) error {
 		c, _ := r.Text(0)
 		cols = append(cols, c)
 		return nil
@@ -383,89 +341,53 @@ func joinIdents(cols []string) string {
 	return strings.Join(q, ", ")
 }
 
-// maps are the stand-ins of every word and URL of both files.
+// maps are the stand-ins of the words and URLs met so far, each computed
+// once; a maps is used by one goroutine at a time.
 type maps struct {
+	r     *redact.Redactor
 	texts map[string]string
 	links map[string]linkStandIn
 }
 
-// text is the stand-in of s; a word the map lacks (none: the map is
-// made from the same rows) is never copied as it is.
+func newMaps(r *redact.Redactor, size int) *maps {
+	return &maps{r: r, texts: make(map[string]string, size), links: make(map[string]linkStandIn, size)}
+}
+
+// text is the stand-in of the words s.
 func (m *maps) text(s string) string {
-	if r, ok := m.texts[s]; ok {
-		return r
+	t, ok := m.texts[s]
+	if !ok {
+		t = m.r.Text(s)
+		m.texts[s] = t
 	}
-	return "redacted"
+	return t
 }
 
 // link is the stand-in of the URL s, with its hash and reversed host.
 func (m *maps) link(s string) linkStandIn {
-	if l, ok := m.links[s]; ok {
-		return l
+	l, ok := m.links[s]
+	if !ok {
+		u := m.r.URL(s)
+		l = linkStandIn{u, int64(urls.Hash(u)), standInRevHost(u)}
+		m.links[s] = l
 	}
-	return linkStandIn{url: "redacted", revHost: "."}
+	return l
+}
+
+// merge adds o's stand-ins (the same key's) to m.
+func (m *maps) merge(o *maps) {
+	for k, v := range o.texts {
+		m.texts[k] = v
+	}
+	for k, v := range o.links {
+		m.links[k] = v
+	}
 }
 
 type linkStandIn struct {
 	url     string
 	hash    int64
 	revHost string
-}
-
-// standIns computes the stand-ins of the distinct words and URLs of both
-// files, on every core.
-func standIns(in StageInput, dbs []*stager) (*maps, error) {
-	var texts, links []string
-	seenT, seenL := map[string]bool{}, map[string]bool{}
-	for _, d := range dbs {
-		for _, rt := range d.redacted {
-			for _, row := range rt.rows {
-				for _, i := range rt.texts {
-					if v, ok := row[i].(string); ok && !seenT[v] {
-						seenT[v] = true
-						texts = append(texts, v)
-					}
-				}
-				for _, i := range rt.links {
-					if v, ok := row[i].(string); ok && !seenL[v] {
-						seenL[v] = true
-						links = append(links, v)
-					}
-				}
-			}
-		}
-	}
-	textOut := make([]string, len(texts))
-	linkOut := make([]linkStandIn, len(links))
-	var g errgroup.Group
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		g.Go(func() error {
-			r, err := redact.New(in.Key, in.Check)
-			if err != nil {
-				return err
-			}
-			for i := w; i < len(texts); i += workers {
-				textOut[i] = r.Text(texts[i])
-			}
-			for i := w; i < len(links); i += workers {
-				u := r.URL(links[i])
-				linkOut[i] = linkStandIn{u, int64(urls.Hash(u)), standInRevHost(u)}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	m := &maps{texts: make(map[string]string, len(texts)), links: make(map[string]linkStandIn, len(links))}
-	for i, s := range texts {
-		m.texts[s] = textOut[i]
-	}
-	for i, s := range links {
-		m.links[s] = linkOut[i]
-	}
-	return m, nil
 }
 
 // standInRevHost is urls.RevHost of a stand-in URL, whose host, when it
@@ -483,3 +405,32 @@ func standInRevHost(u string) string {
 	b[len(host)] = '.'
 	return string(b)
 }
+
+// StandIns are the stand-ins a redacted bundle's rows got, to redact
+// anything else shown from the same profile (its trees) the same way.
+// Safe for concurrent use: the stand-ins of the rows are only read, and
+// one they lack (none: the trees are read from the same rows) is
+// computed again for the call.
+type StandIns struct {
+	m   *maps
+	key []byte
+}
+
+// Text is the stand-in of a title, keyword or tag.
+func (s *StandIns) Text(v string) string {
+	if t, ok := s.m.texts[v]; ok {
+		return t
+	}
+	return s.fresh().text(v)
+}
+
+// URL is the stand-in of a URL.
+func (s *StandIns) URL(v string) string {
+	if l, ok := s.m.links[v]; ok {
+		return l.url
+	}
+	return s.fresh().link(v).url
+}
+
+// fresh is an empty maps with a redactor of its own.
+func (s *StandIns) fresh() *maps { return newMaps(s.m.r.Clone(s.key), 0) }

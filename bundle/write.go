@@ -22,14 +22,14 @@ import (
 var ErrExists = errors.New("exists (use --force to replace it)")
 
 // Pack writes the bundle: the manifest, the JSON members (name → bytes;
-// nil values are left out) and the staged databases in dir (Stage), into
-// out (Packer).
-func Pack(out string, force bool, m Manifest, members map[string][]byte, dir string) error {
+// nil values are left out) and the staged databases (Stage), into out
+// (Packer).
+func Pack(out string, force bool, m Manifest, members map[string][]byte, staged *Staged) error {
 	p, err := NewPacker(out, force, m.Created)
 	if err != nil {
 		return err
 	}
-	p.AddDatabases(dir, m.Mirror)
+	p.AddStaged(staged)
 	for name, b := range members {
 		p.Add(name, b)
 	}
@@ -38,7 +38,7 @@ func Pack(out string, force bool, m Manifest, members map[string][]byte, dir str
 
 // Packer writes a bundle whose members are compressed as soon as each is
 // ready, concurrently with one another and with whatever the caller does
-// meanwhile (the staged databases while the decision log is made). The
+// meanwhile (the staged rows while the decision log is made). The
 // file is written by Finish, atomically: a temporary file beside out,
 // synced, then renamed; an existing out is replaced only with force.
 type Packer struct {
@@ -61,8 +61,8 @@ func NewPacker(out string, force bool, created time.Time) (*Packer, error) {
 	return &Packer{out: out, force: force, created: created, done: map[string]deflated{}}, nil
 }
 
-// Add compresses a JSON member (ReportName, DecisionsName,
-// ResolutionsName or DoctorName); nil is left out.
+// Add compresses a member (ReportName, DecisionsName, ResolutionsName,
+// DoctorName, PlacesRows or MirrorRows); nil is left out.
 func (p *Packer) Add(name string, b []byte) {
 	if b == nil {
 		return
@@ -70,16 +70,11 @@ func (p *Packer) Add(name string, b []byte) {
 	p.compress(name, func() ([]byte, error) { return b, nil })
 }
 
-// AddDatabases compresses the staged databases in dir (Stage): Places,
-// and the mirror when mirror is set.
-func (p *Packer) AddDatabases(dir string, mirror bool) {
-	dbs := []string{PlacesName}
-	if mirror {
-		dbs = append(dbs, MirrorName)
-	}
-	for _, name := range dbs {
-		p.compress(name, func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) })
-	}
+// AddStaged compresses the staged databases' rows (Stage), in the
+// background: Places, and the mirror when there is one.
+func (p *Packer) AddStaged(s *Staged) {
+	p.Add(PlacesRows, s.Places)
+	p.Add(MirrorRows, s.Mirror)
 }
 
 // AddStream compresses the member that write writes, as it writes it,
@@ -121,7 +116,7 @@ func (p *Packer) Wait() error { return p.g.Wait() }
 
 // memberOrder is the order of the members in the file and the manifest:
 // the manifest, the JSON members, the databases.
-var memberOrder = []string{ReportName, DecisionsName, ResolutionsName, DoctorName, PlacesName, MirrorName}
+var memberOrder = []string{ReportName, DecisionsName, ResolutionsName, DoctorName, PlacesRows, MirrorRows}
 
 // Finish waits for the members, then writes the manifest m (its Members
 // and Doctor filled in from what was added) and them into the file.
@@ -129,12 +124,10 @@ func (p *Packer) Finish(m Manifest) (err error) {
 	if err := p.g.Wait(); err != nil {
 		return err
 	}
-	if m.Mirror {
-		if _, ok := p.done[MirrorName]; !ok {
-			return fmt.Errorf("bundle: the mirror was not staged")
-		}
+	if _, ok := p.done[MirrorRows]; ok != m.Mirror {
+		return fmt.Errorf("bundle: the mirror was staged: %v, the manifest says %v", ok, m.Mirror)
 	}
-	if _, ok := p.done[PlacesName]; !ok {
+	if _, ok := p.done[PlacesRows]; !ok {
 		return fmt.Errorf("bundle: places.sqlite was not staged")
 	}
 	m.Format, m.Version = Format, Version
@@ -215,10 +208,10 @@ func (p *Packer) write(list []deflated) (err error) {
 }
 
 // deflateLevel is klauspost/compress's level 2: on a bundle of
-// large-40k (two databases of 8 and 10 MB, 18 MB of decision log) it
-// compresses 2-3× faster than the standard library's fastest level, to
-// the same size; the output is plain deflate, which archive/zip and any
-// unzip read.
+// large-40k (then two SQLite files of 8 and 10 MB and 18 MB of decision
+// log) it compressed 2-3× faster than the standard library's fastest
+// level, to the same size; the output is plain deflate, which archive/zip
+// and any unzip read.
 const deflateLevel = 2
 
 type deflated struct {
@@ -230,7 +223,7 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	return deflateFrom(name, func(w io.Writer) error {
 		_, err := w.Write(raw)
 		return err
-	}, len(raw)/4, modified)
+	}, len(raw)/2, modified)
 }
 
 // deflateFrom compresses what write writes, as the member name; hint is

@@ -1,12 +1,13 @@
-// Package collect makes a support bundle of a loaded profile: it stages
-// the bookmark tables of both databases (redacted if asked), reads the
-// staged copies back as a case, and records what bmtui makes of them (the
-// validation report and the merge's decision log, with the user's
-// resolutions) next to them in one file (package bundle).
+// Package collect makes a support bundle of a loaded profile: it reads
+// the bookmark tables of both databases as rows (redacted if asked,
+// package bundle), reads the profile's trees at the same time, and
+// records what bmtui makes of them (the validation report and the
+// merge's decision log, with the user's resolutions) next to the rows in
+// one file.
 //
-// The report and the log are computed from the staged copies, not from
-// the profile, so that a redacted bundle's JSON holds only stand-ins, and
-// so that they are exactly what opening the case shows.
+// A redacted bundle's trees get the stand-ins its rows got, so that its
+// JSON holds only stand-ins, and so that the report and the log are
+// exactly what opening the case shows (TestCaseSameMembers).
 package collect
 
 import (
@@ -18,8 +19,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/bundle"
 	"github.com/bmtui/bmtui/bundle/redact"
@@ -28,6 +30,7 @@ import (
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/sync/tree"
 )
 
 // Options say what goes into a bundle.
@@ -55,19 +58,15 @@ type Summary struct {
 	Bytes               int64
 }
 
-// Write makes the bundle of prof (a loaded profile or case).
+// Write makes the bundle of prof (a loaded profile or case, or one
+// opened by load.OpenFiles without its trees).
 func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error) {
 	packer, err := bundle.NewPacker(o.Out, o.Force, o.Now.UTC())
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "bmtui-bundle-")
-	if err != nil {
-		return nil, fmt.Errorf("bundle: %w", err)
-	}
-	defer os.RemoveAll(dir)
 	defer packer.Wait() //nolint:errcheck // after Finish, or giving up: its error is told otherwise
-	in := bundle.StageInput{Places: prof.Places.DB().Snapshot().Path, Dir: dir, Check: places.ParseURL}
+	in := bundle.StageInput{Places: prof.Places.DB().Snapshot().Path, Check: places.ParseURL}
 	if prof.Mirror != nil {
 		in.Mirror = prof.Mirror.DB().Snapshot().Path
 	}
@@ -78,18 +77,27 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 			rand.Read(in.Key) // never fails (crypto/rand)
 		}
 	}
-	if err := bundle.Stage(ctx, in); err != nil {
+	// The rows and the trees are read at once, each from its own
+	// connection to the snapshots.
+	var staged *bundle.Staged
+	var sd *sides
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		staged, err = bundle.Stage(ctx, in)
+		return err
+	})
+	g.Go(func() (err error) {
+		sd, err = readSides(prof, o.Redact)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	// The databases are compressed while they are read back and the
-	// report and the log are made.
-	packer.AddDatabases(dir, in.Mirror != "")
-	// Read the staged copies as the case will be read.
-	staged, err := load.Open(load.Paths{Dir: dir, Places: filepath.Join(dir, bundle.PlacesName), Mirror: mirrorPath(dir, in.Mirror != "")}, prof.Clocks)
-	if err != nil {
-		return nil, fmt.Errorf("bundle: read back: %w", err)
+	// The rows are compressed while the report and the log are made.
+	packer.AddStaged(staged)
+	if o.Redact {
+		sd.redact(prof, staged.StandIns)
 	}
-	defer staged.Close()
 
 	m := bundle.Manifest{
 		Bmtui:    o.Version,
@@ -97,28 +105,28 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		Redacted: o.Redact,
 		Clocks:   bundle.Clocks{Local: prof.Clocks.Local.UTC(), Remote: prof.Clocks.Remote.UTC()},
 		Mirror:   in.Mirror != "",
-		Notes:    originalNotes(prof, staged, dir, o.Redact),
+		Notes:    sd.notes,
 	}
 	packer.Add(bundle.DoctorName, o.Doctor)
-	sum := &Summary{Out: o.Out, Redacted: o.Redact, LocalItems: staged.Local.Tree.Len() - 1, Remote: -1}
-	report, problems, err := validation(prof, staged)
+	sum := &Summary{Out: o.Out, Redacted: o.Redact, LocalItems: sd.local.Tree.Len() - 1, Remote: -1}
+	report, problems, err := validation(prof, sd)
 	if err != nil {
 		return nil, err
 	}
 	packer.Add(bundle.ReportName, report)
 	sum.Problems = problems
-	if staged.Remote != nil {
-		sum.Remote = staged.Remote.Tree.Len() - 1
+	if sd.remote != nil {
+		sum.Remote = sd.remote.Tree.Len() - 1
 	}
-	if staged.MergeErr() == nil {
-		log, session, err := decisions(ctx, staged, o.Resolutions)
+	if sd.mergeable() {
+		log, session, err := decisions(ctx, sd, prof.Clocks, o.Resolutions)
 		if err != nil {
 			return nil, err
 		}
-		// Written straight into its compressor, in the background: 18 MB
-		// of JSON for large-40k, which compresses about 6×.
-		packer.AddStream(bundle.DecisionsName, 64*staged.Local.Tree.Len(), func(w io.Writer) error {
-			if err := log.WriteIndented(w); err != nil {
+		// Written straight into its compressor, in the background, without
+		// indentation: `bmtui merge --json`'s members, 11 MB for large-40k.
+		packer.AddStream(bundle.DecisionsName, 64*sd.local.Tree.Len(), func(w io.Writer) error {
+			if err := json.NewEncoder(w).Encode(log); err != nil {
 				return fmt.Errorf("decision log: %w", err)
 			}
 			return nil
@@ -137,41 +145,21 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 	return sum, nil
 }
 
-func mirrorPath(dir string, has bool) string {
-	if !has {
-		return ""
-	}
-	return filepath.Join(dir, filepath.FromSlash(bundle.MirrorName))
-}
-
-// originalNotes are the staged profile's notes (what its readers said),
-// without the private folder's name; a plain bundle keeps the profile's
-// own notes too.
-func originalNotes(prof, staged *load.Profile, dir string, redacted bool) []string {
-	var out []string
-	if !redacted {
-		out = append(out, prof.Notes...)
-	}
-	for _, n := range staged.Notes {
-		out = append(out, strings.ReplaceAll(n, dir+string(filepath.Separator), ""))
-	}
-	return out
-}
-
 // validation is `bmtui validate --json` of the staged trees, with the
 // profile's own structural damage (the staged copies are fresh files;
 // the damage is what a salvage needs to know), files named by their base
 // names only.
-func validation(prof, staged *load.Profile) ([]byte, int, error) {
+func validation(prof *load.Profile, sd *sides) ([]byte, int, error) {
 	out := jsonout.Validate{
 		Places:   bundle.PlacesName,
-		Problems: staged.ProblemCount(),
-		Local:    jsonout.NewSideReport(staged.Local.Tree, staged.Local.Report),
+		Problems: len(sd.local.Report.Findings),
+		Local:    jsonout.NewSideReport(sd.local.Tree, sd.local.Report),
 		Notes:    []string{},
 	}
-	if staged.Remote != nil {
+	if sd.remote != nil {
 		out.Mirror = bundle.MirrorName
-		out.Remote = jsonout.NewSideReport(staged.Remote.Tree, staged.Remote.Report)
+		out.Remote = jsonout.NewSideReport(sd.remote.Tree, sd.remote.Report)
+		out.Problems += len(sd.remote.Report.Findings)
 	}
 	localDamage, remoteDamage, err := prof.Damage()
 	if err != nil {
@@ -198,13 +186,13 @@ func baseNames(ds []dbcheck.Damage) []dbcheck.Damage {
 	return out
 }
 
-// decisions merges the staged trees with the user's resolutions and
-// returns `bmtui merge --json` (without the outgoing records) and the
-// session as merge --save-resolutions would save it for the case.
-func decisions(ctx context.Context, staged *load.Profile, res []mergeview.Resolution) (log *jsonout.Merge, session []byte, err error) {
+// decisions merges the trees with the user's resolutions and returns
+// `bmtui merge --json` (without the outgoing records) and the session as
+// merge --save-resolutions would save it for the case.
+func decisions(ctx context.Context, sd *sides, clocks tree.Clocks, res []mergeview.Resolution) (log *jsonout.Merge, session []byte, err error) {
 	v, err := mergeview.New(ctx, mergeview.Input{
-		Local: staged.Local.Tree, Remote: staged.Remote.Tree, Now: staged.Clocks,
-		Resolutions: res, Rebuild: staged.Rebuild,
+		Local: sd.local.Tree, Remote: sd.remote.Tree, Now: clocks,
+		Resolutions: res, Rebuild: sd.rebuild,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bundle: merge: %w", err)
@@ -212,9 +200,9 @@ func decisions(ctx context.Context, staged *load.Profile, res []mergeview.Resolu
 	out := jsonout.NewMerge(v.Result())
 	out.Conflicts = jsonout.NewConflicts(v.Conflicts())
 	out.Summary.Conflicts = len(out.Conflicts)
-	out.LocalTime, out.RemoteTime = staged.Clocks.Local.Unix(), staged.Clocks.Remote.Unix()
-	out.Problems.Local = jsonout.NewSideReport(staged.Local.Tree, staged.Local.Report)
-	out.Problems.Remote = jsonout.NewSideReport(staged.Remote.Tree, staged.Remote.Report)
+	out.LocalTime, out.RemoteTime = clocks.Local.Unix(), clocks.Remote.Unix()
+	out.Problems.Local = jsonout.NewSideReport(sd.local.Tree, sd.local.Report)
+	out.Problems.Remote = jsonout.NewSideReport(sd.remote.Tree, sd.remote.Report)
 	out.Notes = []string{}
 	var s bytes.Buffer
 	if err := v.Save(&s); err != nil {

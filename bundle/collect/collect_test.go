@@ -180,6 +180,38 @@ func TestRedactedMergeSame(t *testing.T) {
 	}
 }
 
+// TestCaseSameMembers: for every shared profile, the report and the
+// decision log a bundle carries, plain or redacted, are what opening the
+// case makes of it, byte for byte: the bundle makes them from the
+// profile's trees (redacted in memory), the case from its rows.
+func TestCaseSameMembers(t *testing.T) {
+	for _, scenario := range testutil.ProfileScenarios {
+		t.Run(scenario, func(t *testing.T) {
+			if testing.Short() && scenario == "large-40k" {
+				t.Skip("large fixture in -short mode")
+			}
+			prof := openProfile(t, scenario)
+			for _, redacted := range []bool{false, true} {
+				path := writeBundle(t, prof, redacted)
+				members := memberBytes(t, path)
+				report, log, err := collect.Members(context.Background(), openCase(t, path))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range []struct {
+					name string
+					want []byte
+				}{{bundle.ReportName, report}, {bundle.DecisionsName, log}} {
+					if got := members[m.name]; !bytes.Equal(got, m.want) {
+						t.Errorf("redacted %v: %s differs from the case's: %s", redacted, m.name,
+							firstDiff(strings.Split(string(m.want), "\n"), strings.Split(string(got), "\n")))
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestFilesOnlySameBundle: a redacted bundle made from the profile's
 // files alone (load.OpenFiles, what bmtui bundle --redact opens) is the
 // one made from the loaded profile, byte for byte: the report and the log

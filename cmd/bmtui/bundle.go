@@ -129,10 +129,10 @@ func printBundleSummary(sum *collect.Summary, io stdio) error {
 }
 
 // openFilesOnly opens the profile's files without reading its trees, for
-// a redacted bundle, which reads only its redacted copies (the report and
-// the decision log are theirs): nil when something more is asked (a
-// case, the demo, a server dump) or anything fails, and the profile is
-// then opened as usual.
+// a redacted bundle, which reads the trees itself to redact them (the
+// report and the decision log show only stand-ins): nil when something
+// more is asked (a case, the demo, a server dump) or anything fails, and
+// the profile is then opened as usual.
 func openFilesOnly(pf *profileFlags) *load.Profile {
 	if pf.caseFile != "" || pf.demo || pf.remote != "" || pf.cryptoKeys != "" || pf.keyFile != "" || pf.finishApply {
 		return nil
