@@ -1,0 +1,207 @@
+package places_test
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/places"
+	"github.com/bmtui/bmtui/source"
+)
+
+// loadOutline is the outline of the tree Load builds: what ReadOutline
+// must give.
+func loadOutline(t testing.TB, path string) (*source.Outline, error) {
+	t.Helper()
+	s, err := places.OpenSource(path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	r, err := s.Load(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return source.TreeOutline(r), nil
+}
+
+// readOutline is ReadOutline's outline, copied out of its call.
+func readOutline(path string) (o *source.Outline, ok bool) {
+	_, ok = places.ReadOutline(path, false, func(got *source.Outline) {
+		o = &source.Outline{Items: slices.Clone(got.Items), Tombstones: slices.Clone(got.Tombstones)}
+		for i := range o.Items {
+			it := &o.Items[i]
+			it.GUID, it.Title, it.URL = string([]byte(it.GUID)), string([]byte(it.Title)), string([]byte(it.URL))
+		}
+	})
+	return o, ok
+}
+
+// sameOutline reports the first difference between two outlines.
+func sameOutline(got, want *source.Outline) error {
+	if len(got.Items) != len(want.Items) {
+		return fmt.Errorf("%d items, want %d", len(got.Items), len(want.Items))
+	}
+	for i := range got.Items {
+		if got.Items[i] != want.Items[i] {
+			return fmt.Errorf("item %d: %+v, want %+v", i, got.Items[i], want.Items[i])
+		}
+	}
+	if !slices.Equal(got.Tombstones, want.Tombstones) {
+		return fmt.Errorf("tombstones %v, want %v", got.Tombstones, want.Tombstones)
+	}
+	return nil
+}
+
+// The outline of every fixture Firefox made is exactly its tree's, read
+// without a copy of the file; the file is left as it was.
+func TestReadOutlineMatchesTree(t *testing.T) {
+	for _, name := range []string{"small-clean", "small-first-sync", "twoway", "dupes", "corrupt-remote", "large-40k"} {
+		t.Run(name, func(t *testing.T) {
+			if name == "large-40k" && testing.Short() {
+				t.Skip("large fixture")
+			}
+			path := filepath.Join(testutil.Profile(t, name, "before"), "places.sqlite")
+			before := listDir(t, filepath.Dir(path))
+			want, err := loadOutline(t, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := readOutline(path)
+			if !ok {
+				t.Fatal("ReadOutline declined a database Firefox made")
+			}
+			if err := sameOutline(got, want); err != nil {
+				t.Fatal(err)
+			}
+			if after := listDir(t, filepath.Dir(path)); !slices.Equal(before, after) {
+				t.Errorf("profile folder changed: %v, was %v", after, before)
+			}
+		})
+	}
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		fi, _ := e.Info()
+		out = append(out, fmt.Sprintf("%s %d %v", e.Name(), fi.Size(), fi.ModTime().UnixNano()))
+	}
+	return out
+}
+
+// A database with a -wal is read from a private copy, WAL included, and
+// the profile's files are left alone.
+func TestReadOutlineWAL(t *testing.T) {
+	dir := testutil.UnpackDamaged(t, "f-wal-recent")
+	path := filepath.Join(dir, "places.sqlite")
+	before := listDir(t, dir)
+	want, err := loadOutline(t, path)
+	if err != nil {
+		t.Skipf("fixture does not load: %v", err)
+	}
+	got, ok := readOutline(path)
+	if ok {
+		if err := sameOutline(got, want); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := listDir(t, dir); !slices.Equal(before, after) {
+		t.Errorf("profile folder changed: %v, was %v", after, before)
+	}
+}
+
+// Rows the tree builder would repair make ReadOutline decline (the
+// caller then loads the tree); rows it keeps as they are do not.
+func TestReadOutlineOddRows(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		declines  bool
+	}{
+		{"renumbered positions", `UPDATE moz_bookmarks SET position = 100 - position WHERE parent = (SELECT id FROM moz_bookmarks WHERE guid = 'menu________')`, false},
+		{"equal positions", `UPDATE moz_bookmarks SET position = 0 WHERE parent = (SELECT id FROM moz_bookmarks WHERE guid = 'toolbar_____')`, false},
+		{"query", `UPDATE moz_places SET url = 'place:sort=8' WHERE id = (SELECT fk FROM moz_bookmarks WHERE type = 1 AND fk NOT NULL LIMIT 1)`, false},
+		{"unknown type", `UPDATE moz_bookmarks SET type = 7 WHERE id = (SELECT max(id) FROM moz_bookmarks)`, true},
+		{"missing parent", `UPDATE moz_bookmarks SET parent = 99999 WHERE id = (SELECT max(id) FROM moz_bookmarks)`, true},
+		{"parent not a folder", `UPDATE moz_bookmarks SET parent = (SELECT max(id) FROM moz_bookmarks WHERE type = 1) WHERE id = (SELECT max(id) FROM moz_bookmarks WHERE type = 2)`, true},
+		{"cycle", `UPDATE moz_bookmarks SET parent = (SELECT max(id) FROM moz_bookmarks WHERE type = 2) WHERE guid = 'menu________'`, true},
+		{"misplaced root", `UPDATE moz_bookmarks SET parent = (SELECT id FROM moz_bookmarks WHERE guid = 'menu________') WHERE guid = 'toolbar_____'`, true},
+		{"tombstone", `INSERT INTO moz_bookmarks_deleted (guid, dateRemoved) VALUES ('tombstone___', 1700000000000000)`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(testutil.Profile(t, "twoway", "before"), "places.sqlite")
+			execSQL(t, path, c.sql)
+			got, ok := readOutline(path)
+			if ok == c.declines {
+				t.Fatalf("ReadOutline ok = %v, want %v", ok, !c.declines)
+			}
+			if !ok {
+				return
+			}
+			want, err := loadOutline(t, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sameOutline(got, want); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func execSQL(t testing.TB, path, query string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`PRAGMA journal_mode = DELETE`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// BenchmarkReadOutline40k reads large-40k's Places for a search: the
+// outline (in place, no copy) against Load (snapshot, tree, checks) and
+// its outline.
+func BenchmarkReadOutline40k(b *testing.B) {
+	path := filepath.Join(testutil.Profile(b, "large-40k", "before"), "places.sqlite")
+	b.Run("outline", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := places.ReadOutline(path, false, func(*source.Outline) {}); !ok {
+				b.Fatal("declined")
+			}
+		}
+	})
+	b.Run("outline+check", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := places.ReadOutline(path, true, func(*source.Outline) {}); !ok {
+				b.Fatal("declined")
+			}
+		}
+	})
+	b.Run("load", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := loadOutline(b, path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
