@@ -205,3 +205,65 @@ func BenchmarkReadOutline40k(b *testing.B) {
 		}
 	})
 }
+
+// FuzzOutline edits moz_bookmarks rows of a small real database (each
+// three bytes: a row, a column and a value) and reads it both ways:
+// ReadOutline either declines or gives exactly the outline of the tree
+// Load builds, whatever the rows.
+func FuzzOutline(f *testing.F) {
+	src := filepath.Join(testutil.Profile(f, "twoway", "before"), "places.sqlite")
+	good, err := os.ReadFile(src)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte{})
+	f.Add([]byte{5, 0, 3, 9, 1, 1})   // positions
+	f.Add([]byte{7, 2, 7})            // an unknown type
+	f.Add([]byte{3, 1, 9, 9, 1, 3})   // parents
+	f.Add([]byte{4, 3, 0, 4, 3, 1})   // guids
+	f.Add([]byte{2, 4, 0, 8, 4, 1})   // urls
+	f.Add([]byte{1, 1, 200, 6, 0, 0}) // a parent that is not there
+	f.Fuzz(func(t *testing.T, edits []byte) {
+		if len(edits) > 30 {
+			return
+		}
+		path := filepath.Join(t.TempDir(), "places.sqlite")
+		if err := os.WriteFile(path, good, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+2 < len(edits); i += 3 {
+			row, col, v := int(edits[i]), edits[i+1]%5, int(edits[i+2])
+			var q string
+			switch col {
+			case 0:
+				q = `UPDATE moz_bookmarks SET position = ? WHERE id = ?`
+			case 1:
+				q = `UPDATE moz_bookmarks SET parent = ? WHERE id = ?`
+			case 2:
+				q = `UPDATE moz_bookmarks SET type = ? % 5 WHERE id = ?`
+			case 3: // a GUID another row (or none) has
+				q = `UPDATE OR IGNORE moz_bookmarks SET guid = (SELECT guid FROM moz_bookmarks WHERE id = ?) WHERE id = ?`
+			case 4: // a place: or other URL
+				q = `UPDATE moz_places SET url = CASE ? % 3 WHEN 0 THEN 'place:sort=8' WHEN 1 THEN ' PLACE:x' ELSE 'http://x/' END
+					WHERE id = (SELECT fk FROM moz_bookmarks WHERE id = ?)`
+			}
+			db.Exec(q, v, row) //nolint:errcheck // a refused edit is no edit
+		}
+		db.Close()
+		got, ok := readOutline(path)
+		if !ok {
+			return
+		}
+		want, err := loadOutline(t, path)
+		if err != nil {
+			t.Fatalf("ReadOutline read what Load refuses: %v", err)
+		}
+		if err := sameOutline(got, want); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package mirror_test
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -161,6 +162,73 @@ func BenchmarkReadOutline40k(b *testing.B) {
 			if _, _, err := loadOutline(b, path); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzOutline edits the items and structure rows of a small real mirror
+// (each three bytes: a row, a column and a value) and reads it both ways:
+// ReadOutline either declines or gives exactly the outline of the tree
+// Load builds, whatever the rows.
+func FuzzOutline(f *testing.F) {
+	src := filepath.Join(testutil.Profile(f, "twoway", "before"), "weave", "bookmarks.sqlite")
+	good, err := os.ReadFile(src)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte{})
+	f.Add([]byte{5, 0, 3, 9, 0, 1}) // positions
+	f.Add([]byte{7, 1, 3})          // a child listed by another folder
+	f.Add([]byte{3, 2, 9})          // parentGuid
+	f.Add([]byte{4, 3, 1})          // deleted
+	f.Add([]byte{6, 4, 9})          // an unknown kind
+	f.Add([]byte{8, 5, 0})          // no structure row
+	f.Fuzz(func(t *testing.T, edits []byte) {
+		if len(edits) > 30 {
+			return
+		}
+		path := filepath.Join(t.TempDir(), "bookmarks.sqlite")
+		if err := os.WriteFile(path, good, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		guidOf := `(SELECT guid FROM items WHERE id = ?)`
+		for i := 0; i+2 < len(edits); i += 3 {
+			row, col, v := int(edits[i]), edits[i+1]%6, int(edits[i+2])
+			var q string
+			switch col {
+			case 0:
+				q = `UPDATE structure SET position = ? WHERE guid = ` + guidOf
+			case 1:
+				q = `UPDATE structure SET parentGuid = ` + guidOf + ` WHERE guid = ` + guidOf
+			case 2:
+				q = `UPDATE items SET parentGuid = ` + guidOf + ` WHERE id = ?`
+			case 3:
+				q = `UPDATE items SET isDeleted = ? % 2 WHERE id = ?`
+			case 4:
+				q = `UPDATE items SET kind = ? % 7 WHERE id = ?`
+			case 5:
+				q = `DELETE FROM structure WHERE ? >= 0 AND guid = ` + guidOf
+			}
+			db.Exec(q, v, row) //nolint:errcheck // a refused edit is no edit
+		}
+		db.Close()
+		got, lm, ok := readOutline(path)
+		if !ok {
+			return
+		}
+		want, wantLM, err := loadOutline(t, path)
+		if err != nil {
+			t.Fatalf("ReadOutline read what Load refuses: %v", err)
+		}
+		if err := sameOutline(got, want); err != nil {
+			t.Fatal(err)
+		}
+		if lm != wantLM {
+			t.Errorf("last modified %d, want %d", lm, wantLM)
 		}
 	})
 }
