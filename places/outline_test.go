@@ -100,24 +100,49 @@ func listDir(t *testing.T, dir string) []string {
 	return out
 }
 
-// A database with a -wal is read from a private copy, WAL included, and
-// the profile's files are left alone.
+// A database another connection is writing (as a running Firefox does)
+// has a -wal with content: it is read from a private copy, WAL included,
+// so the outline has the latest edit, and the profile's files are left
+// alone.
 func TestReadOutlineWAL(t *testing.T) {
-	dir := testutil.UnpackDamaged(t, "f-wal-recent")
+	dir := testutil.Profile(t, "twoway", "before")
 	path := filepath.Join(dir, "places.sqlite")
-	before := listDir(t, dir)
-	want, err := loadOutline(t, path)
+	db, err := sql.Open("sqlite", path)
 	if err != nil {
-		t.Skipf("fixture does not load: %v", err)
+		t.Fatal(err)
 	}
-	got, ok := readOutline(path)
-	if ok {
-		if err := sameOutline(got, want); err != nil {
-			t.Fatal(err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA journal_mode = WAL`, `PRAGMA wal_autocheckpoint = 0`,
+		`UPDATE moz_bookmarks SET title = 'Edited in the WAL' WHERE id = (SELECT max(id) FROM moz_bookmarks WHERE type = 1)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
+		t.Fatalf("no -wal with content: %v", err)
+	}
+	before := listDir(t, dir)
+	got, ok := readOutline(path)
+	if !ok {
+		t.Fatal("ReadOutline declined")
 	}
 	if after := listDir(t, dir); !slices.Equal(before, after) {
 		t.Errorf("profile folder changed: %v, was %v", after, before)
+	}
+	edited := false
+	for _, it := range got.Items {
+		edited = edited || it.Title == "Edited in the WAL"
+	}
+	if !edited {
+		t.Error("the edit in the -wal is not in the outline")
+	}
+	want, err := loadOutline(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameOutline(got, want); err != nil {
+		t.Fatal(err)
 	}
 }
 
