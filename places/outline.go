@@ -2,6 +2,7 @@ package places
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -205,7 +206,7 @@ func (r *outlineReader) read(c *sqlraw.Conn) (*source.Outline, bool) {
 	return o, true
 }
 
-var errNullGUID = &sqlraw.Error{Msg: "tombstone without a GUID"}
+var errNullGUID = errors.New("tombstone without a GUID")
 
 // outline orders the rows as ReadTree's tree walks them: the root, then
 // each folder's children by (position, id), depth first. false: the rows

@@ -157,6 +157,7 @@ func TestReadOutlineOddRows(t *testing.T) {
 		{"renumbered positions", `UPDATE moz_bookmarks SET position = 100 - position WHERE parent = (SELECT id FROM moz_bookmarks WHERE guid = 'menu________')`, false},
 		{"equal positions", `UPDATE moz_bookmarks SET position = 0 WHERE parent = (SELECT id FROM moz_bookmarks WHERE guid = 'toolbar_____')`, false},
 		{"query", `UPDATE moz_places SET url = 'place:sort=8' WHERE id = (SELECT fk FROM moz_bookmarks WHERE type = 1 AND fk NOT NULL LIMIT 1)`, false},
+		{"sparse ids", `UPDATE moz_bookmarks SET id = 1000000 WHERE id = (SELECT max(id) FROM moz_bookmarks WHERE type = 1)`, false},
 		{"unknown type", `UPDATE moz_bookmarks SET type = 7 WHERE id = (SELECT max(id) FROM moz_bookmarks)`, true},
 		{"missing parent", `UPDATE moz_bookmarks SET parent = 99999 WHERE id = (SELECT max(id) FROM moz_bookmarks)`, true},
 		{"parent not a folder", `UPDATE moz_bookmarks SET parent = (SELECT max(id) FROM moz_bookmarks WHERE type = 1) WHERE id = (SELECT max(id) FROM moz_bookmarks WHERE type = 2)`, true},
