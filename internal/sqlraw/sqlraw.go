@@ -197,3 +197,19 @@ func (c *Conn) prepare(sql string) (stmt uintptr, err error) {
 	}
 	return readPointer(out), nil
 }
+
+// View is column i as text without a copy: a view of SQLite's buffer,
+// valid only until the next row (or column conversion); ok is false for
+// NULL. A bulk reader appends it to a buffer of its own instead of
+// allocating a string per value.
+func (r *Row) View(i int) (b []byte, ok bool) {
+	p := sqlite3.Xsqlite3_column_text(r.tls, r.stmt, int32(i))
+	if p == 0 {
+		return nil, false
+	}
+	n := sqlite3.Xsqlite3_column_bytes(r.tls, r.stmt, int32(i))
+	if n == 0 {
+		return nil, true
+	}
+	return libc.GoBytes(p, int(n)), true
+}

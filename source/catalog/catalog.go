@@ -532,6 +532,9 @@ func LoadOutline(e Entry, clock time.Time, check bool, use func(o *source.Outlin
 	if e.Open == nil {
 		return nil, fmt.Errorf("%w %q: nothing to open", ErrUnknownSource, e.ID)
 	}
+	if damage, done := outlineDB(e, check, func(o *source.Outline) { use(o, nil) }); done {
+		return damage, nil
+	}
 	s, err := e.Open()
 	if err != nil {
 		return nil, err
@@ -545,6 +548,42 @@ func LoadOutline(e Entry, clock time.Time, check bool, use func(o *source.Outlin
 	}
 	_, damage, err = loadClosing(s, clock, check, func(r *source.Result) { use(nil, r) })
 	return damage, err
+}
+
+// outlineDB reads the outline of a database entry (Places, the mirror or
+// a copy of either) without opening it as a source: read in place when
+// that is safe, with no tree built (places.ReadOutline,
+// mirror.ReadOutline). done is false, and nothing was called, for any
+// other entry and for a database those readers leave to Load (one that
+// needs the tree builder's repairs, or fails to read: Load then says
+// why). With check, damage is what SQLite's structural check of a Places
+// file found, the check running while use runs.
+func outlineDB(e Entry, check bool, use func(*source.Outline)) (damage []dbcheck.Damage, done bool) {
+	switch e.Kind {
+	case source.Places, source.Corrupt, source.BmtuiPlaces:
+		return places.ReadOutline(e.Path, check, func(o *source.Outline) {
+			switch e.Kind {
+			case source.Corrupt:
+				o.Provenance.Kind, o.Provenance.Label, o.Provenance.At = e.Kind, "Set aside by Firefox (places.sqlite.corrupt)", e.Time
+			case source.BmtuiPlaces:
+				name := filepath.Base(filepath.Dir(e.Path))
+				o.Provenance.Kind, o.Provenance.Label, o.Provenance.At = e.Kind, "Places saved by bmtui "+name, e.Time
+			}
+			use(o)
+		})
+	case source.Mirror, source.BmtuiMirror:
+		return nil, mirror.ReadOutline(e.Path, func(o *source.Outline, lastModified int64) {
+			switch {
+			case e.Kind == source.BmtuiMirror:
+				name := filepath.Base(filepath.Dir(filepath.Dir(e.Path)))
+				o.Provenance.Kind, o.Provenance.Label, o.Provenance.At = e.Kind, "Mirror saved by bmtui "+name, e.Time
+			case lastModified > 0: // as at its last sync, as openMirror gives it
+				o.Provenance.At = time.UnixMilli(lastModified)
+			}
+			use(o)
+		})
+	}
+	return nil, false
 }
 
 // loadClosing loads s, closes it and calls use with the result. With

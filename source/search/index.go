@@ -233,6 +233,16 @@ type adder struct {
 }
 
 func (b *Builder) newAdder(a *addedSource, n int) *adder {
+	if len(b.guids) == 0 {
+		// The first source: room for its items at once, and for those the
+		// others add (mostly the same GUIDs), rather than growing the map
+		// and slices step by step, each step new memory to fault in.
+		size := n + n/8
+		b.byGUID = make(map[string]int32, size)
+		b.guids = make([]string, 0, size)
+		b.titles = make([][]string, 0, size)
+		b.urls = make([][]string, 0, size)
+	}
 	a.records = make([]record, 0, n)
 	return &adder{b: b, a: a, skip: make([]bool, n), ents: make([]int32, n)}
 }
