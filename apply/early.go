@@ -162,7 +162,8 @@ func (b *Backups) takeFor(profileDir, root string, files map[string]fileState) (
 		b.discardLocked()
 		return taken, false, nil
 	}
-	for _, d := range []string{filepath.Dir(b.dir), root, filepath.Dir(root)} {
+	os.Remove(filepath.Dir(b.dir)) // the incoming folder, when empty
+	for _, d := range []string{root, filepath.Dir(root)} {
 		if err := syncDir(d); err != nil {
 			return taken, false, fmt.Errorf("cannot back up the databases into %s: %w", root, err)
 		}
