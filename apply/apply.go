@@ -337,17 +337,27 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	rep.Timings.Write = time.Since(t0)
 
+	// The outgoing records are written while the files are read back.
+	outgoing := make(chan error, 1)
+	outgoingPath := ""
 	if opts.OutgoingPath != "-" && (bdir != "" || opts.OutgoingPath != "") {
-		p := opts.OutgoingPath
-		if p == "" {
-			p = filepath.Join(bdir, "outgoing.json")
+		outgoingPath = cmp.Or(opts.OutgoingPath, filepath.Join(bdir, "outgoing.json"))
+		go func() { outgoing <- WriteOutgoing(outgoingPath, rep.Outgoing) }()
+	} else {
+		outgoing <- nil
+	}
+	waitOutgoing := func() {
+		if outgoing == nil {
+			return
 		}
-		if err := WriteOutgoing(p, rep.Outgoing); err != nil {
+		if err := <-outgoing; err != nil {
 			rep.Warnings = append(rep.Warnings, "outgoing records not written: "+err.Error())
 		} else {
-			rep.OutgoingPath = p
+			rep.OutgoingPath = outgoingPath
 		}
+		outgoing = nil
 	}
+	defer waitOutgoing()
 
 	// 4. Read back and compare.
 	if !opts.SkipVerify {
@@ -361,6 +371,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		if cerr := waitClosed(); cerr != nil && err == nil {
 			err = cerr
 		}
+		waitOutgoing()
 		if err != nil {
 			rep.Timings.Total = time.Since(start)
 			return rep, err
@@ -370,6 +381,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	if err := waitClosed(); err != nil {
 		return nil, err
 	}
+	waitOutgoing()
 	rep.Timings.Total = time.Since(start)
 	return rep, nil
 }
