@@ -79,11 +79,28 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
-	name := now.UTC().Format("20060102T150405.000000000Z")
-	dir := filepath.Join(root, name)
+	dir := filepath.Join(root, backupName(now))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", err
 	}
+	if _, err := copyInto(profile, dir, now, candidates, existing, link); err != nil {
+		return "", err
+	}
+	for _, d := range []string{root, filepath.Dir(root)} {
+		if err := syncDir(d); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// backupName names the backup folder of an apply started at now.
+func backupName(now time.Time) string { return now.UTC().Format("20060102T150405.000000000Z") }
+
+// copyInto copies the files of profile that are in existing into the
+// empty folder dir, fsyncing every file and dir itself, and writes its
+// manifest, which it returns. The caller syncs dir's parent.
+func copyInto(profile, dir string, now time.Time, candidates []string, existing, link map[string]bool) (Manifest, error) {
 	m := Manifest{Created: now}
 	// The files are copied at once: each copy waits mostly on its fsync.
 	var todo []string
@@ -96,7 +113,7 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			return "", err
+			return m, err
 		}
 		if fi.Mode().IsRegular() {
 			todo = append(todo, rel)
@@ -123,26 +140,26 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return "", err
+		return m, err
 	}
 	// The manifest goes in by a rename: a kill while it is written must
 	// leave none (LastBackup skips such a folder), never half of one.
 	data, _ := json.MarshalIndent(m, "", "  ")
 	tmp := filepath.Join(dir, manifestName+".tmp")
 	if err := writeFileSync(tmp, data); err != nil {
-		return "", err
+		return m, err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, manifestName)); err != nil {
-		return "", err
+		return m, err
 	}
-	for _, d := range []string{filepath.Join(dir, "weave"), dir, root, filepath.Dir(root)} {
+	for _, d := range []string{filepath.Join(dir, "weave"), dir} {
 		if _, err := os.Stat(d); err == nil {
 			if err := syncDir(d); err != nil {
-				return "", err
+				return m, err
 			}
 		}
 	}
-	return dir, nil
+	return m, nil
 }
 
 // copyFileSync copies src to dst (created exclusively), fsyncs it and

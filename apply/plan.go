@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/places"
@@ -27,6 +28,11 @@ type Plan struct {
 	// Reupload are the mirror rows Firefox's prepare() flags REUPLOAD
 	// before merging (mirror.DB.Reupload); the apply writes the flag.
 	Reupload []string
+
+	// snapshotDamage waits for the structural checks of the snapshots
+	// the plan was read from (load.Profile.Damage), nil when there are
+	// none to wait for.
+	snapshotDamage func() (local, remote []dbcheck.Damage, err error)
 
 	cachedOps *merge.Ops
 }
@@ -80,8 +86,13 @@ func PlanFor(p *load.Profile, res *merge.Result) (*Plan, error) {
 	if p.Mirror == nil {
 		return nil, fmt.Errorf("%s: %w", p.Paths.Dir, ErrNoMirror)
 	}
-	return NewPlan(PlanInput{
+	plan := NewPlan(PlanInput{
 		ProfileDir: p.Paths.Dir, Clocks: p.Clocks, Result: res,
 		Places: p.Places.Stamp(), Mirror: p.Mirror.Stamp(), Reupload: p.Mirror.Reupload(),
-	}), nil
+	})
+	// The snapshots are copies of the files as their stamps say, and were
+	// checked while the trees were merged: Apply need not check the files
+	// again if they still have those stamps and p is still open.
+	plan.snapshotDamage = p.Damage
+	return plan, nil
 }

@@ -70,6 +70,19 @@ func integrityProblems(name string, c *sqlraw.Conn) []string {
 	return probs
 }
 
+// openReadBack opens a database file to read it back. Its readers start
+// together, while the apply's connection closes (and checkpoints): each
+// waits for the others' locks rather than fail.
+func openReadBack(path string) (*sqlraw.Conn, error) {
+	c, err := sqlraw.Open(path, false)
+	if err == nil {
+		if err = c.Exec(`PRAGMA busy_timeout = 5000`); err != nil {
+			c.Close()
+		}
+	}
+	return c, err
+}
+
 // verifyFiles is Verify, with the integrity checks when full.
 func verifyFiles(profileDir string, plan *Plan, full bool) error {
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
@@ -90,7 +103,7 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 		placesProbs, mirrorProbs []string
 	)
 	g.Go(func() error {
-		c, err := sqlraw.Open(pp, false)
+		c, err := openReadBack(pp)
 		if err != nil {
 			return fmt.Errorf("apply: reading %s back: %w", pp, err)
 		}
@@ -118,7 +131,21 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 				return nil
 			})
 		}
-		if err == nil && full {
+		if err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", pp, err)
+		}
+		return nil
+	})
+	if full {
+		// The structural checks of places.sqlite, the longest part, on a
+		// connection of their own, so that the two cores share the work
+		// evenly.
+		g.Go(func() error {
+			c, err := openReadBack(pp)
+			if err != nil {
+				return fmt.Errorf("apply: reading %s back: %w", pp, err)
+			}
+			defer c.Close()
 			placesProbs = integrityProblems("places.sqlite", c)
 			// The rows must also be numbered 0..n-1 in every folder (tag
 			// folders included: repairCoherence).
@@ -130,14 +157,14 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 				}
 				return nil
 			})
-		}
-		if err != nil {
-			return fmt.Errorf("apply: reading %s back: %w", pp, err)
-		}
-		return nil
-	})
+			if err != nil {
+				return fmt.Errorf("apply: reading %s back: %w", pp, err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
-		c, err := sqlraw.Open(mp, false)
+		c, err := openReadBack(mp)
 		if err != nil {
 			return fmt.Errorf("apply: reading %s back: %w", mp, err)
 		}

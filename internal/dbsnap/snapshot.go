@@ -98,7 +98,8 @@ func TakeSnapshot(what, path string) (*Snapshot, error) {
 // copyOnce copies the database and its companion files.
 func (s *Snapshot) copyOnce() error {
 	s.Bytes, s.WAL, s.Journal = 0, false, false
-	for _, suffix := range []string{"-wal", "-journal", "-shm"} {
+	// A retry starts from nothing (copyFile creates exclusively).
+	for _, suffix := range []string{"", "-wal", "-journal", "-shm"} {
 		os.Remove(s.Path + suffix)
 	}
 	n, err := copyFile(s.Source, s.Path)
@@ -172,7 +173,9 @@ func stamp(path string) fileStamp {
 	if fi, err := os.Stat(path); err == nil {
 		st.size, st.mod = fi.Size(), fi.ModTime()
 	}
-	if fi, err := os.Stat(path + "-wal"); err == nil {
+	// An empty -wal carries nothing, and any reader of a WAL database
+	// (Firefox's backup export during an apply) creates one.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
 		st.walSize, st.walMod = fi.Size(), fi.ModTime()
 	}
 	return st
