@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -37,6 +38,10 @@ type finder struct {
 	// do; bits[i] is the i-th backup's bit in it.
 	shared *GUIDSet
 	bits   []uint64
+	// copies is where groups' Copies are cut from: a storm makes a
+	// group for nearly every bookmark, and one allocation per group was
+	// a tenth of finding them.
+	copies []Copy
 }
 
 // presence makes each backup's outline and notes whether they share one
@@ -339,7 +344,7 @@ func (f *finder) mergedKey(p int32) string {
 
 // addGroup makes a group of kind from the nodes members.
 func (f *finder) addGroup(kind Kind, members []int32) {
-	g := Group{Kind: kind, Keep: -1, Default: -1, Copies: make([]Copy, 0, len(members))}
+	g := Group{Kind: kind, Keep: -1, Default: -1, Copies: f.copySlice(len(members))}
 	for _, c := range members {
 		g.Copies = append(g.Copies, f.copyOf(c))
 	}
@@ -356,6 +361,17 @@ func (f *finder) addGroup(kind Kind, members []int32) {
 		g.Reason = "the same URL in several folders, often on purpose: not fixed unless a copy is chosen (" + why + ")"
 	}
 	f.groups = append(f.groups, g)
+}
+
+// copySlice is an empty slice with room for k copies, cut from the
+// finder's slab (appending past k copies elsewhere, as a slice does).
+func (f *finder) copySlice(k int) []Copy {
+	if cap(f.copies)-len(f.copies) < k {
+		f.copies = hugepages.Make[Copy](0, max(k, min(f.t.Len(), 1<<16)))
+	}
+	n := len(f.copies)
+	f.copies = f.copies[:n+k]
+	return f.copies[n : n : n+k]
 }
 
 // copyOf describes the node at i.

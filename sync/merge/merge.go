@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -74,15 +75,15 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 		explain:   opts.Explain,
 		delLocal:  make(map[string]struct{}, local.TombstoneCount()+remote.TombstoneCount()+16),
 		delRemote: make(map[string]struct{}, local.TombstoneCount()+remote.TombstoneCount()+16),
-		slab:      make([]Node, 0, max(nl, nr)+min(nl, nr)/16+16),
-		arena:     make([]*Node, 0, max(nl, nr)+min(nl, nr)/16+16),
+		slab:      hugepages.Make[Node](0, max(nl, nr)+min(nl, nr)/16+16),
+		arena:     hugepages.Make[*Node](0, max(nl, nr)+min(nl, nr)/16+16),
 		stack:     make([]*Node, 0, 256),
 	}
 	if !opts.Overrides.empty() {
 		m.ov = &opts.Overrides
 	}
 	// One allocation for the per-index tables.
-	ints := make([]int32, nl+nr)
+	ints := hugepages.Make[int32](nl+nr, nl+nr)
 	m.lToR, m.rToL = ints[:nl:nl], ints[nl:]
 	bools := make([]bool, 2*(nl+nr))
 	m.lTombR, m.rTombL = bools[:nl:nl], bools[nl:nl+nr:nl+nr]
@@ -229,14 +230,14 @@ func (m *merger) record(e Event) {
 }
 
 // newNode allocates merged nodes from slabs.
-func (m *merger) newNode(guid string, st State, l, r *tree.Node) *Node {
+func (m *merger) newNode(guid string, st State, l, r *tree.Node, same sameGUID) *Node {
 	if len(m.slab) == cap(m.slab) {
 		// Rare: more merged nodes than the larger side has items.
 		m.slab = make([]Node, 0, cap(m.slab)/4+16)
 	}
 	m.slab = m.slab[:len(m.slab)+1]
 	n := &m.slab[len(m.slab)-1]
-	n.GUID, n.State, n.Local, n.Remote = guid, st, l, r
+	n.GUID, n.State, n.Local, n.Remote, n.same = guid, st, l, r, same
 	return n
 }
 
@@ -420,12 +421,15 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 	}
 	m.lMerged[li], m.rMerged[ri] = true, true
 	guid := R.GUID
+	var same sameGUID // unknown for a replaced GUID: compared when asked
 	if !R.HasValidGUID() {
 		g, err := m.replaceGUID(R.GUID, true)
 		if err != nil {
 			return nil, err
 		}
 		guid = g
+	} else if same = sameKnown | sameRemote; m.lToR[li] == ri {
+		same |= sameLocal // paired by GUID, not deduplicated
 	}
 	isRoot := ri == 0
 	value, reason, ord := m.resolveValue(L, R, isRoot)
@@ -434,7 +438,7 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 	if m.ov != nil && !isRoot {
 		value, overridden = m.valueOverride(L, R, value)
 	}
-	n := m.newNode(guid, stateFor(value), L, R)
+	n := m.newNode(guid, stateFor(value), L, R, same)
 	if m.explain && !isRoot {
 		m.explainValue(n, L, R, value, dflt, reason, overridden, ord)
 	}
@@ -802,15 +806,15 @@ func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
 	}
 	L := m.l.Node(li)
 	m.lMerged[li] = true
-	guid := L.GUID
+	guid, same := L.GUID, sameKnown|sameLocal
 	if !L.HasValidGUID() {
 		g, err := m.replaceGUID(L.GUID, false)
 		if err != nil {
 			return nil, err
 		}
-		guid = g
+		guid, same = g, 0
 	}
-	n := m.newNode(guid, StateLocalOnly, L, nil)
+	n := m.newNode(guid, StateLocalOnly, L, nil, same)
 	start := len(m.stack)
 	for _, lc := range L.Children {
 		if err := m.mergeLocalChild(n, lc, li, -1); err != nil {
@@ -831,15 +835,15 @@ func (m *merger) mergeRemoteOnly(ri int32) (*Node, error) {
 	}
 	R := m.r.Node(ri)
 	m.rMerged[ri] = true
-	guid := R.GUID
+	guid, same := R.GUID, sameKnown|sameRemote
 	if !R.HasValidGUID() {
 		g, err := m.replaceGUID(R.GUID, true)
 		if err != nil {
 			return nil, err
 		}
-		guid = g
+		guid, same = g, 0
 	}
-	n := m.newNode(guid, StateRemoteOnly, nil, R)
+	n := m.newNode(guid, StateRemoteOnly, nil, R, same)
 	start := len(m.stack)
 	for _, rc := range R.Children {
 		if err := m.mergeRemoteChild(n, rc, ri, -1); err != nil {

@@ -3,6 +3,8 @@ package tree
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bmtui/bmtui/internal/hugepages"
 )
 
 // ErrorKind classifies builder errors.
@@ -86,6 +88,14 @@ type Builder struct {
 	// folder come in a run, and folders never stop being folders.
 	lastFolder    string
 	lastFolderIdx int32
+	// The same for the parent named by the last parentid record.
+	lastParent    string
+	lastParentIdx int32
+	// The item after the one the last parent record was about: records
+	// mostly come in item order, so the child is usually there and need
+	// not be looked up in the GUID index (a random access into a table
+	// that outgrows the caches and the TLB in large trees).
+	nextChild int32
 
 	unknownChildren []string    // GUIDs listed by folders but not (yet) items
 	unknownParents  []string    // GUIDs named by parentids but not (yet) items
@@ -101,11 +111,12 @@ func NewBuilder(root Item) *Builder {
 // NewBuilderSized is NewBuilder with room for n items.
 func NewBuilderSized(root Item, n int) *Builder {
 	b := &Builder{
-		nodes:      make([]Node, 1, n+1),
-		items:      make([]builderItem, 1, n+1),
+		nodes:      hugepages.Make[Node](1, n+1),
+		items:      hugepages.Make[builderItem](1, n+1),
 		index:      newGUIDIndex(n + 1),
 		tombstones: make(map[string]struct{}),
 		fallback:   UnfiledGUID,
+		nextChild:  1,
 	}
 	b.nodes[0].Item = root
 	b.nodes[0].guid = flagsOf(root.GUID)
@@ -150,6 +161,20 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	return pi, nil
 }
 
+// childIndex is the index of the item with this GUID, tried first at
+// nextChild.
+func (b *Builder) childIndex(guid string) (int32, bool) {
+	if n := b.nextChild; n > 0 && int(n) < len(b.nodes) && b.nodes[n].GUID == guid {
+		b.nextChild++
+		return n, true
+	}
+	i, ok := b.index.get(guid)
+	if ok {
+		b.nextChild = i + 1
+	}
+	return i, ok
+}
+
 // ChildOf records that folder parent lists child among its children. The
 // child need not exist (a missing or deleted child).
 func (b *Builder) ChildOf(child, parent string) error {
@@ -157,7 +182,7 @@ func (b *Builder) ChildOf(child, parent string) error {
 	if err != nil {
 		return err
 	}
-	ci, ok := b.index.get(child)
+	ci, ok := b.childIndex(child)
 	if !ok {
 		b.nodes[pi].Children = append(b.nodes[pi].Children, -int32(len(b.unknownChildren))-1)
 		b.unknownChildren = append(b.unknownChildren, child)
@@ -176,7 +201,7 @@ func (b *Builder) addCandidate(ci int32, c candidate) {
 	switch {
 	case it.n == 0:
 		if b.cands == nil {
-			b.cands = make([]candidate, 0, 2*cap(b.items))
+			b.cands = hugepages.Make[candidate](0, 2*cap(b.items))
 		}
 		it.start = int32(len(b.cands))
 		b.cands = append(b.cands, c, candidate{})
@@ -213,11 +238,16 @@ func (b *Builder) ParentID(child, parent string) error {
 	if child == b.nodes[0].GUID {
 		return &Error{Kind: ErrDuplicateItem, GUID: child}
 	}
-	ci, ok := b.index.get(child)
+	ci, ok := b.childIndex(child)
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
-	pi, ok := b.index.get(parent)
+	pi, ok := b.lastParentIdx, parent == b.lastParent && parent != ""
+	if !ok {
+		if pi, ok = b.index.get(parent); ok {
+			b.lastParent, b.lastParentIdx = parent, pi
+		}
+	}
 	if !ok {
 		pi = -int32(len(b.unknownParents)) - 1
 		b.unknownParents = append(b.unknownParents, parent)
@@ -232,7 +262,7 @@ func (b *Builder) Structure(child, parent string) error {
 	if err != nil {
 		return err
 	}
-	ci, ok := b.index.get(child)
+	ci, ok := b.childIndex(child)
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}

@@ -3,6 +3,8 @@ package tree
 import (
 	"math/bits"
 	"math/rand/v2"
+
+	"github.com/bmtui/bmtui/internal/hugepages"
 )
 
 // guidIndex maps GUIDs to node indices. Valid GUIDs are 12 bytes, so the
@@ -36,7 +38,7 @@ const (
 
 func newGUIDIndex(n int) guidIndex {
 	x := guidIndex{seed: [2]uint64{rand.Uint64() | 1, rand.Uint64()}}
-	x.slots = make([]guidSlot, max(16, n*guidIndexFillDen/guidIndexFillNum))
+	x.slots = makeSlots(max(16, n*guidIndexFillDen/guidIndexFillNum))
 	return x
 }
 
@@ -117,7 +119,7 @@ func (x *guidIndex) add(g string, idx int32) bool {
 
 func (x *guidIndex) grow() {
 	old := x.slots
-	x.slots = make([]guidSlot, 2*len(old))
+	x.slots = makeSlots(2 * len(old))
 	for _, s := range old {
 		if s.idx == 0 {
 			continue
@@ -131,3 +133,7 @@ func (x *guidIndex) grow() {
 		x.slots[i] = s
 	}
 }
+
+// makeSlots allocates a table in huge pages where it is large: its slots
+// are written and read at random.
+func makeSlots(n int) []guidSlot { return hugepages.Make[guidSlot](n, n) }
