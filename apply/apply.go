@@ -56,24 +56,9 @@ type Options struct {
 	// Clock names the backup folder and dates Firefox's backup; default
 	// time.Now.
 	Clock func() time.Time
-	// EarlyBackups are the backups StartBackups began with these options
-	// while the plan was made; Apply uses them when the files did not
-	// change since, and discards them otherwise. nil: Apply backs up.
-	EarlyBackups *Backups
 
 	// hooks are set by this package's tests only; nil in every real apply.
 	hooks *testHooks
-}
-
-// withDefaults fills in the defaults of a profile's apply.
-func (o Options) withDefaults(profileDir string) Options {
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
-	if o.BackupRoot == "" {
-		o.BackupRoot = filepath.Join(profileDir, BackupFolder)
-	}
-	return o
 }
 
 // Report says what an apply did.
@@ -195,12 +180,15 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	if plan == nil || plan.Result == nil {
 		return nil, errors.New("apply: no merge to apply")
 	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
 	if abs, err := filepath.Abs(profileDir); err == nil {
 		profileDir = abs
 	}
-	opts = opts.withDefaults(profileDir)
-	// Backups taken ahead that this apply does not use go again.
-	defer opts.EarlyBackups.Discard()
+	if opts.BackupRoot == "" {
+		opts.BackupRoot = filepath.Join(profileDir, BackupFolder)
+	}
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
 	rep := &Report{Ops: plan.ops()}
 	hooks := opts.hooks
@@ -234,7 +222,6 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 			existing[rel] = true
 		}
 	}
-	checkedStates := candidateStates(profileDir)
 	if opsEmpty(&rep.Ops) {
 		rep.Skipped = true
 		rep.Timings.Total = time.Since(start)
@@ -252,7 +239,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		}
 		return nil, fmt.Errorf("bookmarks.sqlite at %s: cannot attach: %w", mp, err)
 	}
-	if err := checkSound(ctx, c.db, plan, profileDir, pp, mp, hooks); err != nil {
+	if err := checkSound(ctx, c.db, profileDir, pp, mp); err != nil {
 		return nil, err
 	}
 	if err := checkLockedAndUnchanged(c.db, plan, pp, mp); err != nil {
@@ -260,18 +247,10 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	rep.Timings.Checks = time.Since(start)
 
-	// 2. Backups: those taken ahead while the plan was made, if the files
-	// are still what they copied, or else new ones. Firefox's own is read
-	// through a read-only connection of its own while the files are
-	// copied.
+	// 2. Backups. Firefox's own is read through a read-only connection of
+	// its own while the files are copied.
 	t0 := time.Now()
-	taken, early, err := opts.EarlyBackups.takeFor(profileDir, opts.BackupRoot, checkedStates)
-	if err != nil {
-		return nil, err
-	}
-	if !early {
-		taken, err = backupBeforeWriting(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, "the databases")
-	}
+	taken, err := backupBeforeWriting(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, "the databases")
 	rep.FirefoxBackup = taken.firefox
 	if taken.warning != "" {
 		rep.Warnings = append(rep.Warnings, taken.warning)
@@ -435,27 +414,10 @@ var ErrDamaged = errors.New("damaged")
 // through a damaged index give misleading refusals later. A damaged
 // places.sqlite is what bmtui salvage rebuilds, so the refusal points
 // there; salvage leaves the mirror alone, so its refusal does not.
-//
-// The files still have the identity they had before the plan's snapshots
-// were copied (checkIdentity), so the snapshots' checks, run while the
-// trees were merged, are the files' checks: they are used when they ran
-// to the end, and the files are checked here only when they did not.
-func checkSound(ctx context.Context, db *sql.DB, plan *Plan, profileDir, pp, mp string, hooks *testHooks) error {
-	var snapshot [2][]dbcheck.Damage
-	checked := false
-	if plan.snapshotDamage != nil {
-		local, remote, err := plan.snapshotDamage()
-		snapshot, checked = [2][]dbcheck.Damage{local, remote}, err == nil
-	}
+func checkSound(ctx context.Context, db *sql.DB, profileDir, pp, mp string) error {
 	salvage := "; run bmtui salvage --profile " + profileDir
-	for i, f := range []struct{ what, schema, path, next string }{{places.What, "main", pp, salvage}, {"bookmarks.sqlite", "mirror", mp, ""}} {
-		ds, err := snapshot[i], error(nil)
-		if !checked {
-			if err := hooks.Step("check " + f.schema); err != nil {
-				return err
-			}
-			ds, err = dbcheck.Check(ctx, db, f.schema, f.path)
-		}
+	for _, f := range []struct{ what, schema, path, next string }{{places.What, "main", pp, salvage}, {"bookmarks.sqlite", "mirror", mp, ""}} {
+		ds, err := dbcheck.Check(ctx, db, f.schema, f.path)
 		switch {
 		case isBusy(err):
 			return fmt.Errorf("%s at %s is %w: %v", f.what, f.path, ErrLocked, err)

@@ -79,28 +79,11 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, backupName(now))
+	name := now.UTC().Format("20060102T150405.000000000Z")
+	dir := filepath.Join(root, name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", err
 	}
-	if _, err := copyInto(profile, dir, now, candidates, existing, link); err != nil {
-		return "", err
-	}
-	for _, d := range []string{root, filepath.Dir(root)} {
-		if err := syncDir(d); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
-}
-
-// backupName names the backup folder of an apply started at now.
-func backupName(now time.Time) string { return now.UTC().Format("20060102T150405.000000000Z") }
-
-// copyInto copies the files of profile that are in existing into the
-// empty folder dir, fsyncing every file and dir itself, and writes its
-// manifest, which it returns. The caller syncs dir's parent.
-func copyInto(profile, dir string, now time.Time, candidates []string, existing, link map[string]bool) (Manifest, error) {
 	m := Manifest{Created: now}
 	// The files are copied at once: each copy waits mostly on its fsync.
 	var todo []string
@@ -113,7 +96,7 @@ func copyInto(profile, dir string, now time.Time, candidates []string, existing,
 			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			return m, err
+			return "", err
 		}
 		if fi.Mode().IsRegular() {
 			todo = append(todo, rel)
@@ -140,26 +123,26 @@ func copyInto(profile, dir string, now time.Time, candidates []string, existing,
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return m, err
+		return "", err
 	}
 	// The manifest goes in by a rename: a kill while it is written must
 	// leave none (LastBackup skips such a folder), never half of one.
 	data, _ := json.MarshalIndent(m, "", "  ")
 	tmp := filepath.Join(dir, manifestName+".tmp")
 	if err := writeFileSync(tmp, data); err != nil {
-		return m, err
+		return "", err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, manifestName)); err != nil {
-		return m, err
+		return "", err
 	}
-	for _, d := range []string{filepath.Join(dir, "weave"), dir} {
+	for _, d := range []string{filepath.Join(dir, "weave"), dir, root, filepath.Dir(root)} {
 		if _, err := os.Stat(d); err == nil {
 			if err := syncDir(d); err != nil {
-				return m, err
+				return "", err
 			}
 		}
 	}
-	return m, nil
+	return dir, nil
 }
 
 // copyFileSync copies src to dst (created exclusively), fsyncs it and

@@ -18,9 +18,7 @@ import (
 // Firefox's own apply (2.6 s median on large-40k per fforacle's bench) has
 // none, and verifies with VerifyFast; "core-deepverify" verifies with
 // Verify (both trees rebuilt); "full" is what a user gets by default
-// (backups and Verify) on the apply command's road: the backups start
-// before the files are read, and the profile stays open until the apply
-// ends (Apply takes the snapshots' structural checks). Copying the fixture is not timed. initial-40k
+// (backups and Verify). Copying the fixture is not timed. initial-40k
 // (a first sync of 40k, which Firefox applies in 8.2 s) is built by
 // Firefox on first use (testutil.GeneratedScenarios).
 func BenchmarkApply(b *testing.B) {
@@ -45,19 +43,12 @@ func BenchmarkApply(b *testing.B) {
 					b.StartTimer()
 					cpu0 := cpuTime()
 					t0 := time.Now()
-					o := opts
-					if mode == "full" {
-						// As the apply command does: the backups are taken
-						// while the files are read and merged.
-						o.EarlyBackups = StartBackups(dir, o)
-					}
-					plan, closeProfile, err := preparePlanOpen(context.Background(), dir, e.times(), mergeOptions())
+					plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 					if err != nil {
 						b.Fatal(err)
 					}
 					prepare += time.Since(t0)
-					rep, err := Apply(context.Background(), dir, plan, o)
-					closeProfile()
+					rep, err := Apply(context.Background(), dir, plan, opts)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/bmtui/bmtui/internal/testutil"
@@ -24,62 +23,32 @@ func TestApplyRefusesDamagedFile(t *testing.T) {
 	}
 	e := loadExpected(t, "twoway")
 	for _, c := range cases {
-		// "checked-here": the plan has no snapshot checks (NewPlan's), so
-		// Apply checks the files itself; "as-the-command": the profile stays open (Apply
-		// takes the snapshots' checks) and the backups were started ahead.
-		for _, road := range []string{"checked-here", "as-the-command"} {
-			t.Run(c.object+"/"+road, func(t *testing.T) {
-				dir := testutil.Profile(t, "twoway", "before")
-				path := filepath.Join(dir, c.file)
-				page := testutil.LeafPage(t, path, c.object, 0)
-				testutil.DamagePage(t, path, page)
-				before := fileHashes(t, dir)
-				var opts Options
-				var plan *Plan
-				var err error
-				if road == "checked-here" {
-					plan, err = preparePlan(context.Background(), dir, e.times(), mergeOptions())
-					if plan != nil {
-						plan.snapshotDamage = nil // as NewPlan makes it
-					}
-				} else {
-					opts.EarlyBackups = StartBackups(dir, opts)
-					var closeProfile func()
-					plan, closeProfile, err = preparePlanOpen(context.Background(), dir, e.times(), mergeOptions())
-					if err == nil {
-						defer closeProfile()
-					}
+		t.Run(c.object, func(t *testing.T) {
+			dir := testutil.Profile(t, "twoway", "before")
+			path := filepath.Join(dir, c.file)
+			page := testutil.LeafPage(t, path, c.object, 0)
+			testutil.DamagePage(t, path, page)
+			plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := fileHashes(t, dir)
+			_, err = Apply(context.Background(), dir, plan, Options{})
+			if !errors.Is(err, ErrDamaged) {
+				t.Fatalf("got %v, want ErrDamaged", err)
+			}
+			want := fmt.Sprintf("%s at %s is damaged (%s %s, page %d): nothing written; bmtui does not write into a damaged file%s",
+				filepath.Base(c.file), path, c.typ, c.object, page, salvageHint(c.file, dir))
+			if msg := err.Error(); msg != want {
+				t.Errorf("got %q, want %q", msg, want)
+			}
+			sameHashes(t, "refused apply", fileHashes(t, dir), before)
+			for _, d := range []string{BackupFolder, "bookmarkbackups"} {
+				if _, err := os.Stat(filepath.Join(dir, d)); err == nil {
+					t.Errorf("%s was created", d)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				var checkedHere []string
-				opts.hooks = &testHooks{step: func(name string) error {
-					if strings.HasPrefix(name, "check ") {
-						checkedHere = append(checkedHere, name)
-					}
-					return nil
-				}}
-				_, err = Apply(context.Background(), dir, plan, opts)
-				if here := len(checkedHere) > 0; here != (road == "checked-here") {
-					t.Errorf("files checked by Apply itself: %v", checkedHere)
-				}
-				if !errors.Is(err, ErrDamaged) {
-					t.Fatalf("got %v, want ErrDamaged", err)
-				}
-				want := fmt.Sprintf("%s at %s is damaged (%s %s, page %d): nothing written; bmtui does not write into a damaged file%s",
-					filepath.Base(c.file), path, c.typ, c.object, page, salvageHint(c.file, dir))
-				if msg := err.Error(); msg != want {
-					t.Errorf("got %q, want %q", msg, want)
-				}
-				sameHashes(t, "refused apply", fileHashes(t, dir), before)
-				for _, d := range []string{BackupFolder, "bookmarkbackups"} {
-					if _, err := os.Stat(filepath.Join(dir, d)); err == nil {
-						t.Errorf("%s was created", d)
-					}
-				}
-			})
-		}
+			}
+		})
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/places"
@@ -28,11 +27,6 @@ type Plan struct {
 	// Reupload are the mirror rows Firefox's prepare() flags REUPLOAD
 	// before merging (mirror.DB.Reupload); the apply writes the flag.
 	Reupload []string
-
-	// snapshotDamage waits for the structural checks of the snapshots
-	// the plan was read from (load.Profile.Damage), nil when there are
-	// none to wait for.
-	snapshotDamage func() (local, remote []dbcheck.Damage, err error)
 
 	cachedOps *merge.Ops
 }
@@ -86,13 +80,8 @@ func PlanFor(p *load.Profile, res *merge.Result) (*Plan, error) {
 	if p.Mirror == nil {
 		return nil, fmt.Errorf("%s: %w", p.Paths.Dir, ErrNoMirror)
 	}
-	plan := NewPlan(PlanInput{
+	return NewPlan(PlanInput{
 		ProfileDir: p.Paths.Dir, Clocks: p.Clocks, Result: res,
 		Places: p.Places.Stamp(), Mirror: p.Mirror.Stamp(), Reupload: p.Mirror.Reupload(),
-	})
-	// The snapshots are copies of the files as their stamps say, and were
-	// checked while the trees were merged: Apply need not check the files
-	// again if they still have those stamps and p is still open.
-	plan.snapshotDamage = p.Damage
-	return plan, nil
+	}), nil
 }

@@ -12,47 +12,28 @@ import (
 // preparePlan takes the road users take from a profile to a plan: finish
 // an interrupted apply (as the commands do before opening), open the
 // profile (load.Open), merge its two trees and make the plan (PlanFor).
-// The profile is closed before the plan is returned, so Apply checks the
-// files itself (the snapshots' checks stopped).
 func preparePlan(ctx context.Context, dir string, clocks tree.Clocks, opts merge.Options) (*Plan, error) {
-	plan, closeProfile, err := preparePlanOpen(ctx, dir, clocks, opts)
-	if err == nil {
-		closeProfile()
-	}
-	return plan, err
-}
-
-// preparePlanOpen is preparePlan with the profile left open, as the apply
-// command leaves it until the apply ends: closeProfile closes it.
-func preparePlanOpen(ctx context.Context, dir string, clocks tree.Clocks, opts merge.Options) (plan *Plan, closeProfile func(), err error) {
 	if _, err := Recover(dir); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	paths, err := load.Resolve(dir, "", "", "", "linux")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p, err := load.Open(paths, clocks)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			p.Close()
-		}
-	}()
+	defer p.Close()
 	if p.Remote == nil {
-		return nil, nil, fmt.Errorf("%s: %w", dir, ErrNoMirror)
+		return nil, fmt.Errorf("%s: %w", dir, ErrNoMirror)
 	}
 	if err := p.MergeErr(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	res, err := merge.Merge(ctx, p.Local.Tree, p.Remote.Tree, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if plan, err = PlanFor(p, res); err != nil {
-		return nil, nil, err
-	}
-	return plan, func() { p.Close() }, nil
+	return PlanFor(p, res)
 }

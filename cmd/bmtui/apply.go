@@ -35,12 +35,6 @@ func runApply(ctx context.Context, o *applyOptions, io stdio) error {
 		return errors.New(readOnlyRemote)
 	}
 	pf.finishApply = true
-	// The backups are taken while the files are read and merged and the
-	// user reads the summary; the apply uses them if the files are still
-	// what was copied. Declined or refused, they are removed again.
-	opts := apply.Options{OutgoingPath: o.outgoing}
-	pf.beforeRead = func(paths load.Paths) { opts.EarlyBackups = apply.StartBackups(paths.Dir, opts) }
-	defer func() { opts.EarlyBackups.Discard() }()
 	prof, cleanup, err := pf.open()
 	if err != nil {
 		return err
@@ -66,7 +60,7 @@ func runApply(ctx context.Context, o *applyOptions, io stdio) error {
 			return errDeclined
 		}
 	}
-	rep, err := applyViewWith(ctx, prof, view, opts)
+	rep, err := applyView(ctx, prof, view, o.outgoing)
 	if err != nil {
 		return err
 	}
@@ -116,16 +110,11 @@ func applicable(prof *load.Profile) error {
 
 // applyView writes the view's merge to the profile it was read from.
 func applyView(ctx context.Context, prof *load.Profile, view *mergeview.View, outgoing string) (*apply.Report, error) {
-	return applyViewWith(ctx, prof, view, apply.Options{OutgoingPath: outgoing})
-}
-
-// applyViewWith is applyView with the apply's options.
-func applyViewWith(ctx context.Context, prof *load.Profile, view *mergeview.View, opts apply.Options) (*apply.Report, error) {
 	plan, err := apply.PlanFor(prof, view.Result())
 	if err != nil {
 		return nil, fmt.Errorf("apply to %s: %w", prof.Paths.Dir, err)
 	}
-	rep, err := apply.Apply(ctx, prof.Paths.Dir, plan, opts)
+	rep, err := apply.Apply(ctx, prof.Paths.Dir, plan, apply.Options{OutgoingPath: outgoing})
 	if err != nil {
 		return rep, fmt.Errorf("apply to %s: %w", prof.Paths.Dir, err)
 	}

@@ -90,10 +90,6 @@ type profileFlags struct {
 	// (bmtui killed, power lost): Apply refuses until that is done. Set
 	// by the commands that can apply.
 	finishApply bool
-	// beforeRead, if set, is called with a profile's paths once an
-	// interrupted apply is finished, just before its files are read (the
-	// apply command starts its backups there).
-	beforeRead func(load.Paths)
 }
 
 // register adds the profile flags to fs, marked so that help lists them
@@ -206,9 +202,6 @@ func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {
 		} else if finished {
 			recovery = "finished an interrupted bmtui " + op + ": the profile is either as it was before it or " + outcome
 		}
-	}
-	if err == nil && p.beforeRead != nil && dump == nil && paths.Standard() && recovery == "" {
-		p.beforeRead(paths)
 	}
 	if err == nil {
 		prof, err = load.OpenWith(paths, times, dump)
