@@ -293,25 +293,14 @@ func (r *outlineReader) outline(o *source.Outline) bool {
 		}
 	}
 	o.Items = make([]source.OutlineItem, 0, n)
-	at := next // reused: row → outline index
-	stack := []int32{root}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	o.AppendPreOrder(root, parent, kids, count, next, func(i int32) source.OutlineItem {
 		row := &rows[i]
-		it := source.OutlineItem{GUID: r.str(row.guid), Parent: -1, Kind: r.kindOf(row), Title: r.str(row.title)}
+		it := source.OutlineItem{GUID: r.str(row.guid), Kind: r.kindOf(row), Title: r.str(row.title)}
 		if i != root {
-			pi := at[parent[i]]
-			it.Parent, it.Level = pi, o.Items[pi].Level+1
-			it.URL = r.str(row.url)
+			it.URL = r.str(row.url) // Firefox reads the root with NULL AS url
 		}
-		at[i] = int32(len(o.Items))
-		o.Items = append(o.Items, it)
-		ks := kids[count[i]:count[i+1]]
-		for k := len(ks) - 1; k >= 0; k-- {
-			stack = append(stack, ks[k])
-		}
-	}
+		return it
+	})
 	// Rows the root does not reach are in a cycle: the builder breaks it.
 	return len(o.Items) == n
 }

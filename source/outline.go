@@ -66,3 +66,30 @@ func TreeOutline(r *Result) *Outline {
 	})
 	return o
 }
+
+// AppendPreOrder appends to o.Items the items reached from root, in
+// pre-order, each folder's children in the order kids[count[p]:count[p+1]]
+// lists them, and sets their Parent and Level; item gives the rest of
+// item i. at is scratch of one slot per item (it ends as item → index in
+// Items). The walk follows kids alone, so an item in a cycle the root
+// does not reach is left out: callers compare the count with what they
+// expected.
+func (o *Outline) AppendPreOrder(root int32, parent, kids, count, at []int32, item func(i int32) OutlineItem) {
+	stack := []int32{root}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		it := item(i)
+		it.Parent = -1
+		if i != root {
+			pi := at[parent[i]]
+			it.Parent, it.Level = pi, o.Items[pi].Level+1
+		}
+		at[i] = int32(len(o.Items))
+		o.Items = append(o.Items, it)
+		ks := kids[count[i]:count[i+1]]
+		for k := len(ks) - 1; k >= 0; k-- {
+			stack = append(stack, ks[k])
+		}
+	}
+}

@@ -128,11 +128,8 @@ func (c *Conn) InsertValues(sql string, n int, row func(i int, dst []Value) []Va
 				return c.err(rc)
 			}
 		}
-		if rc = sqlite3.Xsqlite3_step(c.tls, stmt); rc != sqlite3.SQLITE_DONE {
-			return c.err(rc)
-		}
-		if rc = sqlite3.Xsqlite3_reset(c.tls, stmt); rc != sqlite3.SQLITE_OK {
-			return c.err(rc)
+		if err := c.stepReset(stmt); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -103,12 +103,21 @@ func (c *Conn) Insert(sql string, rows [][]any) error {
 				return c.err(rc)
 			}
 		}
-		if rc = sqlite3.Xsqlite3_step(c.tls, stmt); rc != sqlite3.SQLITE_DONE {
-			return c.err(rc)
+		if err := c.stepReset(stmt); err != nil {
+			return err
 		}
-		if rc = sqlite3.Xsqlite3_reset(c.tls, stmt); rc != sqlite3.SQLITE_OK {
-			return c.err(rc)
-		}
+	}
+	return nil
+}
+
+// stepReset runs an insert prepared with bound values, then readies it for
+// the next row.
+func (c *Conn) stepReset(stmt uintptr) error {
+	if rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc != sqlite3.SQLITE_DONE {
+		return c.err(rc)
+	}
+	if rc := sqlite3.Xsqlite3_reset(c.tls, stmt); rc != sqlite3.SQLITE_OK {
+		return c.err(rc)
 	}
 	return nil
 }

@@ -264,24 +264,10 @@ func (r *outlineReader) outline(o *source.Outline) bool {
 		}
 	}
 	o.Items = make([]source.OutlineItem, 0, live)
-	at := next // reused: item → outline index
-	stack := []int32{root}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	o.AppendPreOrder(root, parent, kids, count, next, func(i int32) source.OutlineItem {
 		it := &items[i]
-		oi := source.OutlineItem{GUID: r.str(it.guid), Parent: -1, Kind: treeKinds[int(it.kind)], Title: r.str(it.title), URL: r.str(it.url)}
-		if i != root {
-			pi := at[parent[i]]
-			oi.Parent, oi.Level = pi, o.Items[pi].Level+1
-		}
-		at[i] = int32(len(o.Items))
-		o.Items = append(o.Items, oi)
-		ks := kids[count[i]:count[i+1]]
-		for k := len(ks) - 1; k >= 0; k-- {
-			stack = append(stack, ks[k])
-		}
-	}
+		return source.OutlineItem{GUID: r.str(it.guid), Kind: treeKinds[int(it.kind)], Title: r.str(it.title), URL: r.str(it.url)}
+	})
 	// Live items the root does not reach are in a cycle: the builder breaks it.
 	return len(o.Items) == live
 }
