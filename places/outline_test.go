@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -209,7 +208,7 @@ func BenchmarkReadOutline40k(b *testing.B) {
 	path := filepath.Join(testutil.Profile(b, "large-40k", "before"), "places.sqlite")
 	b.Run("outline", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			if _, ok := places.ReadOutline(path, false, func(*source.Outline) {}); !ok {
 				b.Fatal("declined")
@@ -218,7 +217,7 @@ func BenchmarkReadOutline40k(b *testing.B) {
 	})
 	b.Run("outline+check", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			if _, ok := places.ReadOutline(path, true, func(*source.Outline) {}); !ok {
 				b.Fatal("declined")
@@ -227,7 +226,7 @@ func BenchmarkReadOutline40k(b *testing.B) {
 	})
 	b.Run("load", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			if _, err := loadOutline(b, path); err != nil {
 				b.Fatal(err)
@@ -257,33 +256,26 @@ func FuzzOutline(f *testing.F) {
 		if len(edits) > 30 {
 			return
 		}
-		path := filepath.Join(t.TempDir(), "places.sqlite")
-		if err := os.WriteFile(path, good, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i+2 < len(edits); i += 3 {
-			row, col, v := int(edits[i]), edits[i+1]%5, int(edits[i+2])
-			var q string
-			switch col {
-			case 0:
-				q = `UPDATE moz_bookmarks SET position = ? WHERE id = ?`
-			case 1:
-				q = `UPDATE moz_bookmarks SET parent = ? WHERE id = ?`
-			case 2:
-				q = `UPDATE moz_bookmarks SET type = ? % 5 WHERE id = ?`
-			case 3: // a GUID another row (or none) has
-				q = `UPDATE OR IGNORE moz_bookmarks SET guid = (SELECT guid FROM moz_bookmarks WHERE id = ?) WHERE id = ?`
-			case 4: // a place: or other URL
-				q = `UPDATE moz_places SET url = CASE ? % 3 WHEN 0 THEN 'place:sort=8' WHEN 1 THEN ' PLACE:x' ELSE 'http://x/' END
+		path := testutil.EditedCopy(t, good, "places.sqlite", func(db *sql.DB) {
+			for i := 0; i+2 < len(edits); i += 3 {
+				row, col, v := int(edits[i]), edits[i+1]%5, int(edits[i+2])
+				var q string
+				switch col {
+				case 0:
+					q = `UPDATE moz_bookmarks SET position = ? WHERE id = ?`
+				case 1:
+					q = `UPDATE moz_bookmarks SET parent = ? WHERE id = ?`
+				case 2:
+					q = `UPDATE moz_bookmarks SET type = ? % 5 WHERE id = ?`
+				case 3: // a GUID another row (or none) has
+					q = `UPDATE OR IGNORE moz_bookmarks SET guid = (SELECT guid FROM moz_bookmarks WHERE id = ?) WHERE id = ?`
+				case 4: // a place: or other URL
+					q = `UPDATE moz_places SET url = CASE ? % 3 WHEN 0 THEN 'place:sort=8' WHEN 1 THEN ' PLACE:x' ELSE 'http://x/' END
 					WHERE id = (SELECT fk FROM moz_bookmarks WHERE id = ?)`
+				}
+				db.Exec(q, v, row) //nolint:errcheck // a refused edit is no edit
 			}
-			db.Exec(q, v, row) //nolint:errcheck // a refused edit is no edit
-		}
-		db.Close()
+		})
 		got, ok := readOutline(path)
 		if !ok {
 			return
@@ -296,19 +288,4 @@ func FuzzOutline(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
-}
-
-// reportCPU reports the process's CPU time (user and system) per
-// operation once the benchmark ends: on a shared machine it varies far
-// less than the wall time.
-func reportCPU(b *testing.B) func() {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-			return 0
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	start := cpu()
-	return func() { b.ReportMetric(float64((cpu()-start).Milliseconds())/float64(b.N), "cpu-ms/op") }
 }

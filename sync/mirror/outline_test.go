@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -155,7 +154,7 @@ func BenchmarkReadOutline40k(b *testing.B) {
 	path := filepath.Join(testutil.Profile(b, "large-40k", "before"), "weave", "bookmarks.sqlite")
 	b.Run("outline", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			if !mirror.ReadOutline(path, func(*source.Outline, int64) {}) {
 				b.Fatal("declined")
@@ -164,7 +163,7 @@ func BenchmarkReadOutline40k(b *testing.B) {
 	})
 	b.Run("load", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			if _, _, err := loadOutline(b, path); err != nil {
 				b.Fatal(err)
@@ -194,35 +193,28 @@ func FuzzOutline(f *testing.F) {
 		if len(edits) > 30 {
 			return
 		}
-		path := filepath.Join(t.TempDir(), "bookmarks.sqlite")
-		if err := os.WriteFile(path, good, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		guidOf := `(SELECT guid FROM items WHERE id = ?)`
-		for i := 0; i+2 < len(edits); i += 3 {
-			row, col, v := int(edits[i]), edits[i+1]%6, int(edits[i+2])
-			var q string
-			switch col {
-			case 0:
-				q = `UPDATE structure SET position = ? WHERE guid = ` + guidOf
-			case 1:
-				q = `UPDATE structure SET parentGuid = ` + guidOf + ` WHERE guid = ` + guidOf
-			case 2:
-				q = `UPDATE items SET parentGuid = ` + guidOf + ` WHERE id = ?`
-			case 3:
-				q = `UPDATE items SET isDeleted = ? % 2 WHERE id = ?`
-			case 4:
-				q = `UPDATE items SET kind = ? % 7 WHERE id = ?`
-			case 5:
-				q = `DELETE FROM structure WHERE ? >= 0 AND guid = ` + guidOf
+		path := testutil.EditedCopy(t, good, "bookmarks.sqlite", func(db *sql.DB) {
+			guidOf := `(SELECT guid FROM items WHERE id = ?)`
+			for i := 0; i+2 < len(edits); i += 3 {
+				row, col, v := int(edits[i]), edits[i+1]%6, int(edits[i+2])
+				var q string
+				switch col {
+				case 0:
+					q = `UPDATE structure SET position = ? WHERE guid = ` + guidOf
+				case 1:
+					q = `UPDATE structure SET parentGuid = ` + guidOf + ` WHERE guid = ` + guidOf
+				case 2:
+					q = `UPDATE items SET parentGuid = ` + guidOf + ` WHERE id = ?`
+				case 3:
+					q = `UPDATE items SET isDeleted = ? % 2 WHERE id = ?`
+				case 4:
+					q = `UPDATE items SET kind = ? % 7 WHERE id = ?`
+				case 5:
+					q = `DELETE FROM structure WHERE ? >= 0 AND guid = ` + guidOf
+				}
+				db.Exec(q, v, row) //nolint:errcheck // a refused edit is no edit
 			}
-			db.Exec(q, v, row) //nolint:errcheck // a refused edit is no edit
-		}
-		db.Close()
+		})
 		got, lm, ok := readOutline(path)
 		if !ok {
 			return
@@ -238,19 +230,4 @@ func FuzzOutline(f *testing.F) {
 			t.Errorf("last modified %d, want %d", lm, wantLM)
 		}
 	})
-}
-
-// reportCPU reports the process's CPU time (user and system) per
-// operation once the benchmark ends: on a shared machine it varies far
-// less than the wall time.
-func reportCPU(b *testing.B) func() {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-			return 0
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	start := cpu()
-	return func() { b.ReportMetric(float64((cpu()-start).Milliseconds())/float64(b.N), "cpu-ms/op") }
 }
