@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -41,7 +40,7 @@ func BenchmarkApply(b *testing.B) {
 						}
 					}
 					b.StartTimer()
-					cpu0 := cpuTime()
+					cpu0 := testutil.CPUTime()
 					t0 := time.Now()
 					plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
 					if err != nil {
@@ -52,7 +51,7 @@ func BenchmarkApply(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					cpu += cpuTime() - cpu0
+					cpu += testutil.CPUTime() - cpu0
 					t := rep.Timings
 					checks, backups, write, verify = checks+t.Checks, backups+t.Backup, write+t.Write, verify+t.Verify
 				}
@@ -67,12 +66,4 @@ func BenchmarkApply(b *testing.B) {
 			})
 		}
 	}
-}
-
-// cpuTime is the CPU time (user and system) the process has used: on a
-// shared machine it varies less than the elapsed time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru) //nolint:errcheck // RUSAGE_SELF cannot fail
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

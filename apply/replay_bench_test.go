@@ -121,11 +121,11 @@ func BenchmarkApplyWriteSideBySide(b *testing.B) {
 				var cpu time.Duration
 				hooks := &testHooks{noBackup: true, step: func(name string) error {
 					if name == "wal" {
-						cpu += cpuTime()
+						cpu += testutil.CPUTime()
 					}
 					return nil
 				}}
-				cpu -= cpuTime()
+				cpu -= testutil.CPUTime()
 				rep, err := Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true, hooks: hooks})
 				if err != nil {
 					b.Fatal(err)
@@ -229,13 +229,13 @@ func replayInModernc(scratch, template string, statements []string) (elapsed, cp
 		for i, s := range statements {
 			texts[i] = strings.ReplaceAll(s, "{{DIR}}", dir)
 		}
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), testutil.CPUTime()
 		for _, s := range texts {
 			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
 				return fmt.Errorf("%w: %.200s", err, s)
 			}
 		}
-		elapsed, cpu = time.Since(start), cpuTime()-cpu0
+		elapsed, cpu = time.Since(start), testutil.CPUTime()-cpu0
 		return nil
 	})
 	return elapsed, cpu, err

@@ -389,12 +389,12 @@ func BenchmarkWriteSalvage40k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		cpu0 := cpuTime()
+		cpu0 := testutil.CPUTime()
 		rep, err := WriteSalvage(context.Background(), dir, db, salvageNow)
 		if err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - cpu0
+		cpu += testutil.CPUTime() - cpu0
 		write, verify, swap = write+rep.Write, verify+rep.Verify, swap+rep.Swap
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(b.N) / 1e6 }

@@ -3,7 +3,6 @@ package serverdump_test
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -46,7 +45,7 @@ func BenchmarkLoad40k(b *testing.B) {
 	for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("procs=%d", procs), func(b *testing.B) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			cpu0 := cpuTime()
+			cpu0 := testutil.CPUTime()
 			for b.Loop() {
 				s, err := serverdump.Open(dump, opt)
 				if err != nil {
@@ -59,18 +58,9 @@ func BenchmarkLoad40k(b *testing.B) {
 			}
 			// CPU time as well as wall time: on a shared machine the
 			// wall time says more about the neighbours.
-			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((testutil.CPUTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 		})
 	}
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkMirror40k is the baseline: the same tree from the mirror
@@ -78,7 +68,7 @@ func cpuTime() time.Duration {
 func BenchmarkMirror40k(b *testing.B) {
 	dir := testutil.Profile(b, "large-40k", "before")
 	clock := time.UnixMilli(1700007300000)
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	for b.Loop() {
 		ms, err := mirror.OpenSource(dir)
 		if err != nil {
@@ -90,5 +80,5 @@ func BenchmarkMirror40k(b *testing.B) {
 		}
 		ms.Close()
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((testutil.CPUTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

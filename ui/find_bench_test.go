@@ -4,12 +4,12 @@ import (
 	"context"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/internal/testutil/history40k"
 	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/source/search"
@@ -76,7 +76,7 @@ func BenchmarkFindKeystroke(b *testing.B) {
 	}
 	var took []time.Duration
 	i := 0
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	for b.Loop() {
 		start := time.Now()
 		m, _ = m.Update(strokes[i%len(strokes)])
@@ -84,20 +84,10 @@ func BenchmarkFindKeystroke(b *testing.B) {
 		took = append(took, time.Since(start))
 		i++
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(took)), "cpu-ms/op")
+	b.ReportMetric(float64((testutil.CPUTime()-cpu0).Microseconds())/1000/float64(len(took)), "cpu-ms/op")
 	slices.Sort(took)
 	ms := func(q float64) float64 { return float64(took[int(q*float64(len(took)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(ms(0.5), "p50-ms")
 	b.ReportMetric(ms(0.99), "p99-ms")
 	b.ReportMetric(ms(1), "max-ms")
-}
-
-// cpuTime is the process's CPU time so far (user and system): the figure
-// a loaded machine does not stretch.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
