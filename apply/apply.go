@@ -214,14 +214,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 			return nil, err
 		}
 	}
-	// Companion files that exist now belong to the profile; those our own
-	// connection creates (an empty -wal, -shm) are not backed up.
-	existing := map[string]bool{}
-	for _, rel := range backupCandidates {
-		if _, err := os.Stat(filepath.Join(profileDir, rel)); err == nil {
-			existing[rel] = true
-		}
-	}
+	existing := existingFiles(profileDir)
 	if opsEmpty(&rep.Ops) {
 		rep.Skipped = true
 		rep.Timings.Total = time.Since(start)
@@ -270,22 +263,9 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	committed, err := writeTransaction(ctx, c, plan, rep, hooks)
 	if err != nil {
-		// Nothing was committed: SQLite rolled both files back. Put back
-		// the exact bytes (the journal-mode switch rewrote the header).
 		c.close()
 		if !committed && bdir != "" {
-			// The marker now says "restoring", so that an interruption
-			// here is finished by Recover.
-			rerr := writeFileSync(marker, []byte(restoringPrefix+bdir+"\n"))
-			if rerr == nil {
-				rerr = restoreBackup(profileDir, bdir, true)
-			}
-			if rerr != nil {
-				return nil, fmt.Errorf("%w (the transaction was rolled back, but restoring the exact files from %s failed: %v; run Undo)", err, bdir, rerr)
-			}
-			os.Remove(marker)
-			syncDir(filepath.Dir(marker))
-			return nil, fmt.Errorf("%w (nothing was changed)", err)
+			return nil, putBackUncommitted(err, profileDir, marker, bdir, false)
 		}
 		return nil, err
 	}

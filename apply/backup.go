@@ -476,6 +476,42 @@ func backupBeforeWriting(profileDir, pp string, opts Options, existing map[strin
 	return taken, nil
 }
 
+// existingFiles says which of the files an apply may change exist now:
+// they belong to the profile, while those our own connection creates (an
+// empty -wal, -shm) are not backed up.
+func existingFiles(profileDir string) map[string]bool {
+	existing := map[string]bool{}
+	for _, rel := range backupCandidates {
+		if _, err := os.Stat(filepath.Join(profileDir, rel)); err == nil {
+			existing[rel] = true
+		}
+	}
+	return existing
+}
+
+// putBackUncommitted follows a transaction that failed before its commit
+// (SQLite rolled the files back): it puts back the backup's exact bytes,
+// since switching the journal mode rewrote the header, and removes the
+// marker. The marker first says "restoring", so that an interruption here
+// is finished by Recover. With discard the backup folder goes too, as
+// nothing happened that Undo should find. It returns err, explained.
+func putBackUncommitted(err error, profileDir, marker, bdir string, discard bool) error {
+	rerr := writeFileSync(marker, []byte(restoringPrefix+bdir+"\n"))
+	if rerr == nil {
+		rerr = restoreBackup(profileDir, bdir, true)
+	}
+	if rerr != nil {
+		return fmt.Errorf("%w (the transaction was rolled back, but restoring the exact files from %s failed: %v; run bmtui undo)", err, bdir, rerr)
+	}
+	if discard {
+		os.Remove(filepath.Join(bdir, manifestName))
+		os.RemoveAll(bdir)
+	}
+	os.Remove(marker)
+	syncDir(filepath.Dir(marker))
+	return fmt.Errorf("%w (nothing was changed)", err)
+}
+
 // markWriteStarted records, durably, that a write is under way with its
 // backup in bdir, so that an interrupted write is undone by Recover.
 func markWriteStarted(profileDir, bdir string) (string, error) {

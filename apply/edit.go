@@ -165,12 +165,7 @@ func WriteEdit(ctx context.Context, plan *EditPlan, opts Options) (*EditReport, 
 			return nil, err
 		}
 	}
-	existing := map[string]bool{}
-	for _, rel := range backupCandidates {
-		if _, err := os.Stat(filepath.Join(profileDir, rel)); err == nil {
-			existing[rel] = true
-		}
-	}
+	existing := existingFiles(profileDir)
 
 	c, err := openConn(pp, hooks.driverName())
 	if err != nil {
@@ -204,19 +199,7 @@ func WriteEdit(ctx context.Context, plan *EditPlan, opts Options) (*EditReport, 
 	if err != nil {
 		c.close()
 		if !committed {
-			rerr := writeFileSync(marker, []byte(restoringPrefix+bdir+"\n"))
-			if rerr == nil {
-				rerr = restoreBackup(profileDir, bdir, true)
-			}
-			if rerr != nil {
-				return nil, fmt.Errorf("%w (the transaction was rolled back, but restoring the exact files from %s failed: %v; run bmtui undo)", err, bdir, rerr)
-			}
-			// Nothing happened: the backup is not one Undo should find.
-			os.Remove(filepath.Join(bdir, manifestName))
-			os.RemoveAll(bdir)
-			os.Remove(marker)
-			syncDir(filepath.Dir(marker))
-			return nil, fmt.Errorf("%w (nothing was changed)", err)
+			return nil, putBackUncommitted(err, profileDir, marker, bdir, true)
 		}
 		return nil, err
 	}
