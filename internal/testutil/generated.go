@@ -2,12 +2,10 @@ package testutil
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -105,60 +103,30 @@ func cachedBuild(tb testing.TB, scenario, spec, cmd, done string) string {
 		}
 		h.Write(b)
 	}
-	root := os.Getenv("BMTUI_FIXTURE_CACHE")
-	if root == "" {
-		c, err := os.UserCacheDir()
-		if err != nil {
-			c = os.TempDir()
-		}
-		root = filepath.Join(c, "bmtui-fixtures")
-	}
-	dir := filepath.Join(root, scenario+"-"+hex.EncodeToString(h.Sum(nil))[:16])
-	if _, err := os.Stat(filepath.Join(dir, done)); err == nil {
-		return dir
-	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	// Test binaries of several packages may ask at once: one builds.
-	lock, err := os.OpenFile(filepath.Join(root, scenario+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		tb.Fatal(err)
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing unlocks too
-	if _, err := os.Stat(filepath.Join(dir, done)); err == nil {
-		return dir
-	}
-	if err := buildScenario(oracle, cmd, spec, dir, uploadedScenarios[scenario]); err != nil {
-		tb.Fatalf("%s: %v", scenario, err)
-	}
-	return dir
+	return CachedFixture(tb, scenario, h.Sum(nil), done, func(dir string) error {
+		return buildScenario(oracle, cmd, spec, dir, uploadedScenarios[scenario])
+	})
 }
 
 // buildScenario runs `fforacle CMD` (merge or make-profile) on spec into
 // dir, through a temporary folder so that a half-built fixture is never
 // used. upload keeps fforacle's simulated upload (after-upload/).
 func buildScenario(oracle, cmd, spec, dir string, upload bool) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".build-")
+	work, err := os.MkdirTemp(filepath.Dir(dir), ".spec-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	specPath := filepath.Join(tmp, "scenario-in.json")
+	defer os.RemoveAll(work)
+	specPath := filepath.Join(work, "scenario-in.json")
 	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
 		return err
 	}
-	out := filepath.Join(tmp, "out")
-	args := []string{filepath.Join(oracle, "fforacle.py"), cmd, specPath, out, "--gzip", "--compact"}
+	args := []string{filepath.Join(oracle, "fforacle.py"), cmd, specPath, dir, "--gzip", "--compact"}
 	if cmd == "merge" && !upload {
 		args = append(args, "--no-upload")
 	}
 	if b, err := exec.Command("python3", args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("fforacle %s: %v\n%s", cmd, err, b)
 	}
-	return os.Rename(out, dir)
+	return nil
 }

@@ -7,11 +7,9 @@ package history40k
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -40,55 +38,20 @@ func Profile(tb testing.TB) string {
 	src := testutil.Shared(tb, "fixtures", "profiles", "large-40k", "before")
 	h := sha256.New()
 	h.Write([]byte(version))
+	// By content, not modification time: a fresh copy of ../shared must
+	// not make every session build it again.
 	for _, f := range []string{"places.sqlite.gz", filepath.Join("weave", "bookmarks.sqlite.gz")} {
-		fi, err := os.Stat(filepath.Join(src, f))
+		data, err := os.ReadFile(filepath.Join(src, f))
 		if err != nil {
 			tb.Fatal(err)
 		}
-		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
+		fmt.Fprintf(h, "%s %d ", f, len(data))
+		h.Write(data)
 	}
-	root := os.Getenv("BMTUI_FIXTURE_CACHE")
-	if root == "" {
-		c, err := os.UserCacheDir()
-		if err != nil {
-			c = os.TempDir()
-		}
-		root = filepath.Join(c, "bmtui-fixtures")
-	}
-	dir := filepath.Join(root, "history-40k-"+hex.EncodeToString(h.Sum(nil))[:16])
-	done := filepath.Join(dir, ".complete")
-	if _, err := os.Stat(done); err == nil {
-		return dir
-	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	lock, err := os.OpenFile(filepath.Join(root, "history-40k.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		tb.Fatal(err)
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing unlocks too
-	if _, err := os.Stat(done); err == nil {
-		return dir
-	}
-	tmp, err := os.MkdirTemp(root, ".build-")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	build(tb, src, tmp)
-	if err := os.WriteFile(filepath.Join(tmp, ".complete"), nil, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	os.RemoveAll(dir)
-	if err := os.Rename(tmp, dir); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
+	return testutil.CachedFixture(tb, "history-40k", h.Sum(nil), ".complete", func(dir string) error {
+		build(tb, src, dir)
+		return os.WriteFile(filepath.Join(dir, ".complete"), nil, 0o644)
+	})
 }
 
 // build writes the profile into dir: the live databases as large-40k has
