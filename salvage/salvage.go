@@ -679,7 +679,7 @@ func (b *builder) place() {
 	for g, c := range b.kept {
 		items = append(items, c)
 		if up, ok := inTreeAt(c.parent); ok {
-			c.newParent, c.up = c.parent, up
+			c.newParent, c.up = c.parent, upOf(c.parent, up)
 			continue
 		}
 		lostName := c.parent
@@ -694,7 +694,7 @@ func (b *builder) place() {
 			p, from = b.ancestor(c.parent, -1, inTree)
 		}
 		if p != "" {
-			c.newParent, c.up = p, b.kept[p]
+			c.newParent, c.up = p, upOf(p, b.kept[p])
 			c.info.Placement = fmt.Sprintf("its folder %s was lost; placed in its nearest ancestor known from %s", lostName, from)
 			continue
 		}
@@ -727,6 +727,15 @@ func (b *builder) place() {
 		})
 	}
 	r.LostFolders = sortedKeys(lost)
+}
+
+// upOf is the item a walk up from a child of p goes on to: none past
+// the Recovered folder, as for a root.
+func upOf(p string, c *cand) *cand {
+	if p == RecoveredGUID {
+		return nil
+	}
+	return c
 }
 
 // hasCycle reports whether some kept item's chain of new parents loops:
