@@ -180,6 +180,13 @@ type cand struct {
 	// fk and view: a Places row's page id, to name its URL late.
 	fk   int64
 	view *placesView
+	// Once kept: what the report says of it, and (place) its new
+	// parent, that parent's item (nil for a root or Recovered) and a
+	// mark for the walk that looks for cycles.
+	info      *Item
+	newParent string
+	up        *cand
+	walk      uint8
 }
 
 // source is one ranked source of items.
@@ -240,8 +247,7 @@ type builder struct {
 	corruptTombstone map[string]int64
 	restoredKnown    int // 0 not yet computed, 1 yes, -1 no
 	kept             map[string]*cand
-	keptInfo         map[string]*Item
-	children         map[string][]string
+	children         map[string][]*cand // by new parent GUID, in order
 	rootRows         map[string]*cand
 }
 
@@ -381,35 +387,6 @@ func (b *builder) addPlaces(pf *PlacesFile, kind string, v *placesView, s *sourc
 	r.Sources = append(r.Sources, sr)
 }
 
-// cycleCandidates is every item in GUID order when some parent chain of
-// parentOf loops, else none: a chain is walked once, not once per item
-// below it.
-func cycleCandidates(parentOf map[string]string) []string {
-	const walking, acyclic = 1, 2
-	state := make(map[string]uint8, len(parentOf))
-	var path []string
-	for g := range parentOf {
-		path = path[:0]
-		p := g
-		for p != "" && !isRoot(p) && p != RecoveredGUID && state[p] != acyclic {
-			if state[p] == walking {
-				return sortedKeys(parentOf)
-			}
-			state[p] = walking
-			path = append(path, p)
-			next, ok := parentOf[p]
-			if !ok {
-				break
-			}
-			p = next
-		}
-		for _, q := range path {
-			state[q] = acyclic
-		}
-	}
-	return nil
-}
-
 func sum(m map[string]int) int {
 	n := 0
 	for _, v := range m {
@@ -489,107 +466,26 @@ func (b *builder) decide() {
 		most = max(most, len(s.items))
 	}
 	b.kept = make(map[string]*cand, most)
-	b.keptInfo = make(map[string]*Item, most)
 	r := b.rep()
-	// Every GUID once: by the first (best-ranked) source that holds it,
-	// then by GUID. One sort, not one per source.
-	seen := make(map[string]bool, most)
-	type ranked struct {
-		g    string
-		rank int
-	}
-	var all []ranked
+	// Every GUID once, from the first (best-ranked) source that holds
+	// it. The decision for one GUID does not depend on the others', so
+	// GUIDs are taken as the maps give them; the few report lines are put
+	// in rank then GUID order afterwards.
+	deleted, unrecovered, backupOnly := len(r.Deleted), len(r.Unrecovered), len(r.BackupOnly)
 	for i, s := range b.srcs {
-		for g := range s.items {
-			if !seen[g] {
-				seen[g] = true
-				all = append(all, ranked{g, i})
+		for g, best := range s.items {
+			if b.heldBefore(g, i) {
+				continue
 			}
+			b.decideOne(g, best)
 		}
 	}
-	slices.SortFunc(all, func(x, y ranked) int {
-		if x.rank != y.rank {
-			return x.rank - y.rank
-		}
-		return strings.Compare(x.g, y.g)
-	})
-	order := make([]string, len(all))
-	for i, x := range all {
-		order[i] = x.g
-	}
-	for _, g := range order {
-		var best *cand
-		for _, s := range b.srcs {
-			if c := s.items[g]; c != nil {
-				best = c
-				break
-			}
-		}
-		if best.unvouched && !b.vouched(g, best) {
-			r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.String(),
-				Why: "found only on a page cut off from its table while the freelist is damaged (it may be a deleted page), and no other source names it"})
-			continue
-		}
-		liveRow := b.live != nil && b.live.items[g] != nil
-		namedLive := b.live != nil && b.live.exists[g]
-		if liveRow && b.corrupt != nil {
-			// places.sqlite was made after the .corrupt, often restored
-			// from an older backup: the .corrupt's newer edits and
-			// deletions win over what the restore brought back.
-			if d, dead := b.corruptTombstone[g]; dead && d > best.lastM {
-				r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source,
-					Why: "deleted: a tombstone in " + b.corrupt.name + " newer than this copy"})
-				continue
-			}
-			if c := b.corrupt.items[g]; c != nil && c.lastM > best.lastM {
-				best = c
-			}
-		}
-		if !liveRow {
-			if why, dead := b.tombstones[g]; dead && !namedLive {
-				r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source, Why: "deleted: " + why})
-				continue
-			}
-			if s := b.lacking(g, best.rank); s != nil {
-				r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source,
-					Why: "deleted since: " + s.name + " (newer and complete) no longer has it"})
-				continue
-			}
-		}
-		if !rebuild.ValidGUID(g) || best.typ < rebuild.TypeBookmark || best.typ > rebuild.TypeSeparator {
-			r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: best.origin.Source, Why: fmt.Sprintf("not a valid Places item (GUID %q, type %d)", g, best.typ)})
-			continue
-		}
-		if best.typ != rebuild.TypeBookmark {
-			best.url = ""
-		}
-		if best.typ == rebuild.TypeBookmark && best.url == "" {
-			// A bookmark's page was lost: another source may know it.
-			for _, s := range b.srcs {
-				if c := s.items[g]; c != nil && c.url != "" {
-					best.url = c.url
-					break
-				}
-			}
-			if best.url == "" {
-				r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: best.origin.Source, Why: "a bookmark whose page (URL) no source holds"})
-				continue
-			}
-		}
-		b.kept[g] = best
-		info := &Item{GUID: g, Type: best.typ, Title: best.title, URL: best.url, From: best.origin, Certain: best.certain}
-		if !best.certain {
-			info.RowLost = namedLive
-			if !namedLive && b.srcs[best.rank].kind == "backup" {
-				info.OnlyInBackup = true
-				r.BackupOnly = append(r.BackupOnly, g)
-			}
-		}
-		b.keptInfo[g] = info
-	}
+	b.sortReportTail(deleted, unrecovered, backupOnly)
+	inAny := func(g string) bool { return b.heldBefore(g, len(b.srcs)) }
+	seen := map[string]bool{}
 	for _, s := range b.srcs {
 		for _, g := range s.tagLike {
-			if _, ok := b.kept[g]; !ok && !seen[g] {
+			if _, ok := b.kept[g]; !ok && !seen[g] && !inAny(g) {
 				seen[g] = true
 				r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: s.name,
 					Why: "an untitled row whose parent row was lost: most likely an entry of a lost tag folder, left out"})
@@ -599,11 +495,112 @@ func (b *builder) decide() {
 	// Names without values anywhere.
 	if b.live != nil {
 		for _, g := range sortedKeys(b.live.exists) {
-			if _, ok := b.kept[g]; !ok && !seen[g] && !isRoot(g) {
+			if _, ok := b.kept[g]; !ok && !seen[g] && !inAny(g) && !isRoot(g) {
 				r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: b.live.name, Why: "named by the GUID index, but its row was on a damaged page and no other source holds it"})
 			}
 		}
 	}
+}
+
+// heldBefore reports whether a source ranked before n has an item g.
+func (b *builder) heldBefore(g string, n int) bool {
+	for _, s := range b.srcs[:n] {
+		if s.items[g] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// firstRank is the rank of the first source that has an item g.
+func (b *builder) firstRank(g string) int {
+	for i, s := range b.srcs {
+		if s.items[g] != nil {
+			return i
+		}
+	}
+	return len(b.srcs)
+}
+
+// sortReportTail puts the report lines decide added after the given
+// lengths in the order of the GUIDs' first source, then GUID.
+func (b *builder) sortReportTail(deleted, unrecovered, backupOnly int) {
+	r := b.rep()
+	cmp := func(x, y string) int {
+		if rx, ry := b.firstRank(x), b.firstRank(y); rx != ry {
+			return rx - ry
+		}
+		return strings.Compare(x, y)
+	}
+	slices.SortFunc(r.Deleted[deleted:], func(x, y Deleted) int { return cmp(x.GUID, y.GUID) })
+	slices.SortFunc(r.Unrecovered[unrecovered:], func(x, y Lost) int { return cmp(x.GUID, y.GUID) })
+	slices.SortFunc(r.BackupOnly[backupOnly:], cmp)
+}
+
+// decideOne decides GUID g, whose best-ranked version is best.
+func (b *builder) decideOne(g string, best *cand) {
+	r := b.rep()
+	if best.unvouched && !b.vouched(g, best) {
+		r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.String(),
+			Why: "found only on a page cut off from its table while the freelist is damaged (it may be a deleted page), and no other source names it"})
+		return
+	}
+	liveRow := b.live != nil && b.live.items[g] != nil
+	namedLive := b.live != nil && b.live.exists[g]
+	if liveRow && b.corrupt != nil {
+		// places.sqlite was made after the .corrupt, often restored
+		// from an older backup: the .corrupt's newer edits and
+		// deletions win over what the restore brought back.
+		if d, dead := b.corruptTombstone[g]; dead && d > best.lastM {
+			r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source,
+				Why: "deleted: a tombstone in " + b.corrupt.name + " newer than this copy"})
+			return
+		}
+		if c := b.corrupt.items[g]; c != nil && c.lastM > best.lastM {
+			best = c
+		}
+	}
+	if !liveRow {
+		if why, dead := b.tombstones[g]; dead && !namedLive {
+			r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source, Why: "deleted: " + why})
+			return
+		}
+		if s := b.lacking(g, best.rank); s != nil {
+			r.Deleted = append(r.Deleted, Deleted{GUID: g, Title: best.title, Source: best.origin.Source,
+				Why: "deleted since: " + s.name + " (newer and complete) no longer has it"})
+			return
+		}
+	}
+	if !rebuild.ValidGUID(g) || best.typ < rebuild.TypeBookmark || best.typ > rebuild.TypeSeparator {
+		r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: best.origin.Source, Why: fmt.Sprintf("not a valid Places item (GUID %q, type %d)", g, best.typ)})
+		return
+	}
+	if best.typ != rebuild.TypeBookmark {
+		best.url = ""
+	}
+	if best.typ == rebuild.TypeBookmark && best.url == "" {
+		// A bookmark's page was lost: another source may know it.
+		for _, s := range b.srcs {
+			if c := s.items[g]; c != nil && c.url != "" {
+				best.url = c.url
+				break
+			}
+		}
+		if best.url == "" {
+			r.Unrecovered = append(r.Unrecovered, Lost{GUID: g, Source: best.origin.Source, Why: "a bookmark whose page (URL) no source holds"})
+			return
+		}
+	}
+	b.kept[g] = best
+	info := &Item{GUID: g, Type: best.typ, Title: best.title, URL: best.url, From: best.origin, Certain: best.certain}
+	if !best.certain {
+		info.RowLost = namedLive
+		if !namedLive && b.srcs[best.rank].kind == "backup" {
+			info.OnlyInBackup = true
+			r.BackupOnly = append(r.BackupOnly, g)
+		}
+	}
+	best.info = info
 }
 
 // restored reports whether places.sqlite looks made from an older state
@@ -668,19 +665,21 @@ func (b *builder) lacking(g string, rank int) *source {
 func (b *builder) place() {
 	r := b.rep()
 	lost := map[string]bool{}
-	parentOf := make(map[string]string, len(b.kept))
-	inTree := func(p string) bool {
+	// inTreeAt also returns p's kept folder (nil for a root).
+	inTreeAt := func(p string) (*cand, bool) {
 		if isRoot(p) && p != TagsGUID && p != RootGUID {
-			return true
+			return nil, true
 		}
 		c := b.kept[p]
-		return c != nil && c.typ == rebuild.TypeFolder
+		return c, c != nil && c.typ == rebuild.TypeFolder
 	}
+	inTree := func(p string) bool { _, ok := inTreeAt(p); return ok }
+	items := make([]*cand, 0, len(b.kept))
 	// Each item is placed on its own: the order does not matter.
 	for g, c := range b.kept {
-		info := b.keptInfo[g]
-		if inTree(c.parent) {
-			parentOf[g] = c.parent
+		items = append(items, c)
+		if up, ok := inTreeAt(c.parent); ok {
+			c.newParent, c.up = c.parent, upOf(c.parent, up)
 			continue
 		}
 		lostName := c.parent
@@ -695,51 +694,90 @@ func (b *builder) place() {
 			p, from = b.ancestor(c.parent, -1, inTree)
 		}
 		if p != "" {
-			parentOf[g] = p
-			info.Placement = fmt.Sprintf("its folder %s was lost; placed in its nearest ancestor known from %s", lostName, from)
+			c.newParent, c.up = p, upOf(p, b.kept[p])
+			c.info.Placement = fmt.Sprintf("its folder %s was lost; placed in its nearest ancestor known from %s", lostName, from)
 			continue
 		}
-		parentOf[g] = RecoveredGUID
-		info.Placement = fmt.Sprintf("its folder %s was lost and no other source places it: put in %q under Other Bookmarks", lostName, RecoveredTitle)
+		c.newParent, c.up = RecoveredGUID, nil
+		c.info.Placement = fmt.Sprintf("its folder %s was lost and no other source places it: put in %q under Other Bookmarks", lostName, RecoveredTitle)
 	}
-	// Break cycles that mixing sources can make (in GUID order, so the
-	// same item moves each time), when there is one.
-	for _, g := range cycleCandidates(parentOf) {
-		seen := map[string]bool{g: true}
-		for p := parentOf[g]; p != "" && !isRoot(p) && p != RecoveredGUID; p = parentOf[p] {
+	if hasCycle(items) {
+		b.breakCycles()
+	}
+	folders := 0
+	for _, c := range items {
+		if c.typ == rebuild.TypeFolder {
+			folders++
+		}
+	}
+	b.children = make(map[string][]*cand, folders+len(rootOrder)+1)
+	for _, c := range items {
+		b.children[c.newParent] = append(b.children[c.newParent], c)
+		c.info.ParentGUID = c.newParent
+	}
+	for _, kids := range b.children {
+		slices.SortFunc(kids, func(a, c *cand) int {
+			if a.position != c.position {
+				return a.position - c.position
+			}
+			if a.rank != c.rank {
+				return a.rank - c.rank
+			}
+			return strings.Compare(a.guid, c.guid)
+		})
+	}
+	r.LostFolders = sortedKeys(lost)
+}
+
+// upOf is the item a walk up from a child of p goes on to: none past
+// the Recovered folder, as for a root.
+func upOf(p string, c *cand) *cand {
+	if p == RecoveredGUID {
+		return nil
+	}
+	return c
+}
+
+// hasCycle reports whether some kept item's chain of new parents loops:
+// a chain is walked once, not once per item below it.
+func hasCycle(items []*cand) bool {
+	const walking, acyclic = 1, 2
+	for _, c := range items {
+		c.walk = 0
+	}
+	var path []*cand
+	for _, c := range items {
+		path = path[:0]
+		for p := c; p != nil && p.walk != acyclic; p = p.up {
+			if p.walk == walking {
+				return true
+			}
+			p.walk = walking
+			path = append(path, p)
+		}
+		for _, q := range path {
+			q.walk = acyclic
+		}
+	}
+	return false
+}
+
+// breakCycles breaks the cycles that mixing sources can make, in GUID
+// order, so the same item moves each time: an item whose chain of new
+// parents comes back to it goes to the Recovered folder.
+func (b *builder) breakCycles() {
+	for _, g := range sortedKeys(b.kept) {
+		c := b.kept[g]
+		seen := map[*cand]bool{c: true}
+		for p := c.up; p != nil; p = p.up {
 			if seen[p] {
-				parentOf[g] = RecoveredGUID
-				b.keptInfo[g].Placement = fmt.Sprintf("its folders formed a cycle; put in %q under Other Bookmarks", RecoveredTitle)
+				c.newParent, c.up = RecoveredGUID, nil
+				c.info.Placement = fmt.Sprintf("its folders formed a cycle; put in %q under Other Bookmarks", RecoveredTitle)
 				break
 			}
 			seen[p] = true
 		}
 	}
-	folders := 0
-	for _, c := range b.kept {
-		if c.typ == rebuild.TypeFolder {
-			folders++
-		}
-	}
-	b.children = make(map[string][]string, folders+len(rootOrder)+1)
-	for g, p := range parentOf {
-		b.children[p] = append(b.children[p], g)
-		b.keptInfo[g].ParentGUID = p
-	}
-	for p, kids := range b.children {
-		sort.Slice(kids, func(i, j int) bool {
-			a, c := b.kept[kids[i]], b.kept[kids[j]]
-			if a.position != c.position {
-				return a.position < c.position
-			}
-			if a.rank != c.rank {
-				return a.rank < c.rank
-			}
-			return kids[i] < kids[j]
-		})
-		b.children[p] = kids
-	}
-	r.LostFolders = sortedKeys(lost)
 }
 
 // ancestor walks g's parents in every source but skip and returns the
@@ -782,19 +820,20 @@ func (b *builder) emit() {
 		root(g, RootGUID, i)
 	}
 	if kids := b.children[RecoveredGUID]; len(kids) > 0 {
-		b.children[UnfiledGUID] = append(b.children[UnfiledGUID], RecoveredGUID)
-		b.kept[RecoveredGUID] = &cand{guid: RecoveredGUID, typ: rebuild.TypeFolder, title: RecoveredTitle,
+		rc := &cand{guid: RecoveredGUID, typ: rebuild.TypeFolder, title: RecoveredTitle,
 			dateAdded: b.opts.Now, lastM: b.opts.Now, origin: Origin{Source: "bmtui"}, rank: -1}
-		b.keptInfo[RecoveredGUID] = &Item{GUID: RecoveredGUID, Type: rebuild.TypeFolder, Title: RecoveredTitle, ParentGUID: UnfiledGUID,
+		rc.info = &Item{GUID: RecoveredGUID, Type: rebuild.TypeFolder, Title: RecoveredTitle, ParentGUID: UnfiledGUID,
 			From: Origin{Source: "bmtui"}, Placement: "made for items whose folder was lost"}
+		b.children[UnfiledGUID] = append(b.children[UnfiledGUID], rc)
+		b.kept[RecoveredGUID] = rc
 	}
 	tagsByURL := b.tagsByURL()
 	queue := append([]string{}, rootOrder...)
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		for pos, g := range b.children[p] {
-			c := b.kept[g]
+		for pos, c := range b.children[p] {
+			g := c.guid
 			bm := rebuild.Bookmark{GUID: g, ParentGUID: p, Type: c.typ, Position: pos, Title: c.title,
 				DateAdded: c.dateAdded, LastModified: max(c.lastM, c.dateAdded),
 				SyncStatus: c.syncStatus, SyncChangeCounter: c.ctr}
@@ -808,7 +847,7 @@ func (b *builder) emit() {
 				bm.Tags = tagsByURL[c.url]
 			}
 			db.Bookmarks = append(db.Bookmarks, bm)
-			r.Items = append(r.Items, *b.keptInfo[g])
+			r.Items = append(r.Items, *c.info)
 			if c.typ == rebuild.TypeFolder {
 				queue = append(queue, g)
 			}

@@ -3,6 +3,7 @@ package salvage
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/bmtui/bmtui/places/backup"
 	"github.com/bmtui/bmtui/places/rebuild"
@@ -324,11 +325,19 @@ func (b *builder) history(placeAt map[string]int) {
 	// When the live keyword table was read whole, its keywords are all;
 	// otherwise the items' own sources add theirs.
 	liveKeywordsWhole := b.livePlaces != nil && b.livePlaces.pf.BadCells["moz_keywords"] == 0 && b.livePlaces.pf.Tables["moz_keywords"] > 0
-	for _, g := range sortedKeys(b.kept) {
-		c := b.kept[g]
+	// In GUID order, only the bookmarks that may add something: a page
+	// not listed yet, or a keyword.
+	var adding []*cand
+	for _, c := range b.kept {
 		if c.typ != rebuild.TypeBookmark || c.url == "" {
 			continue
 		}
+		if _, ok := placeAt[c.url]; !ok || c.keyword != "" {
+			adding = append(adding, c)
+		}
+	}
+	slices.SortFunc(adding, func(x, y *cand) int { return strings.Compare(x.guid, y.guid) })
+	for _, c := range adding {
 		if _, ok := placeAt[c.url]; !ok {
 			addPlace(rebuild.Place{URL: c.url, Title: c.title, Frecency: -1})
 		}

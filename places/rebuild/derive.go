@@ -137,7 +137,7 @@ func derive(db *Database, now time.Time) (*tables, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &deriver{t: &tables{}, now: now, bms: bms, pages: map[string]*page{}}
+	d := &deriver{t: &tables{}, now: now, bms: bms, pages: make(map[string]*page, len(db.Places)+len(db.Keywords))}
 	steps := []func() error{
 		func() error { return d.listPages(db.Places) },
 		d.bookmarks,
@@ -214,7 +214,13 @@ func (d *deriver) page(u string, what string) (*page, error) {
 func (d *deriver) bookmarks() error {
 	bms := d.bms
 	d.byGUID = make(map[string]int, len(bms))
-	d.children = map[string][]int{}
+	folders := 0
+	for _, b := range bms {
+		if b.Type == TypeFolder {
+			folders++
+		}
+	}
+	d.children = make(map[string][]int, folders)
 	for i, b := range bms {
 		if err := d.checkBookmark(i, b); err != nil {
 			return err
@@ -362,9 +368,11 @@ func (d *deriver) tags() error {
 			d.tagURLs = append(d.tagURLs, e.url)
 		}
 	}
-	seen := make(map[string]bool, len(d.t.bookmarks))
-	for _, row := range d.t.bookmarks {
-		if seen[row.guid] {
+	// The items' own GUIDs are unique (checkBookmark): only the
+	// generated ones need checking, against those and each other.
+	seen := make(map[string]bool, len(d.t.bookmarks)-len(d.bms))
+	for _, row := range d.t.bookmarks[len(d.bms):] {
+		if _, item := d.byGUID[row.guid]; item || seen[row.guid] {
 			return fmt.Errorf("generated tag GUID %s collides with another item", row.guid)
 		}
 		seen[row.guid] = true
@@ -425,7 +433,7 @@ func (d *deriver) references(db *Database) error {
 // pages: bookmark fks, visits, keywords.
 func (d *deriver) placesAndOrigins() error {
 	type originKey struct{ prefix, host string }
-	originIDs := map[originKey]int64{}
+	originIDs := make(map[originKey]int64, len(d.order)/4)
 	t := d.t
 	t.places = make([]placeRow, 0, len(d.order))
 	placeGUIDs := make(map[string]bool, len(d.order))
