@@ -10,10 +10,11 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
@@ -257,38 +258,46 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 // adds each to b, entries[i] ranked first+i. errs[i] says why entries[i]
 // could not be read; with checkPlaces, damage is what SQLite's structural
 // check found in places.sqlite (the check its loading started, waited for
-// while the other sources are read).
+// while the other sources are read). Each reading goroutine lends its own
+// scratch storage to the sources it reads in turn, so that a dozen
+// backups of one size are decompressed into the same memory.
 func indexSources(ctx context.Context, b *search.Builder, entries []source.Entry, first int, clock time.Time, checkPlaces bool) (errs []error, damage []dbcheck.Damage) {
 	errs = make([]error, len(entries))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, i := range catalog.LargestFirst(entries) {
-		e := entries[i]
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				return nil
-			}
-			check := checkPlaces && e.ID == catalog.IDPlaces && e.Kind == source.Places
-			d, err := catalog.LoadOutline(e, clock, check, func(o *source.Outline, r *source.Result) {
-				src := search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Outline: o, Result: r}
-				if o != nil {
-					src.Time = sourceTime(e, o.Provenance)
-				} else {
-					src.Time = sourceTime(e, r.Provenance)
+	order := catalog.LargestFirst(entries)
+	var (
+		next    atomic.Int32
+		readers sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(order)) {
+		readers.Go(func() {
+			var scratch source.Scratch
+			for k := int(next.Add(1)) - 1; k < len(order); k = int(next.Add(1)) - 1 {
+				i := order[k]
+				e := entries[i]
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
 				}
-				b.Add(first+i, src)
-			})
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+				check := checkPlaces && e.ID == catalog.IDPlaces && e.Kind == source.Places
+				d, err := catalog.LoadOutline(e, clock, check, &scratch, func(o *source.Outline, r *source.Result) {
+					src := search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Outline: o, Result: r}
+					if o != nil {
+						src.Time = sourceTime(e, o.Provenance)
+					} else {
+						src.Time = sourceTime(e, r.Provenance)
+					}
+					b.Add(first+i, src)
+				})
+				if err != nil {
+					errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+				}
+				if check {
+					damage = d
+				}
 			}
-			if check {
-				damage = d
-			}
-			return nil
 		})
 	}
-	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
+	readers.Wait()
 	return errs, damage
 }
 

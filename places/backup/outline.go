@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -24,53 +24,44 @@ var _ source.Outliner = (*Source)(nil)
 // Firefox's own shape whose tree needs none of the builder's repairs is
 // read straight from its JSON into the outline, the outline's strings
 // pointing into the decompressed bytes; any other file takes Load's road
-// and gets Load's errors. Between calls the file's buffers are kept for
-// the next backup, which saves allocating and clearing some 20 MB each.
-func (s *Source) LoadOutline(clock time.Time, use func(*source.Outline)) error {
-	buf := outlineBuffers.Get().(*outlineBuffer)
-	defer outlineBuffers.Put(buf)
+// and gets Load's errors. The file, its text and the outline are read
+// into scratch's storage (nil: fresh storage), grown when too small, and
+// left there for the next backup.
+func (s *Source) LoadOutline(clock time.Time, scratch *source.Scratch, use func(*source.Outline)) error {
+	if scratch == nil {
+		scratch = new(source.Scratch)
+	}
 	var err error
-	if buf.file, err = readFileInto(s.path, buf.file[:0]); err != nil {
+	if scratch.File, err = readFileInto(s.path, scratch.File[:0]); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	js := buf.file
+	js := scratch.File
 	if bytes.HasPrefix(js, []byte(Magic)) {
-		if buf.js, err = decodeLZ4(js, buf.js[:0]); err != nil {
+		if js, err = decodeLZ4(js, scratch.Text[:0]); err != nil {
 			js = nil // Load's road words the error
-		} else {
-			js = buf.js
+		} else if cap(js) > cap(scratch.Text) {
+			scratch.Text = js
 		}
 	}
 	if js != nil {
-		if want := len(js)/256 + 16; cap(buf.items) < want {
+		if want := len(js)/256 + 16; cap(scratch.Items) < want {
 			// About one item in 500 bytes: room enough not to grow, and
 			// what is never written costs nothing.
-			buf.items = make([]source.OutlineItem, 0, want)
+			scratch.Items = hugepages.Make[source.OutlineItem](0, want)
 		}
-		if items, hashes, ok := outlineFast(js, buf.items[:0], buf.hashes[:0]); ok {
-			buf.items, buf.hashes = items, hashes
+		if items, table, ok := outlineFast(js, scratch.Items[:0], scratch.Table[:0]); ok {
+			scratch.Items, scratch.Table = items, table
 			use(&source.Outline{Provenance: s.Provenance(), Items: items})
 			return nil
 		}
 	}
-	r, err := Result(s.Provenance(), buf.file, clock)
+	r, err := Result(s.Provenance(), scratch.File, clock)
 	if err != nil {
 		return err
 	}
 	use(source.TreeOutline(r))
 	return nil
 }
-
-// outlineBuffer is what LoadOutline reuses from one backup to the next.
-type outlineBuffer struct {
-	file, js []byte
-	items    []source.OutlineItem
-	hashes   []uint64
-}
-
-// outlineBuffers holds the buffers of backups read for searches: a search
-// reads a dozen or more backups of the same size, a few at a time.
-var outlineBuffers = sync.Pool{New: func() any { return new(outlineBuffer) }}
 
 // readFileInto is os.ReadFile into buf's storage.
 func readFileInto(path string, buf []byte) ([]byte, error) {

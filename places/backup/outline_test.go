@@ -53,6 +53,7 @@ func TestOutlineFast(t *testing.T) {
 	root := func(children string) string {
 		return `{"guid":"root________","typeCode":2,"children":[` + children + `]}`
 	}
+	var scratch source.Scratch // lent to one file after another, of every size
 	for _, tc := range []struct {
 		name, js string
 		fast     bool
@@ -83,14 +84,15 @@ func TestOutlineFast(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.js), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			checkLoadOutline(t, path)
+			checkLoadOutline(t, path, nil)
+			checkLoadOutline(t, path, &scratch)
 		})
 	}
 }
 
-// checkLoadOutline fails unless LoadOutline gives TreeOutline of Load, or
-// the same error.
-func checkLoadOutline(t testing.TB, path string) {
+// checkLoadOutline fails unless LoadOutline, lent scratch, gives
+// TreeOutline of Load, or the same error.
+func checkLoadOutline(t testing.TB, path string, scratch *source.Scratch) {
 	t.Helper()
 	s, err := OpenSource(path)
 	if err != nil {
@@ -99,7 +101,7 @@ func checkLoadOutline(t testing.TB, path string) {
 	clock := time.Unix(1700000000, 0)
 	r, lerr := s.Load(clock)
 	var got *source.Outline
-	oerr := s.LoadOutline(clock, func(o *source.Outline) {
+	oerr := s.LoadOutline(clock, scratch, func(o *source.Outline) {
 		c := *o
 		c.Items = append([]source.OutlineItem(nil), o.Items...)
 		got = &c
@@ -124,6 +126,7 @@ func TestLoadOutlineErrors(t *testing.T) {
 	}
 	wrongSize := append([]byte(nil), good...)
 	wrongSize[len(Magic)]++
+	var scratch source.Scratch
 	for name, data := range map[string][]byte{
 		"truncated.jsonlz4": good[:len(good)-3],
 		"wrongsize.jsonlz4": wrongSize,
@@ -137,7 +140,10 @@ func TestLoadOutlineErrors(t *testing.T) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) { checkLoadOutline(t, path) })
+		t.Run(name, func(t *testing.T) {
+			checkLoadOutline(t, path, nil)
+			checkLoadOutline(t, path, &scratch)
+		})
 	}
 }
 
@@ -164,7 +170,9 @@ func TestLoadOutlineLarge(t *testing.T) {
 	if err := os.WriteFile(bpath, lz, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	checkLoadOutline(t, bpath)
+	var scratch source.Scratch
+	checkLoadOutline(t, bpath, &scratch)
+	checkLoadOutline(t, bpath, &scratch) // into the storage the first read left
 }
 
 func FuzzOutline(f *testing.F) {
@@ -205,9 +213,10 @@ func BenchmarkOutline40k(b *testing.B) {
 	}
 	clock := time.Now()
 	b.Run("outline", func(b *testing.B) {
+		var scratch source.Scratch
 		for b.Loop() {
 			n := 0
-			if err := s.LoadOutline(clock, func(o *source.Outline) { n = len(o.Items) }); err != nil || n < 40000 {
+			if err := s.LoadOutline(clock, &scratch, func(o *source.Outline) { n = len(o.Items) }); err != nil || n < 40000 {
 				b.Fatal(err, n)
 			}
 		}
