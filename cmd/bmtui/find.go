@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,9 +76,7 @@ func runFind(ctx context.Context, query string, o *findOptions, io stdio) error 
 	matches, _ := ix.Find(query, 0)
 	w := bufio.NewWriter(io.out)
 	if o.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(jsonout.NewFind(query, ix, matches)); err != nil {
+		if err := writeFindJSON(w, jsonout.NewFind(query, ix, matches)); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	} else {
@@ -90,6 +89,45 @@ func runFind(ctx context.Context, query string, o *findOptions, io stdio) error 
 		return errNothingFound
 	}
 	return nil
+}
+
+// writeFindJSON writes f exactly as a json.Encoder indenting by two
+// spaces does, one match at a time: a search matching thousands of items
+// makes megabytes of JSON, which the encoder would hold twice over (as
+// marshalled, then indented) in memory that a short-lived process pays
+// for in page faults.
+func writeFindJSON(w io.Writer, f *jsonout.Find) error {
+	head := *f
+	if len(f.Matches) > 0 {
+		head.Matches = []jsonout.FindMatch{}
+	}
+	js, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	const emptyTail = "[]\n}" // Matches is the last field
+	if len(f.Matches) == 0 || !bytes.HasSuffix(js, []byte(emptyTail)) {
+		_, err := fmt.Fprintf(w, "%s\n", js)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "%s[\n", js[:len(js)-len(emptyTail)]); err != nil {
+		return err
+	}
+	for i := range f.Matches {
+		m, err := json.MarshalIndent(&f.Matches[i], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if i == len(f.Matches)-1 {
+			sep = "\n"
+		}
+		if _, err := fmt.Fprintf(w, "    %s%s", m, sep); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "  ]\n}\n")
+	return err
 }
 
 // findTime is how find prints a time: to the minute, UTC.
