@@ -1,11 +1,13 @@
 package backup
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/source"
@@ -213,6 +215,7 @@ func BenchmarkOutline40k(b *testing.B) {
 	}
 	clock := time.Now()
 	b.Run("outline", func(b *testing.B) {
+		defer testutil.ReportCPU(b)()
 		var scratch source.Scratch
 		for b.Loop() {
 			n := 0
@@ -247,4 +250,29 @@ func FuzzPlainString(f *testing.F) {
 			t.Fatalf("plainString(%q) = %d %d %v; rawString %q %v", b, start, end, ok, raw, rok)
 		}
 	})
+}
+
+// rawString is the plain reference plainString is held to: the string at
+// the cursor if it needs no unescaping, its bytes between the quotes.
+func (p *fastParser) rawString() ([]byte, bool) {
+	start := p.i + 1
+	end := bytes.IndexByte(p.b[start:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	s := p.b[start : start+end]
+	ascii := true
+	for _, c := range s {
+		if c < ' ' || c == '\\' {
+			return nil, false
+		}
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(s) {
+		return nil, false
+	}
+	p.i = start + end + 1
+	return s, true
 }
