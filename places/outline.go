@@ -293,7 +293,7 @@ func (r *outlineReader) outline(o *source.Outline) bool {
 			slices.SortStableFunc(ks, func(a, b int32) int { return cmp.Compare(rows[a].position, rows[b].position) })
 		}
 	}
-	o.Items = hugepages.Make[source.OutlineItem](0, n)
+	o.Items = hugepages.MakeWritten[source.OutlineItem](0, n)
 	o.AppendPreOrder(root, parent, kids, count, next, func(i int32) source.OutlineItem {
 		row := &rows[i]
 		it := source.OutlineItem{GUID: r.str(row.guid), Kind: r.kindOf(row), Title: r.str(row.title)}

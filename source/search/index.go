@@ -266,9 +266,9 @@ func (b *Builder) newAdder(a *addedSource, n int) *adder {
 		// and slices step by step, each step new memory to fault in.
 		size := n + n/8
 		b.byGUID = make(map[string]int32, size)
-		b.guids = make([]string, 0, size)
-		b.titles = make([][]string, 0, size)
-		b.urls = make([][]string, 0, size)
+		b.guids = hugepages.MakeWritten[string](0, size)
+		b.titles = hugepages.MakeWritten[[]string](0, size)
+		b.urls = hugepages.MakeWritten[[]string](0, size)
 	}
 	// The source's items are entries met before or new ones.
 	cells := len(b.guids) + n
@@ -311,13 +311,12 @@ func (d *adder) item(i int32, n, p *source.OutlineItem) {
 	}
 	d.ents[i], d.next = e, e+1
 	c := cell{kind: n.Kind}
-	switch code, isRoot := rootParent(p.GUID); {
-	case isRoot && p.Level <= 1:
-		c.parent = code
-	case p.Level <= 1: // a folder the builder left beside the roots
-		c.parent, _ = rootParent(tree.RootGUID)
-	default:
+	if p.Level > 1 {
 		c.parent = d.ents[n.Parent] // a parent comes first in pre-order
+	} else if code, isRoot := rootParent(p.GUID); isRoot {
+		c.parent = code
+	} else { // a folder the builder left beside the roots
+		c.parent, _ = rootParent(tree.RootGUID)
 	}
 	c.title = variant(&b.titles[e], n.Title)
 	c.url = variant(&b.urls[e], n.URL)

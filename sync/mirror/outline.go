@@ -264,7 +264,7 @@ func (r *outlineReader) outline(o *source.Outline) bool {
 			return false
 		}
 	}
-	o.Items = hugepages.Make[source.OutlineItem](0, live)
+	o.Items = hugepages.MakeWritten[source.OutlineItem](0, live)
 	o.AppendPreOrder(root, parent, kids, count, next, func(i int32) source.OutlineItem {
 		it := &items[i]
 		return source.OutlineItem{GUID: r.str(it.guid), Kind: treeKinds[int(it.kind)], Title: r.str(it.title), URL: r.str(it.url)}
