@@ -43,9 +43,10 @@ func (s *Source) LoadOutline(clock time.Time, scratch *source.Scratch, use func(
 	}
 	if js != nil {
 		if want := len(js)/256 + 16; cap(scratch.Items) < want {
-			// About one item in 500 bytes: room enough not to grow, and
-			// what is never written costs nothing.
-			scratch.Items = hugepages.Make[source.OutlineItem](0, want)
+			// About one item in 500 bytes: room enough not to grow. Written
+			// at once (MakeWritten): the collector may read it before the
+			// parser writes it.
+			scratch.Items = hugepages.MakeWritten[source.OutlineItem](0, want)
 		}
 		if items, table, ok := outlineFast(js, scratch.Items[:0], scratch.Table[:0]); ok {
 			scratch.Items, scratch.Table = items, table
