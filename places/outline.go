@@ -10,6 +10,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -160,8 +161,8 @@ func (r *outlineReader) read(c *sqlraw.Conn) (*source.Outline, bool) {
 		return nil, false
 	}
 	size := int(min(max(maxID+1, 64), 1<<22))
-	r.rows = make([]outlineRow, 0, size)
-	r.text = make([]byte, 0, 80*size)
+	r.rows = hugepages.Make[outlineRow](0, size)
+	r.text = hugepages.Make[byte](0, 80*size)
 	sorted, ok := true, true
 	err := c.Query(`SELECT b.id, b.parent, b.position, b.type, b.guid, b.title, h.url
 		FROM moz_bookmarks b LEFT JOIN moz_places h ON h.id = b.fk`, func(f *sqlraw.Row) error {
@@ -292,7 +293,7 @@ func (r *outlineReader) outline(o *source.Outline) bool {
 			slices.SortStableFunc(ks, func(a, b int32) int { return cmp.Compare(rows[a].position, rows[b].position) })
 		}
 	}
-	o.Items = make([]source.OutlineItem, 0, n)
+	o.Items = hugepages.MakeWritten[source.OutlineItem](0, n)
 	o.AppendPreOrder(root, parent, kids, count, next, func(i int32) source.OutlineItem {
 		row := &rows[i]
 		it := source.OutlineItem{GUID: r.str(row.guid), Kind: r.kindOf(row), Title: r.str(row.title)}

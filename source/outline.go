@@ -36,9 +36,21 @@ type Outliner interface {
 	Source
 	// LoadOutline calls use with the source's outline, exactly the items,
 	// folders and order its Load's tree has. The outline and its strings
-	// are valid only during the call: they may point into a buffer that
-	// is reused afterwards, so use copies what it keeps.
-	LoadOutline(clock time.Time, use func(*Outline)) error
+	// are valid only during the call: they may point into scratch, which
+	// the next source read reuses, so use copies what it keeps. scratch
+	// may be nil: nothing is then kept for another read.
+	LoadOutline(clock time.Time, scratch *Scratch, use func(*Outline)) error
+}
+
+// Scratch is storage that one reader of several sources, reading them
+// one after another, lends to each: a search reads a dozen or more
+// backups of the same size, and allocating (and faulting in) their 20 MB
+// of text afresh for each costs more than reading it. Each reading
+// goroutine owns one; it is not safe for concurrent use.
+type Scratch struct {
+	File, Text []byte        // a file's bytes, and its decoded text
+	Items      []OutlineItem // an outline's items
+	Table      []uint64      // a hash table
 }
 
 // TreeOutline is the outline of a loaded result: its tree walked in

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,10 +11,11 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/demo"
@@ -74,9 +76,7 @@ func runFind(ctx context.Context, query string, o *findOptions, io stdio) error 
 	matches, _ := ix.Find(query, 0)
 	w := bufio.NewWriter(io.out)
 	if o.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(jsonout.NewFind(query, ix, matches)); err != nil {
+		if err := writeFindJSON(w, jsonout.NewFind(query, ix, matches)); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	} else {
@@ -89,6 +89,45 @@ func runFind(ctx context.Context, query string, o *findOptions, io stdio) error 
 		return errNothingFound
 	}
 	return nil
+}
+
+// writeFindJSON writes f exactly as a json.Encoder indenting by two
+// spaces does, one match at a time: a search matching thousands of items
+// makes megabytes of JSON, which the encoder would hold twice over (as
+// marshalled, then indented) in memory that a short-lived process pays
+// for in page faults.
+func writeFindJSON(w io.Writer, f *jsonout.Find) error {
+	head := *f
+	if len(f.Matches) > 0 {
+		head.Matches = []jsonout.FindMatch{}
+	}
+	js, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	const emptyTail = "[]\n}" // Matches is the last field
+	if len(f.Matches) == 0 || !bytes.HasSuffix(js, []byte(emptyTail)) {
+		_, err := fmt.Fprintf(w, "%s\n", js)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "%s[\n", js[:len(js)-len(emptyTail)]); err != nil {
+		return err
+	}
+	for i := range f.Matches {
+		m, err := json.MarshalIndent(&f.Matches[i], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if i == len(f.Matches)-1 {
+			sep = "\n"
+		}
+		if _, err := fmt.Fprintf(w, "    %s%s", m, sep); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "  ]\n}\n")
+	return err
 }
 
 // findTime is how find prints a time: to the minute, UTC.
@@ -257,38 +296,46 @@ func searchSources(ctx context.Context, paths load.Paths, onlyFiles bool) (ix *s
 // adds each to b, entries[i] ranked first+i. errs[i] says why entries[i]
 // could not be read; with checkPlaces, damage is what SQLite's structural
 // check found in places.sqlite (the check its loading started, waited for
-// while the other sources are read).
+// while the other sources are read). Each reading goroutine lends its own
+// scratch storage to the sources it reads in turn, so that a dozen
+// backups of one size are decompressed into the same memory.
 func indexSources(ctx context.Context, b *search.Builder, entries []source.Entry, first int, clock time.Time, checkPlaces bool) (errs []error, damage []dbcheck.Damage) {
 	errs = make([]error, len(entries))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, i := range catalog.LargestFirst(entries) {
-		e := entries[i]
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				return nil
-			}
-			check := checkPlaces && e.ID == catalog.IDPlaces && e.Kind == source.Places
-			d, err := catalog.LoadOutline(e, clock, check, func(o *source.Outline, r *source.Result) {
-				src := search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Outline: o, Result: r}
-				if o != nil {
-					src.Time = sourceTime(e, o.Provenance)
-				} else {
-					src.Time = sourceTime(e, r.Provenance)
+	order := catalog.LargestFirst(entries)
+	var (
+		next    atomic.Int32
+		readers sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(order)) {
+		readers.Go(func() {
+			var scratch source.Scratch
+			for k := int(next.Add(1)) - 1; k < len(order); k = int(next.Add(1)) - 1 {
+				i := order[k]
+				e := entries[i]
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
 				}
-				b.Add(first+i, src)
-			})
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+				check := checkPlaces && e.ID == catalog.IDPlaces && e.Kind == source.Places
+				d, err := catalog.LoadOutline(e, clock, check, &scratch, func(o *source.Outline, r *source.Result) {
+					src := search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Outline: o, Result: r}
+					if o != nil {
+						src.Time = sourceTime(e, o.Provenance)
+					} else {
+						src.Time = sourceTime(e, r.Provenance)
+					}
+					b.Add(first+i, src)
+				})
+				if err != nil {
+					errs[i] = fmt.Errorf("%s: %w", e.ID, err)
+				}
+				if check {
+					damage = d
+				}
 			}
-			if check {
-				damage = d
-			}
-			return nil
 		})
 	}
-	g.Wait() //nolint:errcheck // the goroutines return nil; failures are in errs
+	readers.Wait()
 	return errs, damage
 }
 

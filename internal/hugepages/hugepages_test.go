@@ -36,3 +36,17 @@ func TestMake(t *testing.T) {
 		}
 	}
 }
+
+func TestMakeWritten(t *testing.T) {
+	for _, c := range []struct{ n, c int }{{0, 0}, {0, 1}, {2, 5000}, {3 << 20, 3 << 20}} {
+		s := MakeWritten[*int](c.n, c.c)
+		if len(s) != c.n || cap(s) != c.c {
+			t.Errorf("MakeWritten(%d, %d): len %d cap %d", c.n, c.c, len(s), cap(s))
+		}
+		for i, p := range s[:cap(s)] {
+			if p != nil {
+				t.Fatalf("MakeWritten(%d, %d)[%d] = %p, want nil", c.n, c.c, i, p)
+			}
+		}
+	}
+}

@@ -2,8 +2,8 @@ package backup
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -27,9 +27,14 @@ func parseFast(js []byte) (root *Node, ok bool) {
 	return root, p.i == len(p.b)
 }
 
+// fastParser reads the JSON of a backup of Firefox's own shape, for
+// parseFast (a tree of Nodes) and outlineFast (a search's outline).
 type fastParser struct {
 	b []byte
 	i int
+	// s is b as a string when the strings read may point into b; when
+	// it is empty, each string read is a copy.
+	s string
 }
 
 // maxFastDepth is well below encoding/json's nesting limit (10,000).
@@ -47,7 +52,11 @@ func (p *fastParser) space() {
 }
 
 // next is the byte at the cursor after white space, or 0 at the end.
+// Firefox writes none, so the byte at the cursor is looked at first.
 func (p *fastParser) next() byte {
+	if p.i < len(p.b) && p.b[p.i] > ' ' {
+		return p.b[p.i]
+	}
 	p.space()
 	if p.i < len(p.b) {
 		return p.b[p.i]
@@ -75,161 +84,195 @@ const (
 	fkChildren
 )
 
+// fields are the members of one object of a backup, its children aside,
+// as Node names them; seen has the bit of each key read.
+type fields struct {
+	seen                                                int
+	guid, title, typ, root, uri, tags, charset, iconURI string
+	keyword                                             string
+	postData                                            *string
+	index, dateAdded, lastModified, id, typeCode        int64
+}
+
+// members reads the members of the object whose '{' is just behind the
+// cursor into f, up to its '}' (children false), or up to the value of
+// its "children" member (children true, the cursor at that value): the
+// caller reads that value, then calls again with resume to read the
+// rest.
+func (p *fastParser) members(f *fields, resume bool) (children, ok bool) {
+	if !resume && p.next() == '}' {
+		p.i++
+		return false, true
+	}
+	for {
+		if resume {
+			resume = false
+		} else {
+			if p.next() != '"' {
+				return false, false
+			}
+			key, ok := p.key()
+			if !ok || p.next() != ':' {
+				return false, false
+			}
+			p.i++
+			p.space()
+			var bit int
+			switch string(key) {
+			case "guid":
+				bit, ok = fkGUID, p.str(&f.guid)
+			case "title":
+				bit, ok = fkTitle, p.str(&f.title)
+			case "index":
+				bit, ok = fkIndex, p.number(&f.index)
+			case "dateAdded":
+				bit, ok = fkDateAdded, p.number(&f.dateAdded)
+			case "lastModified":
+				bit, ok = fkLastModified, p.number(&f.lastModified)
+			case "id":
+				bit, ok = fkID, p.number(&f.id)
+			case "typeCode":
+				bit, ok = fkTypeCode, p.number(&f.typeCode)
+			case "type":
+				bit, ok = fkType, p.str(&f.typ)
+			case "root":
+				bit, ok = fkRoot, p.str(&f.root)
+			case "uri":
+				bit, ok = fkURI, p.str(&f.uri)
+			case "tags":
+				bit, ok = fkTags, p.str(&f.tags)
+			case "charset":
+				bit, ok = fkCharset, p.str(&f.charset)
+			case "iconUri":
+				bit, ok = fkIconURI, p.str(&f.iconURI)
+			case "keyword":
+				bit, ok = fkKeyword, p.str(&f.keyword)
+			case "postData":
+				bit = fkPostData
+				if !p.null() {
+					var s string
+					ok = p.str(&s)
+					f.postData = &s
+				}
+			case "children":
+				if f.seen&fkChildren != 0 {
+					return false, false
+				}
+				f.seen |= fkChildren
+				return true, true
+			default:
+				return false, false
+			}
+			if !ok || f.seen&bit != 0 {
+				return false, false
+			}
+			f.seen |= bit
+		}
+		switch p.next() {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return false, true
+		default:
+			return false, false
+		}
+	}
+}
+
+// array reads the array of objects at the cursor, elem reading each
+// element; null is no array (present false).
+func (p *fastParser) array(elem func() bool) (present, ok bool) {
+	if p.null() {
+		return false, true
+	}
+	if p.next() != '[' {
+		return false, false
+	}
+	p.i++
+	if p.next() == ']' {
+		p.i++
+		return true, true
+	}
+	for {
+		if !elem() {
+			return true, false
+		}
+		switch p.next() {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return true, true
+		default:
+			return true, false
+		}
+	}
+}
+
 func (p *fastParser) node(depth int) (*Node, bool) {
 	if depth > maxFastDepth || p.next() != '{' {
 		return nil, false
 	}
 	p.i++
 	n := &Node{}
-	seen := 0
-	if p.next() == '}' {
-		p.i++
-		return n, true
-	}
-	for {
-		if p.next() != '"' {
-			return nil, false
-		}
-		key, ok := p.rawString()
+	var f fields
+	for resume := false; ; resume = true {
+		children, ok := p.members(&f, resume)
 		if !ok {
 			return nil, false
 		}
-		if p.next() != ':' {
-			return nil, false
+		if !children {
+			break
 		}
-		p.i++
-		p.space()
-		var bit int
-		switch string(key) {
-		case "guid":
-			bit, ok = fkGUID, p.str(&n.GUID)
-		case "title":
-			bit, ok = fkTitle, p.str(&n.Title)
-		case "index":
-			bit, ok = fkIndex, p.int(&n.Index)
-		case "dateAdded":
-			bit, ok = fkDateAdded, p.int(&n.DateAdded)
-		case "lastModified":
-			bit, ok = fkLastModified, p.int(&n.LastModified)
-		case "id":
-			bit, ok = fkID, p.int(&n.ID)
-		case "typeCode":
-			v := int64(n.TypeCode)
-			bit, ok = fkTypeCode, p.int(&v)
-			ok = ok && int64(int(v)) == v
-			n.TypeCode = int(v)
-		case "type":
-			bit, ok = fkType, p.str(&n.Type)
-		case "root":
-			bit, ok = fkRoot, p.str(&n.Root)
-		case "uri":
-			bit, ok = fkURI, p.str(&n.URI)
-		case "tags":
-			bit, ok = fkTags, p.str(&n.Tags)
-		case "charset":
-			bit, ok = fkCharset, p.str(&n.Charset)
-		case "iconUri":
-			bit, ok = fkIconURI, p.str(&n.IconURI)
-		case "keyword":
-			bit, ok = fkKeyword, p.str(&n.Keyword)
-		case "postData":
-			bit = fkPostData
-			if p.null() {
-				n.PostData = nil
-			} else {
-				var s string
-				ok = p.str(&s)
-				n.PostData = &s
-			}
-		case "children":
-			bit, ok = fkChildren, p.children(n, depth)
-		default:
-			return nil, false
-		}
-		if !ok || seen&bit != 0 {
-			return nil, false
-		}
-		seen |= bit
-		switch p.next() {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return n, true
-		default:
-			return nil, false
-		}
-	}
-}
-
-func (p *fastParser) children(n *Node, depth int) bool {
-	if p.null() {
-		return true
-	}
-	if p.next() != '[' {
-		return false
-	}
-	p.i++
-	n.Children = []*Node{}
-	if p.next() == ']' {
-		p.i++
-		return true
-	}
-	for {
-		ch, ok := p.node(depth + 1)
+		present, ok := p.array(func() bool {
+			ch, ok := p.node(depth + 1)
+			n.Children = append(n.Children, ch)
+			return ok
+		})
 		if !ok {
-			return false
+			return nil, false
 		}
-		n.Children = append(n.Children, ch)
-		switch p.next() {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return true
-		default:
-			return false
+		if present && n.Children == nil {
+			n.Children = []*Node{}
 		}
 	}
+	if int64(int(f.typeCode)) != f.typeCode {
+		return nil, false
+	}
+	n.GUID, n.Title, n.Index, n.DateAdded, n.LastModified, n.ID = f.guid, f.title, f.index, f.dateAdded, f.lastModified, f.id
+	n.TypeCode, n.Type, n.Root, n.URI, n.Tags = int(f.typeCode), f.typ, f.root, f.uri, f.tags
+	n.Charset, n.IconURI, n.Keyword, n.PostData = f.charset, f.iconURI, f.keyword, f.postData
+	return n, true
 }
 
 // null consumes a null literal if one is at the cursor.
 func (p *fastParser) null() bool {
-	if bytes.HasPrefix(p.b[p.i:], []byte("null")) {
+	if p.i < len(p.b) && p.b[p.i] == 'n' && bytes.HasPrefix(p.b[p.i:], []byte("null")) {
 		p.i += 4
 		return true
 	}
 	return false
 }
 
-// rawString reads a string at the cursor that needs no unescaping: its
-// bytes between the quotes. false for one with an escape, a control
-// character or bytes that are not UTF-8.
-func (p *fastParser) rawString() ([]byte, bool) {
-	start := p.i + 1
-	end := bytes.IndexByte(p.b[start:], '"')
-	if end < 0 {
-		return nil, false
-	}
-	s := p.b[start : start+end]
-	ascii := true
-	for _, c := range s {
-		if c < ' ' || c == '\\' {
-			return nil, false
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
+// key reads an object key at the cursor: its bytes between the quotes.
+// Any key the parser knows is plain ASCII, so one with an escape or
+// another oddity is simply not known: it needs no other check.
+func (p *fastParser) key() ([]byte, bool) {
+	for j := p.i + 1; j < len(p.b); j++ {
+		if p.b[j] == '"' {
+			k := p.b[p.i+1 : j]
+			p.i = j + 1
+			return k, true
 		}
 	}
-	if !ascii && !utf8.Valid(s) {
-		return nil, false
-	}
-	p.i = start + end + 1
-	return s, true
+	return nil, false
 }
 
 // str reads a string value (null leaves dst as it is, as encoding/json
-// does); strings with escapes are unquoted by encoding/json itself.
+// does): without copying it when the parser may point into its bytes and
+// the JSON has it unescaped; strings with escapes are unquoted by
+// encoding/json itself.
 func (p *fastParser) str(dst *string) bool {
 	if p.null() {
 		return true
@@ -237,8 +280,13 @@ func (p *fastParser) str(dst *string) bool {
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
 		return false
 	}
-	if s, ok := p.rawString(); ok {
-		*dst = string(s)
+	if start, end, ok := p.plainString(); ok {
+		if p.s != "" {
+			*dst = p.s[start:end]
+		} else {
+			*dst = string(p.b[start:end])
+		}
+		p.i = end + 1
 		return true
 	}
 	end := p.quotedEnd()
@@ -254,9 +302,11 @@ func (p *fastParser) str(dst *string) bool {
 			return false
 		}
 	}
-	if err := json.Unmarshal(lit, dst); err != nil {
+	var v string // not dst: what json.Unmarshal is given escapes to the heap
+	if err := json.Unmarshal(lit, &v); err != nil {
 		return false
 	}
+	*dst = v
 	p.i = end
 	return true
 }
@@ -275,33 +325,96 @@ func (p *fastParser) quotedEnd() int {
 	return -1
 }
 
-// int reads a whole number (null leaves dst as it is).
-func (p *fastParser) int(dst *int64) bool {
+// Eight bytes at a time: a word with a byte below 0x20, a quote, a
+// backslash or a byte of 0x80 or more (the bytes plainString must look
+// at one by one) is special.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func special(w uint64) bool {
+	below20 := (w - 0x20*ones) &^ w
+	quote := w ^ '"'*ones
+	quote = (quote - ones) &^ quote
+	slash := w ^ '\\'*ones
+	slash = (slash - ones) &^ slash
+	return (below20|quote|slash|w)&highs != 0
+}
+
+// plainString finds the string at the cursor if it needs no unescaping
+// (no escape, no control character, valid UTF-8), eight bytes at a
+// time: its bytes are b[start:end], end the closing quote. It does not
+// move the cursor.
+func (p *fastParser) plainString() (start, end int, ok bool) {
+	b := p.b
+	start = p.i + 1
+	ascii := true
+	for j := start; ; {
+		for j+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[j:])) {
+			j += 8
+		}
+		for stop := min(j+8, len(b)); j < stop; j++ {
+			switch c := b[j]; {
+			case c == '"':
+				if !ascii && !utf8.Valid(b[start:j]) {
+					return 0, 0, false
+				}
+				return start, j, true
+			case c < ' ' || c == '\\':
+				return 0, 0, false
+			case c >= utf8.RuneSelf:
+				ascii = false
+			}
+		}
+		if j >= len(b) {
+			return 0, 0, false
+		}
+	}
+}
+
+// number reads a whole number within int64's range (null leaves dst as
+// it is) without making a string of it.
+func (p *fastParser) number(dst *int64) bool {
 	if p.null() {
 		return true
 	}
+	b := p.b
 	j := p.i
-	if j < len(p.b) && p.b[j] == '-' {
+	neg := j < len(b) && b[j] == '-'
+	if neg {
 		j++
 	}
 	digits := j
-	for j < len(p.b) && '0' <= p.b[j] && p.b[j] <= '9' {
+	var v uint64
+	for j < len(b) {
+		d := b[j] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + uint64(d) // wraps only past 19 digits, refused below
 		j++
 	}
-	if j == digits || (p.b[digits] == '0' && j-digits > 1) {
+	if n := j - digits; n == 0 || n > 19 || (b[digits] == '0' && n > 1) {
 		return false
 	}
-	if j < len(p.b) {
-		switch p.b[j] {
+	if j < len(b) {
+		switch b[j] {
 		case '.', 'e', 'E':
 			return false
 		}
 	}
-	v, err := strconv.ParseInt(string(p.b[p.i:j]), 10, 64)
-	if err != nil {
-		return false
+	limit := uint64(1<<63 - 1)
+	if neg {
+		limit++
 	}
-	*dst = v
+	if v > limit {
+		return false // strconv.ParseInt's range error
+	}
+	*dst = int64(v)
+	if neg {
+		*dst = -*dst
+	}
 	p.i = j
 	return true
 }

@@ -143,6 +143,7 @@ func BenchmarkParse(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("fast", func(b *testing.B) {
+		defer testutil.ReportCPU(b)()
 		b.SetBytes(int64(len(js)))
 		for b.Loop() {
 			if _, ok := parseFast(js); !ok {

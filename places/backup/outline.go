@@ -2,17 +2,15 @@ package backup
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -24,53 +22,45 @@ var _ source.Outliner = (*Source)(nil)
 // Firefox's own shape whose tree needs none of the builder's repairs is
 // read straight from its JSON into the outline, the outline's strings
 // pointing into the decompressed bytes; any other file takes Load's road
-// and gets Load's errors. Between calls the file's buffers are kept for
-// the next backup, which saves allocating and clearing some 20 MB each.
-func (s *Source) LoadOutline(clock time.Time, use func(*source.Outline)) error {
-	buf := outlineBuffers.Get().(*outlineBuffer)
-	defer outlineBuffers.Put(buf)
+// and gets Load's errors. The file, its text and the outline are read
+// into scratch's storage (nil: fresh storage), grown when too small, and
+// left there for the next backup.
+func (s *Source) LoadOutline(clock time.Time, scratch *source.Scratch, use func(*source.Outline)) error {
+	if scratch == nil {
+		scratch = new(source.Scratch)
+	}
 	var err error
-	if buf.file, err = readFileInto(s.path, buf.file[:0]); err != nil {
+	if scratch.File, err = readFileInto(s.path, scratch.File[:0]); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	js := buf.file
+	js := scratch.File
 	if bytes.HasPrefix(js, []byte(Magic)) {
-		if buf.js, err = decodeLZ4(js, buf.js[:0]); err != nil {
+		if js, err = decodeLZ4(js, scratch.Text[:0]); err != nil {
 			js = nil // Load's road words the error
-		} else {
-			js = buf.js
+		} else if cap(js) > cap(scratch.Text) {
+			scratch.Text = js
 		}
 	}
 	if js != nil {
-		if want := len(js)/256 + 16; cap(buf.items) < want {
-			// About one item in 500 bytes: room enough not to grow, and
-			// what is never written costs nothing.
-			buf.items = make([]source.OutlineItem, 0, want)
+		if want := len(js)/256 + 16; cap(scratch.Items) < want {
+			// About one item in 500 bytes: room enough not to grow. Written
+			// at once (MakeWritten): the collector may read it before the
+			// parser writes it.
+			scratch.Items = hugepages.MakeWritten[source.OutlineItem](0, want)
 		}
-		if items, hashes, ok := outlineFast(js, buf.items[:0], buf.hashes[:0]); ok {
-			buf.items, buf.hashes = items, hashes
+		if items, table, ok := outlineFast(js, scratch.Items[:0], scratch.Table[:0]); ok {
+			scratch.Items, scratch.Table = items, table
 			use(&source.Outline{Provenance: s.Provenance(), Items: items})
 			return nil
 		}
 	}
-	r, err := Result(s.Provenance(), buf.file, clock)
+	r, err := Result(s.Provenance(), scratch.File, clock)
 	if err != nil {
 		return err
 	}
 	use(source.TreeOutline(r))
 	return nil
 }
-
-// outlineBuffer is what LoadOutline reuses from one backup to the next.
-type outlineBuffer struct {
-	file, js []byte
-	items    []source.OutlineItem
-	hashes   []uint64
-}
-
-// outlineBuffers holds the buffers of backups read for searches: a search
-// reads a dozen or more backups of the same size, a few at a time.
-var outlineBuffers = sync.Pool{New: func() any { return new(outlineBuffer) }}
 
 // readFileInto is os.ReadFile into buf's storage.
 func readFileInto(path string, buf []byte) ([]byte, error) {
@@ -109,7 +99,7 @@ func readFileInto(path string, buf []byte) ([]byte, error) {
 func outlineFast(js []byte, items []source.OutlineItem, hashes []uint64) ([]source.OutlineItem, []uint64, bool) {
 	p := outlineParser{fastParser: fastParser{b: js}, items: items}
 	if len(js) > 0 {
-		p.s = unsafe.String(unsafe.SliceData(js), len(js))
+		p.s = unsafe.String(unsafe.SliceData(js), len(js)) // strings point into js
 	}
 	p.space()
 	if _, ok := p.node(-1, 0); !ok {
@@ -157,7 +147,6 @@ func uniqueGUIDs(items []source.OutlineItem, table []uint64) ([]uint64, bool) {
 
 type outlineParser struct {
 	fastParser
-	s     string // b as a string, for the items' strings
 	items []source.OutlineItem
 }
 
@@ -171,276 +160,45 @@ func (p *outlineParser) node(parent, level int32) (kept, ok bool) {
 	p.i++
 	at := int32(len(p.items))
 	p.items = append(p.items, source.OutlineItem{Parent: parent, Level: level})
-	var (
-		typ      string
-		typeCode int64
-		seen     int
-		guid     string
-		title    string
-		uri      string
-		children bool // the children are in items after at
-	)
-	if p.next() == '}' {
-		p.i++
-		p.items = p.items[:at]
-		return false, true // no type: left out
-	}
-	for {
-		if p.next() != '"' {
+	var f fields
+	for resume := false; ; resume = true {
+		children, ok := p.members(&f, resume)
+		if !ok {
 			return false, false
 		}
-		key, ok := p.key()
-		if !ok || p.next() != ':' {
+		if !children {
+			break
+		}
+		if _, ok := p.array(func() bool { _, ok := p.node(at, level+1); return ok }); !ok {
 			return false, false
 		}
-		p.i++
-		p.space()
-		var bit int
-		switch string(key) {
-		case "guid":
-			bit, ok = fkGUID, p.view(&guid)
-		case "title":
-			bit, ok = fkTitle, p.view(&title)
-		case "index":
-			bit, ok = fkIndex, p.number(nil)
-		case "dateAdded":
-			bit, ok = fkDateAdded, p.number(nil)
-		case "lastModified":
-			bit, ok = fkLastModified, p.number(nil)
-		case "id":
-			bit, ok = fkID, p.number(nil)
-		case "typeCode":
-			bit, ok = fkTypeCode, p.number(&typeCode)
-		case "type":
-			bit, ok = fkType, p.view(&typ)
-		case "root":
-			bit, ok = fkRoot, p.view(nil)
-		case "uri":
-			bit, ok = fkURI, p.view(&uri)
-		case "tags":
-			bit, ok = fkTags, p.view(nil)
-		case "charset":
-			bit, ok = fkCharset, p.view(nil)
-		case "iconUri":
-			bit, ok = fkIconURI, p.view(nil)
-		case "keyword":
-			bit, ok = fkKeyword, p.view(nil)
-		case "postData":
-			bit = fkPostData
-			if !p.null() {
-				ok = p.view(nil)
-			}
-		case "children":
-			bit = fkChildren
-			ok = p.children(at, level)
-			children = true
-		default:
-			return false, false
-		}
-		if !ok || seen&bit != 0 {
-			return false, false
-		}
-		seen |= bit
-		switch p.next() {
-		case ',':
-			p.i++
-			continue
-		case '}':
-			p.i++
-		default:
-			return false, false
-		}
-		break
 	}
 	var kind tree.Kind
-	switch {
+	switch typeCode, typ := f.typeCode, f.typ; {
 	case typeCode == TypeCodeFolder || (typeCode == 0 && typ == TypePlaceContainer):
 		kind = tree.KindFolder
 	case typeCode == TypeCodeSeparator || (typeCode == 0 && typ == TypePlaceSeparator):
 		kind = tree.KindSeparator
 	case typeCode == TypeCodeBookmark || (typeCode == 0 && typ == TypePlace):
 		kind = tree.KindBookmark
-		if strings.HasPrefix(uri, "place:") {
+		if strings.HasPrefix(f.uri, "place:") {
 			kind = tree.KindQuery
 		}
 	default:
 		p.items = p.items[:at] // Tree skips it and what it holds
 		return false, true
 	}
-	if children && kind != tree.KindFolder {
+	if f.seen&fkChildren != 0 && kind != tree.KindFolder {
 		p.items = p.items[:at+1] // only a folder's children are read
 	}
 	// Tree gives an item without a GUID one made from its place; the
 	// builder keeps the first of two items with one GUID, and moves a
 	// built-in root found elsewhere under the Places root (two items
 	// with one GUID are told once all are read: uniqueGUIDs).
-	if guid == "" || (tree.IsBuiltInRoot(guid) && level != 1) {
+	if f.guid == "" || (tree.IsBuiltInRoot(f.guid) && level != 1) {
 		return false, false
 	}
 	it := &p.items[at]
-	it.GUID, it.Kind, it.Title, it.URL = guid, kind, title, uri
+	it.GUID, it.Kind, it.Title, it.URL = f.guid, kind, f.title, f.uri
 	return true, true
-}
-
-func (p *outlineParser) children(at, level int32) bool {
-	if p.null() {
-		return true
-	}
-	if p.next() != '[' {
-		return false
-	}
-	p.i++
-	if p.next() == ']' {
-		p.i++
-		return true
-	}
-	for {
-		if _, ok := p.node(at, level+1); !ok {
-			return false
-		}
-		switch p.next() {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-// view reads a string value as fastParser.str does into dst (nil: only
-// check it), without copying one the JSON has unescaped.
-func (p *outlineParser) view(dst *string) bool {
-	if p.null() {
-		return true
-	}
-	if p.i >= len(p.b) || p.b[p.i] != '"' {
-		return false
-	}
-	if start, end, ok := p.plainString(); ok {
-		if dst != nil {
-			*dst = p.s[start:end]
-		}
-		p.i = end + 1
-		return true
-	}
-	var v string
-	if !p.str(&v) {
-		return false
-	}
-	if dst != nil {
-		*dst = v
-	}
-	return true
-}
-
-// key reads an object key at the cursor: its bytes between the quotes.
-// Any key the parser knows is plain ASCII, so one with an escape or
-// another oddity is simply not known: it needs no other check.
-func (p *outlineParser) key() ([]byte, bool) {
-	for j := p.i + 1; j < len(p.b); j++ {
-		if p.b[j] == '"' {
-			k := p.b[p.i+1 : j]
-			p.i = j + 1
-			return k, true
-		}
-	}
-	return nil, false
-}
-
-// Eight bytes at a time: a word with a byte below 0x20, a quote, a
-// backslash or a byte of 0x80 or more (the bytes plainString must look
-// at one by one) is special.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-func special(w uint64) bool {
-	below20 := (w - 0x20*ones) &^ w
-	quote := w ^ '"'*ones
-	quote = (quote - ones) &^ quote
-	slash := w ^ '\\'*ones
-	slash = (slash - ones) &^ slash
-	return (below20|quote|slash|w)&highs != 0
-}
-
-// plainString finds the string at the cursor as rawString does (no
-// escape, no control character, valid UTF-8), eight bytes at a time:
-// its bytes are b[start:end], end the closing quote. It does not move
-// the cursor.
-func (p *outlineParser) plainString() (start, end int, ok bool) {
-	b := p.b
-	start = p.i + 1
-	ascii := true
-	for j := start; ; {
-		for j+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[j:])) {
-			j += 8
-		}
-		for stop := min(j+8, len(b)); j < stop; j++ {
-			switch c := b[j]; {
-			case c == '"':
-				if !ascii && !utf8.Valid(b[start:j]) {
-					return 0, 0, false
-				}
-				return start, j, true
-			case c < ' ' || c == '\\':
-				return 0, 0, false
-			case c >= utf8.RuneSelf:
-				ascii = false
-			}
-		}
-		if j >= len(b) {
-			return 0, 0, false
-		}
-	}
-}
-
-// number reads a whole number as fastParser.int does into dst (nil: only
-// check it), without making a string of it.
-func (p *outlineParser) number(dst *int64) bool {
-	if p.null() {
-		return true
-	}
-	j := p.i
-	neg := j < len(p.b) && p.b[j] == '-'
-	if neg {
-		j++
-	}
-	digits := j
-	var v uint64
-	for j < len(p.b) && '0' <= p.b[j] && p.b[j] <= '9' {
-		d := uint64(p.b[j] - '0')
-		if v > (1<<64-1-d)/10 {
-			return false
-		}
-		v = v*10 + d
-		j++
-	}
-	if j == digits || (p.b[digits] == '0' && j-digits > 1) {
-		return false
-	}
-	if j < len(p.b) {
-		switch p.b[j] {
-		case '.', 'e', 'E':
-			return false
-		}
-	}
-	limit := uint64(1<<63 - 1)
-	if neg {
-		limit++
-	}
-	if v > limit {
-		return false // strconv.ParseInt's range error
-	}
-	if dst != nil {
-		*dst = int64(v)
-		if neg {
-			*dst = -*dst
-		}
-	}
-	p.i = j
-	return true
 }

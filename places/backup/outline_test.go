@@ -1,11 +1,13 @@
 package backup
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/source"
@@ -53,6 +55,7 @@ func TestOutlineFast(t *testing.T) {
 	root := func(children string) string {
 		return `{"guid":"root________","typeCode":2,"children":[` + children + `]}`
 	}
+	var scratch source.Scratch // lent to one file after another, of every size
 	for _, tc := range []struct {
 		name, js string
 		fast     bool
@@ -83,14 +86,15 @@ func TestOutlineFast(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.js), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			checkLoadOutline(t, path)
+			checkLoadOutline(t, path, nil)
+			checkLoadOutline(t, path, &scratch)
 		})
 	}
 }
 
-// checkLoadOutline fails unless LoadOutline gives TreeOutline of Load, or
-// the same error.
-func checkLoadOutline(t testing.TB, path string) {
+// checkLoadOutline fails unless LoadOutline, lent scratch, gives
+// TreeOutline of Load, or the same error.
+func checkLoadOutline(t testing.TB, path string, scratch *source.Scratch) {
 	t.Helper()
 	s, err := OpenSource(path)
 	if err != nil {
@@ -99,7 +103,7 @@ func checkLoadOutline(t testing.TB, path string) {
 	clock := time.Unix(1700000000, 0)
 	r, lerr := s.Load(clock)
 	var got *source.Outline
-	oerr := s.LoadOutline(clock, func(o *source.Outline) {
+	oerr := s.LoadOutline(clock, scratch, func(o *source.Outline) {
 		c := *o
 		c.Items = append([]source.OutlineItem(nil), o.Items...)
 		got = &c
@@ -124,6 +128,7 @@ func TestLoadOutlineErrors(t *testing.T) {
 	}
 	wrongSize := append([]byte(nil), good...)
 	wrongSize[len(Magic)]++
+	var scratch source.Scratch
 	for name, data := range map[string][]byte{
 		"truncated.jsonlz4": good[:len(good)-3],
 		"wrongsize.jsonlz4": wrongSize,
@@ -137,7 +142,10 @@ func TestLoadOutlineErrors(t *testing.T) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) { checkLoadOutline(t, path) })
+		t.Run(name, func(t *testing.T) {
+			checkLoadOutline(t, path, nil)
+			checkLoadOutline(t, path, &scratch)
+		})
 	}
 }
 
@@ -164,7 +172,9 @@ func TestLoadOutlineLarge(t *testing.T) {
 	if err := os.WriteFile(bpath, lz, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	checkLoadOutline(t, bpath)
+	var scratch source.Scratch
+	checkLoadOutline(t, bpath, &scratch)
+	checkLoadOutline(t, bpath, &scratch) // into the storage the first read left
 }
 
 func FuzzOutline(f *testing.F) {
@@ -205,9 +215,11 @@ func BenchmarkOutline40k(b *testing.B) {
 	}
 	clock := time.Now()
 	b.Run("outline", func(b *testing.B) {
+		defer testutil.ReportCPU(b)()
+		var scratch source.Scratch
 		for b.Loop() {
 			n := 0
-			if err := s.LoadOutline(clock, func(o *source.Outline) { n = len(o.Items) }); err != nil || n < 40000 {
+			if err := s.LoadOutline(clock, &scratch, func(o *source.Outline) { n = len(o.Items) }); err != nil || n < 40000 {
 				b.Fatal(err, n)
 			}
 		}
@@ -238,4 +250,29 @@ func FuzzPlainString(f *testing.F) {
 			t.Fatalf("plainString(%q) = %d %d %v; rawString %q %v", b, start, end, ok, raw, rok)
 		}
 	})
+}
+
+// rawString is the plain reference plainString is held to: the string at
+// the cursor if it needs no unescaping, its bytes between the quotes.
+func (p *fastParser) rawString() ([]byte, bool) {
+	start := p.i + 1
+	end := bytes.IndexByte(p.b[start:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	s := p.b[start : start+end]
+	ascii := true
+	for _, c := range s {
+		if c < ' ' || c == '\\' {
+			return nil, false
+		}
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(s) {
+		return nil, false
+	}
+	p.i = start + end + 1
+	return s, true
 }

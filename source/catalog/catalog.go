@@ -527,8 +527,9 @@ func (e *LoadErrors) Unwrap() []error {
 // the call. With check, a source SQLite's structural check examines
 // (source.Checked) is closed only once the check its Load started has
 // ended, and damage is what it found; otherwise the check is stopped
-// as soon as the source is read.
-func LoadOutline(e Entry, clock time.Time, check bool, use func(o *source.Outline, r *source.Result)) (damage []dbcheck.Damage, err error) {
+// as soon as the source is read. scratch is the caller's storage for an
+// Outliner to reuse (see source.Scratch; nil: none).
+func LoadOutline(e Entry, clock time.Time, check bool, scratch *source.Scratch, use func(o *source.Outline, r *source.Result)) (damage []dbcheck.Damage, err error) {
 	if e.Open == nil {
 		return nil, fmt.Errorf("%w %q: nothing to open", ErrUnknownSource, e.ID)
 	}
@@ -540,7 +541,7 @@ func LoadOutline(e Entry, clock time.Time, check bool, use func(o *source.Outlin
 		return nil, err
 	}
 	if o, ok := s.(source.Outliner); ok {
-		err := o.LoadOutline(clock, func(o *source.Outline) { use(o, nil) })
+		err := o.LoadOutline(clock, scratch, func(o *source.Outline) { use(o, nil) })
 		if cerr := s.Close(); err == nil {
 			err = cerr
 		}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -68,28 +69,45 @@ type Index struct {
 	places  int // index of the Places source, -1 without
 	mirror  int // index of the mirror source, -1 without
 
+	// Entries are numbered in the order the builder met them; order
+	// lists them in the index's order (see Build), that of their
+	// documents in text.
 	guids  []string         // entry → GUID
 	byGUID map[string]int32 // GUID → entry
 	titles [][]string       // entry → the distinct titles the sources give it
 	urls   [][]string       // entry → the distinct URLs
-	// text holds one document per entry, in entry order: the folded GUID,
-	// titles, URLs and hosts, fields separated by fieldSep, the distinct
-	// values of a field by variantSep, each document ended by docEnd.
+	order  []int32          // document → entry
+	// text holds one document per entry, in the index's order: the
+	// folded GUID, titles, URLs and hosts, fields separated by fieldSep,
+	// the distinct values of a field by variantSep, each document ended
+	// by docEnd.
 	text   []byte
-	starts []int32 // entry → offset of its document in text
+	starts []int32 // document → its offset in text
 
-	tombs map[int32][]tombstone
+	tombs map[int32][]tombstone // by entry
 }
 
 // holding is what one source has of every entry, by entry: its parent
 // (an entry, a coded root, or absent), which of the entry's titles and
-// URLs, and its kind.
+// URLs, and its kind. Entries met after the source was added lie beyond
+// cells: the source does not hold them.
 type holding struct {
-	items  int
-	parent []int32
-	title  []int32
-	url    []int32
-	kind   []tree.Kind
+	items int
+	cells []cell
+}
+
+type cell struct {
+	parent     int32
+	title, url int32
+	kind       tree.Kind
+}
+
+// at is what the source has of entry e.
+func (h *holding) at(e int32) cell {
+	if int(e) < len(h.cells) {
+		return h.cells[e]
+	}
+	return cell{parent: absent}
 }
 
 type tombstone struct {
@@ -105,33 +123,34 @@ type Builder struct {
 	// ranks given to Add.
 	Order func(a, b Source) int
 
-	mu      sync.Mutex
-	added   []addedSource
-	byGUID  map[string]int32
-	guids   []string
-	titles  [][]string
-	urls    [][]string
-	pending []record // all sources' records, in the order added
+	mu     sync.Mutex
+	added  []addedSource
+	byGUID map[string]int32
+	guids  []string
+	titles [][]string
+	urls   [][]string
+	// cells and ints are storage the sources' holdings and pre-orders
+	// are cut from: a few large arrays (in huge pages) rather than four
+	// per source, each new memory to fault in page by page.
+	cells []cell
+	ints  []int32
+	// skip and ents are one source's scratch while it is added.
+	skip []bool
+	ents []int32
 }
 
 type addedSource struct {
-	rank    int
-	src     Source
-	records []record // this source's items in pre-order
-	tombs   []addedTomb
+	rank  int
+	src   Source
+	held  holding
+	items []int32 // this source's items' entries, in pre-order
+	tombs []addedTomb
 }
 
 // addedTomb is a deletion a source records, by entry.
 type addedTomb struct {
 	entry int32
 	at    time.Time
-}
-
-// record is one item of one source, by entry (Builder's numbering).
-type record struct {
-	entry, parent int32 // parent: an entry or a coded root
-	title, url    int32
-	kind          tree.Kind
 }
 
 // NewBuilder starts an empty index.
@@ -214,6 +233,7 @@ func (b *Builder) Add(rank int, src Source) {
 		}
 		tombs = res.Tombstones
 	}
+	a.held.items = len(a.items)
 	for _, tb := range tombs {
 		a.tombs = append(a.tombs, addedTomb{entry: b.entry(tb.GUID), at: tb.Deleted})
 	}
@@ -232,6 +252,13 @@ type adder struct {
 	next int32
 }
 
+// Storage is cut from arrays of this many cells (8 MB) and ints (4 MB)
+// at the least.
+const (
+	slabCells = 1 << 19
+	slabInts  = 1 << 20
+)
+
 func (b *Builder) newAdder(a *addedSource, n int) *adder {
 	if len(b.guids) == 0 {
 		// The first source: room for its items at once, and for those the
@@ -239,12 +266,31 @@ func (b *Builder) newAdder(a *addedSource, n int) *adder {
 		// and slices step by step, each step new memory to fault in.
 		size := n + n/8
 		b.byGUID = make(map[string]int32, size)
-		b.guids = make([]string, 0, size)
-		b.titles = make([][]string, 0, size)
-		b.urls = make([][]string, 0, size)
+		b.guids = hugepages.MakeWritten[string](0, size)
+		b.titles = hugepages.MakeWritten[[]string](0, size)
+		b.urls = hugepages.MakeWritten[[]string](0, size)
 	}
-	a.records = make([]record, 0, n)
-	return &adder{b: b, a: a, skip: make([]bool, n), ents: make([]int32, n)}
+	// The source's items are entries met before or new ones.
+	cells := len(b.guids) + n
+	if cap(b.cells)-len(b.cells) < cells {
+		b.cells = hugepages.Make[cell](0, max(cells, slabCells))
+	}
+	a.held.cells = b.cells[len(b.cells) : len(b.cells)+cells : len(b.cells)+cells]
+	b.cells = b.cells[:len(b.cells)+cells]
+	for i := range a.held.cells {
+		a.held.cells[i].parent = absent
+	}
+	if cap(b.ints)-len(b.ints) < n {
+		b.ints = hugepages.Make[int32](0, max(n, slabInts))
+	}
+	a.items = b.ints[len(b.ints) : len(b.ints) : len(b.ints)+n]
+	b.ints = b.ints[:len(b.ints)+n]
+	if cap(b.skip) < n {
+		b.skip, b.ents = make([]bool, n), make([]int32, n)
+	}
+	skip := b.skip[:n]
+	clear(skip)
+	return &adder{b: b, a: a, skip: skip, ents: b.ents[:n]}
 }
 
 // item adds item i (n), whose folder p is (nil for the root); n.Parent
@@ -264,24 +310,24 @@ func (d *adder) item(i int32, n, p *source.OutlineItem) {
 		e = b.entry(n.GUID)
 	}
 	d.ents[i], d.next = e, e+1
-	r := record{entry: e, kind: n.Kind}
-	switch code, isRoot := rootParent(p.GUID); {
-	case isRoot && p.Level <= 1:
-		r.parent = code
-	case p.Level <= 1: // a folder the builder left beside the roots
-		r.parent, _ = rootParent(tree.RootGUID)
-	default:
-		r.parent = d.ents[n.Parent] // a parent comes first in pre-order
+	c := cell{kind: n.Kind}
+	if p.Level > 1 {
+		c.parent = d.ents[n.Parent] // a parent comes first in pre-order
+	} else if code, isRoot := rootParent(p.GUID); isRoot {
+		c.parent = code
+	} else { // a folder the builder left beside the roots
+		c.parent, _ = rootParent(tree.RootGUID)
 	}
-	r.title = variant(&b.titles[e], n.Title)
-	r.url = variant(&b.urls[e], n.URL)
-	d.a.records = append(d.a.records, r)
+	c.title = variant(&b.titles[e], n.Title)
+	c.url = variant(&b.urls[e], n.URL)
+	d.a.held.cells[e] = c
+	d.a.items = append(d.a.items, e)
 }
 
-// Build makes the index. Entries are numbered by first appearance in the
-// sources' final order, each source's items in pre-order, then GUIDs only
-// tombstones name: the order searches list them in, whatever the order
-// the sources were added in.
+// Build makes the index; the builder is not to be used after. Entries
+// are listed by first appearance in the sources' final order, each
+// source's items in pre-order, then GUIDs only tombstones name: the order
+// searches list them in, whatever the order the sources were added in.
 func (b *Builder) Build() *Index {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -295,34 +341,27 @@ func (b *Builder) Build() *Index {
 		return cmp.Compare(x.rank, y.rank)
 	})
 	n := len(b.guids)
-	renum := make([]int32, n)
-	for i := range renum {
-		renum[i] = absent
-	}
-	next := int32(0)
-	number := func(old int32) {
-		if renum[old] == absent {
-			renum[old] = next
-			next++
+	listed := make([]bool, n)
+	order := make([]int32, 0, n)
+	list := func(e int32) {
+		if !listed[e] {
+			listed[e] = true
+			order = append(order, e)
 		}
 	}
 	for _, a := range added {
-		for _, r := range a.records {
-			number(r.entry)
+		for _, e := range a.items {
+			list(e)
 		}
 	}
 	for _, a := range added {
 		for _, tb := range a.tombs {
-			number(tb.entry)
+			list(tb.entry)
 		}
 	}
-	ix := &Index{places: -1, mirror: -1, byGUID: make(map[string]int32, n), tombs: map[int32][]tombstone{},
-		guids: make([]string, n), titles: make([][]string, n), urls: make([][]string, n)}
-	for old, g := range b.guids {
-		e := renum[old]
-		ix.guids[e], ix.titles[e], ix.urls[e] = g, b.titles[old], b.urls[old]
-		ix.byGUID[g] = e
-	}
+	ix := &Index{places: -1, mirror: -1, tombs: map[int32][]tombstone{},
+		guids: b.guids, byGUID: b.byGUID, titles: b.titles, urls: b.urls, order: order}
+	b.guids, b.byGUID, b.titles, b.urls, b.added, b.cells, b.ints = nil, nil, nil, nil, nil, nil, nil
 	for si, a := range added {
 		ix.sources = append(ix.sources, a.src)
 		switch a.src.Kind {
@@ -335,22 +374,9 @@ func (b *Builder) Build() *Index {
 				ix.mirror = si
 			}
 		}
-		h := holding{items: len(a.records), parent: make([]int32, n), title: make([]int32, n), url: make([]int32, n), kind: make([]tree.Kind, n)}
-		for i := range h.parent {
-			h.parent[i] = absent
-		}
-		for _, r := range a.records {
-			e := renum[r.entry]
-			p := r.parent
-			if p >= 0 {
-				p = renum[p]
-			}
-			h.parent[e], h.title[e], h.url[e], h.kind[e] = p, r.title, r.url, r.kind
-		}
-		ix.held = append(ix.held, h)
+		ix.held = append(ix.held, a.held)
 		for _, tb := range a.tombs {
-			e := renum[tb.entry]
-			ix.tombs[e] = append(ix.tombs[e], tombstone{src: si, at: tb.at})
+			ix.tombs[tb.entry] = append(ix.tombs[tb.entry], tombstone{src: si, at: tb.at})
 		}
 	}
 	ix.buildText()
@@ -359,7 +385,7 @@ func (b *Builder) Build() *Index {
 
 func (ix *Index) buildText() {
 	f := newFolder()
-	ix.starts = make([]int32, len(ix.guids)+1)
+	ix.starts = make([]int32, len(ix.order)+1)
 	size := 0
 	for e := range ix.guids {
 		size += len(ix.guids[e]) + 8
@@ -370,10 +396,10 @@ func (ix *Index) buildText() {
 			size += 2*len(s) + 2
 		}
 	}
-	buf := make([]byte, 0, size)
-	for e, g := range ix.guids {
-		ix.starts[e] = int32(len(buf))
-		buf = append(buf, f.fold(g)...)
+	buf := hugepages.Make[byte](0, size)
+	for k, e := range ix.order {
+		ix.starts[k] = int32(len(buf))
+		buf = append(buf, f.fold(ix.guids[e])...)
 		buf = append(buf, fieldSep)
 		for i, s := range ix.titles[e] {
 			if i > 0 {
@@ -397,7 +423,7 @@ func (ix *Index) buildText() {
 		}
 		buf = append(buf, docEnd)
 	}
-	ix.starts[len(ix.guids)] = int32(len(buf))
+	ix.starts[len(ix.order)] = int32(len(buf))
 	ix.text = buf
 }
 
@@ -501,23 +527,22 @@ func (ix *Index) Search(q Query, limit int) (guids []string, total int) {
 		}
 		hit := pos + i
 		// The document holding the hit: the last start at or before it.
-		e := sort.Search(len(ix.guids), func(k int) bool { return int(ix.starts[k+1]) > hit })
+		k := sort.Search(len(ix.order), func(k int) bool { return int(ix.starts[k+1]) > hit })
 		// One word for any field: the hit itself is the match.
-		if single || ix.matches(e, q.Terms) {
+		if single || ix.matches(k, q.Terms) {
 			if limit <= 0 || len(guids) < limit {
-				guids = append(guids, ix.guids[e])
+				guids = append(guids, ix.guids[ix.order[k]])
 			}
 			total++
 		}
-		pos = int(ix.starts[e+1])
+		pos = int(ix.starts[k+1])
 	}
 	return guids, total
 }
 
-// matches reports whether every term occurs in its field of entry e's
-// document.
-func (ix *Index) matches(e int, terms []Term) bool {
-	doc := ix.text[ix.starts[e] : ix.starts[e+1]-1]
+// matches reports whether every term occurs in its field of document k.
+func (ix *Index) matches(k int, terms []Term) bool {
+	doc := ix.text[ix.starts[k] : ix.starts[k+1]-1]
 	var fields [4][]byte
 	for k := range fields {
 		end := bytes.IndexByte(doc, fieldSep)

@@ -65,12 +65,13 @@ func (ix *Index) Describe(guid string) (m Match, ok bool) {
 	best := -1
 	for si := range ix.sources {
 		h := &ix.held[si]
-		if h.parent[e] == absent {
+		c := h.at(e)
+		if c.parent == absent {
 			continue
 		}
 		s := &ix.sources[si]
 		sg := Sighting{Source: s.ID, Kind: s.Kind, Path: ix.folderPath(h, e), Time: s.Time,
-			Title: pick(ix.titles[e], h.title[e]), URL: pick(ix.urls[e], h.url[e])}
+			Title: pick(ix.titles[e], c.title), URL: pick(ix.urls[e], c.url)}
 		m.Seen = append(m.Seen, sg)
 		switch {
 		case si == ix.places:
@@ -84,8 +85,8 @@ func (ix *Index) Describe(guid string) (m Match, ok bool) {
 		}
 	}
 	if best >= 0 {
-		h := &ix.held[best]
-		m.Kind, m.Title, m.URL = h.kind[e], pick(ix.titles[e], h.title[e]), pick(ix.urls[e], h.url[e])
+		c := ix.held[best].at(e)
+		m.Kind, m.Title, m.URL = c.kind, pick(ix.titles[e], c.title), pick(ix.urls[e], c.url)
 	}
 	for _, tb := range ix.tombs[e] {
 		d := Deletion{Time: tb.at, By: ix.sources[tb.src].ID}
@@ -109,14 +110,15 @@ func pick(variants []string, i int32) string {
 // PathSep.
 func (ix *Index) folderPath(h *holding, e int32) string {
 	var names []string
-	p := h.parent[e]
+	p := h.at(e).parent
 	for steps := 0; p >= 0 && steps < len(ix.guids); steps++ {
-		name := pick(ix.titles[p], h.title[p])
+		c := h.at(p)
+		name := pick(ix.titles[p], c.title)
 		if name == "" {
 			name = "(" + ix.guids[p] + ")"
 		}
 		names = append(names, name)
-		p = h.parent[p]
+		p = c.parent
 	}
 	if p < 0 && p != absent {
 		names = append(names, tree.RootTitle(rootGUIDs[-1-p]))
@@ -156,7 +158,7 @@ func (ix *Index) Summarize(guid string) (s Summary, ok bool) {
 	}
 	best := -1
 	for si := range ix.sources {
-		if ix.held[si].parent[e] == absent {
+		if ix.held[si].at(e).parent == absent {
 			continue
 		}
 		s.Seen++
@@ -168,8 +170,8 @@ func (ix *Index) Summarize(guid string) (s Summary, ok bool) {
 		}
 	}
 	if best >= 0 {
-		h := &ix.held[best]
-		s.Kind, s.Title = h.kind[e], pick(ix.titles[e], h.title[e])
+		c := ix.held[best].at(e)
+		s.Kind, s.Title = c.kind, pick(ix.titles[e], c.title)
 	}
 	s.Deleted = len(ix.tombs[e]) > 0
 	return s, true

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -113,8 +114,8 @@ func (r *outlineReader) read(c *sqlraw.Conn) (o *source.Outline, lastModified in
 		return nil, 0, false
 	}
 	size := int(min(max(maxID+1, 64), 1<<22))
-	r.items = make([]outlineItem, 0, size)
-	r.text = make([]byte, 0, 120*size)
+	r.items = hugepages.Make[outlineItem](0, size)
+	r.text = hugepages.Make[byte](0, 120*size)
 	ok = true
 	err := c.Query(`SELECT v.guid, v.parentGuid, v.isDeleted, v.kind, v.validity, v.title, u.url, v.serverModified
 		FROM items v LEFT JOIN urls u ON u.id = v.urlId`, func(f *sqlraw.Row) error {
@@ -263,7 +264,7 @@ func (r *outlineReader) outline(o *source.Outline) bool {
 			return false
 		}
 	}
-	o.Items = make([]source.OutlineItem, 0, live)
+	o.Items = hugepages.MakeWritten[source.OutlineItem](0, live)
 	o.AppendPreOrder(root, parent, kids, count, next, func(i int32) source.OutlineItem {
 		it := &items[i]
 		return source.OutlineItem{GUID: r.str(it.guid), Kind: treeKinds[int(it.kind)], Title: r.str(it.title), URL: r.str(it.url)}
