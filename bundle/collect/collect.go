@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -77,26 +78,9 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 			rand.Read(in.Key) // never fails (crypto/rand)
 		}
 	}
-	// The rows and the trees are read at once, each from its own
-	// connection to the snapshots.
-	var staged *bundle.Staged
-	var sd *sides
-	var g errgroup.Group
-	g.Go(func() (err error) {
-		staged, err = bundle.Stage(ctx, in)
-		return err
-	})
-	g.Go(func() (err error) {
-		sd, err = readSides(prof, o.Redact)
-		return err
-	})
-	if err := g.Wait(); err != nil {
+	sd, err := readProfile(ctx, prof, in, packer)
+	if err != nil {
 		return nil, err
-	}
-	// The rows are compressed while the report and the log are made.
-	packer.AddStaged(staged)
-	if o.Redact {
-		sd.redact(prof, staged.StandIns)
 	}
 
 	m := bundle.Manifest{
@@ -143,6 +127,48 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		sum.Bytes = fi.Size()
 	}
 	return sum, nil
+}
+
+// readProfile reads the rows and the trees of prof, and starts
+// compressing the rows. A redacted bundle's trees are built from its
+// rows (unless they are irregular: then they are read from the files and
+// redacted with the rows' stand-ins); otherwise the trees are the
+// profile's as loaded, or read at the same time as the rows.
+func readProfile(ctx context.Context, prof *load.Profile, in bundle.StageInput, packer *bundle.Packer) (*sides, error) {
+	redacting := in.Key != nil
+	var staged *bundle.Staged
+	var sd *sides
+	if redacting {
+		var err error
+		if staged, err = bundle.Stage(ctx, in); err != nil {
+			return nil, err
+		}
+		// The rows are compressed while the trees are built from them
+		// and the report and the log are made.
+		packer.AddStaged(staged)
+		sd, err = sidesFromRows(prof, staged)
+		if errors.Is(err, errIrregular) {
+			if sd, err = readSides(prof, true); err == nil {
+				sd.redact(prof, staged.StandIns)
+			}
+		}
+		return sd, err
+	}
+	// Each from its own connection to the snapshots.
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		staged, err = bundle.Stage(ctx, in)
+		return err
+	})
+	g.Go(func() (err error) {
+		sd, err = readSides(prof, false)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	packer.AddStaged(staged)
+	return sd, nil
 }
 
 // validation is `bmtui validate --json` of the staged trees, with the

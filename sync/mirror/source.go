@@ -73,6 +73,19 @@ func (s *Source) Load(clock time.Time) (*source.Result, error) { return s.LoadPr
 // several folders claim (see DB.ReadTreeWith).
 func (s *Source) LoadPreferring(clock time.Time, prefer map[string]string) (*source.Result, error) {
 	t, err := s.db.ReadTreeWith(tree.NowMillis(clock), prefer)
+	return s.result(t, err)
+}
+
+// LoadRows is Load from the rows of the snapshot's tables read elsewhere
+// (DB.ReadTreeRows): bmtui bundle builds the tree from the rows it
+// copies, so that the tables are read once.
+func (s *Source) LoadRows(clock time.Time, items []ItemRow, structure []StructureRow) (*source.Result, error) {
+	t, err := s.db.ReadTreeRows(items, structure, tree.NowMillis(clock), nil)
+	return s.result(t, err)
+}
+
+// result is what Load returns for the tree read (t nil when it failed).
+func (s *Source) result(t *tree.Tree, err error) (*source.Result, error) {
 	if t == nil {
 		return nil, dbsnap.ReadError(What, s.db.Path(), "read remote tree from", err, s.db.Damage)
 	}
