@@ -49,6 +49,9 @@ type Staged struct {
 	// whoever shows the profile's own trees in the bundle (the report, the
 	// decision log) redacts them with the same stand-ins.
 	StandIns *StandIns
+	// PlacesCounts and MirrorCounts are how many rows each table has,
+	// by name: whoever reads the rows back sizes its slices with them.
+	PlacesCounts, MirrorCounts map[string]int
 }
 
 // Stage reads the bookmark tables of both databases and encodes their
@@ -85,9 +88,9 @@ func Stage(ctx context.Context, in StageInput) (*Staged, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out := &Staged{Places: dbs[0].out}
+	out := &Staged{Places: dbs[0].out, PlacesCounts: dbs[0].counts}
 	if len(dbs) > 1 {
-		out.Mirror = dbs[1].out
+		out.Mirror, out.MirrorCounts = dbs[1].out, dbs[1].counts
 	}
 	if redacting {
 		m := dbs[0].m
@@ -105,6 +108,8 @@ type stager struct {
 	src  string
 	m    *maps // the stand-ins, nil when not redacting
 	out  []byte
+	// counts are the rows of each table read.
+	counts map[string]int
 }
 
 // read reads and encodes every table of the plan.
@@ -194,7 +199,9 @@ func (d *stager) readTable(conn *sqlraw.Conn, t tablePlan) error {
 	if t.where != "" {
 		q += " WHERE " + strings.ReplaceAll(t.where, "{src}", "")
 	}
+	n := 0
 	err = conn.Query(q, func(r *sqlraw.Row) error {
+		n++
 		body = append(body, rowNext)
 		if !redacting {
 			for i := range cols {
@@ -244,6 +251,10 @@ func (d *stager) readTable(conn *sqlraw.Conn, t tablePlan) error {
 		return nil
 	})
 	d.out = append(body, rowsEnd)
+	if d.counts == nil {
+		d.counts = map[string]int{}
+	}
+	d.counts[t.name] = n
 	return err
 }
 

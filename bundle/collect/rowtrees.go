@@ -89,9 +89,13 @@ func scanTables(rows []byte, tables map[string][]string, read map[string]func(r 
 
 // placesRows are what places.DB.ReadTree's queries read, from a
 // places.rows member.
-func placesRows(rows []byte) (*places.TreeRows, error) {
-	out := &places.TreeRows{Keywords: map[int64]string{}, Tags: map[int64][]string{}}
-	urls := map[int64]string{} // moz_places id → url, when not NULL
+func placesRows(rows []byte, counts map[string]int) (*places.TreeRows, error) {
+	out := &places.TreeRows{
+		Bookmarks: make([]places.BookmarkRow, 0, counts["moz_bookmarks"]),
+		Keywords:  make(map[int64]string, counts["moz_keywords"]),
+		Tags:      map[int64][]string{},
+	}
+	urls := make(map[int64]string, counts["moz_places"]) // moz_places id → url, when not NULL
 	livemarks := map[int64]bool{}
 	tables := map[string][]string{
 		"moz_bookmarks":         {"id", "guid", "type", "syncChangeCounter", "syncStatus", "lastModified", "dateAdded", "title", "fk", "parent", "position"},
@@ -183,11 +187,11 @@ func placesRows(rows []byte) (*places.TreeRows, error) {
 
 // mirrorRows are what mirror.DB.Items and Structure read, from a
 // weave/bookmarks.rows member, ordered as they order them.
-func mirrorRows(rows []byte) ([]mirror.ItemRow, []mirror.StructureRow, error) {
-	var items []mirror.ItemRow
-	var structure []mirror.StructureRow
-	urls := map[int64]string{}
-	tags := map[int64][]string{}
+func mirrorRows(rows []byte, counts map[string]int) ([]mirror.ItemRow, []mirror.StructureRow, error) {
+	items := make([]mirror.ItemRow, 0, counts["items"])
+	structure := make([]mirror.StructureRow, 0, counts["structure"])
+	urls := make(map[int64]string, counts["urls"])
+	tags := make(map[int64][]string, counts["tags"])
 	tables := map[string][]string{
 		"items":     {"id", "guid", "parentGuid", "serverModified", "needsMerge", "validity", "isDeleted", "kind", "dateAdded", "title", "urlId", "keyword"},
 		"urls":      {"id", "url"},
@@ -241,8 +245,17 @@ func mirrorRows(rows []byte) ([]mirror.ItemRow, []mirror.StructureRow, error) {
 			it.Tags = ts
 		}
 	}
-	// As Items and Structure order them.
-	slices.SortFunc(items, func(a, b mirror.ItemRow) int { return strings.Compare(a.GUID, b.GUID) })
+	// As Items and Structure order them. The rows are large: their
+	// indexes are sorted, then the rows moved once.
+	order := make([]int32, len(items))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(items[a].GUID, items[b].GUID) })
+	sorted := make([]mirror.ItemRow, len(items))
+	for i, j := range order {
+		sorted[i] = items[j]
+	}
 	mirror.SortStructure(structure)
-	return items, structure, nil
+	return sorted, structure, nil
 }

@@ -65,12 +65,12 @@ func sidesFromRows(prof *load.Profile, staged *bundle.Staged) (*sides, error) {
 	var structure []mirror.StructureRow
 	var g errgroup.Group
 	g.Go(func() (err error) {
-		local, err = placesRows(staged.Places)
+		local, err = placesRows(staged.Places, staged.PlacesCounts)
 		return err
 	})
 	if prof.Mirror != nil {
 		g.Go(func() (err error) {
-			items, structure, err = mirrorRows(staged.Mirror)
+			items, structure, err = mirrorRows(staged.Mirror, staged.MirrorCounts)
 			return err
 		})
 	}
