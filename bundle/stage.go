@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -205,7 +206,7 @@ func (d *stager) readTable(conn *sqlraw.Conn, t tablePlan) error {
 		body = append(body, rowNext)
 		if !redacting {
 			for i := range cols {
-				body = appendValue(body, r.Value(i))
+				body = appendColumn(body, r, i)
 			}
 			return nil
 		}
@@ -213,19 +214,25 @@ func (d *stager) readTable(conn *sqlraw.Conn, t tablePlan) error {
 		// before it.
 		l, hasURL := linkStandIn{}, false
 		if url >= 0 {
-			if v, ok := r.Text(url); ok {
+			if v, ok := r.View(url); ok {
 				l, hasURL = d.m.link(v), true
 			}
 		}
 		for i := range cols {
 			switch how[i] {
 			case text, link:
-				v, ok := r.Text(i)
+				if i == url {
+					if hasURL {
+						body = appendText(body, l.url)
+					} else {
+						body = append(body, tagNull)
+					}
+					continue
+				}
+				v, ok := r.View(i)
 				switch {
 				case !ok:
 					body = append(body, tagNull)
-				case i == url:
-					body = appendText(body, l.url)
 				case how[i] == link:
 					body = appendText(body, d.m.link(v).url)
 				default:
@@ -245,7 +252,7 @@ func (d *stager) readTable(conn *sqlraw.Conn, t tablePlan) error {
 					body = appendText(body, ".")
 				}
 			default:
-				body = appendValue(body, r.Value(i))
+				body = appendColumn(body, r, i)
 			}
 		}
 		return nil
@@ -364,20 +371,24 @@ func newMaps(r *redact.Redactor, size int) *maps {
 	return &maps{r: r, texts: make(map[string]string, size), links: make(map[string]linkStandIn, size)}
 }
 
-// text is the stand-in of the words s.
-func (m *maps) text(s string) string {
-	t, ok := m.texts[s]
+// text is the stand-in of the words b (a view of SQLite's buffer: a
+// string is made of it only the first time it is met).
+func (m *maps) text(b []byte) string {
+	t, ok := m.texts[string(b)]
 	if !ok {
+		s := string(b)
 		t = m.r.Text(s)
 		m.texts[s] = t
 	}
 	return t
 }
 
-// link is the stand-in of the URL s, with its hash and reversed host.
-func (m *maps) link(s string) linkStandIn {
-	l, ok := m.links[s]
+// link is the stand-in of the URL b (as text), with its hash and
+// reversed host.
+func (m *maps) link(b []byte) linkStandIn {
+	l, ok := m.links[string(b)]
 	if !ok {
+		s := string(b)
 		u := m.r.URL(s)
 		l = linkStandIn{u, int64(urls.Hash(u)), standInRevHost(u)}
 		m.links[s] = l
@@ -432,7 +443,7 @@ func (s *StandIns) Text(v string) string {
 	if t, ok := s.m.texts[v]; ok {
 		return t
 	}
-	return s.fresh().text(v)
+	return s.fresh().text([]byte(v))
 }
 
 // URL is the stand-in of a URL.
@@ -440,8 +451,26 @@ func (s *StandIns) URL(v string) string {
 	if l, ok := s.m.links[v]; ok {
 		return l.url
 	}
-	return s.fresh().link(v).url
+	return s.fresh().link([]byte(v)).url
 }
 
 // fresh is an empty maps with a redactor of its own.
 func (s *StandIns) fresh() *maps { return newMaps(s.m.r.Clone(s.key), 0) }
+
+// appendColumn encodes column i of r as appendValue encodes r.Value(i),
+// without boxing the value in an any first.
+func appendColumn(b []byte, r *sqlraw.Row, i int) []byte {
+	switch r.Kind(i) {
+	case sqlraw.KindInt:
+		return binary.AppendVarint(append(b, tagInt), r.Int(i))
+	case sqlraw.KindFloat:
+		return binary.LittleEndian.AppendUint64(append(b, tagFloat), math.Float64bits(r.Float(i)))
+	case sqlraw.KindText:
+		v, _ := r.View(i)
+		return append(binary.AppendUvarint(append(b, tagText), uint64(len(v))), v...)
+	case sqlraw.KindBlob:
+		v := r.BlobView(i)
+		return append(binary.AppendUvarint(append(b, tagBlob), uint64(len(v))), v...)
+	}
+	return append(b, tagNull)
+}
