@@ -110,7 +110,7 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 		// Written straight into its compressor, in the background, without
 		// indentation: `bmtui merge --json`'s members, 11 MB for large-40k.
 		packer.AddStream(bundle.DecisionsName, 64*sd.local.Tree.Len(), func(w io.Writer) error {
-			if err := json.NewEncoder(w).Encode(log); err != nil {
+			if err := writeLog(w, log); err != nil {
 				return fmt.Errorf("decision log: %w", err)
 			}
 			return nil
