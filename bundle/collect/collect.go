@@ -1,13 +1,13 @@
 // Package collect makes a support bundle of a loaded profile: it reads
 // the bookmark tables of both databases as rows (redacted if asked,
-// package bundle), reads the profile's trees at the same time, and
-// records what bmtui makes of them (the validation report and the
-// merge's decision log, with the user's resolutions) next to the rows in
-// one file.
+// package bundle) and records what bmtui makes of the profile's trees
+// (the validation report and the merge's decision log, with the user's
+// resolutions) next to the rows in one file.
 //
-// A redacted bundle's trees get the stand-ins its rows got, so that its
-// JSON holds only stand-ins, and so that the report and the log are
-// exactly what opening the case shows (TestCaseSameMembers).
+// A redacted bundle builds its trees from the redacted rows it has just
+// read, as opening the case does (the tables are read once), so that its
+// JSON holds only stand-ins and the report and the log are exactly what
+// opening the case shows (TestCaseSameMembers, TestTreesFromRows).
 package collect
 
 import (

@@ -215,7 +215,7 @@ func TestCaseSameMembers(t *testing.T) {
 // TestFilesOnlySameBundle: a redacted bundle made from the profile's
 // files alone (load.OpenFiles, what bmtui bundle --redact opens) is the
 // one made from the loaded profile, byte for byte: the report and the log
-// come from the redacted copies either way.
+// come from the redacted rows either way.
 func TestFilesOnlySameBundle(t *testing.T) {
 	for _, scenario := range testutil.ProfileScenarios {
 		if scenario == "large-40k" {
@@ -465,7 +465,8 @@ func lowered(m map[string][]byte) map[string][]byte {
 
 // BenchmarkBundleRedactLarge40k is `bmtui bundle --redact` on large-40k
 // as the command runs it: open the files (snapshots, structural checks),
-// stage the redacted copies, read them back, validate, merge, pack. It
+// read and redact the rows, build the trees from them, validate, merge,
+// pack. It
 // reports the CPU time per bundle too, which a shared machine's load
 // disturbs less than the elapsed time.
 func BenchmarkBundleRedactLarge40k(b *testing.B) {
