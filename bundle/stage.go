@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/bmtui/bmtui/bundle/redact"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/places/urls"
 )
@@ -147,7 +148,7 @@ func (d *stager) read(ctx context.Context) error {
 	if fi, err := os.Stat(d.src); err == nil {
 		size = int(min(max(fi.Size()/4*3, 1<<16), 1<<30))
 	}
-	d.out = make([]byte, 0, size)
+	d.out = hugepages.Make[byte](0, size)
 	if d.m != nil {
 		// Sized for about one word and one URL per 512 bytes of file,
 		// so that the maps rarely grow.

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -233,7 +235,7 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 func deflateFrom(name string, write func(io.Writer) error, hint int, modified time.Time) (deflated, error) {
 	// Not a bytes.Buffer: its Grow clears the whole capacity, touching
 	// every page of it.
-	buf := &appender{b: make([]byte, 0, hint)}
+	buf := &appender{b: hugepages.Make[byte](0, hint)}
 	fw, err := flate.NewWriter(buf, deflateLevel)
 	if err != nil {
 		return deflated{}, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -142,7 +143,7 @@ type TreeRows struct {
 // copy of them).
 func (d *DB) ReadTreeRows(rows *TreeRows, localNowMs int64, prefer map[string]string) (*tree.Tree, error) {
 	d.skipped = nil
-	all := make([]localRow, len(rows.Bookmarks))
+	all := hugepages.Make[localRow](len(rows.Bookmarks), len(rows.Bookmarks))
 	for i, b := range rows.Bookmarks {
 		all[i] = localRow{
 			guid: b.GUID, guidValid: b.HasGUID, id: b.ID, typ: b.Type,

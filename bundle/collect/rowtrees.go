@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/bmtui/bmtui/bundle"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/mirror"
@@ -88,14 +89,15 @@ func scanTables(rows []byte, tables map[string][]string, read map[string]func(r 
 	return err
 }
 
-// touched is an empty slice with room for n values whose pages have
-// all been written once. Left untouched, the pages of a large slice of
+// touched is an empty slice with room for n values, in huge pages where
+// it is large enough (package hugepages), whose pages have all been
+// written once. Left untouched, the pages of a large slice of
 // values holding pointers are read first by the garbage collector,
 // scanning it while it fills: each page is then mapped to the zero page
 // and faults a second time when written, flushing every core's TLB
 // (8 % of the CPU time of bundle --redact on the 2-core test machine).
 func touched[T any](n int) []T {
-	s := make([]T, n)
+	s := hugepages.Make[T](n, n)
 	var zero T
 	step := max(1, 4096/int(unsafe.Sizeof(zero)))
 	for i := 0; i < n; i += step {
