@@ -2,7 +2,6 @@ package bundle
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -219,19 +220,23 @@ type deflated struct {
 	data   []byte
 }
 
+// deflate compresses raw. The buffer is sized for raw that does not
+// compress at all, so that it never grows (copied, and new pages
+// touched); what is not written of it is never touched.
 func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 	return deflateFrom(name, func(w io.Writer) error {
 		_, err := w.Write(raw)
 		return err
-	}, len(raw)/2, modified)
+	}, len(raw)+len(raw)/64+4096, modified)
 }
 
 // deflateFrom compresses what write writes, as the member name; hint is
 // the compressed size expected.
 func deflateFrom(name string, write func(io.Writer) error, hint int, modified time.Time) (deflated, error) {
-	var buf bytes.Buffer
-	buf.Grow(hint)
-	fw, err := flate.NewWriter(&buf, deflateLevel)
+	// Not a bytes.Buffer: its Grow clears the whole capacity, touching
+	// every page of it.
+	buf := &appender{b: hugepages.Make[byte](0, hint)}
+	fw, err := flate.NewWriter(buf, deflateLevel)
 	if err != nil {
 		return deflated{}, err
 	}
@@ -246,7 +251,7 @@ func deflateFrom(name string, write func(io.Writer) error, hint int, modified ti
 		Name:               name,
 		Method:             zip.Deflate,
 		CRC32:              w.crc.Sum32(),
-		CompressedSize64:   uint64(buf.Len()),
+		CompressedSize64:   uint64(len(buf.b)),
 		UncompressedSize64: uint64(w.n),
 		Modified:           modified,
 	}
@@ -254,7 +259,15 @@ func deflateFrom(name string, write func(io.Writer) error, hint int, modified ti
 	// CreateRaw writes the MS-DOS time fields as they are (only
 	// CreateHeader derives them from Modified).
 	h.ModifiedDate, h.ModifiedTime = msDosTime(modified)
-	return deflated{header: h, data: buf.Bytes()}, nil
+	return deflated{header: h, data: buf.b}, nil
+}
+
+// appender is an io.Writer appending to b.
+type appender struct{ b []byte }
+
+func (a *appender) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
 }
 
 // checksummed passes bytes on, counting them and summing their CRC-32.

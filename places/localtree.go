@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/dbsnap"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -100,6 +101,71 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 	if err != nil {
 		return nil, err
 	}
+	tombstones, err := d.readTombstones()
+	if err != nil {
+		return nil, err
+	}
+	return d.buildTree(all, keywords, tags, tombstones, localNowMs, prefer)
+}
+
+// BookmarkRow is one moz_bookmarks row as the local tree reads it, with
+// its page's URL (moz_places joined on fk). NULL integers read as 0.
+type BookmarkRow struct {
+	ID                        int64
+	GUID                      string
+	HasGUID                   bool  // guid is not NULL
+	Type                      int64 // -1 when NULL
+	ChangeCounter, SyncStatus int64
+	LastModified, DateAdded   int64 // µs
+	Title                     string
+	URL                       string
+	HasURL                    bool // the page exists and its url is not NULL
+	FK                        int64
+	HasFK                     bool // fk is not NULL
+	IsLivemark                bool // annotated livemark/feedURI
+	Parent                    int64
+	HasParent                 bool // parent is not NULL
+	Position                  int64
+}
+
+// TreeRows are the rows the local tree is built from, as ReadTree's
+// queries read them: for a reader that has read the same tables another
+// way (bmtui bundle builds the tree from the rows it copies).
+type TreeRows struct {
+	Bookmarks  []BookmarkRow      // moz_bookmarks in table (rowid) order
+	Keywords   map[int64]string   // page id → its alphabetically first keyword
+	Tags       map[int64][]string // page id → the titles of its tag folders, sorted, without repeats
+	Tombstones []source.Tombstone // moz_bookmarks_deleted in table order
+}
+
+// ReadTreeRows is ReadTreeWith from rows read elsewhere instead of the
+// snapshot's tables; the rows must be this database's (or a redacted
+// copy of them).
+func (d *DB) ReadTreeRows(rows *TreeRows, localNowMs int64, prefer map[string]string) (*tree.Tree, error) {
+	d.skipped = nil
+	all := hugepages.Make[localRow](len(rows.Bookmarks), len(rows.Bookmarks))
+	for i, b := range rows.Bookmarks {
+		all[i] = localRow{
+			guid: b.GUID, guidValid: b.HasGUID, id: b.ID, typ: b.Type,
+			changeCounter: b.ChangeCounter, syncStatus: b.SyncStatus,
+			lastModified: b.LastModified, dateAdded: b.DateAdded, title: b.Title,
+			url: sql.NullString{String: b.URL, Valid: b.HasURL},
+			fk:  sql.NullInt64{Int64: b.FK, Valid: b.HasFK}, isLivemark: b.IsLivemark && d.hasAnnos,
+			parent: b.Parent, hasParentID: b.HasParent, position: b.Position,
+		}
+	}
+	t, err := d.buildTree(all, rows.Keywords, rows.Tags, rows.Tombstones, localNowMs, prefer)
+	if err != nil {
+		if _, isTreeErr := err.(*tree.Error); isTreeErr {
+			return t, err
+		}
+		return nil, dbsnap.QueryError(What, d.Path(), err)
+	}
+	return t, nil
+}
+
+// buildTree builds the tree from the rows ReadTree's queries read.
+func (d *DB) buildTree(all []localRow, keywords map[int64]string, tags map[int64][]string, tombstones []source.Tombstone, localNowMs int64, prefer map[string]string) (*tree.Tree, error) {
 	byID := make(map[int64]int32, len(all))
 	rootIdx, tagsID, haveTags := -1, int64(0), false
 	for i := range all {
@@ -180,25 +246,30 @@ func (d *DB) readTree(localNowMs int64, prefer map[string]string) (*tree.Tree, e
 		}
 	}
 
+	d.tombstones = tombstones
+	for _, ts := range tombstones {
+		b.Tombstone(ts.GUID)
+	}
+	return b.Build()
+}
+
+// readTombstones reads moz_bookmarks_deleted in table order.
+func (d *DB) readTombstones() ([]source.Tombstone, error) {
 	trows, err := d.SQL().Query(`SELECT guid, dateRemoved FROM moz_bookmarks_deleted`)
 	if err != nil {
 		return nil, err
 	}
 	defer trows.Close()
-	d.tombstones = d.tombstones[:0]
+	var out []source.Tombstone
 	for trows.Next() {
 		var g string
 		var removed sql.NullInt64 // µs
 		if err := trows.Scan(&g, &removed); err != nil {
 			return nil, err
 		}
-		b.Tombstone(g)
-		d.tombstones = append(d.tombstones, source.Tombstone{GUID: g, Deleted: time.UnixMicro(removed.Int64).UTC()})
+		out = append(out, source.Tombstone{GUID: g, Deleted: time.UnixMicro(removed.Int64).UTC()})
 	}
-	if err := trows.Err(); err != nil {
-		return nil, err
-	}
-	return b.Build()
+	return out, trows.Err()
 }
 
 func (d *DB) skip(guid, parent string, err error) {

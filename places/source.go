@@ -1,6 +1,8 @@
 package places
 
 import (
+	"time"
+
 	"github.com/bmtui/bmtui/internal/dbsource"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -33,4 +35,11 @@ func OpenSource(path string) (*Source, error) {
 		return nil, err
 	}
 	return &Source{s}, nil
+}
+
+// LoadRows is Load from the rows of the snapshot's tables read elsewhere
+// (DB.ReadTreeRows): bmtui bundle builds the tree from the rows it
+// copies, so that the tables are read once.
+func (s *Source) LoadRows(clock time.Time, rows *TreeRows) (*source.Result, error) {
+	return s.Result(s.DB().ReadTreeRows(rows, tree.NowMillis(clock), nil))
 }

@@ -215,7 +215,7 @@ func TestCaseSameMembers(t *testing.T) {
 // TestFilesOnlySameBundle: a redacted bundle made from the profile's
 // files alone (load.OpenFiles, what bmtui bundle --redact opens) is the
 // one made from the loaded profile, byte for byte: the report and the log
-// come from the redacted copies either way.
+// come from the redacted rows either way.
 func TestFilesOnlySameBundle(t *testing.T) {
 	for _, scenario := range testutil.ProfileScenarios {
 		if scenario == "large-40k" {
@@ -465,7 +465,8 @@ func lowered(m map[string][]byte) map[string][]byte {
 
 // BenchmarkBundleRedactLarge40k is `bmtui bundle --redact` on large-40k
 // as the command runs it: open the files (snapshots, structural checks),
-// stage the redacted copies, read them back, validate, merge, pack. It
+// read and redact the rows, build the trees from them, validate, merge,
+// pack. It
 // reports the CPU time per bundle too, which a shared machine's load
 // disturbs less than the elapsed time.
 func BenchmarkBundleRedactLarge40k(b *testing.B) {
@@ -496,4 +497,74 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestTreesFromRows: for every shared profile, the trees a redacted
+// bundle builds from the rows it copied give the report, the decision
+// log and the notes that reading the files again and redacting the trees
+// in memory gives, byte for byte; and the rows are never irregular.
+func TestTreesFromRows(t *testing.T) {
+	for _, scenario := range testutil.ProfileScenarios {
+		t.Run(scenario, func(t *testing.T) {
+			if testing.Short() && scenario == "large-40k" {
+				t.Skip("large fixture in -short mode")
+			}
+			prof := openProfile(t, scenario)
+			rows, files, notes, err := collect.SidesBothWays(context.Background(), prof, bytes.Repeat([]byte{3}, 32))
+			if err != nil {
+				t.Fatalf("trees from rows: %v", err)
+			}
+			for i, name := range []string{"report", "decision log"} {
+				if !bytes.Equal(rows[i], files[i]) {
+					t.Errorf("%s from rows differs from the files': %s", name,
+						firstDiff(strings.Split(string(files[i]), ","), strings.Split(string(rows[i]), ",")))
+				}
+			}
+			if files[1] == nil && prof.Remote != nil && prof.MergeErr() == nil {
+				t.Error("no decision log")
+			}
+			if !slices.Equal(notes[0], notes[1]) {
+				t.Errorf("notes from rows %q, from the files %q", notes[0], notes[1])
+			}
+		})
+	}
+}
+
+// TestIrregularRowsFallBack: rows holding what only SQLite's conversions
+// read (text in an integer column) make the bundle read its trees from
+// the files, and its members are still what opening the case makes.
+func TestIrregularRowsFallBack(t *testing.T) {
+	dir := testutil.Profile(t, "twoway", "before")
+	db, err := sql.Open("sqlite", filepath.Join(dir, "places.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(`UPDATE moz_bookmarks SET position = 'first' WHERE id = (SELECT max(id) FROM moz_bookmarks)`)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := load.Open(paths, clocks(t, "twoway"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prof.Close()
+	if _, _, _, err := collect.SidesBothWays(context.Background(), prof, bytes.Repeat([]byte{3}, 32)); err == nil {
+		t.Fatal("irregular rows were read as regular")
+	}
+	path := writeBundle(t, prof, true)
+	members := memberBytes(t, path)
+	report, log, err := collect.Members(context.Background(), openCase(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(members[bundle.ReportName], report) || !bytes.Equal(members[bundle.DecisionsName], log) {
+		t.Error("the bundle's report or log differs from the case's")
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/bmtui/bmtui/bundle"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/places"
 )
 
 // Members are the report and the decision log Write puts in a bundle,
@@ -26,4 +28,39 @@ func Members(ctx context.Context, prof *load.Profile) (report, log []byte, err e
 	var b bytes.Buffer
 	err = json.NewEncoder(&b).Encode(l)
 	return report, b.Bytes(), err
+}
+
+// SidesBothWays are the report and the decision log of prof's redacted
+// bundle under key made from trees built from its rows (what Write does)
+// and from trees read from the files again and redacted in memory (what
+// Write does with irregular rows); rowsErr is the rows' road's error.
+func SidesBothWays(ctx context.Context, prof *load.Profile, key []byte) (fromRows, fromFiles [2][]byte, notes [2][]string, rowsErr error) {
+	in := bundle.StageInput{Places: prof.Places.DB().Snapshot().Path, Check: places.ParseURL, Key: key}
+	if prof.Mirror != nil {
+		in.Mirror = prof.Mirror.DB().Snapshot().Path
+	}
+	staged, err := bundle.Stage(ctx, in)
+	if err != nil {
+		return fromRows, fromFiles, notes, err
+	}
+	both := func(sd *sides) (out [2][]byte) {
+		out[0], _, _ = validation(prof, sd)
+		if sd.mergeable() {
+			if l, _, err := decisions(ctx, sd, prof.Clocks, nil); err == nil {
+				out[1], _ = json.Marshal(l)
+			}
+		}
+		return out
+	}
+	sd, err := readSides(prof, true)
+	if err != nil {
+		return fromRows, fromFiles, notes, err
+	}
+	sd.redact(prof, staged.StandIns)
+	fromFiles, notes[1] = both(sd), sd.notes
+	sd, rowsErr = sidesFromRows(prof, staged)
+	if rowsErr != nil {
+		return fromRows, fromFiles, notes, rowsErr
+	}
+	return both(sd), fromFiles, [2][]string{sd.notes, notes[1]}, nil
 }

@@ -9,8 +9,10 @@ import (
 
 	"github.com/bmtui/bmtui/bundle"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/places"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/sync/check"
+	"github.com/bmtui/bmtui/sync/mirror"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -49,6 +51,53 @@ func readSides(prof *load.Profile, redacting bool) (*sides, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	sd.addNotes(prof, redacting)
+	return sd, nil
+}
+
+// sidesFromRows builds both trees of a redacted bundle from the rows it
+// holds (staged), as opening the case reads them, instead of reading the
+// files again: errIrregular when the rows hold something only SQLite's
+// reading decides (readSides then reads the files).
+func sidesFromRows(prof *load.Profile, staged *bundle.Staged) (*sides, error) {
+	var local *places.TreeRows
+	var items []mirror.ItemRow
+	var structure []mirror.StructureRow
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		local, err = placesRows(staged.Places, staged.PlacesCounts)
+		return err
+	})
+	if prof.Mirror != nil {
+		g.Go(func() (err error) {
+			items, structure, err = mirrorRows(staged.Mirror, staged.MirrorCounts)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sd := &sides{}
+	g.Go(func() (err error) {
+		sd.local, err = prof.Places.LoadRows(prof.Clocks.Local, local)
+		return err
+	})
+	if prof.Mirror != nil {
+		g.Go(func() (err error) {
+			sd.remote, err = prof.Mirror.LoadRows(prof.Clocks.Remote, items, structure)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sd.addNotes(prof, true)
+	sd.rebuild = redactedRebuild(prof, staged.StandIns)
+	return sd, nil
+}
+
+// addNotes notes what reading the trees said.
+func (sd *sides) addNotes(prof *load.Profile, redacting bool) {
 	if !redacting {
 		// The profile's own notes (Firefox running) name nothing private.
 		sd.notes = append(sd.notes, prof.Notes...)
@@ -71,7 +120,6 @@ func readSides(prof *load.Profile, redacting bool) (*sides, error) {
 			sd.notes[i] = r.Replace(n)
 		}
 	}
-	return sd, nil
 }
 
 // mergeable reports whether the two trees can be merged.
@@ -97,7 +145,13 @@ func (sd *sides) redact(prof *load.Profile, s *bundle.StandIns) {
 		})
 	}
 	g.Wait() //nolint:errcheck // nothing fails
-	sd.rebuild = func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
+	sd.rebuild = redactedRebuild(prof, s)
+}
+
+// redactedRebuild reads a tree of the profile again with the user's
+// choice of parents, redacted with the bundle's stand-ins.
+func redactedRebuild(prof *load.Profile, s *bundle.StandIns) func(tree.Side, map[string]string) (*tree.Tree, error) {
+	return func(side tree.Side, prefer map[string]string) (*tree.Tree, error) {
 		t, err := prof.Rebuild(side, prefer)
 		if err != nil {
 			return nil, err

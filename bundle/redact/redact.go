@@ -33,6 +33,8 @@ type Redactor struct {
 	mac   hash.Hash
 	check URLCheck
 	sum   []byte
+	in    []byte            // the hash's input, reused
+	hosts map[string]string // host → its stand-in, computed once
 }
 
 // New returns a Redactor for key (KeySize random bytes, fresh per bundle).
@@ -43,12 +45,12 @@ func New(key []byte, check URLCheck) (*Redactor, error) {
 	if check == nil {
 		return nil, errors.New("redact: no URL check")
 	}
-	return &Redactor{mac: hmac.New(sha256.New, key), check: check}, nil
+	return &Redactor{mac: hmac.New(sha256.New, key), check: check, hosts: map[string]string{}}, nil
 }
 
 // Clone returns a Redactor with the same key, for another goroutine.
 func (r *Redactor) Clone(key []byte) *Redactor {
-	return &Redactor{mac: hmac.New(sha256.New, key), check: r.check}
+	return &Redactor{mac: hmac.New(sha256.New, key), check: r.check, hosts: map[string]string{}}
 }
 
 var lower32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -57,11 +59,19 @@ var lower32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding
 // [a-z2-7] (80 bits). Domains keep a title's stand-in apart from the
 // stand-in of a URL or host with the same text.
 func (r *Redactor) digest(d byte, s string) string {
+	return string(r.appendDigest(nil, d, s))
+}
+
+// digestLen is the length of a digest in characters.
+const digestLen = 16
+
+// appendDigest appends digest(d, s) to b.
+func (r *Redactor) appendDigest(b []byte, d byte, s string) []byte {
 	r.mac.Reset()
-	r.mac.Write([]byte{d})
-	r.mac.Write([]byte(s))
+	r.in = append(append(r.in[:0], d), s...)
+	r.mac.Write(r.in)
 	r.sum = r.mac.Sum(r.sum[:0])
-	return lower32.EncodeToString(r.sum[:10])
+	return lower32.AppendEncode(b, r.sum[:10])
 }
 
 // Domains of the keyed hash.
@@ -79,7 +89,9 @@ func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "r" + r.digest(domainText, s)
+	b := make([]byte, 1, 1+digestLen)
+	b[0] = 'r'
+	return string(r.appendDigest(b, domainText, s))
 }
 
 // specialSchemes have a host in the WHATWG URL standard.
@@ -104,20 +116,88 @@ func (r *Redactor) URL(raw string) string {
 	case scheme == "file":
 		return "file:///" + r.digest(domainURL, raw)
 	case specialSchemes[scheme]:
-		return scheme + "://" + r.host(raw) + "/" + r.digest(domainURL, raw)
+		h := r.host(raw)
+		b := make([]byte, 0, len(scheme)+3+len(h)+1+digestLen)
+		b = append(append(append(append(b, scheme...), "://"...), h...), '/')
+		return string(r.appendDigest(b, domainURL, raw))
 	default:
-		return scheme + ":" + r.digest(domainURL, raw)
+		b := make([]byte, 0, len(scheme)+1+digestLen)
+		b = append(append(b, scheme...), ':')
+		return string(r.appendDigest(b, domainURL, raw))
 	}
 }
 
 // host is the stand-in of raw's host: lowercase letters and digits in two
 // labels, the last never numeric, which every URL parser accepts.
 func (r *Redactor) host(raw string) string {
-	h := ""
-	if u, err := url.Parse(raw); err == nil {
-		h = strings.ToLower(u.Hostname())
+	h := hostOf(raw)
+	if v, ok := r.hosts[h]; ok {
+		return v
 	}
-	return "h" + r.digest(domainHost, h) + ".r"
+	v := "h" + r.digest(domainHost, h) + ".r"
+	r.hosts[h] = v
+	return v
+}
+
+// hostOf is url.Parse(raw)'s Hostname in lowercase, "" when it fails. A
+// URL of the usual shape is read without parsing it whole:
+// scheme://host[/?#…] with a host of ASCII letters, digits, dots and
+// hyphens, every byte printable ASCII and no '%' (the only byte on
+// which url.Parse fails past the host); its host is then the one
+// url.Parse finds (TestHostOf, FuzzHostOf).
+func hostOf(raw string) string {
+	if h, ok := plainHost(raw); ok {
+		return h
+	}
+	if u, err := url.Parse(raw); err == nil {
+		return strings.ToLower(u.Hostname())
+	}
+	return ""
+}
+
+// plainHost is hostOf's reading of a URL of the usual shape; ok is false
+// for any other URL.
+func plainHost(raw string) (string, bool) {
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= ' ' || c >= 0x7f || c == '%' {
+			return "", false
+		}
+	}
+	sep := strings.Index(raw, "://")
+	if sep <= 0 {
+		return "", false
+	}
+	for i := 0; i < sep; i++ {
+		c := raw[i]
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", false
+		}
+	}
+	rest := raw[sep+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
+	if host == "" {
+		return "", false
+	}
+	lower := true
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.', c == '-':
+		case 'A' <= c && c <= 'Z':
+			lower = false
+		default:
+			return "", false
+		}
+	}
+	if !lower {
+		host = strings.ToLower(host)
+	}
+	return host, true
 }
 
 // structural are place: query parameters whose values are structure

@@ -95,7 +95,13 @@ func (s *Source[D, P]) Load(clock time.Time) (*source.Result, error) {
 // LoadPreferring is Load with the user's choice of parent for items that
 // several folders claim (see the DB's ReadTreeWith).
 func (s *Source[D, P]) LoadPreferring(clock time.Time, prefer map[string]string) (*source.Result, error) {
-	t, err := s.db.ReadTreeWith(tree.NowMillis(clock), prefer)
+	return s.Result(s.db.ReadTreeWith(tree.NowMillis(clock), prefer))
+}
+
+// Result is what Load returns for a tree read from this snapshot's rows,
+// by ReadTreeWith or another reader of the same rows (t nil when it
+// failed, err then saying why).
+func (s *Source[D, P]) Result(t *tree.Tree, err error) (*source.Result, error) {
 	if t == nil {
 		return nil, dbsnap.ReadError(s.kind.What, s.db.Path(), "read "+s.kind.Side.String()+" tree from", err, s.db.Damage)
 	}

@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"slices"
+	"time"
 
 	"github.com/bmtui/bmtui/internal/dbsource"
 	"github.com/bmtui/bmtui/source"
@@ -40,3 +41,10 @@ func OpenSource(path string) (*Source, error) {
 // Reupload are the rows the last Load found REUPLOAD (DB.Reupload), which
 // an apply writes into the mirror as Firefox does before merging.
 func (s *Source) Reupload() []string { return slices.Clone(s.DB().Reupload()) }
+
+// LoadRows is Load from the rows of the snapshot's tables read elsewhere
+// (DB.ReadTreeRows): bmtui bundle builds the tree from the rows it
+// copies, so that the tables are read once.
+func (s *Source) LoadRows(clock time.Time, items []ItemRow, structure []StructureRow) (*source.Result, error) {
+	return s.Result(s.DB().ReadTreeRows(items, structure, tree.NowMillis(clock), nil))
+}

@@ -125,13 +125,19 @@ func (d *DB) Structure() ([]StructureRow, error) {
 	if err != nil {
 		return nil, dbsnap.QueryError(What, d.Path(), err)
 	}
-	slices.SortStableFunc(out, func(a, b StructureRow) int {
+	SortStructure(out)
+	return out, nil
+}
+
+// SortStructure orders structure rows read in table order as Structure
+// returns them: by (parentGuid, position), table order among equals.
+func SortStructure(rows []StructureRow) {
+	slices.SortStableFunc(rows, func(a, b StructureRow) int {
 		if c := strings.Compare(a.ParentGUID, b.ParentGUID); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Position, b.Position)
 	})
-	return out, nil
 }
 
 // reuploadFlags applies prepare()'s rule in memory: a VALID item whose URL
@@ -248,6 +254,14 @@ func (d *DB) ReadTreeWith(remoteNowMs int64, prefer map[string]string) (*tree.Tr
 	if err != nil {
 		return nil, err
 	}
+	return d.ReadTreeRows(rows, structure, remoteNowMs, prefer)
+}
+
+// ReadTreeRows is ReadTreeWith from rows read elsewhere, ordered as Items
+// and Structure return them, instead of the snapshot's tables; they must
+// be this database's (or a redacted copy of them).
+func (d *DB) ReadTreeRows(rows []ItemRow, structure []StructureRow, remoteNowMs int64, prefer map[string]string) (*tree.Tree, error) {
+	d.skipped, d.tombstones = nil, nil
 	t, built, err := BuildRemoteTree(rows, structure, remoteNowMs, prefer)
 	d.skipped, d.tombstones, d.reupload = built.Skipped, built.Tombstones, built.Reupload
 	if built.RootAssumed {
