@@ -53,17 +53,7 @@ func TestNestedFlattenedFixedWithFirefox(t *testing.T) {
 		t.Fatal("Soups is a group of its own too")
 	}
 	fixed := fixStorm(t, dir, prof, r)
-	kids := func(guid string) []string {
-		n := fixed.Lookup(guid)
-		if n == nil {
-			t.Fatalf("%s is not there", guid)
-		}
-		var out []string
-		for _, c := range n.Children {
-			out = append(out, fixed.Node(c).GUID)
-		}
-		return out
-	}
+	kids := func(guid string) []string { return testutil.ChildGUIDs(t, fixed, guid) }
 	if got := kids("fldRecipes__"); !slices.Equal(got, []string{"fldSoups____", "bmkCurry____"}) {
 		t.Errorf("Recipes holds %v", got)
 	}

@@ -32,17 +32,6 @@ func TestReadTreeRowOrderAndIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kids := func(guid string) []string {
-		n := tr.Lookup(guid)
-		if n == nil {
-			t.Fatalf("%s is missing", guid)
-		}
-		var out []string
-		for _, c := range n.Children {
-			out = append(out, tr.Node(c).GUID)
-		}
-		return out
-	}
 	for _, c := range []struct {
 		folder string
 		want   []string
@@ -51,7 +40,7 @@ func TestReadTreeRowOrderAndIDs(t *testing.T) {
 		{"fldWork_____", []string{"fldProjects_", "bmkMail_____", "bmkCalendar_", "bmkWikiWork_"}},
 		{"fldNews_____", []string{"bmkLwn______", "bmkHn_______", "bmkBbc______"}},
 	} {
-		if got := kids(c.folder); !slices.Equal(got, c.want) {
+		if got := testutil.ChildGUIDs(t, tr, c.folder); !slices.Equal(got, c.want) {
 			t.Errorf("%s: children %v, want %v", c.folder, got, c.want)
 		}
 	}
