@@ -199,6 +199,23 @@ func TestStormChild(t *testing.T) {
 	reportPeak(t)
 }
 
+// TestStormGenerate writes BenchmarkStorm400k's storm profile into the
+// folder BMTUI_STORM_GENERATE names, for profiling one open on its own:
+//
+//	BMTUI_STORM_GENERATE=/tmp/storm go test ./dupes -run '^TestStormGenerate$'
+//	go test -c -o /tmp/dupes.test ./dupes
+//	BMTUI_STORM_PROFILE=/tmp/storm /tmp/dupes.test -test.run '^TestStormChild$' -test.cpuprofile /tmp/cpu.out
+func TestStormGenerate(t *testing.T) {
+	dir := os.Getenv("BMTUI_STORM_GENERATE")
+	if dir == "" {
+		t.Skip("BMTUI_STORM_GENERATE names no folder")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d items in %s", genStorm(t, dir, 40000), dir)
+}
+
 // BenchmarkFind: Find alone on a generated storm of 4,000 bookmarks.
 func BenchmarkFind(b *testing.B) {
 	dir := b.TempDir()

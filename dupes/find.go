@@ -2,9 +2,11 @@ package dupes
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -23,11 +25,16 @@ type finder struct {
 	items   int
 	// twinOf maps a folder in a twin group to the group's first folder.
 	twinOf map[int32]int32
-	// urls maps a normalised URL to the bookmarks that have it.
-	urls     map[string][]int32
-	urlOrder []string
+	// urlIDs numbers the URLs met, as they are stored; urlOf names each
+	// number's normalised URL (URLs that normalise alike share one).
+	urlIDs  map[string]int32
+	normIDs map[string]int32
+	// byURL lists each bookmark with its URL's number, in walk order;
+	// urlOrder the numbers in the order bookmarks first had them.
+	byURL    []urlUse
+	urlOrder []int32
+	urlRank  []int32
 	keys     map[int32]string
-	norm     map[string]string
 	// paths caches the path of each folder a copy sits in; the last
 	// copy's path is kept for the next.
 	paths               map[int32]string
@@ -42,7 +49,18 @@ type finder struct {
 	// group for nearly every bookmark, and one allocation per group was
 	// a tenth of finding them.
 	copies []Copy
+	// copyGroups are the copies groups walk found, as their members
+	// (copyMembers[copyEnds[k-1]:copyEnds[k]]), described afterwards by
+	// several goroutines at once: a storm has one for nearly every
+	// bookmark.
+	copyMembers []int32
+	copyEnds    []int
+	// workers is how many goroutines describe them; 0 lets Find choose.
+	workers int
 }
+
+// urlUse is a bookmark and its URL's number.
+type urlUse struct{ url, node int32 }
 
 // presence makes each backup's outline and notes whether they share one
 // GUID set (as backups.Read makes them): then a GUID's backups are one
@@ -66,23 +84,38 @@ func (f *finder) presence() {
 // flattened folders and URLs in several folders, each with its copies'
 // provenance and a default keeper. Groups of the first three kinds are
 // marked to fix; same-url groups are not.
-func Find(in Input) *Report {
-	f := &finder{in: in, t: in.Tree, twinOf: map[int32]int32{}, keys: map[int32]string{}, norm: map[string]string{}, paths: map[int32]string{}, lastParent: -1, backupSets: map[uint64][]string{}, urls: map[string][]int32{}}
+func Find(in Input) *Report { return find(in, 0) }
+
+// find is Find with the copies groups described by workers goroutines
+// (0: one per processor, for a large tree).
+func find(in Input, workers int) *Report {
+	f := &finder{in: in, t: in.Tree, workers: workers, twinOf: map[int32]int32{}, keys: map[int32]string{}, urlIDs: map[string]int32{}, normIDs: map[string]int32{}}
 	f.backups = slices.Clone(in.Backups)
 	slices.SortStableFunc(f.backups, func(a, b Reference) int { return cmp.Compare(b.At, a.At) })
 	f.presence()
+	f.describing()
+	var copyGroups []Group
 	if f.t != nil {
+		// Room for every bookmark: growing these a storm at a time
+		// copied them over and over.
+		f.byURL = make([]urlUse, 0, f.t.Len())
+		f.copyMembers = make([]int32, 0, f.t.Len())
 		for _, g := range userRoots {
 			if i, ok := f.t.Index(g); ok {
 				f.walk(i)
 			}
 		}
+		// The copies groups are described while the other kinds are
+		// found: they only read the tree.
+		done := f.describeCopies(&copyGroups)
 		f.sameURL()
 		f.flattened()
+		done()
 	}
 	// Kinds in listing order, each in the order found (folders in
 	// pre-order): a stable partition, cheaper than sorting big structs.
-	groups := make([]Group, 0, len(f.groups))
+	// Copies come first, and are found apart.
+	groups := slices.Grow(copyGroups, len(f.groups))
 	for _, k := range Kinds {
 		for i := range f.groups {
 			if f.groups[i].Kind == k {
@@ -97,17 +130,67 @@ func Find(in Input) *Report {
 	return r
 }
 
-// bmKey is a bookmark's dedupe key: its normalised title and URL.
-type bmKey struct{ title, url string }
+// bmKey is a bookmark's dedupe key: its normalised title and its
+// normalised URL's number.
+type bmKey struct {
+	title string
+	url   int32
+}
 
-// normalURL is NormalURL, remembered: a storm repeats each URL.
-func (f *finder) normalURL(u string) string {
-	if n, ok := f.norm[u]; ok {
-		return n
+// urlID numbers u's normalised URL (NormalURL), remembered: a storm
+// repeats each URL.
+func (f *finder) urlID(u string) int32 {
+	if id, ok := f.urlIDs[u]; ok {
+		return id
 	}
 	n := NormalURL(u)
-	f.norm[u] = n
-	return n
+	id, ok := f.normIDs[n]
+	if !ok {
+		id = int32(len(f.normIDs))
+		f.normIDs[n] = id
+		f.urlRank = append(f.urlRank, -1)
+	}
+	f.urlIDs[u] = id
+	return id
+}
+
+// describing readies the finder's memos for describing copies.
+func (f *finder) describing() {
+	f.paths, f.lastParent, f.backupSets = map[int32]string{}, -1, map[uint64][]string{}
+}
+
+// describeCopies describes the copies groups walk found into *out,
+// in order, on as many goroutines as there are processors; the
+// function it returns waits for them. Each goroutine has its own memos;
+// they only read the tree and the backups.
+func (f *finder) describeCopies(out *[]Group) (wait func()) {
+	n := len(f.copyEnds)
+	*out = make([]Group, n)
+	groups := *out
+	members := func(k int) []int32 {
+		start := 0
+		if k > 0 {
+			start = f.copyEnds[k-1]
+		}
+		return f.copyMembers[start:f.copyEnds[k]]
+	}
+	workers := f.workers
+	if workers <= 0 {
+		// Fewer than a few thousand groups are not worth a goroutine.
+		workers = max(1, min(runtime.GOMAXPROCS(0), n/2048))
+	}
+	per := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		d := &finder{in: f.in, t: f.t, backups: f.backups, shared: f.shared, bits: f.bits}
+		d.describing()
+		wg.Go(func() {
+			for k := w * per; k < min(n, (w+1)*per); k++ {
+				groups[k] = d.group(Copies, members(k))
+			}
+		})
+	}
+	return wg.Wait
 }
 
 // walk visits the folder at i and everything below it, finding copies and
@@ -141,19 +224,19 @@ func (f *finder) walk(root int32) {
 				if u == "" {
 					continue
 				}
-				nu := f.normalURL(u)
-				k := bmKey{NormalTitle(titleOf(child)), nu}
+				id := f.urlID(u)
+				k := bmKey{NormalTitle(titleOf(child)), id}
 				m, seen := marks[k]
 				if !seen {
 					markOrder = append(markOrder, k)
 				}
 				marks[k] = append(m, c)
 				if child.Kind == tree.KindBookmark {
-					us, seen := f.urls[nu]
-					if !seen {
-						f.urlOrder = append(f.urlOrder, nu)
+					if f.urlRank[id] < 0 {
+						f.urlRank[id] = int32(len(f.urlOrder))
+						f.urlOrder = append(f.urlOrder, id)
 					}
-					f.urls[nu] = append(us, c)
+					f.byURL = append(f.byURL, urlUse{id, c})
 				}
 			case tree.KindFolder:
 				k := NormalTitle(titleOf(child))
@@ -171,7 +254,8 @@ func (f *finder) walk(root int32) {
 		sub = sub[:0]
 		for _, k := range markOrder {
 			if m := marks[k]; len(m) > 1 {
-				f.addGroup(Copies, m)
+				f.copyMembers = append(f.copyMembers, m...)
+				f.copyEnds = append(f.copyEnds, len(f.copyMembers))
 			}
 		}
 		for _, k := range folderOrder {
@@ -277,8 +361,23 @@ func (f *finder) twins(folders []int32) {
 // sameURL groups bookmarks of one URL in several folders, unless the
 // folders are twins (merging them makes the bookmarks copies).
 func (f *finder) sameURL() {
+	// The bookmarks of each URL, in walk order: bucketed by the URL's
+	// number.
+	start := make([]int32, len(f.urlRank)+1)
+	for _, u := range f.byURL {
+		start[u.url+1]++
+	}
+	for k := 1; k < len(start); k++ {
+		start[k] += start[k-1]
+	}
+	nodes := make([]int32, len(f.byURL))
+	next := slices.Clone(start)
+	for _, u := range f.byURL {
+		nodes[next[u.url]] = u.node
+		next[u.url]++
+	}
 	for _, u := range f.urlOrder {
-		m := f.urls[u]
+		m := nodes[start[u]:start[u+1]]
 		if len(m) < 2 {
 			continue
 		}
@@ -342,8 +441,13 @@ func (f *finder) mergedKey(p int32) string {
 	return k
 }
 
-// addGroup makes a group of kind from the nodes members.
+// addGroup adds a group of kind made from the nodes members.
 func (f *finder) addGroup(kind Kind, members []int32) {
+	f.groups = append(f.groups, f.group(kind, members))
+}
+
+// group makes a group of kind from the nodes members.
+func (f *finder) group(kind Kind, members []int32) Group {
 	g := Group{Kind: kind, Keep: -1, Default: -1, Copies: f.copySlice(len(members))}
 	for _, c := range members {
 		g.Copies = append(g.Copies, f.copyOf(c))
@@ -360,7 +464,7 @@ func (f *finder) addGroup(kind Kind, members []int32) {
 		_, why := f.keeper(g.Copies)
 		g.Reason = "the same URL in several folders, often on purpose: not fixed unless a copy is chosen (" + why + ")"
 	}
-	f.groups = append(f.groups, g)
+	return g
 }
 
 // copySlice is an empty slice with room for k copies, cut from the

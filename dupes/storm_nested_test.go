@@ -1,14 +1,12 @@
 package dupes_test
 
 import (
-	"context"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/dupes"
 	"github.com/bmtui/bmtui/dupes/backups"
 	"github.com/bmtui/bmtui/internal/testutil"
@@ -54,30 +52,8 @@ func TestNestedFlattenedFixedWithFirefox(t *testing.T) {
 	if r.Group("flattened:fldSoups____") != nil {
 		t.Fatal("Soups is a group of its own too")
 	}
-	set, err := dupes.Plan(storm, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := apply.PlanEdit(dir, storm, prof.Places.Stamp(), *set, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof.Close()
-	if _, err := apply.WriteEdit(context.Background(), plan, apply.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	fixed := openProfile(t, dir).Local.Tree
-	kids := func(guid string) []string {
-		n := fixed.Lookup(guid)
-		if n == nil {
-			t.Fatalf("%s is not there", guid)
-		}
-		var out []string
-		for _, c := range n.Children {
-			out = append(out, fixed.Node(c).GUID)
-		}
-		return out
-	}
+	fixed := fixStorm(t, dir, prof, r)
+	kids := func(guid string) []string { return testutil.ChildGUIDs(t, fixed, guid) }
 	if got := kids("fldRecipes__"); !slices.Equal(got, []string{"fldSoups____", "bmkCurry____"}) {
 		t.Errorf("Recipes holds %v", got)
 	}
@@ -92,19 +68,7 @@ func TestNestedFlattenedFixedWithFirefox(t *testing.T) {
 	}
 
 	testutil.SkipWithoutFforacle(t)
-	out := testutil.FforacleDryMerge(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
-	var tombs []string
-	up := map[string]testutil.OutgoingRecord{}
-	for _, o := range out {
-		up[o.ID] = o
-		if o.Deleted {
-			tombs = append(tombs, o.ID)
-			if fixed.Lookup(o.ID) != nil {
-				t.Errorf("Firefox would delete kept %s", o.ID)
-			}
-		}
-	}
-	slices.Sort(tombs)
+	tombs, up := firefoxUploads(t, dir, fixed)
 	if want := []string{"stmGoL2_____", "stmGoR1_____", "stmLwnL_____", "stmNewsL____", "stmRustL1___", "stmZigR1____"}; !slices.Equal(tombs, want) {
 		t.Errorf("tombstones uploaded %v, want %v", tombs, want)
 	}

@@ -58,6 +58,49 @@ func openProfile(t testing.TB, dir string) *load.Profile {
 	return prof
 }
 
+// fixStorm fixes r's groups in the profile at dir, as `bmtui dupes
+// --fix --yes` does (a plan, then apply's write), and returns the local
+// tree read back. prof is the profile r was found in; it is closed.
+func fixStorm(t *testing.T, dir string, prof *load.Profile, r *dupes.Report) *tree.Tree {
+	t.Helper()
+	storm := prof.Local.Tree
+	set, err := dupes.Plan(storm, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := apply.PlanEdit(dir, storm, prof.Places.Stamp(), *set, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof.Close()
+	if _, err := apply.WriteEdit(context.Background(), plan, apply.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return openProfile(t, dir).Local.Tree
+}
+
+// firefoxUploads runs Firefox's own merge on the profile at dir and
+// returns the GUIDs it would upload tombstones for, sorted, and every
+// outgoing record by GUID; a tombstone for an item fixed still has is an
+// error.
+func firefoxUploads(t *testing.T, dir string, fixed *tree.Tree) ([]string, map[string]testutil.OutgoingRecord) {
+	t.Helper()
+	out := testutil.FforacleDryMerge(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
+	var tombs []string
+	up := map[string]testutil.OutgoingRecord{}
+	for _, o := range out {
+		up[o.ID] = o
+		if o.Deleted {
+			tombs = append(tombs, o.ID)
+			if fixed.Lookup(o.ID) != nil {
+				t.Errorf("Firefox would delete kept %s", o.ID)
+			}
+		}
+	}
+	slices.Sort(tombs)
+	return tombs, up
+}
+
 // TestStormFixedWithFirefox: on a storm real Firefox made, the fix leaves
 // each pre-storm bookmark once in its pre-storm folder, removes only
 // copies (the near-dupes stay), and Firefox accepts the file, merges it,
@@ -82,19 +125,7 @@ func TestStormFixedWithFirefox(t *testing.T) {
 			t.Errorf("%s keeps %s (%v, backups %v): not the copy the server and the backup have", g.ID, k.GUID, k.Sides, k.Backups)
 		}
 	}
-	set, err := dupes.Plan(storm, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := apply.PlanEdit(dir, storm, prof.Places.Stamp(), *set, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof.Close()
-	if _, err := apply.WriteEdit(context.Background(), plan, apply.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	fixed := openProfile(t, dir).Local.Tree
+	fixed := fixStorm(t, dir, prof, r)
 
 	// Each pre-storm bookmark once, in its pre-storm folder.
 	pre.Walk(func(i int32, n *tree.Node) bool {
@@ -149,18 +180,7 @@ func TestStormFixedWithFirefox(t *testing.T) {
 
 	// Real Firefox: accepted, merged, and the copies' tombstones go up.
 	testutil.SkipWithoutFforacle(t)
-	out := testutil.FforacleDryMerge(t, filepath.Join(dir, "places.sqlite"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
-	var tombs []string
-	for _, o := range out {
-		if o.Deleted {
-			tombs = append(tombs, o.ID)
-			if fixed.Lookup(o.ID) != nil {
-				t.Errorf("Firefox would delete kept %s", o.ID)
-			}
-		}
-	}
-	slices.Sort(tombs)
-	if !slices.Equal(tombs, want) {
+	if tombs, _ := firefoxUploads(t, dir, fixed); !slices.Equal(tombs, want) {
 		t.Errorf("tombstones uploaded %v, want %v", tombs, want)
 	}
 }

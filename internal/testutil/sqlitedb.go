@@ -223,3 +223,18 @@ func CheckTreeShape(t *testing.T, tr *tree.Tree, visit func(n *tree.Node)) {
 		t.Errorf("walk reached %d of %d items", seen, tr.Len())
 	}
 }
+
+// ChildGUIDs are the GUIDs of the children of the folder guid in tr, in
+// order; a folder tr lacks fails the test.
+func ChildGUIDs(tb testing.TB, tr *tree.Tree, guid string) []string {
+	tb.Helper()
+	n := tr.Lookup(guid)
+	if n == nil {
+		tb.Fatalf("%s is not there", guid)
+	}
+	var out []string
+	for _, c := range n.Children {
+		out = append(out, tr.Node(c).GUID)
+	}
+	return out
+}
