@@ -701,6 +701,13 @@ func (b *builder) place() {
 		c.newParent, c.up = RecoveredGUID, nil
 		c.info.Placement = fmt.Sprintf("its folder %s was lost and no other source places it: put in %q under Other Bookmarks", lostName, RecoveredTitle)
 	}
+	// An earlier salvage's Recovered folder takes this one's strays too.
+	// It goes back under Other Bookmarks, where bmtui made it: walks up
+	// stop at it, so anywhere else a cycle through it would go unseen.
+	if rc := b.kept[RecoveredGUID]; rc != nil && rc.typ == rebuild.TypeFolder && rc.newParent != UnfiledGUID {
+		rc.newParent, rc.up = UnfiledGUID, nil
+		rc.info.Placement = fmt.Sprintf("bmtui's %q folder, put back under Other Bookmarks", RecoveredTitle)
+	}
 	if hasCycle(items) {
 		b.breakCycles()
 	}
@@ -819,7 +826,7 @@ func (b *builder) emit() {
 	for i, g := range rootOrder {
 		root(g, RootGUID, i)
 	}
-	if kids := b.children[RecoveredGUID]; len(kids) > 0 {
+	if kids := b.children[RecoveredGUID]; len(kids) > 0 && b.kept[RecoveredGUID] == nil {
 		rc := &cand{guid: RecoveredGUID, typ: rebuild.TypeFolder, title: RecoveredTitle,
 			dateAdded: b.opts.Now, lastM: b.opts.Now, origin: Origin{Source: "bmtui"}, rank: -1}
 		rc.info = &Item{GUID: RecoveredGUID, Type: rebuild.TypeFolder, Title: RecoveredTitle, ParentGUID: UnfiledGUID,

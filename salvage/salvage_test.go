@@ -154,6 +154,28 @@ func TestRebuild(t *testing.T) {
 				placement: map[string]string{"child_______": "no other source places it"}},
 		},
 		{
+			name: "an earlier salvage's Recovered folder takes the new strays too",
+			in: func() *Input {
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "12 child_______ 11 1 C https://c.example/",
+					"13 bmtuiRecover 5 2 Recovered -", "14 strayOld____ 13 1 S https://s.example/")
+				live.BookmarksComplete = false
+				return &Input{Places: live}
+			},
+			want: want{parents: map[string]string{"child_______": RecoveredGUID, "strayOld____": RecoveredGUID, RecoveredGUID: UnfiledGUID}},
+		},
+		{
+			name: "an earlier Recovered folder moved into a folder that is now lost: back under Other Bookmarks, nothing lost",
+			in: func() *Input {
+				// folderGone__ (id 11) is lost and holds the Recovered folder.
+				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "12 child_______ 11 1 C https://c.example/",
+					"13 bmtuiRecover 11 2 Recovered -", "14 strayOld____ 13 1 S https://s.example/")
+				live.BookmarksComplete = false
+				return &Input{Places: live}
+			},
+			want: want{parents: map[string]string{"child_______": RecoveredGUID, "strayOld____": RecoveredGUID, RecoveredGUID: UnfiledGUID},
+				placement: map[string]string{RecoveredGUID: "put back under Other Bookmarks"}},
+		},
+		{
 			name: "a mirror tombstone keeps a backup-only item deleted",
 			in: func() *Input {
 				live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
