@@ -46,8 +46,8 @@ type merger struct {
 
 	delLocal, delRemote map[string]struct{}
 
-	dupeDone         map[int32]struct{} // local parents whose dedupe matches are computed
-	dupeL2R, dupeR2L map[int32]int32
+	dupeDone         []bool     // by local parent: its dedupe matches are computed
+	dupeL2R, dupeR2L []int32    // the matched counterpart's index plus one, or 0
 	dupes            dupeQueues // reused by each folder's matching
 
 	counts Counts
