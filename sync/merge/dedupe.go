@@ -52,15 +52,9 @@ func (q *dupeQueues) push(key dedupeKey, lc int32) {
 // computeDupes is docs/merge.md#deduplication for the merged folder with local node lp
 // and remote node rp, cached under lp.
 func (m *merger) computeDupes(lp, rp int32) {
-	if m.dupeDone == nil {
-		// Tables indexed by node, not maps: a large merge computes the
-		// matches of many folders, and maps keyed by index grow, rehash
-		// and scatter their entries over memory as they do.
-		nl, nr := m.l.Len(), m.r.Len()
-		m.dupeDone = make([]bool, nl)
-		pairs := make([]int32, nl+nr)
-		m.dupeL2R, m.dupeR2L = pairs[:nl:nl], pairs[nl:]
-	}
+	// Tables indexed by node (made with the merger's others), not maps:
+	// a large merge computes the matches of many folders, and maps keyed
+	// by index grow, rehash and scatter their entries over memory.
 	if m.dupeDone[lp] {
 		return
 	}
