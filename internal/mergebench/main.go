@@ -223,6 +223,23 @@ func buildBoth(in *testutil.Replays) (*tree.Tree, *tree.Tree, error) {
 	return local, remote, err
 }
 
+// profileTo starts a CPU profile of one size's timed part, in its own
+// file (PREFIX.COPIES.ROUND), when a prefix is given; stop ends it.
+func profileTo(prefix string, k, r int) (stop func(), err error) {
+	if prefix == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d.%d", prefix, k, r+1))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
 func median(xs []float64) float64 {
@@ -260,6 +277,15 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// sysTime is the part of cpuTime spent in the kernel: page faults, mostly.
+func sysTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Stime.Nano())
+}
+
 // resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.
 func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
@@ -293,7 +319,12 @@ func interleave(path string, rounds int, list string) error {
 			}
 			items[i] = len(sized.Local.Items) + len(sized.Remote.Items)
 			runtime.GC()
+			stop, err := profileTo(os.Getenv("MERGEBENCH_CPUPROFILE"), k, r)
+			if err != nil {
+				return err
+			}
 			p := &got[i]
+			sys0 := sysTime()
 			c0, s := cpuTime(), time.Now()
 			local, err := sized.Local.Build()
 			if err != nil {
@@ -308,6 +339,7 @@ func interleave(path string, rounds int, list string) error {
 				return err
 			}
 			t, c2 := time.Since(s), cpuTime()
+			sys := sysTime() - sys0
 			local, remote = nil, nil
 			p.build, p.merge = append(p.build, ms(b)), append(p.merge, ms(t-b))
 			p.buildCPU, p.mergeCPU = append(p.buildCPU, ms(c1-c0)), append(p.mergeCPU, ms(c2-c1))
@@ -319,8 +351,9 @@ func interleave(path string, rounds int, list string) error {
 				return err
 			}
 			p.par, p.parCPU = append(p.par, ms(time.Since(s))), append(p.parCPU, ms(cpuTime()-c0))
-			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f\n",
-				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1])
+			stop()
+			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f\n",
+				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1], ms(sys))
 		}
 	}
 	for i, k := range ks {

@@ -52,15 +52,13 @@ func (q *dupeQueues) push(key dedupeKey, lc int32) {
 // computeDupes is docs/merge.md#deduplication for the merged folder with local node lp
 // and remote node rp, cached under lp.
 func (m *merger) computeDupes(lp, rp int32) {
-	if m.dupeDone == nil {
-		m.dupeDone = make(map[int32]struct{})
-		m.dupeL2R = make(map[int32]int32)
-		m.dupeR2L = make(map[int32]int32)
-	}
-	if _, ok := m.dupeDone[lp]; ok {
+	// Tables indexed by node (made with the merger's others), not maps:
+	// a large merge computes the matches of many folders, and maps keyed
+	// by index grow, rehash and scatter their entries over memory.
+	if m.dupeDone[lp] {
 		return
 	}
-	m.dupeDone[lp] = struct{}{}
+	m.dupeDone[lp] = true
 	LP, RP := m.l.Node(lp), m.r.Node(rp)
 	q := &m.dupes
 	started := false
@@ -83,8 +81,8 @@ func (m *merger) computeDupes(lp, rp int32) {
 		if RC.Content == nil || m.rToL[rc] >= 0 || m.rTombL[rc] || RC.IsBuiltInRoot() {
 			continue
 		}
-		if _, paired := m.dupeR2L[rc]; paired {
-			continue
+		if m.dupeR2L[rc] != 0 {
+			continue // paired already
 		}
 		key := keyOf(RC.Content, k)
 		head, ok := q.heads[key]
@@ -122,16 +120,16 @@ func (m *merger) computeDupes(lp, rp int32) {
 			delete(q.heads, key)
 		}
 		lc := q.lc[e]
-		m.dupeL2R[lc] = rc
-		m.dupeR2L[rc] = lc
+		m.dupeL2R[lc] = rc + 1
+		m.dupeR2L[rc] = lc + 1
 	}
 }
 
 // localDupe returns the local item matched with remote child rc.
 func (m *merger) localDupe(lp, rp, rc int32) (int32, bool) {
 	m.computeDupes(lp, rp)
-	li, ok := m.dupeR2L[rc]
-	if !ok || m.lDone(li) {
+	li := m.dupeR2L[rc] - 1
+	if li < 0 || m.lDone(li) {
 		return 0, false
 	}
 	return li, true
@@ -140,8 +138,8 @@ func (m *merger) localDupe(lp, rp, rc int32) (int32, bool) {
 // remoteDupe returns the remote item matched with local child lc.
 func (m *merger) remoteDupe(lp, rp, lc int32) (int32, bool) {
 	m.computeDupes(lp, rp)
-	ri, ok := m.dupeL2R[lc]
-	if !ok || m.rDone(ri) {
+	ri := m.dupeL2R[lc] - 1
+	if ri < 0 || m.rDone(ri) {
 		return 0, false
 	}
 	return ri, true

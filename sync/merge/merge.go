@@ -46,8 +46,8 @@ type merger struct {
 
 	delLocal, delRemote map[string]struct{}
 
-	dupeDone         map[int32]struct{} // local parents whose dedupe matches are computed
-	dupeL2R, dupeR2L map[int32]int32
+	dupeDone         []bool     // by local parent: its dedupe matches are computed
+	dupeL2R, dupeR2L []int32    // the matched counterpart's index plus one, or 0
 	dupes            dupeQueues // reused by each folder's matching
 
 	counts Counts
@@ -83,11 +83,15 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 		m.ov = &opts.Overrides
 	}
 	// One allocation for the per-index tables.
-	ints := hugepages.Make[int32](nl+nr, nl+nr)
-	m.lToR, m.rToL = ints[:nl:nl], ints[nl:]
-	bools := make([]bool, 2*(nl+nr))
+	// The dedupe tables share them: in huge pages where large, and
+	// touched only where a folder's matches are computed.
+	ints := hugepages.Make[int32](2*(nl+nr), 2*(nl+nr))
+	m.lToR, m.rToL = ints[:nl:nl], ints[nl:nl+nr:nl+nr]
+	m.dupeL2R, m.dupeR2L = ints[nl+nr:2*nl+nr:2*nl+nr], ints[2*nl+nr:]
+	bools := hugepages.Make[bool](3*nl+2*nr, 3*nl+2*nr)
 	m.lTombR, m.rTombL = bools[:nl:nl], bools[nl:nl+nr:nl+nr]
-	m.lMerged, m.rMerged = bools[nl+nr:2*nl+nr:2*nl+nr], bools[2*nl+nr:]
+	m.lMerged, m.rMerged = bools[nl+nr:2*nl+nr:2*nl+nr], bools[2*nl+nr:2*nl+2*nr:2*nl+2*nr]
+	m.dupeDone = bools[2*nl+2*nr:]
 	for i := range m.lToR {
 		m.lToR[i] = -1
 	}

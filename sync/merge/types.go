@@ -104,12 +104,15 @@ func (s State) withNewRemoteStructure() State {
 }
 
 // Node is a node of the merged tree.
+//
+// The small fields come last, so that a node takes 64 bytes, not 72: one
+// cache line in the merger's slab.
 type Node struct {
 	GUID     string     // the merged GUID
-	State    State      // merge state
 	Local    *tree.Node // the local item merged into this node, or nil
 	Remote   *tree.Node // the remote item merged into this node, or nil
 	Children []*Node
+	State    State // merge state
 
 	same sameGUID // which sides' items have GUID, when the merger knows it
 }

@@ -63,12 +63,16 @@ type candidate struct {
 	by  ParentBy
 }
 
-// builderItem locates an item's candidate parents: its first two sit at
-// cands[start:start+n]; an item with more keeps them all in overflow.
+// builderItem holds an item's first two candidate parents, which is all
+// that almost every item has; an item with more keeps them all in
+// overflow. They sit in the item's own slot, not in a shared array, so
+// the records about an item and Build's pass over the items touch one
+// place per item, not two: with items and records in different orders
+// (the mirror's), each is a cache miss in a large tree.
 // (A folder's child references are kept in its node's Children until
 // Build filters them: index -(k+1) stands for unknownChildren[k].)
 type builderItem struct {
-	start int32
+	first [2]candidate
 	n     uint8
 }
 
@@ -97,9 +101,8 @@ type Builder struct {
 	// that outgrows the caches and the TLB in large trees).
 	nextChild int32
 
-	unknownChildren []string    // GUIDs listed by folders but not (yet) items
-	unknownParents  []string    // GUIDs named by parentids but not (yet) items
-	cands           []candidate // two slots per item that has candidates
+	unknownChildren []string // GUIDs listed by folders but not (yet) items
+	unknownParents  []string // GUIDs named by parentids but not (yet) items
 	overflow        map[int32][]candidate
 }
 
@@ -194,24 +197,18 @@ func (b *Builder) ChildOf(child, parent string) error {
 }
 
 // addCandidate records a candidate parent for item ci. The first two of
-// an item share the builder's one candidate slice, which saves a slice
-// (and its allocation) per item.
+// an item are kept in its slot, which saves a slice (and its allocation)
+// per item.
 func (b *Builder) addCandidate(ci int32, c candidate) {
 	it := &b.items[ci]
 	switch {
-	case it.n == 0:
-		if b.cands == nil {
-			b.cands = hugepages.Make[candidate](0, 2*cap(b.items))
-		}
-		it.start = int32(len(b.cands))
-		b.cands = append(b.cands, c, candidate{})
-	case it.n == 1:
-		b.cands[it.start+1] = c
+	case it.n < 2:
+		it.first[it.n] = c
 	case it.n == 2:
 		if b.overflow == nil {
 			b.overflow = make(map[int32][]candidate)
 		}
-		b.overflow[ci] = append(append([]candidate(nil), b.cands[it.start:it.start+2]...), c)
+		b.overflow[ci] = append(append([]candidate(nil), it.first[:]...), c)
 	default:
 		b.overflow[ci] = append(b.overflow[ci], c)
 	}
@@ -222,14 +219,11 @@ func (b *Builder) addCandidate(ci int32, c candidate) {
 
 // candidatesOf is item i's candidate parents, in the order recorded.
 func (b *Builder) candidatesOf(i int32) []candidate {
-	it := b.items[i]
+	it := &b.items[i]
 	if it.n > 2 {
 		return b.overflow[i]
 	}
-	if it.n == 0 {
-		return nil
-	}
-	return b.cands[it.start : it.start+int32(it.n)]
+	return it.first[:it.n]
 }
 
 // ParentID records that child's own parentid is parent, which may be
@@ -320,8 +314,17 @@ func (b *Builder) Build() (*Tree, error) {
 		fallback = fi
 	}
 
-	// The root exists, so a tombstone for it is void.
+	// The root exists, so a tombstone for it is void; a tombstone for any
+	// other item is void too, and marks the item diverged. Tombstones are
+	// few: looking each up in the index costs less than hashing every
+	// item's GUID string (scattered over the heap) into the tombstone map.
 	delete(b.tombstones, b.nodes[0].GUID)
+	for g := range b.tombstones {
+		if i, ok := b.index.get(g); ok && i > 0 {
+			delete(b.tombstones, g)
+			t.nodes[i].Diverged = true
+		}
+	}
 	for i := 1; i < n; i++ {
 		cands := b.candidatesOf(int32(i))
 		it := &b.nodes[i].Item
@@ -342,7 +345,7 @@ func (b *Builder) Build() (*Tree, error) {
 			consistent = cands[0].idx
 		}
 		switch {
-		case IsBuiltInRoot(it.GUID):
+		case b.nodes[i].IsBuiltInRoot():
 			switch {
 			case len(cands) == 0:
 				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
@@ -361,10 +364,6 @@ func (b *Builder) Build() (*Tree, error) {
 		default:
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemDivergedParents, Parents: b.parentRefs(cands)})
 			parent[i], place[i] = b.chooseParent(it.GUID, cands, fallback)
-		}
-		if _, ok := b.tombstones[it.GUID]; ok {
-			delete(b.tombstones, it.GUID)
-			t.nodes[i].Diverged = true
 		}
 	}
 
@@ -448,7 +447,7 @@ func (b *Builder) Build() (*Tree, error) {
 			node.Children = kids
 		}
 	}
-	b.nodes, b.items, b.cands, b.overflow = nil, nil, nil, nil
+	b.nodes, b.items, b.overflow = nil, nil, nil
 	t.finish()
 	return t, buildErr
 }

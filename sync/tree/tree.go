@@ -153,7 +153,7 @@ func (t *Tree) finish() {
 			child.Position = int32(pos)
 			child.Level = n.Level + 1
 			switch {
-			case IsBuiltInRoot(child.GUID):
+			case child.IsBuiltInRoot():
 				child.Syncable = true
 			case child.Kind == KindLivemark, child.Kind == KindQuery && child.Diverged:
 				child.Syncable = false
