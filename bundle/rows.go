@@ -163,24 +163,7 @@ func walkTables(b []byte, table func(*Table) error, rows func([][]any) error) (i
 			return 0, err
 		}
 		batch = batch[:0]
-		for d.err == nil {
-			if len(d.b) == 0 {
-				d.fail("truncated")
-				break
-			}
-			next := d.b[0]
-			d.b = d.b[1:]
-			if next == rowsEnd {
-				break
-			}
-			if next != rowNext {
-				d.fail(fmt.Sprintf("unknown row marker %d", next))
-				break
-			}
-			if len(tb.Columns) == 0 {
-				d.fail("a row without columns")
-				break
-			}
+		for d.nextRow(len(tb.Columns)) {
 			row := make([]any, len(tb.Columns))
 			for i := range row {
 				row[i] = d.value()
@@ -210,6 +193,31 @@ func walkTables(b []byte, table func(*Table) error, rows func([][]any) error) (i
 type decoder struct {
 	b   []byte
 	err error
+}
+
+// nextRow reads a table's next row marker: true when a row of cols
+// values follows, false at the table's end or on damage (d.err says).
+func (d *decoder) nextRow(cols int) bool {
+	if d.err != nil {
+		return false
+	}
+	if len(d.b) == 0 {
+		d.fail("truncated")
+		return false
+	}
+	next := d.b[0]
+	d.b = d.b[1:]
+	switch {
+	case next == rowsEnd:
+		return false
+	case next != rowNext:
+		d.fail(fmt.Sprintf("unknown row marker %d", next))
+		return false
+	case cols == 0:
+		d.fail("a row without columns")
+		return false
+	}
+	return true
 }
 
 func (d *decoder) fail(msg string) {

@@ -73,20 +73,7 @@ func ScanRows(b []byte, table func(name string, cols []string) func(row []Value)
 		}
 		each := table(name, cols)
 		row := make([]Value, len(cols))
-		for d.err == nil {
-			if len(d.b) == 0 {
-				d.fail("truncated")
-				break
-			}
-			next := d.b[0]
-			d.b = d.b[1:]
-			if next == rowsEnd {
-				break
-			}
-			if next != rowNext || len(cols) == 0 {
-				d.fail(fmt.Sprintf("unknown row marker %d", next))
-				break
-			}
+		for d.nextRow(len(cols)) {
 			for i := range row {
 				row[i] = d.scanValue()
 			}
