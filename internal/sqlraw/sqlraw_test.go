@@ -161,6 +161,10 @@ func TestOpenWriteInsert(t *testing.T) {
 	if err := c.Insert(`INSERT INTO t VALUES (?1, ?2, ?3)`, rows); err != nil {
 		t.Fatal(err)
 	}
+	// A value it cannot bind refuses the whole call: no row is written.
+	if err := c.Insert(`INSERT INTO t VALUES (?1, ?2, ?3)`, [][]any{{"y", int64(3), nil}, {"z", true, nil}}); err == nil || !strings.Contains(err.Error(), "cannot bind a bool") {
+		t.Errorf("a bool was bound: %v", err)
+	}
 	var got [][]any
 	err = c.Query(`SELECT a, b, c FROM t ORDER BY rowid`, func(r *Row) error {
 		got = append(got, []any{r.Value(0), r.Value(1), r.Value(2)})

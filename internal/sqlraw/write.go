@@ -1,8 +1,6 @@
 package sqlraw
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"unsafe"
 
@@ -36,78 +34,23 @@ func OpenWrite(path string) (*Conn, error) {
 }
 
 // Insert runs the statement sql, whose parameters are ?1…?n, once for
-// each row of rows (n values each: string, int64, float64, []byte or nil: what
-// Row.Value reads).
+// each row of rows (n values each, what ValueOf takes). A value it cannot
+// bind is refused before any row is written.
 func (c *Conn) Insert(sql string, rows [][]any) error {
-	if c.tls == nil {
-		return errors.New("sqlraw: connection is closed")
-	}
-	stmt, err := c.prepare(sql)
-	if err != nil {
-		return err
-	}
-	defer sqlite3.Xsqlite3_finalize(c.tls, stmt)
-	// One C buffer, grown as needed, carries each value's bytes; SQLite
-	// copies them (SQLITE_TRANSIENT).
-	var buf uintptr
-	var size int
-	defer func() {
-		if buf != 0 {
-			libc.Xfree(c.tls, buf)
-		}
-	}()
-	cbytes := func(s string) (uintptr, error) {
-		if len(s) > size || buf == 0 {
-			if buf != 0 {
-				libc.Xfree(c.tls, buf)
-			}
-			size = max(len(s), 2*size, 4096)
-			if buf = libc.Xmalloc(c.tls, libc.Tsize_t(size)); buf == 0 {
-				size = 0
-				return 0, errors.New("sqlraw: out of memory")
-			}
-		}
-		if len(s) > 0 {
-			copy(libc.GoBytes(buf, len(s)), s) // GoBytes is a view of the C buffer
-		}
-		return buf, nil
-	}
-	const transient = ^uintptr(0) // SQLITE_TRANSIENT, (void*)-1
-	var rc int32
 	for _, row := range rows {
-		for i, v := range row {
-			col := int32(i + 1)
-			switch v := v.(type) {
-			case nil:
-				rc = sqlite3.Xsqlite3_bind_null(c.tls, stmt, col)
-			case int64:
-				rc = sqlite3.Xsqlite3_bind_int64(c.tls, stmt, col, v)
-			case float64:
-				rc = sqlite3.Xsqlite3_bind_double(c.tls, stmt, col, v)
-			case string:
-				p, err := cbytes(v)
-				if err != nil {
-					return err
-				}
-				rc = sqlite3.Xsqlite3_bind_text(c.tls, stmt, col, p, int32(len(v)), transient)
-			case []byte:
-				p, err := cbytes(string(v))
-				if err != nil {
-					return err
-				}
-				rc = sqlite3.Xsqlite3_bind_blob(c.tls, stmt, col, p, int32(len(v)), transient)
-			default:
-				return fmt.Errorf("sqlraw: cannot bind a %T", v)
+		for _, v := range row {
+			if _, err := ValueOf(v); err != nil {
+				return err
 			}
-			if rc != sqlite3.SQLITE_OK {
-				return c.err(rc)
-			}
-		}
-		if err := c.stepReset(stmt); err != nil {
-			return err
 		}
 	}
-	return nil
+	return c.InsertValues(sql, len(rows), func(i int, dst []Value) []Value {
+		for _, v := range rows[i] {
+			val, _ := ValueOf(v) // checked above
+			dst = append(dst, val)
+		}
+		return dst
+	})
 }
 
 // stepReset runs an insert prepared with bound values, then readies it for
