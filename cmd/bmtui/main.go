@@ -20,6 +20,7 @@ import (
 
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -34,6 +35,7 @@ const (
 )
 
 func main() {
+	hugepages.AdviseHeap()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()

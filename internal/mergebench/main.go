@@ -29,12 +29,14 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/benchscale"
+	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
 func main() {
+	hugepages.AdviseHeap() // as bmtui's main does
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "mergebench:", err)
 		os.Exit(1)
