@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/source"
 )
@@ -35,7 +34,7 @@ var requiredPlaces = map[string][]string{
 
 // DB is an opened snapshot of a Places database. It is read-only.
 type DB struct {
-	*dbsnap.File // the profile's places.sqlite, snapshotted
+	dbsnap.Checked // the profile's places.sqlite, snapshotted, and its structural check
 
 	skipped    []dbsnap.SkippedRecord
 	tombstones []source.Tombstone
@@ -43,7 +42,6 @@ type DB struct {
 	lastSync   int64
 	hasAnnos   bool
 	stats      *Stats
-	check      *dbcheck.Runner // SQLite's structural check of the snapshot
 }
 
 // ResolvePath turns a profile folder into the path of its places.sqlite;
@@ -82,7 +80,7 @@ var placesFormat = &dbsnap.Format{
 
 // init reads, once f passed its checks, what DB keeps.
 func (d *DB) init(f *dbsnap.File) error {
-	d.File = f
+	d.Checked = dbsnap.Check(f)
 	d.hasAnnos = d.Schema().Has("moz_items_annos") && d.Schema().Has("moz_anno_attributes")
 	if err := d.readMeta(); err != nil {
 		return dbsnap.CheckedError(What, f, err)
@@ -92,34 +90,7 @@ func (d *DB) init(f *dbsnap.File) error {
 	if _, err := d.Stats(); err != nil {
 		return dbsnap.CheckedError(What, f, err)
 	}
-	d.check = newCheck(f)
 	return nil
-}
-
-// newCheck prepares SQLite's structural check of f's snapshot, to run in
-// the background on a connection of its own once started: quick_check of
-// both files of large-40k adds 80-100 ms to an open of about 144 ms
-// (BenchmarkCheckLarge40k in internal/dbcheck).
-func newCheck(f *dbsnap.File) *dbcheck.Runner {
-	snap := f.Snapshot()
-	return dbcheck.NewRunner(f.Path(), snap.OpenSQL)
-}
-
-// StartCheck starts the structural check in the background (once the tree
-// is read, so that it does not slow the reading down).
-func (d *DB) StartCheck() { d.check.Start() }
-
-// Damage waits for the structural check (starting it if need be) and
-// returns what it found: nil for a sound file.
-func (d *DB) Damage() ([]dbcheck.Damage, error) { return d.check.Wait() }
-
-// Close stops the structural check, then closes the database and removes
-// the snapshot.
-func (d *DB) Close() error {
-	if d.check != nil {
-		d.check.Stop()
-	}
-	return d.File.Close()
 }
 
 func (d *DB) readMeta() error {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/source"
 )
@@ -31,14 +30,13 @@ var requiredMirror = map[string][]string{
 
 // DB is an opened snapshot of a mirror database. It is read-only.
 type DB struct {
-	*dbsnap.File // the profile's mirror file, snapshotted
+	dbsnap.Checked // the profile's mirror file, snapshotted, and its structural check
 
 	skipped      []dbsnap.SkippedRecord
 	reupload     []string
 	tombstones   []source.Tombstone
 	syncID       string
 	lastModified int64
-	check        *dbcheck.Runner // SQLite's structural check of the snapshot
 }
 
 // ResolvePath turns a profile folder into the path of its
@@ -81,31 +79,11 @@ var mirrorFormat = &dbsnap.Format{
 
 // init reads, once f passed its checks, what DB keeps.
 func (d *DB) init(f *dbsnap.File) error {
-	d.File = f
+	d.Checked = dbsnap.Check(f)
 	if err := d.readMeta(); err != nil {
 		return dbsnap.CheckedError(What, f, err)
 	}
-	// In the background, on a connection of its own (see places.Open).
-	snap := f.Snapshot()
-	d.check = dbcheck.NewRunner(d.Path(), snap.OpenSQL)
 	return nil
-}
-
-// StartCheck starts the structural check in the background (once the tree
-// is read, so that it does not slow the reading down).
-func (d *DB) StartCheck() { d.check.Start() }
-
-// Damage waits for the structural check (starting it if need be) and
-// returns what it found: nil for a sound file.
-func (d *DB) Damage() ([]dbcheck.Damage, error) { return d.check.Wait() }
-
-// Close stops the structural check, then closes the database and removes
-// the snapshot.
-func (d *DB) Close() error {
-	if d.check != nil {
-		d.check.Stop()
-	}
-	return d.File.Close()
 }
 
 func (d *DB) readMeta() error {
