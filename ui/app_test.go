@@ -14,30 +14,31 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/ui"
 )
 
 func TestAppSwitchesScreens(t *testing.T) {
 	a := ui.NewApp(appInput(demoProfile(t)), opts())
 	var m tea.Model = a
-	m = run(m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m = teamsg.Drain(m, tea.WindowSizeMsg{Width: 140, Height: 40})
 	if a.Screen() != "explorer" || !strings.Contains(content(a), "m merge preview") {
 		t.Fatalf("screen %s; help:\n%s", a.Screen(), content(a))
 	}
-	m = run(m, keys("m")[0])
+	m = teamsg.Drain(m, keys("m")[0])
 	if a.Screen() != "merge" || a.Merge() == nil || a.Merge().MergeView() == nil {
 		t.Fatalf("m: screen %s", a.Screen())
 	}
 	if !strings.Contains(content(a), "Merged · ") || !strings.Contains(content(a), "e explorer") {
 		t.Fatalf("merge screen not shown:\n%s", content(a))
 	}
-	m = run(m, keys("e")[0])
+	m = teamsg.Drain(m, keys("e")[0])
 	if a.Screen() != "explorer" || !strings.Contains(content(a), "Remote (Sync mirror)") {
 		t.Fatalf("e: screen %s", a.Screen())
 	}
 	// The merge stays: m comes back to it at once.
 	v := a.Merge().MergeView()
-	run(m, keys("m")[0])
+	teamsg.Drain(m, keys("m")[0])
 	if a.Screen() != "merge" || a.Merge().MergeView() != v {
 		t.Fatal("the merge was redone")
 	}
@@ -47,8 +48,8 @@ func TestAppWithoutMirrorHasNoMerge(t *testing.T) {
 	p := *demoProfile(t)
 	p.Remote = nil
 	a := ui.NewApp(appInput(&p), opts())
-	run(a, tea.WindowSizeMsg{Width: 120, Height: 30})
-	run(a, keys("m")[0])
+	teamsg.Drain(a, tea.WindowSizeMsg{Width: 120, Height: 30})
+	teamsg.Drain(a, keys("m")[0])
 	if a.Screen() != "explorer" || a.CanMerge() || strings.Contains(content(a), "merge preview") {
 		t.Fatalf("merge offered without a mirror: screen %s", a.Screen())
 	}
@@ -204,13 +205,13 @@ func readAll(t *testing.T, r io.Reader) string {
 func TestAppStatusMsgOnEveryScreen(t *testing.T) {
 	a := ui.NewApp(appInput(demoProfile(t)), opts())
 	var m tea.Model = a
-	m = run(m, tea.WindowSizeMsg{Width: 140, Height: 40})
-	m = run(m, ui.StatusMsg{Text: "applied: the merge is written"})
+	m = teamsg.Drain(m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m = teamsg.Drain(m, ui.StatusMsg{Text: "applied: the merge is written"})
 	if !strings.Contains(content(a), "applied: the merge is written") {
 		t.Fatalf("explorer does not show the status:\n%s", content(a))
 	}
-	m = run(m, keys("m")[0])
-	run(m, ui.StatusMsg{Text: "not applied: Firefox is running"})
+	m = teamsg.Drain(m, keys("m")[0])
+	teamsg.Drain(m, ui.StatusMsg{Text: "not applied: Firefox is running"})
 	if a.Screen() != "merge" || !strings.Contains(content(a), "not applied: Firefox is running") {
 		t.Fatalf("merge screen does not show the status:\n%s", content(a))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
@@ -52,9 +53,9 @@ func TestAppShowsDamage(t *testing.T) {
 	defer p.Close()
 	a := ui.NewApp(appInput(p), opts())
 	var m tea.Model = a
-	m = run(m, tea.WindowSizeMsg{Width: 200, Height: 40})
-	for _, msg := range collect(a.Init()) {
-		m = run(m, msg)
+	m = teamsg.Drain(m, tea.WindowSizeMsg{Width: 200, Height: 40})
+	for _, msg := range teamsg.Collect(a.Init()) {
+		m = teamsg.Drain(m, msg)
 	}
 	want := fmt.Sprintf("places.sqlite is damaged (index moz_places_url_hashindex, page %d): bmtui will not write to this profile", page)
 	if got := content(m); !strings.Contains(got, want) || !strings.Contains(got, "local: 1 problem") {

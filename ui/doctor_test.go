@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmtui/bmtui/doctor"
 	"github.com/bmtui/bmtui/internal/dbcheck"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/ui"
 )
 
@@ -43,9 +44,9 @@ func appWithTriage(t *testing.T, r *doctor.Report) *ui.App {
 func TestDoctorScreenGolden(t *testing.T) {
 	a := appWithTriage(t, triageOf(true))
 	var m tea.Model = a
-	m = run(m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	for _, msg := range collect(a.Init()) {
-		m = run(m, msg)
+	m = teamsg.Drain(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	for _, msg := range teamsg.Collect(a.Init()) {
+		m = teamsg.Drain(m, msg)
 	}
 	if a.Screen() != "doctor" {
 		t.Fatalf("screen %s, want doctor first when something is wrong", a.Screen())
@@ -74,17 +75,17 @@ func TestDoctorScreenFlow(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := appWithTriage(t, triageOf(tc.damaged))
 			var m tea.Model = a
-			m = run(m, tea.WindowSizeMsg{Width: 100, Height: 30})
-			init := collect(a.Init())
+			m = teamsg.Drain(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+			init := teamsg.Collect(a.Init())
 			if tc.keyFirst {
 				m = send(m, keys("j")...)
 			}
 			for _, msg := range init {
-				m = run(m, msg)
+				m = teamsg.Drain(m, msg)
 			}
 			for _, k := range tc.keys {
 				for _, msg := range keys(k) {
-					m = run(m, msg)
+					m = teamsg.Drain(m, msg)
 				}
 			}
 			if a.Screen() != tc.wantScreen {

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -67,46 +67,11 @@ func mergeInput(t testing.TB) ui.MergeInput {
 	}
 }
 
-// run delivers msg and then runs the commands it returns, synchronously,
-// feeding their messages back, except spinner ticks (which would sleep)
-// and quitting.
-func run(m tea.Model, msg tea.Msg) tea.Model {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		var cmd tea.Cmd
-		m, cmd = m.Update(msg)
-		queue = append(queue, collect(cmd)...)
-	}
-	return m
-}
-
-func collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	switch msg := cmd().(type) {
-	case nil, tea.QuitMsg, spinner.TickMsg:
-		return nil
-	case tea.BatchMsg:
-		var out []tea.Msg
-		for _, c := range msg {
-			out = append(out, collect(c)...)
-		}
-		return out
-	default:
-		if _, ok := msg.(tea.BackgroundColorMsg); ok {
-			return nil
-		}
-		// tea.RequestBackgroundColor and friends are unexported types:
-		// anything the model does not know is ignored by it anyway.
-		return []tea.Msg{msg}
-	}
-}
-
+// runAll delivers each message in turn with everything its commands
+// produce before the next.
 func runAll(m tea.Model, msgs ...tea.Msg) tea.Model {
 	for _, msg := range msgs {
-		m = run(m, msg)
+		m = teamsg.Drain(m, msg)
 	}
 	return m
 }
@@ -116,9 +81,9 @@ func started(t testing.TB, in ui.MergeInput, o ui.Options, w, h int) *ui.MergeSc
 	t.Helper()
 	m := ui.NewMergeScreen(in, o)
 	var tm tea.Model = m
-	tm = run(tm, tea.WindowSizeMsg{Width: w, Height: h})
-	for _, msg := range collect(m.Init()) {
-		tm = run(tm, msg)
+	tm = teamsg.Drain(tm, tea.WindowSizeMsg{Width: w, Height: h})
+	for _, msg := range teamsg.Collect(m.Init()) {
+		tm = teamsg.Drain(tm, msg)
 	}
 	if m.Busy() || m.MergeView() == nil {
 		t.Fatalf("merge did not finish: busy %v, err %v", m.Busy(), m.Err())
@@ -135,7 +100,7 @@ func TestMergeScreenFlipConflict(t *testing.T) {
 	m := started(t, mergeInput(t), opts(), 140, 40)
 	// Go to the rename conflict on bmkMdn______.
 	for i := 0; i < m.Conflicts().Len() && m.Conflicts().Selected().GUID != demo.Expect.ValueConflict; i++ {
-		run(m, keys("n")[0])
+		teamsg.Drain(m, keys("n")[0])
 	}
 	c := m.Conflicts().Selected()
 	if c == nil || c.ID != "value:"+demo.Expect.ValueConflict {
@@ -155,7 +120,7 @@ func TestMergeScreenFlipConflict(t *testing.T) {
 			other = k
 		}
 	}
-	run(m, keys(string(rune('1' + other)))[0])
+	teamsg.Drain(m, keys(string(rune('1' + other)))[0])
 	after := m.MergeView().Lookup(demo.Expect.ValueConflict).Title()
 	if after != demo.Expect.ValueLocalTitle {
 		t.Fatalf("merged title %q after flipping", after)
@@ -166,7 +131,7 @@ func TestMergeScreenFlipConflict(t *testing.T) {
 	if s := m.MergeView().Summary(); s.ConflictsDecided != 1 {
 		t.Fatalf("summary %+v", s)
 	}
-	run(m, keys("u")[0])
+	teamsg.Drain(m, keys("u")[0])
 	if got := m.MergeView().Lookup(demo.Expect.ValueConflict).Title(); got != before || len(m.MergeView().Resolutions()) != 0 {
 		t.Fatalf("undo: title %q, resolutions %v", got, m.MergeView().Resolutions())
 	}
@@ -325,12 +290,12 @@ func TestMergeScreenStaleResultDiscarded(t *testing.T) {
 	// Choose twice before the first merge comes back: only the second
 	// result (which includes both decisions) is taken.
 	_, c1 := m.Update(keys("1")[0]) // keep the folder Archive
-	first := collect(c1)
+	first := teamsg.Collect(c1)
 	for m.Conflicts().Selected().ID != "deletion:"+demo.Expect.ChangedLocallyDeletedRemotely {
 		runAll(m, keys("n")...) // still busy: the conflicts of the shown merge
 	}
 	_, c2 := m.Update(keys("2")[0]) // delete the curry
-	second := collect(c2)
+	second := teamsg.Collect(c2)
 	if !m.Busy() {
 		t.Fatal("not busy while merging")
 	}
@@ -341,7 +306,7 @@ func TestMergeScreenStaleResultDiscarded(t *testing.T) {
 		t.Fatal("a stale result was taken")
 	}
 	for _, msg := range second {
-		run(m, msg)
+		teamsg.Drain(m, msg)
 	}
 	if m.Busy() || len(m.MergeView().Resolutions()) != 2 {
 		t.Fatalf("busy %v, resolutions %v", m.Busy(), m.MergeView().Resolutions())
@@ -385,9 +350,9 @@ func TestMergeScreenIgnoresAnotherScreensResult(t *testing.T) {
 	old := started(t, in, opts(), 140, 40)
 	fresh := started(t, in, opts(), 140, 40)
 	_, c1 := old.Update(keys("1")[0])
-	fromOld := collect(c1)
+	fromOld := teamsg.Collect(c1)
 	_, c2 := fresh.Update(keys("1")[0]) // same request number as old's
-	fromFresh := collect(c2)
+	fromFresh := teamsg.Collect(c2)
 	for _, msg := range fromOld {
 		fresh.Update(msg)
 	}
@@ -395,7 +360,7 @@ func TestMergeScreenIgnoresAnotherScreensResult(t *testing.T) {
 		t.Fatal("the new screen took the old screen's merge")
 	}
 	for _, msg := range fromFresh {
-		run(fresh, msg)
+		teamsg.Drain(fresh, msg)
 	}
 	if fresh.Busy() || len(fresh.MergeView().Resolutions()) != 1 {
 		t.Fatal("the new screen did not take its own merge")

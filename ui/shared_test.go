@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -15,7 +16,7 @@ import (
 func selectConflict(t *testing.T, m *ui.MergeScreen, id string) *mergeview.Conflict {
 	t.Helper()
 	for i := 0; i < m.Conflicts().Len() && m.Conflicts().Selected().ID != id; i++ {
-		run(m, keys("n")[0])
+		teamsg.Drain(m, keys("n")[0])
 	}
 	c := m.Conflicts().Selected()
 	if c == nil || c.ID != id {
@@ -53,7 +54,7 @@ func TestOnResolveAndSetResolutions(t *testing.T) {
 
 	id := "value:" + demo.Expect.ValueConflict
 	c := selectConflict(t, op, id)
-	run(op, keys(otherAlt(c))[0])
+	teamsg.Drain(op, keys(otherAlt(c))[0])
 	if len(events) != 1 {
 		t.Fatalf("%d events after a choice", len(events))
 	}
@@ -69,7 +70,7 @@ func TestOnResolveAndSetResolutions(t *testing.T) {
 	// The viewer takes the list (without labels, as a redacted session
 	// gets it) and re-merges.
 	bare := []mergeview.Resolution{{Conflict: id, Choice: "local"}}
-	run(viewer, ui.SetResolutionsMsg{Resolutions: bare, By: "helper@example"})
+	teamsg.Drain(viewer, ui.SetResolutionsMsg{Resolutions: bare, By: "helper@example"})
 	if got := viewer.MergeView().Lookup(demo.Expect.ValueConflict).Title(); got != demo.Expect.ValueLocalTitle {
 		t.Fatalf("viewer's merged title %q", got)
 	}
@@ -99,11 +100,11 @@ func TestOnResolveAndSetResolutions(t *testing.T) {
 	}
 
 	// Undo.
-	run(op, keys("u")[0])
+	teamsg.Drain(op, keys("u")[0])
 	if len(events) != 2 || !events[1].Undo || events[1].Action() != "undo" || events[1].Resolution.Conflict != id || len(events[1].Resolutions) != 0 {
 		t.Fatalf("undo event %+v", events[1:])
 	}
-	run(viewer, ui.SetResolutionsMsg{By: "helper@example"})
+	teamsg.Drain(viewer, ui.SetResolutionsMsg{By: "helper@example"})
 	if got := viewer.MergeView().Lookup(demo.Expect.ValueConflict).Title(); got != demo.Expect.ValueRemTitle || len(viewer.MergeView().Resolutions()) != 0 {
 		t.Fatalf("viewer after undo: title %q, resolutions %v", got, viewer.MergeView().Resolutions())
 	}
@@ -118,16 +119,16 @@ func TestOnResolveAndSetResolutions(t *testing.T) {
 		{Conflict: "deletion:" + demo.Expect.DeletedLocally, Choice: "keep"},
 		{Conflict: "deletion:" + demo.Expect.ChangedLocallyDeletedRemotely, Choice: "delete"},
 	}
-	run(viewer, ui.SetResolutionsMsg{Resolutions: three, By: "alice"})
+	teamsg.Drain(viewer, ui.SetResolutionsMsg{Resolutions: three, By: "alice"})
 	if s := viewer.MergeView().Summary(); s.ConflictsDecided != 3 || !sameIDs(viewer.MergeView().Resolutions(), three) {
 		t.Fatalf("after three: %+v %v", s, viewer.MergeView().Resolutions())
 	}
 	selectConflict(t, op, "deletion:"+demo.Expect.DeletedLocally)
 	_, cmd := op.Update(keys("1")[0]) // keep Archive: merging
-	stale := collect(cmd)
-	run(op, ui.SetResolutionsMsg{Resolutions: three, By: "alice"})
+	stale := teamsg.Collect(cmd)
+	teamsg.Drain(op, ui.SetResolutionsMsg{Resolutions: three, By: "alice"})
 	for _, msg := range stale {
-		run(op, msg) // the superseded merge's result is discarded
+		teamsg.Drain(op, msg) // the superseded merge's result is discarded
 	}
 	if op.Busy() || !sameIDs(op.MergeView().Resolutions(), three) {
 		t.Fatalf("operator's resolutions %v", op.MergeView().Resolutions())
@@ -154,7 +155,7 @@ func TestApplyingElsewhere(t *testing.T) {
 	if !m.Confirming() {
 		t.Fatal("no confirmation")
 	}
-	run(m, ui.ApplyingMsg{By: "bob (helper@example)"})
+	teamsg.Drain(m, ui.ApplyingMsg{By: "bob (helper@example)"})
 	if m.Confirming() || m.KeyMap().Apply.Enabled() {
 		t.Fatal("confirmation still open or apply key on while someone else applies")
 	}
@@ -165,11 +166,11 @@ func TestApplyingElsewhere(t *testing.T) {
 	if m.Confirming() || m.LastApplyRequest() != nil {
 		t.Fatal("applied while someone else applies")
 	}
-	run(m, ui.ApplyingMsg{})
+	teamsg.Drain(m, ui.ApplyingMsg{})
 	if !m.KeyMap().Apply.Enabled() || strings.Contains(content(m), "is applying") {
 		t.Fatal("apply key still off after the lock was released")
 	}
-	run(m, ui.ApplyingMsg{By: "me", Self: true})
+	teamsg.Drain(m, ui.ApplyingMsg{By: "me", Self: true})
 	if m.KeyMap().Apply.Enabled() || !strings.Contains(content(m), "applying…") || strings.Contains(content(m), "me is applying") {
 		t.Fatalf("own apply:\n%s", content(m))
 	}
@@ -179,14 +180,14 @@ func TestApplyingElsewhere(t *testing.T) {
 // merge screen opens are where it starts; the explorer says who applies.
 func TestAppSharedBeforeMerge(t *testing.T) {
 	a := ui.NewApp(appInput(demoProfile(t)), opts())
-	run(a, tea.WindowSizeMsg{Width: 140, Height: 40})
+	teamsg.Drain(a, tea.WindowSizeMsg{Width: 140, Height: 40})
 	id := "value:" + demo.Expect.ValueConflict
-	run(a, ui.SetResolutionsMsg{Resolutions: []mergeview.Resolution{{Conflict: id, Choice: "local"}}, By: "alice"})
-	run(a, ui.ApplyingMsg{By: "bob"})
+	teamsg.Drain(a, ui.SetResolutionsMsg{Resolutions: []mergeview.Resolution{{Conflict: id, Choice: "local"}}, By: "alice"})
+	teamsg.Drain(a, ui.ApplyingMsg{By: "bob"})
 	if !strings.Contains(content(a), "bob is applying") {
 		t.Fatalf("explorer does not say who applies:\n%s", content(a))
 	}
-	run(a, keys("m")[0])
+	teamsg.Drain(a, keys("m")[0])
 	ms := a.Merge()
 	if ms == nil || ms.MergeView() == nil {
 		t.Fatal("no merge")

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/bmtui/bmtui/internal/jsonout"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/mergeview"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -107,36 +107,9 @@ func screenView(t *testing.T, dir string) *mergeview.View {
 	in := appInput(prof, "test")
 	in.StartInMerge = true
 	app := ui.NewApp(in, ui.Options{ReadOnly: true})
-	var model tea.Model = app
-	queue := []tea.Msg{tea.WindowSizeMsg{Width: 120, Height: 40}}
-	queue = append(queue, messages(app.Init())...)
-	for len(queue) > 0 {
-		var cmd tea.Cmd
-		model, cmd = model.Update(queue[0])
-		queue = append(queue[1:], messages(cmd)...)
-	}
+	teamsg.Drain(app, append([]tea.Msg{tea.WindowSizeMsg{Width: 120, Height: 40}}, teamsg.Collect(app.Init())...)...)
 	if app.Merge() == nil || app.Merge().MergeView() == nil {
 		t.Fatal("the merge screen showed no merge")
 	}
 	return app.Merge().MergeView()
-}
-
-// messages runs a command synchronously, dropping spinner ticks (which
-// sleep) and quitting.
-func messages(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	switch msg := cmd().(type) {
-	case nil, tea.QuitMsg, spinner.TickMsg:
-		return nil
-	case tea.BatchMsg:
-		var out []tea.Msg
-		for _, c := range msg {
-			out = append(out, messages(c)...)
-		}
-		return out
-	default:
-		return []tea.Msg{msg}
-	}
 }

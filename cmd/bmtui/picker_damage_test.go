@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
@@ -27,7 +28,7 @@ func TestPickerListsSalvagedOnDamage(t *testing.T) {
 			app, run, screen := d.app, d.run, d.screen
 			// A key first keeps the app on the explorer when the triage lands.
 			run(tea.WindowSizeMsg{Width: 160, Height: 40}, press('j'))
-			run(messages(app.Init())...)
+			run(teamsg.Collect(app.Init())...)
 			if app.Screen() != "explorer" {
 				t.Fatalf("screen %q:\n%s", app.Screen(), screen())
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
@@ -132,11 +133,7 @@ func driveApp(t *testing.T, pf *profileFlags) *appDriver {
 
 func (d *appDriver) run(msgs ...tea.Msg) {
 	d.t.Helper()
-	for queue := msgs; len(queue) > 0; {
-		var cmd tea.Cmd
-		d.model, cmd = d.model.Update(queue[0])
-		queue = append(queue[1:], messages(cmd)...)
-	}
+	d.model = teamsg.Drain(d.model, msgs...)
 }
 
 // screen is the app's view without colours.
