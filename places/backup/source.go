@@ -24,14 +24,11 @@ var _ source.Source = (*Source)(nil)
 // OpenSource opens the backup at path. The time it describes is
 // FileTime's.
 func OpenSource(path string) (*Source, error) {
-	fi, err := os.Stat(path)
+	mod, err := source.FileTime("backup", path)
 	if err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
+		return nil, err
 	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("backup: %s is a folder, not a backup file", path)
-	}
-	return &Source{path: path, at: FileTime(filepath.Base(path), fi.ModTime())}, nil
+	return &Source{path: path, at: FileTime(filepath.Base(path), mod)}, nil
 }
 
 // FileTime is the moment a backup describes: the date in its file name

@@ -23,14 +23,11 @@ var _ source.Source = (*Source)(nil)
 
 // OpenSource opens the file at path; Load reads it.
 func OpenSource(path string) (*Source, error) {
-	fi, err := os.Stat(path)
+	mod, err := source.FileTime("bookmarks.html", path)
 	if err != nil {
-		return nil, fmt.Errorf("bookmarks.html: %w", err)
+		return nil, err
 	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("bookmarks.html: %s is a folder", path)
-	}
-	return &Source{path: path, at: fi.ModTime()}, nil
+	return &Source{path: path, at: mod}, nil
 }
 
 // Provenance says what the source is.
