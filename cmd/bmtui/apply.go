@@ -34,15 +34,11 @@ func runApply(ctx context.Context, o *applyOptions, io stdio) error {
 	if pf.remote != "" {
 		return errors.New(readOnlyRemote)
 	}
-	pf.finishApply = true
-	prof, cleanup, err := pf.open()
+	prof, cleanup, err := pf.openToWrite(io.out)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	for _, n := range prof.Notes {
-		fmt.Fprintf(io.out, "note: %s\n", n)
-	}
 	if err := applicable(prof); err != nil {
 		return err
 	}

@@ -155,6 +155,20 @@ func parseTime(flagName, v string, now time.Time) (time.Time, error) {
 	return time.Unix(whole, int64((secs-float64(whole))*1e9)), nil
 }
 
+// openToWrite is open for a command that writes the profile (apply,
+// restore): an interrupted earlier write is finished first, and the
+// profile's notes are printed to out.
+func (p *profileFlags) openToWrite(out io.Writer) (prof *load.Profile, cleanup func(), err error) {
+	p.finishApply = true
+	if prof, cleanup, err = p.open(); err != nil {
+		return nil, nil, err
+	}
+	for _, n := range prof.Notes {
+		fmt.Fprintf(out, "note: %s\n", n)
+	}
+	return prof, cleanup, nil
+}
+
 // open resolves and loads the profile the flags name. cleanup removes a
 // demo profile and the snapshots.
 func (p *profileFlags) open() (prof *load.Profile, cleanup func(), err error) {

@@ -68,15 +68,11 @@ func runRestore(ctx context.Context, o *restoreOptions, io stdio) error {
 		return errors.New("not restored: no terminal to confirm on; pass --yes to restore without asking")
 	}
 	pf := &o.profile
-	pf.finishApply = true
-	prof, cleanup, err := pf.open()
+	prof, cleanup, err := pf.openToWrite(io.out)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	for _, n := range prof.Notes {
-		fmt.Fprintf(io.out, "note: %s\n", n)
-	}
 	if err := restorable(prof); err != nil {
 		return err
 	}
