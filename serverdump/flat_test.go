@@ -122,4 +122,3 @@ func sameCleartext(a, b cleartext) bool {
 	}
 	return true
 }
-
