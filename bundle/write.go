@@ -71,11 +71,34 @@ func (p *Packer) Add(name string, b []byte) {
 	p.compress(name, func() ([]byte, error) { return b, nil })
 }
 
-// AddStaged compresses the staged databases' rows (Stage), in the
-// background: Places, and the mirror when there is one.
+// AddStaged compresses the staged databases' rows (Stage) in the
+// background, Places then the mirror when there is one, one after the
+// other: they take one core, and leave the other to what the caller does
+// meanwhile (the merge of a redacted bundle).
 func (p *Packer) AddStaged(s *Staged) {
-	p.Add(PlacesRows, s.Places)
-	p.Add(MirrorRows, s.Mirror)
+	p.g.Go(func() error {
+		for _, m := range []struct {
+			name string
+			raw  []byte
+		}{{PlacesRows, s.Places}, {MirrorRows, s.Mirror}} {
+			if m.raw == nil {
+				continue
+			}
+			d, err := deflate(m.name, m.raw, p.created)
+			if err != nil {
+				return fmt.Errorf("bundle: %s: %w", m.name, err)
+			}
+			p.keep(d)
+		}
+		return nil
+	})
+}
+
+// keep holds a compressed member for Finish.
+func (p *Packer) keep(d deflated) {
+	p.mu.Lock()
+	p.done[d.header.Name] = d
+	p.mu.Unlock()
 }
 
 // AddStream compresses the member that write writes, as it writes it,
@@ -87,9 +110,7 @@ func (p *Packer) AddStream(name string, hint int, write func(io.Writer) error) {
 		if err != nil {
 			return fmt.Errorf("bundle: %s: %w", name, err)
 		}
-		p.mu.Lock()
-		p.done[name] = d
-		p.mu.Unlock()
+		p.keep(d)
 		return nil
 	})
 }
@@ -104,9 +125,7 @@ func (p *Packer) compress(name string, read func() ([]byte, error)) {
 		if err != nil {
 			return fmt.Errorf("bundle: %s: %w", name, err)
 		}
-		p.mu.Lock()
-		p.done[name] = d
-		p.mu.Unlock()
+		p.keep(d)
 		return nil
 	})
 }
