@@ -142,11 +142,13 @@ func readProfile(ctx context.Context, prof *load.Profile, in bundle.StageInput) 
 	var staged *bundle.Staged
 	var sd *sides
 	if redacting {
+		rs := &rowSides{prof: prof}
+		in.Then = rs.then
 		var err error
 		if staged, err = bundle.Stage(ctx, in); err != nil {
 			return nil, nil, err
 		}
-		sd, err = sidesFromRows(prof, staged)
+		sd, err = rs.sides(staged)
 		if errors.Is(err, errIrregular) {
 			if sd, err = readSides(prof, true); err == nil {
 				sd.redact(prof, staged.StandIns)
