@@ -40,6 +40,12 @@ type StageInput struct {
 	Key []byte
 	// Check is the URL check redaction keeps (places.ParseURL).
 	Check redact.URLCheck
+	// Then, when set, is given each database's rows (member PlacesRows
+	// or MirrorRows, the rows and their counts as Staged holds them) as
+	// soon as that database is read, in the goroutine that read it, while
+	// the other may still be read: what the caller makes of one side
+	// overlaps the reading of the other. Its error fails Stage.
+	Then func(member string, rows []byte, counts map[string]int) error
 }
 
 // Staged is what a bundle holds of the two databases: their rows,
@@ -79,12 +85,15 @@ func Stage(ctx context.Context, in StageInput) (*Staged, error) {
 		}
 	}
 	var g errgroup.Group
-	for _, d := range dbs {
+	for i, d := range dbs {
 		g.Go(func() error {
 			if err := d.read(ctx); err != nil {
 				return fmt.Errorf("bundle: read %s: %w", d.plan.what, err)
 			}
-			return nil
+			if in.Then == nil {
+				return nil
+			}
+			return in.Then([]string{PlacesRows, MirrorRows}[i], d.out, d.counts)
 		})
 	}
 	if err := g.Wait(); err != nil {

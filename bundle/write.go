@@ -71,25 +71,48 @@ func (p *Packer) Add(name string, b []byte) {
 	p.compress(name, func() ([]byte, error) { return b, nil })
 }
 
-// AddStaged compresses the staged databases' rows (Stage), in the
-// background: Places, and the mirror when there is one.
+// AddStaged compresses the staged databases' rows (Stage) in the
+// background, Places then the mirror when there is one, one after the
+// other: they take one core, and leave the other to what the caller does
+// meanwhile (the merge of a redacted bundle).
 func (p *Packer) AddStaged(s *Staged) {
-	p.Add(PlacesRows, s.Places)
-	p.Add(MirrorRows, s.Mirror)
+	p.g.Go(func() error {
+		for _, m := range []struct {
+			name string
+			raw  []byte
+		}{{PlacesRows, s.Places}, {MirrorRows, s.Mirror}} {
+			if m.raw == nil {
+				continue
+			}
+			d, err := deflate(m.name, m.raw, p.created)
+			if err != nil {
+				return fmt.Errorf("bundle: %s: %w", m.name, err)
+			}
+			p.keep(d)
+		}
+		return nil
+	})
+}
+
+// keep holds a compressed member for Finish.
+func (p *Packer) keep(d deflated) {
+	p.mu.Lock()
+	p.done[d.header.Name] = d
+	p.mu.Unlock()
 }
 
 // AddStream compresses the member that write writes, as it writes it,
 // without holding it whole: for the decision log (18 MB for large-40k).
-// write runs in the background; hint is the compressed size expected.
+// write runs in the background, on a goroutine of its own: what it
+// writes is compressed on another core while it makes the next piece.
+// hint is the compressed size expected.
 func (p *Packer) AddStream(name string, hint int, write func(io.Writer) error) {
 	p.g.Go(func() error {
-		d, err := deflateFrom(name, write, hint, p.created)
+		d, err := deflateFrom(name, piped(write), hint, p.created)
 		if err != nil {
 			return fmt.Errorf("bundle: %s: %w", name, err)
 		}
-		p.mu.Lock()
-		p.done[name] = d
-		p.mu.Unlock()
+		p.keep(d)
 		return nil
 	})
 }
@@ -104,9 +127,7 @@ func (p *Packer) compress(name string, read func() ([]byte, error)) {
 		if err != nil {
 			return fmt.Errorf("bundle: %s: %w", name, err)
 		}
-		p.mu.Lock()
-		p.done[name] = d
-		p.mu.Unlock()
+		p.keep(d)
 		return nil
 	})
 }
@@ -228,6 +249,24 @@ func deflate(name string, raw []byte, modified time.Time) (deflated, error) {
 		_, err := w.Write(raw)
 		return err
 	}, len(raw)+len(raw)/64+4096, modified)
+}
+
+// piped is write run on a goroutine of its own, writing through a pipe
+// to the writer given to the function returned, which returns once write
+// has returned (with its error, or the writer's).
+func piped(write func(io.Writer) error) func(io.Writer) error {
+	return func(w io.Writer) error {
+		pr, pw := io.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			pw.CloseWithError(write(pw)) // nil: the reader sees io.EOF
+		}()
+		_, err := io.CopyBuffer(w, pr, make([]byte, 64<<10))
+		pr.CloseWithError(err) // a write still pending fails: write returns
+		<-done
+		return err
+	}
 }
 
 // deflateFrom compresses what write writes, as the member name; hint is

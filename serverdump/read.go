@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,26 @@ type bso struct {
 	ModifiedUnix json.RawMessage `json:"modified_unix"`
 	Payload      json.RawMessage `json:"payload"`
 	Data         json.RawMessage `json:"data"`
+}
+
+var bsoKeys = []string{"id", "modified", "modified_unix", "payload", "data"}
+
+// readFlat is json.Unmarshal(elem, b) for a compact BSO (flatObject),
+// false when it cannot vouch for giving the same.
+func (b *bso) readFlat(elem []byte) bool {
+	var vals [5]json.RawMessage
+	if !flatObject(elem, bsoKeys, vals[:]) {
+		return false
+	}
+	if vals[0] != nil {
+		id, ok := plainString(vals[0])
+		if !ok {
+			return false
+		}
+		b.ID = id
+	}
+	b.Modified, b.ModifiedUnix, b.Payload, b.Data = vals[1], vals[2], vals[3], vals[4]
+	return true
 }
 
 // raw is a record as read from the file: either decrypted already or
@@ -88,8 +109,10 @@ func parse(data []byte) (kind source.Kind, elems [][]byte, recs []raw, notes []s
 // ffsclient prints for one.
 func readRecord(i int, elem []byte) (raw, error) {
 	var b bso
-	if err := json.Unmarshal(elem, &b); err != nil {
-		return raw{}, fmt.Errorf("record %d: %s", i, jsonErr(err))
+	if !b.readFlat(elem) {
+		if err := json.Unmarshal(elem, &b); err != nil {
+			return raw{}, fmt.Errorf("record %d: %s", i, jsonErr(err))
+		}
 	}
 	if b.ID == "" {
 		return raw{}, fmt.Errorf("record %d has no id", i)
@@ -256,7 +279,13 @@ func serverTime(v json.RawMessage) (int64, error) {
 
 func seconds(v json.RawMessage) (int64, error) {
 	var f float64
-	if err := json.Unmarshal(v, &f); err != nil || math.IsNaN(f) || f < 0 || f > 1e12 {
+	var err error
+	if end, ok := skipNumber(v, 0); ok && end == len(v) {
+		f, err = strconv.ParseFloat(string(v), 64) // what json.Unmarshal does with a number
+	} else {
+		err = json.Unmarshal(v, &f)
+	}
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1e12 {
 		return 0, fmt.Errorf("modified %s is not seconds since the epoch", v)
 	}
 	return int64(math.Round(f * 1000)), nil

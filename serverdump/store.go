@@ -70,6 +70,38 @@ type cleartext struct {
 	FeedURI    json.RawMessage `json:"feedUri"`
 }
 
+var cleartextKeys = []string{"id", "deleted", "type", "parentid", "title", "bmkUri", "keyword", "tags", "children", "dateAdded", "folderName", "feedUri"}
+
+// readFlat is json.Unmarshal(text, c) for a compact record (flatObject),
+// without copying its values; false when it cannot vouch for giving the
+// same.
+func (c *cleartext) readFlat(text []byte) bool {
+	var v [12]json.RawMessage
+	if !flatObject(text, cleartextKeys, v[:]) {
+		return false
+	}
+	if v[0] != nil {
+		id, ok := plainString(v[0])
+		if !ok {
+			return false
+		}
+		c.ID = id
+	}
+	c.Deleted, c.Type, c.ParentID, c.Title, c.BmkURI, c.Keyword = v[1], v[2], v[3], v[4], v[5], v[6]
+	c.Tags, c.Children, c.DateAdded, c.FolderName, c.FeedURI = v[7], v[8], v[9], v[10], v[11]
+	return true
+}
+
+// rawArray is json.Unmarshal(data, &list) into a []json.RawMessage.
+func rawArray(data []byte) ([]json.RawMessage, error) {
+	if list, ok := flatArray(data); ok {
+		return list, nil
+	}
+	var list []json.RawMessage
+	err := json.Unmarshal(data, &list)
+	return list, err
+}
+
 // skipError is a record Firefox would not store; the reason is shown as a
 // note and reading goes on.
 type skipError struct{ reason string }
@@ -83,8 +115,10 @@ func skipf(format string, args ...any) error { return &skipError{fmt.Sprintf(for
 // not store it; any other error means the cleartext is not a record.
 func decode(r Record) (item, error) {
 	var c cleartext
-	if err := json.Unmarshal(r.Cleartext, &c); err != nil {
-		return item{}, fmt.Errorf("cleartext is not a JSON record: %v", err)
+	if !c.readFlat(r.Cleartext) {
+		if err := json.Unmarshal(r.Cleartext, &c); err != nil {
+			return item{}, fmt.Errorf("cleartext is not a JSON record: %v", err)
+		}
 	}
 	if c.ID != r.ID {
 		return item{}, skipf("record id mismatch: the cleartext says %q", c.ID)
@@ -132,8 +166,7 @@ func decode(r Record) (item, error) {
 	case "folder":
 		it.kind = mirror.KindFolder
 		it.title = title(c.Title)
-		var kids []json.RawMessage
-		if len(c.Children) > 0 && json.Unmarshal(c.Children, &kids) == nil {
+		if kids, err := rawArray(c.Children); len(c.Children) > 0 && err == nil {
 			for _, k := range kids {
 				if id, ok := jsonString(k); ok {
 					it.children = append(it.children, record.GUID(id))
@@ -212,8 +245,11 @@ func title(raw json.RawMessage) string {
 }
 
 func tags(raw json.RawMessage) []string {
-	var list []json.RawMessage
-	if len(raw) == 0 || json.Unmarshal(raw, &list) != nil {
+	if len(raw) == 0 {
+		return nil
+	}
+	list, err := rawArray(raw)
+	if err != nil {
 		return nil
 	}
 	var out []string

@@ -78,10 +78,13 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 			rand.Read(in.Key) // never fails (crypto/rand)
 		}
 	}
-	sd, err := readProfile(ctx, prof, in, packer)
+	sd, staged, err := readProfile(ctx, prof, in)
 	if err != nil {
 		return nil, err
 	}
+	// The rows are compressed on one core while the other merges (both
+	// trees are built by then, on both cores).
+	packer.AddStaged(staged)
 
 	m := bundle.Manifest{
 		Bmtui:    o.Version,
@@ -129,30 +132,29 @@ func Write(ctx context.Context, prof *load.Profile, o Options) (*Summary, error)
 	return sum, nil
 }
 
-// readProfile reads the rows and the trees of prof, and starts
-// compressing the rows. A redacted bundle's trees are built from its
-// rows (unless they are irregular: then they are read from the files and
-// redacted with the rows' stand-ins); otherwise the trees are the
-// profile's as loaded, or read at the same time as the rows.
-func readProfile(ctx context.Context, prof *load.Profile, in bundle.StageInput, packer *bundle.Packer) (*sides, error) {
+// readProfile reads the rows and the trees of prof. A redacted bundle's
+// trees are built from its rows (unless they are irregular: then they
+// are read from the files and redacted with the rows' stand-ins);
+// otherwise the trees are the profile's as loaded, or read at the same
+// time as the rows.
+func readProfile(ctx context.Context, prof *load.Profile, in bundle.StageInput) (*sides, *bundle.Staged, error) {
 	redacting := in.Key != nil
 	var staged *bundle.Staged
 	var sd *sides
 	if redacting {
+		rs := &rowSides{prof: prof}
+		in.Then = rs.then
 		var err error
 		if staged, err = bundle.Stage(ctx, in); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		// The rows are compressed while the trees are built from them
-		// and the report and the log are made.
-		packer.AddStaged(staged)
-		sd, err = sidesFromRows(prof, staged)
+		sd, err = rs.sides(staged)
 		if errors.Is(err, errIrregular) {
 			if sd, err = readSides(prof, true); err == nil {
 				sd.redact(prof, staged.StandIns)
 			}
 		}
-		return sd, err
+		return sd, staged, err
 	}
 	// Each from its own connection to the snapshots.
 	var g errgroup.Group
@@ -165,10 +167,9 @@ func readProfile(ctx context.Context, prof *load.Profile, in bundle.StageInput, 
 		return err
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	packer.AddStaged(staged)
-	return sd, nil
+	return sd, staged, nil
 }
 
 // validation is `bmtui validate --json` of the staged trees, with the

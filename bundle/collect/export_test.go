@@ -39,6 +39,8 @@ func SidesBothWays(ctx context.Context, prof *load.Profile, key []byte) (fromRow
 	if prof.Mirror != nil {
 		in.Mirror = prof.Mirror.DB().Snapshot().Path
 	}
+	rs := &rowSides{prof: prof}
+	in.Then = rs.then // the trees from the rows, as Write builds them
 	staged, err := bundle.Stage(ctx, in)
 	if err != nil {
 		return fromRows, fromFiles, notes, err
@@ -58,7 +60,7 @@ func SidesBothWays(ctx context.Context, prof *load.Profile, key []byte) (fromRow
 	}
 	sd.redact(prof, staged.StandIns)
 	fromFiles, notes[1] = both(sd), sd.notes
-	sd, rowsErr = sidesFromRows(prof, staged)
+	sd, rowsErr = rs.sides(staged)
 	if rowsErr != nil {
 		return fromRows, fromFiles, notes, rowsErr
 	}

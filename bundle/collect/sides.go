@@ -1,9 +1,11 @@
 package collect
 
 import (
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -55,44 +57,54 @@ func readSides(prof *load.Profile, redacting bool) (*sides, error) {
 	return sd, nil
 }
 
-// sidesFromRows builds both trees of a redacted bundle from the rows it
-// holds (staged), as opening the case reads them, instead of reading the
-// files again: errIrregular when the rows hold something only SQLite's
-// reading decides (readSides then reads the files).
-func sidesFromRows(prof *load.Profile, staged *bundle.Staged) (*sides, error) {
-	var local *places.TreeRows
-	var items []mirror.ItemRow
-	var structure []mirror.StructureRow
-	var g errgroup.Group
-	g.Go(func() (err error) {
-		local, err = placesRows(staged.Places, staged.PlacesCounts)
-		return err
-	})
-	if prof.Mirror != nil {
-		g.Go(func() (err error) {
-			items, structure, err = mirrorRows(staged.Mirror, staged.MirrorCounts)
-			return err
-		})
+// rowSides builds both trees of a redacted bundle from the rows it
+// holds, as opening the case reads them, instead of reading the files
+// again: each tree as soon as its database's rows are read (then, as
+// bundle.StageInput.Then), while the other database is still read.
+type rowSides struct {
+	prof *load.Profile
+	sd   sides
+	mu   sync.Mutex
+	// irregular is errIrregular when the rows of either side hold
+	// something only SQLite's reading decides (readSides then reads the
+	// files).
+	irregular error
+}
+
+func (rs *rowSides) then(member string, rows []byte, counts map[string]int) error {
+	prof := rs.prof
+	var err error
+	switch member {
+	case bundle.PlacesRows:
+		var local *places.TreeRows
+		if local, err = placesRows(rows, counts); err == nil {
+			rs.sd.local, err = prof.Places.LoadRows(prof.Clocks.Local, local)
+		}
+	case bundle.MirrorRows:
+		var items []mirror.ItemRow
+		var structure []mirror.StructureRow
+		if items, structure, err = mirrorRows(rows, counts); err == nil {
+			rs.sd.remote, err = prof.Mirror.LoadRows(prof.Clocks.Remote, items, structure)
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+	if errors.Is(err, errIrregular) {
+		rs.mu.Lock()
+		rs.irregular = err
+		rs.mu.Unlock()
+		return nil
 	}
-	sd := &sides{}
-	g.Go(func() (err error) {
-		sd.local, err = prof.Places.LoadRows(prof.Clocks.Local, local)
-		return err
-	})
-	if prof.Mirror != nil {
-		g.Go(func() (err error) {
-			sd.remote, err = prof.Mirror.LoadRows(prof.Clocks.Remote, items, structure)
-			return err
-		})
+	return err
+}
+
+// sides returns the trees built (after Stage), errIrregular when either
+// side's rows were irregular.
+func (rs *rowSides) sides(staged *bundle.Staged) (*sides, error) {
+	if rs.irregular != nil {
+		return nil, rs.irregular
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	sd.addNotes(prof, true)
-	sd.rebuild = redactedRebuild(prof, staged.StandIns)
+	sd := &rs.sd
+	sd.addNotes(rs.prof, true)
+	sd.rebuild = redactedRebuild(rs.prof, staged.StandIns)
 	return sd, nil
 }
 
