@@ -26,12 +26,14 @@ const hugePage = 2 << 20
 // firefoxPageSize is the page size of every database Firefox writes.
 const firefoxPageSize = 32768
 
-// cacheLines is how many pages the buffer holds: 64 MiB of 32 KiB pages,
-// twice what apply keeps cached at once for large-40k (897 lines, with
-// places.sqlite, the Sync mirror and the temporary tables; bundle, 243).
-// Past it SQLite recycles clean pages first, then allocates as before; a
-// page larger than a line is allocated as before too.
-const cacheLines = 2048
+// cacheLines is how many pages the buffer holds: 48 MiB of 32 KiB pages,
+// half as much again as apply keeps cached at once for large-40k (at most
+// 990 lines, with places.sqlite, the Sync mirror and the temporary tables;
+// bundle, 243). Each line costs resident memory from the first open on, and
+// SQLite touches all of them then (~10-20 ms for 32 MiB here), so it is no
+// bigger. Past it SQLite recycles clean pages first, then allocates as
+// before; a page larger than a line is allocated as before too.
+const cacheLines = 1536
 
 // ErrRefused is returned by Configure when SQLite will not take the buffer,
 // as it will not once a connection has been opened; SQLite then keeps its
