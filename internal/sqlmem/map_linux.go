@@ -36,8 +36,9 @@ func mapBuffer(size int) []byte {
 	return buf
 }
 
-// unmapBuffer returns a buffer SQLite refused; the few unaligned pages
-// around it stay mapped, never touched.
+// unmapBuffer returns a buffer SQLite refused; the unaligned pages around
+// it stay mapped, never touched. (syscall.Munmap takes only whole
+// mappings it made, so the system call is made directly.)
 func unmapBuffer(buf []byte) {
-	_ = syscall.Munmap(buf)
+	_, _, _ = syscall.Syscall(syscall.SYS_MUNMAP, uintptr(unsafe.Pointer(unsafe.SliceData(buf))), uintptr(len(buf)), 0)
 }

@@ -160,9 +160,9 @@ func TestRefusedKeepsDefaults(t *testing.T) {
 	}
 }
 
-// TestMapBufferIsHugePageAligned checks the buffer starts on a huge page
-// and is advised for huge pages.
-func TestMapBufferIsHugePageAligned(t *testing.T) {
+// TestMapBuffer checks the buffer starts on a huge page and is advised for
+// huge pages, and that a refused one is unmapped.
+func TestMapBuffer(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("huge page advice is Linux's")
 	}
@@ -170,7 +170,6 @@ func TestMapBufferIsHugePageAligned(t *testing.T) {
 	if buf == nil {
 		t.Skip("no huge pages here")
 	}
-	defer unmapBuffer(buf)
 	if len(buf) != 2*hugePage {
 		t.Errorf("len = %d, want %d (rounded up to huge pages)", len(buf), 2*hugePage)
 	}
@@ -184,6 +183,10 @@ func TestMapBufferIsHugePageAligned(t *testing.T) {
 	}
 	if !strings.Contains(" "+flags+" ", " hg ") {
 		t.Errorf("the buffer's mapping has flags %q, want hg (MADV_HUGEPAGE) among them", flags)
+	}
+	unmapBuffer(buf)
+	if flags, err := vmFlags(addr); err == nil {
+		t.Errorf("after unmapBuffer the buffer is still mapped (flags %q)", flags)
 	}
 }
 
