@@ -22,6 +22,7 @@ import (
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/load"
+	"github.com/bmtui/bmtui/internal/sqlmem"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -36,6 +37,7 @@ const (
 
 func main() {
 	hugepages.AdviseHeap()
+	_ = sqlmem.Configure() // if refused, SQLite keeps its own allocator
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
