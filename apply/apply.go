@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,6 +106,10 @@ type testHooks struct {
 	tagTriggers bool
 	// beforeCommit runs inside the transaction just before COMMIT.
 	beforeCommit func(tx *sql.Tx) error
+	// backupDurable runs in the background once the backup's copies are
+	// fsynced, before their manifest; a non-nil error fails the backup
+	// as an fsync error would.
+	backupDurable func() error
 	// driver replaces the database/sql driver of the apply's connection
 	// (a benchmark records the statements through a wrapper).
 	driver string
@@ -240,31 +245,51 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	rep.Timings.Checks = time.Since(start)
 
-	// 2. Backups. Firefox's own is read through a read-only connection of
-	// its own while the files are copied.
+	// 2. Backups. The copies' bytes are taken now, before the write
+	// switches the journal mode; they are fsynced, listed in their
+	// manifest and Firefox's own backup is exported from the copy of
+	// places.sqlite while the transaction runs (SQLite's work, on one
+	// core), and the COMMIT waits for all of it: nothing is committed
+	// before its backup is on disk.
 	t0 := time.Now()
-	taken, err := backupBeforeWriting(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, "the databases")
-	rep.FirefoxBackup = taken.firefox
-	if taken.warning != "" {
-		rep.Warnings = append(rep.Warnings, taken.warning)
-	}
+	pending, err := startBackup(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, hooks)
 	if err != nil {
 		return nil, err
 	}
-	bdir := taken.dir
+	bdir := pending.dir
 	rep.BackupDir = bdir
 	rep.Timings.Backup = time.Since(t0)
+	var waited time.Duration
+	backupDurable := func() error {
+		t := time.Now()
+		taken, err := pending.wait()
+		waited += time.Since(t)
+		rep.FirefoxBackup = taken.firefox
+		if taken.warning != "" && !slices.Contains(rep.Warnings, taken.warning) {
+			rep.Warnings = append(rep.Warnings, taken.warning)
+		}
+		return err
+	}
 
 	// 3. The transaction.
 	t0 = time.Now()
 	marker, err := markWriteStarted(profileDir, bdir)
 	if err != nil {
+		backupDurable() //nolint:errcheck // the marker's error matters more
 		return nil, err
 	}
-	committed, err := writeTransaction(ctx, c, plan, rep, hooks)
+	committed, err := writeTransaction(ctx, c, plan, rep, hooks, backupDurable)
 	if err != nil {
 		c.close()
 		if !committed && bdir != "" {
+			if berr := backupDurable(); berr != nil {
+				// SQLite rolled the files back; without a durable backup
+				// the header's journal mode bytes are not put back.
+				os.RemoveAll(bdir)
+				os.Remove(marker)
+				syncDir(filepath.Dir(marker))
+				return nil, fmt.Errorf("%w (the transaction was rolled back: no bookmark was changed)", err)
+			}
 			return nil, putBackUncommitted(err, profileDir, marker, bdir, false)
 		}
 		return nil, err
@@ -294,7 +319,8 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	if err := syncDir(filepath.Dir(marker)); err != nil {
 		return nil, err
 	}
-	rep.Timings.Write = time.Since(t0)
+	rep.Timings.Write = time.Since(t0) - waited
+	rep.Timings.Backup += waited
 
 	// The outgoing records are written while the files are read back.
 	outgoing := make(chan error, 1)
@@ -473,7 +499,7 @@ func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
 // writeTransaction switches places.sqlite to a rollback journal, runs the
 // whole apply in one transaction over both files, and switches back to
 // WAL. committed reports whether the COMMIT succeeded.
-func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks) (committed bool, err error) {
+func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, backupDurable func() error) (committed bool, err error) {
 	db := c.db
 	for _, q := range []string{
 		`PRAGMA foreign_keys = ON`,
@@ -549,6 +575,9 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 		if err := hooks.beforeCommit(tx); err != nil {
 			return false, err
 		}
+	}
+	if err := backupDurable(); err != nil {
+		return false, err
 	}
 	if err := hooks.Step("committing"); err != nil {
 		return false, err
