@@ -271,6 +271,18 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		return err
 	}
 
+	// Foreign keys are checked on the copies, the files before the
+	// write, while it runs; the COMMIT then proves them of the files
+	// after it (keysProven).
+	keysBefore := make(chan keysProven, 1)
+	if pending.copied && !opts.SkipVerify && !opts.FastVerify {
+		go func() {
+			keysBefore <- checkKeysBefore(filepath.Join(bdir, "places.sqlite"), filepath.Join(bdir, "weave", "bookmarks.sqlite"))
+		}()
+	} else {
+		keysBefore <- keysProven{}
+	}
+
 	// 3. The transaction.
 	t0 = time.Now()
 	marker, err := markWriteStarted(profileDir, bdir)
@@ -347,11 +359,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	// 4. Read back and compare.
 	if !opts.SkipVerify {
 		t0 = time.Now()
-		verify := Verify
-		if opts.FastVerify {
-			verify = VerifyFast
-		}
-		err := verify(profileDir, plan)
+		err := verifyFiles(profileDir, plan, !opts.FastVerify, <-keysBefore)
 		rep.Timings.Verify = time.Since(t0)
 		if cerr := waitClosed(); cerr != nil && err == nil {
 			err = cerr

@@ -538,10 +538,14 @@ func backupBeforeWriting(profileDir, pp string, opts Options, existing map[strin
 // exported from the copy of places.sqlite) while the write runs; the
 // write waits for it before its COMMIT.
 type pendingBackup struct {
-	dir   string
-	done  chan struct{}
-	taken backupsTaken
-	err   error
+	dir string
+	// copied is true when the copies in dir were taken before
+	// startBackup returned and places.sqlite's has no write-ahead log:
+	// they are the files as they were before the write.
+	copied bool
+	done   chan struct{}
+	taken  backupsTaken
+	err    error
 }
 
 // wait returns once the backup is durable (or failed); what names the
@@ -572,7 +576,7 @@ func startBackup(profileDir, pp string, opts Options, existing map[string]bool, 
 		close(b.done)
 		return nil, fail(err)
 	}
-	b.dir = copies.dir
+	b.dir, b.copied = copies.dir, true
 	b.taken.dir = copies.dir
 	if hooks != nil {
 		copies.beforeManifest = hooks.backupDurable
