@@ -85,9 +85,12 @@ type Report struct {
 	Timings  Timings
 }
 
-// Timings of the phases of an apply. Write ends when places.sqlite is back
-// in WAL mode; the connection then closes while Verify runs, and Total
-// includes both.
+// Timings of the phases of an apply. Backup is what the apply waited for
+// its backups: taking the copies, and at the COMMIT whatever of their
+// fsyncs and Firefox's backup (which run beside the write) was not done
+// yet; Write is the rest of the write. Write ends when places.sqlite is
+// back in WAL mode; the connection then closes while Verify runs, and
+// Total includes both.
 type Timings struct {
 	Checks, Backup, Write, Verify, Total time.Duration
 }
@@ -522,8 +525,9 @@ func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
 }
 
 // writeTransaction switches places.sqlite to a rollback journal, runs the
-// whole apply in one transaction over both files, and switches back to
-// WAL. committed reports whether the COMMIT succeeded.
+// whole apply in one transaction over both files, waits for
+// backupDurable (an error rolls the transaction back), commits, and
+// switches back to WAL. committed reports whether the COMMIT succeeded.
 func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, backupDurable func() error) (committed bool, err error) {
 	db := c.db
 	for _, q := range []string{
