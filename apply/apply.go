@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,9 +85,12 @@ type Report struct {
 	Timings  Timings
 }
 
-// Timings of the phases of an apply. Write ends when places.sqlite is back
-// in WAL mode; the connection then closes while Verify runs, and Total
-// includes both.
+// Timings of the phases of an apply. Backup is what the apply waited for
+// its backups: taking the copies, and at the COMMIT whatever of their
+// fsyncs and Firefox's backup (which run beside the write) was not done
+// yet; Write is the rest of the write. Write ends when places.sqlite is
+// back in WAL mode; the connection then closes while Verify runs, and
+// Total includes both.
 type Timings struct {
 	Checks, Backup, Write, Verify, Total time.Duration
 }
@@ -105,6 +109,10 @@ type testHooks struct {
 	tagTriggers bool
 	// beforeCommit runs inside the transaction just before COMMIT.
 	beforeCommit func(tx *sql.Tx) error
+	// backupDurable runs in the background once the backup's copies are
+	// fsynced, before their manifest; a non-nil error fails the backup
+	// as an fsync error would.
+	backupDurable func() error
 	// driver replaces the database/sql driver of the apply's connection
 	// (a benchmark records the statements through a wrapper).
 	driver string
@@ -240,31 +248,63 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	}
 	rep.Timings.Checks = time.Since(start)
 
-	// 2. Backups. Firefox's own is read through a read-only connection of
-	// its own while the files are copied.
+	// 2. Backups. The copies' bytes are taken now, before the write
+	// switches the journal mode; they are fsynced, listed in their
+	// manifest and Firefox's own backup is exported from the copy of
+	// places.sqlite while the transaction runs (SQLite's work, on one
+	// core), and the COMMIT waits for all of it: nothing is committed
+	// before its backup is on disk.
 	t0 := time.Now()
-	taken, err := backupBeforeWriting(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, "the databases")
-	rep.FirefoxBackup = taken.firefox
-	if taken.warning != "" {
-		rep.Warnings = append(rep.Warnings, taken.warning)
-	}
+	pending, err := startBackup(profileDir, pp, opts, existing, hooks == nil || !hooks.noBackup, hooks)
 	if err != nil {
 		return nil, err
 	}
-	bdir := taken.dir
+	bdir := pending.dir
 	rep.BackupDir = bdir
 	rep.Timings.Backup = time.Since(t0)
+	var waited time.Duration
+	backupDurable := func() error {
+		t := time.Now()
+		taken, err := pending.wait()
+		waited += time.Since(t)
+		rep.FirefoxBackup = taken.firefox
+		if taken.warning != "" && !slices.Contains(rep.Warnings, taken.warning) {
+			rep.Warnings = append(rep.Warnings, taken.warning)
+		}
+		return err
+	}
+
+	// Foreign keys are checked on the copies, the files before the
+	// write, while it runs; the COMMIT then proves them of the files
+	// after it (keysProven).
+	keysBefore := make(chan keysProven, 1)
+	if pending.copied && !opts.SkipVerify && !opts.FastVerify {
+		go func() {
+			keysBefore <- checkKeysBefore(filepath.Join(bdir, "places.sqlite"), filepath.Join(bdir, "weave", "bookmarks.sqlite"))
+		}()
+	} else {
+		keysBefore <- keysProven{}
+	}
 
 	// 3. The transaction.
 	t0 = time.Now()
 	marker, err := markWriteStarted(profileDir, bdir)
 	if err != nil {
+		backupDurable() //nolint:errcheck // the marker's error matters more
 		return nil, err
 	}
-	committed, err := writeTransaction(ctx, c, plan, rep, hooks)
+	committed, err := writeTransaction(ctx, c, plan, rep, hooks, backupDurable)
 	if err != nil {
 		c.close()
 		if !committed && bdir != "" {
+			if berr := backupDurable(); berr != nil {
+				// SQLite rolled the files back; without a durable backup
+				// the header's journal mode bytes are not put back.
+				os.RemoveAll(bdir)
+				os.Remove(marker)
+				syncDir(filepath.Dir(marker))
+				return nil, fmt.Errorf("%w (the transaction was rolled back: no bookmark was changed)", err)
+			}
 			return nil, putBackUncommitted(err, profileDir, marker, bdir, false)
 		}
 		return nil, err
@@ -294,7 +334,8 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	if err := syncDir(filepath.Dir(marker)); err != nil {
 		return nil, err
 	}
-	rep.Timings.Write = time.Since(t0)
+	rep.Timings.Write = time.Since(t0) - waited
+	rep.Timings.Backup += waited
 
 	// The outgoing records are written while the files are read back.
 	outgoing := make(chan error, 1)
@@ -321,11 +362,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	// 4. Read back and compare.
 	if !opts.SkipVerify {
 		t0 = time.Now()
-		verify := Verify
-		if opts.FastVerify {
-			verify = VerifyFast
-		}
-		err := verify(profileDir, plan)
+		err := verifyFiles(profileDir, plan, !opts.FastVerify, <-keysBefore)
 		rep.Timings.Verify = time.Since(t0)
 		if cerr := waitClosed(); cerr != nil && err == nil {
 			err = cerr
@@ -471,9 +508,10 @@ func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
 }
 
 // writeTransaction switches places.sqlite to a rollback journal, runs the
-// whole apply in one transaction over both files, and switches back to
-// WAL. committed reports whether the COMMIT succeeded.
-func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks) (committed bool, err error) {
+// whole apply in one transaction over both files, waits for
+// backupDurable (an error rolls the transaction back), commits, and
+// switches back to WAL. committed reports whether the COMMIT succeeded.
+func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, backupDurable func() error) (committed bool, err error) {
 	db := c.db
 	for _, q := range []string{
 		`PRAGMA foreign_keys = ON`,
@@ -549,6 +587,9 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 		if err := hooks.beforeCommit(tx); err != nil {
 			return false, err
 		}
+	}
+	if err := backupDurable(); err != nil {
+		return false, err
 	}
 	if err := hooks.Step("committing"); err != nil {
 		return false, err

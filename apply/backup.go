@@ -76,17 +76,36 @@ func backupFiles(profile, root string, now time.Time, existing map[string]bool) 
 // allows): only for files the caller never changes in place, but removes
 // or replaces by a rename, so the backup keeps the very bytes.
 func backupFileList(profile, root string, now time.Time, candidates []string, existing, link map[string]bool) (string, error) {
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	c, err := copyFileList(profile, root, now, candidates, existing, link)
+	if err != nil {
 		return "", err
+	}
+	return c.dir, c.makeDurable()
+}
+
+// fileCopies are the copies of one backup, their bytes written but not
+// yet on disk: makeDurable finishes the backup.
+type fileCopies struct {
+	root, dir string
+	created   time.Time
+	files     []string // relative to dir
+	// beforeManifest, set by tests, fails the backup after the fsyncs.
+	beforeManifest func() error
+}
+
+// copyFileList copies (or links) the candidate files of profile that are
+// in existing into a new folder under root. It does not wait for the
+// disk: the copies' bytes are taken, in the page cache, when it returns.
+func copyFileList(profile, root string, now time.Time, candidates []string, existing, link map[string]bool) (*fileCopies, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, err
 	}
 	name := now.UTC().Format("20060102T150405.000000000Z")
 	dir := filepath.Join(root, name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		return "", err
+		return nil, err
 	}
-	m := Manifest{Created: now}
-	// The files are copied at once: each copy waits mostly on its fsync.
-	var todo []string
+	c := &fileCopies{root: root, dir: dir, created: now}
 	for _, rel := range candidates {
 		if !existing[rel] {
 			continue
@@ -96,53 +115,121 @@ func backupFileList(profile, root string, now time.Time, candidates []string, ex
 			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			return "", err
+			return nil, err
 		}
 		if fi.Mode().IsRegular() {
-			todo = append(todo, rel)
+			c.files = append(c.files, rel)
 		}
 	}
-	m.Files = make([]ManifestFile, len(todo))
 	var g errgroup.Group
-	for i, rel := range todo {
+	for _, rel := range c.files {
 		g.Go(func() error {
 			dst := filepath.Join(dir, rel)
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}
-			var size int64
-			var sum string
-			var err error
 			if link[rel] {
-				size, sum, err = linkFileSync(filepath.Join(profile, rel), dst)
-			} else {
-				size, sum, err = copyFileSync(filepath.Join(profile, rel), dst)
+				return linkFile(filepath.Join(profile, rel), dst)
 			}
+			return copyFile(filepath.Join(profile, rel), dst)
+		})
+	}
+	return c, g.Wait()
+}
+
+// makeDurable fsyncs every copy, hashing it, writes the manifest and
+// fsyncs the folders: the backup then survives a crash, and LastBackup
+// and Undo find it.
+func (c *fileCopies) makeDurable() error {
+	m := Manifest{Created: c.created, Files: make([]ManifestFile, len(c.files))}
+	// The files at once: each waits mostly on its fsync.
+	var g errgroup.Group
+	for i, rel := range c.files {
+		g.Go(func() error {
+			size, sum, err := syncAndHash(filepath.Join(c.dir, rel))
 			m.Files[i] = ManifestFile{Name: rel, Size: size, SHA256: sum}
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return "", err
+		return err
+	}
+	if c.beforeManifest != nil {
+		if err := c.beforeManifest(); err != nil {
+			return err
+		}
 	}
 	// The manifest goes in by a rename: a kill while it is written must
 	// leave none (LastBackup skips such a folder), never half of one.
 	data, _ := json.MarshalIndent(m, "", "  ")
-	tmp := filepath.Join(dir, manifestName+".tmp")
+	tmp := filepath.Join(c.dir, manifestName+".tmp")
 	if err := writeFileSync(tmp, data); err != nil {
-		return "", err
+		return err
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, manifestName)); err != nil {
-		return "", err
+	if err := os.Rename(tmp, filepath.Join(c.dir, manifestName)); err != nil {
+		return err
 	}
-	for _, d := range []string{filepath.Join(dir, "weave"), dir, root, filepath.Dir(root)} {
+	for _, d := range []string{filepath.Join(c.dir, "weave"), c.dir, c.root, filepath.Dir(c.root)} {
 		if _, err := os.Stat(d); err == nil {
 			if err := syncDir(d); err != nil {
-				return "", err
+				return err
 			}
 		}
 	}
-	return dir, nil
+	return nil
+}
+
+// copyFile copies src to dst (created exclusively) without waiting for
+// the disk (io.Copy lets the kernel copy: copy_file_range).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+	}
+	return err
+}
+
+// linkFile makes dst a hard link to src, or a copy where the file system
+// has no hard links.
+func linkFile(src, dst string) error {
+	if err := os.Link(src, dst); err != nil {
+		if _, serr := os.Lstat(dst); serr == nil {
+			return err // dst exists: not a file system without links
+		}
+		return copyFile(src, dst)
+	}
+	return nil
+}
+
+// syncAndHash fsyncs the file at path (a hard-linked original may not be
+// on disk yet either) and returns its size and SHA-256.
+func syncAndHash(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return 0, "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // copyFileSync copies src to dst (created exclusively), fsyncs it and
@@ -165,36 +252,6 @@ func copyFileSync(src, dst string) (int64, string, error) {
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		os.Remove(dst)
-		return 0, "", err
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// linkFileSync makes dst a hard link to src, or a copy where the file
-// system has no hard links, fsyncs the file and returns its size and
-// SHA-256.
-func linkFileSync(src, dst string) (int64, string, error) {
-	if err := os.Link(src, dst); err != nil {
-		if _, serr := os.Lstat(dst); serr == nil {
-			return 0, "", err // dst exists: not a file system without links
-		}
-		return copyFileSync(src, dst)
-	}
-	f, err := os.Open(dst)
-	if err != nil {
-		os.Remove(dst)
-		return 0, "", err
-	}
-	defer f.Close()
-	// The original may not be on disk yet (written, never synced).
-	if err := f.Sync(); err != nil {
-		os.Remove(dst)
-		return 0, "", err
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, f)
 	if err != nil {
 		os.Remove(dst)
 		return 0, "", err
@@ -474,6 +531,78 @@ func backupBeforeWriting(profileDir, pp string, opts Options, existing map[strin
 		return taken, fmt.Errorf("cannot back up %s into %s: %w", what, opts.BackupRoot, err)
 	}
 	return taken, nil
+}
+
+// pendingBackup is a backup whose copies are taken and which becomes
+// durable in the background (fsync, manifest, Firefox's own backup
+// exported from the copy of places.sqlite) while the write runs; the
+// write waits for it before its COMMIT.
+type pendingBackup struct {
+	dir string
+	// copied is true when the copies in dir were taken before
+	// startBackup returned and places.sqlite's has no write-ahead log:
+	// they are the files as they were before the write.
+	copied bool
+	done   chan struct{}
+	taken  backupsTaken
+	err    error
+}
+
+// wait returns once the backup is durable (or failed); what names the
+// copied files in the error. It may be called more than once.
+func (b *pendingBackup) wait() (backupsTaken, error) {
+	<-b.done
+	return b.taken, b.err
+}
+
+// startBackup takes the apply's backups. The copies' bytes are taken
+// before it returns, so the write may then change the files; the rest
+// runs in the background (pendingBackup.wait). A profile with a
+// write-ahead log beside places.sqlite, or an apply that makes no copies,
+// takes its backups whole, before returning, as backupBeforeWriting does:
+// Firefox's backup is then exported from places.sqlite itself.
+func startBackup(profileDir, pp string, opts Options, existing map[string]bool, copyFiles bool, hooks *testHooks) (*pendingBackup, error) {
+	const what = "the databases"
+	b := &pendingBackup{done: make(chan struct{})}
+	if fi, err := os.Stat(pp + "-wal"); !copyFiles || err == nil && fi.Size() > 0 {
+		defer close(b.done)
+		b.taken, b.err = backupBeforeWriting(profileDir, pp, opts, existing, copyFiles, what)
+		b.dir = b.taken.dir
+		return b, b.err
+	}
+	fail := func(err error) error { return fmt.Errorf("cannot back up %s into %s: %w", what, opts.BackupRoot, err) }
+	copies, err := copyFileList(profileDir, opts.BackupRoot, opts.Clock(), backupCandidates, existing, nil)
+	if err != nil {
+		close(b.done)
+		return nil, fail(err)
+	}
+	b.dir, b.copied = copies.dir, true
+	b.taken.dir = copies.dir
+	if hooks != nil {
+		copies.beforeManifest = hooks.backupDurable
+	}
+	go func() {
+		defer close(b.done)
+		var firefox chan error
+		if !opts.NoFirefoxBackup {
+			firefox = make(chan error, 1)
+			go func() {
+				var err error
+				b.taken.firefox, err = backup.WriteCopy(profileDir, filepath.Join(copies.dir, "places.sqlite"), opts.Clock())
+				firefox <- err
+			}()
+		}
+		err := copies.makeDurable()
+		if firefox != nil {
+			if ferr := <-firefox; ferr != nil {
+				b.taken.warning = "Firefox bookmark backup not written: " + ferr.Error()
+			}
+		}
+		if err != nil {
+			b.err = fail(err)
+		}
+	}()
+	return b, nil
 }
 
 // existingFiles says which of the files an apply may change exist now:

@@ -106,10 +106,16 @@
 // # Backups
 //
 // Before the first write, both database files (and any -wal or -journal
-// that existed before Apply opened them) are copied, fsynced, into
-// <profile>/bmtui-backups/<UTC timestamp>/ with a manifest of sizes and
-// SHA-256 sums, and Firefox's own bookmark backup is written to
-// <profile>/bookmarkbackups/ (places/backup). Undo restores the newest
+// that existed before Apply opened them) are copied into
+// <profile>/bmtui-backups/<UTC timestamp>/. The copies are fsynced and
+// listed with their sizes and SHA-256 sums in a manifest, and Firefox's
+// own bookmark backup is exported from the copy of places.sqlite into
+// <profile>/bookmarkbackups/ (places/backup), while the transaction runs:
+// the files do not change before its COMMIT, which waits for all of it. A
+// backup that fails makes the transaction roll back; nothing is committed
+// before its backup is on disk. (With a non-empty places.sqlite-wal the
+// backups are taken whole before the transaction, and Firefox's is
+// exported from places.sqlite itself.) Undo restores the newest
 // backup byte for byte (through a temporary file and a rename per file),
 // deletes journals, WALs, shared-memory files and super-journals the
 // backup does not have, and refuses while Firefox runs.
@@ -124,12 +130,14 @@
 //
 //  1. opens places.sqlite, attaches the mirror, and runs every check
 //     (including BEGIN IMMEDIATE + ROLLBACK, which writes nothing);
-//  2. makes the backups, then writes a marker file
-//     (<profile>/bmtui-backups/APPLYING, fsynced) naming the backup;
+//  2. copies the files for the backup (made durable while 3 and 4 run),
+//     then writes a marker file (<profile>/bmtui-backups/APPLYING,
+//     fsynced) naming the backup;
 //  3. switches places.sqlite from WAL to journal_mode=DELETE (the mirror is
 //     already DELETE), with synchronous=FULL on both, a page cache large
 //     enough that no page spills before the commit, and foreign_keys=ON;
-//  4. runs the whole apply in one IMMEDIATE transaction and commits: SQLite
+//  4. runs the whole apply in one IMMEDIATE transaction, waits for the
+//     backup to be durable, and commits: SQLite
 //     writes and syncs the super-journal and both rollback journals, writes
 //     both files, then deletes the super-journal (the commit point);
 //  5. switches places.sqlite back to WAL, closes, removes the marker.
@@ -167,7 +175,12 @@
 // outside the tags root at its merged parent and position and nothing
 // else, every folder numbered 0..n-1, applied values, deletions,
 // tombstones, change counters, root statuses, the mirror's needsMerge
-// flags, quick_check and foreign_key_check. A difference is returned as a
-// *VerifyError. The apply's connection closes meanwhile (freeing its page
+// flags, and quick_check. Foreign keys are proven rather than read again
+// where that holds: each file's copy in the backup is checked
+// (foreign_key_check) while the write runs, and the write's COMMIT, with
+// foreign_keys and defer_foreign_keys on, fails if the transaction left a
+// violation, so a file without one before has none after; a file that had
+// one before gets foreign_key_check after the write. A difference is
+// returned as a *VerifyError. The apply's connection closes meanwhile (freeing its page
 // cache takes a system call per page in modernc's allocator).
 package apply

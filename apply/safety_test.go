@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -107,22 +108,47 @@ func TestUndoRestoresExactBytes(t *testing.T) {
 	}
 }
 
-// TestBackupsBeforeWriting checks that both backups are on disk, the
-// copies and Firefox's own (which Firefox can restore), when the
-// transaction begins.
+// TestBackupsBeforeWriting checks that both backups are complete, the
+// copies (with their manifest, matching the files as they were before
+// the apply) and Firefox's own (which Firefox can restore), when the
+// transaction commits, and that the copies' bytes were taken before the
+// transaction began.
 func TestBackupsBeforeWriting(t *testing.T) {
 	dir, plan := prepare(t, "twoway")
-	var checked bool
+	before := fileHashes(t, dir)
+	var checked, began bool
 	step := func(name string) error {
-		if name != "begin" {
-			return nil
-		}
-		checked = true
-		copies, _ := filepath.Glob(filepath.Join(dir, BackupFolder, "*", "places.sqlite"))
-		mirrors, _ := filepath.Glob(filepath.Join(dir, BackupFolder, "*", "weave", "bookmarks.sqlite"))
-		firefox, _ := filepath.Glob(filepath.Join(dir, "bookmarkbackups", "bookmarks-*.jsonlz4"))
-		if len(copies) != 1 || len(mirrors) != 1 || len(firefox) != 1 {
-			t.Errorf("at the start of the transaction: copies %v %v, Firefox backups %v", copies, mirrors, firefox)
+		switch name {
+		case "begin":
+			began = true
+			copies, _ := filepath.Glob(filepath.Join(dir, BackupFolder, "*", "places.sqlite"))
+			mirrors, _ := filepath.Glob(filepath.Join(dir, BackupFolder, "*", "weave", "bookmarks.sqlite"))
+			if len(copies) != 1 || len(mirrors) != 1 {
+				t.Errorf("at the start of the transaction: copies %v %v", copies, mirrors)
+			}
+		case "committing":
+			checked = true
+			firefox, _ := filepath.Glob(filepath.Join(dir, "bookmarkbackups", "bookmarks-*.jsonlz4"))
+			if len(firefox) != 1 {
+				t.Errorf("at the commit: Firefox backups %v", firefox)
+			}
+			bdir, err := LastBackup(dir)
+			if err != nil || bdir == "" {
+				t.Fatalf("at the commit: no complete backup (%q, %v)", bdir, err)
+			}
+			data, err := os.ReadFile(filepath.Join(bdir, manifestName))
+			var m Manifest
+			if err == nil {
+				err = json.Unmarshal(data, &m)
+			}
+			if err != nil || len(m.Files) < 2 {
+				t.Fatalf("at the commit: manifest %v %v", m.Files, err)
+			}
+			for _, f := range m.Files {
+				if _, sum, err := fileSHA256(filepath.Join(bdir, f.Name)); err != nil || sum != f.SHA256 || sum != before[f.Name] {
+					t.Errorf("at the commit: the copy of %s does not match the manifest and the file before the apply (%v)", f.Name, err)
+				}
+			}
 		}
 		return nil
 	}
@@ -130,11 +156,46 @@ func TestBackupsBeforeWriting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !checked {
-		t.Fatal("the transaction never began")
+	if !checked || !began {
+		t.Fatal("the transaction never began or never committed")
 	}
 	if rep.FirefoxBackup == "" {
 		t.Errorf("no Firefox backup reported: %v", rep.Warnings)
+	}
+}
+
+// TestBackupFailsBeforeCommit fails the backup while the transaction
+// runs (as an fsync error would): the transaction must not commit, the
+// bookmarks must be as before, and no marker may stay behind.
+func TestBackupFailsBeforeCommit(t *testing.T) {
+	dir, plan := prepare(t, "twoway")
+	beforeSum, _ := digest(t, dir)
+	var committing bool
+	hooks := &testHooks{
+		backupDurable: func() error { return fmt.Errorf("injected: %w", syscall.EIO) },
+		step: func(name string) error {
+			committing = committing || name == "committing"
+			return nil
+		},
+	}
+	_, err := Apply(context.Background(), dir, plan, Options{OutgoingPath: "-", hooks: hooks})
+	if !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Apply = %v, want the backup's error", err)
+	}
+	if committing {
+		t.Error("the transaction went on to its commit without a durable backup")
+	}
+	if afterSum, _ := digest(t, dir); afterSum != beforeSum {
+		t.Error("the bookmarks changed although the backup failed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
+		t.Error("the marker stayed behind")
+	}
+	if b, _ := LastBackup(dir); b != "" {
+		t.Errorf("the failed backup %s is listed as one Undo would restore", b)
+	}
+	if err := openLikeFirefox(t, dir); err != nil {
+		t.Error(err)
 	}
 }
 

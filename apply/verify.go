@@ -38,17 +38,18 @@ func (e *VerifyError) Error() string {
 // whole tables at a time (the apply changes nothing else a tree rebuild
 // would see), and checked in memory; both files at once.
 func Verify(profileDir string, plan *Plan) error {
-	return verifyFiles(profileDir, plan, true)
+	return verifyFiles(profileDir, plan, true, keysProven{})
 }
 
 // VerifyFast is Verify without SQLite's quick_check and foreign_key_check
 // and the position numbering check, for large profiles.
 func VerifyFast(profileDir string, plan *Plan) error {
-	return verifyFiles(profileDir, plan, false)
+	return verifyFiles(profileDir, plan, false, keysProven{})
 }
 
-// integrityProblems runs SQLite's quick_check and foreign_key_check.
-func integrityProblems(name string, c *sqlraw.Conn) []string {
+// integrityProblems runs SQLite's quick_check and, unless keysProven,
+// foreign_key_check.
+func integrityProblems(name string, c *sqlraw.Conn, keysProven bool) []string {
 	var probs, res []string
 	err := c.Query(`PRAGMA quick_check`, func(r *sqlraw.Row) error {
 		s, _ := r.Text(0)
@@ -58,6 +59,15 @@ func integrityProblems(name string, c *sqlraw.Conn) []string {
 	if err != nil || len(res) != 1 || res[0] != "ok" {
 		probs = append(probs, fmt.Sprintf("%s quick_check: %s %v", name, strings.Join(res, "; "), err))
 	}
+	if keysProven {
+		return probs
+	}
+	return append(probs, keyProblems(name, c)...)
+}
+
+// keyProblems runs SQLite's foreign_key_check.
+func keyProblems(name string, c *sqlraw.Conn) []string {
+	var probs []string
 	violations := 0
 	if err := c.Query(`PRAGMA foreign_key_check`, func(*sqlraw.Row) error {
 		violations++
@@ -83,19 +93,41 @@ func openReadBack(path string) (*sqlraw.Conn, error) {
 	return c, err
 }
 
-// verifyFiles is Verify, with the integrity checks when full.
-func verifyFiles(profileDir string, plan *Plan, full bool) error {
-	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
-	type row struct {
-		parent, title, url string
-		position           int64
-		counter, status    int64
-		inTags             bool
+// keysProven says of each file whether its foreign keys need no
+// foreign_key_check after the write: the file had no violation before it
+// (checked on the backup's copy while the write ran) and SQLite enforced
+// every foreign key at the COMMIT (foreign_keys and defer_foreign_keys
+// on: the COMMIT fails while a violation the transaction made is left),
+// so it has none after.
+type keysProven struct{ places, mirror bool }
+
+// checkKeysBefore runs foreign_key_check on the backup's copies of both
+// files (private, so opened immutable) and says which had no violation.
+func checkKeysBefore(placesCopy, mirrorCopy string) keysProven {
+	clean := func(path string) bool {
+		c, err := sqlraw.Open(path, true)
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		return len(keyProblems(path, c)) == 0
 	}
+	var k keysProven
+	var g errgroup.Group
+	g.Go(func() error { k.places = clean(placesCopy); return nil })
+	k.mirror = clean(mirrorCopy)
+	g.Wait() //nolint:errcheck // never fails
+	return k
+}
+
+// verifyFiles is Verify, with the integrity checks when full; keys says
+// which files' foreign keys the write itself proved.
+func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven) error {
+	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
 	// Whole tables, read at once from both files (sqlraw: one call per
 	// column), then checked in memory.
 	var (
-		have       = make(map[string]row, 1024)
+		have       = make(map[string]readBackRow, 1024)
 		tombstones = map[string]bool{}
 		unmerged   = map[string]bool{}
 		g          errgroup.Group
@@ -110,17 +142,18 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 		defer c.Close()
 		err = c.Query(`SELECT b.guid, IFNULL(p.guid, ''), IFNULL(b.position, -1), IFNULL(b.title, ''), IFNULL(h.url, ''),
 				b.syncChangeCounter, b.syncStatus,
-				IFNULL(b.parent = t.id OR p.parent = t.id, 0)
+				IFNULL(b.parent = t.id OR p.parent = t.id, 0), IFNULL(b.parent, 0)
 			FROM moz_bookmarks b LEFT JOIN moz_bookmarks p ON p.id = b.parent LEFT JOIN moz_places h ON h.id = b.fk
 			LEFT JOIN (SELECT id FROM moz_bookmarks WHERE guid = 'tags________') AS t`, func(r *sqlraw.Row) error {
 			guid, _ := r.Text(0)
-			var v row
+			var v readBackRow
 			v.parent, _ = r.Text(1)
 			v.position = r.Int(2)
 			v.title, _ = r.Text(3)
 			v.url, _ = r.Text(4)
 			v.counter, v.status = r.Int(5), r.Int(6)
 			v.inTags = r.Int(7) != 0
+			v.parentID = r.Int(8)
 			have[guid] = v
 			return nil
 		})
@@ -146,20 +179,7 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 				return fmt.Errorf("apply: reading %s back: %w", pp, err)
 			}
 			defer c.Close()
-			placesProbs = integrityProblems("places.sqlite", c)
-			// The rows must also be numbered 0..n-1 in every folder (tag
-			// folders included: repairCoherence).
-			err = c.Query(`SELECT count(*) FROM (SELECT count(*) AS c, min(position) AS lo, max(position) AS hi,
-					count(DISTINCT position) AS d FROM moz_bookmarks WHERE parent > 0 GROUP BY parent)
-				WHERE lo <> 0 OR hi <> c - 1 OR d <> c`, func(r *sqlraw.Row) error {
-				if n := r.Int(0); n > 0 {
-					placesProbs = append(placesProbs, fmt.Sprintf("%d folders have gapped or repeated positions", n))
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("apply: reading %s back: %w", pp, err)
-			}
+			placesProbs = integrityProblems("places.sqlite", c, keys.places)
 			return nil
 		})
 	}
@@ -177,7 +197,7 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 			return fmt.Errorf("apply: reading %s back: %w", mp, err)
 		}
 		if full {
-			mirrorProbs = integrityProblems("bookmarks.sqlite", c)
+			mirrorProbs = integrityProblems("bookmarks.sqlite", c, keys.mirror)
 		}
 		return nil
 	})
@@ -187,6 +207,13 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 
 	probs := append(placesProbs, mirrorProbs...)
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
+	if full {
+		// The rows must also be numbered 0..n-1 in every folder (tag
+		// folders included: repairCoherence), checked on the rows read.
+		if n := badlyNumberedFolders(have); n > 0 {
+			add("%d folders have gapped or repeated positions", n)
+		}
+	}
 	outside := 0
 	for _, v := range have {
 		if !v.inTags && v.parent != "" {
@@ -262,4 +289,47 @@ func verifyFiles(profileDir string, plan *Plan, full bool) error {
 		return &VerifyError{Problems: probs}
 	}
 	return nil
+}
+
+// readBackRow is a moz_bookmarks row as verification reads it back.
+type readBackRow struct {
+	parent, title, url string
+	parentID, position int64
+	counter, status    int64
+	inTags             bool
+}
+
+// badlyNumberedFolders counts the folders (the parents, by id, of rows
+// with one) whose children's positions are not exactly 0..n-1; a missing
+// position reads as -1.
+func badlyNumberedFolders(rows map[string]readBackRow) int {
+	type span struct{ n, lo, hi int64 }
+	type slot struct{ parent, pos int64 }
+	spans := make(map[int64]*span, 1024)
+	seen := make(map[slot]bool, len(rows))
+	repeated := map[int64]bool{}
+	for _, r := range rows {
+		if r.parentID <= 0 {
+			continue
+		}
+		sp := spans[r.parentID]
+		if sp == nil {
+			sp = &span{lo: r.position, hi: r.position}
+			spans[r.parentID] = sp
+		}
+		sp.n++
+		sp.lo, sp.hi = min(sp.lo, r.position), max(sp.hi, r.position)
+		k := slot{r.parentID, r.position}
+		if seen[k] {
+			repeated[r.parentID] = true
+		}
+		seen[k] = true
+	}
+	bad := 0
+	for parent, sp := range spans {
+		if sp.lo != 0 || sp.hi != sp.n-1 || repeated[parent] {
+			bad++
+		}
+	}
+	return bad
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -73,5 +75,57 @@ func TestVerifyCatchesDifferences(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVerifyKeysBrokenBefore: a places.sqlite that already had a broken
+// foreign key before the apply is still reported by the full
+// verification, which leaves foreign_key_check out only for files whose
+// copy before the write had no violation.
+func TestVerifyKeysBrokenBefore(t *testing.T) {
+	e := loadExpected(t, "twoway")
+	dir, _ := prepare(t, "twoway")
+	db, _ := sql.Open("sqlite", placesPath(dir))
+	_, err := db.Exec(`UPDATE moz_places SET origin_id = 1000000 WHERE id = (SELECT min(id) FROM moz_places)`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-"})
+	var ve *VerifyError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "foreign key violations") {
+		t.Fatalf("Apply = %v, want the broken key reported", err)
+	}
+}
+
+func TestBadlyNumberedFolders(t *testing.T) {
+	rows := func(parentPos ...int64) map[string]readBackRow {
+		m := map[string]readBackRow{}
+		for i := 0; i < len(parentPos); i += 2 {
+			m[fmt.Sprint("g", i)] = readBackRow{parentID: parentPos[i], position: parentPos[i+1]}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name string
+		rows map[string]readBackRow
+		want int
+	}{
+		{"numbered", rows(0, 0, 1, 0, 2, 0, 2, 1, 2, 2), 0},
+		{"root rows are no folder's", rows(0, 7, 1, 0), 0},
+		{"gap", rows(2, 0, 2, 2), 1},
+		{"not from 0", rows(2, 1, 2, 2), 1},
+		{"repeated", rows(2, 0, 2, 1, 2, 1), 1},
+		{"repeated within range", rows(3, 0, 3, 0, 3, 2), 1},
+		{"missing position", rows(2, 0, 2, -1), 1},
+		{"two folders", rows(2, 1, 3, 0, 3, 0, 4, 0), 2},
+	} {
+		if got := badlyNumberedFolders(c.rows); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
 	}
 }

@@ -134,7 +134,19 @@ func Export(db *sql.DB) ([]byte, int, error) {
 // read-only connection of its own (sqlraw: one call a column, about half
 // the time of database/sql), in one read transaction.
 func ExportFile(path string) ([]byte, int, error) {
-	c, err := sqlraw.Open(path, false)
+	return exportPath(path, false)
+}
+
+// ExportCopy is ExportFile of a private copy of a Places database that
+// nobody changes while it is read and that has no write-ahead log beside
+// it (a bmtui backup's copy): it is opened immutable, so no lock is taken
+// and no -wal or -shm file is made next to it.
+func ExportCopy(path string) ([]byte, int, error) {
+	return exportPath(path, true)
+}
+
+func exportPath(path string, immutable bool) ([]byte, int, error) {
+	c, err := sqlraw.Open(path, immutable)
 	if err != nil {
 		return nil, 0, fmt.Errorf("backup: open %s: %w", path, err)
 	}

@@ -105,6 +105,17 @@ func WriteFile(profileDir, placesPath string, now time.Time) (path string, err e
 	return save(profileDir, js, count, now)
 }
 
+// WriteCopy is WriteFile of a private copy of the profile's Places
+// database (ExportCopy says which copies qualify); the backup goes into
+// the profile's own bookmarkbackups folder.
+func WriteCopy(profileDir, copyPath string, now time.Time) (path string, err error) {
+	js, count, err := ExportCopy(copyPath)
+	if err != nil {
+		return "", err
+	}
+	return save(profileDir, js, count, now)
+}
+
 // save writes js as Write describes.
 func save(profileDir string, js []byte, count int, now time.Time) (path string, err error) {
 	dir := filepath.Join(profileDir, FolderName)
