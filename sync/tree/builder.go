@@ -81,9 +81,13 @@ type builderItem struct {
 // items decides where reparented items are appended, and the order of
 // children records is each folder's child order.
 type Builder struct {
-	nodes      []Node // become the tree's nodes; items are stored here from the start
-	items      []builderItem
-	index      guidIndex
+	nodes []Node // become the tree's nodes; items are stored here from the start
+	items []builderItem
+	index guidIndex
+	// The folders alone, for the GUIDs that parent records name: a few
+	// percent of the items, so this table stays in the caches where the
+	// full index, probed at random, misses on every lookup in large trees.
+	folders    guidIndex
 	tombstones map[string]struct{}
 	fallback   string
 	preferred  map[string]string
@@ -100,6 +104,12 @@ type Builder struct {
 	// not be looked up in the GUID index (a random access into a table
 	// that outgrows the caches and the TLB in large trees).
 	nextChild int32
+	// Guesses at nextChild that failed in a row. Where records do not
+	// follow the items (the mirror lists items by GUID, records by
+	// folder), each failed guess reads a random node and its GUID's
+	// bytes, two more cache misses per record in a large tree: after a
+	// run of failures only every guessEvery-th record is tried.
+	guessMisses uint32
 
 	unknownChildren []string // GUIDs listed by folders but not (yet) items
 	unknownParents  []string // GUIDs named by parentids but not (yet) items
@@ -117,6 +127,7 @@ func NewBuilderSized(root Item, n int) *Builder {
 		nodes:      hugepages.Make[Node](1, n+1),
 		items:      hugepages.Make[builderItem](1, n+1),
 		index:      newGUIDIndex(n + 1),
+		folders:    newGUIDIndex(0),
 		tombstones: make(map[string]struct{}),
 		fallback:   UnfiledGUID,
 		nextChild:  1,
@@ -124,6 +135,9 @@ func NewBuilderSized(root Item, n int) *Builder {
 	b.nodes[0].Item = root
 	b.nodes[0].guid = flagsOf(root.GUID)
 	b.index.add(root.GUID, 0)
+	if root.IsFolder() {
+		b.folders.add(root.GUID, 0)
+	}
 	return b
 }
 
@@ -137,6 +151,9 @@ func (b *Builder) ReparentOrphansTo(guid string) { b.fallback = guid }
 func (b *Builder) Item(it Item) error {
 	if !b.index.add(it.GUID, int32(len(b.items))) {
 		return &Error{Kind: ErrDuplicateItem, GUID: it.GUID}
+	}
+	if it.IsFolder() {
+		b.folders.add(it.GUID, int32(len(b.items)))
 	}
 	b.nodes = append(b.nodes, Node{Item: it, guid: flagsOf(it.GUID)})
 	b.items = append(b.items, builderItem{})
@@ -153,7 +170,7 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	if parent == b.lastFolder && parent != "" {
 		return b.lastFolderIdx, nil
 	}
-	pi, ok := b.index.get(parent)
+	pi, ok := b.parentIndex(parent)
 	if !ok {
 		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
 	}
@@ -164,13 +181,30 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	return pi, nil
 }
 
+// After guessRun failed guesses in a row, childIndex guesses only every
+// guessEvery-th record, until a guess succeeds again.
+const guessRun, guessEvery = 16, 64
+
+// parentIndex is the index of the item with this GUID, looked up among
+// the folders first.
+func (b *Builder) parentIndex(guid string) (int32, bool) {
+	if i, ok := b.folders.get(guid); ok {
+		return i, true
+	}
+	return b.index.get(guid)
+}
+
 // childIndex is the index of the item with this GUID, tried first at
 // nextChild.
 func (b *Builder) childIndex(guid string) (int32, bool) {
-	if n := b.nextChild; n > 0 && int(n) < len(b.nodes) && b.nodes[n].GUID == guid {
-		b.nextChild++
-		return n, true
+	if b.guessMisses < guessRun || b.guessMisses%guessEvery == 0 {
+		if n := b.nextChild; n > 0 && int(n) < len(b.nodes) && b.nodes[n].GUID == guid {
+			b.nextChild++
+			b.guessMisses = 0
+			return n, true
+		}
 	}
+	b.guessMisses++
 	i, ok := b.index.get(guid)
 	if ok {
 		b.nextChild = i + 1
@@ -238,7 +272,7 @@ func (b *Builder) ParentID(child, parent string) error {
 	}
 	pi, ok := b.lastParentIdx, parent == b.lastParent && parent != ""
 	if !ok {
-		if pi, ok = b.index.get(parent); ok {
+		if pi, ok = b.parentIndex(parent); ok {
 			b.lastParent, b.lastParentIdx = parent, pi
 		}
 	}
