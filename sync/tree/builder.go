@@ -63,27 +63,34 @@ type candidate struct {
 	by  ParentBy
 }
 
-// builderItem holds an item's first two candidate parents, which is all
-// that almost every item has; an item with more keeps them all in
-// overflow. They sit in the item's own slot, not in a shared array, so
-// the records about an item and Build's pass over the items touch one
-// place per item, not two: with items and records in different orders
-// (the mirror's), each is a cache miss in a large tree.
+// Until Build, a node's Parent, Position and Level hold the item's first
+// two candidate parents, which is all that almost every item has (an
+// item with more keeps them all in overflow): Parent and Position their
+// indices, Level their count (bits 0-7) and how each was named (bits
+// 8-15 and 16-23). Those fields are Build's output and unused before;
+// keeping the candidates there, not in an array beside the nodes,
+// spares large trees 20 bytes of fresh memory per item (page faults
+// cost tens of µs each on a virtual machine) and the records about an
+// item touch one place, not two.
 // (A folder's child references are kept in its node's Children until
 // Build filters them: index -(k+1) stands for unknownChildren[k].)
-type builderItem struct {
-	first [2]candidate
-	n     uint8
-}
+const (
+	candCount = 0xff
+	candBy0   = 8
+	candBy1   = 16
+)
 
 // Builder collects items and parent records and turns them into a Tree.
 // Insert items first, then parent records, then tombstones; the order of
 // items decides where reparented items are appended, and the order of
 // children records is each folder's child order.
 type Builder struct {
-	nodes      []Node // become the tree's nodes; items are stored here from the start
-	items      []builderItem
-	index      guidIndex
+	nodes []Node // become the tree's nodes; items are stored here from the start
+	index guidIndex
+	// The folders alone, for the GUIDs that parent records name: a few
+	// percent of the items, so this table stays in the caches where the
+	// full index, probed at random, misses on every lookup in large trees.
+	folders    guidIndex
 	tombstones map[string]struct{}
 	fallback   string
 	preferred  map[string]string
@@ -100,6 +107,12 @@ type Builder struct {
 	// not be looked up in the GUID index (a random access into a table
 	// that outgrows the caches and the TLB in large trees).
 	nextChild int32
+	// Guesses at nextChild that failed in a row. Where records do not
+	// follow the items (the mirror lists items by GUID, records by
+	// folder), each failed guess reads a random node and its GUID's
+	// bytes, two more cache misses per record in a large tree: after a
+	// run of failures only every guessEvery-th record is tried.
+	guessMisses uint32
 
 	unknownChildren []string // GUIDs listed by folders but not (yet) items
 	unknownParents  []string // GUIDs named by parentids but not (yet) items
@@ -115,8 +128,8 @@ func NewBuilder(root Item) *Builder {
 func NewBuilderSized(root Item, n int) *Builder {
 	b := &Builder{
 		nodes:      hugepages.Make[Node](1, n+1),
-		items:      hugepages.Make[builderItem](1, n+1),
 		index:      newGUIDIndex(n + 1),
+		folders:    newGUIDIndex(0),
 		tombstones: make(map[string]struct{}),
 		fallback:   UnfiledGUID,
 		nextChild:  1,
@@ -124,6 +137,9 @@ func NewBuilderSized(root Item, n int) *Builder {
 	b.nodes[0].Item = root
 	b.nodes[0].guid = flagsOf(root.GUID)
 	b.index.add(root.GUID, 0)
+	if root.IsFolder() {
+		b.folders.add(root.GUID, 0)
+	}
 	return b
 }
 
@@ -135,16 +151,18 @@ func (b *Builder) ReparentOrphansTo(guid string) { b.fallback = guid }
 // Item adds an item. Adding a GUID twice is an ErrDuplicateItem error and
 // keeps the first copy.
 func (b *Builder) Item(it Item) error {
-	if !b.index.add(it.GUID, int32(len(b.items))) {
+	if !b.index.add(it.GUID, int32(len(b.nodes))) {
 		return &Error{Kind: ErrDuplicateItem, GUID: it.GUID}
 	}
+	if it.IsFolder() {
+		b.folders.add(it.GUID, int32(len(b.nodes)))
+	}
 	b.nodes = append(b.nodes, Node{Item: it, guid: flagsOf(it.GUID)})
-	b.items = append(b.items, builderItem{})
 	return nil
 }
 
 // Len is the number of items added, the root included.
-func (b *Builder) Len() int { return len(b.items) }
+func (b *Builder) Len() int { return len(b.nodes) }
 
 func (b *Builder) folder(child, parent string) (int32, error) {
 	if child == b.nodes[0].GUID {
@@ -153,7 +171,7 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	if parent == b.lastFolder && parent != "" {
 		return b.lastFolderIdx, nil
 	}
-	pi, ok := b.index.get(parent)
+	pi, ok := b.parentIndex(parent)
 	if !ok {
 		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
 	}
@@ -164,13 +182,30 @@ func (b *Builder) folder(child, parent string) (int32, error) {
 	return pi, nil
 }
 
+// After guessRun failed guesses in a row, childIndex guesses only every
+// guessEvery-th record, until a guess succeeds again.
+const guessRun, guessEvery = 16, 64
+
+// parentIndex is the index of the item with this GUID, looked up among
+// the folders first.
+func (b *Builder) parentIndex(guid string) (int32, bool) {
+	if i, ok := b.folders.get(guid); ok {
+		return i, true
+	}
+	return b.index.get(guid)
+}
+
 // childIndex is the index of the item with this GUID, tried first at
 // nextChild.
 func (b *Builder) childIndex(guid string) (int32, bool) {
-	if n := b.nextChild; n > 0 && int(n) < len(b.nodes) && b.nodes[n].GUID == guid {
-		b.nextChild++
-		return n, true
+	if b.guessMisses < guessRun || b.guessMisses%guessEvery == 0 {
+		if n := b.nextChild; n > 0 && int(n) < len(b.nodes) && b.nodes[n].GUID == guid {
+			b.nextChild++
+			b.guessMisses = 0
+			return n, true
+		}
 	}
+	b.guessMisses++
 	i, ok := b.index.get(guid)
 	if ok {
 		b.nextChild = i + 1
@@ -197,33 +232,46 @@ func (b *Builder) ChildOf(child, parent string) error {
 }
 
 // addCandidate records a candidate parent for item ci. The first two of
-// an item are kept in its slot, which saves a slice (and its allocation)
+// an item are kept in its node, which saves a slice (and its allocation)
 // per item.
 func (b *Builder) addCandidate(ci int32, c candidate) {
-	it := &b.items[ci]
-	switch {
-	case it.n < 2:
-		it.first[it.n] = c
-	case it.n == 2:
+	nd := &b.nodes[ci]
+	switch n := nd.Level & candCount; n {
+	case 0:
+		nd.Parent = c.idx
+		nd.Level |= int32(c.by) << candBy0
+	case 1:
+		nd.Position = c.idx
+		nd.Level |= int32(c.by) << candBy1
+	case 2:
 		if b.overflow == nil {
 			b.overflow = make(map[int32][]candidate)
 		}
-		b.overflow[ci] = append(append([]candidate(nil), it.first[:]...), c)
+		var first [2]candidate
+		b.overflow[ci] = append(b.firstCandidates(nd, &first), c)
 	default:
 		b.overflow[ci] = append(b.overflow[ci], c)
 	}
-	if it.n < 255 {
-		it.n++
+	if nd.Level&candCount < candCount {
+		nd.Level++
 	}
 }
 
-// candidatesOf is item i's candidate parents, in the order recorded.
-func (b *Builder) candidatesOf(i int32) []candidate {
-	it := &b.items[i]
-	if it.n > 2 {
+// firstCandidates decodes the candidates kept in a node into buf.
+func (b *Builder) firstCandidates(nd *Node, buf *[2]candidate) []candidate {
+	buf[0] = candidate{idx: nd.Parent, by: ParentBy(uint8(nd.Level >> candBy0))}
+	buf[1] = candidate{idx: nd.Position, by: ParentBy(uint8(nd.Level >> candBy1))}
+	return buf[:min(nd.Level&candCount, 2)]
+}
+
+// candidatesOf is item i's candidate parents, in the order recorded; buf
+// holds them when they fit.
+func (b *Builder) candidatesOf(i int32, buf *[2]candidate) []candidate {
+	nd := &b.nodes[i]
+	if nd.Level&candCount > 2 {
 		return b.overflow[i]
 	}
-	return it.first[:it.n]
+	return b.firstCandidates(nd, buf)
 }
 
 // ParentID records that child's own parentid is parent, which may be
@@ -238,7 +286,7 @@ func (b *Builder) ParentID(child, parent string) error {
 	}
 	pi, ok := b.lastParentIdx, parent == b.lastParent && parent != ""
 	if !ok {
-		if pi, ok = b.index.get(parent); ok {
+		if pi, ok = b.parentIndex(parent); ok {
 			b.lastParent, b.lastParentIdx = parent, pi
 		}
 	}
@@ -299,7 +347,7 @@ func (b *Builder) Build() (*Tree, error) {
 	if b.nodes == nil {
 		return nil, errors.New("tree: Build called twice on one Builder")
 	}
-	n := len(b.items)
+	n := len(b.nodes)
 	t := &Tree{
 		nodes:      b.nodes,
 		index:      b.index,
@@ -325,8 +373,9 @@ func (b *Builder) Build() (*Tree, error) {
 			t.nodes[i].Diverged = true
 		}
 	}
+	var candBuf [2]candidate
 	for i := 1; i < n; i++ {
-		cands := b.candidatesOf(int32(i))
+		cands := b.candidatesOf(int32(i), &candBuf)
 		it := &b.nodes[i].Item
 		if it.Validity == Replace {
 			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemInvalidItem})
@@ -393,7 +442,7 @@ func (b *Builder) Build() (*Tree, error) {
 
 	for i := 0; i < n; i++ {
 		node := &t.nodes[i]
-		node.Parent = parent[i]
+		node.Parent, node.Position, node.Level = parent[i], 0, 0 // the candidates are spent
 		if place[i] == placedByChildren || place[i] == placedAppended {
 			node.Diverged = true
 		}
@@ -447,7 +496,7 @@ func (b *Builder) Build() (*Tree, error) {
 			node.Children = kids
 		}
 	}
-	b.nodes, b.items, b.overflow = nil, nil, nil
+	b.nodes, b.overflow = nil, nil
 	t.finish()
 	return t, buildErr
 }

@@ -188,3 +188,66 @@ func checkIsTree(t *testing.T, tr *tree.Tree) {
 		t.Fatalf("walk reached %d of %d nodes", seen, tr.Len())
 	}
 }
+
+// TestCandidateParentsInRecordOrder checks that an item's candidate
+// parents come back in the order recorded, each with how it was named,
+// whether it has one, two (kept in the node until Build) or more, and
+// that the built nodes' Parent, Position and Level are Build's alone.
+func TestCandidateParentsInRecordOrder(t *testing.T) {
+	b := tree.NewBuilder(tree.Item{GUID: tree.RootGUID, Kind: tree.KindFolder})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(b.Item(tree.Item{GUID: tree.MenuGUID, Kind: tree.KindFolder}))
+	for _, g := range []string{"folderA_____", "folderB_____", "folderC_____"} {
+		must(b.Item(tree.Item{GUID: g, Kind: tree.KindFolder}))
+	}
+	for _, g := range []string{"two_________", "three_______", "one_________"} {
+		must(b.Item(tree.Item{GUID: g, Kind: tree.KindBookmark}))
+	}
+	must(b.Structure(tree.MenuGUID, tree.RootGUID))
+	for _, g := range []string{"folderA_____", "folderB_____", "folderC_____"} {
+		must(b.Structure(g, tree.MenuGUID))
+	}
+	must(b.ParentID("two_________", "folderB_____"))
+	must(b.ChildOf("two_________", "folderA_____"))
+	must(b.ChildOf("three_______", "folderC_____"))
+	must(b.ParentID("three_______", "nowhere_____"))
+	must(b.ChildOf("three_______", "folderA_____"))
+	must(b.ChildOf("one_________", "folderB_____"))
+	tr, err := b.Build()
+	must(err)
+	want := map[string][]tree.ParentRef{
+		"two_________": {{By: tree.ByParentID, GUID: "folderB_____", Status: tree.StatusFolder}, {By: tree.ByChildren, GUID: "folderA_____"}},
+		"three_______": {{By: tree.ByChildren, GUID: "folderC_____"}, {By: tree.ByParentID, GUID: "nowhere_____", Status: tree.StatusMissing}, {By: tree.ByChildren, GUID: "folderA_____"}},
+		"one_________": {{By: tree.ByChildren, GUID: "folderB_____"}},
+	}
+	got := map[string][]tree.ParentRef{}
+	for _, p := range tr.Problems() {
+		if p.Kind == tree.ProblemDivergedParents {
+			got[p.GUID] = p.Parents
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("diverged parents\n got %+v\nwant %+v", got, want)
+	}
+	for g, w := range map[string]struct {
+		parent          string
+		position, level int32
+	}{
+		"folderA_____": {tree.MenuGUID, 0, 2},
+		"folderC_____": {tree.MenuGUID, 2, 2},
+		"two_________": {"folderA_____", 0, 3},
+		"three_______": {"folderC_____", 0, 3},
+		"one_________": {"folderB_____", 0, 3},
+	} {
+		n := tr.Lookup(g)
+		if p := tr.ParentOf(n); p == nil || p.GUID != w.parent || n.Position != w.position || n.Level != w.level {
+			t.Errorf("%s: parent %v, position %d, level %d; want %s, %d, %d", g, p, n.Position, n.Level, w.parent, w.position, w.level)
+		}
+	}
+	checkIsTree(t, tr)
+}
