@@ -1,10 +1,6 @@
 package hugepages
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -40,7 +36,7 @@ func TestAdviseHeapReachesLaterArrays(t *testing.T) {
 	adviseHeap(256 << 20)
 	later := make([]byte, 32<<20) // no free run this long but the advised one
 	// Its middle: its first huge page may lie before the advised, aligned part.
-	flags, err := vmFlags(uintptr(unsafe.Pointer(&later[len(later)/2])))
+	flags, err := MappingFlags(uintptr(unsafe.Pointer(&later[len(later)/2])))
 	runtime.KeepAlive(later)
 	if err != nil {
 		t.Fatal(err)
@@ -48,30 +44,4 @@ func TestAdviseHeapReachesLaterArrays(t *testing.T) {
 	if !strings.Contains(" "+flags+" ", " hg ") {
 		t.Errorf("the mapping of an array allocated after AdviseHeap has flags %q, want hg (MADV_HUGEPAGE) among them", flags)
 	}
-}
-
-// vmFlags is the VmFlags line of the mapping holding addr in /proc/self/smaps.
-func vmFlags(addr uintptr) (string, error) {
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	inside := false
-	scan := bufio.NewScanner(f)
-	for scan.Scan() {
-		line := scan.Bytes()
-		var lo, hi uintptr
-		if n, _ := fmt.Sscanf(string(line), "%x-%x ", &lo, &hi); n == 2 && bytes.IndexByte(line, ':') > 0 && !bytes.HasPrefix(line, []byte("VmFlags")) {
-			inside = lo <= addr && addr < hi
-			continue
-		}
-		if rest, ok := bytes.CutPrefix(line, []byte("VmFlags:")); ok && inside {
-			return string(bytes.TrimSpace(rest)), nil
-		}
-	}
-	if err := scan.Err(); err != nil {
-		return "", err
-	}
-	return "", fmt.Errorf("no mapping holds %#x", addr)
 }

@@ -1,8 +1,6 @@
 package sqlmem
 
 import (
-	"bufio"
-	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -15,6 +13,8 @@ import (
 	"unsafe"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/bmtui/bmtui/internal/hugepages"
 )
 
 // SQLite takes its configuration once per process, so each scenario runs
@@ -177,7 +177,7 @@ func TestMapBuffer(t *testing.T) {
 	if addr%hugePage != 0 {
 		t.Errorf("buffer at %#x, not on a huge page boundary", addr)
 	}
-	flags, err := vmFlags(addr)
+	flags, err := hugepages.MappingFlags(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,33 +185,7 @@ func TestMapBuffer(t *testing.T) {
 		t.Errorf("the buffer's mapping has flags %q, want hg (MADV_HUGEPAGE) among them", flags)
 	}
 	unmapBuffer(buf)
-	if flags, err := vmFlags(addr); err == nil {
+	if flags, err := hugepages.MappingFlags(addr); err == nil {
 		t.Errorf("after unmapBuffer the buffer is still mapped (flags %q)", flags)
 	}
-}
-
-// vmFlags is the VmFlags line of the mapping holding addr in /proc/self/smaps.
-func vmFlags(addr uintptr) (string, error) {
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	inside := false
-	scan := bufio.NewScanner(f)
-	for scan.Scan() {
-		line := scan.Bytes()
-		var lo, hi uintptr
-		if n, _ := fmt.Sscanf(string(line), "%x-%x ", &lo, &hi); n == 2 && bytes.IndexByte(line, ':') > 0 && !bytes.HasPrefix(line, []byte("VmFlags")) {
-			inside = lo <= addr && addr < hi
-			continue
-		}
-		if rest, ok := bytes.CutPrefix(line, []byte("VmFlags:")); ok && inside {
-			return string(bytes.TrimSpace(rest)), nil
-		}
-	}
-	if err := scan.Err(); err != nil {
-		return "", err
-	}
-	return "", fmt.Errorf("no mapping holds %#x", addr)
 }

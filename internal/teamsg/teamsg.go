@@ -4,8 +4,8 @@
 package teamsg
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 )
 
 // Collect runs cmd and every command it batches, and returns the messages
