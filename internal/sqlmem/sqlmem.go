@@ -86,25 +86,20 @@ func headerSize(tls *libc.TLS) (int, error) {
 
 // PageCacheUsed reports how many lines of the configured buffer hold pages
 // now, and the most that ever did; both are 0 when SQLite has no buffer.
-func PageCacheUsed() (now, most int) {
-	tls := libc.NewTLS()
-	defer tls.Close()
-	p := tls.Alloc(8)
-	defer tls.Free(8)
-	if sqlite3.Xsqlite3_status(tls, sqlite3.SQLITE_STATUS_PAGECACHE_USED, p, p+4, 0) != sqlite3.SQLITE_OK {
-		return 0, 0
-	}
-	return pair(libc.GoBytes(p, 8))
-}
+func PageCacheUsed() (now, most int) { return status(sqlite3.SQLITE_STATUS_PAGECACHE_USED) }
 
 // PageCacheOverflow reports how many bytes of cached pages SQLite holds
 // outside the buffer now, and the most it ever did.
-func PageCacheOverflow() (now, most int) {
+func PageCacheOverflow() (now, most int) { return status(sqlite3.SQLITE_STATUS_PAGECACHE_OVERFLOW) }
+
+// status is sqlite3_status(op): the figure now and its high-water mark;
+// zeros when SQLite refuses.
+func status(op int32) (now, most int) {
 	tls := libc.NewTLS()
 	defer tls.Close()
 	p := tls.Alloc(8)
 	defer tls.Free(8)
-	if sqlite3.Xsqlite3_status(tls, sqlite3.SQLITE_STATUS_PAGECACHE_OVERFLOW, p, p+4, 0) != sqlite3.SQLITE_OK {
+	if sqlite3.Xsqlite3_status(tls, op, p, p+4, 0) != sqlite3.SQLITE_OK {
 		return 0, 0
 	}
 	return pair(libc.GoBytes(p, 8))
