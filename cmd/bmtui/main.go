@@ -36,7 +36,7 @@ const (
 )
 
 func main() {
-	hugepages.AdviseHeap()
+	hugepages.AdviseHeap(hugepages.CommandReach)
 	_ = sqlmem.Configure() // if refused, SQLite keeps its own allocator
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})

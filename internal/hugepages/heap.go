@@ -7,13 +7,15 @@ import (
 	"unsafe"
 )
 
-// heapReach is how much of the Go heap AdviseHeap covers: ten times what a
-// bmtui command on a 100,000-bookmark profile uses, enough for trees of
-// a million items.
-const heapReach = 4 << 30
+// CommandReach is how much of the Go heap a bmtui command advises: about
+// three times what one uses on a 100,000-bookmark profile. The runtime
+// writes its page map for all of it (a megabyte of metadata per
+// gigabyte), so more costs every command's start; mergebench, which builds
+// trees of a million items, asks for more.
+const CommandReach = 1 << 30
 
-// AdviseHeap backs the Go heap's next gigabyte with huge pages, for a
-// process that is about to fill it. The runtime leaves its heap in 4 KB
+// AdviseHeap backs the Go heap's next reach bytes with huge pages, for a
+// process that is about to fill them. The runtime leaves its heap in 4 KB
 // pages; on a virtual machine each first touch of one costs tens of µs, a
 // third of a bmtui command's CPU time before this. It maps that much
 // address space by allocating an array nothing touches (fresh memory from
@@ -25,8 +27,8 @@ const heapReach = 4 << 30
 // would ignore the advice, on 32-bit systems, or where the kernel counts
 // mapped memory strictly against a limit (overcommit_memory 2, or a limit
 // on the address space); it maps at most a quarter of the machine's memory.
-func AdviseHeap() {
-	adviseHeap(heapSize(heapReach))
+func AdviseHeap(reach uintptr) {
+	adviseHeap(heapSize(reach))
 }
 
 func adviseHeap(size uintptr) {

@@ -30,7 +30,7 @@ func TestAdviseHeapReachesLaterArrays(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("huge page advice is Linux's")
 	}
-	if heapSize(heapReach) == 0 {
+	if heapSize(CommandReach) == 0 {
 		t.Skip("this kernel ignores the advice or counts mappings strictly")
 	}
 	adviseHeap(256 << 20)

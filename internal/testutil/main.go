@@ -13,7 +13,7 @@ import (
 // huge pages), so that a benchmark measures what a user's process does.
 // Call it from TestMain.
 func MainAsBmtui(m *testing.M) {
-	hugepages.AdviseHeap()
+	hugepages.AdviseHeap(hugepages.CommandReach)
 	_ = sqlmem.Configure() // if refused, SQLite keeps its own allocator
 	os.Exit(m.Run())
 }
