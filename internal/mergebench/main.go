@@ -36,7 +36,7 @@ import (
 )
 
 func main() {
-	hugepages.AdviseHeap() // as bmtui's main does
+	hugepages.AdviseHeap(4 << 30) // as bmtui's main does, for trees of up to a million items
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "mergebench:", err)
 		os.Exit(1)
