@@ -37,8 +37,6 @@ func adviseHeap(size uintptr) {
 	}
 	reach := make([]byte, size)
 	advise(unsafe.Pointer(unsafe.SliceData(reach)), size)
-	reach = nil
-	_ = reach
 	// The array is garbage now; returning it to the kernel (never touched,
 	// so this costs one call) spares the background scavenger the work.
 	debug.FreeOSMemory()
