@@ -105,6 +105,12 @@ func newRootCmd(ctx context.Context, io stdio) *cobra.Command {
 		// Our own completion command: it says which shells it knows and
 		// refuses others as a usage error.
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		// Every command, once its flags are parsed and before it reads.
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			if io.tuneMemory != nil {
+				io.tuneMemory(inputBytes(cmd.Flags()))
+			}
+		},
 	}
 	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })

@@ -20,9 +20,7 @@ import (
 
 	"github.com/bmtui/bmtui/apply"
 	"github.com/bmtui/bmtui/internal/demo"
-	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/load"
-	"github.com/bmtui/bmtui/internal/sqlmem"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -36,10 +34,8 @@ const (
 )
 
 func main() {
-	hugepages.AdviseHeap(hugepages.CommandReach)
-	_ = sqlmem.Configure() // if refused, SQLite keeps its own allocator
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, tuneMemory: tuneMemory})
 	stop()
 	os.Exit(code)
 }
@@ -47,6 +43,9 @@ func main() {
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	// tuneMemory, set only by main (it changes the whole process), is
+	// told what the command is about to read before it runs.
+	tuneMemory func(inputBytes int64)
 }
 
 // usageError is a mistake in the command line: exit code 2.

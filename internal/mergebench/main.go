@@ -36,7 +36,12 @@ import (
 )
 
 func main() {
-	hugepages.AdviseHeap(4 << 30) // as bmtui's main does, for trees of up to a million items
+	// As bmtui does for a large input, with room for million-item trees.
+	if len(os.Args) > 1 {
+		if fi, err := os.Stat(os.Args[1]); err == nil && hugepages.LargeInput(fi.Size()) {
+			hugepages.AdviseHeap(4 << 30)
+		}
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "mergebench:", err)
 		os.Exit(1)
