@@ -250,7 +250,8 @@ func copyFiles(t *testing.T, src, dst string, files []string) {
 func startChild(t *testing.T, test, env, dir string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), env+"="+dir)
+	// A killed child leaves its snapshots behind: in the test's own TMPDIR.
+	cmd.Env = append(os.Environ(), env+"="+dir, "TMPDIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -429,7 +429,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 				}
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestSalvageCrashChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), salvageCrashChildEnv+"="+dir, salvageStopEnv+"="+c.step)
+			cmd.Env = append(os.Environ(), salvageCrashChildEnv+"="+dir, salvageStopEnv+"="+c.step, "TMPDIR="+t.TempDir())
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)

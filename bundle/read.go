@@ -126,9 +126,10 @@ func read(r io.ReaderAt, size int64) (c *Case, err error) {
 	if c.Dir, err = os.MkdirTemp("", "bmtui-case-"); err != nil {
 		return nil, err
 	}
+	unpacked := c // a failed return sets c to nil
 	defer func() {
 		if err != nil {
-			c.Close()
+			unpacked.Close()
 		}
 	}()
 	if err := os.Mkdir(filepath.Join(c.Dir, "weave"), 0o700); err != nil {

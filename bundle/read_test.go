@@ -185,10 +185,15 @@ func TestOpenBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.data)
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
 			c, err := Open(path)
 			if err == nil {
 				c.Close()
 				t.Fatal("opened")
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("a failed open left %s behind in the temporary folder", left[0].Name())
 			}
 			msg := err.Error()
 			if !errors.Is(err, tc.want) || !strings.Contains(msg, tc.text) || !strings.HasPrefix(msg, "case "+path+": ") || strings.Contains(msg, "\n") {
