@@ -95,13 +95,10 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	for i := range m.lToR {
 		m.lToR[i] = -1
 	}
-	for j := int32(0); j < int32(nr); j++ {
-		if i, ok := local.Index(remote.Node(j).GUID); ok {
-			m.rToL[j], m.lToR[i] = i, j
-		} else {
-			m.rToL[j] = -1
-		}
+	for j := range m.rToL {
+		m.rToL[j] = -1
 	}
+	remote.Pair(local, m.rToL, m.lToR)
 	localTombs, remoteTombs := local.Tombstones(), remote.Tombstones()
 	for _, g := range localTombs {
 		if j, ok := remote.Index(g); ok {
