@@ -91,7 +91,7 @@ func (m *merger) relocateUnmerged(root *Node) error {
 	}
 
 	var err error
-	m.l.Walk(func(i int32, n *tree.Node) bool {
+	m.l.Walk(func(i int32, _ *tree.Node) bool {
 		if i == 0 || m.lDone(i) || m.lMentioned(i) {
 			return true
 		}
@@ -101,7 +101,7 @@ func (m *merger) relocateUnmerged(root *Node) error {
 	if err != nil {
 		return err
 	}
-	m.r.Walk(func(j int32, n *tree.Node) bool {
+	m.r.Walk(func(j int32, _ *tree.Node) bool {
 		if j == 0 || m.rDone(j) || m.rMentioned(j) {
 			return true
 		}
