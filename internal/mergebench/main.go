@@ -10,6 +10,10 @@
 // (internal/benchscale), for sizes beyond the fixtures'. A list of copies
 // (COPIES=1,4,9) times every size in one process, alternating sizes REPS
 // times, so that the load of a shared machine falls on all sizes alike.
+// There each size's CPU time is also split into user and kernel time
+// (seq_build_user, seq_merge_user, seq_sys), and MERGEBENCH_COLD=1 hands
+// the heap's free memory back to the kernel before each size, so that
+// every size pays for its fresh memory as a bmtui process does.
 package main
 
 import (
@@ -313,7 +317,17 @@ func interleave(path string, rounds int, list string) error {
 	if err != nil {
 		return err
 	}
-	type phases struct{ build, merge, buildCPU, mergeCPU, par, parCPU []float64 }
+	// buildUser and mergeUser leave the kernel's part out: at a million
+	// items it is mostly the zeroing of fresh memory, which a size pays
+	// or not depending on what the runtime kept from the sizes before.
+	type phases struct{ build, merge, buildCPU, mergeCPU, buildUser, mergeUser, par, parCPU []float64 }
+	// MERGEBENCH_COLD=1 hands the heap's free memory back to the kernel
+	// before each size, so that each pays for the fresh memory it needs,
+	// as a bmtui process does; otherwise a size runs in whatever memory
+	// the runtime kept from the sizes before (all it needs, after a larger
+	// size; little, after the background scavenger returned it during a
+	// smaller one).
+	cold := os.Getenv("MERGEBENCH_COLD") == "1"
 	got := make([]phases, len(ks))
 	items := make([]int, len(ks))
 	for r := range rounds {
@@ -325,7 +339,11 @@ func interleave(path string, rounds int, list string) error {
 				}
 			}
 			items[i] = len(sized.Local.Items) + len(sized.Remote.Items)
-			runtime.GC()
+			if cold {
+				debug.FreeOSMemory()
+			} else {
+				runtime.GC()
+			}
 			stop, err := profileTo(os.Getenv("MERGEBENCH_CPUPROFILE"), k, r)
 			if err != nil {
 				return err
@@ -341,12 +359,14 @@ func interleave(path string, rounds int, list string) error {
 			if err != nil {
 				return err
 			}
-			b, c1 := time.Since(s), cpuTime()
+			b, c1, sys1 := time.Since(s), cpuTime(), sysTime()
 			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
 				return err
 			}
-			t, c2 := time.Since(s), cpuTime()
-			sys := sysTime() - sys0
+			t, c2, sys2 := time.Since(s), cpuTime(), sysTime()
+			sys := sys2 - sys0
+			p.buildUser = append(p.buildUser, ms(c1-c0-(sys1-sys0)))
+			p.mergeUser = append(p.mergeUser, ms(c2-c1-(sys2-sys1)))
 			local, remote = nil, nil
 			p.build, p.merge = append(p.build, ms(b)), append(p.merge, ms(t-b))
 			p.buildCPU, p.mergeCPU = append(p.buildCPU, ms(c1-c0)), append(p.mergeCPU, ms(c2-c1))
@@ -359,14 +379,15 @@ func interleave(path string, rounds int, list string) error {
 			}
 			p.par, p.parCPU = append(p.par, ms(time.Since(s))), append(p.parCPU, ms(cpuTime()-c0))
 			stop()
-			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f\n",
-				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1], ms(sys))
+			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f seq_build_user=%.1f seq_merge_user=%.1f\n",
+				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1], ms(sys),
+				p.buildUser[len(p.buildUser)-1], p.mergeUser[len(p.mergeUser)-1])
 		}
 	}
 	for i, k := range ks {
 		p := got[i]
-		fmt.Printf("RESULT copies=%d items=%d rounds=%d seq_build_med=%.1f seq_merge_med=%.1f par_total_med=%.1f seq_build_cpu_med=%.1f seq_merge_cpu_med=%.1f par_total_cpu_med=%.1f\n",
-			k, items[i], rounds, median(p.build), median(p.merge), median(p.par), median(p.buildCPU), median(p.mergeCPU), median(p.parCPU))
+		fmt.Printf("RESULT copies=%d items=%d rounds=%d seq_build_med=%.1f seq_merge_med=%.1f par_total_med=%.1f seq_build_cpu_med=%.1f seq_merge_cpu_med=%.1f par_total_cpu_med=%.1f seq_build_user_med=%.1f seq_merge_user_med=%.1f\n",
+			k, items[i], rounds, median(p.build), median(p.merge), median(p.par), median(p.buildCPU), median(p.mergeCPU), median(p.parCPU), median(p.buildUser), median(p.mergeUser))
 	}
 	return nil
 }

@@ -95,13 +95,10 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	for i := range m.lToR {
 		m.lToR[i] = -1
 	}
-	for j := int32(0); j < int32(nr); j++ {
-		if i, ok := local.Index(remote.Node(j).GUID); ok {
-			m.rToL[j], m.lToR[i] = i, j
-		} else {
-			m.rToL[j] = -1
-		}
+	for j := range m.rToL {
+		m.rToL[j] = -1
 	}
+	remote.Pair(local, m.rToL, m.lToR)
 	localTombs, remoteTombs := local.Tombstones(), remote.Tombstones()
 	for _, g := range localTombs {
 		if j, ok := remote.Index(g); ok {
@@ -133,14 +130,14 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 			m.delLocal[g] = struct{}{}
 		}
 	}
-	for i := 1; i < nl; i++ {
-		if !m.lMerged[i] && !m.mentioned(local.Node(int32(i)).GUID) {
-			return nil, &Error{Kind: ErrUnmergedLocalItems, GUID: local.Node(int32(i)).GUID}
+	for i := int32(1); i < int32(nl); i++ {
+		if !m.lMentioned(i) {
+			return nil, &Error{Kind: ErrUnmergedLocalItems, GUID: local.Node(i).GUID}
 		}
 	}
-	for j := 1; j < nr; j++ {
-		if !m.rMerged[j] && !m.mentioned(remote.Node(int32(j)).GUID) {
-			return nil, &Error{Kind: ErrUnmergedRemoteItems, GUID: remote.Node(int32(j)).GUID}
+	for j := int32(1); j < int32(nr); j++ {
+		if !m.rMentioned(j) {
+			return nil, &Error{Kind: ErrUnmergedRemoteItems, GUID: remote.Node(j).GUID}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -216,6 +213,44 @@ func (m *merger) mergedGUID(g string) bool {
 // mentioned reports whether guid was merged or deleted on either side.
 func (m *merger) mentioned(g string) bool {
 	if m.mergedGUID(g) {
+		return true
+	}
+	if _, ok := m.delLocal[g]; ok {
+		return true
+	}
+	_, ok := m.delRemote[g]
+	return ok
+}
+
+// lMentioned is mentioned(m.l.Node(i).GUID), from the pairing: the
+// local item's own index and its remote twin's stand in for looking its
+// GUID up in both trees, random probes into tables that outgrow the
+// caches in large trees.
+func (m *merger) lMentioned(i int32) bool {
+	if m.lMerged[i] {
+		return true
+	}
+	if j := m.lToR[i]; j >= 0 && m.rMerged[j] {
+		return true
+	}
+	return m.unmergedMentioned(m.l.Node(i).GUID)
+}
+
+// rMentioned is mentioned(m.r.Node(j).GUID), as lMentioned.
+func (m *merger) rMentioned(j int32) bool {
+	if m.rMerged[j] {
+		return true
+	}
+	if i := m.rToL[j]; i >= 0 && m.lMerged[i] {
+		return true
+	}
+	return m.unmergedMentioned(m.r.Node(j).GUID)
+}
+
+// unmergedMentioned is mentioned(g) for the GUID of an item whose
+// merged flags, on both sides, are known to be false.
+func (m *merger) unmergedMentioned(g string) bool {
+	if m.inExtra(g) {
 		return true
 	}
 	if _, ok := m.delLocal[g]; ok {

@@ -8,15 +8,11 @@ import "github.com/bmtui/bmtui/sync/tree"
 // ancestor instead of failing the merge with UnmergedLocalItems.
 func (m *merger) relocateUnmerged(root *Node) error {
 	lost := false
-	for i := 1; i < m.l.Len() && !lost; i++ {
-		if !m.lMerged[i] && !m.mentioned(m.l.Node(int32(i)).GUID) {
-			lost = true
-		}
+	for i := int32(1); i < int32(m.l.Len()) && !lost; i++ {
+		lost = !m.lMentioned(i)
 	}
-	for j := 1; j < m.r.Len() && !lost; j++ {
-		if !m.rMerged[j] && !m.mentioned(m.r.Node(int32(j)).GUID) {
-			lost = true
-		}
+	for j := int32(1); j < int32(m.r.Len()) && !lost; j++ {
+		lost = !m.rMentioned(j)
 	}
 	if !lost {
 		return nil
@@ -95,8 +91,8 @@ func (m *merger) relocateUnmerged(root *Node) error {
 	}
 
 	var err error
-	m.l.Walk(func(i int32, n *tree.Node) bool {
-		if i == 0 || m.lDone(i) || m.mentioned(n.GUID) {
+	m.l.Walk(func(i int32, _ *tree.Node) bool {
+		if i == 0 || m.lDone(i) || m.lMentioned(i) {
 			return true
 		}
 		err = relocate(i, m.lToR[i])
@@ -105,8 +101,8 @@ func (m *merger) relocateUnmerged(root *Node) error {
 	if err != nil {
 		return err
 	}
-	m.r.Walk(func(j int32, n *tree.Node) bool {
-		if j == 0 || m.rDone(j) || m.mentioned(n.GUID) {
+	m.r.Walk(func(j int32, _ *tree.Node) bool {
+		if j == 0 || m.rDone(j) || m.rMentioned(j) {
 			return true
 		}
 		err = relocate(m.rToL[j], j)

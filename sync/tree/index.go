@@ -36,8 +36,14 @@ const (
 	guidIndexFillNum, guidIndexFillDen       = 5, 8
 )
 
+// processSeed seeds every table of the process alike: drawn once at
+// random, so no input collides on purpose, and shared, so that two trees'
+// tables order the same GUIDs alike (see Tree.Pair). It is never written
+// after package initialisation.
+var processSeed = [2]uint64{rand.Uint64() | 1, rand.Uint64()}
+
 func newGUIDIndex(n int) guidIndex {
-	x := guidIndex{seed: [2]uint64{rand.Uint64() | 1, rand.Uint64()}}
+	x := guidIndex{seed: processSeed}
 	x.slots = makeSlots(max(16, n*guidIndexFillDen/guidIndexFillNum))
 	return x
 }
@@ -52,8 +58,10 @@ func guidWords(g string) (uint64, uint32) {
 }
 
 // home is the first slot to probe for a key: a seeded multiply-fold hash
-// (the seed is random per table, so no input collides on purpose), reduced
-// to the table's size by a multiply instead of a modulo.
+// (the seed is random, so no input collides on purpose), reduced to the
+// table's size by a multiply instead of a modulo, which keeps the hash's
+// order: whatever their sizes, two tables hold the same keys in the same
+// order, but for wrap-around and probing.
 func (x *guidIndex) home(lo uint64, hi uint32) int {
 	h1, h0 := bits.Mul64(lo^x.seed[0], uint64(hi)^x.seed[1])
 	h, _ := bits.Mul64(h1^h0, uint64(len(x.slots)))
@@ -70,6 +78,11 @@ func (x *guidIndex) get(g string) (int32, bool) {
 		return 0, false
 	}
 	lo, hi := guidWords(g)
+	return x.getWords(lo, hi)
+}
+
+// getWords is get for a 12-byte key already split into words.
+func (x *guidIndex) getWords(lo uint64, hi uint32) (int32, bool) {
 	for i := x.home(lo, hi); ; {
 		s := &x.slots[i]
 		if s.idx == 0 {
