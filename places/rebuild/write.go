@@ -60,17 +60,35 @@ func (p *Prepared) WriteVerified(ctx context.Context, path string) (write, verif
 	// other core while SQLite writes.
 	inv := checkInvariantsAsync(p.t)
 	start := time.Now()
-	if err := writeFile(ctx, path, p.t); err != nil {
+	if err := writeUnsynced(ctx, path, p.t); err != nil {
 		<-inv
 		return 0, 0, err
 	}
 	write = time.Since(start)
 	start = time.Now()
+	// The file is complete: the disk takes it while it is read back
+	// (the page cache serves the reads), and it is on disk before this
+	// returns.
+	synced := make(chan error, 1)
+	go func() { synced <- syncFile(path) }()
 	err = verifyFile(ctx, path, p.t, inv)
+	if serr := <-synced; err == nil && serr != nil {
+		err = fmt.Errorf("rebuild %s: %w", path, serr)
+	}
 	return write, time.Since(start), err
 }
 
+// writeFile writes t to a new file at path and fsyncs it.
 func writeFile(ctx context.Context, path string, t *tables) error {
+	if err := writeUnsynced(ctx, path, t); err != nil {
+		return err
+	}
+	return syncFile(path)
+}
+
+// writeUnsynced writes t to a new file at path, complete and
+// checkpointed but not yet fsynced.
+func writeUnsynced(ctx context.Context, path string, t *tables) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("rebuild: %s already exists", path)
 	}
@@ -83,7 +101,7 @@ func writeFile(ctx context.Context, path string, t *tables) error {
 	if err := writeTables(ctx, path, t); err != nil {
 		return fmt.Errorf("rebuild %s: %w", path, err)
 	}
-	return syncFile(path)
+	return nil
 }
 
 func writeTables(ctx context.Context, path string, t *tables) (err error) {
@@ -148,7 +166,8 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 		"PRAGMA analysis_limit = 400",
 		"ANALYZE",
 		"DROP TABLE IF EXISTS sqlite_stat4", // modernc builds with STAT4; Firefox's files have only stat1
-		"PRAGMA synchronous = FULL",
+		// Still without fsyncs (synchronous OFF): the caller fsyncs the
+		// finished file once, off the critical path when it can.
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA wal_checkpoint(TRUNCATE)",
 	)
