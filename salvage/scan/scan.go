@@ -462,7 +462,10 @@ func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
 		id := num(v[0])
 		tags[id] = append(tags[id], str(v[1]))
 	})
-	byID := map[int64]int{}
+	// Nearly every item has a structure row: size for them, not by
+	// doubling copies of the whole slice.
+	byID := make(map[int64]int, len(structure)+1)
+	m.Items = make([]salvage.MirrorItem, 0, len(structure)+1)
 	r.rows(scratch, "items", true, []string{"guid", "parentGuid", "kind", "title", "keyword", "dateAdded",
 		"serverModified", "isDeleted", "urlId"}, func(v []sqlitepage.Value, w salvage.Where, id int64) {
 		it := salvage.MirrorItem{
