@@ -419,7 +419,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 	for _, c := range []struct {
 		step     string
 		salvaged bool
-	}{{"backup", false}, {"write", false}, {"swap", false}, {"rename", false}, {"swapped", true}} {
+	}{{"backup", false}, {"backup-named", false}, {"write", false}, {"swap", false}, {"rename", false}, {"swapped", true}} {
 		t.Run(c.step, func(t *testing.T) {
 			dir := t.TempDir()
 			for f := range orig {
