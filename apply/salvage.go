@@ -176,9 +176,10 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	prepErr := waitPrepared()
 	var writeErr error
 	var write, verify time.Duration
+	var sum string
 	if prepErr == nil {
 		hooks.at("write")
-		write, verify, writeErr = prepared.WriteVerified(ctx, newPath)
+		write, verify, sum, writeErr = prepared.WriteVerifiedSum(ctx, newPath)
 	}
 	bk := <-backedUp
 	if bk.err != nil {
@@ -218,11 +219,7 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 			return abort(err)
 		}
 	}
-	_, sum, err := fileSHA256(newPath)
-	if err != nil {
-		return abort(err)
-	}
-	rep.SHA256 = sum
+	rep.SHA256 = sum // of the file as verified: nothing wrote it since
 
 	start := time.Now()
 	if err := writeMarker(marker, salvagePrefix+dir+" "+sum); err != nil {

@@ -2,8 +2,11 @@ package rebuild
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -56,26 +59,57 @@ func Prepare(db *Database, now time.Time) (*Prepared, error) {
 // WriteVerified writes the prepared rows to a new file at path (as Write)
 // and reads them back (as Verify), returning how long each took.
 func (p *Prepared) WriteVerified(ctx context.Context, path string) (write, verify time.Duration, err error) {
+	write, verify, _, err = p.writeVerified(ctx, path, false)
+	return write, verify, err
+}
+
+// WriteVerifiedSum is WriteVerified that also returns the new file's
+// SHA-256 (hex), hashed while it is read back.
+func (p *Prepared) WriteVerifiedSum(ctx context.Context, path string) (write, verify time.Duration, sum string, err error) {
+	return p.writeVerified(ctx, path, true)
+}
+
+func (p *Prepared) writeVerified(ctx context.Context, path string, wantSum bool) (write, verify time.Duration, sum string, err error) {
 	// The rows' own invariants need no file: they are checked on the
 	// other core while SQLite writes.
 	inv := checkInvariantsAsync(p.t)
 	start := time.Now()
 	if err := writeUnsynced(ctx, path, p.t); err != nil {
 		<-inv
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	write = time.Since(start)
 	start = time.Now()
 	// The file is complete: the disk takes it while it is read back
 	// (the page cache serves the reads), and it is on disk before this
-	// returns.
+	// returns; it is hashed once the read-back leaves a core to spare.
 	synced := make(chan error, 1)
-	go func() { synced <- syncFile(path) }()
+	go func() {
+		err := syncFile(path)
+		if err == nil && wantSum {
+			sum, err = fileSum(path)
+		}
+		synced <- err
+	}()
 	err = verifyFile(ctx, path, p.t, inv)
 	if serr := <-synced; err == nil && serr != nil {
 		err = fmt.Errorf("rebuild %s: %w", path, serr)
 	}
-	return write, time.Since(start), err
+	return write, time.Since(start), sum, err
+}
+
+// fileSum is the SHA-256 of the file at path, in hex.
+func fileSum(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // writeFile writes t to a new file at path and fsyncs it.
