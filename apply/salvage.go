@@ -75,9 +75,10 @@ func (h *salvageHooks) at(name string) {
 //
 // The steps are ordered so that a kill at any moment leaves either the
 // damaged original or the complete salvage once Recover has run (bmtui's
-// commands run it first): the marker is written, then the backup, then
-// the new file is built and verified beside the original, the marker
-// records its digest, the old -wal, -shm and -journal are removed (so they
+// commands run it first): the marker is written, then the backup is made
+// (the marker names its folder before its manifest exists) while the new
+// file is built and verified beside the original, the marker records its
+// digest, the old -wal, -shm and -journal are removed (so they
 // can never be replayed onto the new file), and a rename puts the new
 // file in place. A salvage rolled back discards its backup.
 func WriteSalvage(ctx context.Context, profileDir string, db *rebuild.Database, now time.Time) (*SalvageReport, error) {
@@ -148,18 +149,52 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		return nil, fmt.Errorf("salvage: %w", err)
 	}
 	hooks.at("backup")
-	dir, err := backupFileList(profileDir, root, now, salvageCandidates, existing, salvageLinked)
-	if err != nil {
-		err = fmt.Errorf("backing up %s: %w", profileDir, err)
-		if rerr := recoverSalvage(profileDir, marker, salvagePrefix); rerr != nil {
+	// The backup is made while the rows are derived and the new file is
+	// written and verified beside the original: only the swap needs it.
+	// The marker names the backup folder before the backup's manifest
+	// exists, so that a kill at any moment leaves no complete backup the
+	// marker does not name (Recover discards what it names).
+	type backupResult struct {
+		dir   string
+		named bool // the marker names dir
+		err   error
+	}
+	backedUp := make(chan backupResult, 1)
+	go func() {
+		c, err := copyFileList(profileDir, root, now, salvageCandidates, existing, salvageLinked)
+		if err != nil {
+			backedUp <- backupResult{err: err}
+			return
+		}
+		if err := writeMarker(marker, salvagePrefix+c.dir); err != nil {
+			backedUp <- backupResult{dir: c.dir, err: err}
+			return
+		}
+		hooks.at("backup-named")
+		backedUp <- backupResult{dir: c.dir, named: true, err: c.makeDurable()}
+	}()
+	prepErr := waitPrepared()
+	var writeErr error
+	var write, verify time.Duration
+	var sum string
+	if prepErr == nil {
+		hooks.at("write")
+		write, verify, sum, writeErr = prepared.WriteVerifiedSum(ctx, newPath)
+	}
+	bk := <-backedUp
+	if bk.err != nil {
+		err := fmt.Errorf("backing up %s: %w", profileDir, bk.err)
+		content := salvagePrefix
+		if bk.named {
+			content += bk.dir
+		}
+		if rerr := recoverSalvage(profileDir, marker, content); rerr != nil {
 			return nil, fmt.Errorf("%w (and cleaning up: %v)", err, rerr)
 		}
 		return nil, err
 	}
-	rep := &SalvageReport{BackupDir: dir, Path: pp}
-	if err := writeMarker(marker, salvagePrefix+dir); err != nil {
-		return nil, fmt.Errorf("salvage: %w", err)
-	}
+	dir := bk.dir
+	rep := &SalvageReport{BackupDir: dir, Path: pp, Write: write, Verify: verify}
 	// Until the rename, a failure leaves the original in place: undo what
 	// was started so no marker is left behind.
 	abort := func(err error) (*SalvageReport, error) {
@@ -168,29 +203,23 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 		}
 		return nil, err
 	}
-
-	if err := waitPrepared(); err != nil {
+	if prepErr != nil {
 		// Refused: as if nothing had been started.
-		rep, aerr := abort(err)
+		rep, aerr := abort(prepErr)
 		if createdRoot {
 			os.Remove(root) // only when empty: the marker and the backup are gone
 		}
 		return rep, aerr
 	}
-	hooks.at("write")
-	if rep.Write, rep.Verify, err = prepared.WriteVerified(ctx, newPath); err != nil {
-		return abort(err)
+	if writeErr != nil {
+		return abort(writeErr)
 	}
 	for _, f := range []string{newPath + "-wal", newPath + "-shm"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return abort(err)
 		}
 	}
-	_, sum, err := fileSHA256(newPath)
-	if err != nil {
-		return abort(err)
-	}
-	rep.SHA256 = sum
+	rep.SHA256 = sum // of the file as verified: nothing wrote it since
 
 	start := time.Now()
 	if err := writeMarker(marker, salvagePrefix+dir+" "+sum); err != nil {

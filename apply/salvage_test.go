@@ -122,6 +122,11 @@ func TestSalvageWriteAndUndo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, BackupFolder, markerName)); err == nil {
 		t.Error("the marker is left after a finished salvage")
 	}
+	// The digest reported (and recorded in the marker before the swap)
+	// is the new file's.
+	if _, sum, err := fileSHA256(placesPath(dir)); err != nil || sum != rep.SHA256 {
+		t.Errorf("the new file's SHA-256 is %s (%v), the report says %s", sum, err, rep.SHA256)
+	}
 	// The backup holds every damaged file, byte for byte.
 	for _, f := range []string{"places.sqlite", "places.sqlite-wal", "places.sqlite-shm", "places.sqlite.corrupt", filepath.Join("weave", "bookmarks.sqlite")} {
 		if _, sum, err := fileSHA256(filepath.Join(rep.BackupDir, f)); err != nil || sum != orig[f] {
@@ -419,7 +424,7 @@ func TestSalvageCrashAtEachStep(t *testing.T) {
 	for _, c := range []struct {
 		step     string
 		salvaged bool
-	}{{"backup", false}, {"write", false}, {"swap", false}, {"rename", false}, {"swapped", true}} {
+	}{{"backup", false}, {"backup-named", false}, {"write", false}, {"swap", false}, {"rename", false}, {"swapped", true}} {
 		t.Run(c.step, func(t *testing.T) {
 			dir := t.TempDir()
 			for f := range orig {

@@ -6,8 +6,9 @@ import (
 )
 
 // Input is everything read from one profile folder: the plain rows of every
-// source, with where each row was found. The scan package fills it in;
-// Rebuild only reads it.
+// source, with where each row was found. The scan package fills it in
+// (and has each source's view prebuilt as it is read: Prebuild); Rebuild
+// reads it, and takes the prebuilt views.
 type Input struct {
 	Places  *PlacesFile // places.sqlite (with its committed WAL frames)
 	Corrupt *PlacesFile // places.sqlite.corrupt, when Firefox moved one aside
@@ -58,7 +59,9 @@ type PlacesFile struct {
 	ItemAnnos  []AnnoRow        // moz_items_annos (Owner = item id)
 	PageAnnos  []AnnoRow        // moz_annos (Owner = place id)
 	Tombstones []TombstoneRow   // moz_bookmarks_deleted
-	Meta       map[string]any   // moz_meta
+	// pre is the source Prebuild made, until a Rebuild takes it.
+	pre  *prebuilt
+	Meta map[string]any // moz_meta
 	// Tables counts the rows read per table, and BadCells the damaged
 	// cells met.
 	Tables   map[string]int
@@ -137,6 +140,7 @@ type Backup struct {
 	// tree (µs).
 	Time int64
 	Root *backup.Node
+	pre  *prebuilt // as PlacesFile's
 }
 
 // Mirror is what was read from the Sync mirror.
@@ -147,6 +151,7 @@ type Mirror struct {
 	Items  []MirrorItem
 	// Time is the newest server-modified time (µs).
 	Time int64
+	pre  *prebuilt // as PlacesFile's
 }
 
 // Sync record kinds, as the mirror stores them.

@@ -300,14 +300,26 @@ func (b *builder) sources() {
 		x.rank = rank
 		switch {
 		case x.pf != nil && x.pf.Err == "":
+			if p := take(&x.pf.pre, x.kind, x.rank); p != nil {
+				x.view, x.src = p.view, p.src
+				break
+			}
 			wg.Go(func() {
 				x.view = newPlacesView(x.pf)
 				x.view.kind = x.kind
 				x.src = x.view.source(x.kind, x.rank)
 			})
 		case x.bk != nil && x.bk.Root != nil:
+			if p := take(&x.bk.pre, "backup", x.rank); p != nil {
+				x.src = p.src
+				break
+			}
 			wg.Go(func() { x.src = backupSource(x.bk, x.rank) })
 		case x.mir != nil && x.mir.Err == "":
+			if p := take(&x.mir.pre, "mirror", x.rank); p != nil {
+				x.src = p.src
+				break
+			}
 			wg.Go(func() { x.src = mirrorSource(x.mir, x.rank) })
 		default:
 			continue

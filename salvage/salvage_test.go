@@ -338,3 +338,32 @@ func checkTree(t *testing.T, db *rebuild.Database) {
 		typ[b.GUID] = b.Type
 	}
 }
+
+// TestTakePrebuilt: a prebuilt source is taken once, only as the kind it
+// was made for, and ranked where Rebuild ranks its input, candidates
+// included.
+func TestTakePrebuilt(t *testing.T) {
+	bk := backupOf("bk", 50, "folderA_____ menu________ 2 A -", "bookmarkB___ folderA_____ 1 B https://b.example/")
+	bk.Prebuild()
+	if p := take(&bk.pre, "mirror", 3); p != nil || bk.pre != nil {
+		t.Fatalf("a backup's source taken as a mirror's: %v, left %v", p, bk.pre)
+	}
+	bk.Prebuild()
+	p := take(&bk.pre, "backup", 3)
+	if p == nil || bk.pre != nil {
+		t.Fatalf("take = %v, left %v", p, bk.pre)
+	}
+	if p.src.rank != 3 || len(p.src.items) != 2 {
+		t.Fatalf("rank %d, %d items", p.src.rank, len(p.src.items))
+	}
+	for g, c := range p.src.items {
+		if c.rank != 3 {
+			t.Errorf("%s ranked %d, want 3", g, c.rank)
+		}
+	}
+	live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -")
+	live.Prebuild("places")
+	if p := take(&live.pre, "places", 0); p == nil || p.view == nil || p.view.kind != "places" || !p.src.items["folderA_____"].certain {
+		t.Fatalf("places source: %+v", p)
+	}
+}

@@ -9,6 +9,58 @@ import (
 	"github.com/bmtui/bmtui/places/rebuild"
 )
 
+// prebuilt is one input's source, made on the goroutine that read the
+// input as soon as it was read, instead of after every input was: the
+// reading of the others overlaps it. Its rank is set when Rebuild ranks
+// the inputs.
+type prebuilt struct {
+	kind string
+	view *placesView
+	src  *source
+}
+
+// Prebuild makes the Places file's source now (kind is how Rebuild names
+// the file: "places", "corrupt" or "bmtui-backup"). The first Rebuild of
+// the input takes it; one that finds none, or one of another kind, makes
+// its own. Not safe to call while a Rebuild reads the input.
+func (pf *PlacesFile) Prebuild(kind string) {
+	if pf.Err != "" {
+		return
+	}
+	v := newPlacesView(pf)
+	v.kind = kind
+	pf.pre = &prebuilt{kind: kind, view: v, src: v.source(kind, 0)}
+}
+
+// Prebuild makes the backup's source now, as PlacesFile.Prebuild.
+func (bk *Backup) Prebuild() {
+	if bk.Root != nil {
+		bk.pre = &prebuilt{kind: "backup", src: backupSource(bk, 0)}
+	}
+}
+
+// Prebuild makes the mirror's source now, as PlacesFile.Prebuild.
+func (m *Mirror) Prebuild() {
+	if m.Err == "" {
+		m.pre = &prebuilt{kind: "mirror", src: mirrorSource(m, 0)}
+	}
+}
+
+// take returns the prebuilt source if it is of kind, ranked rank, and
+// forgets it: Rebuild changes what it takes.
+func take(pre **prebuilt, kind string, rank int) *prebuilt {
+	p := *pre
+	*pre = nil
+	if p == nil || p.kind != kind {
+		return nil
+	}
+	p.src.rank = rank
+	for _, c := range p.src.items {
+		c.rank = rank
+	}
+	return p
+}
+
 // placesView joins one Places file's rows: ids to GUIDs and URLs, tag
 // folders to tags.
 type placesView struct {

@@ -225,3 +225,65 @@ func TestInsertValuesEqual(t *testing.T) {
 		t.Fatalf("%d rows read, want %d", n, len(vals))
 	}
 }
+
+// TestInsertMulti inserts through multi-row statements (a full one, then
+// a shorter last one) and reads back exactly what one row per statement
+// would have written; a row of the wrong width is refused.
+func TestInsertMulti(t *testing.T) {
+	vals := []Value{Null, Int(0), Int(-9223372036854775808), Real(1), Real(2.75), Text(""), Text("héllo ✓"),
+		Text("a\x00b"), Blob(nil), Blob([]byte{0, 0xff, 'A'}), Text(strings.Repeat("long ", 2000))}
+	for _, per := range []int{1, 4, len(vals), 100} {
+		path := newDB(t, `CREATE TABLE v(k INTEGER PRIMARY KEY, x, c)`)
+		c, err := OpenWrite(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.InsertMulti(`INSERT INTO v(k, x, c) VALUES (?, ?, 7)`, per, len(vals), func(i int, r []Value) []Value {
+			return append(r, Int(int64(i)), vals[i])
+		})
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatalf("%d per statement: %v", per, err)
+		}
+		r, err := Open(path, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		err = r.Query(`SELECT k, x, c FROM v ORDER BY k`, func(row *Row) error {
+			k := int(row.Int(0))
+			if k != n || !row.Equal(1, vals[k]) || !row.Equal(2, Int(7)) {
+				t.Errorf("%d per statement: row %d is k=%d %#v c=%v, want %#v", per, n, k, row.Value(1), row.Value(2), vals[n].Any())
+			}
+			n++
+			return nil
+		})
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(vals) {
+			t.Fatalf("%d per statement: %d rows read, want %d", per, n, len(vals))
+		}
+	}
+	path := newDB(t, `CREATE TABLE v(k INTEGER PRIMARY KEY, x)`)
+	c, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	err = c.InsertMulti(`INSERT INTO v(k, x) VALUES (?, ?)`, 4, 3, func(i int, r []Value) []Value {
+		if i == 1 {
+			return append(r, Int(int64(i)))
+		}
+		return append(r, Int(int64(i)), Int(0))
+	})
+	if err == nil {
+		t.Fatal("a row of one value among rows of two was accepted")
+	}
+	if err := c.InsertMulti(`INSERT INTO v(k, x) SELECT 1, 2`, 4, 3, nil); err == nil {
+		t.Fatal("a statement without VALUES was accepted")
+	}
+}

@@ -172,7 +172,7 @@ type deriver struct {
 
 // page is one moz_places row in the making.
 type page struct {
-	row                 *placeRow
+	id                  int64 // its row id: its place in order, from 1
 	listed              Place
 	implicit            bool
 	bookmarks, keywords int64
@@ -180,14 +180,18 @@ type page struct {
 }
 
 func (d *deriver) listPages(places []Place) error {
-	for _, pl := range places {
+	slab := make([]page, len(places)) // one allocation, not one per page
+	d.order = make([]*page, 0, len(places))
+	for i, pl := range places {
 		if pl.URL == "" {
 			return fmt.Errorf("a page has an empty URL")
 		}
 		if d.pages[pl.URL] != nil {
 			return fmt.Errorf("page %q is listed twice", pl.URL)
 		}
-		p := &page{listed: pl}
+		p := &slab[i]
+		p.listed = pl
+		p.id = int64(len(d.order) + 1)
 		d.pages[pl.URL] = p
 		d.order = append(d.order, p)
 	}
@@ -204,7 +208,7 @@ func (d *deriver) page(u string, what string) (*page, error) {
 	if p := d.pages[u]; p != nil {
 		return p, nil
 	}
-	p := &page{implicit: true, listed: Place{URL: u, Frecency: -1}}
+	p := &page{id: int64(len(d.order) + 1), implicit: true, listed: Place{URL: u, Frecency: -1}}
 	d.pages[u] = p
 	d.order = append(d.order, p)
 	return p, nil
@@ -437,10 +441,10 @@ func (d *deriver) placesAndOrigins() error {
 	t := d.t
 	t.places = make([]placeRow, 0, len(d.order))
 	placeGUIDs := make(map[string]bool, len(d.order))
-	for i, p := range d.order {
+	for _, p := range d.order {
 		pl := p.listed
 		q := urls.IsQuery(pl.URL)
-		row := placeRow{id: int64(i + 1), url: pl.URL, title: pl.Title, guid: pl.GUID,
+		row := placeRow{id: p.id, url: pl.URL, title: pl.Title, guid: pl.GUID,
 			urlHash: int64(urls.Hash(pl.URL)), revHost: pl.RevHost, typed: int64(pl.Typed), hidden: int64(pl.Hidden),
 			description: pl.Description, previewImage: pl.PreviewImageURL, site: pl.SiteName,
 			foreignCount: p.bookmarks + p.keywords}
@@ -492,7 +496,6 @@ func (d *deriver) placesAndOrigins() error {
 			row.hidden = b2i(q)
 			row.recalcFrecency, row.recalcAltFrecency = b2i(!q), b2i(!q)
 		}
-		p.row = &row
 		t.places = append(t.places, row)
 	}
 
@@ -510,7 +513,7 @@ func (d *deriver) placesAndOrigins() error {
 	return nil
 }
 
-func (d *deriver) placeID(u string) int64 { return d.pages[u].row.id }
+func (d *deriver) placeID(u string) int64 { return d.pages[u].id }
 
 // annotations makes the visit, keyword and annotation rows.
 func (d *deriver) annotations(db *Database) error {

@@ -7,10 +7,11 @@ import (
 
 // checkInvariants checks, on the rows Write inserted (which the read-back
 // proves the file holds, row for row), the invariants Places' coherence
-// check enforces, recomputed here independently of derive: foreign_count,
-// visit_count and last_visit_date, contiguous positions, bookmark fk,
-// parents that exist and are folders, no tombstone for a live item, no
-// empty tag folder, sane dates, no duplicate URL. One pass over the rows in
+// check enforces, recomputed here independently of derive: the origin a
+// page refers to, foreign_count, visit_count and last_visit_date,
+// contiguous positions, bookmark fk, parents that exist and are folders,
+// no tombstone for a live item, no empty tag folder, sane dates, no
+// duplicate URL. One pass over the rows in
 // Go replaces SQL's correlated subqueries, which cost more than the rest of
 // the verification.
 func checkInvariants(t *tables) error {
@@ -19,9 +20,18 @@ func checkInvariants(t *tables) error {
 	}
 	places := make(map[int64]*place, len(t.places))
 	urls := make(map[string]bool, len(t.places))
+	origins := make(map[int64]bool, len(t.origins))
+	for _, o := range t.origins {
+		origins[o.id] = true
+	}
 	for _, p := range t.places {
 		if urls[p.url] {
 			return fmt.Errorf("duplicate URL %q", p.url)
+		}
+		// moz_places.origin_id REFERENCES moz_origins(id): Verify
+		// relies on this instead of SQLite's foreign_key_check.
+		if !origins[p.originID] {
+			return fmt.Errorf("origin: page %d refers to missing origin %d", p.id, p.originID)
 		}
 		urls[p.url] = true
 		places[p.id] = &place{}

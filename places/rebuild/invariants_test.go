@@ -21,6 +21,7 @@ func TestCheckInvariants(t *testing.T) {
 		{"dates", func(t *tables) { t.bookmarks[3].dateAdded = t.bookmarks[3].lastModified + 1 }, "dates"},
 		{"live tombstone", func(t *tables) { t.tombstones[0].GUID = t.bookmarks[7].guid }, "live tombstones"},
 		{"duplicate URL", func(t *tables) { t.places[1].url = t.places[0].url }, "duplicate URL"},
+		{"origin", func(t *tables) { t.places[0].originID = int64(len(t.origins) + 1) }, "origin"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tab, err := derive(sampleDB(), testNow)

@@ -21,12 +21,13 @@ import (
 )
 
 // Verify reads the file Write made from db (with the same now) back and
-// checks it: SQLite's quick_check and foreign-key check, schema version,
-// page size and WAL mode, every row of every table written exactly as
-// derived, and, recomputed independently in SQL, the invariants Places'
-// coherence check enforces (foreign_count, visit_count and
-// last_visit_date, contiguous positions, parents, no tombstone for a live
-// item, no empty tag folder, no duplicate URL).
+// checks it: SQLite's quick_check, schema version, page size and WAL
+// mode, every row of every table written exactly as derived, every other
+// table empty, and, recomputed independently on those rows, the foreign
+// keys and the invariants Places' coherence check enforces (origin_id,
+// foreign_count, visit_count and last_visit_date, contiguous positions,
+// parents, no tombstone for a live item, no empty tag folder, no
+// duplicate URL).
 func Verify(ctx context.Context, path string, db *Database, now time.Time) error {
 	t, err := derive(db, now)
 	if err != nil {
@@ -137,8 +138,13 @@ func checkDB(ctx context.Context, db *sql.DB) error {
 	if res, err := one(`PRAGMA quick_check`); err != nil || res != "ok" {
 		return fmt.Errorf("quick_check: %s %v", res, err)
 	}
-	if res, err := one(`SELECT count(*) FROM pragma_foreign_key_check`); err != nil || res != "0" {
-		return fmt.Errorf("foreign_key_check: %s rows %v", res, err)
+	// Foreign keys without SQLite's foreign_key_check (a fifth of this
+	// check's time): every table with a foreign key but moz_places is one
+	// Write leaves empty, which this proves, and moz_places' origin_id is
+	// checked among the invariants on the rows the read-back proves the
+	// file holds.
+	if res, err := one(unwrittenRowsQuery()); err != nil || res != "0" {
+		return fmt.Errorf("tables Write leaves empty hold %s rows %v", res, err)
 	}
 	if v, err := one(`PRAGMA user_version`); err != nil || v != fmt.Sprint(SchemaVersion) {
 		return fmt.Errorf("user_version %s, want %d %v", v, SchemaVersion, err)
@@ -170,6 +176,40 @@ func checkDB(ctx context.Context, db *sql.DB) error {
 	}
 
 	return nil
+}
+
+// writtenTables are the tables Write fills (compareRows reads each).
+var writtenTables = map[string]bool{
+	"moz_origins": true, "moz_places": true, "moz_historyvisits": true, "moz_bookmarks": true, "moz_keywords": true,
+	"moz_anno_attributes": true, "moz_items_annos": true, "moz_annos": true, "moz_bookmarks_deleted": true, "moz_meta": true,
+}
+
+// unwrittenTables are the schema's other tables, which Write leaves empty.
+func unwrittenTables() []string {
+	var out []string
+	for _, s := range demo.PlacesSchema() {
+		rest, ok := strings.CutPrefix(s, "CREATE TABLE ")
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		if name = strings.TrimSuffix(name, "("); !writtenTables[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// unwrittenRowsQuery counts the rows of every unwritten table.
+func unwrittenRowsQuery() string {
+	var parts []string
+	for _, name := range unwrittenTables() {
+		parts = append(parts, "(SELECT count(*) FROM "+name+")")
+	}
+	if len(parts) == 0 {
+		return "SELECT 0"
+	}
+	return "SELECT " + strings.Join(parts, " + ")
 }
 
 // compareRows compares every row of every table with the derived one.

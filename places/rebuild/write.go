@@ -2,8 +2,11 @@ package rebuild
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -56,21 +59,70 @@ func Prepare(db *Database, now time.Time) (*Prepared, error) {
 // WriteVerified writes the prepared rows to a new file at path (as Write)
 // and reads them back (as Verify), returning how long each took.
 func (p *Prepared) WriteVerified(ctx context.Context, path string) (write, verify time.Duration, err error) {
+	write, verify, _, err = p.writeVerified(ctx, path, false)
+	return write, verify, err
+}
+
+// WriteVerifiedSum is WriteVerified that also returns the new file's
+// SHA-256 (hex), hashed while it is read back.
+func (p *Prepared) WriteVerifiedSum(ctx context.Context, path string) (write, verify time.Duration, sum string, err error) {
+	return p.writeVerified(ctx, path, true)
+}
+
+func (p *Prepared) writeVerified(ctx context.Context, path string, wantSum bool) (write, verify time.Duration, sum string, err error) {
 	// The rows' own invariants need no file: they are checked on the
 	// other core while SQLite writes.
 	inv := checkInvariantsAsync(p.t)
 	start := time.Now()
-	if err := writeFile(ctx, path, p.t); err != nil {
+	if err := writeUnsynced(ctx, path, p.t); err != nil {
 		<-inv
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	write = time.Since(start)
 	start = time.Now()
+	// The file is complete: the disk takes it while it is read back
+	// (the page cache serves the reads), and it is on disk before this
+	// returns; it is hashed once the read-back leaves a core to spare.
+	synced := make(chan error, 1)
+	go func() {
+		err := syncFile(path)
+		if err == nil && wantSum {
+			sum, err = fileSum(path)
+		}
+		synced <- err
+	}()
 	err = verifyFile(ctx, path, p.t, inv)
-	return write, time.Since(start), err
+	if serr := <-synced; err == nil && serr != nil {
+		err = fmt.Errorf("rebuild %s: %w", path, serr)
+	}
+	return write, time.Since(start), sum, err
 }
 
+// fileSum is the SHA-256 of the file at path, in hex.
+func fileSum(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeFile writes t to a new file at path and fsyncs it.
 func writeFile(ctx context.Context, path string, t *tables) error {
+	if err := writeUnsynced(ctx, path, t); err != nil {
+		return err
+	}
+	return syncFile(path)
+}
+
+// writeUnsynced writes t to a new file at path, complete and
+// checkpointed but not yet fsynced.
+func writeUnsynced(ctx context.Context, path string, t *tables) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("rebuild: %s already exists", path)
 	}
@@ -83,7 +135,7 @@ func writeFile(ctx context.Context, path string, t *tables) error {
 	if err := writeTables(ctx, path, t); err != nil {
 		return fmt.Errorf("rebuild %s: %w", path, err)
 	}
-	return syncFile(path)
+	return nil
 }
 
 func writeTables(ctx context.Context, path string, t *tables) (err error) {
@@ -148,7 +200,8 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 		"PRAGMA analysis_limit = 400",
 		"ANALYZE",
 		"DROP TABLE IF EXISTS sqlite_stat4", // modernc builds with STAT4; Firefox's files have only stat1
-		"PRAGMA synchronous = FULL",
+		// Still without fsyncs (synchronous OFF): the caller fsyncs the
+		// finished file once, off the critical path when it can.
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA wal_checkpoint(TRUNCATE)",
 	)
@@ -230,13 +283,17 @@ func insertAll(ctx context.Context, c *sqlraw.Conn, t *tables) error {
 	batches = append(batches, batch{`INSERT INTO moz_meta(key, value) VALUES (?, ?)`,
 		len(metaRows) / 2, func(i int, r []sqlraw.Value) []sqlraw.Value { return append(r, metaRows[2*i:2*i+2]...) }})
 	const chunk = 4096 // rows between checks for cancellation
+	// Several rows per INSERT: SQLite opens its cursors once per
+	// statement, which one row per statement paid for every row. The
+	// rows go in in the same order, so the file is the same.
+	const rowsPerInsert = 32
 	for _, b := range batches {
 		for start := 0; start < b.n; start += chunk {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			n := min(chunk, b.n-start)
-			if err := c.InsertValues(b.stmt, n, func(i int, r []sqlraw.Value) []sqlraw.Value { return b.row(start+i, r) }); err != nil {
+			if err := c.InsertMulti(b.stmt, rowsPerInsert, n, func(i int, r []sqlraw.Value) []sqlraw.Value { return b.row(start+i, r) }); err != nil {
 				return fmt.Errorf("%.40s (rows %d-%d): %w", b.stmt, start+1, start+n, err)
 			}
 		}

@@ -47,22 +47,38 @@ func Profile(dir string) (*salvage.Input, error) {
 	in := &salvage.Input{}
 	// The sources are independent files: read them at once (each reader
 	// is single-threaded and mostly CPU-bound).
+	// Each source's view for the rebuild is made on its reader's goroutine
+	// as soon as it is read (Prebuild), while the others are still read.
 	var wg sync.WaitGroup
 	if exists(filepath.Join(dir, PlacesName)) {
-		wg.Go(func() { in.Places = ReadPlaces(filepath.Join(dir, PlacesName), PlacesName, true) })
+		wg.Go(func() {
+			in.Places = ReadPlaces(filepath.Join(dir, PlacesName), PlacesName, true)
+			in.Places.Prebuild("places")
+		})
 	} else {
 		in.Missing = append(in.Missing, PlacesName)
 	}
 	if exists(filepath.Join(dir, CorruptName)) {
 		// Firefox moved it aside; a -wal beside it is its own.
-		wg.Go(func() { in.Corrupt = ReadPlaces(filepath.Join(dir, CorruptName), CorruptName, true) })
+		wg.Go(func() {
+			in.Corrupt = ReadPlaces(filepath.Join(dir, CorruptName), CorruptName, true)
+			in.Corrupt.Prebuild("corrupt")
+		})
 	}
 	var backups []salvage.Backup
 	var backupErr error
-	wg.Go(func() { backups, backupErr = ReadBackups(filepath.Join(dir, backup.FolderName)) })
+	wg.Go(func() {
+		backups, backupErr = ReadBackups(filepath.Join(dir, backup.FolderName))
+		for i := range backups {
+			backups[i].Prebuild()
+		}
+	})
 	if snap, err := apply.LastBackup(dir); err == nil && snap != "" && exists(filepath.Join(snap, PlacesName)) {
 		name := apply.BackupFolder + "/" + filepath.Base(snap) + "/" + PlacesName
-		wg.Go(func() { in.Snapshot = ReadPlaces(filepath.Join(snap, PlacesName), name, true) })
+		wg.Go(func() {
+			in.Snapshot = ReadPlaces(filepath.Join(snap, PlacesName), name, true)
+			in.Snapshot.Prebuild("bmtui-backup")
+		})
 		if t, err := time.Parse("20060102T150405.999999999Z", filepath.Base(snap)); err == nil {
 			in.SnapshotTime = t.UnixMicro()
 		}
@@ -70,7 +86,10 @@ func Profile(dir string) (*salvage.Input, error) {
 	mirrorPath := filepath.Join(dir, filepath.FromSlash(MirrorName))
 	hasMirror := exists(mirrorPath)
 	if hasMirror {
-		wg.Go(func() { in.Mirror = ReadMirror(mirrorPath, MirrorName) })
+		wg.Go(func() {
+			in.Mirror = ReadMirror(mirrorPath, MirrorName)
+			in.Mirror.Prebuild()
+		})
 	}
 	wg.Wait()
 	if backupErr != nil {
@@ -462,7 +481,10 @@ func mirrorFrom(m *salvage.Mirror, files *sqlitepage.File) {
 		id := num(v[0])
 		tags[id] = append(tags[id], str(v[1]))
 	})
-	byID := map[int64]int{}
+	// Nearly every item has a structure row: size for them, not by
+	// doubling copies of the whole slice.
+	byID := make(map[int64]int, len(structure)+1)
+	m.Items = make([]salvage.MirrorItem, 0, len(structure)+1)
 	r.rows(scratch, "items", true, []string{"guid", "parentGuid", "kind", "title", "keyword", "dateAdded",
 		"serverModified", "isDeleted", "urlId"}, func(v []sqlitepage.Value, w salvage.Where, id int64) {
 		it := salvage.MirrorItem{
