@@ -251,8 +251,12 @@ func TestListKinds(t *testing.T) {
 			t.Errorf("Resolve %s: load: %v", spec, err)
 		}
 	}
-	if s, err := catalog.Resolve("", filepath.Join(dir, "weave", "bookmarks.sqlite")); err != nil || s.Provenance().Kind != source.Mirror {
+	s, err := catalog.Resolve("", filepath.Join(dir, "weave", "bookmarks.sqlite"))
+	if err != nil || s.Provenance().Kind != source.Mirror {
 		t.Errorf("a mirror file resolves to %v, %v", s, err)
+	}
+	if s != nil {
+		s.Close()
 	}
 }
 
