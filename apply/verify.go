@@ -38,13 +38,13 @@ func (e *VerifyError) Error() string {
 // whole tables at a time (the apply changes nothing else a tree rebuild
 // would see), and checked in memory; both files at once.
 func Verify(profileDir string, plan *Plan) error {
-	return verifyFiles(profileDir, plan, true, keysProven{})
+	return verifyFiles(profileDir, plan, true, keysProven{}, nil)
 }
 
 // VerifyFast is Verify without SQLite's quick_check and foreign_key_check
 // and the position numbering check, for large profiles.
 func VerifyFast(profileDir string, plan *Plan) error {
-	return verifyFiles(profileDir, plan, false, keysProven{})
+	return verifyFiles(profileDir, plan, false, keysProven{}, nil)
 }
 
 // integrityProblems runs SQLite's quick_check and, unless keysProven,
@@ -122,17 +122,18 @@ func checkKeysBefore(placesCopy, mirrorCopy string) keysProven {
 
 // verifyFiles is Verify, with the integrity checks when full; keys says
 // which files' foreign keys the write itself proved.
-func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven) error {
+// mirror is the mirror's read-back if it was started already (at the
+// COMMIT), nil to start it here.
+func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven, mirror *mirrorReadBack) error {
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
 	// Whole tables, read at once from both files (sqlraw: one call per
 	// column), then checked in memory.
 	var (
 		have       = make(map[string]readBackRow, 1024)
 		tombstones = map[string]bool{}
-		unmerged   = map[string]bool{}
 		g          errgroup.Group
 
-		placesProbs, mirrorProbs []string
+		placesProbs []string
 	)
 	g.Go(func() error {
 		c, err := openReadBack(pp)
@@ -183,29 +184,19 @@ func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven) erro
 			return nil
 		})
 	}
-	g.Go(func() error {
-		c, err := openReadBack(mp)
-		if err != nil {
-			return fmt.Errorf("apply: reading %s back: %w", mp, err)
-		}
-		defer c.Close()
-		if err := c.Query(`SELECT guid FROM items WHERE needsMerge = 1`, func(r *sqlraw.Row) error {
-			g, _ := r.Text(0)
-			unmerged[g] = true
-			return nil
-		}); err != nil {
-			return fmt.Errorf("apply: reading %s back: %w", mp, err)
-		}
-		if full {
-			mirrorProbs = integrityProblems("bookmarks.sqlite", c, keys.mirror)
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
+	if mirror == nil {
+		mirror = startMirrorReadBack(mp, full, func() bool { return keys.mirror })
+	}
+	err, merr := g.Wait(), mirror.wait()
+	if err != nil {
 		return err
 	}
+	if merr != nil {
+		return merr
+	}
+	unmerged := mirror.unmerged
 
-	probs := append(placesProbs, mirrorProbs...)
+	probs := append(placesProbs, mirror.probs...)
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
 	if full {
 		// The rows must also be numbered 0..n-1 in every folder (tag
@@ -289,6 +280,54 @@ func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven) erro
 		return &VerifyError{Problems: probs}
 	}
 	return nil
+}
+
+// mirrorReadBack reads the mirror back (the items that still need
+// merging, and with full verification its structural checks) in the
+// background. The mirror stays in rollback-journal mode, so this can
+// start as soon as the COMMIT returns, while places.sqlite is switched
+// back to WAL.
+type mirrorReadBack struct {
+	done     chan struct{}
+	unmerged map[string]bool
+	probs    []string
+	err      error
+}
+
+// startMirrorReadBack starts reading mp back; keysProven (called in the
+// background) says whether the write proved its foreign keys.
+func startMirrorReadBack(mp string, full bool, keysProven func() bool) *mirrorReadBack {
+	m := &mirrorReadBack{done: make(chan struct{}), unmerged: map[string]bool{}}
+	go func() {
+		defer close(m.done)
+		c, err := openReadBack(mp)
+		if err != nil {
+			m.err = fmt.Errorf("apply: reading %s back: %w", mp, err)
+			return
+		}
+		defer c.Close()
+		if err := c.Query(`SELECT guid FROM items WHERE needsMerge = 1`, func(r *sqlraw.Row) error {
+			g, _ := r.Text(0)
+			m.unmerged[g] = true
+			return nil
+		}); err != nil {
+			m.err = fmt.Errorf("apply: reading %s back: %w", mp, err)
+			return
+		}
+		if full {
+			m.probs = integrityProblems("bookmarks.sqlite", c, keysProven())
+		}
+	}()
+	return m
+}
+
+// wait waits for the read-back; a nil m has nothing to wait for.
+func (m *mirrorReadBack) wait() error {
+	if m == nil {
+		return nil
+	}
+	<-m.done
+	return m.err
 }
 
 // readBackRow is a moz_bookmarks row as verification reads it back.
