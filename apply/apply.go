@@ -241,11 +241,24 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		}
 		return nil, fmt.Errorf("bookmarks.sqlite at %s: cannot attach: %w", mp, err)
 	}
-	if err := checkSound(ctx, c.db, plan, profileDir, pp, mp, hooks); err != nil {
+	// With both snapshots' checks to take, the files are locked and
+	// fingerprinted while the checks (begun in the background during the
+	// merge) end; a damaged file is still refused as damaged, whatever
+	// else was found.
+	snaps := plan.snapshotDamage
+	var lockErr error
+	lockedFirst := snaps[0] != nil && snaps[1] != nil
+	if lockedFirst {
+		lockErr = checkLockedAndUnchanged(c.db, plan, pp, mp)
+	}
+	if err := checkSound(ctx, c.db, snaps, profileDir, pp, mp, hooks); err != nil {
 		return nil, err
 	}
-	if err := checkLockedAndUnchanged(c.db, plan, pp, mp); err != nil {
-		return nil, err
+	if !lockedFirst {
+		lockErr = checkLockedAndUnchanged(c.db, plan, pp, mp)
+	}
+	if lockErr != nil {
+		return nil, lockErr
 	}
 	rep.Timings.Checks = time.Since(start)
 
@@ -469,13 +482,13 @@ var ErrDamaged = errors.New("damaged")
 // the file still has that stamp (checkIdentity ran first): size, time,
 // inode and WAL or journal are the same, so the pages quick_check reads
 // are the same, and so is its answer.
-func checkSound(ctx context.Context, db *sql.DB, plan *Plan, profileDir, pp, mp string, hooks *testHooks) error {
+func checkSound(ctx context.Context, db *sql.DB, snaps [2]func() ([]dbcheck.Damage, error), profileDir, pp, mp string, hooks *testHooks) error {
 	salvage := "; run bmtui salvage --profile " + profileDir
 	for i, f := range []struct{ what, schema, path, next string }{{places.What, "main", pp, salvage}, {"bookmarks.sqlite", "mirror", mp, ""}} {
 		var ds []dbcheck.Damage
 		err := errors.New("no snapshot check")
-		if snap := plan.snapshotDamage[i]; snap != nil {
-			ds, err = snap()
+		if snaps[i] != nil {
+			ds, err = snaps[i]()
 		}
 		if err != nil {
 			if err := hooks.Step("check " + f.schema); err != nil {
