@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bmtui/bmtui/internal/dbcheck"
@@ -307,18 +306,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		backupDurable() //nolint:errcheck // the marker's error matters more
 		return nil, err
 	}
-	// The mirror stays in rollback-journal mode: its read-back starts as
-	// soon as the COMMIT returns, beside places.sqlite's switch back to
-	// WAL and the marker's removal.
-	keys := sync.OnceValue(func() keysProven { return <-keysBefore })
-	var mirrorBack *mirrorReadBack
-	startMirrorBack := func() {
-		if !opts.SkipVerify {
-			mirrorBack = startMirrorReadBack(mp, !opts.FastVerify, func() bool { return keys().mirror })
-		}
-	}
-	defer func() { mirrorBack.wait() }() //nolint:errcheck // only on early returns, which have their own error
-	committed, err := writeTransaction(ctx, c, plan, rep, hooks, backupDurable, startMirrorBack)
+	committed, err := writeTransaction(ctx, c, plan, rep, hooks, backupDurable)
 	if err != nil {
 		c.close()
 		if !committed && bdir != "" {
@@ -335,7 +323,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		return nil, err
 	}
 	// Both files are committed and places.sqlite is back in WAL mode (the
-	// marker can go, below). Closing the connection frees its page cache one
+	// marker can go). Closing the connection frees its page cache one
 	// 32 KiB page at a time, each a system call in modernc's allocator
 	// (0.1–0.3 s on a large profile), so it runs while the outgoing
 	// records are written and the files are read back; Apply waits for it.
@@ -353,25 +341,12 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		return nil
 	}
 	defer waitClosed() //nolint:errcheck // only on early returns, which have their own error
-	// The marker goes (removed, and its folder synced) while the files
-	// are read back; Apply waits for it and fails if it could not.
-	unmarked := make(chan error, 1)
-	go func() {
-		err := os.Remove(marker)
-		if err == nil {
-			err = syncDir(filepath.Dir(marker))
-		}
-		unmarked <- err
-	}()
-	waitUnmarked := func() error {
-		if unmarked == nil {
-			return nil
-		}
-		err := <-unmarked
-		unmarked = nil
-		return err
+	if err := os.Remove(marker); err != nil {
+		return nil, err
 	}
-	defer waitUnmarked() //nolint:errcheck // only on early returns, which have their own error
+	if err := syncDir(filepath.Dir(marker)); err != nil {
+		return nil, err
+	}
 	rep.Timings.Write = time.Since(t0) - waited
 	rep.Timings.Backup += waited
 
@@ -400,11 +375,8 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	// 4. Read back and compare.
 	if !opts.SkipVerify {
 		t0 = time.Now()
-		err := verifyFiles(profileDir, plan, !opts.FastVerify, keys(), mirrorBack)
+		err := verifyFiles(profileDir, plan, !opts.FastVerify, <-keysBefore)
 		rep.Timings.Verify = time.Since(t0)
-		if merr := waitUnmarked(); merr != nil {
-			return nil, merr
-		}
 		if cerr := waitClosed(); cerr != nil && err == nil {
 			err = cerr
 		}
@@ -414,9 +386,6 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 			return rep, err
 		}
 		rep.Verified = true
-	}
-	if err := waitUnmarked(); err != nil {
-		return nil, err
 	}
 	if err := waitClosed(); err != nil {
 		return nil, err
@@ -570,10 +539,9 @@ func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
 
 // writeTransaction switches places.sqlite to a rollback journal, runs the
 // whole apply in one transaction over both files, waits for
-// backupDurable (an error rolls the transaction back), commits, calls
-// afterCommit, and switches back to WAL. committed reports whether the
-// COMMIT succeeded.
-func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, backupDurable func() error, afterCommit func()) (committed bool, err error) {
+// backupDurable (an error rolls the transaction back), commits, and
+// switches back to WAL. committed reports whether the COMMIT succeeded.
+func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, backupDurable func() error) (committed bool, err error) {
 	db := c.db
 	for _, q := range []string{
 		`PRAGMA foreign_keys = ON`,
@@ -663,7 +631,6 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 	if err := hooks.Step("committed"); err != nil {
 		return true, err
 	}
-	afterCommit()
 	return true, nil
 }
 

@@ -38,13 +38,13 @@ func (e *VerifyError) Error() string {
 // whole tables at a time (the apply changes nothing else a tree rebuild
 // would see), and checked in memory; both files at once.
 func Verify(profileDir string, plan *Plan) error {
-	return verifyFiles(profileDir, plan, true, keysProven{}, nil)
+	return verifyFiles(profileDir, plan, true, keysProven{})
 }
 
 // VerifyFast is Verify without SQLite's quick_check and foreign_key_check
 // and the position numbering check, for large profiles.
 func VerifyFast(profileDir string, plan *Plan) error {
-	return verifyFiles(profileDir, plan, false, keysProven{}, nil)
+	return verifyFiles(profileDir, plan, false, keysProven{})
 }
 
 // integrityProblems runs SQLite's quick_check and, unless keysProven,
@@ -122,18 +122,17 @@ func checkKeysBefore(placesCopy, mirrorCopy string) keysProven {
 
 // verifyFiles is Verify, with the integrity checks when full; keys says
 // which files' foreign keys the write itself proved.
-// mirror is the mirror's read-back if it was started already (at the
-// COMMIT), nil to start it here.
-func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven, mirror *mirrorReadBack) error {
+func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven) error {
 	pp, mp := placesPath(profileDir), mirrorPath(profileDir)
 	// Whole tables, read at once from both files (sqlraw: one call per
 	// column), then checked in memory.
 	var (
 		have       = make(map[string]readBackRow, 1024)
 		tombstones = map[string]bool{}
+		unmerged   = map[string]bool{}
 		g          errgroup.Group
 
-		placesProbs []string
+		placesProbs, mirrorProbs []string
 	)
 	g.Go(func() error {
 		c, err := openReadBack(pp)
@@ -184,19 +183,29 @@ func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven, mirr
 			return nil
 		})
 	}
-	if mirror == nil {
-		mirror = startMirrorReadBack(mp, full, func() bool { return keys.mirror })
-	}
-	err, merr := g.Wait(), mirror.wait()
-	if err != nil {
+	g.Go(func() error {
+		c, err := openReadBack(mp)
+		if err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", mp, err)
+		}
+		defer c.Close()
+		if err := c.Query(`SELECT guid FROM items WHERE needsMerge = 1`, func(r *sqlraw.Row) error {
+			g, _ := r.Text(0)
+			unmerged[g] = true
+			return nil
+		}); err != nil {
+			return fmt.Errorf("apply: reading %s back: %w", mp, err)
+		}
+		if full {
+			mirrorProbs = integrityProblems("bookmarks.sqlite", c, keys.mirror)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	if merr != nil {
-		return merr
-	}
-	unmerged := mirror.unmerged
 
-	probs := append(placesProbs, mirror.probs...)
+	probs := append(placesProbs, mirrorProbs...)
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
 	if full {
 		// The rows must also be numbered 0..n-1 in every folder (tag
@@ -280,54 +289,6 @@ func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven, mirr
 		return &VerifyError{Problems: probs}
 	}
 	return nil
-}
-
-// mirrorReadBack reads the mirror back (the items that still need
-// merging, and with full verification its structural checks) in the
-// background. The mirror stays in rollback-journal mode, so this can
-// start as soon as the COMMIT returns, while places.sqlite is switched
-// back to WAL.
-type mirrorReadBack struct {
-	done     chan struct{}
-	unmerged map[string]bool
-	probs    []string
-	err      error
-}
-
-// startMirrorReadBack starts reading mp back; keysProven (called in the
-// background) says whether the write proved its foreign keys.
-func startMirrorReadBack(mp string, full bool, keysProven func() bool) *mirrorReadBack {
-	m := &mirrorReadBack{done: make(chan struct{}), unmerged: map[string]bool{}}
-	go func() {
-		defer close(m.done)
-		c, err := openReadBack(mp)
-		if err != nil {
-			m.err = fmt.Errorf("apply: reading %s back: %w", mp, err)
-			return
-		}
-		defer c.Close()
-		if err := c.Query(`SELECT guid FROM items WHERE needsMerge = 1`, func(r *sqlraw.Row) error {
-			g, _ := r.Text(0)
-			m.unmerged[g] = true
-			return nil
-		}); err != nil {
-			m.err = fmt.Errorf("apply: reading %s back: %w", mp, err)
-			return
-		}
-		if full {
-			m.probs = integrityProblems("bookmarks.sqlite", c, keysProven())
-		}
-	}()
-	return m
-}
-
-// wait waits for the read-back; a nil m has nothing to wait for.
-func (m *mirrorReadBack) wait() error {
-	if m == nil {
-		return nil
-	}
-	<-m.done
-	return m.err
 }
 
 // readBackRow is a moz_bookmarks row as verification reads it back.
