@@ -42,12 +42,15 @@ func BenchmarkApply(b *testing.B) {
 					b.StartTimer()
 					cpu0 := testutil.CPUTime()
 					t0 := time.Now()
-					plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
+					// The profile stays open until the apply ends, as the
+					// command keeps it (Apply takes its snapshots' checks).
+					plan, closeProfile, err := preparePlanOpen(context.Background(), dir, e.times(), mergeOptions())
 					if err != nil {
 						b.Fatal(err)
 					}
 					prepare += time.Since(t0)
 					rep, err := Apply(context.Background(), dir, plan, opts)
+					closeProfile()
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/bmtui/bmtui/internal/dbcheck"
 	"github.com/bmtui/bmtui/internal/dbsnap"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/places"
@@ -27,6 +28,11 @@ type Plan struct {
 	// Reupload are the mirror rows Firefox's prepare() flags REUPLOAD
 	// before merging (mirror.DB.Reupload); the apply writes the flag.
 	Reupload []string
+
+	// snapshotDamage are the structural checks of the snapshots the
+	// plan was read from (the sources' Damage), places.sqlite's then the
+	// mirror's; nil when the plan was not made from open sources.
+	snapshotDamage [2]func() ([]dbcheck.Damage, error)
 
 	cachedOps *merge.Ops
 }
@@ -80,8 +86,14 @@ func PlanFor(p *load.Profile, res *merge.Result) (*Plan, error) {
 	if p.Mirror == nil {
 		return nil, fmt.Errorf("%s: %w", p.Paths.Dir, ErrNoMirror)
 	}
-	return NewPlan(PlanInput{
+	plan := NewPlan(PlanInput{
 		ProfileDir: p.Paths.Dir, Clocks: p.Clocks, Result: res,
 		Places: p.Places.Stamp(), Mirror: p.Mirror.Stamp(), Reupload: p.Mirror.Reupload(),
-	}), nil
+	})
+	// Each snapshot is a copy of its file as the stamp says, checked in
+	// the background while the trees were merged: Apply takes a check
+	// that ran to the end (p still open, or closed after it ended) for
+	// the file's own while the file keeps that stamp.
+	plan.snapshotDamage = [2]func() ([]dbcheck.Damage, error){p.Places.Damage, p.Mirror.Damage}
+	return plan, nil
 }
