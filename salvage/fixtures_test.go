@@ -63,7 +63,11 @@ type recoverFile struct {
 }
 
 type recoveredFile struct {
-	Tables        map[string]int    `json:"tables"`
+	Tables map[string]int `json:"tables"`
+	// KeptPlaces: of .recover's pages, those Firefox keeps (a bookmark,
+	// keyword or visit refers to them; testutil.KeptPages). Only where
+	// .recover ran here: the fixtures' JSON has totals.
+	KeptPlaces    int               `json:"-"`
 	BookmarkGUIDs []string          `json:"bookmarkGuids"`
 	Parents       map[string]string `json:"bookmarkParents"`
 }
@@ -93,7 +97,13 @@ func TestDamagedFixtures(t *testing.T) {
 			var rec recoverFile
 			readJSON(t, &rec, "fixtures", "damaged", name, "sqlite-recover.json")
 
-			in, err := scan.Profile(unpackDamaged(t, name))
+			dir := unpackDamaged(t, name)
+			if cli := os.Getenv("SQLITE_RECOVER_CLI"); cli != "" {
+				f := rec.Files[scan.PlacesName]
+				f.KeptPlaces = recoverOf(t, cli, filepath.Join(dir, scan.PlacesName), truth).Files[scan.PlacesName].KeptPlaces
+				rec.Files[scan.PlacesName] = f
+			}
+			in, err := scan.Profile(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -249,10 +259,11 @@ func checkAgainstTruth(t *testing.T, name string, in *salvage.Input, truth truth
 				}
 			}
 			// SQLite's .recover.
-			recTruth, recVisits, recPlaces := 0, 0, 0
+			recTruth, recVisits, recPlaces, recKept := 0, 0, 0, 0
 			for _, f := range rec.Files {
 				recVisits = max(recVisits, f.Tables["moz_historyvisits"])
 				recPlaces = max(recPlaces, f.Tables["moz_places"])
+				recKept = max(recKept, f.KeptPlaces)
 				for _, g := range f.BookmarkGUIDs {
 					if _, inTruth := truthGUIDs[g]; !inTruth {
 						continue
@@ -274,8 +285,8 @@ func checkAgainstTruth(t *testing.T, name string, in *salvage.Input, truth truth
 					t.Errorf("%s %q is not in the truth", b.GUID, b.Title)
 				}
 			}
-			t.Logf("truth %d items, %d held by a source; rebuilt %d, right parent %d, exact %d (%d of the %d on damaged pages); Firefox final %d truth items (%d right parent); .recover %d; pages/visits ours %d/%d, .recover %d/%d, truth visits %d",
-				len(truth.Items), heldN, back, rightParent, exact+exactOld, exactOld, len(truth.OnDamaged), ffTruth, ffRight, recTruth, len(res.DB.Places), len(res.DB.Visits), recPlaces, recVisits, truth.Counts.Visits)
+			t.Logf("truth %d items, %d held by a source; rebuilt %d, right parent %d, exact %d (%d of the %d on damaged pages); Firefox final %d truth items (%d right parent); .recover %d; pages/visits ours %d/%d (%d orphan pages left out), .recover %d/%d (%d pages Firefox keeps), truth visits %d",
+				len(truth.Items), heldN, back, rightParent, exact+exactOld, exactOld, len(truth.OnDamaged), ffTruth, ffRight, recTruth, len(res.DB.Places), len(res.DB.Visits), res.Report.OrphanPages, recPlaces, recVisits, recKept, truth.Counts.Visits)
 			// The writer takes what we rebuilt, and reads it back.
 			out := filepath.Join(t.TempDir(), "places.sqlite")
 			now := time.UnixMicro(1_800_000_000_000_000)
@@ -285,8 +296,19 @@ func checkAgainstTruth(t *testing.T, name string, in *salvage.Input, truth truth
 			if err := rebuild.Verify(context.Background(), out, res.DB, now); err != nil {
 				t.Fatalf("verify: %v", err)
 			}
-			if len(res.DB.Places) < recPlaces {
-				t.Errorf("pages: %d, .recover keeps %d", len(res.DB.Places), recPlaces)
+			if n := testutil.ExpirablePages(t, out); n > 0 {
+				t.Errorf("%d pages written that Firefox's expiration deletes (no bookmark, keyword or visit)", n)
+			}
+			// .recover's pages include those Firefox deletes itself (no
+			// bookmark, keyword or visit), which we leave out: the bars
+			// are its pages Firefox keeps (where .recover ran here; the
+			// JSON has totals only), and its total against the pages we
+			// read (written or left out).
+			if len(res.DB.Places) < recKept {
+				t.Errorf("pages: %d, .recover keeps %d that Firefox keeps", len(res.DB.Places), recKept)
+			}
+			if len(res.DB.Places)+res.Report.OrphanPages < recPlaces {
+				t.Errorf("pages: %d (and %d left out as orphans), .recover keeps %d", len(res.DB.Places), res.Report.OrphanPages, recPlaces)
 			}
 			if len(res.DB.Visits) < recVisits && in.Places != nil && in.Corrupt == nil {
 				t.Errorf("visits: %d, .recover keeps %d", len(res.DB.Visits), recVisits)

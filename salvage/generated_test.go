@@ -146,6 +146,7 @@ func recoverOf(t *testing.T, cli, path string, truth truthFile) recoverFile {
 		}
 		f.Tables[table] = n
 	}
+	f.KeptPlaces = testutil.KeptPages(t, out)
 	seen := map[string]bool{}
 	add := func(rows *sql.Rows, err error) {
 		if err != nil {
@@ -175,7 +176,7 @@ func recoverOf(t *testing.T, cli, path string, truth truthFile) recoverFile {
 	}
 	add(db.Query(`SELECT guid FROM moz_bookmarks`))
 	add(db.Query(`SELECT * FROM lost_and_found`))
-	t.Logf(".recover: %d moz_bookmarks rows, %d truth items in all (lost_and_found included), %d pages, %d visits",
-		f.Tables["moz_bookmarks"], len(f.BookmarkGUIDs), f.Tables["moz_places"], f.Tables["moz_historyvisits"])
+	t.Logf(".recover: %d moz_bookmarks rows, %d truth items in all (lost_and_found included), %d pages (%d Firefox keeps), %d visits",
+		f.Tables["moz_bookmarks"], len(f.BookmarkGUIDs), f.Tables["moz_places"], f.KeptPlaces, f.Tables["moz_historyvisits"])
 	return recoverFile{Files: map[string]recoveredFile{scan.PlacesName: f}}
 }

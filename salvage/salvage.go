@@ -136,7 +136,10 @@ type Report struct {
 	Recoverable bool      `json:"recoverable"`
 	// PagesNamed counts pages whose rows were lost, named by their
 	// url_hash (which an index kept) from a URL another source holds.
-	PagesNamed   int `json:"pagesNamedByHash,omitempty"`
+	PagesNamed int `json:"pagesNamedByHash,omitempty"`
+	// OrphanPages counts pages left out because nothing keeps them (no
+	// bookmark, keyword or visit): Firefox's expiration deletes such pages.
+	OrphanPages  int `json:"orphanPagesLeftOut,omitempty"`
 	UncertainSum int `json:"uncertain"`
 }
 
@@ -222,7 +225,9 @@ func Rebuild(in *Input, opts Options) (*Result, error) {
 	b.decide()
 	b.place()
 	b.emit()
-	b.history(<-pages)
+	placeAt := <-pages
+	b.history(placeAt)
+	b.dropOrphanPages(placeAt)
 	b.summarize()
 	return b.res, nil
 }
@@ -885,6 +890,53 @@ func (b *builder) emit() {
 			db.Meta[k] = v
 		}
 	}
+}
+
+// dropOrphanPages leaves out the pages that no bookmark, keyword or visit
+// refers to, with their page annotations. Firefox deletes such pages
+// itself: its expiration (nsPlacesExpiration's orphan query: no visit,
+// last_visit_date NULL, foreign_count 0) removes up to 60 of them every
+// few minutes, and their annotations with them. Writing them would hand
+// Firefox a database its own maintenance changes; no value makes them
+// keepable without inventing a visit or a bookmark, and such a page is
+// usually what a deleted bookmark left behind.
+func (b *builder) dropOrphanPages(placeAt map[string]int) {
+	db := b.res.DB
+	used := make([]bool, len(db.Places))
+	use := func(u string) {
+		if i, ok := placeAt[u]; ok {
+			used[i] = true
+		}
+	}
+	for i := range db.Bookmarks {
+		if db.Bookmarks[i].URL != "" {
+			use(db.Bookmarks[i].URL)
+		}
+	}
+	for _, k := range db.Keywords {
+		use(k.URL)
+	}
+	for _, v := range db.Visits {
+		use(v.URL)
+	}
+	kept := db.Places[:0]
+	for i, p := range db.Places {
+		if used[i] {
+			kept = append(kept, p)
+		}
+	}
+	b.rep().OrphanPages = len(db.Places) - len(kept)
+	clear(db.Places[len(kept):])
+	db.Places = kept
+	// A page annotation's page is listed (pageHistory adds it first);
+	// one whose page is gone would make the writer add an orphan page.
+	annos := db.PageAnnos[:0]
+	for _, a := range db.PageAnnos {
+		if i, ok := placeAt[a.URL]; ok && used[i] {
+			annos = append(annos, a)
+		}
+	}
+	db.PageAnnos = annos
 }
 
 // CorruptName is the file Firefox moves a corrupt database to.

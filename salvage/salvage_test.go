@@ -367,3 +367,40 @@ func TestTakePrebuilt(t *testing.T) {
 		t.Fatalf("places source: %+v", p)
 	}
 }
+
+// TestOrphanPagesLeftOut: a page no bookmark, keyword or visit refers to
+// is left out, with its annotations (Firefox's expiration would delete
+// it); a page a bookmark from another source needs, a visited page and a
+// keyword's page stay.
+func TestOrphanPagesLeftOut(t *testing.T) {
+	live := placesFile("places.sqlite", "10 folderA_____ 2 2 A -", "11 bookmarkB___ 10 1 B https://b.example/")
+	live.BookmarksComplete, live.BadBookmarkCells = false, 1
+	for i, u := range []string{"https://orphan.example/", "https://visited.example/", "https://kw.example/",
+		"https://anno.example/", "https://fromBackup.example/"} {
+		live.Places = append(live.Places, PlaceRow{ID: int64(100 + i), URL: u, GUID: "page" + string(rune('a'+i)) + "_______"})
+	}
+	live.Visits = []VisitRow{{PlaceID: 101, VisitDate: 30, VisitType: 1}}
+	live.Keywords = []KeywordRow{{Keyword: "kw", PlaceID: 102}}
+	live.AnnoNames = map[int64]string{1: "test/anno"}
+	live.PageAnnos = []AnnoRow{{Owner: 103, AttrID: 1, Content: "x", Type: 3}, {Owner: 101, AttrID: 1, Content: "y", Type: 3}}
+	in := &Input{Places: live, Backups: []Backup{backupOf("bk", 50, "folderA_____ menu________ 2 A -",
+		"lostRow_____ folderA_____ 1 L https://fromBackup.example/")}}
+	res, err := Rebuild(in, Options{Now: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range res.DB.Places {
+		got = append(got, p.URL)
+	}
+	want := []string{"https://b.example/", "https://visited.example/", "https://kw.example/", "https://fromBackup.example/"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("pages %v, want %v", got, want)
+	}
+	if len(res.DB.PageAnnos) != 1 || res.DB.PageAnnos[0].URL != "https://visited.example/" {
+		t.Errorf("page annotations %+v, want only the visited page's", res.DB.PageAnnos)
+	}
+	if r := res.Report; r.OrphanPages != 2 || r.Counts.Places != 4 || r.Counts.PageAnnos != 1 {
+		t.Errorf("report: %d orphan pages, %d pages, %d page annotations; want 2, 4, 1", r.OrphanPages, r.Counts.Places, r.Counts.PageAnnos)
+	}
+}

@@ -197,6 +197,9 @@ func printSalvage(dst io.Writer, dir string, r *salvage.Report) {
 	if r.PagesNamed > 0 {
 		fmt.Fprintf(w, "  %d pages whose rows were lost, named by their url_hash from another source's URL\n", r.PagesNamed)
 	}
+	if r.OrphanPages > 0 {
+		fmt.Fprintf(w, "  %d pages left out that no bookmark, keyword or visit refers to (Firefox's expiration deletes them)\n", r.OrphanPages)
+	}
 	fmt.Fprintf(w, "  %d items from places.sqlite as they are (Sync state kept)", len(r.Items)-r.UncertainSum)
 	wal, orphan := 0, 0
 	for _, it := range r.Items {
