@@ -36,13 +36,8 @@ func (c *Conn) InsertMulti(sql string, perStmt, n int, row func(i int, dst []Val
 		return err
 	}
 	defer func() { sqlite3.Xsqlite3_finalize(c.tls, stmt) }()
-	var buf uintptr
-	size := 0
-	defer func() {
-		if buf != 0 {
-			libc.Xfree(c.tls, buf)
-		}
-	}()
+	buf := cText{tls: c.tls}
+	defer buf.free()
 	var vals []Value
 	for start := 0; start < n; start += perStmt {
 		k := min(perStmt, n-start)
@@ -65,23 +60,7 @@ func (c *Conn) InsertMulti(sql string, perStmt, n int, row func(i int, dst []Val
 				return fmt.Errorf("sqlraw: row %d has %d values, row %d has %d", start+i, w, start, width)
 			}
 		}
-		// The statement's text in one buffer, which stays put until it
-		// is stepped: SQLite need not copy it again.
-		need := 0
-		for _, v := range vals {
-			need += len(v.s)
-		}
-		if need > size || buf == 0 {
-			if buf != 0 {
-				libc.Xfree(c.tls, buf)
-			}
-			size = max(need, 2*size, 4096)
-			if buf = libc.Xmalloc(c.tls, libc.Tsize_t(size)); buf == 0 {
-				size = 0
-				return errors.New("sqlraw: out of memory")
-			}
-		}
-		if err := c.bindAll(stmt, vals, buf, size); err != nil {
+		if err := c.bindAll(stmt, vals, &buf); err != nil {
 			return err
 		}
 		if err := c.stepReset(stmt); err != nil {
@@ -91,10 +70,46 @@ func (c *Conn) InsertMulti(sql string, perStmt, n int, row func(i int, dst []Val
 	return nil
 }
 
+// cText is C memory holding a statement's text and blobs, which stays put
+// until the statement is stepped: SQLite need not copy them again.
+type cText struct {
+	tls  *libc.TLS
+	p    uintptr
+	size int
+}
+
+// fit makes room for vals' text and blobs.
+func (b *cText) fit(vals []Value) error {
+	need := 0
+	for _, v := range vals {
+		need += len(v.s)
+	}
+	if need <= b.size && b.p != 0 {
+		return nil
+	}
+	b.free()
+	size := max(need, 2*b.size, 4096)
+	if b.p = libc.Xmalloc(b.tls, libc.Tsize_t(size)); b.p == 0 {
+		return errors.New("sqlraw: out of memory")
+	}
+	b.size = size
+	return nil
+}
+
+func (b *cText) free() {
+	if b.p != 0 {
+		libc.Xfree(b.tls, b.p)
+		b.p, b.size = 0, 0
+	}
+}
+
 // bindAll binds vals to parameters 1..len(vals) of stmt, copying text and
-// blobs into buf (size bytes, enough for all of them).
-func (c *Conn) bindAll(stmt uintptr, vals []Value, buf uintptr, size int) error {
-	mem := libc.GoBytes(buf, size) // a view of the C buffer
+// blobs into buf.
+func (c *Conn) bindAll(stmt uintptr, vals []Value, buf *cText) error {
+	if err := buf.fit(vals); err != nil {
+		return err
+	}
+	mem := libc.GoBytes(buf.p, buf.size) // a view of the C buffer
 	off := 0
 	var rc int32
 	for j, v := range vals {
@@ -106,7 +121,7 @@ func (c *Conn) bindAll(stmt uintptr, vals []Value, buf uintptr, size int) error 
 			rc = sqlite3.Xsqlite3_bind_double(c.tls, stmt, col, v.f)
 		case sqlite3.SQLITE_TEXT, sqlite3.SQLITE_BLOB:
 			copy(mem[off:], v.s)
-			p := buf + uintptr(off)
+			p := buf.p + uintptr(off)
 			off += len(v.s)
 			if v.kind == sqlite3.SQLITE_TEXT {
 				rc = sqlite3.Xsqlite3_bind_text(c.tls, stmt, col, p, int32(len(v.s)), 0)

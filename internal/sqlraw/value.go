@@ -76,57 +76,13 @@ func (c *Conn) InsertValues(sql string, n int, row func(i int, dst []Value) []Va
 		return err
 	}
 	defer sqlite3.Xsqlite3_finalize(c.tls, stmt)
-	var buf uintptr
-	size := 0
-	defer func() {
-		if buf != 0 {
-			libc.Xfree(c.tls, buf)
-		}
-	}()
+	buf := cText{tls: c.tls}
+	defer buf.free()
 	var vals []Value
 	for i := range n {
 		vals = row(i, vals[:0])
-		// The row's text in one buffer, which stays put until the row is
-		// stepped: SQLite need not copy it again.
-		need := 0
-		for _, v := range vals {
-			need += len(v.s)
-		}
-		if need > size || buf == 0 {
-			if buf != 0 {
-				libc.Xfree(c.tls, buf)
-			}
-			size = max(need, 2*size, 4096)
-			if buf = libc.Xmalloc(c.tls, libc.Tsize_t(size)); buf == 0 {
-				size = 0
-				return errors.New("sqlraw: out of memory")
-			}
-		}
-		mem := libc.GoBytes(buf, size) // a view of the C buffer
-		off := 0
-		var rc int32
-		for j, v := range vals {
-			col := int32(j + 1)
-			switch v.kind {
-			case sqlite3.SQLITE_INTEGER:
-				rc = sqlite3.Xsqlite3_bind_int64(c.tls, stmt, col, v.n)
-			case sqlite3.SQLITE_FLOAT:
-				rc = sqlite3.Xsqlite3_bind_double(c.tls, stmt, col, v.f)
-			case sqlite3.SQLITE_TEXT, sqlite3.SQLITE_BLOB:
-				copy(mem[off:], v.s)
-				p := buf + uintptr(off)
-				off += len(v.s)
-				if v.kind == sqlite3.SQLITE_TEXT {
-					rc = sqlite3.Xsqlite3_bind_text(c.tls, stmt, col, p, int32(len(v.s)), 0)
-				} else {
-					rc = sqlite3.Xsqlite3_bind_blob(c.tls, stmt, col, p, int32(len(v.s)), 0)
-				}
-			default:
-				rc = sqlite3.Xsqlite3_bind_null(c.tls, stmt, col)
-			}
-			if rc != sqlite3.SQLITE_OK {
-				return c.err(rc)
-			}
+		if err := c.bindAll(stmt, vals, &buf); err != nil {
+			return err
 		}
 		if err := c.stepReset(stmt); err != nil {
 			return err
