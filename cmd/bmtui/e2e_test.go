@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,5 +176,41 @@ func TestEndToEndSaveSession(t *testing.T) {
 	}
 	if len(saved.Resolutions) != 1 || saved.Resolutions[0].Choice == "" || saved.Local.Items == 0 {
 		t.Fatalf("saved session %+v", saved)
+	}
+}
+
+// TestEndToEndSignalsRemoveSnapshots closes bmtui's terminal (SIGHUP) or
+// kills it (SIGTERM) while it shows a profile: it must still remove its
+// temporary copies of the profile, which hold the user's bookmarks.
+func TestEndToEndSignalsRemoveSnapshots(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	bin := buildBinary(t)
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			s := newTmux(t, "sig", "env", "TERM=xterm-256color", "TMPDIR="+tmp, bin, "--demo")
+			s.waitText("Local (Places)")
+			if left, _ := os.ReadDir(tmp); len(left) == 0 {
+				t.Fatal("bmtui made no temporary copies: the test would prove nothing")
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := syscall.Kill(pid, sig); err != nil {
+				t.Fatal(err)
+			}
+			s.waitFor("bmtui to exit", func(string) bool {
+				return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
+			})
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("after %v, %s is left in the temporary folder", sig, left[0].Name())
+			}
+		})
 	}
 }
