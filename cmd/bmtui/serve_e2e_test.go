@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,10 +162,27 @@ func serveOverSSH(t *testing.T, bin string, args ...string) (*syncBuffer, func(n
 	srv := exec.Command(bin, append([]string{"serve", "--listen", addr, "--authorized-keys", authorized,
 		"--host-key", filepath.Join(keys, "host_key")}, args...)...)
 	srv.Stdout, srv.Stderr = out, out
+	tmp := t.TempDir()
+	srv.Env = append(os.Environ(), "TMPDIR="+tmp)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	// Stopped as a service manager stops it: it must remove its snapshots.
+	t.Cleanup(func() {
+		srv.Process.Signal(syscall.SIGTERM)
+		exited := make(chan struct{})
+		go func() { srv.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			srv.Process.Kill()
+			<-exited
+			t.Error("bmtui serve did not stop on SIGTERM")
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("bmtui serve left %s in its temporary folder", left[0].Name())
+		}
+	})
 	waitUntil(t, "the server to listen", func() bool { return strings.Contains(out.String(), "bmtui serving") })
 
 	logins := 0
