@@ -72,12 +72,7 @@ func decided(scr string) int {
 // tmux, opens the merge screen, flips the first conflict, undoes it, and
 // quits, reading the real screen at each step.
 func TestEndToEndResolveConflict(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test in -short mode")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	needTmux(t)
 	bin := buildBinary(t)
 	s := newTmux(t, "e2e", "env", "TERM=xterm-256color", bin, "--demo")
 
@@ -104,9 +99,26 @@ func TestEndToEndResolveConflict(t *testing.T) {
 	s.keys("u")
 	s.waitFor("the choice undone", func(scr string) bool { return decided(scr) == 0 })
 	s.keys("q")
-	s.waitFor("bmtui to quit", func(string) bool {
+	s.waitExit()
+}
+
+// waitExit waits until the command in the pane has exited.
+func (s *tmuxSession) waitExit() {
+	s.t.Helper()
+	s.waitFor("bmtui to exit", func(string) bool {
 		return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
 	})
+}
+
+// needTmux skips an end-to-end test in -short mode or without tmux.
+func needTmux(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
 }
 
 // buildBinary builds bmtui into a temporary folder.
@@ -143,12 +155,7 @@ func lineWith(scr, s string) string {
 // TestEndToEndSaveSession opens the merge screen directly, flips a conflict,
 // quits, and checks the session file the screen saved.
 func TestEndToEndSaveSession(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test in -short mode")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	needTmux(t)
 	bin := buildBinary(t)
 	session := filepath.Join(t.TempDir(), "session.json")
 	s := newTmux(t, "save", "env", "TERM=xterm-256color", bin, "merge", "--tui", "--demo", "--save-resolutions", session)
@@ -162,9 +169,7 @@ func TestEndToEndSaveSession(t *testing.T) {
 	s.keys(alt)
 	s.waitFor("one decided conflict", func(scr string) bool { return decided(scr) == 1 })
 	s.keys("q")
-	s.waitFor("bmtui to quit", func(string) bool {
-		return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
-	})
+	s.waitExit()
 	f, err := os.Open(session)
 	if err != nil {
 		t.Fatalf("no session saved: %v\n%s", err, s.screen())
@@ -183,12 +188,7 @@ func TestEndToEndSaveSession(t *testing.T) {
 // kills it (SIGTERM) while it shows a profile: it must still remove its
 // temporary copies of the profile, which hold the user's bookmarks.
 func TestEndToEndSignalsRemoveSnapshots(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test in -short mode")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	needTmux(t)
 	bin := buildBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -205,9 +205,7 @@ func TestEndToEndSignalsRemoveSnapshots(t *testing.T) {
 			if err := syscall.Kill(pid, sig); err != nil {
 				t.Fatal(err)
 			}
-			s.waitFor("bmtui to exit", func(string) bool {
-				return strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}")) == "1"
-			})
+			s.waitExit()
 			if left, _ := os.ReadDir(tmp); len(left) > 0 {
 				t.Errorf("after %v, %s is left in the temporary folder", sig, left[0].Name())
 			}
