@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/internal/replay"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -56,7 +56,7 @@ func indexOf(ch byte) int {
 // the built-in roots' own items and parent records, and add " #c" to
 // every title, so no copy's item deduplicates with another copy's. It
 // fails if two copies' GUIDs collide.
-func Replicate(in *testutil.Replays, k int) (*testutil.Replays, error) {
+func Replicate(in *replay.Sides, k int) (*replay.Sides, error) {
 	if k < 1 {
 		return nil, fmt.Errorf("benchscale: %d copies", k)
 	}
@@ -68,15 +68,15 @@ func Replicate(in *testutil.Replays, k int) (*testutil.Replays, error) {
 	if err != nil {
 		return nil, fmt.Errorf("remote: %w", err)
 	}
-	return &testutil.Replays{Local: local, Remote: remote}, nil
+	return &replay.Sides{Local: local, Remote: remote}, nil
 }
 
-func replicateSide(r *testutil.Replay, k int) (*testutil.Replay, error) {
-	out := &testutil.Replay{
+func replicateSide(r *replay.Side, k int) (*replay.Side, error) {
+	out := &replay.Side{
 		Root:       r.Root,
 		Fallback:   r.Fallback,
 		Items:      make([]tree.Item, 0, k*len(r.Items)),
-		Parents:    make([]testutil.ReplayParent, 0, k*len(r.Parents)),
+		Parents:    make([]replay.Parent, 0, k*len(r.Parents)),
 		Tombstones: make([]string, 0, k*len(r.Tombstones)),
 	}
 	seen := make(map[string]bool, k*len(r.Items))
@@ -114,7 +114,7 @@ func replicateSide(r *testutil.Replay, k int) (*testutil.Replay, error) {
 			if c > 0 && shared(p.Child) {
 				continue
 			}
-			out.Parents = append(out.Parents, testutil.ReplayParent{Child: rename(p.Child, c), Parent: rename(p.Parent, c), By: p.By})
+			out.Parents = append(out.Parents, replay.Parent{Child: rename(p.Child, c), Parent: rename(p.Parent, c), By: p.By})
 		}
 	}
 	for c := range k {

@@ -34,7 +34,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/benchscale"
 	"github.com/bmtui/bmtui/internal/hugepages"
-	"github.com/bmtui/bmtui/internal/testutil"
+	"github.com/bmtui/bmtui/internal/replay"
 	"github.com/bmtui/bmtui/sync/merge"
 	"github.com/bmtui/bmtui/sync/tree"
 )
@@ -173,12 +173,12 @@ func run(args []string) error {
 // loadCached decodes a fixture's builder inputs, keeping a gob copy beside
 // it (FILE.mergebench.gob) because decoding the JSON takes longer than the
 // timed runs. Strings are shared again after gob decoding, as
-// testutil.LoadReplays shares them.
-func loadCached(path string) (*testutil.Replays, error) {
+// replay.Load shares them.
+func loadCached(path string) (*replay.Sides, error) {
 	cache := path + ".mergebench.gob"
 	if f, err := os.Open(cache); err == nil {
 		defer f.Close()
-		var in testutil.Replays
+		var in replay.Sides
 		if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&in); err != nil {
 			return nil, fmt.Errorf("%s: %w", cache, err)
 		}
@@ -186,7 +186,7 @@ func loadCached(path string) (*testutil.Replays, error) {
 		intern(in.Remote)
 		return &in, nil
 	}
-	in, err := testutil.LoadReplays(path)
+	in, err := replay.Load(path)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func loadCached(path string) (*testutil.Replays, error) {
 	return in, os.Rename(cache+".tmp", cache)
 }
 
-func intern(r *testutil.Replay) {
+func intern(r *replay.Side) {
 	seen := make(map[string]string, len(r.Items))
 	one := func(s string) string {
 		if v, ok := seen[s]; ok {
@@ -218,7 +218,7 @@ func intern(r *testutil.Replay) {
 }
 
 // buildBoth builds both trees at once, as bmtui does when it opens a profile.
-func buildBoth(in *testutil.Replays) (*tree.Tree, *tree.Tree, error) {
+func buildBoth(in *replay.Sides) (*tree.Tree, *tree.Tree, error) {
 	var local *tree.Tree
 	var localErr error
 	done := make(chan struct{})

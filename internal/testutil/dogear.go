@@ -7,6 +7,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/replay"
 	"github.com/bmtui/bmtui/sync/tree"
 )
 
@@ -43,21 +44,10 @@ type DogearSide struct {
 }
 
 // DogearItem is an item as the fixtures spell it.
-type DogearItem struct {
-	GUID       string         `json:"guid"`
-	Kind       string         `json:"kind"`
-	Age        int64          `json:"age"`
-	NeedsMerge bool           `json:"needs_merge"`
-	Validity   string         `json:"validity"`
-	Content    *DogearContent `json:"content"`
-}
+type DogearItem = replay.Item
 
 // DogearContent is dedupe content.
-type DogearContent struct {
-	Type  string `json:"type"`
-	Title string `json:"title"`
-	URL   string `json:"url"`
-}
+type DogearContent = replay.Content
 
 // DogearInput is the builder call sequence.
 type DogearInput struct {
@@ -69,11 +59,7 @@ type DogearInput struct {
 }
 
 // DogearParent is one parent record.
-type DogearParent struct {
-	Child  string `json:"child"`
-	Parent string `json:"parent"`
-	By     string `json:"by"`
-}
+type DogearParent = replay.ParentRecord
 
 // DogearTreeDump is the tree dogear built.
 type DogearTreeDump struct {
@@ -200,32 +186,6 @@ func DogearFiles(dir string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	sort.Strings(files)
 	return files, err
-}
-
-// ToItem converts a fixture item.
-func (it DogearItem) ToItem() (tree.Item, error) {
-	kind, err := tree.ParseKind(it.Kind)
-	if err != nil {
-		return tree.Item{}, err
-	}
-	validity, err := tree.ParseValidity(it.Validity)
-	if err != nil {
-		return tree.Item{}, err
-	}
-	out := tree.Item{GUID: it.GUID, Kind: kind, Age: it.Age, NeedsMerge: it.NeedsMerge, Validity: validity}
-	if c := it.Content; c != nil {
-		switch c.Type {
-		case "bookmark":
-			out.Content = &tree.Content{Kind: tree.ContentBookmark, Title: c.Title, URL: c.URL}
-		case "folder":
-			out.Content = &tree.Content{Kind: tree.ContentFolder, Title: c.Title}
-		case "separator":
-			out.Content = &tree.Content{Kind: tree.ContentSeparator}
-		default:
-			return tree.Item{}, fmt.Errorf("unknown content type %q", c.Type)
-		}
-	}
-	return out, nil
 }
 
 // Builder replays the input into a tree builder ("root, then every item in

@@ -4,12 +4,13 @@
 package testutil
 
 import (
-	"compress/gzip"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/bmtui/bmtui/internal/replay"
 )
 
 // SharedDir returns the shared folder beside the project root
@@ -35,24 +36,7 @@ func Shared(tb testing.TB, elem ...string) string {
 }
 
 // OpenMaybeGzip opens path, transparently gunzipping a .gz file.
-func OpenMaybeGzip(path string) (io.ReadCloser, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	if filepath.Ext(path) != ".gz" {
-		return f, nil
-	}
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{zr, f}, nil
-}
+func OpenMaybeGzip(path string) (io.ReadCloser, error) { return replay.OpenMaybeGzip(path) }
 
 // Gunzip writes the gunzipped copy of src to dst, creating dst's folder.
 func Gunzip(tb testing.TB, src, dst string) {
