@@ -60,21 +60,12 @@ func (r *Side) Build() (*tree.Tree, error) {
 	b := tree.NewBuilderSized(r.Root, len(r.Items))
 	b.ReparentOrphansTo(r.Fallback)
 	for _, it := range r.Items {
-		if err := b.Item(it); err != nil && !tree.IsErrorKind(err, tree.ErrDuplicateItem) {
+		if err := addItem(b, it); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range r.Parents {
-		var err error
-		switch p.By {
-		case ByChildren:
-			err = b.ChildOf(p.Child, p.Parent)
-		case ByParentGUID:
-			err = b.ParentID(p.Child, p.Parent)
-		default:
-			err = b.Structure(p.Child, p.Parent)
-		}
-		if err != nil {
+		if err := addParent(b, p.Child, p.Parent, p.By); err != nil {
 			return nil, err
 		}
 	}
@@ -82,6 +73,26 @@ func (r *Side) Build() (*tree.Tree, error) {
 		b.Tombstone(g)
 	}
 	return b.Build()
+}
+
+// addItem gives the builder one item; a duplicate is the builder's to
+// report in the tree, not a failure.
+func addItem(b *tree.Builder, it tree.Item) error {
+	if err := b.Item(it); err != nil && !tree.IsErrorKind(err, tree.ErrDuplicateItem) {
+		return err
+	}
+	return nil
+}
+
+// addParent gives the builder one parent record.
+func addParent(b *tree.Builder, child, parent string, by By) error {
+	switch by {
+	case ByChildren:
+		return b.ChildOf(child, parent)
+	case ByParentGUID:
+		return b.ParentID(child, parent)
+	}
+	return b.Structure(child, parent)
 }
 
 // Sides are both sides of a fixture, compiled.
