@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bmtui/bmtui/internal/heapgoal"
 	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/sqlmem"
@@ -16,9 +17,12 @@ import (
 // inputBytes of databases: a large input gets its Go heap in huge pages and
 // SQLite's page cache in one huge-page buffer, which cut its page faults
 // (a third of the CPU time on a virtual machine); a small one keeps the
-// defaults, as huge pages would only round its few megabytes up.
+// default pages, as huge pages would only round its few megabytes up, and
+// a tighter collector goal, as the collector's headroom is most of its
+// memory (heapgoal).
 func tuneMemory(inputBytes int64) {
 	if !hugepages.LargeInput(inputBytes) {
+		heapgoal.ForSmallInput()
 		return
 	}
 	hugepages.AdviseHeap(hugepages.CommandReach)

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/bmtui/bmtui/internal/benchscale"
+	"github.com/bmtui/bmtui/internal/heapgoal"
 	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/internal/replay"
 	"github.com/bmtui/bmtui/sync/merge"
@@ -40,10 +41,15 @@ import (
 )
 
 func main() {
-	// As bmtui does for a large input, with room for million-item trees.
+	// As bmtui does (cmd/bmtui/memory.go), with room for million-item
+	// trees when the input is large.
 	if len(os.Args) > 1 {
-		if fi, err := os.Stat(os.Args[1]); err == nil && hugepages.LargeInput(fi.Size()) {
-			hugepages.AdviseHeap(4 << 30)
+		if fi, err := os.Stat(os.Args[1]); err == nil {
+			if hugepages.LargeInput(fi.Size()) {
+				hugepages.AdviseHeap(4 << 30)
+			} else {
+				heapgoal.ForSmallInput()
+			}
 		}
 	}
 	if err := run(os.Args[1:]); err != nil {
