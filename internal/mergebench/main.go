@@ -17,10 +17,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/gob"
 	"fmt"
 	"os"
 	"runtime"
@@ -85,20 +82,15 @@ func run(args []string) error {
 		}
 	}
 	t0 := time.Now()
-	sides, err := loadCached(args[0])
+	in, err := loadCached(args[0])
 	if err != nil {
 		return err
 	}
 	if copies > 1 {
-		if sides, err = benchscale.Replicate(sides, copies); err != nil {
+		if in, err = replicate(in.sides(), copies); err != nil {
 			return err
 		}
 	}
-	in, err := pack(sides)
-	if err != nil {
-		return err
-	}
-	sides = nil // the packed copy is all the runs read
 	decoded := time.Since(t0)
 	// Decoding garbage is not the merge's: drop it before timing.
 	runtime.GC()
@@ -181,51 +173,45 @@ func run(args []string) error {
 	return nil
 }
 
-// loadCached decodes a fixture's builder inputs, keeping a gob copy beside
-// it (FILE.mergebench.gob) because decoding the JSON takes longer than the
-// timed runs. Strings are shared again after gob decoding, as
-// replay.Load shares them.
-func loadCached(path string) (*replay.Sides, error) {
-	cache := path + ".mergebench.gob"
-	if f, err := os.Open(cache); err == nil {
-		defer f.Close()
-		var in replay.Sides
-		if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&in); err != nil {
+// loadCached reads a fixture's builder inputs, packed, keeping the packed
+// bytes beside it (FILE.mergebench.packed) because decoding the JSON takes
+// longer than the timed runs.
+func loadCached(path string) (*packed, error) {
+	cache := path + ".mergebench.packed"
+	if b, err := os.ReadFile(cache); err == nil {
+		local, rest, err := replay.UnpackBinary(b)
+		var remote *replay.Packed
+		if err == nil {
+			remote, rest, err = replay.UnpackBinary(rest)
+		}
+		if err == nil && len(rest) > 0 {
+			err = fmt.Errorf("%d bytes after the two sides", len(rest))
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", cache, err)
 		}
-		intern(in.Local)
-		intern(in.Remote)
-		return &in, nil
+		return &packed{local, remote}, nil
 	}
-	in, err := replay.Load(path)
+	sides, err := replay.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(in); err != nil {
+	in, err := pack(sides)
+	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(cache+".tmp", buf.Bytes(), 0o644); err != nil {
+	local, err := in.Local.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	remote, err := in.Remote.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(cache+".tmp", append(local, remote...), 0o644); err != nil {
 		return nil, err
 	}
 	return in, os.Rename(cache+".tmp", cache)
-}
-
-func intern(r *replay.Side) {
-	seen := make(map[string]string, len(r.Items))
-	one := func(s string) string {
-		if v, ok := seen[s]; ok {
-			return v
-		}
-		seen[s] = s
-		return s
-	}
-	for i := range r.Items {
-		r.Items[i].GUID = one(r.Items[i].GUID)
-	}
-	for i := range r.Parents {
-		r.Parents[i].Child, r.Parents[i].Parent = one(r.Parents[i].Child), one(r.Parents[i].Parent)
-	}
 }
 
 // packed are both sides of the input, packed for replaying.
@@ -244,6 +230,19 @@ func pack(in *replay.Sides) (*packed, error) {
 		return nil, err
 	}
 	return &packed{local, remote}, nil
+}
+
+func (p *packed) sides() *replay.Sides {
+	return &replay.Sides{Local: p.Local.Side(), Remote: p.Remote.Side()}
+}
+
+// replicate packs k copies of the sides (benchscale.Replicate).
+func replicate(in *replay.Sides, k int) (*packed, error) {
+	copies, err := benchscale.Replicate(in, k)
+	if err != nil {
+		return nil, err
+	}
+	return pack(copies)
 }
 
 // buildBoth builds both trees at once, as bmtui does when it opens a profile.
@@ -346,6 +345,7 @@ func interleave(path string, rounds int, list string) error {
 	if err != nil {
 		return err
 	}
+	var sides *replay.Sides // unpacked once, for the copies
 	// buildUser and mergeUser leave the kernel's part out: at a million
 	// items it is mostly the zeroing of fresh memory, which a size pays
 	// or not depending on what the runtime kept from the sizes before.
@@ -361,17 +361,15 @@ func interleave(path string, rounds int, list string) error {
 	items := make([]int, len(ks))
 	for r := range rounds {
 		for i, k := range ks {
-			copied := in
+			sized := in
 			if k > 1 {
-				if copied, err = benchscale.Replicate(in, k); err != nil {
+				if sides == nil {
+					sides = in.sides()
+				}
+				if sized, err = replicate(sides, k); err != nil {
 					return err
 				}
 			}
-			sized, err := pack(copied)
-			if err != nil {
-				return err
-			}
-			copied = nil
 			items[i] = sized.Local.Items() + sized.Remote.Items()
 			if cold {
 				debug.FreeOSMemory()

@@ -92,17 +92,43 @@ func (p *Packed) Items() int { return len(p.items) }
 
 func (p *Packed) guid(sp span) string { return p.text[sp.off : sp.off+sp.n] }
 
+func (p *Packed) item(pi packedItem) tree.Item {
+	it := tree.Item{GUID: p.guid(pi.guid), Age: pi.age, Kind: pi.kind, NeedsMerge: pi.needsMerge, Validity: pi.validity}
+	if pi.extra >= 0 {
+		it.Content, it.Info = p.extras[pi.extra].content, p.extras[pi.extra].info
+	}
+	return it
+}
+
+// Side unpacks the records, for what needs them as a Side (benchscale's
+// copies).
+func (p *Packed) Side() *Side {
+	s := &Side{
+		Root:       p.root,
+		Fallback:   p.fallback,
+		Items:      make([]tree.Item, len(p.items)),
+		Parents:    make([]Parent, len(p.parents)),
+		Tombstones: make([]string, len(p.tombstones)),
+	}
+	for i, pi := range p.items {
+		s.Items[i] = p.item(pi)
+	}
+	for i, pp := range p.parents {
+		s.Parents[i] = Parent{Child: p.guid(pp.child), Parent: p.guid(pp.parent), By: pp.by}
+	}
+	for i, sp := range p.tombstones {
+		s.Tombstones[i] = p.guid(sp)
+	}
+	return s
+}
+
 // Build replays the records into a new builder and builds the tree, as
 // Side.Build does.
 func (p *Packed) Build() (*tree.Tree, error) {
 	b := tree.NewBuilderSized(p.root, len(p.items))
 	b.ReparentOrphansTo(p.fallback)
 	for _, pi := range p.items {
-		it := tree.Item{GUID: p.guid(pi.guid), Age: pi.age, Kind: pi.kind, NeedsMerge: pi.needsMerge, Validity: pi.validity}
-		if pi.extra >= 0 {
-			it.Content, it.Info = p.extras[pi.extra].content, p.extras[pi.extra].info
-		}
-		if err := addItem(b, it); err != nil {
+		if err := addItem(b, p.item(pi)); err != nil {
 			return nil, err
 		}
 	}

@@ -68,3 +68,57 @@ func smallSide() *replay.Side {
 		Tombstones: []string{"goneDDDDDDDD", "folderAAAAAA"},
 	}
 }
+
+// A packed side written as bytes and read back, or unpacked into a Side,
+// still builds the side's tree; damaged bytes are an error, not a panic.
+func TestPackedBytesAndSide(t *testing.T) {
+	in, err := replay.Load(testutil.Shared(t, "fixtures", "bench", "synthetic_10k.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := smallSide()
+	for i := range small.Items {
+		small.Items[i].Info = nil // packed bytes do not keep info
+	}
+	for name, side := range map[string]*replay.Side{"bench remote": in.Remote, "small": small} {
+		t.Run(name, func(t *testing.T) {
+			want, err := side.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := replay.Pack(side)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := p.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, rest, err := replay.UnpackBinary(append(b, "next"...))
+			if err != nil || string(rest) != "next" {
+				t.Fatalf("read back: %v, %q left", err, rest)
+			}
+			got, err := back.Build()
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("read back: the tree differs from the side's (%v)", err)
+			}
+			got, err = p.Side().Build()
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("unpacked: the tree differs from the side's (%v)", err)
+			}
+			step := max(1, len(b)/500)
+			for n := 0; n < len(b); n += step {
+				if _, _, err := replay.UnpackBinary(b[:n]); err == nil {
+					t.Fatalf("the first %d of %d bytes read as a whole side", n, len(b))
+				}
+			}
+		})
+	}
+	withInfo, err := replay.Pack(smallSide())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withInfo.MarshalBinary(); err == nil {
+		t.Error("a side with info was written as bytes, which lose it")
+	}
+}
