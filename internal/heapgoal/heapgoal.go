@@ -11,10 +11,10 @@ import (
 // the heap may grow to 1.75 times what the last collection found live,
 // instead of Go's twice. Below hugepages' large-input size the live heap
 // is a few megabytes and that headroom is most of the process's memory
-// (at 10,000 bookmarks a side, 5 MB live, peaks of 17-20 MB of heap). A
-// collection there takes about a millisecond of CPU; the more frequent
-// ones cost the 10k build and merge about a tenth more CPU, for 2-4 MB
-// less peak memory (measured in the README, Performance).
+// (mergebench at 10,000 bookmarks a side: 5 MB live, heap peaks of 17-20
+// MB). The more frequent collections cost that run about a sixth more
+// CPU, a millisecond or two per build and merge, for 3-4 MB less peak
+// memory (README, Performance).
 const SmallInputPercent = 75
 
 // percent is the goal ForSmallInput sets: none (0) when the user chose
