@@ -3,6 +3,7 @@ package rebuild
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -250,3 +251,32 @@ func TestForeignKeysCovered(t *testing.T) {
 func hashOf(u string) uint64 { return urls.Hash(u) }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestWriteLeavesNoSideFile: moz_places is built in a side file beside
+// the new database and copied in; a stale side file (from a killed
+// write) is replaced, and nothing but the new database is left.
+func TestWriteLeavesNoSideFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "places.sqlite")
+	if err := os.WriteFile(path+SideSuffix, []byte("left by a killed write"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := sampleDB()
+	if err := Write(context.Background(), path, db, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(context.Background(), path, db, testNow); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "places.sqlite" {
+		t.Errorf("files after Write: %v, want only places.sqlite", names)
+	}
+}
