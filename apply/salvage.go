@@ -126,7 +126,7 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	}
 	pp := placesPath(profileDir)
 	newPath := pp + salvageSuffix
-	for _, f := range newFiles(newPath) {
+	for _, f := range []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
@@ -256,13 +256,6 @@ func writeSalvage(ctx context.Context, profileDir string, db *rebuild.Database, 
 	return rep, nil
 }
 
-// newFiles are the files a salvage makes beside the original while it
-// builds the new one at newPath: that file, its companions, and the file
-// rebuild builds moz_places in.
-func newFiles(newPath string) []string {
-	return []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal", newPath + rebuild.SideSuffix}
-}
-
 // writeMarker replaces the marker's content atomically (temporary file,
 // rename, fsync of the folder).
 func writeMarker(marker, content string) error {
@@ -294,7 +287,7 @@ func recoverSalvage(profileDir, marker, content string) error {
 	pp := placesPath(profileDir)
 	newPath := pp + salvageSuffix
 	removeNew := func() error {
-		for _, f := range newFiles(newPath) {
+		for _, f := range []string{newPath, newPath + "-wal", newPath + "-shm", newPath + "-journal"} {
 			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}

@@ -138,37 +138,41 @@ func writeUnsynced(ctx context.Context, path string, t *tables) error {
 	return nil
 }
 
-// SideSuffix names the file moz_places is built in beside the new
-// database (path + SideSuffix) while that is written; it is removed before
-// Write returns. A caller that recovers from a kill removes it too.
-const SideSuffix = "-places"
-
-// sideTable is the table built in the side file, on another core.
+// sideTable is the table built apart, on another core.
 const sideTable = "moz_places"
 
 func writeTables(ctx context.Context, path string, t *tables) (err error) {
 	// moz_places and its eight indexes (about half of SQLite's work: the
-	// index builds sort) are built in a file of their own on another
-	// goroutine while this one writes every other table, then copied in
-	// with SQLite's transfer optimization: cells and index entries copied
-	// in order, nothing decoded or sorted again.
-	side := path + SideSuffix
-	sideDone := make(chan error, 1)
-	go func() { sideDone <- writeSide(ctx, side, t) }()
-	sideErr := func() error {
-		if sideDone == nil {
-			return nil
+	// index builds sort) are built in an in-memory database of their own
+	// on another goroutine while this one writes every other table, then
+	// copied in with SQLite's transfer optimization: cells and index
+	// entries copied in order, nothing decoded or sorted again. The path
+	// is this write's own (created exclusively), so the name is too.
+	sideName := "bmtui-rebuild" + path
+	type built struct {
+		c   *sqlraw.Conn
+		err error
+	}
+	sideDone := make(chan built, 1)
+	go func() {
+		c, err := writeSide(ctx, sideName, t)
+		sideDone <- built{c, err}
+	}()
+	var side *built
+	waitSide := func() error {
+		if side == nil {
+			b := <-sideDone
+			side = &b
 		}
-		err := <-sideDone
-		sideDone = nil
-		return err
+		return side.err
 	}
 	defer func() {
-		if serr := sideErr(); err == nil && serr != nil {
-			err = fmt.Errorf("%s: %w", sideTable, serr)
-		}
-		if rerr := os.Remove(side); err == nil && rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			err = rerr
+		// The in-memory database goes with its last connection.
+		waitSide()
+		if side.c != nil {
+			if cerr := side.c.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("%s: %w", sideTable, cerr)
+			}
 		}
 	}()
 	// Through SQLite's C API directly: binding each value through
@@ -213,11 +217,11 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 	if err := exec("COMMIT"); err != nil {
 		return err
 	}
-	if err := sideErr(); err != nil {
+	if err := waitSide(); err != nil {
 		return fmt.Errorf("%s: %w", sideTable, err)
 	}
 	if err := exec(
-		"ATTACH '"+strings.ReplaceAll(side, "'", "''")+"' AS side",
+		"ATTACH '"+strings.ReplaceAll(sqlraw.MemoryURI(sideName), "'", "''")+"' AS side",
 		// The transfer optimization applies: same columns, same indexes,
 		// an empty destination, no foreign keys enforced.
 		"INSERT INTO main."+sideTable+" SELECT * FROM side."+sideTable,
@@ -239,41 +243,38 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 	)
 }
 
-// writeSide builds the side file at path: moz_places as the schema
-// defines it, its rows, then its indexes.
-func writeSide(ctx context.Context, path string, t *tables) (err error) {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	c, err := sqlraw.OpenWrite(path)
+// writeSide builds the in-memory database name: moz_places as the schema
+// defines it, its rows, then its indexes. The database lives as long as
+// the returned connection.
+func writeSide(ctx context.Context, name string, t *tables) (*sqlraw.Conn, error) {
+	c, err := sqlraw.OpenMemory(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		if cerr := c.Close(); err == nil {
-			err = cerr
-		}
-	}()
 	exec := execer(ctx, c)
 	table, indexes := splitSchema(func(name string) bool { return name == sideTable })
-	if err := exec(
+	err = exec(
 		fmt.Sprintf("PRAGMA page_size = %d", demo.PageSize),
 		"PRAGMA journal_mode = OFF",
-		"PRAGMA synchronous = OFF",
 		"BEGIN",
-	); err != nil {
-		return err
+	)
+	if err == nil {
+		err = exec(table...)
 	}
-	if err := exec(table...); err != nil {
-		return fmt.Errorf("schema: %w", err)
+	if err == nil {
+		err = insertAll(ctx, c, t, func(name string) bool { return name == sideTable })
 	}
-	if err := insertAll(ctx, c, t, func(name string) bool { return name == sideTable }); err != nil {
-		return err
+	if err == nil {
+		err = exec(indexes...)
 	}
-	if err := exec(indexes...); err != nil {
-		return fmt.Errorf("schema: %w", err)
+	if err == nil {
+		err = exec("COMMIT")
 	}
-	return exec("COMMIT")
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // splitSchema is Firefox's schema for the tables keep selects: their

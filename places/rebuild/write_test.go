@@ -252,15 +252,11 @@ func hashOf(u string) uint64 { return urls.Hash(u) }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
-// TestWriteLeavesNoSideFile: moz_places is built in a side file beside
-// the new database and copied in; a stale side file (from a killed
-// write) is replaced, and nothing but the new database is left.
-func TestWriteLeavesNoSideFile(t *testing.T) {
+// TestWriteLeavesOnlyTheFile: moz_places is built apart (in memory) and
+// copied in; nothing but the new database is left beside it.
+func TestWriteLeavesOnlyTheFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "places.sqlite")
-	if err := os.WriteFile(path+SideSuffix, []byte("left by a killed write"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	db := sampleDB()
 	if err := Write(context.Background(), path, db, testNow); err != nil {
 		t.Fatal(err)
