@@ -201,7 +201,7 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 	// Indexes are built once the rows are in: one sorted pass each
 	// instead of an insert per row. moz_places's are created empty here
 	// and filled by the copy.
-	tablesFirst, indexes := splitSchema(func(string) bool { return true })
+	tablesFirst, indexes := splitSchema("")
 	if err := exec(tablesFirst...); err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
@@ -252,7 +252,7 @@ func writeSide(ctx context.Context, name string, t *tables) (*sqlraw.Conn, error
 		return nil, err
 	}
 	exec := execer(ctx, c)
-	table, indexes := splitSchema(func(name string) bool { return name == sideTable })
+	table, indexes := splitSchema(sideTable)
 	err = exec(
 		fmt.Sprintf("PRAGMA page_size = %d", demo.PageSize),
 		"PRAGMA journal_mode = OFF",
@@ -277,9 +277,10 @@ func writeSide(ctx context.Context, name string, t *tables) (*sqlraw.Conn, error
 	return c, nil
 }
 
-// splitSchema is Firefox's schema for the tables keep selects: their
-// CREATE TABLE statements, then their indexes.
-func splitSchema(keep func(table string) bool) (tables, indexes []string) {
+// splitSchema is Firefox's schema, or only one table's when only is not
+// "": the CREATE TABLE statements (and any other), then the indexes.
+func splitSchema(only string) (tables, indexes []string) {
+	keep := func(table string) bool { return only == "" || table == only }
 	for _, s := range demo.PlacesSchema() {
 		if rest, ok := strings.CutPrefix(s, "CREATE TABLE "); ok {
 			if keep(schemaName(rest)) {
@@ -293,7 +294,9 @@ func splitSchema(keep func(table string) bool) (tables, indexes []string) {
 			}
 			continue
 		}
-		tables = append(tables, s) // anything else goes with the tables
+		if only == "" {
+			tables = append(tables, s)
+		}
 	}
 	return tables, indexes
 }

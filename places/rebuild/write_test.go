@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,5 +275,26 @@ func TestWriteLeavesOnlyTheFile(t *testing.T) {
 	}
 	if len(names) != 1 || names[0] != "places.sqlite" {
 		t.Errorf("files after Write: %v, want only places.sqlite", names)
+	}
+}
+
+// TestSplitSchema: the whole schema is the side table's statements and
+// the rest, each once, and the side's indexes are all on that table.
+func TestSplitSchema(t *testing.T) {
+	tables, indexes := splitSchema("")
+	sideTables, sideIndexes := splitSchema(sideTable)
+	if got, want := len(tables)+len(indexes), len(demo.PlacesSchema()); got != want {
+		t.Fatalf("whole schema: %d statements, want %d", got, want)
+	}
+	if len(sideTables) != 1 || !strings.HasPrefix(sideTables[0], "CREATE TABLE "+sideTable+" ") {
+		t.Errorf("side tables: %q", sideTables)
+	}
+	if len(sideIndexes) != 8 {
+		t.Errorf("%d indexes on %s, want Firefox's 8", len(sideIndexes), sideTable)
+	}
+	for _, s := range sideIndexes {
+		if !strings.Contains(s, " ON "+sideTable+" (") || !slices.Contains(indexes, s) {
+			t.Errorf("side index %q is not one of the schema's on %s", s, sideTable)
+		}
 	}
 }
