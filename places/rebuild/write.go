@@ -132,7 +132,7 @@ func writeUnsynced(ctx context.Context, path string, t *tables) error {
 		return fmt.Errorf("rebuild: %w", err)
 	}
 	f.Close()
-	if err := writeTables(ctx, path, t); err != nil {
+	if err := writeTables(ctx, path, t, len(t.places) >= sideMinPages); err != nil {
 		return fmt.Errorf("rebuild %s: %w", path, err)
 	}
 	return nil
@@ -141,40 +141,65 @@ func writeUnsynced(ctx context.Context, path string, t *tables) error {
 // sideTable is the table built apart, on another core.
 const sideTable = "moz_places"
 
-func writeTables(ctx context.Context, path string, t *tables) (err error) {
-	// moz_places and its eight indexes (about half of SQLite's work: the
-	// index builds sort) are built in an in-memory database of their own
-	// on another goroutine while this one writes every other table, then
-	// copied in with SQLite's transfer optimization: cells and index
-	// entries copied in order, nothing decoded or sorted again. The path
-	// is this write's own (created exclusively), so the name is too.
-	sideName := "bmtui-rebuild" + path
-	type built struct {
-		c   *sqlraw.Conn
-		err error
-	}
-	sideDone := make(chan built, 1)
-	go func() {
-		c, err := writeSide(ctx, sideName, t)
-		sideDone <- built{c, err}
-	}()
-	var side *built
-	waitSide := func() error {
-		if side == nil {
-			b := <-sideDone
-			side = &b
+// sideMinPages is how many pages make building moz_places apart worth
+// its fixed cost (a second database, the copy): for damaged-5k it was not
+// (its write 51-55 ms alone, 57-95 ms split), for large-40k it saves
+// about 50 ms of the write's 350.
+const sideMinPages = 20_000
+
+// writeTables writes t into the new file at path. With side, moz_places
+// and its eight indexes (about half of SQLite's work: the index builds
+// sort) are built in an in-memory database of their own on another
+// goroutine while this one writes every other table, then copied in with
+// SQLite's transfer optimization: cells and index entries copied in
+// order, nothing decoded or sorted again.
+func writeTables(ctx context.Context, path string, t *tables, side bool) (err error) {
+	inMain := func(string) bool { return true }
+	copySide := func(func(...string) error) error { return nil }
+	if side {
+		// The path is this write's own (created exclusively), so the
+		// name is too.
+		name := "bmtui-rebuild" + path
+		type built struct {
+			c   *sqlraw.Conn
+			err error
 		}
-		return side.err
-	}
-	defer func() {
-		// The in-memory database goes with its last connection.
-		waitSide()
-		if side.c != nil {
-			if cerr := side.c.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("%s: %w", sideTable, cerr)
+		done := make(chan built, 1)
+		go func() {
+			c, err := writeSide(ctx, name, t)
+			done <- built{c, err}
+		}()
+		var b *built
+		wait := func() error {
+			if b == nil {
+				r := <-done
+				b = &r
 			}
+			return b.err
 		}
-	}()
+		defer func() {
+			// The in-memory database goes with its last connection.
+			wait()
+			if b.c != nil {
+				if cerr := b.c.Close(); err == nil && cerr != nil {
+					err = fmt.Errorf("%s: %w", sideTable, cerr)
+				}
+			}
+		}()
+		inMain = func(table string) bool { return table != sideTable }
+		copySide = func(exec func(...string) error) error {
+			if err := wait(); err != nil {
+				return fmt.Errorf("%s: %w", sideTable, err)
+			}
+			return exec(
+				"ATTACH '"+strings.ReplaceAll(sqlraw.MemoryURI(name), "'", "''")+"' AS side",
+				// The transfer optimization applies: same columns, same
+				// indexes, an empty destination, no foreign keys enforced.
+				"INSERT INTO main."+sideTable+" SELECT * FROM side."+sideTable,
+				"DETACH side",
+			)
+		}
+	}
 	// Through SQLite's C API directly: binding each value through
 	// database/sql cost about as much as SQLite's own inserts.
 	c, err := sqlraw.OpenWrite(path)
@@ -199,13 +224,13 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 		return err
 	}
 	// Indexes are built once the rows are in: one sorted pass each
-	// instead of an insert per row. moz_places's are created empty here
-	// and filled by the copy.
+	// instead of an insert per row (moz_places's, when it is built apart,
+	// are created empty here and filled by the copy).
 	tablesFirst, indexes := splitSchema("")
 	if err := exec(tablesFirst...); err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
-	if err := insertAll(ctx, c, t, func(table string) bool { return table != sideTable }); err != nil {
+	if err := insertAll(ctx, c, t, inMain); err != nil {
 		c.Exec("ROLLBACK")
 		return err
 	}
@@ -217,16 +242,7 @@ func writeTables(ctx context.Context, path string, t *tables) (err error) {
 	if err := exec("COMMIT"); err != nil {
 		return err
 	}
-	if err := waitSide(); err != nil {
-		return fmt.Errorf("%s: %w", sideTable, err)
-	}
-	if err := exec(
-		"ATTACH '"+strings.ReplaceAll(sqlraw.MemoryURI(sideName), "'", "''")+"' AS side",
-		// The transfer optimization applies: same columns, same indexes,
-		// an empty destination, no foreign keys enforced.
-		"INSERT INTO main."+sideTable+" SELECT * FROM side."+sideTable,
-		"DETACH side",
-	); err != nil {
+	if err := copySide(exec); err != nil {
 		return err
 	}
 	return exec(

@@ -253,28 +253,34 @@ func hashOf(u string) uint64 { return urls.Hash(u) }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
-// TestWriteLeavesOnlyTheFile: moz_places is built apart (in memory) and
-// copied in; nothing but the new database is left beside it.
-func TestWriteLeavesOnlyTheFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "places.sqlite")
-	db := sampleDB()
-	if err := Write(context.Background(), path, db, testNow); err != nil {
-		t.Fatal(err)
-	}
-	if err := Verify(context.Background(), path, db, testNow); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(dir)
+// TestWriteSideOrNot: moz_places built apart (in memory) and copied in,
+// or written in line, the file holds exactly the derived rows, and
+// nothing but the new database is left beside it.
+func TestWriteSideOrNot(t *testing.T) {
+	p, err := Prepare(sampleDB(), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if len(names) != 1 || names[0] != "places.sqlite" {
-		t.Errorf("files after Write: %v, want only places.sqlite", names)
+	for _, side := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "places.sqlite")
+		if err := writeTables(context.Background(), path, p.t, side); err != nil {
+			t.Fatalf("side %v: %v", side, err)
+		}
+		if err := verifyFile(context.Background(), path, p.t, checkInvariantsAsync(p.t)); err != nil {
+			t.Errorf("side %v: %v", side, err)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if len(names) != 1 || names[0] != "places.sqlite" {
+			t.Errorf("side %v: files after the write: %v, want only places.sqlite", side, names)
+		}
 	}
 }
 
