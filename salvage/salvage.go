@@ -428,31 +428,54 @@ func (b *builder) fillURLs() {
 	if len(wanted) == 0 {
 		return
 	}
-	known := map[uint64]string{}
-	clash := map[uint64]bool{}
-	note := func(u string) {
-		if u == "" {
-			return
-		}
-		h := urls.Hash(u)
-		if !wanted[h] {
-			return
-		}
-		if old, ok := known[h]; ok && old != u {
-			clash[h] = true
-		}
-		known[h] = u
+	// Hashing every URL of every source is most of this: each source is
+	// hashed on its own goroutine (wanted is only read), and the few hits
+	// are merged after. The merge does not depend on their order: two
+	// URLs for one hash are a clash either way.
+	type hit struct {
+		h uint64
+		u string
 	}
+	var lists []func(note func(string))
 	for _, s := range b.srcs {
-		for _, c := range s.items {
-			if c.view == nil { // a Places row's URL is among its view's, below
-				note(c.url)
+		lists = append(lists, func(note func(string)) {
+			for _, c := range s.items {
+				if c.view == nil { // a Places row's URL is among its view's, below
+					note(c.url)
+				}
 			}
-		}
+		})
 	}
 	for _, v := range b.views {
-		for _, u := range v.urlOf {
-			note(u)
+		lists = append(lists, func(note func(string)) {
+			for _, u := range v.urlOf {
+				note(u)
+			}
+		})
+	}
+	hits := make([][]hit, len(lists))
+	var wg sync.WaitGroup
+	for i, list := range lists {
+		wg.Go(func() {
+			list(func(u string) {
+				if u == "" {
+					return
+				}
+				if h := urls.Hash(u); wanted[h] {
+					hits[i] = append(hits[i], hit{h, u})
+				}
+			})
+		})
+	}
+	wg.Wait()
+	known := map[uint64]string{}
+	clash := map[uint64]bool{}
+	for _, hs := range hits {
+		for _, x := range hs {
+			if old, ok := known[x.h]; ok && old != x.u {
+				clash[x.h] = true
+			}
+			known[x.h] = x.u
 		}
 	}
 	for h := range clash {

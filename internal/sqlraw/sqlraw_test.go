@@ -287,3 +287,56 @@ func TestInsertMulti(t *testing.T) {
 		t.Fatal("a statement without VALUES was accepted")
 	}
 }
+
+// TestOpenMemoryShared: a connection to a file attaches the in-memory
+// database another connection holds, by MemoryURI, and copies from it;
+// the database is gone once its last connection closes.
+func TestOpenMemoryShared(t *testing.T) {
+	name := "sqlraw-test/" + t.Name()
+	mem, err := OpenMemory(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)", "INSERT INTO t VALUES (1, 'x'), (2, 'y')"} {
+		if err := mem.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "f.sqlite")
+	f, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	attach := "ATTACH '" + strings.ReplaceAll(MemoryURI(name), "'", "''") + "' AS m"
+	for _, s := range []string{"CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)", attach, "INSERT INTO main.t SELECT * FROM m.t", "DETACH m"} {
+		if err := f.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	var got []string
+	if err := f.Query("SELECT a || b FROM t ORDER BY a", func(r *Row) error {
+		s, _ := r.Text(0)
+		got = append(got, s)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "1x,2y" {
+		t.Errorf("copied rows %v, want 1x,2y", got)
+	}
+	if err := mem.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Gone with its last connection: attaching it again finds it empty.
+	if err := f.Exec(attach); err != nil {
+		t.Fatal(err)
+	}
+	n := -1
+	if err := f.Query("SELECT count(*) FROM m.sqlite_master", func(r *Row) error { n = int(r.Int(0)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("after its last connection closed, the in-memory database still has %d schema rows", n)
+	}
+}

@@ -13,8 +13,25 @@ import (
 // support bundle's copies), where binding each value through
 // database/sql would cost more than the write itself.
 func OpenWrite(path string) (*Conn, error) {
+	return openWrite("file:" + (&url.URL{Path: path}).EscapedPath())
+}
+
+// OpenMemory opens (creating it if need be) the in-memory database name,
+// which every connection of this process that opens or attaches
+// MemoryURI(name) shares while one of them has it open.
+func OpenMemory(name string) (*Conn, error) {
+	return openWrite(MemoryURI(name))
+}
+
+// MemoryURI is the URI of the shared in-memory database name (SQLite's
+// memdb VFS), for OpenMemory or ATTACH.
+func MemoryURI(name string) string {
+	return "file:/" + url.PathEscape(name) + "?vfs=memdb"
+}
+
+func openWrite(uri string) (*Conn, error) {
 	c := &Conn{tls: libc.NewTLS()}
-	name, err := libc.CString("file:" + (&url.URL{Path: path}).EscapedPath())
+	name, err := libc.CString(uri)
 	if err != nil {
 		c.tls.Close()
 		return nil, err

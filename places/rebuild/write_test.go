@@ -3,7 +3,9 @@ package rebuild
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,3 +252,55 @@ func TestForeignKeysCovered(t *testing.T) {
 func hashOf(u string) uint64 { return urls.Hash(u) }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestWriteSideOrNot: moz_places built apart (in memory) and copied in,
+// or written in line, the file holds exactly the derived rows, and
+// nothing but the new database is left beside it.
+func TestWriteSideOrNot(t *testing.T) {
+	p, err := Prepare(sampleDB(), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, side := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "places.sqlite")
+		if err := writeTables(context.Background(), path, p.t, side); err != nil {
+			t.Fatalf("side %v: %v", side, err)
+		}
+		if err := verifyFile(context.Background(), path, p.t, checkInvariantsAsync(p.t)); err != nil {
+			t.Errorf("side %v: %v", side, err)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if len(names) != 1 || names[0] != "places.sqlite" {
+			t.Errorf("side %v: files after the write: %v, want only places.sqlite", side, names)
+		}
+	}
+}
+
+// TestSplitSchema: the whole schema is the side table's statements and
+// the rest, each once, and the side's indexes are all on that table.
+func TestSplitSchema(t *testing.T) {
+	tables, indexes := splitSchema("")
+	sideTables, sideIndexes := splitSchema(sideTable)
+	if got, want := len(tables)+len(indexes), len(demo.PlacesSchema()); got != want {
+		t.Fatalf("whole schema: %d statements, want %d", got, want)
+	}
+	if len(sideTables) != 1 || !strings.HasPrefix(sideTables[0], "CREATE TABLE "+sideTable+" ") {
+		t.Errorf("side tables: %q", sideTables)
+	}
+	if len(sideIndexes) != 8 {
+		t.Errorf("%d indexes on %s, want Firefox's 8", len(sideIndexes), sideTable)
+	}
+	for _, s := range sideIndexes {
+		if !strings.Contains(s, " ON "+sideTable+" (") || !slices.Contains(indexes, s) {
+			t.Errorf("side index %q is not one of the schema's on %s", s, sideTable)
+		}
+	}
+}
