@@ -514,18 +514,19 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			// in the same order (new rows get the same ids).
 			// Renamed items take their new GUID here; the others keep
 			// theirs, and their GUID index entries are left alone.
-			for _, u := range []struct {
-				set     string
-				renamed int
-			}{{"guid = n.mergedGuid,", 1}, {"", 0}} {
+			// Likewise fk and dateAdded are set only on the rows where
+			// they change: a column left out of SET costs no index
+			// update and, for fk, no trigger (whose statements change
+			// nothing when the place is the same); a first sync keeps
+			// both on every row. Each row is updated once either way.
+			for _, u := range upsertShapes() {
 				_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET %s
-						title = n.newTitle,
-						dateAdded = n.newDateAddedMicroseconds,
+						title = n.newTitle,%s
 						lastModified = n.newLastModifiedMicroseconds,
 						syncStatus = %d,
-						fk = n.newPlaceId,
 						syncChangeCounter = CASE n.merged WHEN 1 THEN 0 ELSE moz_bookmarks.syncChangeCounter END
-					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, tree.SyncStatusNormal, u.renamed))
+					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d AND %s`,
+					u.setGUID, u.setPlaceAndDate, tree.SyncStatusNormal, u.renamed, u.where))
 				if err != nil {
 					return err
 				}
@@ -609,6 +610,33 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 		}
 	}
 	return nil
+}
+
+// upsertShape is one UPDATE of the upsert: the GUID set for renamed items
+// only, fk and dateAdded only on the rows where they change.
+type upsertShape struct {
+	setGUID, setPlaceAndDate, where string
+	renamed                         int
+}
+
+// upsertShapes are the upsert's UPDATEs: renamed items first, as before,
+// and for each, the rows whose place and dateAdded stay, then the others.
+// The conditions read the row as it is, so every row matches exactly one.
+func upsertShapes() []upsertShape {
+	const same = `moz_bookmarks.fk IS n.newPlaceId AND moz_bookmarks.dateAdded IS n.newDateAddedMicroseconds`
+	const setBoth = `
+						dateAdded = n.newDateAddedMicroseconds,
+						fk = n.newPlaceId,`
+	var shapes []upsertShape
+	for _, r := range []struct {
+		set     string
+		renamed int
+	}{{"guid = n.mergedGuid,", 1}, {"", 0}} {
+		shapes = append(shapes,
+			upsertShape{setGUID: r.set, where: same, renamed: r.renamed},
+			upsertShape{setGUID: r.set, setPlaceAndDate: setBoth, where: "NOT (" + same + ")", renamed: r.renamed})
+	}
+	return shapes
 }
 
 // repairCoherence is the one place where we deliberately write something
