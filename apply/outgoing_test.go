@@ -1,12 +1,15 @@
 package apply
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"reflect"
 	"sort"
 	"testing"
 
+	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/record"
 )
 
@@ -108,4 +111,62 @@ func TestOutgoingMatchesFirefox(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOutgoingSpreadsUnknownFields: the mirror's unknownFields reach the
+// records of the items they belong to (no fixture has any, and without
+// any the mirror is not joined at all).
+func TestOutgoingSpreadsUnknownFields(t *testing.T) {
+	e := loadExpected(t, "twoway")
+	dir := testutil.Profile(t, "twoway", "before")
+	db, err := sql.Open("sqlite", "file:"+mirrorPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE items SET unknownFields = '{"bmtuiExtra":"x"}' WHERE kind IN (1, 3) AND NOT isDeleted`); err != nil {
+		t.Fatal(err)
+	}
+	inMirror := map[string]bool{}
+	rows, err := db.Query(`SELECT guid FROM items WHERE kind IN (1, 3) AND NOT isDeleted`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+		inMirror[g] = true
+	}
+	rows.Close()
+	db.Close()
+	plan, err := preparePlan(context.Background(), dir, e.times(), mergeOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Apply(context.Background(), dir, plan, Options{NoFirefoxBackup: true, OutgoingPath: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spread := 0
+	for _, r := range rep.Outgoing {
+		if r.Tombstone {
+			continue
+		}
+		typ, _ := r.Cleartext.Get("type")
+		if typ != "bookmark" && typ != "query" {
+			continue
+		}
+		v, ok := r.Cleartext.Get("bmtuiExtra")
+		if want := inMirror[r.ID]; ok != want || (ok && toJSON(v) != `"x"`) {
+			t.Errorf("%s: bmtuiExtra %v (%v), want it %v", r.ID, v, ok, want)
+		}
+		if ok {
+			spread++
+		}
+	}
+	if spread == 0 {
+		t.Fatal("no outgoing bookmark has a mirror item: the test proves nothing")
+	}
+	t.Logf("%d of %d records carry the mirror's unknown fields", spread, len(rep.Outgoing))
 }
