@@ -414,7 +414,6 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return execIn(tx, fmt.Sprintf(`UPDATE OR FAIL mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
 				mirrorReupload, mirrorValid), reupload)
 		}},
-		{"insert pages", func() error { return insertPages(tx, remoteGUIDs) }},
 		{"stage items to apply", func() error {
 			rows := make([][]any, len(ops.ApplyRemoteItems))
 			for i, op := range ops.ApplyRemoteItems {
@@ -446,6 +445,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				LEFT JOIN moz_bookmarks b ON b.guid = n.localGuid`, typeBookmark, typeFolder, typeSeparator))
 			return err
 		}},
+		{"insert pages", func() error { return insertMissingPages(tx, remoteGUIDs) }},
 		{"stage GUID changes", func() error {
 			rows := make([][]any, 0, len(ops.ChangeGUIDs))
 			remoteChanged := make(map[string]bool)
