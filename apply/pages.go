@@ -14,7 +14,9 @@ import (
 // and items whose page exists (all of them on a first sync of a profile's
 // own bookmarks) are looked up once instead of twice.
 func insertMissingPages(tx *sql.Tx, remoteGUIDs []string) error {
-	rows, err := tx.Query(`SELECT n.remoteGuid FROM itemsToApply n JOIN mirror.items v ON v.id = n.remoteId
+	// CROSS JOIN: a scan of itemsToApply, a lookup only where
+	// newPlaceId is NULL (rather than one per mirror item with a URL).
+	rows, err := tx.Query(`SELECT n.remoteGuid FROM itemsToApply n CROSS JOIN mirror.items v ON v.id = n.remoteId
 		WHERE n.newPlaceId IS NULL AND v.urlId NOT NULL`)
 	if err != nil {
 		return err
