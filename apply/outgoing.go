@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -302,25 +301,24 @@ func fetchOutgoing(u *uploads) ([]record.Outgoing, error) {
 // WriteOutgoing writes records as a JSON object keyed by record id (the
 // shape of expected.json's "outgoing"), in staging order.
 func WriteOutgoing(path string, recs []record.Outgoing) error {
-	var b bytes.Buffer
-	b.WriteString("{\n")
+	b := make([]byte, 0, 64+len(recs)*320)
+	b = append(b, "{\n"...)
 	for i, r := range recs {
-		k, _ := json.Marshal(r.ID)
-		v, err := json.Marshal(r)
-		if err != nil {
+		k, _ := json.Marshal(r.ID) // a string always marshals
+		b = append(b, "  "...)
+		b = append(b, k...)
+		b = append(b, ": "...)
+		var err error
+		if b, err = r.AppendJSON(b); err != nil {
 			return err
 		}
-		b.WriteString("  ")
-		b.Write(k)
-		b.WriteString(": ")
-		b.Write(v)
 		if i < len(recs)-1 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteString("}\n")
-	return writeFileSync(path, b.Bytes())
+	b = append(b, "}\n"...)
+	return writeFileSync(path, b)
 }
 
 func writeFileSync(path string, data []byte) error {
