@@ -519,8 +519,9 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			// update and, for fk, no trigger (whose statements change
 			// nothing when the place is the same); a first sync keeps
 			// both on every row. Each row is updated once either way.
+			var updated int64
 			for _, u := range upsertShapes() {
-				_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET %s
+				res, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET %s
 						title = n.newTitle,%s
 						lastModified = n.newLastModifiedMicroseconds,
 						syncStatus = %d,
@@ -530,27 +531,34 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				if err != nil {
 					return err
 				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				updated += n
 			}
 			// New rows take the next ids. A local id whose row is gone
 			// is kept, as Firefox's upsert keeps it; only then are ids
 			// named, since naming them makes SQLite keep a statement
-			// journal.
-			var gone bool
-			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM itemsToApply
-					WHERE localId NOT NULL AND NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId))`).Scan(&gone); err != nil {
+			// journal. The UPDATEs found every local id's row exactly
+			// when they updated as many rows as there are local ids
+			// (local ids are distinct): no lookup per row to find out.
+			var local int64
+			if err := tx.QueryRow(`SELECT count(*) FROM itemsToApply NOT INDEXED WHERE localId NOT NULL`).Scan(&local); err != nil {
 				return err
 			}
-			id, idCol := "", ""
-			if gone {
+			id, idCol, newRows := "", "", "localId IS NULL"
+			if updated != local {
 				id, idCol = "localId, ", "id, "
+				newRows = "localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)"
 			}
 			_, err := tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO moz_bookmarks(%sguid, parent, position, type, fk, title,
 					dateAdded, lastModified, syncStatus, syncChangeCounter)
 				SELECT %smergedGuid, -1, -1, newType, newPlaceId, newTitle,
 					newDateAddedMicroseconds, newLastModifiedMicroseconds, %d, 0
 				FROM itemsToApply
-				WHERE localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)
-				ORDER BY rowid`, idCol, id, tree.SyncStatusNormal))
+				WHERE %s
+				ORDER BY rowid`, idCol, id, tree.SyncStatusNormal, newRows))
 			return err
 		}},
 		{"roots", func() error {
@@ -559,6 +567,14 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return err
 		}},
 		{"flag frecencies", func() error {
+			// Only items whose place changes have places to flag; a
+			// first sync of the profile's own bookmarks has none, and
+			// one scan of itemsToApply says so (NOT INDEXED: walking
+			// the partial index reads every row through it).
+			var changed bool
+			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM itemsToApply NOT INDEXED WHERE oldPlaceId <> newPlaceId)`).Scan(&changed); err != nil || !changed {
+				return err
+			}
 			_, err := tx.Exec(`UPDATE OR FAIL moz_places SET recalc_frecency = 1, recalc_alt_frecency = 1
 				WHERE frecency <> 0 AND (
 					id IN (SELECT oldPlaceId FROM itemsToApply WHERE oldPlaceId <> newPlaceId) OR
