@@ -239,7 +239,10 @@ func fetchOutgoing(u *uploads) ([]record.Outgoing, error) {
 				return nil, fmt.Errorf("unknownFields of %s: %w", r.guid, err)
 			}
 		}
-		c := record.Cleartext{{Key: "id", Value: rec.ID}}
+		// Room for every key a record gets (a bookmark's nine and its
+		// unknown fields): one allocation per cleartext.
+		c := make(record.Cleartext, 1, 10+len(unknownFields))
+		c[0] = record.Field{Key: "id", Value: rec.ID}
 		common := func(kind string) {
 			c.Set("type", kind)
 			c.Set("parentid", record.ID(r.parentGUID.String))
