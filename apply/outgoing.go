@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -13,8 +12,16 @@ import (
 	"github.com/bmtui/bmtui/sync/record"
 )
 
-// uploadItemsFragment is store.rs UploadItemsFragment.
-const uploadItemsFragment = `SELECT b.id, b.guid, b.syncChangeCounter,
+// uploadItemsFragment is store.rs UploadItemsFragment. unknownFields is
+// v.unknownFields, or NULL when no mirror item has any (mirror.items is
+// then left out: the same rows without a lookup of every item).
+func uploadItemsFragment(unknownFields bool) string {
+	unknown, join := "NULL", ""
+	if unknownFields {
+		unknown, join = "v.unknownFields", `
+	LEFT JOIN mirror.items v ON v.guid = b.guid`
+	}
+	return `SELECT b.id, b.guid, b.syncChangeCounter,
 		p.guid AS parentGuid, p.title AS parentTitle,
 		b.dateAdded / 1000 AS dateAdded, b.type, b.title,
 		h.id AS placeId,
@@ -23,11 +30,11 @@ const uploadItemsFragment = `SELECT b.id, b.guid, b.syncChangeCounter,
 		(SELECT keyword FROM moz_keywords WHERE place_id = h.id),
 		b.position,
 		(SELECT bmtui_get_query_param(substr(url, 7), 'tag') WHERE substr(h.url, 1, 6) = 'place:') AS tagFolderName,
-		v.unknownFields
+		` + unknown + `
 	FROM moz_bookmarks b
 	JOIN moz_bookmarks p ON p.id = b.parent
-	LEFT JOIN moz_places h ON h.id = b.fk
-	LEFT JOIN mirror.items v ON v.guid = b.guid`
+	LEFT JOIN moz_places h ON h.id = b.fk` + join
+}
 
 // stagedUpload is one row of Firefox's itemsToUpload, with its rows of
 // tagsToUpload and, for a folder, its children.
@@ -65,16 +72,24 @@ func (u *uploads) add(r *stagedUpload) {
 }
 
 func (u *uploads) scanItems(rows *sql.Rows) error {
+	_, err := u.scanCounted(rows)
+	return err
+}
+
+// scanCounted is scanItems, and says how many rows it read.
+func (u *uploads) scanCounted(rows *sql.Rows) (int, error) {
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
 		r := &stagedUpload{}
 		if err := rows.Scan(&r.id, &r.guid, &r.counter, &r.parentGUID, &r.parentTitle, &r.dateAdded, &r.typ, &r.title,
 			&r.placeID, &r.isQuery, &r.url, &r.keyword, &r.position, &r.tagFolder, &r.unknown); err != nil {
-			return err
+			return n, err
 		}
+		n++
 		u.add(r)
 	}
-	return rows.Err()
+	return n, rows.Err()
 }
 
 // stageUploads is store.rs stage_items_to_upload, run inside the apply
@@ -85,11 +100,29 @@ func (u *uploads) scanItems(rows *sql.Rows) error {
 // item in the order of tagsToUpload's key, without repeats.
 func stageUploads(tx *sql.Tx, ops *merge.Ops) (*uploads, error) {
 	u := &uploads{byID: map[int64]*stagedUpload{}, guids: map[string]bool{}}
-	rows, err := tx.Query(uploadItemsFragment + `
-		JOIN itemsToApply n ON n.mergedGuid = b.guid
+	var unknownFields bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM mirror.items WHERE unknownFields NOT NULL)`).Scan(&unknownFields); err != nil {
+		return nil, fmt.Errorf("stage uploads: %w", err)
+	}
+	fragment := uploadItemsFragment(unknownFields)
+	// Firefox joins the weak uploads by GUID. Only items that existed
+	// here have a localDateAdded, and the upsert left each with its
+	// local id and its merged GUID, so the row is found by id (one
+	// lookup instead of two); the count proves every one was.
+	var weak int
+	if err := tx.QueryRow(`SELECT count(*) FROM itemsToApply
+		WHERE localDateAddedMicroseconds < remoteDateAddedMicroseconds`).Scan(&weak); err != nil {
+		return nil, fmt.Errorf("stage weak uploads: %w", err)
+	}
+	rows, err := tx.Query(fragment + `
+		JOIN itemsToApply n ON n.localId = b.id AND n.mergedGuid = b.guid
 		WHERE n.localDateAddedMicroseconds < n.remoteDateAddedMicroseconds`)
+	read := 0
 	if err == nil {
-		err = u.scanItems(rows)
+		read, err = u.scanCounted(rows)
+	}
+	if err == nil && read != weak {
+		err = fmt.Errorf("%d of %d applied items found by their local id", read, weak)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stage weak uploads: %w", err)
@@ -101,7 +134,7 @@ func stageUploads(tx *sql.Tx, ops *merge.Ops) (*uploads, error) {
 			rest = append(rest, g)
 		}
 	}
-	if err := queryIn(tx, uploadItemsFragment+` WHERE b.guid IN (%s)`, rest, u.scanItems); err != nil {
+	if err := queryIn(tx, fragment+` WHERE b.guid IN (%s)`, rest, u.scanItems); err != nil {
 		return nil, fmt.Errorf("stage uploads: %w", err)
 	}
 	sort.SliceStable(u.list, func(i, j int) bool { return u.list[i].id < u.list[j].id })
@@ -206,7 +239,10 @@ func fetchOutgoing(u *uploads) ([]record.Outgoing, error) {
 				return nil, fmt.Errorf("unknownFields of %s: %w", r.guid, err)
 			}
 		}
-		c := record.Cleartext{{Key: "id", Value: rec.ID}}
+		// Room for every key a record gets (a bookmark's nine and its
+		// unknown fields): one allocation per cleartext.
+		c := make(record.Cleartext, 1, 10+len(unknownFields))
+		c[0] = record.Field{Key: "id", Value: rec.ID}
 		common := func(kind string) {
 			c.Set("type", kind)
 			c.Set("parentid", record.ID(r.parentGUID.String))
@@ -268,25 +304,24 @@ func fetchOutgoing(u *uploads) ([]record.Outgoing, error) {
 // WriteOutgoing writes records as a JSON object keyed by record id (the
 // shape of expected.json's "outgoing"), in staging order.
 func WriteOutgoing(path string, recs []record.Outgoing) error {
-	var b bytes.Buffer
-	b.WriteString("{\n")
+	b := make([]byte, 0, 64+len(recs)*320)
+	b = append(b, "{\n"...)
 	for i, r := range recs {
-		k, _ := json.Marshal(r.ID)
-		v, err := json.Marshal(r)
-		if err != nil {
+		k, _ := json.Marshal(r.ID) // a string always marshals
+		b = append(b, "  "...)
+		b = append(b, k...)
+		b = append(b, ": "...)
+		var err error
+		if b, err = r.AppendJSON(b); err != nil {
 			return err
 		}
-		b.WriteString("  ")
-		b.Write(k)
-		b.WriteString(": ")
-		b.Write(v)
 		if i < len(recs)-1 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteString("}\n")
-	return writeFileSync(path, b.Bytes())
+	b = append(b, "}\n"...)
+	return writeFileSync(path, b)
 }
 
 func writeFileSync(path string, data []byte) error {

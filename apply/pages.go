@@ -6,6 +6,53 @@ import (
 	"github.com/bmtui/bmtui/places/urls"
 )
 
+// insertMissingPages runs after itemsToApply is staged, whose newPlaceId
+// is then NULL where the item's URL has no page yet: insertPages runs for
+// those items only (in the same order, so new pages get the ids they got
+// when every item was offered), and their newPlaceId is looked up again.
+// Firefox inserts the pages before it stages; the rows come out the same,
+// and items whose page exists (all of them on a first sync of a profile's
+// own bookmarks) are looked up once instead of twice.
+func insertMissingPages(tx *sql.Tx, remoteGUIDs []string) error {
+	// CROSS JOIN: a scan of itemsToApply, a lookup only where
+	// newPlaceId is NULL (rather than one per mirror item with a URL).
+	rows, err := tx.Query(`SELECT n.remoteGuid FROM itemsToApply n CROSS JOIN mirror.items v ON v.id = n.remoteId
+		WHERE n.newPlaceId IS NULL AND v.urlId NOT NULL`)
+	if err != nil {
+		return err
+	}
+	missing := map[string]bool{}
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			rows.Close()
+			return err
+		}
+		missing[g] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var guids []string
+	for _, g := range remoteGUIDs {
+		if missing[g] {
+			guids = append(guids, g)
+		}
+	}
+	if err := insertPages(tx, guids); err != nil {
+		return err
+	}
+	_, err = tx.Exec(`UPDATE OR FAIL itemsToApply SET newPlaceId =
+			(SELECT h.id FROM moz_places h JOIN mirror.urls u ON u.hash = h.url_hash
+				WHERE u.id = (SELECT v.urlId FROM mirror.items v WHERE v.id = itemsToApply.remoteId) AND u.url = h.url)
+		WHERE newPlaceId IS NULL`)
+	return err
+}
+
 // insertPages adds a moz_places row for every applied bookmark's URL that
 // has none, then does for each new row, in row order, what Places' AFTER
 // INSERT trigger on moz_places does: add the URL's origin unless it

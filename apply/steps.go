@@ -414,7 +414,6 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return execIn(tx, fmt.Sprintf(`UPDATE OR FAIL mirror.items SET validity = %d WHERE validity = %d AND guid IN (%%s)`,
 				mirrorReupload, mirrorValid), reupload)
 		}},
-		{"insert pages", func() error { return insertPages(tx, remoteGUIDs) }},
 		{"stage items to apply", func() error {
 			rows := make([][]any, len(ops.ApplyRemoteItems))
 			for i, op := range ops.ApplyRemoteItems {
@@ -446,6 +445,7 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 				LEFT JOIN moz_bookmarks b ON b.guid = n.localGuid`, typeBookmark, typeFolder, typeSeparator))
 			return err
 		}},
+		{"insert pages", func() error { return insertMissingPages(tx, remoteGUIDs) }},
 		{"stage GUID changes", func() error {
 			rows := make([][]any, 0, len(ops.ChangeGUIDs))
 			remoteChanged := make(map[string]bool)
@@ -514,42 +514,51 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			// in the same order (new rows get the same ids).
 			// Renamed items take their new GUID here; the others keep
 			// theirs, and their GUID index entries are left alone.
-			for _, u := range []struct {
-				set     string
-				renamed int
-			}{{"guid = n.mergedGuid,", 1}, {"", 0}} {
-				_, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET %s
-						title = n.newTitle,
-						dateAdded = n.newDateAddedMicroseconds,
+			// Likewise fk and dateAdded are set only on the rows where
+			// they change: a column left out of SET costs no index
+			// update and, for fk, no trigger (whose statements change
+			// nothing when the place is the same); a first sync keeps
+			// both on every row. Each row is updated once either way.
+			var updated int64
+			for _, u := range upsertShapes() {
+				res, err := tx.Exec(fmt.Sprintf(`UPDATE OR FAIL moz_bookmarks SET %s
+						title = n.newTitle,%s
 						lastModified = n.newLastModifiedMicroseconds,
 						syncStatus = %d,
-						fk = n.newPlaceId,
 						syncChangeCounter = CASE n.merged WHEN 1 THEN 0 ELSE moz_bookmarks.syncChangeCounter END
-					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d`, u.set, tree.SyncStatusNormal, u.renamed))
+					FROM itemsToApply n WHERE moz_bookmarks.id = n.localId AND n.renamed = %d AND %s`,
+					u.setGUID, u.setPlaceAndDate, tree.SyncStatusNormal, u.renamed, u.where))
 				if err != nil {
 					return err
 				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				updated += n
 			}
 			// New rows take the next ids. A local id whose row is gone
 			// is kept, as Firefox's upsert keeps it; only then are ids
 			// named, since naming them makes SQLite keep a statement
-			// journal.
-			var gone bool
-			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM itemsToApply
-					WHERE localId NOT NULL AND NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId))`).Scan(&gone); err != nil {
+			// journal. The UPDATEs found every local id's row exactly
+			// when they updated as many rows as there are local ids
+			// (local ids are distinct): no lookup per row to find out.
+			var local int64
+			if err := tx.QueryRow(`SELECT count(*) FROM itemsToApply NOT INDEXED WHERE localId NOT NULL`).Scan(&local); err != nil {
 				return err
 			}
-			id, idCol := "", ""
-			if gone {
+			id, idCol, newRows := "", "", "localId IS NULL"
+			if updated != local {
 				id, idCol = "localId, ", "id, "
+				newRows = "localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)"
 			}
 			_, err := tx.Exec(fmt.Sprintf(`INSERT OR FAIL INTO moz_bookmarks(%sguid, parent, position, type, fk, title,
 					dateAdded, lastModified, syncStatus, syncChangeCounter)
 				SELECT %smergedGuid, -1, -1, newType, newPlaceId, newTitle,
 					newDateAddedMicroseconds, newLastModifiedMicroseconds, %d, 0
 				FROM itemsToApply
-				WHERE localId IS NULL OR NOT EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.id = localId)
-				ORDER BY rowid`, idCol, id, tree.SyncStatusNormal))
+				WHERE %s
+				ORDER BY rowid`, idCol, id, tree.SyncStatusNormal, newRows))
 			return err
 		}},
 		{"roots", func() error {
@@ -558,6 +567,14 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 			return err
 		}},
 		{"flag frecencies", func() error {
+			// Only items whose place changes have places to flag; a
+			// first sync of the profile's own bookmarks has none, and
+			// one scan of itemsToApply says so (NOT INDEXED: walking
+			// the partial index reads every row through it).
+			var changed bool
+			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM itemsToApply NOT INDEXED WHERE oldPlaceId <> newPlaceId)`).Scan(&changed); err != nil || !changed {
+				return err
+			}
 			_, err := tx.Exec(`UPDATE OR FAIL moz_places SET recalc_frecency = 1, recalc_alt_frecency = 1
 				WHERE frecency <> 0 AND (
 					id IN (SELECT oldPlaceId FROM itemsToApply WHERE oldPlaceId <> newPlaceId) OR
@@ -609,6 +626,33 @@ func writeOps(tx *sql.Tx, res *merge.Result, ops *merge.Ops, reupload []string, 
 		}
 	}
 	return nil
+}
+
+// upsertShape is one UPDATE of the upsert: the GUID set for renamed items
+// only, fk and dateAdded only on the rows where they change.
+type upsertShape struct {
+	setGUID, setPlaceAndDate, where string
+	renamed                         int
+}
+
+// upsertShapes are the upsert's UPDATEs: renamed items first, as before,
+// and for each, the rows whose place and dateAdded stay, then the others.
+// The conditions read the row as it is, so every row matches exactly one.
+func upsertShapes() []upsertShape {
+	const same = `moz_bookmarks.fk IS n.newPlaceId AND moz_bookmarks.dateAdded IS n.newDateAddedMicroseconds`
+	const setBoth = `
+						dateAdded = n.newDateAddedMicroseconds,
+						fk = n.newPlaceId,`
+	var shapes []upsertShape
+	for _, r := range []struct {
+		set     string
+		renamed int
+	}{{"guid = n.mergedGuid,", 1}, {"", 0}} {
+		shapes = append(shapes,
+			upsertShape{setGUID: r.set, where: same, renamed: r.renamed},
+			upsertShape{setGUID: r.set, setPlaceAndDate: setBoth, where: "NOT (" + same + ")", renamed: r.renamed})
+	}
+	return shapes
 }
 
 // repairCoherence is the one place where we deliberately write something

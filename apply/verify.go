@@ -127,7 +127,9 @@ func verifyFiles(profileDir string, plan *Plan, full bool, keys keysProven) erro
 	// Whole tables, read at once from both files (sqlraw: one call per
 	// column), then checked in memory.
 	var (
-		have       = make(map[string]readBackRow, 1024)
+		// Sized for the rows the file had before and those the merge
+		// adds, so that the map is not grown step by step.
+		have       = make(map[string]readBackRow, int(plan.Places.Bookmarks)+len(plan.ops().ApplyRemoteItems))
 		tombstones = map[string]bool{}
 		unmerged   = map[string]bool{}
 		g          errgroup.Group

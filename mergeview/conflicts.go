@@ -206,11 +206,9 @@ func (v *View) buildConflicts() {
 		c.Current, c.Gone, c.Step = lastChoice(v.resolutions, r.Conflict), true, -1
 		add(c)
 	}
+	v.known.addDefaults(v.conflicts)
 	for i := range v.conflicts {
 		c := &v.conflicts[i]
-		if c.Current == c.Default && !c.Gone {
-			v.known.add(c)
-		}
 		switch {
 		case c.Decided:
 			v.summary.ConflictsDecided++
@@ -499,11 +497,28 @@ func (k *knownSet) get(id string) *Conflict {
 	return k.m[id]
 }
 
-func (k *knownSet) add(c *Conflict) {
+// addDefaults remembers the conflicts of cs still at their default
+// choice that are not known yet: copies in one array, under one lock (a
+// first sync has a conflict per duplicate, 40,000 of them).
+func (k *knownSet) addDefaults(cs []Conflict) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if _, ok := k.m[c.ID]; !ok {
-		cp := *c
-		k.m[c.ID] = &cp
+	var copies []Conflict
+	for i := range cs {
+		c := &cs[i]
+		if c.Current != c.Default || c.Gone {
+			continue
+		}
+		if _, ok := k.m[c.ID]; ok {
+			continue
+		}
+		if copies == nil {
+			copies = make([]Conflict, 0, len(cs)-i)
+			if len(k.m) == 0 {
+				k.m = make(map[string]*Conflict, len(cs)-i)
+			}
+		}
+		copies = append(copies, *c)
+		k.m[c.ID] = &copies[len(copies)-1]
 	}
 }

@@ -37,7 +37,11 @@ func Hash(json []byte) string {
 // year, month and day are used: pass a time in the user's local zone) of
 // json holding count nodes: bookmarks-YYYY-MM-DD_COUNT_HASH.jsonlz4.
 func FileName(localDate time.Time, count int, json []byte) string {
-	return fmt.Sprintf("bookmarks-%s_%d_%s.jsonlz4", dateString(localDate), count, Hash(json))
+	return fileName(dateString(localDate), count, Hash(json))
+}
+
+func fileName(date string, count int, hash string) string {
+	return fmt.Sprintf("bookmarks-%s_%d_%s.jsonlz4", date, count, hash)
 }
 
 // dateString is PlacesBackups.toISODateString.
@@ -123,10 +127,10 @@ func save(profileDir string, js []byte, count int, now time.Time) (path string, 
 		return "", fmt.Errorf("backup: create %s: %w", dir, err)
 	}
 	local := now.In(time.Local)
-	name := FileName(local, count, js)
-	path = filepath.Join(dir, name)
+	hash := Hash(js) // SHA-256 of several megabytes: once
+	path = filepath.Join(dir, fileName(dateString(local), count, hash))
 
-	if existing, err := sameDayCopy(dir, dateString(local), Hash(js), js); err != nil {
+	if existing, err := sameDayCopy(dir, dateString(local), hash, js); err != nil {
 		return "", err
 	} else if existing != "" {
 		return existing, nil

@@ -31,6 +31,17 @@ func jsValue(v any) any {
 	}
 }
 
+// isASCII reports whether s is all ASCII (most titles and every URL Places
+// stores): valid UTF-8 without U+FFFE or U+FFFF, checked a byte at a time.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // sqliteText returns the string a JS caller gets for a TEXT value holding
 // the bytes s: SQLite's READ_UTF8 / WRITE_UTF16 rules, then back to UTF-8.
 // For valid UTF-8 this is the identity. Otherwise: a stray continuation byte
@@ -39,7 +50,7 @@ func jsValue(v any) any {
 // U+FFFE/U+FFFF become U+FFFD. (Firefox stores lone surrogates that way,
 // so they too come back as U+FFFD.)
 func sqliteText(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsAny(s, "\uFFFE\uFFFF") {
+	if isASCII(s) || utf8.ValidString(s) && !strings.Contains(s, "\uFFFE") && !strings.Contains(s, "\uFFFF") {
 		return s
 	}
 	var b strings.Builder

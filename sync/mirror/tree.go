@@ -107,8 +107,43 @@ func (d *DB) items() ([]ItemRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b ItemRow) int { return strings.Compare(a.GUID, b.GUID) })
+	sortByGUID(out)
 	return out, nil
+}
+
+// sortByGUID sorts rows by GUID (unique in items). It sorts small keys and
+// then moves each row once, following the permutation's cycles: sorting
+// the rows themselves moved a 200-byte row at every swap.
+func sortByGUID(rows []ItemRow) {
+	type key struct {
+		guid string
+		at   int32
+	}
+	keys := make([]key, len(rows))
+	for i := range rows {
+		keys[i] = key{rows[i].GUID, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return strings.Compare(a.guid, b.guid) })
+	// Row keys[i].at goes to place i. Each cycle is walked once; a
+	// visited place is marked by at = -1.
+	for i := range keys {
+		if keys[i].at < 0 || int(keys[i].at) == i {
+			keys[i].at = -1
+			continue
+		}
+		held := rows[i]
+		j := i
+		for {
+			from := int(keys[j].at)
+			keys[j].at = -1
+			if from == i {
+				rows[j] = held
+				break
+			}
+			rows[j] = rows[from]
+			j = from
+		}
+	}
 }
 
 // Structure reads every structure row ordered by (parentGuid, position).

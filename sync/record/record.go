@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // Field is one key of a record cleartext. Cleartexts keep Firefox's key
@@ -44,23 +45,89 @@ func (c *Cleartext) Set(key string, v any) {
 
 // MarshalJSON writes the fields in order.
 func (c Cleartext) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	return c.AppendJSON(nil)
+}
+
+// AppendJSON appends the cleartext as MarshalJSON writes it, and as
+// json.Marshal then prints it (compact, HTML characters escaped). The
+// value types apply builds (strings, integers, booleans, string lists)
+// are written here; any other goes through encoding/json. A first sync
+// writes 41,000 records, and reflection cost more than the rest.
+func (c Cleartext) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
 	for i, f := range c {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		k, _ := json.Marshal(f.Key)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(f.Value)
-		if err != nil {
+		b = appendJSONString(b, f.Key)
+		b = append(b, ':')
+		var err error
+		if b, err = appendJSONValue(b, f.Value); err != nil {
 			return nil, err
 		}
-		b.Write(v)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends r as json.Marshal writes it.
+func (r Outgoing) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, r.ID)
+	b = append(b, `,"counter":`...)
+	b = strconv.AppendInt(b, r.Counter, 10)
+	b = append(b, `,"tombstone":`...)
+	b = strconv.AppendBool(b, r.Tombstone)
+	b = append(b, `,"synced":`...)
+	b = strconv.AppendBool(b, r.Synced)
+	b = append(b, `,"cleartext":`...)
+	b, err := r.Cleartext.AppendJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case string:
+		return appendJSONString(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case []string:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, s := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		return append(b, ']'), nil
+	}
+	js, err := json.Marshal(v)
+	return append(b, js...), err
+}
+
+// appendJSONString writes s directly when every byte is printable ASCII
+// that encoding/json leaves alone, and through encoding/json otherwise
+// (its escapes: HTML characters, control characters, invalid UTF-8,
+// U+2028 and U+2029).
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			js, _ := json.Marshal(s) // a string always marshals
+			return append(b, js...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // UnmarshalJSON reads a cleartext, keeping its key order.

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -64,4 +65,54 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAppendJSONIsMarshal: the direct encoder writes what json.Marshal
+// writes, byte for byte, for every value type and every string escape.
+func TestAppendJSONIsMarshal(t *testing.T) {
+	strs := []string{"", "plain text 123", `quote " and \ slash`, "<b>&amp;</b>", "tab\tnew\nline\r\x00\x1f\x7f",
+		"Zürich — 東京 🙂", "bad \xff utf8", "line\u2028sep\u2029", "/path?a=1&b=2"}
+	var recs []Outgoing
+	for i, s := range strs {
+		recs = append(recs, Outgoing{ID: s, Counter: int64(i - 3), Tombstone: i%2 == 0, Synced: i%3 == 0,
+			Cleartext: Cleartext{{Key: "id", Value: s}, {Key: s, Value: i}, {Key: "n", Value: int64(-1) << 62},
+				{Key: "b", Value: i%2 == 1}, {Key: "tags", Value: []string{s, "x"}}, {Key: "none", Value: []string(nil)},
+				{Key: "empty", Value: []string{}}, {Key: "raw", Value: json.RawMessage(` { "a" : [1, "<` + "x" + `>"] } `)},
+				{Key: "f", Value: 1.5}, {Key: "nil", Value: nil}, {Key: "nested", Value: Cleartext{{Key: "k", Value: s}}}}})
+	}
+	recs = append(recs, Outgoing{ID: "tomb"}, Outgoing{ID: "empty", Cleartext: Cleartext{}})
+	for _, r := range recs {
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("AppendJSON:\n got %s\nwant %s", got, want)
+		}
+		if got, err := r.Cleartext.MarshalJSON(); err != nil || !bytes.Equal(got, fieldByField(t, r.Cleartext)) {
+			t.Errorf("MarshalJSON: got %s, want %s (%v)", got, fieldByField(t, r.Cleartext), err)
+		}
+	}
+}
+
+// fieldByField is Cleartext.MarshalJSON as it was: json.Marshal of each
+// key and value.
+func fieldByField(t *testing.T, c Cleartext) []byte {
+	b := []byte{'{'}
+	for i, f := range c {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(f.Key)
+		v, err := json.Marshal(f.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}')
 }
