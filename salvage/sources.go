@@ -64,10 +64,14 @@ func take(pre **prebuilt, kind string, rank int) *prebuilt {
 // placesView joins one Places file's rows: ids to GUIDs and URLs, tag
 // folders to tags.
 type placesView struct {
-	pf       *PlacesFile
-	kind     string           // places, corrupt, bmtui-backup
-	guidOf   map[int64]string // bookmark row id -> GUID (rows and index)
-	rowOf    map[int64]*BookmarkRow
+	pf     *PlacesFile
+	kind   string           // places, corrupt, bmtui-backup
+	guidOf map[int64]string // bookmark row id -> GUID (rows and index)
+	// rows holds one row per id, in the file's order: walked in order
+	// rather than through a map, the rows are read sequentially, not
+	// scattered over memory. rowAt is each id's index in rows.
+	rows     []*BookmarkRow
+	rowAt    map[int64]int
 	urlOf    map[int64]string    // place id -> URL
 	tags     map[string][]string // URL -> tags
 	tagsOf   map[int64][]string  // place id -> tags
@@ -76,7 +80,8 @@ type placesView struct {
 }
 
 func newPlacesView(pf *PlacesFile) *placesView {
-	v := &placesView{pf: pf, guidOf: make(map[int64]string, len(pf.Bookmarks)), rowOf: make(map[int64]*BookmarkRow, len(pf.Bookmarks)),
+	v := &placesView{pf: pf, guidOf: make(map[int64]string, len(pf.Bookmarks)),
+		rows: make([]*BookmarkRow, 0, len(pf.Bookmarks)), rowAt: make(map[int64]int, len(pf.Bookmarks)),
 		urlOf: make(map[int64]string, len(pf.Places)),
 		tags:  map[string][]string{}, tagsOf: map[int64][]string{}, tagRoot: -1, tagFolds: map[int64]string{}}
 	for _, e := range pf.GUIDIndex {
@@ -84,10 +89,15 @@ func newPlacesView(pf *PlacesFile) *placesView {
 	}
 	for i := range pf.Bookmarks {
 		r := &pf.Bookmarks[i]
-		if old, dup := v.rowOf[r.ID]; dup && !old.Orphan {
-			continue // a stale copy on a cut-off page
+		if at, dup := v.rowAt[r.ID]; dup {
+			if !v.rows[at].Orphan {
+				continue // a stale copy on a cut-off page
+			}
+			v.rows[at] = r
+		} else {
+			v.rowAt[r.ID] = len(v.rows)
+			v.rows = append(v.rows, r)
 		}
-		v.rowOf[r.ID] = r
 		v.guidOf[r.ID] = r.GUID
 		if r.GUID == TagsGUID {
 			v.tagRoot = r.ID
@@ -106,12 +116,12 @@ func newPlacesView(pf *PlacesFile) *placesView {
 			v.urlOf[p.ID] = p.URL
 		}
 	}
-	for _, r := range v.rowOf {
+	for _, r := range v.rows {
 		if r.Parent == v.tagRoot && r.Type == rebuild.TypeFolder {
 			v.tagFolds[r.ID] = r.Title
 		}
 	}
-	for _, r := range v.rowOf {
+	for _, r := range v.rows {
 		if t, ok := v.tagFolds[r.Parent]; ok && r.HasFK {
 			v.tagsOf[r.FK] = append(v.tagsOf[r.FK], t)
 		}
@@ -156,14 +166,14 @@ func (v *placesView) fillURLs(known map[uint64]string) int {
 // left out) as candidates.
 func (v *placesView) source(kind string, rank int) *source {
 	pf := v.pf
-	s := &source{name: pf.Name, kind: kind, rank: rank, items: make(map[string]*cand, len(v.rowOf)), exists: map[string]bool{},
-		parents:  make(map[string]string, len(v.rowOf)),
+	s := &source{name: pf.Name, kind: kind, rank: rank, items: make(map[string]*cand, len(v.rows)), exists: map[string]bool{},
+		parents:  make(map[string]string, len(v.rows)),
 		complete: pf.BookmarksComplete || pf.GUIDIndexComplete}
 	kw := map[int64]KeywordRow{}
 	for _, k := range pf.Keywords {
 		kw[k.PlaceID] = k
 	}
-	for _, r := range v.rowOf {
+	for _, r := range v.rows {
 		if r.Parent == v.tagRoot && v.tagRoot >= 0 {
 			continue
 		}
@@ -202,7 +212,7 @@ func (v *placesView) source(kind string, rank int) *source {
 	s.indexed = make(map[string]bool, len(pf.GUIDIndex))
 	for _, e := range pf.GUIDIndex {
 		s.indexed[e.GUID] = true
-		if _, hasRow := v.rowOf[e.ID]; !hasRow {
+		if _, hasRow := v.rowAt[e.ID]; !hasRow {
 			s.exists[e.GUID] = true
 		}
 	}
