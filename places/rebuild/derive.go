@@ -166,7 +166,7 @@ type deriver struct {
 	children map[string][]int // parent GUID -> indexes in bms
 	pages    map[string]*page // by URL
 	order    []*page          // listed pages, then those only referred to
-	tagURLs  []string         // the URL of each tag entry, in row order
+	fkPages  []*page          // each bookmark row's page (nil for folders, separators): its fk
 	kws      []Keyword        // normalized
 }
 
@@ -247,6 +247,7 @@ func (d *deriver) bookmarks() error {
 		}
 	}
 	d.t.bookmarks = make([]bookmarkRow, 0, 2*len(bms))
+	d.fkPages = make([]*page, len(bms), 2*len(bms))
 	for i, b := range bms {
 		row := bookmarkRow{id: int64(i + 1), typ: int64(b.Type), position: position[i], guid: b.GUID,
 			syncStatus: int64(b.SyncStatus), counter: int64(b.SyncChangeCounter)}
@@ -269,6 +270,7 @@ func (d *deriver) bookmarks() error {
 				return err
 			}
 			p.bookmarks++
+			d.fkPages[i] = p
 		}
 	}
 	return nil
@@ -318,8 +320,8 @@ func (d *deriver) checkBookmark(i int, b Bookmark) error {
 // per tag and URL, appended after the other rows.
 func (d *deriver) tags() error {
 	type tagEntry struct {
-		row bookmarkRow
-		url string
+		row  bookmarkRow
+		page *page
 	}
 	type tagFolder struct {
 		row     bookmarkRow
@@ -353,9 +355,10 @@ func (d *deriver) tags() error {
 			f.urls[b.URL] = true
 			f.row.dateAdded = min(f.row.dateAdded, when)
 			f.row.lastModified = max(f.row.lastModified, when)
-			f.entries = append(f.entries, tagEntry{url: b.URL, row: bookmarkRow{typ: TypeBookmark, guid: stableGUID("tagentry", tag, b.URL),
+			p := d.fkPages[i]
+			f.entries = append(f.entries, tagEntry{page: p, row: bookmarkRow{typ: TypeBookmark, guid: stableGUID("tagentry", tag, b.URL),
 				position: int64(len(f.entries)), dateAdded: when, lastModified: when, counter: 1}})
-			d.pages[b.URL].bookmarks++
+			p.bookmarks++
 		}
 	}
 	tagsRootKids := int64(len(d.children[TagsGUID]))
@@ -365,11 +368,12 @@ func (d *deriver) tags() error {
 		f.row.id = nextID
 		f.row.position = tagsRootKids + int64(fi)
 		d.t.bookmarks = append(d.t.bookmarks, f.row)
+		d.fkPages = append(d.fkPages, nil)
 		for _, e := range f.entries {
 			nextID++
 			e.row.id, e.row.parent = nextID, f.row.id
 			d.t.bookmarks = append(d.t.bookmarks, e.row)
-			d.tagURLs = append(d.tagURLs, e.url)
+			d.fkPages = append(d.fkPages, e.page)
 		}
 	}
 	// The items' own GUIDs are unique (checkBookmark): only the
@@ -499,15 +503,11 @@ func (d *deriver) placesAndOrigins() error {
 		t.places = append(t.places, row)
 	}
 
-	te := 0
-	for i := range t.bookmarks {
-		b := &t.bookmarks[i]
-		switch {
-		case i < len(d.bms) && d.bms[i].Type == TypeBookmark:
-			b.fk = d.placeID(d.bms[i].URL)
-		case i >= len(d.bms) && b.typ == TypeBookmark:
-			b.fk = d.placeID(d.tagURLs[te])
-			te++
+	// Each bookmark's page was found when its row was made: its id is
+	// known now, without looking the URL up again.
+	for i, p := range d.fkPages {
+		if p != nil {
+			t.bookmarks[i].fk = p.id
 		}
 	}
 	return nil
