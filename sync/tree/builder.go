@@ -87,7 +87,7 @@ type candSlot struct{ first, second, meta int32 }
 // items decides where reparented items are appended, and the order of
 // children records is each folder's child order.
 type Builder struct {
-	nodes []Node // become the tree's nodes; items are stored here from the start
+	nodes []Node     // become the tree's nodes; items are stored here from the start
 	cands []candSlot // cands[i] is item i's first candidate parents
 	index guidIndex
 	// The folders alone, for the GUIDs that parent records name: a few
