@@ -353,6 +353,7 @@ func (b *Builder) Build() (*Tree, error) {
 		return nil, errors.New("tree: Build called twice on one Builder")
 	}
 	n := len(b.nodes)
+	b.index.seal()
 	t := &Tree{
 		nodes:      b.nodes,
 		index:      b.index,
