@@ -200,6 +200,24 @@ func (b *Builder) parentIndex(guid string) (int32, bool) {
 	return b.index.get(guid)
 }
 
+// Prefetch is a hint for callers that hold the parent records to come:
+// the children they name, in the order of the records. While records do
+// not follow the items (the builder's guesses fail), it reads where the
+// GUID index keeps these children all at once, so that the cache misses
+// of their lookups overlap instead of coming one after the other: a few
+// times fewer waits in a large tree. It changes nothing else; give it
+// up to PrefetchBatch GUIDs at a time, ahead of their records.
+func (b *Builder) Prefetch(children []string) {
+	if b.guessMisses >= guessRun {
+		b.index.prefetch(children)
+	}
+}
+
+// PrefetchBatch is how many GUIDs a Prefetch call is worth: enough
+// overlapping misses to keep the memory system busy, few enough that
+// the slots read are still cached when their records come.
+const PrefetchBatch = 16
+
 // childIndex is the index of the item with this GUID, tried first at
 // nextChild.
 func (b *Builder) childIndex(guid string) (int32, bool) {
