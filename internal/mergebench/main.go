@@ -13,7 +13,9 @@
 // There each size's CPU time is also split into user and kernel time
 // (seq_build_user, seq_merge_user, seq_sys), and MERGEBENCH_COLD=1 hands
 // the heap's free memory back to the kernel before each size, so that
-// every size pays for its fresh memory as a bmtui process does.
+// every size pays for its fresh memory as a bmtui process does, and
+// seq_par_minflt counts each size round's page faults.
+// MERGEBENCH_MEMPROFILE=FILE writes an allocation profile at the end.
 package main
 
 import (
