@@ -13,7 +13,9 @@
 // There each size's CPU time is also split into user and kernel time
 // (seq_build_user, seq_merge_user, seq_sys), and MERGEBENCH_COLD=1 hands
 // the heap's free memory back to the kernel before each size, so that
-// every size pays for its fresh memory as a bmtui process does.
+// every size pays for its fresh memory as a bmtui process does, and
+// seq_par_minflt counts each size round's page faults.
+// MERGEBENCH_MEMPROFILE=FILE writes an allocation profile at the end.
 package main
 
 import (
@@ -325,6 +327,16 @@ func sysTime() time.Duration {
 	return time.Duration(ru.Stime.Nano())
 }
 
+// minorFaults counts the process's page faults that needed no I/O: first
+// touches of fresh memory, for this harness.
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Minflt
+}
+
 // resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.
 func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
@@ -381,7 +393,7 @@ func interleave(path string, rounds int, list string) error {
 				return err
 			}
 			p := &got[i]
-			sys0 := sysTime()
+			sys0, flt0 := sysTime(), minorFaults()
 			c0, s := cpuTime(), time.Now()
 			local, err := sized.Local.Build()
 			if err != nil {
@@ -396,7 +408,7 @@ func interleave(path string, rounds int, list string) error {
 				return err
 			}
 			t, c2, sys2 := time.Since(s), cpuTime(), sysTime()
-			sys := sys2 - sys0
+			sys, flt := sys2-sys0, minorFaults()-flt0
 			p.buildUser = append(p.buildUser, ms(c1-c0-(sys1-sys0)))
 			p.mergeUser = append(p.mergeUser, ms(c2-c1-(sys2-sys1)))
 			local, remote = nil, nil
@@ -411,9 +423,19 @@ func interleave(path string, rounds int, list string) error {
 			}
 			p.par, p.parCPU = append(p.par, ms(time.Since(s))), append(p.parCPU, ms(cpuTime()-c0))
 			stop()
-			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f seq_build_user=%.1f seq_merge_user=%.1f\n",
+			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f seq_build_user=%.1f seq_merge_user=%.1f seq_par_minflt=%d\n",
 				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1], ms(sys),
-				p.buildUser[len(p.buildUser)-1], p.mergeUser[len(p.mergeUser)-1])
+				p.buildUser[len(p.buildUser)-1], p.mergeUser[len(p.mergeUser)-1], flt)
+		}
+	}
+	if path := os.Getenv("MERGEBENCH_MEMPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			return err
 		}
 	}
 	for i, k := range ks {

@@ -64,7 +64,15 @@ func (r *Side) Build() (*tree.Tree, error) {
 			return nil, err
 		}
 	}
-	for _, p := range r.Parents {
+	var ahead [tree.PrefetchBatch]string
+	for k, p := range r.Parents {
+		if k%len(ahead) == 0 { // as a reader holding its records would
+			n := 0
+			for _, q := range r.Parents[k:min(k+len(ahead), len(r.Parents))] {
+				ahead[n], n = q.Child, n+1
+			}
+			b.Prefetch(ahead[:n])
+		}
 		if err := addParent(b, p.Child, p.Parent, p.By); err != nil {
 			return nil, err
 		}

@@ -373,7 +373,15 @@ func BuildRemoteTree(rows []ItemRow, structure []StructureRow, remoteNowMs int64
 			}
 		}
 	}
-	for _, s := range structure {
+	var ahead [tree.PrefetchBatch]string
+	for k, s := range structure {
+		if k%len(ahead) == 0 { // rows by folder, items by GUID: lookups at random
+			n := 0
+			for _, next := range structure[k:min(k+len(ahead), len(structure))] {
+				ahead[n], n = next.GUID, n+1
+			}
+			b.Prefetch(ahead[:n])
+		}
 		if s.GUID == tree.RootGUID {
 			continue
 		}

@@ -16,9 +16,20 @@ import (
 // plain map.
 type guidIndex struct {
 	slots    []guidSlot
-	n        int // keys in slots
+	n        int // keys in slots and in pending
 	seed     [2]uint64
 	oddSized map[string]int32
+
+	// Large tables defer inserts: a key whose bit in seen is clear is
+	// new for sure, so it waits in pending and is inserted with the next
+	// few, whose slots are then read all at once (independent cache
+	// misses overlap; one after the other each costs a trip to memory).
+	// A key whose bit is set may be a duplicate: pending is inserted
+	// first and the key probed as usual. seen is nil for small tables,
+	// which stay in the caches. A lookup inserts pending first.
+	seen    []uint64
+	pending []guidSlot
+	touched int32 // what the batched reads found; kept so they are not optimised away
 }
 
 // guidSlot holds one 12-byte key; idx is the node index plus one, so the
@@ -42,10 +53,37 @@ const (
 // after package initialisation.
 var processSeed = [2]uint64{rand.Uint64() | 1, rand.Uint64()}
 
+// Tables sized for deferredFrom keys or more defer their inserts (a 6 MB
+// table, beyond the caches of one core). seenBitsPerKey sizes their
+// filter: 4 bits a key keeps it within a core's L2 cache (512 KB at 1M
+// keys), at the price of a batch cut short by up to one new key in four
+// (16 bits a key, 2 MB, missed the cache as often as the table did).
+const (
+	deferredFrom   = 1 << 18
+	seenBitsPerKey = 4
+	pendingBatch   = 32
+)
+
 func newGUIDIndex(n int) guidIndex {
 	x := guidIndex{seed: processSeed}
 	x.slots = makeSlots(max(16, n*guidIndexFillDen/guidIndexFillNum))
+	if n >= deferredFrom {
+		x.seen = make([]uint64, 1<<bits.Len(uint(n*seenBitsPerKey/64)))
+		x.pending = make([]guidSlot, 0, pendingBatch)
+	}
 	return x
+}
+
+// hash is the key's seeded hash; home reduces it to a slot, its low
+// bits pick its bit in seen.
+func (x *guidIndex) hash(lo uint64, hi uint32) uint64 {
+	h1, h0 := bits.Mul64(lo^x.seed[0], uint64(hi)^x.seed[1])
+	return h1 ^ h0
+}
+
+func (x *guidIndex) slotOf(h uint64) int {
+	s, _ := bits.Mul64(h, uint64(len(x.slots)))
+	return int(s)
 }
 
 // guidWords splits a 12-byte GUID into the slot's two key words.
@@ -63,13 +101,15 @@ func guidWords(g string) (uint64, uint32) {
 // order: whatever their sizes, two tables hold the same keys in the same
 // order, but for wrap-around and probing.
 func (x *guidIndex) home(lo uint64, hi uint32) int {
-	h1, h0 := bits.Mul64(lo^x.seed[0], uint64(hi)^x.seed[1])
-	h, _ := bits.Mul64(h1^h0, uint64(len(x.slots)))
-	return int(h)
+	return x.slotOf(x.hash(lo, hi))
 }
 
-// get returns the index stored for g.
+// get returns the index stored for g. It inserts pending keys first (a
+// built tree's table has none, so there it only reads).
 func (x *guidIndex) get(g string) (int32, bool) {
+	if len(x.pending) > 0 {
+		x.flush()
+	}
 	if len(g) != 12 {
 		i, ok := x.oddSized[g]
 		return i, ok
@@ -98,7 +138,8 @@ func (x *guidIndex) getWords(lo uint64, hi uint32) (int32, bool) {
 }
 
 // add stores idx for g unless g is already there, and reports whether it
-// stored it.
+// stored it. In a table that defers inserts, g may wait in pending until
+// the next lookup.
 func (x *guidIndex) add(g string, idx int32) bool {
 	if len(g) != 12 {
 		if _, ok := x.oddSized[g]; ok {
@@ -111,9 +152,24 @@ func (x *guidIndex) add(g string, idx int32) bool {
 		return true
 	}
 	if (x.n+1)*guidIndexMaxLoadDen > len(x.slots)*guidIndexMaxLoadNum {
+		x.flush()
 		x.grow()
 	}
 	lo, hi := guidWords(g)
+	if x.seen != nil {
+		h := x.hash(lo, hi)
+		w, bit := &x.seen[h&uint64(len(x.seen)-1)], uint64(1)<<(h>>58)
+		if *w&bit == 0 {
+			*w |= bit
+			x.pending = append(x.pending, guidSlot{lo: lo, hi: hi, idx: idx + 1})
+			x.n++
+			if len(x.pending) == cap(x.pending) {
+				x.flush()
+			}
+			return true
+		}
+		x.flush()
+	}
 	for i := x.home(lo, hi); ; {
 		s := &x.slots[i]
 		if s.idx == 0 {
@@ -128,6 +184,58 @@ func (x *guidIndex) add(g string, idx int32) bool {
 			i = 0
 		}
 	}
+}
+
+// flush inserts the pending keys, in the order they were added, so the
+// table ends up as if each had been inserted at once. Their home slots
+// are read first, all together, so that their cache misses overlap.
+func (x *guidIndex) flush() {
+	if len(x.pending) == 0 {
+		return
+	}
+	var homes [pendingBatch]int
+	touched := int32(0)
+	for k := range x.pending {
+		p := &x.pending[k]
+		homes[k] = x.home(p.lo, p.hi)
+		touched |= x.slots[homes[k]].idx
+	}
+	for k := range x.pending {
+		i := homes[k]
+		for x.slots[i].idx != 0 {
+			if i++; i == len(x.slots) {
+				i = 0
+			}
+		}
+		x.slots[i] = x.pending[k]
+	}
+	x.touched |= touched
+	x.pending = x.pending[:0]
+}
+
+// prefetch reads the home slots of these keys, all at once, so that
+// their cache misses overlap and the lookups that follow hit the cache.
+func (x *guidIndex) prefetch(guids []string) {
+	if len(x.pending) > 0 {
+		x.flush()
+	}
+	if len(x.slots) == 0 {
+		return
+	}
+	touched := int32(0)
+	for _, g := range guids {
+		if len(g) == 12 {
+			touched |= x.slots[x.home(guidWords(g))].idx
+		}
+	}
+	x.touched |= touched
+}
+
+// seal flushes the table and drops what deferring inserts needs: a
+// built tree's table takes no more keys.
+func (x *guidIndex) seal() {
+	x.flush()
+	x.seen, x.pending = nil, nil
 }
 
 func (x *guidIndex) grow() {

@@ -68,3 +68,53 @@ func BenchmarkGUIDIndexGet(b *testing.B) {
 		}
 	})
 }
+
+// TestGUIDIndexDeferred checks a table large enough to defer its inserts:
+// add reports duplicates as it happens, lookups see pending keys, and the
+// table ends up slot for slot as one that inserts each key at once (Pair
+// reads tables in slot order).
+func TestGUIDIndexDeferred(t *testing.T) {
+	const n = deferredFrom
+	x := newGUIDIndex(n)
+	direct := guidIndex{seed: processSeed, slots: makeSlots(len(x.slots))}
+	if x.seen == nil || direct.seen != nil {
+		t.Fatal("test needs one table that defers and one that does not")
+	}
+	var keys []string
+	for i := range n + n/2 { // past the size the table was made for: it grows
+		keys = append(keys, fmt.Sprintf("g%011d", i*7919))
+		if i%1000 == 999 {
+			keys = append(keys, keys[i/2], "odd"+keys[i/3]) // a repeat, an odd-sized key
+		}
+	}
+	want := map[string]int32{}
+	for i, k := range keys {
+		_, dup := want[k]
+		if added := x.add(k, int32(i)); added == dup {
+			t.Fatalf("add(%q) = %v, already present %v", k, added, dup)
+		}
+		direct.add(k, int32(i))
+		if !dup {
+			want[k] = int32(i)
+		}
+		if i%50000 == 0 { // a lookup while keys wait
+			if got, ok := x.get(keys[i]); !ok || got != want[keys[i]] {
+				t.Fatalf("get(%q) = %d, %v while pending", keys[i], got, ok)
+			}
+		}
+	}
+	x.seal()
+	for k, v := range want {
+		if got, ok := x.get(k); !ok || got != v {
+			t.Fatalf("get(%q) = %d, %v; want %d", k, got, ok, v)
+		}
+	}
+	if len(x.slots) != len(direct.slots) || x.n != direct.n {
+		t.Fatalf("%d slots, %d keys; inserted at once: %d, %d", len(x.slots), x.n, len(direct.slots), direct.n)
+	}
+	for i := range x.slots {
+		if x.slots[i] != direct.slots[i] {
+			t.Fatalf("slot %d differs from the table that inserts at once", i)
+		}
+	}
+}
