@@ -293,9 +293,6 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 	keysBefore := make(chan keysProven, 1)
 	if pending.copied && !opts.SkipVerify && !opts.FastVerify {
 		go func() {
-			// After the backup's own work, so that beside the write one
-			// lane of background work runs, not three.
-			<-pending.done
 			keysBefore <- checkKeysBefore(filepath.Join(bdir, "places.sqlite"), filepath.Join(bdir, "weave", "bookmarks.sqlite"))
 		}()
 	} else {
@@ -309,7 +306,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		backupDurable() //nolint:errcheck // the marker's error matters more
 		return nil, err
 	}
-	committed, err := writeTransaction(ctx, c, plan, rep, hooks, pending.startSync, backupDurable)
+	committed, err := writeTransaction(ctx, c, plan, rep, hooks, backupDurable)
 	if err != nil {
 		c.close()
 		if !committed && bdir != "" {
@@ -541,11 +538,10 @@ func checkFingerprints(tx *sql.Tx, plan *Plan, pp, mp string) error {
 }
 
 // writeTransaction switches places.sqlite to a rollback journal, runs the
-// whole apply in one transaction over both files (calling begun once it
-// holds the write lock and the fingerprints match), waits for
+// whole apply in one transaction over both files, waits for
 // backupDurable (an error rolls the transaction back), commits, and
 // switches back to WAL. committed reports whether the COMMIT succeeded.
-func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, begun func(), backupDurable func() error) (committed bool, err error) {
+func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hooks *testHooks, backupDurable func() error) (committed bool, err error) {
 	db := c.db
 	for _, q := range []string{
 		`PRAGMA foreign_keys = ON`,
@@ -591,7 +587,6 @@ func writeTransaction(ctx context.Context, c *conn, plan *Plan, rep *Report, hoo
 	if err := checkFingerprints(tx, plan, placesPath(plan.ProfileDir), mirrorPath(plan.ProfileDir)); err != nil {
 		return false, err
 	}
-	begun()
 	nowUs := plan.Times.Local.Unix() * 1_000_000
 	if err := writeOps(tx, plan.Result, &rep.Ops, plan.Reupload, nowUs, hooks); err != nil {
 		return false, err

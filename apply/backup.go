@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -547,27 +546,11 @@ type pendingBackup struct {
 	done   chan struct{}
 	taken  backupsTaken
 	err    error
-	// syncNow lets the copies' fsyncs begin (startSync). They wait
-	// until the write transaction has begun: the marker's and the
-	// journal switch's fsyncs, on the apply's path, would otherwise wait
-	// behind 30 MB of copies on the disk, and the hashing would take the
-	// second core from it.
-	syncNow  chan struct{}
-	syncOnce sync.Once
-}
-
-// startSync lets the copies become durable; it may be called more than
-// once, and wait calls it.
-func (b *pendingBackup) startSync() {
-	if b.syncNow != nil {
-		b.syncOnce.Do(func() { close(b.syncNow) })
-	}
 }
 
 // wait returns once the backup is durable (or failed); what names the
 // copied files in the error. It may be called more than once.
 func (b *pendingBackup) wait() (backupsTaken, error) {
-	b.startSync()
 	<-b.done
 	return b.taken, b.err
 }
@@ -594,7 +577,6 @@ func startBackup(profileDir, pp string, opts Options, existing map[string]bool, 
 		return nil, fail(err)
 	}
 	b.dir, b.copied = copies.dir, true
-	b.syncNow = make(chan struct{})
 	b.taken.dir = copies.dir
 	if hooks != nil {
 		copies.beforeManifest = hooks.backupDurable
@@ -610,7 +592,6 @@ func startBackup(profileDir, pp string, opts Options, existing map[string]bool, 
 				firefox <- err
 			}()
 		}
-		<-b.syncNow
 		err := copies.makeDurable()
 		if firefox != nil {
 			if ferr := <-firefox; ferr != nil {
