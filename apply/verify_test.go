@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bmtui/bmtui/sync/merge"
 )
 
 // TestVerifyCatchesDifferences: both verifiers accept what Apply wrote
@@ -38,6 +41,17 @@ func TestVerifyCatchesDifferences(t *testing.T) {
 			if merged := plan.ops().SetRemoteMerged; len(merged) > 0 {
 				alterations = append(alterations, struct{ name, file, sql string }{"mirror item left unmerged", "mirror",
 					`UPDATE items SET needsMerge = 1 WHERE guid = '` + merged[0] + `'`})
+			}
+			// An applied item must carry the remote title and URL (the
+			// read-back looks URLs up for those items only).
+			if title, url := appliedWithURL(plan); title != "" {
+				alterations = append(alterations,
+					struct{ name, file, sql string }{"applied title changed", "places",
+						`UPDATE moz_bookmarks SET title = IFNULL(title, '') || ' (changed)' WHERE guid = '` + title + `'`},
+					struct{ name, file, sql string }{"applied URL changed", "places",
+						`UPDATE moz_places SET url = url || '#changed' WHERE id = (SELECT fk FROM moz_bookmarks WHERE guid = '` + url + `')`})
+			} else if s == "twoway" || s == "dupes" {
+				t.Fatal("no applied bookmark with a URL to alter")
 			}
 			// Damage only the full Verify looks for.
 			fullOnly := map[string]bool{"page without its origin": true}
@@ -128,4 +142,25 @@ func TestBadlyNumberedFolders(t *testing.T) {
 			t.Errorf("%s: %d, want %d", c.name, got, c.want)
 		}
 	}
+}
+
+// appliedWithURL names an item whose title verification compares and a
+// bookmark whose URL it compares (the first in GUID order); "" when the
+// merge applies no bookmark with a URL.
+func appliedWithURL(plan *Plan) (title, url string) {
+	compared := urlsCompared(plan.Result.Root)
+	var titled, withURL []string
+	plan.Result.Walk(func(n, _ *merge.Node, _ int) bool {
+		if compared[n.GUID] {
+			titled = append(titled, n.GUID)
+			if n.Remote.Info.URL != "" {
+				withURL = append(withURL, n.GUID)
+			}
+		}
+		return true
+	})
+	if len(withURL) == 0 {
+		return "", ""
+	}
+	return slices.Min(titled), slices.Min(withURL)
 }
