@@ -132,15 +132,10 @@ func (p *Packed) Build() (*tree.Tree, error) {
 			return nil, err
 		}
 	}
-	var ahead [tree.PrefetchBatch]string
+	var ahead prefetcher
+	child := func(j int) string { return p.guid(p.parents[j].child) }
 	for k, pp := range p.parents {
-		if k%len(ahead) == 0 { // as a reader holding its records would
-			n := 0
-			for _, q := range p.parents[k:min(k+len(ahead), len(p.parents))] {
-				ahead[n], n = p.guid(q.child), n+1
-			}
-			b.Prefetch(ahead[:n])
-		}
+		ahead.at(b, k, len(p.parents), child)
 		if err := addParent(b, p.guid(pp.child), p.guid(pp.parent), pp.by); err != nil {
 			return nil, err
 		}

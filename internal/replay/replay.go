@@ -64,15 +64,10 @@ func (r *Side) Build() (*tree.Tree, error) {
 			return nil, err
 		}
 	}
-	var ahead [tree.PrefetchBatch]string
+	var ahead prefetcher
+	child := func(j int) string { return r.Parents[j].Child }
 	for k, p := range r.Parents {
-		if k%len(ahead) == 0 { // as a reader holding its records would
-			n := 0
-			for _, q := range r.Parents[k:min(k+len(ahead), len(r.Parents))] {
-				ahead[n], n = q.Child, n+1
-			}
-			b.Prefetch(ahead[:n])
-		}
+		ahead.at(b, k, len(r.Parents), child)
 		if err := addParent(b, p.Child, p.Parent, p.By); err != nil {
 			return nil, err
 		}
@@ -81,6 +76,22 @@ func (r *Side) Build() (*tree.Tree, error) {
 		b.Tombstone(g)
 	}
 	return b.Build()
+}
+
+// prefetcher hands the builder, every tree.PrefetchBatch parent records,
+// the children of the next batch, as a reader holding its records would.
+type prefetcher struct{ ahead [tree.PrefetchBatch]string }
+
+// at is called before record k of n; child names record j's child.
+func (p *prefetcher) at(b *tree.Builder, k, n int, child func(j int) string) {
+	if k%len(p.ahead) != 0 {
+		return
+	}
+	m := 0
+	for j := k; j < min(k+len(p.ahead), n); j++ {
+		p.ahead[m], m = child(j), m+1
+	}
+	b.Prefetch(p.ahead[:m])
 }
 
 // addItem gives the builder one item; a duplicate is the builder's to
