@@ -337,6 +337,27 @@ func minorFaults() int64 {
 	return ru.Minflt
 }
 
+// settleWait is how long MERGEBENCH_SETTLE waits for freed memory to
+// reach the host: the kernel reports free pages about two seconds after
+// they are freed.
+const settleWait = 3 * time.Second
+
+// settled is the last settle phase's field for a ROUND line, if any.
+func settled(cpu []float64) string {
+	if len(cpu) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" seq_settle_cpu=%.1f", cpu[len(cpu)-1])
+}
+
+// gcCycles counts the collections started so far: a phase's CPU time
+// includes the marking of any collection that ran during it.
+func gcCycles() uint32 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.NumGC
+}
+
 // resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.
 func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
@@ -361,7 +382,7 @@ func interleave(path string, rounds int, list string) error {
 	// buildUser and mergeUser leave the kernel's part out: at a million
 	// items it is mostly the zeroing of fresh memory, which a size pays
 	// or not depending on what the runtime kept from the sizes before.
-	type phases struct{ build, merge, buildCPU, mergeCPU, buildUser, mergeUser, par, parCPU []float64 }
+	type phases struct{ build, merge, buildCPU, mergeCPU, buildUser, mergeUser, settleCPU, par, parCPU []float64 }
 	// MERGEBENCH_COLD=1 hands the heap's free memory back to the kernel
 	// before each size, so that each pays for the fresh memory it needs,
 	// as a bmtui process does; otherwise a size runs in whatever memory
@@ -369,6 +390,18 @@ func interleave(path string, rounds int, list string) error {
 	// size; little, after the background scavenger returned it during a
 	// smaller one).
 	cold := os.Getenv("MERGEBENCH_COLD") == "1"
+	// MERGEBENCH_SETTLE=1 runs every size as a new bmtui process would
+	// and gives each phase its own collections. Before each size the
+	// heap's free memory goes back to the kernel and the harness waits
+	// until this VM has handed it on to its host (free page reporting,
+	// a couple of seconds), so that every size faults in memory the
+	// host must supply again, as a new process's memory is; without the
+	// wait the smaller sizes fault in memory the guest still holds, which
+	// costs a fraction as much. After the build a collection runs, timed
+	// on its own (seq_settle_cpu): otherwise the build's last collection,
+	// still marking when the merge starts, is counted in the merge at
+	// some sizes and not at others.
+	settle := os.Getenv("MERGEBENCH_SETTLE") == "1"
 	got := make([]phases, len(ks))
 	items := make([]int, len(ks))
 	for r := range rounds {
@@ -383,8 +416,11 @@ func interleave(path string, rounds int, list string) error {
 				}
 			}
 			items[i] = sized.Local.Items() + sized.Remote.Items()
-			if cold {
+			if cold || settle {
 				debug.FreeOSMemory()
+				if settle {
+					time.Sleep(settleWait)
+				}
 			} else {
 				runtime.GC()
 			}
@@ -393,7 +429,7 @@ func interleave(path string, rounds int, list string) error {
 				return err
 			}
 			p := &got[i]
-			sys0, flt0 := sysTime(), minorFaults()
+			sys0, flt0, gc0 := sysTime(), minorFaults(), gcCycles()
 			c0, s := cpuTime(), time.Now()
 			local, err := sized.Local.Build()
 			if err != nil {
@@ -403,17 +439,24 @@ func interleave(path string, rounds int, list string) error {
 			if err != nil {
 				return err
 			}
-			b, c1, sys1 := time.Since(s), cpuTime(), sysTime()
+			b, c1, sys1, gc1 := time.Since(s), cpuTime(), sysTime(), gcCycles()
+			p.buildUser = append(p.buildUser, ms(c1-c0-(sys1-sys0)))
+			p.build, p.buildCPU = append(p.build, ms(b)), append(p.buildCPU, ms(c1-c0))
+			if settle {
+				runtime.GC()
+				c, sys := cpuTime(), sysTime()
+				p.settleCPU = append(p.settleCPU, ms(c-c1))
+				c1, sys1, gc1 = c, sys, gcCycles()
+			}
+			m0 := time.Now()
 			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
 				return err
 			}
-			t, c2, sys2 := time.Since(s), cpuTime(), sysTime()
+			mt, c2, sys2, gc2 := time.Since(m0), cpuTime(), sysTime(), gcCycles()
 			sys, flt := sys2-sys0, minorFaults()-flt0
-			p.buildUser = append(p.buildUser, ms(c1-c0-(sys1-sys0)))
 			p.mergeUser = append(p.mergeUser, ms(c2-c1-(sys2-sys1)))
 			local, remote = nil, nil
-			p.build, p.merge = append(p.build, ms(b)), append(p.merge, ms(t-b))
-			p.buildCPU, p.mergeCPU = append(p.buildCPU, ms(c1-c0)), append(p.mergeCPU, ms(c2-c1))
+			p.merge, p.mergeCPU = append(p.merge, ms(mt)), append(p.mergeCPU, ms(c2-c1))
 			c0, s = cpuTime(), time.Now()
 			if local, remote, err = buildBoth(sized); err != nil {
 				return err
@@ -423,9 +466,9 @@ func interleave(path string, rounds int, list string) error {
 			}
 			p.par, p.parCPU = append(p.par, ms(time.Since(s))), append(p.parCPU, ms(cpuTime()-c0))
 			stop()
-			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f seq_build_user=%.1f seq_merge_user=%.1f seq_par_minflt=%d\n",
-				r+1, k, items[i], ms(b), ms(t-b), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1], ms(sys),
-				p.buildUser[len(p.buildUser)-1], p.mergeUser[len(p.mergeUser)-1], flt)
+			fmt.Printf("ROUND %d copies=%d items=%d seq_build=%.1f seq_merge=%.1f par_total=%.1f seq_build_cpu=%.1f seq_merge_cpu=%.1f par_total_cpu=%.1f seq_sys=%.1f seq_build_user=%.1f seq_merge_user=%.1f seq_par_minflt=%d seq_build_gcs=%d seq_merge_gcs=%d%s\n",
+				r+1, k, items[i], ms(b), ms(mt), p.par[len(p.par)-1], p.buildCPU[len(p.buildCPU)-1], p.mergeCPU[len(p.mergeCPU)-1], p.parCPU[len(p.parCPU)-1], ms(sys),
+				p.buildUser[len(p.buildUser)-1], p.mergeUser[len(p.mergeUser)-1], flt, gc1-gc0, gc2-gc1, settled(p.settleCPU))
 		}
 	}
 	if path := os.Getenv("MERGEBENCH_MEMPROFILE"); path != "" {
@@ -440,8 +483,12 @@ func interleave(path string, rounds int, list string) error {
 	}
 	for i, k := range ks {
 		p := got[i]
-		fmt.Printf("RESULT copies=%d items=%d rounds=%d seq_build_med=%.1f seq_merge_med=%.1f par_total_med=%.1f seq_build_cpu_med=%.1f seq_merge_cpu_med=%.1f par_total_cpu_med=%.1f seq_build_user_med=%.1f seq_merge_user_med=%.1f\n",
+		fmt.Printf("RESULT copies=%d items=%d rounds=%d seq_build_med=%.1f seq_merge_med=%.1f par_total_med=%.1f seq_build_cpu_med=%.1f seq_merge_cpu_med=%.1f par_total_cpu_med=%.1f seq_build_user_med=%.1f seq_merge_user_med=%.1f",
 			k, items[i], rounds, median(p.build), median(p.merge), median(p.par), median(p.buildCPU), median(p.mergeCPU), median(p.parCPU), median(p.buildUser), median(p.mergeUser))
+		if len(p.settleCPU) > 0 {
+			fmt.Printf(" seq_settle_cpu_med=%.1f", median(p.settleCPU))
+		}
+		fmt.Println()
 	}
 	return nil
 }

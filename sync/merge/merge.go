@@ -44,19 +44,27 @@ type merger struct {
 	lMerged, rMerged []bool
 	extra            map[string]struct{} // generated GUIDs added to merged
 
-	delLocal, delRemote map[string]struct{}
+	// Deletions are kept by index while walking: a GUID set would hash
+	// every deleted item's GUID, scattered over the heap, and again for
+	// every lookup. lDel marks local items deleted locally, rDel remote
+	// items deleted on the server (a replaced GUID's old one too);
+	// tombLocal and tombRemote are the other side's tombstones that
+	// nothing mentioned, added when the walk is done.
+	lDel, rDel            []bool
+	tombLocal, tombRemote map[string]struct{}
 
 	dupeDone         []bool     // by local parent: its dedupe matches are computed
 	dupeL2R, dupeR2L []int32    // the matched counterpart's index plus one, or 0
 	dupes            dupeQueues // reused by each folder's matching
 
-	counts Counts
-	slab   []Node
-	arena  []*Node
-	stack  []*Node
-	events []Event
-	ticks  uint32
-	err    error
+	counts  Counts
+	touched uint8 // keeps Touch's reads
+	slab    []Node
+	arena   []*Node
+	stack   []*Node
+	events  []Event
+	ticks   uint32
+	err     error
 }
 
 // Merge merges the local and the remote tree. It fails without a partial
@@ -68,16 +76,16 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	}
 	nl, nr := local.Len(), remote.Len()
 	m := &merger{
-		ctx:       ctx,
-		l:         local,
-		r:         remote,
-		newGUID:   opts.NewGUID,
-		explain:   opts.Explain,
-		delLocal:  make(map[string]struct{}, local.TombstoneCount()+remote.TombstoneCount()+16),
-		delRemote: make(map[string]struct{}, local.TombstoneCount()+remote.TombstoneCount()+16),
-		slab:      hugepages.Make[Node](0, max(nl, nr)+min(nl, nr)/16+16),
-		arena:     hugepages.Make[*Node](0, max(nl, nr)+min(nl, nr)/16+16),
-		stack:     make([]*Node, 0, 256),
+		ctx:        ctx,
+		l:          local,
+		r:          remote,
+		newGUID:    opts.NewGUID,
+		explain:    opts.Explain,
+		tombLocal:  make(map[string]struct{}, remote.TombstoneCount()),
+		tombRemote: make(map[string]struct{}, local.TombstoneCount()),
+		slab:       hugepages.Make[Node](0, max(nl, nr)+min(nl, nr)/16+16),
+		arena:      hugepages.Make[*Node](0, max(nl, nr)+min(nl, nr)/16+16),
+		stack:      make([]*Node, 0, 256),
 	}
 	if !opts.Overrides.empty() {
 		m.ov = &opts.Overrides
@@ -88,10 +96,16 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	ints := hugepages.Make[int32](2*(nl+nr), 2*(nl+nr))
 	m.lToR, m.rToL = ints[:nl:nl], ints[nl:nl+nr:nl+nr]
 	m.dupeL2R, m.dupeR2L = ints[nl+nr:2*nl+nr:2*nl+nr], ints[2*nl+nr:]
-	bools := hugepages.Make[bool](3*nl+2*nr, 3*nl+2*nr)
-	m.lTombR, m.rTombL = bools[:nl:nl], bools[nl:nl+nr:nl+nr]
-	m.lMerged, m.rMerged = bools[nl+nr:2*nl+nr:2*nl+nr], bools[2*nl+nr:2*nl+2*nr:2*nl+2*nr]
-	m.dupeDone = bools[2*nl+2*nr:]
+	bools := hugepages.Make[bool](4*nl+3*nr, 4*nl+3*nr)
+	take := func(k int) []bool {
+		b := bools[:k:k]
+		bools = bools[k:]
+		return b
+	}
+	m.lTombR, m.rTombL = take(nl), take(nr)
+	m.lMerged, m.rMerged = take(nl), take(nr)
+	m.lDel, m.rDel = take(nl), take(nr)
+	m.dupeDone = take(nl)
 	for i := range m.lToR {
 		m.lToR[i] = -1
 	}
@@ -122,12 +136,12 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	// docs/merge.md#finishing: tombstones nobody mentioned, then the consistency check.
 	for _, g := range localTombs {
 		if !m.mentioned(g) {
-			m.delRemote[g] = struct{}{}
+			m.tombRemote[g] = struct{}{}
 		}
 	}
 	for _, g := range remoteTombs {
 		if !m.mentioned(g) {
-			m.delLocal[g] = struct{}{}
+			m.tombLocal[g] = struct{}{}
 		}
 	}
 	for i := int32(1); i < int32(nl); i++ {
@@ -145,32 +159,56 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 	}
 
 	res := &Result{
-		Root:      root,
-		Counts:    m.counts,
-		Events:    m.events,
-		local:     local,
-		remote:    remote,
-		delLocal:  m.delLocal,
-		delRemote: m.delRemote,
+		Root:       root,
+		Counts:     m.counts,
+		Events:     m.events,
+		local:      local,
+		remote:     remote,
+		lDel:       m.lDel,
+		rDel:       m.rDel,
+		tombLocal:  m.tombLocal,
+		tombRemote: m.tombRemote,
 	}
-	res.Deletions = make([]string, 0, len(m.delLocal)+len(m.delRemote))
-	for g := range m.delLocal {
+	m.listDeletions(res)
+	return res, nil
+}
+
+// listDeletions fills the result's sorted deletion lists. An item
+// deleted on both sides is one GUID, listed once; the tombstone sets
+// hold no item's GUID (the walk mentions every item), so they overlap
+// neither the items nor each other.
+func (m *merger) listDeletions(res *Result) {
+	for i, del := range m.lDel {
+		if !del {
+			continue
+		}
+		g := m.l.Node(int32(i)).GUID
 		res.Deletions = append(res.Deletions, g)
-		if _, ok := m.delRemote[g]; !ok {
+		if j := m.lToR[i]; j < 0 || !m.rDel[j] {
 			res.LocalDeletions = append(res.LocalDeletions, g)
 		}
 	}
-	res.RemoteDeletions = make([]string, 0, len(m.delRemote))
-	for g := range m.delRemote {
+	for j, del := range m.rDel {
+		if !del {
+			continue
+		}
+		g := m.r.Node(int32(j)).GUID
 		res.RemoteDeletions = append(res.RemoteDeletions, g)
-		if _, ok := m.delLocal[g]; !ok {
+		if i := m.rToL[j]; i < 0 || !m.lDel[i] {
 			res.Deletions = append(res.Deletions, g)
 		}
+	}
+	for g := range m.tombLocal {
+		res.Deletions = append(res.Deletions, g)
+		res.LocalDeletions = append(res.LocalDeletions, g)
+	}
+	for g := range m.tombRemote {
+		res.Deletions = append(res.Deletions, g)
+		res.RemoteDeletions = append(res.RemoteDeletions, g)
 	}
 	sort.Strings(res.Deletions)
 	sort.Strings(res.LocalDeletions)
 	sort.Strings(res.RemoteDeletions)
-	return res, nil
 }
 
 // tick checks for cancellation every 1024 merged nodes.
@@ -215,49 +253,56 @@ func (m *merger) mentioned(g string) bool {
 	if m.mergedGUID(g) {
 		return true
 	}
-	if _, ok := m.delLocal[g]; ok {
+	if i, ok := m.l.Index(g); ok && m.lDel[i] {
 		return true
 	}
-	_, ok := m.delRemote[g]
+	if j, ok := m.r.Index(g); ok && m.rDel[j] {
+		return true
+	}
+	return m.inTombSets(g)
+}
+
+func (m *merger) inTombSets(g string) bool {
+	if _, ok := m.tombLocal[g]; ok {
+		return true
+	}
+	_, ok := m.tombRemote[g]
 	return ok
 }
 
 // lMentioned is mentioned(m.l.Node(i).GUID), from the pairing: the
 // local item's own index and its remote twin's stand in for looking its
-// GUID up in both trees, random probes into tables that outgrow the
-// caches in large trees.
+// GUID up in both trees and in the deletions, random probes into tables
+// that outgrow the caches in large trees.
 func (m *merger) lMentioned(i int32) bool {
-	if m.lMerged[i] {
+	if m.lMerged[i] || m.lDel[i] {
 		return true
 	}
-	if j := m.lToR[i]; j >= 0 && m.rMerged[j] {
+	if j := m.lToR[i]; j >= 0 && (m.rMerged[j] || m.rDel[j]) {
 		return true
 	}
-	return m.unmergedMentioned(m.l.Node(i).GUID)
+	return m.unpairedMentioned(m.l.Node(i).GUID)
 }
 
 // rMentioned is mentioned(m.r.Node(j).GUID), as lMentioned.
 func (m *merger) rMentioned(j int32) bool {
-	if m.rMerged[j] {
+	if m.rMerged[j] || m.rDel[j] {
 		return true
 	}
-	if i := m.rToL[j]; i >= 0 && m.lMerged[i] {
+	if i := m.rToL[j]; i >= 0 && (m.lMerged[i] || m.lDel[i]) {
 		return true
 	}
-	return m.unmergedMentioned(m.r.Node(j).GUID)
+	return m.unpairedMentioned(m.r.Node(j).GUID)
 }
 
-// unmergedMentioned is mentioned(g) for the GUID of an item whose
-// merged flags, on both sides, are known to be false.
-func (m *merger) unmergedMentioned(g string) bool {
-	if m.inExtra(g) {
+// unpairedMentioned is what mentioned(g) adds, for an item's GUID, to
+// the flags of the item and its twin: rare, so it is asked only when
+// there is something to ask.
+func (m *merger) unpairedMentioned(g string) bool {
+	if m.extra != nil && m.inExtra(g) {
 		return true
 	}
-	if _, ok := m.delLocal[g]; ok {
-		return true
-	}
-	_, ok := m.delRemote[g]
-	return ok
+	return (len(m.tombLocal) > 0 || len(m.tombRemote) > 0) && m.inTombSets(g)
 }
 
 func (m *merger) record(e Event) {
@@ -305,8 +350,10 @@ func (m *merger) finishChildren(n *Node, start int) {
 }
 
 // replaceGUID asks the driver for a replacement of an invalid GUID and adds
-// it to merged (docs/merge.md#replacement-guids, #one-sided-items).
-func (m *merger) replaceGUID(old string, remote bool) (string, error) {
+// it to merged (docs/merge.md#replacement-guids, #one-sided-items); ri is
+// the remote item's index, whose old GUID the server deletes, or -1 for
+// a local item.
+func (m *merger) replaceGUID(old string, ri int32) (string, error) {
 	if m.newGUID == nil {
 		return "", &Error{Kind: ErrInvalidGUID, GUID: old}
 	}
@@ -324,8 +371,8 @@ func (m *merger) replaceGUID(old string, remote bool) (string, error) {
 		m.extra = make(map[string]struct{})
 	}
 	m.extra[g] = struct{}{}
-	if remote {
-		m.delRemote[old] = struct{}{}
+	if ri >= 0 {
+		m.rDel[ri] = true
 	}
 	if m.explain {
 		m.record(Event{GUID: old, Kind: EventGUIDReplaced, Chosen: ChoiceNone, Reason: ReasonInvalidGUID, Other: g})
@@ -449,6 +496,33 @@ func (m *merger) valueOverride(L, R *tree.Node, v Choice) (Choice, bool) {
 	return v, false
 }
 
+// touch reads what the walk of a folder's children will read of the
+// remote tree, before the walk starts: the remote children's nodes and
+// flags, and the remote twins of the local children. The remote tree's
+// layout need not follow the walk (a mirror's records come in no tree
+// order), so each of these reads may miss the caches; read together,
+// the misses overlap instead of coming one after the other.
+func (m *merger) touch(L, R *tree.Node) {
+	acc := uint8(0)
+	if R != nil {
+		acc |= m.r.Touch(R.Children)
+		for _, rc := range R.Children {
+			acc |= uint8(m.rToL[rc])
+			if m.rTombL[rc] || m.rMerged[rc] {
+				acc++
+			}
+		}
+	}
+	if L != nil {
+		for _, lc := range L.Children {
+			if j := m.lToR[lc]; j >= 0 {
+				acc |= m.r.Touch1(j) | uint8(m.rToL[j])
+			}
+		}
+	}
+	m.touched |= acc
+}
+
 // mergePair is docs/merge.md#merging-a-pair.
 func (m *merger) mergePair(li, ri int32) (*Node, error) {
 	if err := m.tick(); err != nil {
@@ -462,7 +536,7 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 	guid := R.GUID
 	var same sameGUID // unknown for a replaced GUID: compared when asked
 	if !R.HasValidGUID() {
-		g, err := m.replaceGUID(R.GUID, true)
+		g, err := m.replaceGUID(R.GUID, ri)
 		if err != nil {
 			return nil, err
 		}
@@ -482,6 +556,7 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 		m.explainValue(n, L, R, value, dflt, reason, overridden, ord)
 	}
 
+	m.touch(L, R)
 	start := len(m.stack)
 	var err error
 	switch ord {
@@ -847,13 +922,14 @@ func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
 	m.lMerged[li] = true
 	guid, same := L.GUID, sameKnown|sameLocal
 	if !L.HasValidGUID() {
-		g, err := m.replaceGUID(L.GUID, false)
+		g, err := m.replaceGUID(L.GUID, -1)
 		if err != nil {
 			return nil, err
 		}
 		guid, same = g, 0
 	}
 	n := m.newNode(guid, StateLocalOnly, L, nil, same)
+	m.touch(L, nil)
 	start := len(m.stack)
 	for _, lc := range L.Children {
 		if err := m.mergeLocalChild(n, lc, li, -1); err != nil {
@@ -876,13 +952,14 @@ func (m *merger) mergeRemoteOnly(ri int32) (*Node, error) {
 	m.rMerged[ri] = true
 	guid, same := R.GUID, sameKnown|sameRemote
 	if !R.HasValidGUID() {
-		g, err := m.replaceGUID(R.GUID, true)
+		g, err := m.replaceGUID(R.GUID, ri)
 		if err != nil {
 			return nil, err
 		}
 		guid, same = g, 0
 	}
 	n := m.newNode(guid, StateRemoteOnly, nil, R, same)
+	m.touch(nil, R)
 	start := len(m.stack)
 	for _, rc := range R.Children {
 		if err := m.mergeRemoteChild(n, rc, ri, -1); err != nil {
@@ -1064,7 +1141,7 @@ func (m *merger) deleteLocal(p *Node, ln int32, reason Reason) error {
 // deleteRemoteNode is docs/merge.md#deleting-and-relocating.
 func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
 	RN := m.r.Node(rn)
-	m.delRemote[RN.GUID] = struct{}{}
+	m.rDel[rn] = true
 	for _, rc := range RN.Children {
 		if m.rDone(rc) {
 			continue
@@ -1100,7 +1177,7 @@ func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
 // deleteLocalNode is docs/merge.md#deleting-and-relocating.
 func (m *merger) deleteLocalNode(p *Node, ln int32) error {
 	LN := m.l.Node(ln)
-	m.delLocal[LN.GUID] = struct{}{}
+	m.lDel[ln] = true
 	for _, lc := range LN.Children {
 		if m.lDone(lc) {
 			continue

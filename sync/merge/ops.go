@@ -77,7 +77,7 @@ func (r *Result) Ops() Ops {
 
 	l, rt := r.local, r.remote
 	for _, g := range l.Tombstones() {
-		if _, ok := r.delRemote[g]; ok {
+		if r.deletedRemotely(g) {
 			continue
 		}
 		ops.DeleteLocalTombstones = append(ops.DeleteLocalTombstones, g)
@@ -86,7 +86,7 @@ func (r *Result) Ops() Ops {
 		}
 	}
 	for _, g := range rt.Tombstones() {
-		if _, ok := r.delLocal[g]; ok {
+		if r.deletedLocally(g) {
 			continue
 		}
 		if _, ok := l.Index(g); ok {

@@ -246,8 +246,27 @@ type Result struct {
 	// Events are the recorded decisions in merge order (Options.Explain).
 	Events []Event
 
-	local, remote       *tree.Tree
-	delLocal, delRemote map[string]struct{}
+	local, remote         *tree.Tree
+	lDel, rDel            []bool              // by index: deleted locally, on the server
+	tombLocal, tombRemote map[string]struct{} // the other side's tombstones, applied
+}
+
+// deletedLocally reports whether the merge deletes guid locally.
+func (r *Result) deletedLocally(g string) bool {
+	if i, ok := r.local.Index(g); ok && r.lDel[i] {
+		return true
+	}
+	_, ok := r.tombLocal[g]
+	return ok
+}
+
+// deletedRemotely reports whether the merge deletes guid on the server.
+func (r *Result) deletedRemotely(g string) bool {
+	if j, ok := r.remote.Index(g); ok && r.rDel[j] {
+		return true
+	}
+	_, ok := r.tombRemote[g]
+	return ok
 }
 
 // Local and Remote return the trees that were merged.
