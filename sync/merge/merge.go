@@ -3,6 +3,7 @@ package merge
 import (
 	"context"
 	"sort"
+	"unsafe"
 
 	"github.com/bmtui/bmtui/internal/hugepages"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -83,8 +84,8 @@ func Merge(ctx context.Context, local, remote *tree.Tree, opts Options) (*Result
 		explain:    opts.Explain,
 		tombLocal:  make(map[string]struct{}, remote.TombstoneCount()),
 		tombRemote: make(map[string]struct{}, local.TombstoneCount()),
-		slab:       hugepages.Make[Node](0, max(nl, nr)+min(nl, nr)/16+16),
-		arena:      hugepages.Make[*Node](0, max(nl, nr)+min(nl, nr)/16+16),
+		slab:       make([]Node, 0, min(max(nl, nr)+min(nl, nr)/16+16, slabChunk)),
+		arena:      make([]*Node, 0, min(max(nl, nr)+min(nl, nr)/16+16, arenaChunk)),
 		stack:      make([]*Node, 0, 256),
 	}
 	if !opts.Overrides.empty() {
@@ -313,11 +314,22 @@ func (m *merger) record(e Event) {
 	m.events = append(m.events, e)
 }
 
+// The merged nodes and their children lists are allocated 4 MiB at a
+// time. One array for a large merge (64 MB at a million items) needs that
+// much contiguous free heap, which the garbage the tree builders left
+// does not offer: the runtime maps fresh memory for it, and on this
+// project's VM the kernel takes 1.3–2 ms to supply each fresh megabyte.
+// Pieces of a few huge pages fit where that garbage was, at every size,
+// as one array does only for small merges.
+const (
+	slabChunk  = 4 << 20 / int(unsafe.Sizeof(Node{}))
+	arenaChunk = 4 << 20 / int(unsafe.Sizeof((*Node)(nil)))
+)
+
 // newNode allocates merged nodes from slabs.
 func (m *merger) newNode(guid string, st State, l, r *tree.Node, same sameGUID) *Node {
 	if len(m.slab) == cap(m.slab) {
-		// Rare: more merged nodes than the larger side has items.
-		m.slab = make([]Node, 0, cap(m.slab)/4+16)
+		m.slab = make([]Node, 0, slabChunk)
 	}
 	m.slab = m.slab[:len(m.slab)+1]
 	n := &m.slab[len(m.slab)-1]
@@ -338,7 +350,7 @@ func (m *merger) finishChildren(n *Node, start int) {
 		return
 	}
 	if len(m.arena)+k > cap(m.arena) {
-		m.arena = make([]*Node, 0, max(cap(m.arena)/4, k)+16)
+		m.arena = make([]*Node, 0, max(arenaChunk, k))
 	}
 	lo := len(m.arena)
 	m.arena = m.arena[:lo+k]

@@ -1,0 +1,144 @@
+// Command scalefixture writes k disjoint copies of a bench fixture's
+// builder inputs (internal/benchscale) as a fixture of their own, inputs
+// only, so that dogear-bench (run with --no-verify) and mergebench can
+// time the same larger workload side by side:
+//
+//	go run ./internal/benchscale/scalefixture /tmp/s100k.json 9 > /tmp/s1m.json
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/bmtui/bmtui/internal/benchscale"
+	"github.com/bmtui/bmtui/internal/replay"
+	"github.com/bmtui/bmtui/sync/tree"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "scalefixture:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("usage: scalefixture FIXTURE COPIES > OUT.json")
+	}
+	k, err := strconv.Atoi(args[1])
+	if err != nil || k < 1 {
+		return fmt.Errorf("bad COPIES %q", args[1])
+	}
+	in, err := replay.Load(args[0])
+	if err != nil {
+		return err
+	}
+	copies, err := benchscale.Replicate(in, k)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	if err := writeFixture(w, fmt.Sprintf("%s x%d", args[0], k), copies); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// writeFixture writes both sides' inputs as a merge fixture with no
+// expected result.
+func writeFixture(w *bufio.Writer, name string, sides *replay.Sides) error {
+	fmt.Fprintf(w, `{"schema":"dogear-fixture/1","name":%q,"type":"merge","driver":{"invalid_guids":"reject"}`, name)
+	for _, side := range []struct {
+		name string
+		s    *replay.Side
+	}{{"local", sides.Local}, {"remote", sides.Remote}} {
+		fmt.Fprintf(w, `,%q:{"input":`, side.name)
+		if err := writeInput(w, side.s); err != nil {
+			return fmt.Errorf("%s: %w", side.name, err)
+		}
+		w.WriteString("}")
+	}
+	_, err := w.WriteString("}\n")
+	return err
+}
+
+// writeInput writes one side's builder input as the fixtures spell it.
+func writeInput(w *bufio.Writer, s *replay.Side) error {
+	put := func(v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	w.WriteString(`{"root":`)
+	if err := put(fixtureItem(s.Root)); err != nil {
+		return err
+	}
+	w.WriteString(`,"reparent_orphans_to":`)
+	var fallback *string
+	if s.Fallback != "" {
+		fallback = &s.Fallback
+	}
+	if err := put(fallback); err != nil {
+		return err
+	}
+	w.WriteString(`,"items":[`)
+	for i, it := range s.Items {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if err := put(fixtureItem(it)); err != nil {
+			return err
+		}
+	}
+	w.WriteString(`],"parents":[`)
+	for i, p := range s.Parents {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if err := put(replay.ParentRecord{Child: p.Child, Parent: p.Parent, By: byName(p.By)}); err != nil {
+			return err
+		}
+	}
+	w.WriteString(`],"tombstones":`)
+	tombs := s.Tombstones
+	if tombs == nil {
+		tombs = []string{}
+	}
+	if err := put(tombs); err != nil {
+		return err
+	}
+	w.WriteString("}")
+	return nil
+}
+
+func fixtureItem(it tree.Item) replay.Item {
+	out := replay.Item{GUID: it.GUID, Kind: it.Kind.String(), Age: it.Age, NeedsMerge: it.NeedsMerge, Validity: it.Validity.String()}
+	if c := it.Content; c != nil {
+		switch c.Kind {
+		case tree.ContentBookmark:
+			out.Content = &replay.Content{Type: "bookmark", Title: c.Title, URL: c.URL}
+		case tree.ContentFolder:
+			out.Content = &replay.Content{Type: "folder", Title: c.Title}
+		case tree.ContentSeparator:
+			out.Content = &replay.Content{Type: "separator"}
+		}
+	}
+	return out
+}
+
+func byName(b replay.By) string {
+	switch b {
+	case replay.ByChildren:
+		return "children"
+	case replay.ByParentGUID:
+		return "parent_guid"
+	}
+	return "structure"
+}
