@@ -122,3 +122,14 @@ func TestPackedBytesAndSide(t *testing.T) {
 		t.Error("a side with info was written as bytes, which lose it")
 	}
 }
+
+// TestByNamesRoundTrip: every parent record kind is written under the
+// name it is read from.
+func TestByNamesRoundTrip(t *testing.T) {
+	for _, by := range []replay.By{replay.ByChildren, replay.ByParentGUID, replay.ByStructure} {
+		back, err := replay.ParseBy(by.String())
+		if err != nil || back != by {
+			t.Errorf("%v: read back as %v (%v)", by, back, err)
+		}
+	}
+}

@@ -55,3 +55,20 @@ func (it Item) ToItem() (tree.Item, error) {
 	}
 	return out, nil
 }
+
+// FromItem is the inverse of ToItem. A separator's content is its
+// position alone, so a title given to one is not kept.
+func FromItem(it tree.Item) Item {
+	out := Item{GUID: it.GUID, Kind: it.Kind.String(), Age: it.Age, NeedsMerge: it.NeedsMerge, Validity: it.Validity.String()}
+	if c := it.Content; c != nil {
+		switch c.Kind {
+		case tree.ContentBookmark:
+			out.Content = &Content{Type: "bookmark", Title: c.Title, URL: c.URL}
+		case tree.ContentFolder:
+			out.Content = &Content{Type: "folder", Title: c.Title}
+		case tree.ContentSeparator:
+			out.Content = &Content{Type: "separator"}
+		}
+	}
+	return out
+}

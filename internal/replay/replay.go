@@ -42,6 +42,19 @@ const (
 	ByStructure
 )
 
+// String is the fixtures' name for the record kind, parseBy's input.
+func (b By) String() string {
+	switch b {
+	case ByChildren:
+		return "children"
+	case ByParentGUID:
+		return "parent_guid"
+	case ByStructure:
+		return "structure"
+	}
+	return fmt.Sprintf("by(%d)", uint8(b))
+}
+
 // parseBy maps a fixture's parent record kind to a builder call.
 func parseBy(by string) (By, error) {
 	switch by {

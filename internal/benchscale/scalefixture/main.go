@@ -15,7 +15,6 @@ import (
 
 	"github.com/bmtui/bmtui/internal/benchscale"
 	"github.com/bmtui/bmtui/internal/replay"
-	"github.com/bmtui/bmtui/sync/tree"
 )
 
 func main() {
@@ -77,7 +76,7 @@ func writeInput(w *bufio.Writer, s *replay.Side) error {
 		return err
 	}
 	w.WriteString(`{"root":`)
-	if err := put(fixtureItem(s.Root)); err != nil {
+	if err := put(replay.FromItem(s.Root)); err != nil {
 		return err
 	}
 	w.WriteString(`,"reparent_orphans_to":`)
@@ -93,7 +92,7 @@ func writeInput(w *bufio.Writer, s *replay.Side) error {
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		if err := put(fixtureItem(it)); err != nil {
+		if err := put(replay.FromItem(it)); err != nil {
 			return err
 		}
 	}
@@ -102,7 +101,7 @@ func writeInput(w *bufio.Writer, s *replay.Side) error {
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		if err := put(replay.ParentRecord{Child: p.Child, Parent: p.Parent, By: byName(p.By)}); err != nil {
+		if err := put(replay.ParentRecord{Child: p.Child, Parent: p.Parent, By: p.By.String()}); err != nil {
 			return err
 		}
 	}
@@ -116,29 +115,4 @@ func writeInput(w *bufio.Writer, s *replay.Side) error {
 	}
 	w.WriteString("}")
 	return nil
-}
-
-func fixtureItem(it tree.Item) replay.Item {
-	out := replay.Item{GUID: it.GUID, Kind: it.Kind.String(), Age: it.Age, NeedsMerge: it.NeedsMerge, Validity: it.Validity.String()}
-	if c := it.Content; c != nil {
-		switch c.Kind {
-		case tree.ContentBookmark:
-			out.Content = &replay.Content{Type: "bookmark", Title: c.Title, URL: c.URL}
-		case tree.ContentFolder:
-			out.Content = &replay.Content{Type: "folder", Title: c.Title}
-		case tree.ContentSeparator:
-			out.Content = &replay.Content{Type: "separator"}
-		}
-	}
-	return out
-}
-
-func byName(b replay.By) string {
-	switch b {
-	case replay.ByChildren:
-		return "children"
-	case replay.ByParentGUID:
-		return "parent_guid"
-	}
-	return "structure"
 }

@@ -1,0 +1,4 @@
+package replay
+
+// ParseBy is parseBy, for the tests.
+var ParseBy = parseBy
