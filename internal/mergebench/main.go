@@ -24,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -352,10 +353,15 @@ func settled(cpu []float64) string {
 
 // gcCycles counts the collections started so far: a phase's CPU time
 // includes the marking of any collection that ran during it.
-func gcCycles() uint32 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.NumGC
+// It reads runtime/metrics, which, unlike ReadMemStats, does not stop
+// the world inside the timed phases.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // resetHWM restarts the peak RSS count, so run_hwm_kb is the timed part's.

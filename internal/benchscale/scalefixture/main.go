@@ -65,54 +65,63 @@ func writeFixture(w *bufio.Writer, name string, sides *replay.Sides) error {
 	return err
 }
 
-// writeInput writes one side's builder input as the fixtures spell it.
+// writeInput writes one side's builder input as the fixtures spell it,
+// record by record: a million-item side is not held twice.
 func writeInput(w *bufio.Writer, s *replay.Side) error {
-	put := func(v any) error {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
-	w.WriteString(`{"root":`)
-	if err := put(replay.FromItem(s.Root)); err != nil {
-		return err
-	}
-	w.WriteString(`,"reparent_orphans_to":`)
 	var fallback *string
 	if s.Fallback != "" {
 		fallback = &s.Fallback
 	}
-	if err := put(fallback); err != nil {
-		return err
-	}
-	w.WriteString(`,"items":[`)
-	for i, it := range s.Items {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		if err := put(replay.FromItem(it)); err != nil {
-			return err
-		}
-	}
-	w.WriteString(`],"parents":[`)
-	for i, p := range s.Parents {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		if err := put(replay.ParentRecord{Child: p.Child, Parent: p.Parent, By: p.By.String()}); err != nil {
-			return err
-		}
-	}
-	w.WriteString(`],"tombstones":`)
 	tombs := s.Tombstones
 	if tombs == nil {
 		tombs = []string{}
 	}
-	if err := put(tombs); err != nil {
+	w.WriteString(`{"root":`)
+	if err := put(w, replay.FromItem(s.Root)); err != nil {
 		return err
 	}
-	w.WriteString("}")
-	return nil
+	w.WriteString(`,"reparent_orphans_to":`)
+	if err := put(w, fallback); err != nil {
+		return err
+	}
+	w.WriteString(`,"items":`)
+	if err := putArray(w, s.Items, replay.FromItem); err != nil {
+		return err
+	}
+	w.WriteString(`,"parents":`)
+	toRecord := func(p replay.Parent) replay.ParentRecord {
+		return replay.ParentRecord{Child: p.Child, Parent: p.Parent, By: p.By.String()}
+	}
+	if err := putArray(w, s.Parents, toRecord); err != nil {
+		return err
+	}
+	w.WriteString(`,"tombstones":`)
+	if err := put(w, tombs); err != nil {
+		return err
+	}
+	_, err := w.WriteString("}")
+	return err
+}
+
+func put(w *bufio.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// putArray writes xs as a JSON array of what conv makes of each.
+func putArray[T, J any](w *bufio.Writer, xs []T, conv func(T) J) error {
+	w.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if err := put(w, conv(x)); err != nil {
+			return err
+		}
+	}
+	return w.WriteByte(']')
 }
