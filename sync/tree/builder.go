@@ -70,7 +70,9 @@ type candidate struct {
 // 16-23). Parent records name their children in any order (the mirror
 // lists items by GUID, records by folder), so each lands on a random
 // item: in a 12-byte slot of this array that stays in the caches, not in
-// an 88-byte node of an array that outgrows them in large trees.
+// an 88-byte node of an array that outgrows them in large trees. Once
+// Build has read them, first and second hold the item's position and
+// depth instead (Build, depths).
 // (A folder's child references are kept in its node's Children until
 // Build filters them: index -(k+1) stands for unknownChildren[k].)
 const (
@@ -79,7 +81,41 @@ const (
 	candBy1   = 16
 )
 
-// candSlot is an item's first two candidate parents, as described above.
+// The rest of meta is what Build needs of the item itself, so that it
+// need not read the item's node (a pass over an array that outgrows the
+// caches in large trees): its kind, and whether its record is invalid or
+// it was deleted and is an item still.
+const (
+	candFolder = 1 << (24 + iota)
+	candBuiltInRoot
+	candReplace
+	candLivemark
+	candQuery
+	candDiverged
+)
+
+// candFlags are an item's bits of meta.
+func candFlags(it *Item, guid guidFlags) int32 {
+	var f int32
+	switch it.Kind {
+	case KindFolder:
+		f |= candFolder
+	case KindLivemark:
+		f |= candLivemark
+	case KindQuery:
+		f |= candQuery
+	}
+	if guid&guidBuiltInRoot != 0 {
+		f |= candBuiltInRoot
+	}
+	if it.Validity == Replace {
+		f |= candReplace
+	}
+	return f
+}
+
+// candSlot is an item's first two candidate parents and its flags, as
+// described above.
 type candSlot struct{ first, second, meta int32 }
 
 // Builder collects items and parent records and turns them into a Tree.
@@ -117,6 +153,7 @@ type Builder struct {
 	// run of failures only every guessEvery-th record is tried.
 	guessMisses uint32
 
+	folderIdx       []int32  // the folders' indices, in order
 	unknownChildren []string // GUIDs listed by folders but not (yet) items
 	unknownParents  []string // GUIDs named by parentids but not (yet) items
 	overflow        map[int32][]candidate
@@ -140,9 +177,11 @@ func NewBuilderSized(root Item, n int) *Builder {
 	}
 	b.nodes[0].Item = root
 	b.nodes[0].guid = flagsOf(root.GUID)
+	b.cands[0].meta = candFlags(&root, b.nodes[0].guid)
 	b.index.add(root.GUID, 0)
 	if root.IsFolder() {
 		b.folders.add(root.GUID, 0)
+		b.folderIdx = append(b.folderIdx, 0)
 	}
 	return b
 }
@@ -160,9 +199,11 @@ func (b *Builder) Item(it Item) error {
 	}
 	if it.IsFolder() {
 		b.folders.add(it.GUID, int32(len(b.nodes)))
+		b.folderIdx = append(b.folderIdx, int32(len(b.nodes)))
 	}
-	b.nodes = append(b.nodes, Node{Item: it, guid: flagsOf(it.GUID)})
-	b.cands = append(b.cands, candSlot{})
+	guid := flagsOf(it.GUID)
+	b.nodes = append(b.nodes, Node{Item: it, guid: guid})
+	b.cands = append(b.cands, candSlot{meta: candFlags(&it, guid)})
 	return nil
 }
 
@@ -395,14 +436,15 @@ func (b *Builder) Build() (*Tree, error) {
 		if i, ok := b.index.get(g); ok && i > 0 {
 			delete(b.tombstones, g)
 			t.nodes[i].Diverged = true
+			b.cands[i].meta |= candDiverged
 		}
 	}
 	var candBuf [2]candidate
 	for i := 1; i < n; i++ {
+		flags := b.cands[i].meta
 		cands := b.candidatesOf(int32(i), &candBuf)
-		it := &b.nodes[i].Item
-		if it.Validity == Replace {
-			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemInvalidItem})
+		if flags&candReplace != 0 {
+			t.problems = append(t.problems, Problem{GUID: b.nodes[i].GUID, Kind: ProblemInvalidItem})
 		}
 		for k := range cands {
 			if c := &cands[k]; c.idx < 0 {
@@ -414,30 +456,34 @@ func (b *Builder) Build() (*Tree, error) {
 		}
 		consistent := int32(-1)
 		if len(cands) == 2 && cands[0].by != cands[1].by && cands[0].idx >= 0 &&
-			cands[0].idx == cands[1].idx && b.nodes[cands[0].idx].IsFolder() {
+			cands[0].idx == cands[1].idx && b.cands[cands[0].idx].meta&candFolder != 0 {
 			consistent = cands[0].idx
 		}
 		switch {
-		case b.nodes[i].IsBuiltInRoot():
+		case flags&candBuiltInRoot != 0:
 			switch {
 			case len(cands) == 0:
-				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
+				t.problems = append(t.problems, Problem{GUID: b.nodes[i].GUID, Kind: ProblemOrphan})
 				parent[i], place[i] = 0, placedAppended
 			case consistent == 0:
 				parent[i], place[i] = 0, placedConsistent
 			default:
-				t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemMisparentedRoot, Parents: b.parentRefs(cands)})
+				t.problems = append(t.problems, Problem{GUID: b.nodes[i].GUID, Kind: ProblemMisparentedRoot, Parents: b.parentRefs(cands)})
 				parent[i], place[i] = 0, placedAppended
 			}
 		case len(cands) == 0:
-			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemOrphan})
+			t.problems = append(t.problems, Problem{GUID: b.nodes[i].GUID, Kind: ProblemOrphan})
 			parent[i], place[i] = fallback, placedAppended
 		case consistent >= 0:
 			parent[i], place[i] = consistent, placedConsistent
 		default:
-			t.problems = append(t.problems, Problem{GUID: it.GUID, Kind: ProblemDivergedParents, Parents: b.parentRefs(cands)})
-			parent[i], place[i] = b.chooseParent(it.GUID, cands, fallback)
+			guid := b.nodes[i].GUID
+			t.problems = append(t.problems, Problem{GUID: guid, Kind: ProblemDivergedParents, Parents: b.parentRefs(cands)})
+			parent[i], place[i] = b.chooseParent(guid, cands, fallback)
 		}
+		// Its candidates are read: the slot's two fields are free for
+		// its position and depth (see depths).
+		b.cands[i].first, b.cands[i].second = 0, 0
 	}
 
 	var buildErr error
@@ -464,15 +510,15 @@ func (b *Builder) Build() (*Tree, error) {
 		}
 	}
 
-	for i := 0; i < n; i++ {
-		node := &t.nodes[i]
-		node.Parent = parent[i]
-		if place[i] == placedByChildren || place[i] == placedAppended {
-			node.Diverged = true
-		}
-		if !node.IsFolder() {
-			continue
-		}
+	// The folders' children first, each child's position plus one noted
+	// in its candidate slot's first field (12 bytes an item, where a node
+	// takes 88), so that the nodes themselves are then written in one
+	// pass in index order: in a tree laid out in record order a walk
+	// reads them at random, and at a million items that missed the
+	// caches on almost every node.
+	for _, f := range b.folderIdx {
+		node := &t.nodes[f]
+		i := f
 		// Filter the references in place: each kept child is written at or
 		// before the position it was read from.
 		refs := node.Children
@@ -497,31 +543,50 @@ func (b *Builder) Build() (*Tree, error) {
 			}
 			switch place[ci] {
 			case placedConsistent:
-				if parent[ci] == int32(i) {
+				if parent[ci] == i {
 					kids = append(kids, ci)
 				} else {
 					node.Diverged = true
 				}
 			case placedByChildren:
 				node.Diverged = true
-				if parent[ci] == int32(i) {
+				if parent[ci] == i {
 					kids = append(kids, ci)
 				}
 			default:
 				node.Diverged = true
 			}
 		}
-		if extra := appended[int32(i)]; len(extra) > 0 {
+		if extra := appended[i]; len(extra) > 0 {
 			kids = append(kids, extra...)
 			node.Diverged = true
+		}
+		// Every kept child has this folder as its parent; a child listed
+		// twice takes the position of its first listing.
+		for k, ci := range kids {
+			if cs := &b.cands[ci]; cs.first == 0 {
+				cs.first = int32(k) + 1
+			}
 		}
 		node.Children = nil // the references may all have gone
 		if len(kids) > 0 {
 			node.Children = kids
 		}
 	}
-	b.nodes, b.cands, b.overflow = nil, nil, nil
-	t.finish()
+
+	b.depths(parent, place)
+	for i := 0; i < n; i++ {
+		node := &t.nodes[i]
+		node.Parent = parent[i]
+		if place[i] == placedByChildren || place[i] == placedAppended {
+			node.Diverged = true
+		}
+		cs := &b.cands[i]
+		node.Position = cs.first - 1
+		node.Level = cs.second>>1 - 1
+		node.Syncable = cs.second&1 != 0
+	}
+	b.nodes, b.cands, b.overflow, b.folderIdx = nil, nil, nil, nil
 	return t, buildErr
 }
 
@@ -591,6 +656,65 @@ func (b *Builder) chooseParent(guid string, cands []candidate, fallback int32) (
 		return c.idx, placedAppended
 	}
 	return fallback, placedAppended
+}
+
+// syncRule says how a node's syncability follows from its parent's.
+type syncRule uint8
+
+const (
+	syncInherit syncRule = iota // as its parent
+	syncAlways                  // a built-in root
+	syncNever                   // a livemark, or a query the builder repaired
+)
+
+// syncRuleOf is the rule for an item with these candFlags placed as p:
+// Firefox does not sync livemarks, nor queries whose structure it had to
+// repair.
+func syncRuleOf(flags int32, p placement) syncRule {
+	switch {
+	case flags&candBuiltInRoot != 0:
+		return syncAlways
+	case flags&candLivemark != 0:
+		return syncNever
+	case flags&candQuery != 0 && (flags&candDiverged != 0 || p == placedByChildren || p == placedAppended):
+		return syncNever
+	}
+	return syncInherit
+}
+
+// depths works out each item's level and syncability from the parents
+// alone, parents before children, into its candidate slot's second field
+// (free once Build has read the candidates): (level+1)<<1 | syncable, the
+// root's level 0 and not syncable. It reads small arrays at random where
+// a walk of the tree would read its nodes. Every parent chain must reach
+// the root (Build breaks cycles first).
+func (b *Builder) depths(parent []int32, place []placement) {
+	cands := b.cands
+	cands[0].second = 1 << 1
+	var chain []int32
+	for i := range parent {
+		if cands[i].second != 0 {
+			continue
+		}
+		chain = chain[:0]
+		j := int32(i)
+		for cands[j].second == 0 {
+			chain = append(chain, j)
+			j = parent[j]
+		}
+		up := cands[j].second
+		for k := len(chain) - 1; k >= 0; k-- {
+			c := chain[k]
+			v := (up>>1 + 1) << 1
+			switch syncRuleOf(cands[c].meta, place[c]) {
+			case syncAlways:
+				v |= 1
+			case syncInherit:
+				v |= up & 1
+			}
+			cands[c].second, up = v, v
+		}
+	}
 }
 
 // findCycles returns, for each cycle, the item at which a slow and a fast

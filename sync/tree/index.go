@@ -20,12 +20,13 @@ type guidIndex struct {
 	seed     [2]uint64
 	oddSized map[string]int32
 
-	// Large tables defer inserts: a key whose bit in seen is clear is
-	// new for sure, so it waits in pending and is inserted with the next
-	// few, whose slots are then read all at once (independent cache
-	// misses overlap; one after the other each costs a trip to memory).
-	// A key whose bit is set may be a duplicate: pending is inserted
-	// first and the key probed as usual. seen is nil for small tables,
+	// Large tables defer inserts: a key with either of its two bits in
+	// seen clear is new for sure, so it waits in pending and is inserted
+	// with the next few, whose slots are then read all at once
+	// (independent cache misses overlap; one after the other each costs a
+	// trip to memory). A key with both set may be a duplicate: pending is
+	// inserted first, its slot read with theirs, and the key probed as
+	// usual. seen is nil for small tables,
 	// which stay in the caches. A lookup inserts pending first.
 	seen    []uint64
 	pending []guidSlot
@@ -56,7 +57,7 @@ var processSeed = [2]uint64{rand.Uint64() | 1, rand.Uint64()}
 // Tables sized for deferredFrom keys or more defer their inserts (a 6 MB
 // table, beyond the caches of one core). seenBitsPerKey sizes their
 // filter: 4 bits a key keeps it within a core's L2 cache (512 KB at 1M
-// keys), at the price of a batch cut short by up to one new key in four
+// keys), at the price of a batch cut short by up to one new key in six
 // (16 bits a key, 2 MB, missed the cache as often as the table did).
 const (
 	deferredFrom   = 1 << 18
@@ -75,7 +76,7 @@ func newGUIDIndex(n int) guidIndex {
 }
 
 // hash is the key's seeded hash; home reduces it to a slot, its low
-// bits pick its bit in seen.
+// bits pick its word in seen.
 func (x *guidIndex) hash(lo uint64, hi uint32) uint64 {
 	h1, h0 := bits.Mul64(lo^x.seed[0], uint64(hi)^x.seed[1])
 	return h1 ^ h0
@@ -108,7 +109,7 @@ func (x *guidIndex) home(lo uint64, hi uint32) int {
 // built tree's table has none, so there it only reads).
 func (x *guidIndex) get(g string) (int32, bool) {
 	if len(x.pending) > 0 {
-		x.flush()
+		x.flush(-1)
 	}
 	if len(g) != 12 {
 		i, ok := x.oddSized[g]
@@ -152,23 +153,25 @@ func (x *guidIndex) add(g string, idx int32) bool {
 		return true
 	}
 	if (x.n+1)*guidIndexMaxLoadDen > len(x.slots)*guidIndexMaxLoadNum {
-		x.flush()
+		x.flush(-1)
 		x.grow()
 	}
 	lo, hi := guidWords(g)
 	if x.seen != nil {
 		h := x.hash(lo, hi)
-		w, bit := &x.seen[h&uint64(len(x.seen)-1)], uint64(1)<<(h>>58)
-		if *w&bit == 0 {
-			*w |= bit
+		w, bits := &x.seen[h&uint64(len(x.seen)-1)], seenBits(h)
+		if *w&bits != bits {
+			*w |= bits
 			x.pending = append(x.pending, guidSlot{lo: lo, hi: hi, idx: idx + 1})
 			x.n++
 			if len(x.pending) == cap(x.pending) {
-				x.flush()
+				x.flush(-1)
 			}
 			return true
 		}
-		x.flush()
+		// Perhaps a duplicate: read its slot together with the pending
+		// keys', so that its cache miss overlaps theirs.
+		x.flush(x.slotOf(h))
 	}
 	for i := x.home(lo, hi); ; {
 		s := &x.slots[i]
@@ -186,15 +189,25 @@ func (x *guidIndex) add(g string, idx int32) bool {
 	}
 }
 
+// seenBits are a key's two bits in its word of seen: with two, a key
+// added is mistaken for one seen before about half as often as with one
+// (each mistake costs a lookup in the table).
+func seenBits(h uint64) uint64 { return 1<<(h>>58) | 1<<(h>>52&63) }
+
 // flush inserts the pending keys, in the order they were added, so the
 // table ends up as if each had been inserted at once. Their home slots
-// are read first, all together, so that their cache misses overlap.
-func (x *guidIndex) flush() {
+// are read first, all together, so that their cache misses overlap; so
+// is slot also, unless it is -1.
+func (x *guidIndex) flush(slot int) {
+	touched := int32(0)
+	if slot >= 0 {
+		touched = x.slots[slot].idx
+	}
 	if len(x.pending) == 0 {
+		x.touched |= touched
 		return
 	}
 	var homes [pendingBatch]int
-	touched := int32(0)
 	for k := range x.pending {
 		p := &x.pending[k]
 		homes[k] = x.home(p.lo, p.hi)
@@ -217,7 +230,7 @@ func (x *guidIndex) flush() {
 // their cache misses overlap and the lookups that follow hit the cache.
 func (x *guidIndex) prefetch(guids []string) {
 	if len(x.pending) > 0 {
-		x.flush()
+		x.flush(-1)
 	}
 	if len(x.slots) == 0 {
 		return
@@ -234,7 +247,7 @@ func (x *guidIndex) prefetch(guids []string) {
 // seal flushes the table and drops what deferring inserts needs: a
 // built tree's table takes no more keys.
 func (x *guidIndex) seal() {
-	x.flush()
+	x.flush(-1)
 	x.seen, x.pending = nil, nil
 }
 

@@ -166,31 +166,6 @@ func (t *Tree) Walk(fn func(i int32, n *Node) bool) {
 	}
 }
 
-// finish derives positions, levels and syncability, parents before children.
-func (t *Tree) finish() {
-	root := &t.nodes[0]
-	root.Parent, root.Position, root.Level, root.Syncable = -1, -1, 0, false
-	t.Walk(func(i int32, n *Node) bool {
-		for pos, c := range n.Children {
-			child := &t.nodes[c]
-			if child.Parent != i || child.Level > 0 {
-				continue // a repeated reference; the first one counts
-			}
-			child.Position = int32(pos)
-			child.Level = n.Level + 1
-			switch {
-			case child.IsBuiltInRoot():
-				child.Syncable = true
-			case child.Kind == KindLivemark, child.Kind == KindQuery && child.Diverged:
-				child.Syncable = false
-			default:
-				child.Syncable = n.Syncable
-			}
-		}
-		return true
-	})
-}
-
 // IndexOf returns the index of a node of this tree, or -1 if n is not one
 // of its nodes.
 func (t *Tree) IndexOf(n *Node) int32 {

@@ -187,6 +187,45 @@ func checkIsTree(t *testing.T, tr *tree.Tree) {
 	if seen != tr.Len() {
 		t.Fatalf("walk reached %d of %d nodes", seen, tr.Len())
 	}
+	checkDerived(t, tr)
+}
+
+// checkDerived compares each node's Position, Level and Syncable with
+// what a walk from the root gives them: the position of its first listing
+// in its parent's children, one level below its parent, and syncable as
+// Firefox decides (built-in roots are, livemarks and repaired queries are
+// not, the rest as their parent). Build works them out without a walk.
+func checkDerived(t *testing.T, tr *tree.Tree) {
+	t.Helper()
+	type derived struct {
+		position, level int32
+		syncable        bool
+	}
+	want := make([]derived, tr.Len())
+	want[0] = derived{-1, 0, false}
+	tr.Walk(func(i int32, n *tree.Node) bool {
+		for pos, c := range n.Children {
+			if want[c] != (derived{}) {
+				continue // listed twice: the first listing counts
+			}
+			child := tr.Node(c)
+			d := derived{position: int32(pos), level: want[i].level + 1, syncable: want[i].syncable}
+			switch {
+			case tree.IsBuiltInRoot(child.GUID):
+				d.syncable = true
+			case child.Kind == tree.KindLivemark, child.Kind == tree.KindQuery && child.Diverged:
+				d.syncable = false
+			}
+			want[c] = d
+		}
+		return true
+	})
+	for i := range want {
+		n := tr.Node(int32(i))
+		if got := (derived{n.Position, n.Level, n.Syncable}); got != want[i] {
+			t.Fatalf("%s: position, level, syncable %+v; a walk gives %+v", n.GUID, got, want[i])
+		}
+	}
 }
 
 // TestCandidateParentsInRecordOrder checks that an item's candidate
@@ -250,4 +289,59 @@ func TestCandidateParentsInRecordOrder(t *testing.T) {
 		}
 	}
 	checkIsTree(t, tr)
+}
+
+// TestSyncable checks which items Build marks syncable: the built-in
+// roots and what they hold, except livemarks and queries whose structure
+// the builder repaired (Firefox syncs neither), and nothing outside them.
+func TestSyncable(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		kind     tree.Kind
+		parent   string // "" for no parent record: an orphan
+		deleted  bool   // a tombstone too: void, but the item diverged
+		syncable bool
+	}{
+		{"bookmark in the menu", tree.KindBookmark, tree.MenuGUID, false, true},
+		{"folder in the menu", tree.KindFolder, tree.MenuGUID, false, true},
+		{"folder under the root", tree.KindFolder, tree.RootGUID, false, false},
+		{"livemark in the menu", tree.KindLivemark, tree.MenuGUID, false, false},
+		{"query in the menu", tree.KindQuery, tree.MenuGUID, false, true},
+		{"orphaned query", tree.KindQuery, "", false, false},
+		{"orphaned bookmark", tree.KindBookmark, "", false, true},
+		{"deleted query, an item still", tree.KindQuery, tree.MenuGUID, true, false},
+		{"deleted bookmark, an item still", tree.KindBookmark, tree.MenuGUID, true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := tree.NewBuilder(tree.Item{GUID: tree.RootGUID, Kind: tree.KindFolder})
+			for _, g := range []string{tree.MenuGUID, tree.UnfiledGUID} {
+				if err := b.Item(tree.Item{GUID: g, Kind: tree.KindFolder}); err != nil {
+					t.Fatal(err)
+				}
+				if err := b.Structure(g, tree.RootGUID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const guid = "itemUnderTst"
+			if err := b.Item(tree.Item{GUID: guid, Kind: c.kind}); err != nil {
+				t.Fatal(err)
+			}
+			if c.parent != "" {
+				if err := b.Structure(guid, c.parent); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.deleted {
+				b.Tombstone(guid)
+			}
+			tr, err := b.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := tr.Lookup(guid); n.Syncable != c.syncable {
+				t.Errorf("syncable %v, want %v", n.Syncable, c.syncable)
+			}
+			checkIsTree(t, tr)
+		})
+	}
 }
