@@ -16,6 +16,9 @@
 // every size pays for its fresh memory as a bmtui process does, and
 // seq_par_minflt counts each size round's page faults.
 // MERGEBENCH_MEMPROFILE=FILE writes an allocation profile at the end.
+// MERGEBENCH_PARFIRST=1 runs the parallel repetitions (par_*) before the
+// sequential ones, so that with REPS 1 par_total is the first build and
+// merge of the process, as a bmtui command runs them.
 package main
 
 import (
@@ -120,45 +123,65 @@ func run(args []string) error {
 	var seqBuildCPU, seqMergeCPU, parTotalCPU, mergeOnlyCPU []float64
 	var nodes, dupes int
 	var cpu0 time.Duration // from the end of the first repetition, which warms the heap up
-	for rep := range reps {
-		c0, s := cpuTime(), time.Now()
-		local, err := in.Local.Build()
-		if err != nil {
-			return err
+	// The sequential repetitions come first, unless MERGEBENCH_PARFIRST=1:
+	// then the process's first build is the parallel one, as in a bmtui
+	// command, which builds both trees at once and merges them once.
+	var seqCPU time.Duration
+	sequential := func() error {
+		for rep := range reps {
+			c0, s := cpuTime(), time.Now()
+			local, err := in.Local.Build()
+			if err != nil {
+				return err
+			}
+			remote, err := in.Remote.Build()
+			if err != nil {
+				return err
+			}
+			b, c1 := time.Since(s), cpuTime()
+			res, err := merge.Merge(context.Background(), local, remote, merge.Options{})
+			if err != nil {
+				return err
+			}
+			t, c2 := time.Since(s), cpuTime()
+			seqBuild, seqMerge, seqTotal = append(seqBuild, ms(b)), append(seqMerge, ms(t-b)), append(seqTotal, ms(t))
+			seqBuildCPU, seqMergeCPU = append(seqBuildCPU, ms(c1-c0)), append(seqMergeCPU, ms(c2-c1))
+			nodes, dupes = res.Counts.MergedNodes, res.Counts.Dupes
+			if rep == 0 {
+				cpu0 = cpuTime()
+			}
 		}
-		remote, err := in.Remote.Build()
-		if err != nil {
-			return err
-		}
-		b, c1 := time.Since(s), cpuTime()
-		res, err := merge.Merge(context.Background(), local, remote, merge.Options{})
-		if err != nil {
-			return err
-		}
-		t, c2 := time.Since(s), cpuTime()
-		seqBuild, seqMerge, seqTotal = append(seqBuild, ms(b)), append(seqMerge, ms(t-b)), append(seqTotal, ms(t))
-		seqBuildCPU, seqMergeCPU = append(seqBuildCPU, ms(c1-c0)), append(seqMergeCPU, ms(c2-c1))
-		nodes, dupes = res.Counts.MergedNodes, res.Counts.Dupes
-		if rep == 0 {
-			cpu0 = cpuTime()
-		}
+		seqCPU = (cpuTime() - cpu0) / time.Duration(max(reps-1, 1))
+		return nil
 	}
-	seqCPU := (cpuTime() - cpu0) / time.Duration(max(reps-1, 1))
 	var local, remote *tree.Tree
-	for range reps {
-		local, remote = nil, nil // the last pair is garbage, not input to this build
-		c0, s := cpuTime(), time.Now()
-		local, remote, err = buildBoth(in)
-		if err != nil {
+	parallel := func() error {
+		var err error
+		for range reps {
+			local, remote = nil, nil // the last pair is garbage, not input to this build
+			c0, s := cpuTime(), time.Now()
+			local, remote, err = buildBoth(in)
+			if err != nil {
+				return err
+			}
+			b := time.Since(s)
+			if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
+				return err
+			}
+			t := time.Since(s)
+			parBuild, parTotal = append(parBuild, ms(b)), append(parTotal, ms(t))
+			parTotalCPU = append(parTotalCPU, ms(cpuTime()-c0))
+		}
+		return nil
+	}
+	phases := []func() error{sequential, parallel}
+	if os.Getenv("MERGEBENCH_PARFIRST") == "1" {
+		phases[0], phases[1] = parallel, sequential
+	}
+	for _, run := range phases {
+		if err := run(); err != nil {
 			return err
 		}
-		b := time.Since(s)
-		if _, err := merge.Merge(context.Background(), local, remote, merge.Options{}); err != nil {
-			return err
-		}
-		t := time.Since(s)
-		parBuild, parTotal = append(parBuild, ms(b)), append(parTotal, ms(t))
-		parTotalCPU = append(parTotalCPU, ms(cpuTime()-c0))
 	}
 	for range mergeReps {
 		c0, s := cpuTime(), time.Now()
