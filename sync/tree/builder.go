@@ -516,9 +516,8 @@ func (b *Builder) Build() (*Tree, error) {
 	// pass in index order: in a tree laid out in record order a walk
 	// reads them at random, and at a million items that missed the
 	// caches on almost every node.
-	for _, f := range b.folderIdx {
-		node := &t.nodes[f]
-		i := f
+	for _, i := range b.folderIdx {
+		node := &t.nodes[i]
 		// Filter the references in place: each kept child is written at or
 		// before the position it was read from.
 		refs := node.Children
