@@ -16,6 +16,8 @@
 // every size pays for its fresh memory as a bmtui process does, and
 // seq_par_minflt counts each size round's page faults.
 // MERGEBENCH_MEMPROFILE=FILE writes an allocation profile at the end.
+// seq_build_sys_med and seq_build_sys_max are the sequential builds'
+// kernel time: fresh memory being zeroed, mostly.
 // MERGEBENCH_PARFIRST=1 runs the parallel repetitions (par_*) before the
 // sequential ones, so that with REPS 1 par_total is the first build and
 // merge of the process, as a bmtui command runs them.
@@ -121,6 +123,10 @@ func run(args []string) error {
 	// included): on a machine shared with other work it swings far less
 	// than wall time.
 	var seqBuildCPU, seqMergeCPU, parTotalCPU, mergeOnlyCPU []float64
+	// The kernel's part of the build: at a million items, mostly the
+	// zeroing of fresh memory, which a repetition pays or not depending
+	// on what the runtime kept from the one before.
+	var seqBuildSys []float64
 	var nodes, dupes int
 	var cpu0 time.Duration // from the end of the first repetition, which warms the heap up
 	// The sequential repetitions come first, unless MERGEBENCH_PARFIRST=1:
@@ -129,7 +135,7 @@ func run(args []string) error {
 	var seqCPU time.Duration
 	sequential := func() error {
 		for rep := range reps {
-			c0, s := cpuTime(), time.Now()
+			sys0, c0, s := sysTime(), cpuTime(), time.Now()
 			local, err := in.Local.Build()
 			if err != nil {
 				return err
@@ -139,6 +145,7 @@ func run(args []string) error {
 				return err
 			}
 			b, c1 := time.Since(s), cpuTime()
+			seqBuildSys = append(seqBuildSys, ms(sysTime()-sys0))
 			res, err := merge.Merge(context.Background(), local, remote, merge.Options{})
 			if err != nil {
 				return err
@@ -193,9 +200,9 @@ func run(args []string) error {
 	}
 	fmt.Printf("decoded %s in %d ms: local %d items, remote %d items; merged_nodes=%d dupes=%d; input_heap_kb=%d load_hwm_kb=%d run_hwm_kb=%d\n",
 		args[0], decoded.Milliseconds(), in.Local.Items(), in.Remote.Items(), nodes, dupes, ms0.HeapAlloc>>10, loadHWM, vmHWM())
-	fmt.Printf("RESULT file=%s reps=%d merge_reps=%d seq_build_med=%.3f seq_merge_med=%.3f seq_total_med=%.3f par_build_med=%.3f par_total_med=%.3f mergeonly_med=%.3f seq_cpu_mean_after_first=%.3f seq_build_cpu_med=%.3f seq_merge_cpu_med=%.3f par_total_cpu_med=%.3f mergeonly_cpu_med=%.3f\n",
+	fmt.Printf("RESULT file=%s reps=%d merge_reps=%d seq_build_med=%.3f seq_merge_med=%.3f seq_total_med=%.3f par_build_med=%.3f par_total_med=%.3f mergeonly_med=%.3f seq_cpu_mean_after_first=%.3f seq_build_cpu_med=%.3f seq_merge_cpu_med=%.3f par_total_cpu_med=%.3f mergeonly_cpu_med=%.3f seq_build_sys_med=%.3f seq_build_sys_max=%.3f\n",
 		args[0], reps, mergeReps, median(seqBuild), median(seqMerge), median(seqTotal), median(parBuild), median(parTotal), median(mergeOnly), ms(seqCPU),
-		median(seqBuildCPU), median(seqMergeCPU), median(parTotalCPU), median(mergeOnlyCPU))
+		median(seqBuildCPU), median(seqMergeCPU), median(parTotalCPU), median(mergeOnlyCPU), median(seqBuildSys), slices.Max(seqBuildSys))
 	return nil
 }
 
