@@ -26,8 +26,8 @@ type guidIndex struct {
 	// (independent cache misses overlap; one after the other each costs a
 	// trip to memory). A key with both set may be a duplicate: pending is
 	// inserted first, its slot read with theirs, and the key probed as
-	// usual. seen is nil for small tables,
-	// which stay in the caches. A lookup inserts pending first.
+	// usual. seen is nil for small tables, which stay in the caches. A
+	// lookup inserts pending first.
 	seen    []uint64
 	pending []guidSlot
 	touched int32 // what the batched reads found; kept so they are not optimised away
@@ -109,7 +109,7 @@ func (x *guidIndex) home(lo uint64, hi uint32) int {
 // built tree's table has none, so there it only reads).
 func (x *guidIndex) get(g string) (int32, bool) {
 	if len(x.pending) > 0 {
-		x.flush(-1)
+		x.flush()
 	}
 	if len(g) != 12 {
 		i, ok := x.oddSized[g]
@@ -153,7 +153,7 @@ func (x *guidIndex) add(g string, idx int32) bool {
 		return true
 	}
 	if (x.n+1)*guidIndexMaxLoadDen > len(x.slots)*guidIndexMaxLoadNum {
-		x.flush(-1)
+		x.flush()
 		x.grow()
 	}
 	lo, hi := guidWords(g)
@@ -165,13 +165,15 @@ func (x *guidIndex) add(g string, idx int32) bool {
 			x.pending = append(x.pending, guidSlot{lo: lo, hi: hi, idx: idx + 1})
 			x.n++
 			if len(x.pending) == cap(x.pending) {
-				x.flush(-1)
+				x.flush()
 			}
 			return true
 		}
-		// Perhaps a duplicate: read its slot together with the pending
-		// keys', so that its cache miss overlaps theirs.
-		x.flush(x.slotOf(h))
+		// Perhaps a duplicate: its slot is read before the pending keys
+		// are inserted, so that its cache miss overlaps theirs.
+		touched := x.slots[x.slotOf(h)].idx
+		x.flush()
+		x.touched |= touched
 	}
 	for i := x.home(lo, hi); ; {
 		s := &x.slots[i]
@@ -196,18 +198,13 @@ func seenBits(h uint64) uint64 { return 1<<(h>>58) | 1<<(h>>52&63) }
 
 // flush inserts the pending keys, in the order they were added, so the
 // table ends up as if each had been inserted at once. Their home slots
-// are read first, all together, so that their cache misses overlap; so
-// is slot also, unless it is -1.
-func (x *guidIndex) flush(slot int) {
-	touched := int32(0)
-	if slot >= 0 {
-		touched = x.slots[slot].idx
-	}
+// are read first, all together, so that their cache misses overlap.
+func (x *guidIndex) flush() {
 	if len(x.pending) == 0 {
-		x.touched |= touched
 		return
 	}
 	var homes [pendingBatch]int
+	touched := int32(0)
 	for k := range x.pending {
 		p := &x.pending[k]
 		homes[k] = x.home(p.lo, p.hi)
@@ -230,7 +227,7 @@ func (x *guidIndex) flush(slot int) {
 // their cache misses overlap and the lookups that follow hit the cache.
 func (x *guidIndex) prefetch(guids []string) {
 	if len(x.pending) > 0 {
-		x.flush(-1)
+		x.flush()
 	}
 	if len(x.slots) == 0 {
 		return
@@ -247,7 +244,7 @@ func (x *guidIndex) prefetch(guids []string) {
 // seal flushes the table and drops what deferring inserts needs: a
 // built tree's table takes no more keys.
 func (x *guidIndex) seal() {
-	x.flush(-1)
+	x.flush()
 	x.seen, x.pending = nil, nil
 }
 
