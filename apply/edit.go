@@ -610,7 +610,7 @@ func (w *editWriter) positions(touched map[string]bool) error {
 		if n == nil {
 			continue
 		}
-		for pos, c := range n.Children {
+		for pos, c := range w.res.Tree.ChildrenOf(n) {
 			id, err := w.id(w.res.Tree.Node(c).GUID)
 			if err != nil {
 				return err

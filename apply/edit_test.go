@@ -47,7 +47,7 @@ func copyOf(n *tree.Node) *tree.Item {
 // restoreSubtree inserts n and everything in it, as they were in t.
 func restoreSubtree(t *tree.Tree, n *tree.Node, parent string, index int) []edit.Change {
 	out := []edit.Change{{Op: edit.Insert, GUID: n.GUID, Parent: parent, Index: index, Item: copyOf(n), Why: "test"}}
-	for _, c := range n.Children {
+	for _, c := range t.ChildrenOf(n) {
 		out = append(out, restoreSubtree(t, t.Node(c), n.GUID, -1)...)
 	}
 	return out

@@ -205,11 +205,10 @@ func (f *finder) walk(root int32) {
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		n := f.t.Node(i)
 		clear(marks)
 		clear(folders)
 		markOrder, folderOrder = markOrder[:0], folderOrder[:0]
-		for _, c := range n.Children {
+		for _, c := range f.t.Children(i) {
 			if c < 0 {
 				continue
 			}
@@ -309,9 +308,8 @@ func (f *finder) twins(folders []int32) {
 	owner := map[string]int{}
 	firstEmpty, firstFull := -1, -1
 	for j, fi := range folders {
-		n := f.t.Node(fi)
 		seps, keys := 0, 0
-		for _, c := range n.Children {
+		for _, c := range f.t.Children(fi) {
 			if c < 0 || f.t.Node(c).Parent != fi {
 				continue
 			}
@@ -499,7 +497,7 @@ func (f *finder) copyOf(i int32) Copy {
 		}
 	}
 	if n.Kind == tree.KindFolder {
-		for _, k := range n.Children {
+		for _, k := range f.t.Children(i) {
 			if k >= 0 && f.t.Node(k).Parent == i {
 				c.Children++
 			}

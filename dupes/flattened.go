@@ -58,7 +58,7 @@ func (f *finder) flattened() {
 // has it empty.
 func (f *finder) goneOrEmpty(guid string) bool {
 	cur := f.t.Lookup(guid)
-	return cur == nil || (cur.IsFolder() && len(cur.Children) == 0)
+	return cur == nil || (cur.IsFolder() && len(f.t.ChildrenOf(cur)) == 0)
 }
 
 // flattenedFolder checks the outline's folder at i.

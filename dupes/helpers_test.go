@@ -82,7 +82,7 @@ func modelOf(t *tree.Tree) *model {
 		if n.IsFolder() {
 			m.kids[n.GUID] = []string{}
 		}
-		for _, c := range n.Children {
+		for _, c := range t.Children(i) {
 			if c >= 0 && t.Node(c).Parent == i {
 				m.kids[n.GUID] = append(m.kids[n.GUID], t.Node(c).GUID)
 				m.parent[t.Node(c).GUID] = n.GUID
@@ -204,7 +204,7 @@ func previewed(tb testing.TB, tr *tree.Tree, s *edit.Set, folder string) (*edit.
 		}
 		var parts []string
 		i := res.Tree.IndexOf(n)
-		for _, c := range n.Children {
+		for _, c := range res.Tree.Children(i) {
 			if res.Tree.Node(c).Parent == i {
 				parts = append(parts, out(res.Tree.Node(c)))
 			}

@@ -182,7 +182,7 @@ func OutlineOf(t *tree.Tree) *Outline {
 		fi := int32(len(o.Folders))
 		f := OutlineFolder{Item: n.Item, Parent: parent, Level: level}
 		var sub []int32
-		for _, c := range n.Children {
+		for _, c := range t.Children(i) {
 			if c < 0 || t.Node(c).Parent != i {
 				continue // a repeated reference
 			}

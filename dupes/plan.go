@@ -100,8 +100,9 @@ func (w *work) children(folder string) []string {
 		return nil
 	}
 	i := w.t.IndexOf(n)
-	out := make([]string, 0, len(n.Children))
-	for _, c := range n.Children {
+	kids := w.t.Children(i)
+	out := make([]string, 0, len(kids))
+	for _, c := range kids {
 		if c >= 0 && w.t.Node(c).Parent == i {
 			out = append(out, w.t.Node(c).GUID)
 		}

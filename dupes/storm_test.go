@@ -142,7 +142,7 @@ func TestStormFixedWithFirefox(t *testing.T) {
 		}
 		same := 0
 		folder := fixed.ParentOf(got)
-		for _, k := range folder.Children {
+		for _, k := range fixed.ChildrenOf(folder) {
 			if o := fixed.Node(k); o.Info != nil && o.Info.Title == n.Info.Title && o.Info.URL == n.Info.URL {
 				same++
 			}

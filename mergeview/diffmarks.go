@@ -54,7 +54,8 @@ func (b *rowBuilder) reorders(n *merge.Node, flags []uint8) {
 // children in this order (comparing tree indices, without reading the
 // children).
 func sameChildren(t *tree.Tree, pn *tree.Node, kids []*merge.Node, s tree.Side) bool {
-	if len(pn.Children) != len(kids) {
+	pKids := t.ChildrenOf(pn)
+	if len(pKids) != len(kids) {
 		return false
 	}
 	for k, c := range kids {
@@ -62,7 +63,7 @@ func sameChildren(t *tree.Tree, pn *tree.Node, kids []*merge.Node, s tree.Side) 
 		if s == tree.Remote {
 			cn = c.Remote
 		}
-		if cn == nil || nodeIndex(t, cn) != pn.Children[k] {
+		if cn == nil || nodeIndex(t, cn) != pKids[k] {
 			return false
 		}
 	}

@@ -216,7 +216,7 @@ func (p *planner) restore(n *tree.Node) error {
 // Places does not have.
 func (p *planner) countMissing(n *tree.Node) int {
 	k := 0
-	for _, c := range n.Children {
+	for _, c := range p.src.ChildrenOf(n) {
 		cn := p.src.Node(c)
 		if p.src.ParentOf(cn) != n {
 			continue
@@ -261,7 +261,7 @@ func (p *planner) usable(guid string) bool {
 func (p *planner) indexAfterSibling(n *tree.Node, folder string) int {
 	kids := p.children0(folder)
 	srcParent := p.src.ParentOf(n)
-	sibs := srcParent.Children
+	sibs := p.src.ChildrenOf(srcParent)
 	at := slices.IndexFunc(sibs, func(c int32) bool { return p.src.Node(c) == n })
 	for i := at - 1; i >= 0; i-- {
 		if k := slices.Index(kids, p.mapped(p.src.Node(sibs[i]).GUID)); k >= 0 {
@@ -290,7 +290,7 @@ func (p *planner) children0(folder string) []string {
 	}
 	var out []string
 	if n := p.local.Lookup(folder); n != nil {
-		for _, c := range n.Children {
+		for _, c := range p.local.ChildrenOf(n) {
 			if cn := p.local.Node(c); p.local.ParentOf(cn) == n && !slices.Contains(out, cn.GUID) {
 				out = append(out, cn.GUID)
 			}
@@ -341,7 +341,7 @@ func (p *planner) insert(n *tree.Node, parent string, index int) error {
 // not, into the folder's GUID in Places.
 func (p *planner) children(n *tree.Node) error {
 	folder := p.guidOf[n.GUID]
-	for _, c := range n.Children {
+	for _, c := range p.src.ChildrenOf(n) {
 		cn := p.src.Node(c)
 		if p.src.ParentOf(cn) != n {
 			continue // a repeated reference

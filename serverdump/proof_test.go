@@ -129,7 +129,7 @@ func mergeLines(tb testing.TB, local, remote *tree.Tree) []string {
 		if parent != nil {
 			p = parent.GUID
 		}
-		out = append(out, fmt.Sprintf("node %s in %s at %d: %s local %s remote %s", n.GUID, p, pos, n.State, side(n.Local), side(n.Remote)))
+		out = append(out, fmt.Sprintf("node %s in %s at %d: %s local %s remote %s", n.GUID, p, pos, n.State, side(local, n.Local), side(remote, n.Remote)))
 		return true
 	})
 	ops := res.Ops()
@@ -139,7 +139,7 @@ func mergeLines(tb testing.TB, local, remote *tree.Tree) []string {
 }
 
 // side prints what the merge reads of an item.
-func side(n *tree.Node) string {
+func side(t *tree.Tree, n *tree.Node) string {
 	if n == nil {
 		return "-"
 	}
@@ -147,7 +147,7 @@ func side(n *tree.Node) string {
 	if n.Content != nil {
 		c = fmt.Sprintf("%d %q %q", n.Content.Kind, n.Content.Title, n.Content.URL)
 	}
-	return fmt.Sprintf("{%s %s age %d merge %v %s %s children %d diverged %v}", n.GUID, n.Kind, n.Age, n.NeedsMerge, n.Validity, c, len(n.Children), n.Diverged)
+	return fmt.Sprintf("{%s %s age %d merge %v %s %s children %d diverged %v}", n.GUID, n.Kind, n.Age, n.NeedsMerge, n.Validity, c, len(t.ChildrenOf(n)), n.Diverged)
 }
 
 // fixedGUIDs replaces invalid GUIDs deterministically.

@@ -54,7 +54,7 @@ func NewTree(side tree.Side, t *tree.Tree, r check.Report) *Tree {
 			out.Title, out.URL, out.Tags, out.Keyword = info.Title, info.URL, info.Tags, info.Keyword
 			out.DateAdded, out.LastModified = info.DateAdded, info.LastModified
 		}
-		for _, c := range n.Children {
+		for _, c := range t.Children(i) {
 			if !seen[c] {
 				out.Children = append(out.Children, build(c))
 			}

@@ -212,7 +212,7 @@ func CheckTreeShape(t *testing.T, tr *tree.Tree, visit func(n *tree.Node)) {
 		if visit != nil {
 			visit(n)
 		}
-		for _, c := range n.Children {
+		for _, c := range tr.Children(i) {
 			if tr.Node(c).Parent != i {
 				t.Errorf("%s lists %s whose parent is elsewhere", n.GUID, tr.Node(c).GUID)
 			}
@@ -233,7 +233,7 @@ func ChildGUIDs(tb testing.TB, tr *tree.Tree, guid string) []string {
 		tb.Fatalf("%s is not there", guid)
 	}
 	var out []string
-	for _, c := range n.Children {
+	for _, c := range tr.ChildrenOf(n) {
 		out = append(out, tr.Node(c).GUID)
 	}
 	return out

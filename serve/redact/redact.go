@@ -307,7 +307,7 @@ func plan(t *tree.Tree) replay {
 		if !f.IsFolder() {
 			continue
 		}
-		for _, c := range f.Children {
+		for _, c := range t.Children(i) {
 			child := t.Node(c)
 			if p, ok := structural[child.GUID]; ok {
 				// The next unreplayed listing of child by this folder.

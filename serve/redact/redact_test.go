@@ -26,7 +26,7 @@ func sameShape(t *testing.T, name string, a, b *tree.Tree) {
 	}
 	for i := int32(0); i < int32(a.Len()); i++ {
 		x, y := a.Node(i), b.Node(i)
-		if x.GUID != y.GUID || x.Kind != y.Kind || x.Parent != y.Parent || !slices.Equal(x.Children, y.Children) ||
+		if x.GUID != y.GUID || x.Kind != y.Kind || x.Parent != y.Parent || !slices.Equal(a.Children(i), b.Children(i)) ||
 			x.Position != y.Position || x.Level != y.Level || x.Diverged != y.Diverged || x.Syncable != y.Syncable ||
 			x.Validity != y.Validity || x.Age != y.Age || x.NeedsMerge != y.NeedsMerge {
 			t.Fatalf("%s: node %d differs:\n  %+v\n  %+v", name, i, x, y)

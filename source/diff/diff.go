@@ -243,8 +243,7 @@ func walk(t *tree.Tree, fn func(n *tree.Node)) {
 	}
 	var visit func(i int32)
 	visit = func(i int32) {
-		n := t.Node(i)
-		for k, c := range n.Children {
+		for k, c := range t.Children(i) {
 			cn := t.Node(c)
 			if cn.Parent != i || int(cn.Position) != k || cn.GUID == tree.TagsGUID {
 				continue // listed twice, or the tags root

@@ -87,7 +87,7 @@ func (d *Diff) subtreeTop(t *tree.Tree, guid string, c Change) (Top, bool) {
 	top.Path, _ = Path(t, guid)
 	var count func(n *tree.Node)
 	count = func(n *tree.Node) {
-		for k, ci := range n.Children {
+		for k, ci := range t.ChildrenOf(n) {
 			cn := t.Node(ci)
 			if cn.Parent == t.IndexOf(n) && int(cn.Position) == k && d.Items[cn.GUID] == c {
 				top.Items++

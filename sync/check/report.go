@@ -109,17 +109,17 @@ func Tree(side tree.Side, t *tree.Tree) Report {
 			add(p.GUID, Cycle, "its parents lead back to itself; shown in "+placedIn(t, p.GUID))
 		}
 	}
-	t.Walk(func(_ int32, n *tree.Node) bool {
+	t.Walk(func(i int32, n *tree.Node) bool {
 		if n.Parent >= 0 && !tree.IsValidGUID(n.GUID) {
 			add(n.GUID, InvalidGUID, fmt.Sprintf("GUID %q is not 12 base64url characters", n.GUID))
 			r.Extra[InvalidGUID]++
 		}
-		if len(n.Children) > 1 {
-			count := make(map[int32]int, len(n.Children))
-			for _, c := range n.Children {
+		if kids := t.Children(i); len(kids) > 1 {
+			count := make(map[int32]int, len(kids))
+			for _, c := range kids {
 				count[c]++
 			}
-			for _, c := range n.Children {
+			for _, c := range kids {
 				if k := count[c]; k > 1 {
 					child := t.Node(c)
 					add(n.GUID, DuplicateChild, fmt.Sprintf("lists %s %d times", name(t, child.GUID), k), child.GUID)

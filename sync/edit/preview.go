@@ -125,7 +125,7 @@ func Preview(local *tree.Tree, set Set) (*Result, error) {
 		if p := local.ParentOf(n); p != nil {
 			m.parent = p.GUID
 		}
-		for _, c := range n.Children {
+		for _, c := range local.Children(i) {
 			if cn := local.Node(c); cn.Parent == i && !slices.Contains(m.children, cn.GUID) {
 				m.children = append(m.children, cn.GUID)
 			}

@@ -68,11 +68,11 @@ func sample(t testing.TB) *tree.Tree {
 func outline(t *tree.Tree) string {
 	var lines []string
 	t.Walk(func(i int32, n *tree.Node) bool {
-		if n.GUID == tree.TagsGUID || n.GUID == tree.RootGUID || len(n.Children) == 0 || strings.HasPrefix(n.GUID, "tag") {
+		if n.GUID == tree.TagsGUID || n.GUID == tree.RootGUID || len(t.Children(i)) == 0 || strings.HasPrefix(n.GUID, "tag") {
 			return true
 		}
 		var kids []string
-		for _, c := range n.Children {
+		for _, c := range t.Children(i) {
 			kids = append(kids, strings.TrimRight(t.Node(c).GUID, "_"))
 		}
 		lines = append(lines, strings.TrimRight(n.GUID, "_")+": "+strings.Join(kids, " "))

@@ -59,10 +59,9 @@ func (m *merger) computeDupes(lp, rp int32) {
 		return
 	}
 	m.dupeDone[lp] = true
-	LP, RP := m.l.Node(lp), m.r.Node(rp)
 	q := &m.dupes
 	started := false
-	for k, lc := range LP.Children {
+	for k, lc := range m.l.Children(lp) {
 		LC := m.l.Node(lc)
 		if LC.Content == nil || m.lToR[lc] >= 0 || m.lTombR[lc] || LC.IsBuiltInRoot() {
 			continue
@@ -76,7 +75,7 @@ func (m *merger) computeDupes(lp, rp int32) {
 	if !started {
 		return
 	}
-	for k, rc := range RP.Children {
+	for k, rc := range m.r.Children(rp) {
 		RC := m.r.Node(rc)
 		if RC.Content == nil || m.rToL[rc] >= 0 || m.rTombL[rc] || RC.IsBuiltInRoot() {
 			continue

@@ -395,11 +395,12 @@ func (m *merger) replaceGUID(old string, ri int32) (string, error) {
 // childrenMatch reports whether both nodes list the same child GUIDs in the
 // same order.
 func (m *merger) childrenMatch(L, R *tree.Node) bool {
-	if len(L.Children) != len(R.Children) {
+	lKids, rKids := m.l.ChildrenOf(L), m.r.ChildrenOf(R)
+	if len(lKids) != len(rKids) {
 		return false
 	}
-	for k, lc := range L.Children {
-		if m.lToR[lc] != R.Children[k] {
+	for k, lc := range lKids {
+		if m.lToR[lc] != rKids[k] {
 			return false
 		}
 	}
@@ -514,19 +515,20 @@ func (m *merger) valueOverride(L, R *tree.Node, v Choice) (Choice, bool) {
 // layout need not follow the walk (a mirror's records come in no tree
 // order), so each of these reads may miss the caches; read together,
 // the misses overlap instead of coming one after the other.
-func (m *merger) touch(L, R *tree.Node) {
+func (m *merger) touch(li, ri int32) {
 	acc := uint8(0)
-	if R != nil {
-		acc |= m.r.Touch(R.Children)
-		for _, rc := range R.Children {
+	if ri >= 0 {
+		rKids := m.r.Children(ri)
+		acc |= m.r.Touch(rKids)
+		for _, rc := range rKids {
 			acc |= uint8(m.rToL[rc])
 			if m.rTombL[rc] || m.rMerged[rc] {
 				acc++
 			}
 		}
 	}
-	if L != nil {
-		for _, lc := range L.Children {
+	if li >= 0 {
+		for _, lc := range m.l.Children(li) {
 			if j := m.lToR[lc]; j >= 0 {
 				acc |= m.r.Touch1(j) | uint8(m.rToL[j])
 			}
@@ -568,34 +570,34 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 		m.explainValue(n, L, R, value, dflt, reason, overridden, ord)
 	}
 
-	m.touch(L, R)
+	m.touch(li, ri)
 	start := len(m.stack)
 	var err error
 	switch ord {
 	case orderLocal:
-		for _, lc := range L.Children {
+		for _, lc := range m.l.Children(li) {
 			if err = m.mergeLocalChild(n, lc, li, ri); err != nil {
 				return nil, err
 			}
 		}
-		for _, rc := range R.Children {
+		for _, rc := range m.r.Children(ri) {
 			if err = m.mergeRemoteChild(n, rc, ri, li); err != nil {
 				return nil, err
 			}
 		}
 	case orderRemote:
-		for _, rc := range R.Children {
+		for _, rc := range m.r.Children(ri) {
 			if err = m.mergeRemoteChild(n, rc, ri, li); err != nil {
 				return nil, err
 			}
 		}
-		for _, lc := range L.Children {
+		for _, lc := range m.l.Children(li) {
 			if err = m.mergeLocalChild(n, lc, li, ri); err != nil {
 				return nil, err
 			}
 		}
 	default:
-		if err = m.mergeLockstep(n, L, R, li, ri); err != nil {
+		if err = m.mergeLockstep(n, li, ri); err != nil {
 			return nil, err
 		}
 	}
@@ -643,9 +645,10 @@ func (m *merger) explainValue(n *Node, L, R *tree.Node, value, dflt Choice, reas
 }
 
 // mergeLockstep is docs/merge.md#lock-step.
-func (m *merger) mergeLockstep(p *Node, L, R *tree.Node, li, ri int32) error {
-	for k, lc := range L.Children {
-		rc := R.Children[k]
+func (m *merger) mergeLockstep(p *Node, li, ri int32) error {
+	rKids := m.r.Children(ri)
+	for k, lc := range m.l.Children(li) {
+		rc := rKids[k]
 		if m.lDone(lc) || m.rDone(rc) {
 			// Listed twice by both sides: merged once.
 			p.newLocal()
@@ -941,9 +944,9 @@ func (m *merger) mergeLocalOnly(li int32) (*Node, error) {
 		guid, same = g, 0
 	}
 	n := m.newNode(guid, StateLocalOnly, L, nil, same)
-	m.touch(L, nil)
+	m.touch(li, -1)
 	start := len(m.stack)
-	for _, lc := range L.Children {
+	for _, lc := range m.l.Children(li) {
 		if err := m.mergeLocalChild(n, lc, li, -1); err != nil {
 			return nil, err
 		}
@@ -971,9 +974,9 @@ func (m *merger) mergeRemoteOnly(ri int32) (*Node, error) {
 		guid, same = g, 0
 	}
 	n := m.newNode(guid, StateRemoteOnly, nil, R, same)
-	m.touch(nil, R)
+	m.touch(-1, ri)
 	start := len(m.stack)
-	for _, rc := range R.Children {
+	for _, rc := range m.r.Children(ri) {
 		if err := m.mergeRemoteChild(n, rc, ri, -1); err != nil {
 			return nil, err
 		}
@@ -1152,9 +1155,8 @@ func (m *merger) deleteLocal(p *Node, ln int32, reason Reason) error {
 
 // deleteRemoteNode is docs/merge.md#deleting-and-relocating.
 func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
-	RN := m.r.Node(rn)
 	m.rDel[rn] = true
-	for _, rc := range RN.Children {
+	for _, rc := range m.r.Children(rn) {
 		if m.rDone(rc) {
 			continue
 		}
@@ -1188,9 +1190,8 @@ func (m *merger) deleteRemoteNode(p *Node, rn int32) error {
 
 // deleteLocalNode is docs/merge.md#deleting-and-relocating.
 func (m *merger) deleteLocalNode(p *Node, ln int32) error {
-	LN := m.l.Node(ln)
 	m.lDel[ln] = true
-	for _, lc := range LN.Children {
+	for _, lc := range m.l.Children(ln) {
 		if m.lDone(lc) {
 			continue
 		}

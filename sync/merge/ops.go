@@ -51,8 +51,11 @@ func (r *Result) Ops() Ops {
 			if c.LocalGUIDChanged() {
 				ops.ChangeGUIDs = append(ops.ChangeGUIDs, ChangeGUID{Local: c.Local.GUID, Merged: c.GUID, Level: level})
 			}
-			inPlace := p.Local != nil && c.Local != nil && pos < len(p.Local.Children) &&
-				r.local.Node(p.Local.Children[pos]).GUID == c.Local.GUID
+			inPlace := false
+			if p.Local != nil && c.Local != nil {
+				kids := r.local.ChildrenOf(p.Local)
+				inPlace = pos < len(kids) && r.local.Node(kids[pos]).GUID == c.Local.GUID
+			}
 			if !inPlace {
 				ops.ApplyNewLocalStructure = append(ops.ApplyNewLocalStructure, ApplyNewLocalStructure{GUID: c.GUID, Parent: p.GUID, Position: pos, Level: level})
 			}

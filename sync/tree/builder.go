@@ -70,11 +70,11 @@ type candidate struct {
 // 16-23). Parent records name their children in any order (the mirror
 // lists items by GUID, records by folder), so each lands on a random
 // item: in a 12-byte slot of this array that stays in the caches, not in
-// an 88-byte node of an array that outgrows them in large trees. Once
+// a 64-byte node of an array that outgrows them in large trees. Once
 // Build has read them, first and second hold the item's position and
 // depth instead (Build, depths).
-// (A folder's child references are kept in its node's Children until
-// Build filters them: index -(k+1) stands for unknownChildren[k].)
+// (A folder's child references are kept in refs until Build filters
+// them: index -(k+1) stands for unknownChildren[k].)
 const (
 	candCount = 0xff
 	candBy0   = 8
@@ -129,6 +129,7 @@ type Builder struct {
 	// The folders alone, for the GUIDs that parent records name: a few
 	// percent of the items, so this table stays in the caches where the
 	// full index, probed at random, misses on every lookup in large trees.
+	// It maps a folder's GUID to its number in folderIdx and refs.
 	folders    guidIndex
 	tombstones map[string]struct{}
 	fallback   string
@@ -137,7 +138,7 @@ type Builder struct {
 	// The folder named by the last children record: records for one
 	// folder come in a run, and folders never stop being folders.
 	lastFolder    string
-	lastFolderIdx int32
+	lastFolderNum int32
 	// The same for the parent named by the last parentid record.
 	lastParent    string
 	lastParentIdx int32
@@ -153,7 +154,9 @@ type Builder struct {
 	// run of failures only every guessEvery-th record is tried.
 	guessMisses uint32
 
-	folderIdx       []int32  // the folders' indices, in order
+	folderIdx       []int32   // the folders' indices, in order
+	refs            [][]int32 // refs[f] is what the children records of folder f name, in order
+	refCount        int
 	unknownChildren []string // GUIDs listed by folders but not (yet) items
 	unknownParents  []string // GUIDs named by parentids but not (yet) items
 	overflow        map[int32][]candidate
@@ -180,8 +183,7 @@ func NewBuilderSized(root Item, n int) *Builder {
 	b.cands[0].meta = candFlags(&root, b.nodes[0].guid)
 	b.index.add(root.GUID, 0)
 	if root.IsFolder() {
-		b.folders.add(root.GUID, 0)
-		b.folderIdx = append(b.folderIdx, 0)
+		b.addFolder(root.GUID, 0)
 	}
 	return b
 }
@@ -198,8 +200,7 @@ func (b *Builder) Item(it Item) error {
 		return &Error{Kind: ErrDuplicateItem, GUID: it.GUID}
 	}
 	if it.IsFolder() {
-		b.folders.add(it.GUID, int32(len(b.nodes)))
-		b.folderIdx = append(b.folderIdx, int32(len(b.nodes)))
+		b.addFolder(it.GUID, int32(len(b.nodes)))
 	}
 	guid := flagsOf(it.GUID)
 	b.nodes = append(b.nodes, Node{Item: it, guid: guid})
@@ -207,25 +208,39 @@ func (b *Builder) Item(it Item) error {
 	return nil
 }
 
+func (b *Builder) addFolder(guid string, i int32) {
+	b.folders.add(guid, int32(len(b.folderIdx)))
+	b.folderIdx = append(b.folderIdx, i)
+	b.refs = append(b.refs, nil)
+}
+
 // Len is the number of items added, the root included.
 func (b *Builder) Len() int { return len(b.nodes) }
 
+// folder is the number of the folder parent, which a children record
+// names as child's.
 func (b *Builder) folder(child, parent string) (int32, error) {
 	if child == b.nodes[0].GUID {
 		return 0, &Error{Kind: ErrDuplicateItem, GUID: child}
 	}
 	if parent == b.lastFolder && parent != "" {
-		return b.lastFolderIdx, nil
+		return b.lastFolderNum, nil
 	}
-	pi, ok := b.parentIndex(parent)
+	f, ok := b.folders.get(parent)
 	if !ok {
+		if _, ok := b.index.get(parent); ok {
+			return 0, &Error{Kind: ErrInvalidParent, GUID: child, Parent: parent}
+		}
 		return 0, &Error{Kind: ErrMissingParent, GUID: child, Parent: parent}
 	}
-	if !b.nodes[pi].IsFolder() {
-		return 0, &Error{Kind: ErrInvalidParent, GUID: child, Parent: parent}
-	}
-	b.lastFolder, b.lastFolderIdx = parent, pi
-	return pi, nil
+	b.lastFolder, b.lastFolderNum = parent, f
+	return f, nil
+}
+
+// addRef appends a reference to folder f's children.
+func (b *Builder) addRef(f, ref int32) {
+	b.refs[f] = append(b.refs[f], ref)
+	b.refCount++
 }
 
 // After guessRun failed guesses in a row, childIndex guesses only every
@@ -235,8 +250,8 @@ const guessRun, guessEvery = 16, 64
 // parentIndex is the index of the item with this GUID, looked up among
 // the folders first.
 func (b *Builder) parentIndex(guid string) (int32, bool) {
-	if i, ok := b.folders.get(guid); ok {
-		return i, true
+	if f, ok := b.folders.get(guid); ok {
+		return b.folderIdx[f], true
 	}
 	return b.index.get(guid)
 }
@@ -280,18 +295,18 @@ func (b *Builder) childIndex(guid string) (int32, bool) {
 // ChildOf records that folder parent lists child among its children. The
 // child need not exist (a missing or deleted child).
 func (b *Builder) ChildOf(child, parent string) error {
-	pi, err := b.folder(child, parent)
+	f, err := b.folder(child, parent)
 	if err != nil {
 		return err
 	}
 	ci, ok := b.childIndex(child)
 	if !ok {
-		b.nodes[pi].Children = append(b.nodes[pi].Children, -int32(len(b.unknownChildren))-1)
+		b.addRef(f, -int32(len(b.unknownChildren))-1)
 		b.unknownChildren = append(b.unknownChildren, child)
 		return nil
 	}
-	b.nodes[pi].Children = append(b.nodes[pi].Children, ci)
-	b.addCandidate(ci, candidate{by: ByChildren, idx: pi})
+	b.addRef(f, ci)
+	b.addCandidate(ci, candidate{by: ByChildren, idx: b.folderIdx[f]})
 	return nil
 }
 
@@ -364,7 +379,7 @@ func (b *Builder) ParentID(child, parent string) error {
 
 // Structure records a consistent parent: both ChildOf and ParentID at once.
 func (b *Builder) Structure(child, parent string) error {
-	pi, err := b.folder(child, parent)
+	f, err := b.folder(child, parent)
 	if err != nil {
 		return err
 	}
@@ -372,7 +387,8 @@ func (b *Builder) Structure(child, parent string) error {
 	if !ok {
 		return &Error{Kind: ErrMissingItem, GUID: child}
 	}
-	b.nodes[pi].Children = append(b.nodes[pi].Children, ci)
+	b.addRef(f, ci)
+	pi := b.folderIdx[f]
 	b.addCandidate(ci, candidate{by: ByChildren, idx: pi})
 	b.addCandidate(ci, candidate{by: ByParentID, idx: pi})
 	return nil
@@ -504,25 +520,27 @@ func (b *Builder) Build() (*Tree, error) {
 
 	// Items appended to each folder, in item insertion order.
 	appended := make(map[int32][]int32)
+	appendedCount := 0
 	for i := 1; i < n; i++ {
 		if place[i] == placedAppended {
 			appended[parent[i]] = append(appended[parent[i]], int32(i))
+			appendedCount++
 		}
 	}
 
 	// The folders' children first, each child's position plus one noted
 	// in its candidate slot's first field (12 bytes an item, where a node
-	// takes 88), so that the nodes themselves are then written in one
+	// takes 64), so that the nodes themselves are then written in one
 	// pass in index order: in a tree laid out in record order a walk
 	// reads them at random, and at a million items that missed the
-	// caches on almost every node.
-	for _, i := range b.folderIdx {
+	// caches on almost every node. The children of all folders go into
+	// one array, in index order: ends[f] is where folder f's end.
+	kids := hugepages.Make[int32](0, b.refCount+appendedCount)
+	ends := make([]int32, len(b.folderIdx))
+	for f, i := range b.folderIdx {
 		node := &t.nodes[i]
-		// Filter the references in place: each kept child is written at or
-		// before the position it was read from.
-		refs := node.Children
-		kids := refs[:0]
-		for _, ci := range refs {
+		start := len(kids)
+		for _, ci := range b.refs[f] {
 			if ci < 0 {
 				ref := b.unknownChildren[-ci-1]
 				if idx, ok := b.index.get(ref); ok {
@@ -562,19 +580,24 @@ func (b *Builder) Build() (*Tree, error) {
 		}
 		// Every kept child has this folder as its parent; a child listed
 		// twice takes the position of its first listing.
-		for k, ci := range kids {
+		for k, ci := range kids[start:] {
 			if cs := &b.cands[ci]; cs.first == 0 {
 				cs.first = int32(k) + 1
 			}
 		}
-		node.Children = nil // the references may all have gone
-		if len(kids) > 0 {
-			node.Children = kids
-		}
+		ends[f] = int32(len(kids))
 	}
+	t.kids = kids
+	t.kidStart = hugepages.Make[int32](n+1, n+1)
 
 	b.depths(parent, place)
+	f, end := 0, int32(0)
 	for i := 0; i < n; i++ {
+		t.kidStart[i] = end
+		if f < len(b.folderIdx) && b.folderIdx[f] == int32(i) {
+			end = ends[f]
+			f++
+		}
 		node := &t.nodes[i]
 		node.Parent = parent[i]
 		if place[i] == placedByChildren || place[i] == placedAppended {
@@ -585,7 +608,8 @@ func (b *Builder) Build() (*Tree, error) {
 		node.Level = cs.second>>1 - 1
 		node.Syncable = cs.second&1 != 0
 	}
-	b.nodes, b.cands, b.overflow, b.folderIdx = nil, nil, nil, nil
+	t.kidStart[n] = end
+	b.nodes, b.cands, b.overflow, b.folderIdx, b.refs = nil, nil, nil, nil, nil
 	return t, buildErr
 }
 

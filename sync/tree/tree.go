@@ -7,14 +7,17 @@ import (
 
 // Node is an item placed in a built tree. Nodes are addressed by index; the
 // root is index 0.
+//
+// A node is 64 bytes, one cache line: its children are the tree's
+// (Tree.Children), so that a walk over a tree that outgrows the caches
+// misses once per node, not two or three times.
 type Node struct {
 	Item
-	Children []int32 // may name a child twice when its folder listed it twice
-	Parent   int32   // -1 for the root
-	Position int32   // index of the first occurrence in the parent's Children; -1 for the root
-	Level    int32   // 0 for the root, 1 for the built-in roots
-	Diverged bool    // the builder repaired this item's structure
-	Syncable bool    // under one of the built-in roots, and not a livemark or an orphaned query
+	Parent   int32 // -1 for the root
+	Position int32 // index of the first occurrence in the parent's children; -1 for the root
+	Level    int32 // 0 for the root, 1 for the built-in roots
+	Diverged bool  // the builder repaired this item's structure
+	Syncable bool  // under one of the built-in roots, and not a livemark or an orphaned query
 	guid     guidFlags
 }
 
@@ -47,7 +50,11 @@ func (n *Node) IsBuiltInRoot() bool { return n.guid&guidBuiltInRoot != 0 }
 
 // Tree is a built bookmark tree. It is read-only once built.
 type Tree struct {
-	nodes      []Node
+	nodes []Node
+	// Node i's children are kids[kidStart[i]:kidStart[i+1]]; a child is
+	// named twice when its folder listed it twice.
+	kids       []int32
+	kidStart   []int32
 	index      guidIndex
 	tombstones map[string]struct{}
 	problems   []Problem
@@ -61,6 +68,27 @@ func (t *Tree) Root() *Node { return &t.nodes[0] }
 
 // Node returns the node at index i.
 func (t *Tree) Node(i int32) *Node { return &t.nodes[i] }
+
+// Children returns node i's children, in order. The slice is the tree's:
+// read it, do not change it. Only folders have children: for any other
+// node it does not read the children's table (one cache miss fewer a node
+// in a walk over a large tree, which reads the node anyway).
+func (t *Tree) Children(i int32) []int32 {
+	if t.nodes[i].Kind != KindFolder {
+		return nil
+	}
+	s, e := t.kidStart[i], t.kidStart[i+1]
+	return t.kids[s:e:e]
+}
+
+// ChildrenOf is Children of a node of this tree, nil for any other node.
+func (t *Tree) ChildrenOf(n *Node) []int32 {
+	i := t.IndexOf(n)
+	if i < 0 {
+		return nil
+	}
+	return t.Children(i)
+}
 
 // Index returns the index of the item with this GUID.
 func (t *Tree) Index(guid string) (int32, bool) {
@@ -160,8 +188,9 @@ func (t *Tree) Walk(fn func(i int32, n *Node) bool) {
 		if !fn(i, n) {
 			return
 		}
-		for k := len(n.Children) - 1; k >= 0; k-- {
-			stack = append(stack, n.Children[k])
+		kids := t.Children(i)
+		for k := len(kids) - 1; k >= 0; k-- {
+			stack = append(stack, kids[k])
 		}
 	}
 }

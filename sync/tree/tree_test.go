@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+	"unsafe"
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/tree"
@@ -54,7 +55,7 @@ func compareTree(t *testing.T, got *tree.Tree, want *testutil.DogearTreeDump) {
 			continue
 		}
 		var kids []string
-		for _, c := range n.Children {
+		for _, c := range got.ChildrenOf(n) {
 			kids = append(kids, got.Node(c).GUID)
 		}
 		if !reflect.DeepEqual(kids, wn.Children) && !(len(kids) == 0 && len(wn.Children) == 0) {
@@ -170,7 +171,7 @@ func checkIsTree(t *testing.T, tr *tree.Tree) {
 				t.Fatalf("%s has no folder parent", n.GUID)
 			}
 			found := false
-			for _, c := range p.Children {
+			for _, c := range tr.ChildrenOf(p) {
 				if c == i {
 					found = true
 				}
@@ -186,6 +187,11 @@ func checkIsTree(t *testing.T, tr *tree.Tree) {
 	})
 	if seen != tr.Len() {
 		t.Fatalf("walk reached %d of %d nodes", seen, tr.Len())
+	}
+	for i := range int32(tr.Len()) {
+		if n := tr.Node(i); !n.IsFolder() && len(tr.Children(i)) > 0 {
+			t.Fatalf("%s is a %s with children %v", n.GUID, n.Kind, tr.Children(i))
+		}
 	}
 	checkDerived(t, tr)
 }
@@ -204,7 +210,7 @@ func checkDerived(t *testing.T, tr *tree.Tree) {
 	want := make([]derived, tr.Len())
 	want[0] = derived{-1, 0, false}
 	tr.Walk(func(i int32, n *tree.Node) bool {
-		for pos, c := range n.Children {
+		for pos, c := range tr.Children(i) {
 			if want[c] != (derived{}) {
 				continue // listed twice: the first listing counts
 			}
@@ -343,5 +349,30 @@ func TestSyncable(t *testing.T) {
 			}
 			checkIsTree(t, tr)
 		})
+	}
+}
+
+// A node of a large tree fills one cache line, so that reading one at
+// random misses once: nodes are 64 bytes, and an array of that many
+// starts on a page.
+func TestNodeSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("64-bit layout")
+	}
+	if size := unsafe.Sizeof(tree.Node{}); size != 64 {
+		t.Errorf("a node is %d bytes, want 64", size)
+	}
+	b := tree.NewBuilderSized(tree.Item{GUID: tree.RootGUID, Kind: tree.KindFolder}, 1000)
+	for i := range 1000 {
+		if err := b.Item(tree.Item{GUID: fmt.Sprintf("bookmark%04d", i), Kind: tree.KindBookmark}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr := uintptr(unsafe.Pointer(tr.Root())); addr%64 != 0 {
+		t.Errorf("the nodes start at %#x, not on a cache line", addr)
 	}
 }

@@ -109,7 +109,7 @@ func (m Model) lines() []string {
 
 	kind := n.Kind.String()
 	if n.Kind == tree.KindFolder {
-		kind += fmt.Sprintf(" (%d children)", len(n.Children))
+		kind += fmt.Sprintf(" (%d children)", len(it.Tree.ChildrenOf(n)))
 	}
 	title := common.Title(&n.Item)
 	fs := []field{

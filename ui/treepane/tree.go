@@ -96,7 +96,7 @@ func (s *TreeSource) NextSibling(i int) int {
 }
 
 func (s *TreeSource) childFrom(i int32, k int) int {
-	kids := s.t.Node(i).Children
+	kids := s.t.Children(i)
 	for ; k < len(kids); k++ {
 		if s.listed(i, k, kids[k]) {
 			return int(kids[k])
@@ -108,7 +108,7 @@ func (s *TreeSource) childFrom(i int32, k int) int {
 // AppendChildren appends the children listed under i to dst.
 func (s *TreeSource) AppendChildren(dst []int32, i int) []int32 {
 	p := int32(i)
-	for k, c := range s.t.Node(p).Children {
+	for k, c := range s.t.Children(p) {
 		if s.listed(p, k, c) {
 			dst = append(dst, c)
 		}
