@@ -534,7 +534,7 @@ func (b *Builder) Build() (*Tree, error) {
 	// pass in index order: in a tree laid out in record order a walk
 	// reads them at random, and at a million items that missed the
 	// caches on almost every node. The children of all folders go into
-	// one array, in index order: ends[f] is where folder f's end.
+	// one array, in index order: folder f's end at ends[f].
 	kids := hugepages.Make[int32](0, b.refCount+appendedCount)
 	ends := make([]int32, len(b.folderIdx))
 	for f, i := range b.folderIdx {
