@@ -84,7 +84,8 @@ func TestGUIDIndexDeferred(t *testing.T) {
 	for i := range n + n/2 { // past the size the table was made for: it grows
 		keys = append(keys, fmt.Sprintf("g%011d", i*7919))
 		if i%1000 == 999 {
-			keys = append(keys, keys[i/2], "odd"+keys[i/3]) // a repeat, an odd-sized key
+			// a repeat, one of a key still pending, an odd-sized key
+			keys = append(keys, keys[i/2], keys[len(keys)-2], "odd"+keys[i/3])
 		}
 	}
 	want := map[string]int32{}
