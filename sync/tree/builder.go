@@ -434,7 +434,9 @@ func (b *Builder) Build() (*Tree, error) {
 		index:      b.index,
 		tombstones: b.tombstones,
 	}
-	parent := make([]int32, n)
+	// One longer than the nodes: the last pass turns it into the tree's
+	// kidStart (see there).
+	parent := hugepages.Make[int32](n, n+1)
 	place := make([]placement, n)
 	parent[0] = -1
 
@@ -588,18 +590,21 @@ func (b *Builder) Build() (*Tree, error) {
 		ends[f] = int32(len(kids))
 	}
 	t.kids = kids
-	t.kidStart = hugepages.Make[int32](n+1, n+1)
 
 	b.depths(parent, place)
+	// The last pass: each node's parent is read from parent[i] and
+	// replaced there by the start of its children, so that the array
+	// becomes kidStart and the tree allocates none of its own (4 MB of
+	// fresh memory a tree at a million items).
 	f, end := 0, int32(0)
 	for i := 0; i < n; i++ {
-		t.kidStart[i] = end
+		node := &t.nodes[i]
+		node.Parent = parent[i]
+		parent[i] = end
 		if f < len(b.folderIdx) && b.folderIdx[f] == int32(i) {
 			end = ends[f]
 			f++
 		}
-		node := &t.nodes[i]
-		node.Parent = parent[i]
 		if place[i] == placedByChildren || place[i] == placedAppended {
 			node.Diverged = true
 		}
@@ -608,7 +613,7 @@ func (b *Builder) Build() (*Tree, error) {
 		node.Level = cs.second>>1 - 1
 		node.Syncable = cs.second&1 != 0
 	}
-	t.kidStart[n] = end
+	t.kidStart = append(parent, end)
 	b.nodes, b.cands, b.overflow, b.folderIdx, b.refs = nil, nil, nil, nil, nil
 	return t, buildErr
 }
