@@ -392,10 +392,10 @@ func (m *merger) replaceGUID(old string, ri int32) (string, error) {
 	return g, nil
 }
 
-// childrenMatch reports whether both nodes list the same child GUIDs in the
-// same order.
-func (m *merger) childrenMatch(L, R *tree.Node) bool {
-	lKids, rKids := m.l.ChildrenOf(L), m.r.ChildrenOf(R)
+// childrenMatch reports whether local item li and remote item ri list the
+// same child GUIDs in the same order.
+func (m *merger) childrenMatch(li, ri int32) bool {
+	lKids, rKids := m.l.Children(li), m.r.Children(ri)
 	if len(lKids) != len(rKids) {
 		return false
 	}
@@ -415,11 +415,11 @@ func newerOrder(L, R *tree.Node) order {
 }
 
 // resolveValue is docs/merge.md#value-and-walk-order.
-func (m *merger) resolveValue(L, R *tree.Node, placesRoot bool) (Choice, Reason, order) {
+func (m *merger) resolveValue(li, ri int32, L, R *tree.Node, placesRoot bool) (Choice, Reason, order) {
 	if placesRoot {
 		return ChoiceUnchanged, ReasonPlacesRoot, orderLocal
 	}
-	match := m.childrenMatch(L, R)
+	match := m.childrenMatch(li, ri)
 	lRep, rRep := L.Validity == tree.Replace, R.Validity == tree.Replace
 	switch {
 	case L.NeedsMerge && R.NeedsMerge:
@@ -559,7 +559,7 @@ func (m *merger) mergePair(li, ri int32) (*Node, error) {
 		same |= sameLocal // paired by GUID, not deduplicated
 	}
 	isRoot := ri == 0
-	value, reason, ord := m.resolveValue(L, R, isRoot)
+	value, reason, ord := m.resolveValue(li, ri, L, R, isRoot)
 	overridden := false
 	dflt := value
 	if m.ov != nil && !isRoot {
