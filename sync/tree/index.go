@@ -209,7 +209,7 @@ func (x *guidIndex) flush() {
 	// The home slots were worked out as the keys came, so this loop does
 	// nothing but read, and all of the batch's reads fit in the core's
 	// out-of-order window at once. Hashing in the same loop left fewer of
-	// them in flight: adding 1M keys took 50-56 ns a key against 37-41.
+	// them in flight: adding 1M keys took 50-54 ns a key against 43-45.
 	touched := int32(0)
 	for _, h := range x.homes {
 		touched |= x.slots[h].idx
