@@ -322,26 +322,48 @@ func (c *client) wait(d time.Duration) error {
 }
 
 // testModel shows the session's role and the shared state, and acts on
-// keys: u increments the shared counter, a applies (until release is
-// closed), q quits.
+// keys: u increments the shared counter, a applies (until its gate, if
+// any, is released), q quits.
 type testModel struct {
 	s       *serve.Session
+	gate    *applyGate
 	shared  serve.StateMsg
 	status  string
 	w, h    int
 	noColor bool
 }
 
-// applyGate makes applies in testModel wait; set by the hub test.
-var applyGate struct {
+// applyGate makes the applies of one test's models wait until release
+// is closed; a test that does not hold them passes none.
+type applyGate struct {
 	sync.Mutex
 	release chan struct{}
 }
 
+func (g *applyGate) hold() chan struct{} {
+	if g == nil {
+		return nil
+	}
+	g.Lock()
+	defer g.Unlock()
+	return g.release
+}
+
+func (g *applyGate) set(release chan struct{}) {
+	g.Lock()
+	g.release = release
+	g.Unlock()
+}
+
 type appliedMsg struct{ err error }
 
-func testFactory(s *serve.Session) tea.Model {
-	return &testModel{s: s, shared: s.Hub().Snapshot(), noColor: s.NoColor()}
+func testFactory(s *serve.Session) tea.Model { return gatedFactory(nil)(s) }
+
+// gatedFactory makes models whose applies wait on g.
+func gatedFactory(g *applyGate) func(*serve.Session) tea.Model {
+	return func(s *serve.Session) tea.Model {
+		return &testModel{s: s, gate: g, shared: s.Hub().Snapshot(), noColor: s.NoColor()}
+	}
 }
 
 func (m *testModel) Init() tea.Cmd { return nil }
@@ -373,9 +395,7 @@ func (m *testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.s.Record("choose", "counter")
 			}
 		case "a":
-			applyGate.Lock()
-			release := applyGate.release
-			applyGate.Unlock()
+			release := m.gate.hold()
 			return m, func() tea.Msg {
 				return appliedMsg{m.s.Apply(func() error {
 					if release != nil {

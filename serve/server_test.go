@@ -292,7 +292,8 @@ func TestListenRefusesRemote(t *testing.T) {
 // session; viewers cannot change; one operator applies at a time.
 func TestHubSharedAcrossSessions(t *testing.T) {
 	op1, op2, viewer := newKey(t, "one"), newKey(t, "two"), newKey(t, "watcher")
-	e := start(t, serve.Config{Hub: serve.NewHub(0)}, operatorOpt+op1.line, operatorOpt+op2.line, viewer.line)
+	gate := &applyGate{}
+	e := start(t, serve.Config{Hub: serve.NewHub(0), ModelFactory: gatedFactory(gate)}, operatorOpt+op1.line, operatorOpt+op2.line, viewer.line)
 	a := connect(t, e.addr, "alice", op1, 100, 10)
 	b := connect(t, e.addr, "bob", op2, 100, 10)
 	v := connect(t, e.addr, "vera", viewer, 100, 10)
@@ -313,14 +314,7 @@ func TestHubSharedAcrossSessions(t *testing.T) {
 	})
 
 	release := make(chan struct{})
-	applyGate.Lock()
-	applyGate.release = release
-	applyGate.Unlock()
-	defer func() {
-		applyGate.Lock()
-		applyGate.release = nil
-		applyGate.Unlock()
-	}()
+	gate.set(release)
 	a.send("a")
 	for _, c := range []*client{a, b, v} {
 		c.waitFor(`applying="alice (one)"`)
