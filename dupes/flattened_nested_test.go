@@ -105,3 +105,28 @@ func TestFlattenedNested(t *testing.T) {
 		})
 	}
 }
+
+// A twin merged into the folder that, in the backup, held the flattened
+// folder the twin was in: re-nesting must not move that folder into the
+// folder it now holds (found by FuzzPlan). The twin's items stay merged,
+// the flattened ones go back, and every bookmark is kept.
+func TestFlattenedAroundMergedTwin(t *testing.T) {
+	x := bm("bmkX________", "X", urlA, 1)
+	y := bm("bmkY________", "Y", urlB, 1)
+	z := bm("bmkZ________", "Z", urlC, 1)
+	before := places(t, []spec{fo("fldA________", "F", fo("fldG________", "Gone", x, fo("fldB________", "F"), y))})
+	now := places(t, []spec{fo("fldA________", "F"), x, fo("fldB________", "F", z), y})
+	r := Find(Input{Tree: now, Side: tree.Local, Backups: []Reference{{Name: "b1", At: 1, Tree: before}}})
+	if len(groupsOf(r, TwinFolders)) != 1 || len(groupsOf(r, Flattened)) != 1 {
+		t.Fatalf("want a twin group and a flattened one, got %+v", r.Groups)
+	}
+	set, err := Plan(now, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, got := previewed(t, now, set, tree.MenuGUID)
+	want := "menu________[fldA________[bmkZ________ fldG________[bmkX________ bmkY________]]]"
+	if got != want {
+		t.Errorf("after the fix:\n got %s\nwant %s", got, want)
+	}
+}

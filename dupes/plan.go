@@ -372,14 +372,33 @@ func (w *work) renest(g *Group) {
 			}
 			w.insert(tree.Item{GUID: folder, Kind: tree.KindFolder, Info: rf.item.Info}, parent, index,
 				"restored from "+ShortName(g.From))
-		case nested && w.exists(rp) && w.parentOf(folder) != rp:
+		case nested && w.exists(rp) && w.parentOf(folder) != rp && !w.holds(folder, rp):
 			// An emptied folder that was inside a restored one goes back in.
 			w.move(folder, rp, w.placeAmong(rp, folder, rf.siblings), why)
 		}
 		for _, m := range members[k] {
-			w.move(m, folder, w.placeAmong(folder, m, rf.children), why)
+			// A member may now hold the folder: a twin merged, in this
+			// fix, into the folder the reference had around this one.
+			// Moving it in would make a cycle; it stays where it is.
+			if !w.holds(m, folder) {
+				w.move(m, folder, w.placeAmong(folder, m, rf.children), why)
+			}
 		}
 	}
+}
+
+// holds reports whether folder is guid or lies inside it, in the
+// working tree.
+func (w *work) holds(guid, folder string) bool {
+	// No chain is longer than the items; the bound keeps a cycle, which
+	// Plan must never make, from hanging it.
+	steps := w.t.Len() + len(w.added)
+	for g := folder; g != "" && steps >= 0; g, steps = w.parentOf(g), steps-1 {
+		if g == guid {
+			return true
+		}
+	}
+	return false
 }
 
 // firstMember is the first item to take back in the folder k of rs or in
