@@ -322,47 +322,25 @@ func (c *client) wait(d time.Duration) error {
 }
 
 // testModel shows the session's role and the shared state, and acts on
-// keys: u increments the shared counter, a applies (until its gate, if
-// any, is released), q quits.
+// keys: u increments the shared counter, a applies (until release, if
+// any, is closed), q quits.
 type testModel struct {
 	s       *serve.Session
-	gate    *applyGate
+	release chan struct{}
 	shared  serve.StateMsg
 	status  string
 	w, h    int
 	noColor bool
 }
 
-// applyGate makes the applies of one test's models wait until release
-// is closed; a test that does not hold them passes none.
-type applyGate struct {
-	sync.Mutex
-	release chan struct{}
-}
-
-func (g *applyGate) hold() chan struct{} {
-	if g == nil {
-		return nil
-	}
-	g.Lock()
-	defer g.Unlock()
-	return g.release
-}
-
-func (g *applyGate) set(release chan struct{}) {
-	g.Lock()
-	g.release = release
-	g.Unlock()
-}
-
 type appliedMsg struct{ err error }
 
 func testFactory(s *serve.Session) tea.Model { return gatedFactory(nil)(s) }
 
-// gatedFactory makes models whose applies wait on g.
-func gatedFactory(g *applyGate) func(*serve.Session) tea.Model {
+// gatedFactory makes models whose applies wait until release is closed.
+func gatedFactory(release chan struct{}) func(*serve.Session) tea.Model {
 	return func(s *serve.Session) tea.Model {
-		return &testModel{s: s, gate: g, shared: s.Hub().Snapshot(), noColor: s.NoColor()}
+		return &testModel{s: s, release: release, shared: s.Hub().Snapshot(), noColor: s.NoColor()}
 	}
 }
 
@@ -395,7 +373,7 @@ func (m *testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.s.Record("choose", "counter")
 			}
 		case "a":
-			release := m.gate.hold()
+			release := m.release
 			return m, func() tea.Msg {
 				return appliedMsg{m.s.Apply(func() error {
 					if release != nil {

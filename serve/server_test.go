@@ -292,8 +292,8 @@ func TestListenRefusesRemote(t *testing.T) {
 // session; viewers cannot change; one operator applies at a time.
 func TestHubSharedAcrossSessions(t *testing.T) {
 	op1, op2, viewer := newKey(t, "one"), newKey(t, "two"), newKey(t, "watcher")
-	gate := &applyGate{}
-	e := start(t, serve.Config{Hub: serve.NewHub(0), ModelFactory: gatedFactory(gate)}, operatorOpt+op1.line, operatorOpt+op2.line, viewer.line)
+	release := make(chan struct{}) // holds alice's apply until closed
+	e := start(t, serve.Config{Hub: serve.NewHub(0), ModelFactory: gatedFactory(release)}, operatorOpt+op1.line, operatorOpt+op2.line, viewer.line)
 	a := connect(t, e.addr, "alice", op1, 100, 10)
 	b := connect(t, e.addr, "bob", op2, 100, 10)
 	v := connect(t, e.addr, "vera", viewer, 100, 10)
@@ -313,8 +313,6 @@ func TestHubSharedAcrossSessions(t *testing.T) {
 		return ev.Kind == serve.EventAction && ev.Action == "choose" && ev.User == "alice"
 	})
 
-	release := make(chan struct{})
-	gate.set(release)
 	a.send("a")
 	for _, c := range []*client{a, b, v} {
 		c.waitFor(`applying="alice (one)"`)
