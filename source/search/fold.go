@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,6 +45,10 @@ func (f *folder) fold(s string) []byte {
 		}
 		return f.buf
 	}
+	// Invalid bytes go first: after one the normaliser can leave the next
+	// character whole, so a damaged title's "\xf7ȧ" kept its dot, and a
+	// query for "a" did not find it.
+	s = strings.ToValidUTF8(s, "")
 	f.t.Reset()
 	out, _, err := transform.String(f.t, s)
 	if err != nil { // only on invalid state; keep the text as it was

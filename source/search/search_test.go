@@ -371,3 +371,24 @@ func TestSummarize(t *testing.T) {
 		t.Error("an unknown GUID was summarized")
 	}
 }
+
+func TestFold(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Café", "cafe"},
+		{"STRASSE", "strasse"},
+		{"Straße", "strasse"},
+		{"\u212a", "k"},
+		{"e\u0301", "e"},
+		{"日本語", "日本語"},
+		// Damaged titles: an invalid byte is dropped, and the accent after
+		// it goes as anywhere else (it stayed, and a second Fold took it).
+		{"\xf7ȧb", "ab"},
+		{"x\xffé", "xe"},
+		{"00000000000000000000\xf7ȧ", "00000000000000000000a"},
+		{"a\x1fb", "ab"},
+	} {
+		if got := Fold(c.in); got != c.want {
+			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
