@@ -373,11 +373,10 @@ func (m *testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.s.Record("choose", "counter")
 			}
 		case "a":
-			release := m.release
 			return m, func() tea.Msg {
 				return appliedMsg{m.s.Apply(func() error {
-					if release != nil {
-						<-release
+					if m.release != nil {
+						<-m.release
 					}
 					return nil
 				})}
