@@ -2,7 +2,6 @@ package merge_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/bmtui/bmtui/internal/testutil"
@@ -41,23 +40,12 @@ func TestBenchFixtures(t *testing.T) {
 	}
 }
 
-var (
-	benchMu     sync.Mutex
-	benchInputs = map[string]*testutil.Replays{}
-)
-
-// inputs decodes a workload's builder inputs once per process.
+// inputs decodes a workload's builder inputs.
 func inputs(tb testing.TB, size string) *testutil.Replays {
-	benchMu.Lock()
-	defer benchMu.Unlock()
-	if in := benchInputs[size]; in != nil {
-		return in
-	}
 	in, err := testutil.LoadReplays(benchPath(tb, size))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	benchInputs[size] = in
 	return in
 }
 
