@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -113,9 +114,10 @@ type testHooks struct {
 	// fsynced, before their manifest; a non-nil error fails the backup
 	// as an fsync error would.
 	backupDurable func() error
-	// driver replaces the database/sql driver of the apply's connection
-	// (a benchmark records the statements through a wrapper).
-	driver string
+	// connect, if set, opens the apply's connection in place of the
+	// "sqlite" driver (a benchmark records the statements through a
+	// wrapper, without registering a driver process-wide).
+	connect func(dsn string) (driver.Connector, error)
 }
 
 // Step runs the step hook, if any. A nil *testHooks has none.
@@ -126,11 +128,12 @@ func (h *testHooks) Step(name string) error {
 	return nil
 }
 
-func (h *testHooks) driverName() string {
-	if h != nil && h.driver != "" {
-		return h.driver
+// connector is the connect hook, if any. A nil *testHooks has none.
+func (h *testHooks) connector() func(dsn string) (driver.Connector, error) {
+	if h == nil {
+		return nil
 	}
-	return "sqlite"
+	return h.connect
 }
 
 // conn is the apply's single SQLite connection.
@@ -138,12 +141,22 @@ type conn struct {
 	db *sql.DB
 }
 
-// openConn opens it with the given database/sql driver ("sqlite").
-func openConn(path, driverName string) (*conn, error) {
+// openConn opens it with the "sqlite" driver, or through connect if not
+// nil.
+func openConn(path string, connect func(dsn string) (driver.Connector, error)) (*conn, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_txlock=immediate&_pragma=busy_timeout(250)"
-	db, err := sql.Open(driverName, dsn)
-	if err != nil {
-		return nil, err
+	var db *sql.DB
+	if connect != nil {
+		c, err := connect(dsn)
+		if err != nil {
+			return nil, err
+		}
+		db = sql.OpenDB(c)
+	} else {
+		var err error
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, err
+		}
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
@@ -229,7 +242,7 @@ func Apply(ctx context.Context, profileDir string, plan *Plan, opts Options) (*R
 		return rep, nil
 	}
 
-	c, err := openConn(pp, hooks.driverName())
+	c, err := openConn(pp, hooks.connector())
 	if err != nil {
 		return nil, dbsnap.QueryError(places.What, pp, err)
 	}

@@ -460,7 +460,7 @@ func Recover(profileDir string) (bool, error) {
 		}
 		return true, syncDir(filepath.Dir(marker))
 	}
-	c, err := openConn(placesPath(profileDir), "sqlite")
+	c, err := openConn(placesPath(profileDir), nil)
 	if err != nil {
 		return false, err
 	}

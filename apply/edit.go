@@ -167,7 +167,7 @@ func WriteEdit(ctx context.Context, plan *EditPlan, opts Options) (*EditReport, 
 	}
 	existing := existingFiles(profileDir)
 
-	c, err := openConn(pp, hooks.driverName())
+	c, err := openConn(pp, hooks.connector())
 	if err != nil {
 		return nil, dbsnap.QueryError(places.What, pp, err)
 	}

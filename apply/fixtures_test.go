@@ -225,7 +225,7 @@ func diffDumps(got, want dump) map[string][]string {
 func tidyCopy(t testing.TB, dir string) []string {
 	t.Helper()
 	before := dumpProfile(t, dir)
-	c, err := openConn(placesPath(dir), "sqlite")
+	c, err := openConn(placesPath(dir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestFirefoxAcceptsOutput(t *testing.T) {
 	}
 	t.Run("rollback-journal-mode", func(t *testing.T) {
 		dir, _, _ := applyScenario(t, "twoway", Options{NoFirefoxBackup: true})
-		c, err := openConn(placesPath(dir), "sqlite")
+		c, err := openConn(placesPath(dir), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

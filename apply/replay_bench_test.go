@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"modernc.org/sqlite"
+
 	"github.com/bmtui/bmtui/internal/testutil"
 )
 
@@ -259,9 +261,8 @@ func recordApply(tb testing.TB, scenario, template string) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rec := registerRecorder()
-	rec.reset()
-	opts := Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true, hooks: &testHooks{driver: recorderName, noBackup: true}}
+	rec := &recorder{}
+	opts := Options{NoFirefoxBackup: true, OutgoingPath: "-", SkipVerify: true, hooks: &testHooks{connect: rec.connect, noBackup: true}}
 	if _, err := Apply(context.Background(), dir, plan, opts); err != nil {
 		tb.Fatal(err)
 	}
@@ -279,40 +280,39 @@ func recordApply(tb testing.TB, scenario, template string) []byte {
 	return js
 }
 
-const recorderName = "bmtui-recorder"
-
-// recorder is a database/sql driver that runs everything on modernc's
-// driver and writes down each statement with its arguments.
+// recorder writes down each statement one apply's connection runs, with
+// its arguments; the connection is modernc's, through connect.
 type recorder struct {
 	mu    sync.Mutex
-	base  driver.Driver
 	stmts []string
 	err   error
 }
 
-var (
-	recorderOnce sync.Once
-	theRecorder  *recorder
-)
-
-func registerRecorder() *recorder {
-	recorderOnce.Do(func() {
-		db, err := sql.Open("sqlite", ":memory:")
-		if err != nil {
-			panic(err)
-		}
-		theRecorder = &recorder{base: db.Driver()}
-		db.Close()
-		sql.Register(recorderName, theRecorder)
-	})
-	return theRecorder
+// connect is the apply's connect hook: a connector of its own rather than
+// a driver in sql.Register's process-wide registry, so each recording
+// starts empty.
+func (r *recorder) connect(dsn string) (driver.Connector, error) {
+	base, err := sqlite.NewConnector(dsn) // the "sqlite" driver, with bmtui's SQL functions
+	if err != nil {
+		return nil, err
+	}
+	return &recordingConnector{base: base, r: r}, nil
 }
 
-func (r *recorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.stmts, r.err = nil, nil
+type recordingConnector struct {
+	base driver.Connector
+	r    *recorder
 }
+
+func (c *recordingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.base.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &recordingConn{Conn: conn, r: c.r}, nil
+}
+
+func (c *recordingConnector) Driver() driver.Driver { return c.base.Driver() }
 
 func (r *recorder) statements() ([]string, error) {
 	r.mu.Lock()
@@ -363,14 +363,6 @@ func withArguments(query string, args []driver.NamedValue) (string, error) {
 		next++
 	}
 	return b.String(), nil
-}
-
-func (r *recorder) Open(name string) (driver.Conn, error) {
-	c, err := r.base.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	return &recordingConn{Conn: c, r: r}, nil
 }
 
 type recordingConn struct {
