@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,25 +38,14 @@ func profileTimes(tb testing.TB, scenario string) tree.Clocks {
 	return tree.Clocks{Local: at(e.LocalTime), Remote: at(e.RemoteTime)}
 }
 
-var (
-	profileMu    sync.Mutex
-	profileCache = map[string]Input{}
-)
-
-// profileInput opens a scenario's before/ state (once per process).
+// profileInput opens a scenario's before/ state.
 func profileInput(tb testing.TB, scenario string) Input {
 	tb.Helper()
-	profileMu.Lock()
-	defer profileMu.Unlock()
-	if in, ok := profileCache[scenario]; ok {
-		return in
-	}
 	times := profileTimes(tb, scenario)
-	dir := filepath.Join(os.TempDir(), "mergeview-"+scenario+"-"+time.Now().Format("150405.000000000"))
+	dir := tb.TempDir()
 	src := testutil.Shared(tb, "fixtures", "profiles", scenario, "before")
 	testutil.Gunzip(tb, filepath.Join(src, "places.sqlite.gz"), filepath.Join(dir, "places.sqlite"))
 	testutil.Gunzip(tb, filepath.Join(src, "weave", "bookmarks.sqlite.gz"), filepath.Join(dir, "weave", "bookmarks.sqlite"))
-	defer os.RemoveAll(dir)
 	paths, err := load.Resolve(dir, "", "", "", "linux")
 	if err != nil {
 		tb.Fatal(err)
@@ -70,9 +58,7 @@ func profileInput(tb testing.TB, scenario string) Input {
 	if prof.Remote == nil {
 		tb.Fatalf("%s: no mirror", scenario)
 	}
-	in := Input{Local: prof.Local.Tree, Remote: prof.Remote.Tree, Now: times, Explain: true}
-	profileCache[scenario] = in
-	return in
+	return Input{Local: prof.Local.Tree, Remote: prof.Remote.Tree, Now: times, Explain: true}
 }
 
 func TestTwoway(t *testing.T) {

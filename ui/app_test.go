@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/internal/teamsg"
 	"github.com/bmtui/bmtui/ui"
 )
@@ -55,9 +56,9 @@ func TestAppWithoutMirrorHasNoMerge(t *testing.T) {
 	}
 }
 
-// conflictIndex finds a conflict's place in the demo merge's list.
-func conflictIndex(t *testing.T, id string) int {
-	m := started(t, mergeInput(t), opts(), 140, 40)
+// conflictIndex finds a conflict's place in p's merge's list.
+func conflictIndex(t *testing.T, p *load.Profile, id string) int {
+	m := started(t, mergeInputOf(p), opts(), 140, 40)
 	for i, c := range m.MergeView().Conflicts() {
 		if c.ID == id {
 			return i
@@ -76,8 +77,9 @@ func conflictIndex(t *testing.T, id string) int {
 // merge, to the rename conflict, flips it and sees the merged pane change.
 func TestFlowMergeFlipConflict(t *testing.T) {
 	want := "value:" + demo.Expect.ValueConflict
-	k := conflictIndex(t, want)
-	a := ui.NewApp(appInput(demoProfile(t)), opts())
+	p := demoProfile(t)
+	k := conflictIndex(t, p, want)
+	a := ui.NewApp(appInput(p), opts())
 	tm0 := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(140, 40), pinned())
 	tm := record(t, tm0)
 	tm.wait("Sync")

@@ -1,7 +1,6 @@
 package ui_test
 
 import (
-	"sync"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,34 +11,26 @@ import (
 	"github.com/bmtui/bmtui/ui/internal/uitest"
 )
 
-var (
-	benchOnce  sync.Once
-	benchInput ui.ExplorerInput
-)
-
 // input100k builds both trees of synthetic_100k (110,471 local and 109,853
-// remote items), once per process.
+// remote items).
 func input100k(b *testing.B) ui.ExplorerInput {
 	b.Helper()
-	benchOnce.Do(func() {
-		f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		l, err := f.Local.Input.Build()
-		if err != nil {
-			b.Fatal(err)
-		}
-		r, err := f.Remote.Input.Build()
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchInput = ui.ExplorerInput{
-			ProfileName: "bench", Local: l, Remote: r,
-			LocalReport: uitest.Report(tree.Local, l), RemoteReport: uitest.Report(tree.Remote, r),
-		}
-	})
-	return benchInput
+	f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := f.Local.Input.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := f.Remote.Input.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ui.ExplorerInput{
+		ProfileName: "bench", Local: l, Remote: r,
+		LocalReport: uitest.Report(tree.Local, l), RemoteReport: uitest.Report(tree.Remote, r),
+	}
 }
 
 // BenchmarkExplorerFirstFrame100k: from the two built 100k trees to the

@@ -3,7 +3,6 @@ package ui_test
 import (
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,32 +15,24 @@ import (
 	"github.com/bmtui/bmtui/ui"
 )
 
-var (
-	bigFindOnce sync.Once
-	bigFindIx   *search.Index
-)
-
 // bigFindIndex indexes every source of history-40k (large-40k and 15
-// backups: 17 sources, about 660,000 items), once per process.
+// backups: 17 sources, about 660,000 items).
 func bigFindIndex(b *testing.B) *search.Index {
 	b.Helper()
 	dir := history40k.Profile(b)
-	bigFindOnce.Do(func() {
-		entries, err := catalog.List(dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		results, err := catalog.LoadAll(context.Background(), entries)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var srcs []search.Source
-		for i, r := range results {
-			srcs = append(srcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: entries[i].Time, Result: r})
-		}
-		bigFindIx = search.New(srcs)
-	})
-	return bigFindIx
+	entries, err := catalog.List(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	results, err := catalog.LoadAll(context.Background(), entries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var srcs []search.Source
+	for i, r := range results {
+		srcs = append(srcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: entries[i].Time, Result: r})
+	}
+	return search.New(srcs)
 }
 
 // BenchmarkFindKeystroke is one keystroke on the find screen once the

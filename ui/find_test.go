@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/bmtui/bmtui/internal/load"
 	"github.com/bmtui/bmtui/source"
 	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/ui"
@@ -17,8 +18,7 @@ import (
 
 // findSources are the demo profile's two sources and, as an older copy,
 // the server's tree an hour before.
-func findSources(t testing.TB) []search.Source {
-	p := demoProfile(t)
+func findSources(p *load.Profile) []search.Source {
 	return []search.Source{
 		{ID: "backup:2026-02-28", Kind: string(source.Backup), Path: "/p/bookmarkbackups/b.jsonlz4", Time: demoNow.Add(-24 * time.Hour), Result: p.Remote},
 		{ID: "mirror", Kind: string(source.Mirror), Path: "/p/weave/bookmarks.sqlite", Time: demoNow.Add(-time.Hour), Result: p.Remote},
@@ -26,10 +26,10 @@ func findSources(t testing.TB) []search.Source {
 	}
 }
 
-func findApp(t *testing.T, load ui.FindLoader) (*ui.App, tea.Model) {
-	p := demoProfile(t)
+// findApp opens the app on p, which the test's sources were made from.
+func findApp(t *testing.T, p *load.Profile, loader ui.FindLoader) (*ui.App, tea.Model) {
 	in := appInput(p)
-	in.Find = load
+	in.Find = loader
 	a := ui.NewApp(in, opts())
 	return a, drive(t, a, tea.WindowSizeMsg{Width: 130, Height: 30})
 }
@@ -39,9 +39,10 @@ func findApp(t *testing.T, load ui.FindLoader) (*ui.App, tea.Model) {
 // selected item's story in every source; enter shows a live item in the
 // explorer and esc goes back.
 func TestFindScreen(t *testing.T) {
-	ix := search.New(findSources(t))
+	p := demoProfile(t)
+	ix := search.New(findSources(p))
 	loads := 0
-	a, m := findApp(t, func() (*search.Index, []string, error) { loads++; return ix, nil, nil })
+	a, m := findApp(t, p, func() (*search.Index, []string, error) { loads++; return ix, nil, nil })
 	if !strings.Contains(content(m), "F find everywhere") {
 		t.Errorf("help does not offer F:\n%s", content(m))
 	}
@@ -106,8 +107,9 @@ func TestFindScreen(t *testing.T) {
 // TestFindScreenMoves: the arrows move through the matches, the list
 // follows the selection.
 func TestFindScreenMoves(t *testing.T) {
-	ix := search.New(findSources(t))
-	a, m := findApp(t, func() (*search.Index, []string, error) { return ix, nil, nil })
+	p := demoProfile(t)
+	ix := search.New(findSources(p))
+	a, m := findApp(t, p, func() (*search.Index, []string, error) { return ix, nil, nil })
 	m = drive(t, m, keys("F", "e")...)
 	guids, total := a.Find().Matches()
 	if total < 3 {
@@ -136,8 +138,9 @@ func TestFindScreenMoves(t *testing.T) {
 // when they arrive; a loader's error and notes are shown; without a loader
 // F does nothing.
 func TestFindScreenLoading(t *testing.T) {
-	ix := search.New(findSources(t))
-	a, m := findApp(t, func() (*search.Index, []string, error) {
+	p := demoProfile(t)
+	ix := search.New(findSources(p))
+	a, m := findApp(t, p, func() (*search.Index, []string, error) {
 		return ix, []string{"left out backup:2026-01-01: backup: truncated"}, nil
 	})
 	// Keys reach the screen before the loader's message comes back.
@@ -156,13 +159,13 @@ func TestFindScreenLoading(t *testing.T) {
 		t.Errorf("the loader's note is not shown:\n%s", content(m))
 	}
 
-	a, m = findApp(t, func() (*search.Index, []string, error) { return nil, nil, errors.New("profile folder: gone") })
+	a, m = findApp(t, p, func() (*search.Index, []string, error) { return nil, nil, errors.New("profile folder: gone") })
 	m = drive(t, m, keys("F")...)
 	if !strings.Contains(content(m), "cannot search: profile folder: gone") {
 		t.Errorf("the error is not shown:\n%s", content(m))
 	}
 
-	a, m = findApp(t, nil)
+	a, m = findApp(t, p, nil)
 	m = drive(t, m, keys("F")...)
 	if a.Screen() != "explorer" || strings.Contains(content(m), "F find") {
 		t.Errorf("F without a loader: screen %q", a.Screen())

@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,47 +19,33 @@ import (
 // demoNow is the moment the demo profile is opened.
 var demoNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-var (
-	demoOnce sync.Once
-	demoProf *load.Profile
-	demoErr  error
-)
-
-// demoProfile creates the demo profile in a temporary folder and loads it
-// with fixed times (once per test binary: the trees are read-only).
+// demoProfile creates the demo profile in the test's temporary folder and
+// loads it with fixed times; each call loads its own, so no test sees
+// another's trees.
 func demoProfile(t testing.TB) *load.Profile {
 	t.Helper()
-	demoOnce.Do(func() {
-		dir, err := demo.Create(t.TempDir()+"/demo", demoNow)
-		if err != nil {
-			demoErr = err
-			return
-		}
-		paths, err := load.Resolve(dir, "", "", "", "linux")
-		if err != nil {
-			demoErr = err
-			return
-		}
-		tm := demo.TimesFor(demoNow)
-		p, err := load.Open(paths, tree.Clocks{Local: tm.Now, Remote: tm.Now})
-		if err != nil {
-			demoErr = err
-			return
-		}
-		// Only the trees are used: close the snapshots now, the folder
-		// goes with the first test's TempDir.
-		p.Close()
-		p.Places, p.Mirror = nil, nil
-		demoProf = p
-	})
-	if demoErr != nil {
-		t.Fatal(demoErr)
+	dir, err := demo.Create(t.TempDir()+"/demo", demoNow)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return demoProf
+	paths, err := load.Resolve(dir, "", "", "", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := demo.TimesFor(demoNow)
+	p, err := load.Open(paths, tree.Clocks{Local: tm.Now, Remote: tm.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the trees are used.
+	p.Close()
+	p.Places, p.Mirror = nil, nil
+	return p
 }
 
-func mergeInput(t testing.TB) ui.MergeInput {
-	p := demoProfile(t)
+func mergeInput(t testing.TB) ui.MergeInput { return mergeInputOf(demoProfile(t)) }
+
+func mergeInputOf(p *load.Profile) ui.MergeInput {
 	return ui.MergeInput{
 		ProfileName: "demo", Local: p.Local.Tree, Remote: p.Remote.Tree,
 		Times: p.Clocks,
@@ -314,8 +299,9 @@ func TestMergeScreenStaleResultDiscarded(t *testing.T) {
 }
 
 func TestMergeScreenFitsSmallTerminals(t *testing.T) {
+	in := mergeInput(t)
 	for _, sz := range [][2]int{{80, 24}, {60, 16}, {40, 8}} {
-		m := started(t, mergeInput(t), opts(), sz[0], sz[1])
+		m := started(t, in, opts(), sz[0], sz[1])
 		for _, ks := range [][]string{nil, {"s"}, {"A"}} {
 			runAll(m, keys(ks...)...)
 			v := m.View()

@@ -46,7 +46,7 @@ func TestOnResolveAndSetResolutions(t *testing.T) {
 	op := started(t, in, opts(), 140, 40)
 
 	var echoed int
-	vin := mergeInput(t)
+	vin := in // the same trees, as a shared session has
 	vin.OnResolve = func(ui.ResolveEvent) tea.Cmd { echoed++; return nil }
 	vo := opts()
 	vo.ReadOnly = true

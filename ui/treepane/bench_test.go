@@ -2,7 +2,6 @@ package treepane_test
 
 import (
 	"os"
-	"sync"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,34 +13,25 @@ import (
 	"github.com/bmtui/bmtui/ui/treepane"
 )
 
-var (
-	benchOnce   sync.Once
-	benchTree   *tree.Tree
-	benchSource string
-)
-
-// benchTree100k is the remote tree of the synthetic_100k bench fixture
-// (109,853 items), decoded once per process. BMTUI_BENCH_GENERATED=1 uses a
-// generated 100k tree instead.
+// tree100k is the remote tree of the synthetic_100k bench fixture (109,853
+// items). BMTUI_BENCH_GENERATED=1 uses a generated 100k tree instead.
 func tree100k(b *testing.B) *tree.Tree {
 	b.Helper()
-	benchOnce.Do(func() {
-		if os.Getenv("BMTUI_BENCH_GENERATED") != "" {
-			benchTree, benchSource = uitest.Synthetic(100_000, 15), "generated"
-			return
-		}
-		f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		t, err := f.Remote.Input.Build()
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchTree, benchSource = t, "synthetic_100k remote"
-	})
-	b.Logf("tree: %s, %d items", benchSource, benchTree.Len())
-	return benchTree
+	if os.Getenv("BMTUI_BENCH_GENERATED") != "" {
+		t := uitest.Synthetic(100_000, 15)
+		b.Logf("tree: generated, %d items", t.Len())
+		return t
+	}
+	f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	t, err := f.Remote.Input.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("tree: synthetic_100k remote, %d items", t.Len())
+	return t
 }
 
 // BenchmarkFirstFrame100k: from a built tree to the first rendered frame.
