@@ -5,7 +5,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
@@ -15,18 +14,7 @@ import (
 // remote items).
 func input100k(b *testing.B) ui.ExplorerInput {
 	b.Helper()
-	f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := f.Local.Input.Build()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := f.Remote.Input.Build()
-	if err != nil {
-		b.Fatal(err)
-	}
+	l, r := uitest.Bench100k(b)
 	return ui.ExplorerInput{
 		ProfileName: "bench", Local: l, Remote: r,
 		LocalReport: uitest.Report(tree.Local, l), RemoteReport: uitest.Report(tree.Remote, r),

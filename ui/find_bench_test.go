@@ -1,7 +1,6 @@
 package ui_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -10,37 +9,16 @@ import (
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/internal/testutil/history40k"
-	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/ui"
 )
-
-// bigFindIndex indexes every source of history-40k (large-40k and 15
-// backups: 17 sources, about 660,000 items).
-func bigFindIndex(b *testing.B) *search.Index {
-	b.Helper()
-	dir := history40k.Profile(b)
-	entries, err := catalog.List(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	results, err := catalog.LoadAll(context.Background(), entries)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var srcs []search.Source
-	for i, r := range results {
-		srcs = append(srcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: entries[i].Time, Result: r})
-	}
-	return search.New(srcs)
-}
 
 // BenchmarkFindKeystroke is one keystroke on the find screen once the
 // sources are loaded: the search over every source and the screen drawn
 // again. Each op types one character of a query or clears it, so short
 // queries that match nearly everything are measured as well as rare ones.
 func BenchmarkFindKeystroke(b *testing.B) {
-	ix := bigFindIndex(b)
+	ix := search.New(history40k.Sources(b))
 	a := ui.NewApp(ui.AppInput{ProfileName: "bench", Find: func() (*search.Index, []string, error) { return ix, nil, nil }},
 		ui.Options{Theme: "mono", Now: func() time.Time { return now }})
 	var m tea.Model = a

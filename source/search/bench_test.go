@@ -1,35 +1,13 @@
 package search_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/bmtui/bmtui/internal/testutil/history40k"
-	"github.com/bmtui/bmtui/source/catalog"
 	"github.com/bmtui/bmtui/source/search"
 	"github.com/bmtui/bmtui/sync/tree"
 )
-
-// history40kSources loads every source of history-40k (17 sources, about
-// 660,000 items).
-func history40kSources(b *testing.B) []search.Source {
-	b.Helper()
-	dir := history40k.Profile(b)
-	entries, err := catalog.List(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	results, err := catalog.LoadAll(context.Background(), entries)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var srcs []search.Source
-	for i, r := range results {
-		srcs = append(srcs, search.Source{ID: entries[i].ID, Kind: string(entries[i].Kind), Path: entries[i].Path, Time: entries[i].Time, Result: r})
-	}
-	return srcs
-}
 
 var benchQueries = []string{"e", "bookmark 1", "day 3", "example.com/12", "zzz"}
 
@@ -39,7 +17,7 @@ var benchQueries = []string{"e", "bookmark 1", "day 3", "example.com/12", "zzz"}
 func BenchmarkSearch(b *testing.B) {
 	// Loaded here, not in the sub-benchmarks: a parent that calls b.Run
 	// runs once.
-	srcs := history40kSources(b)
+	srcs := history40k.Sources(b)
 	ix := search.New(srcs)
 	for _, q := range benchQueries {
 		b.Run("index/"+q, func(b *testing.B) {
@@ -76,7 +54,7 @@ func BenchmarkSearch(b *testing.B) {
 
 // BenchmarkIndex builds the index of the 17 loaded sources.
 func BenchmarkIndex(b *testing.B) {
-	srcs := history40kSources(b)
+	srcs := history40k.Sources(b)
 	for b.Loop() {
 		search.New(srcs)
 	}

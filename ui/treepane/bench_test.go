@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/sync/tree"
 	"github.com/bmtui/bmtui/ui/common"
 	"github.com/bmtui/bmtui/ui/internal/uitest"
@@ -22,14 +21,7 @@ func tree100k(b *testing.B) *tree.Tree {
 		b.Logf("tree: generated, %d items", t.Len())
 		return t
 	}
-	f, err := testutil.LoadDogear(testutil.Shared(b, "fixtures", "bench", "synthetic_100k.json.gz"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	t, err := f.Remote.Input.Build()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, t := uitest.Bench100k(b)
 	b.Logf("tree: synthetic_100k remote, %d items", t.Len())
 	return t
 }

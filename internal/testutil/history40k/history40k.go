@@ -6,6 +6,7 @@
 package history40k
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places/backup"
+	"github.com/bmtui/bmtui/source/catalog"
+	"github.com/bmtui/bmtui/source/search"
 	_ "modernc.org/sqlite" // the scratch copy is edited with SQL
 )
 
@@ -79,4 +82,24 @@ func build(tb testing.TB, src, dir string) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// Sources loads every source of the profile (its Places, its mirror and
+// the 15 backups, about 660,000 items) as the find index takes them.
+func Sources(tb testing.TB) []search.Source {
+	tb.Helper()
+	entries, err := catalog.List(Profile(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	results, err := catalog.LoadAll(context.Background(), entries)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srcs := make([]search.Source, len(results))
+	for i, r := range results {
+		e := entries[i]
+		srcs[i] = search.Source{ID: e.ID, Kind: string(e.Kind), Path: e.Path, Time: e.Time, Result: r}
+	}
+	return srcs
 }

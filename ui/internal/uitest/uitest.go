@@ -16,7 +16,18 @@ import (
 // sides. A side with no items but the root is still returned.
 func Sides(tb testing.TB, name string) (local, remote *tree.Tree) {
 	tb.Helper()
-	f, err := testutil.LoadDogear(testutil.Shared(tb, "fixtures", "dogear", name+".json"))
+	return sidesOf(tb, testutil.Shared(tb, "fixtures", "dogear", name+".json"))
+}
+
+// Bench100k builds both sides of the synthetic_100k bench fixture (110,471
+// local and 109,853 remote items).
+func Bench100k(tb testing.TB) (local, remote *tree.Tree) {
+	tb.Helper()
+	return sidesOf(tb, testutil.Shared(tb, "fixtures", "bench", "synthetic_100k.json.gz"))
+}
+
+func sidesOf(tb testing.TB, path string) (local, remote *tree.Tree) {
+	f, err := testutil.LoadDogear(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -26,7 +37,7 @@ func Sides(tb testing.TB, name string) (local, remote *tree.Tree) {
 		}
 		t, err := s.Input.Build()
 		if err != nil {
-			tb.Fatalf("build %s: %v", name, err)
+			tb.Fatalf("build %s: %v", path, err)
 		}
 		return t
 	}
