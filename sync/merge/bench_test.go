@@ -51,23 +51,28 @@ func inputs(tb testing.TB, size string) *testutil.Replays {
 
 // buildInputs builds both trees at once, as bmtui does when it opens a
 // profile (internal/load reads and builds each side on its own goroutine).
-func buildInputs(b testing.TB, in *testutil.Replays) (*tree.Tree, *tree.Tree) {
-	var local *tree.Tree
-	var localErr error
+func buildInputs(tb testing.TB, in *testutil.Replays) (*tree.Tree, *tree.Tree) {
+	return buildPair(tb, in.Local.Build, in.Remote.Build)
+}
+
+// buildPair runs both builds at once.
+func buildPair(tb testing.TB, local, remote func() (*tree.Tree, error)) (*tree.Tree, *tree.Tree) {
+	var l *tree.Tree
+	var lErr error
 	done := make(chan struct{})
 	go func() {
-		local, localErr = in.Local.Build()
+		l, lErr = local()
 		close(done)
 	}()
-	remote, err := in.Remote.Build()
+	r, err := remote()
 	<-done
+	if err == nil {
+		err = lErr
+	}
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	if localErr != nil {
-		b.Fatal(localErr)
-	}
-	return local, remote
+	return l, r
 }
 
 func BenchmarkBuildAndMerge(b *testing.B) {

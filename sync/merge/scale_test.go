@@ -101,7 +101,7 @@ func mergeReplays(tb testing.TB, in *testutil.Replays) *merge.Result {
 // earlier one. Left to the collector inside the timer, the last
 // repetition's trees would be collected during the next, which would
 // allocate before they are freed: at 1M hundreds of megabytes of fresh
-// memory (on the project's VM, 1–2 ms a megabyte from the host), at 100k
+// memory (0.4–2 ms a megabyte on the project's VM), at 100k
 // a few the runtime kept and the caches still hold.
 func BenchmarkBuildAndMergeScaled(b *testing.B) {
 	base := inputs(b, "100k")
@@ -115,7 +115,7 @@ func BenchmarkBuildAndMergeScaled(b *testing.B) {
 				b.StopTimer()
 				runtime.GC()
 				b.StartTimer()
-				l, r := buildBoth(b, local, remote)
+				l, r := buildPair(b, local.Build, remote.Build)
 				if _, err := merge.Merge(context.Background(), l, r, merge.Options{}); err != nil {
 					b.Fatal(err)
 				}
@@ -126,11 +126,10 @@ func BenchmarkBuildAndMergeScaled(b *testing.B) {
 	}
 }
 
-// packScaled packs k copies of both sides (replay.Pack): held packed, the
-// input is almost nothing for the collector to trace, as in mergebench
-// and dogear-bench, so each size's figure is the build's and the merge's
-// and not the harness's (unpacked, the 1M input is 2 million items of
-// pointers, traced in every collection of the timed loop).
+// packScaled packs k copies of both sides (replay.Pack), as mergebench
+// holds its input: GUIDs in one block of text and records as plain
+// numbers, which the collector need not trace in every collection of the
+// timed loop (unpacked, the 1M input is 2 million items of pointers).
 func packScaled(b *testing.B, in *testutil.Replays, k int) (local, remote *replay.Packed) {
 	copies, err := benchscale.Replicate(in, k)
 	if err != nil {
@@ -143,24 +142,4 @@ func packScaled(b *testing.B, in *testutil.Replays, k int) (local, remote *repla
 		b.Fatal(err)
 	}
 	return local, remote
-}
-
-// buildBoth is buildInputs for packed sides.
-func buildBoth(b *testing.B, local, remote *replay.Packed) (*tree.Tree, *tree.Tree) {
-	var l *tree.Tree
-	var lErr error
-	done := make(chan struct{})
-	go func() {
-		l, lErr = local.Build()
-		close(done)
-	}()
-	r, err := remote.Build()
-	<-done
-	if err == nil {
-		err = lErr
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	return l, r
 }
