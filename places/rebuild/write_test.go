@@ -3,16 +3,18 @@ package rebuild
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bmtui/bmtui/internal/demo"
+	"github.com/bmtui/bmtui/internal/sqlraw"
 	"github.com/bmtui/bmtui/places/urls"
-	"strconv"
 )
 
 var testNow = time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC)
@@ -301,6 +303,90 @@ func TestSplitSchema(t *testing.T) {
 	for _, s := range sideIndexes {
 		if !strings.Contains(s, " ON "+sideTable+" (") || !slices.Contains(indexes, s) {
 			t.Errorf("side index %q is not one of the schema's on %s", s, sideTable)
+		}
+	}
+}
+
+// TestSideCopyIsTransferred checks that the copy of moz_places built apart
+// (writeSide) takes SQLite's transfer optimization (cells and index
+// entries copied as they are), which is what makes building it apart pay.
+// SQLite falls back to decoding and re-encoding every row, silently, when
+// the two schemas stop matching; the statement's program shows whether it
+// can transfer. A side table missing one index must not, or the check
+// proves nothing.
+func TestSideCopyIsTransferred(t *testing.T) {
+	name := "bmtui-rebuild-test-" + t.Name()
+	side, err := writeSide(context.Background(), name, &tables{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer side.Close()
+	if !transfers(t, sqlraw.MemoryURI(name)) {
+		t.Errorf("copying %s from writeSide's database does not transfer", sideTable)
+	}
+
+	tables, indexes := splitSchema(sideTable)
+	short := filepath.Join(t.TempDir(), "short.sqlite")
+	create(t, short, append(tables, indexes[1:]...))
+	if transfers(t, short) {
+		t.Errorf("copying %s with an index short transfers: the check cannot tell", sideTable)
+	}
+}
+
+// transfers reports whether SQLite's program for copying moz_places from
+// the database at side into one made as writeTables makes it has the
+// transfer path (whole records read with RowData, not rebuilt column by
+// column).
+func transfers(t *testing.T, side string) bool {
+	mainPath := filepath.Join(t.TempDir(), "main.sqlite")
+	tables, indexes := splitSchema("")
+	create(t, mainPath, append(tables, indexes...))
+	db, err := sql.Open("sqlite", mainPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // ATTACH holds for one connection
+	if _, err := db.Exec("ATTACH ? AS side", side); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query("EXPLAIN INSERT INTO main." + sideTable + " SELECT * FROM side." + sideTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	rowData := false
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		rowData = rowData || fmt.Sprint(vals[1]) == "RowData" // addr, opcode, p1, ...
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rowData
+}
+
+// create makes a database at path with these statements.
+func create(t *testing.T, path string, stmts []string) {
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
 		}
 	}
 }
