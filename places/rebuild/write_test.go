@@ -14,6 +14,7 @@ import (
 
 	"github.com/bmtui/bmtui/internal/demo"
 	"github.com/bmtui/bmtui/internal/sqlraw"
+	"github.com/bmtui/bmtui/internal/testutil"
 	"github.com/bmtui/bmtui/places/urls"
 )
 
@@ -327,7 +328,7 @@ func TestSideCopyIsTransferred(t *testing.T) {
 
 	tables, indexes := splitSchema(sideTable)
 	short := filepath.Join(t.TempDir(), "short.sqlite")
-	create(t, short, append(tables, indexes[1:]...))
+	testutil.ExecSQL(t, short, append(tables, indexes[1:]...)...)
 	if transfers(t, short) {
 		t.Errorf("copying %s with an index short transfers: the check cannot tell", sideTable)
 	}
@@ -340,7 +341,7 @@ func TestSideCopyIsTransferred(t *testing.T) {
 func transfers(t *testing.T, side string) bool {
 	mainPath := filepath.Join(t.TempDir(), "main.sqlite")
 	tables, indexes := splitSchema("")
-	create(t, mainPath, append(tables, indexes...))
+	testutil.ExecSQL(t, mainPath, append(tables, indexes...)...)
 	db, err := sql.Open("sqlite", mainPath)
 	if err != nil {
 		t.Fatal(err)
@@ -375,18 +376,4 @@ func transfers(t *testing.T, side string) bool {
 		t.Fatal(err)
 	}
 	return rowData
-}
-
-// create makes a database at path with these statements.
-func create(t *testing.T, path string, stmts []string) {
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
 }
